@@ -1,0 +1,1 @@
+"""Domain layer: calendar and SLA arithmetic, policy and workflow rules (no Qt, no peewee)."""

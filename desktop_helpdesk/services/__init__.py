@@ -1,0 +1,1 @@
+"""Service layer: the support desk's use cases, transactional and audited (no widgets)."""

@@ -1,0 +1,1 @@
+"""Storage layer: peewee records, database opening and schema migrations."""

@@ -1,0 +1,324 @@
+"""Initial schema: a frozen copy of the records as first released (later changes are new steps)."""
+
+from __future__ import annotations
+
+from peewee import (
+    AutoField,
+    BlobField,
+    BooleanField,
+    CharField,
+    DatabaseProxy,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    SqliteDatabase,
+    TextField,
+)
+
+from desktop_helpdesk.storage.fields import UtcDateTimeField
+
+_frozen = DatabaseProxy()
+
+
+class BaseRecord(Model):
+    """Binds the frozen records to the database being migrated."""
+
+    class Meta:
+        database = _frozen
+        legacy_table_names = False
+
+
+class TeamMemberRecord(BaseRecord):
+    """A person on the support team (agent, supervisor or admin)."""
+
+    id = AutoField()
+    username = CharField(max_length=64, unique=True)
+    display_name = CharField(max_length=128)
+    email = CharField(max_length=254, default="")
+    role = CharField(max_length=16, default="agent")  # agent | supervisor | admin
+    can_take_cases = BooleanField(default=True)
+    availability = CharField(max_length=16, default="available")  # available|away|on_leave|off_shift
+    active = BooleanField(default=True)
+    created_at = UtcDateTimeField()
+
+    class Meta:
+        table_name = "team_member"
+
+
+class ClientRecord(BaseRecord):
+    """A client organisation, with the account manager who follows it in the CRM."""
+
+    id = AutoField()
+    name = CharField(max_length=200, unique=True)
+    account_manager = CharField(max_length=128, default="")
+    account_manager_email = CharField(max_length=254, default="")
+    phone = CharField(max_length=64, default="")
+    notes = TextField(default="")
+    created_at = UtcDateTimeField()
+
+    class Meta:
+        table_name = "client"
+
+
+class ContactRecord(BaseRecord):
+    """A person at a client who contacts support. ``phone_digits`` and ``email_lower`` feed look-ups."""
+
+    id = AutoField()
+    client = ForeignKeyField(ClientRecord, backref="contacts", on_delete="RESTRICT")
+    name = CharField(max_length=200, index=True)
+    email = CharField(max_length=254, default="")
+    email_lower = CharField(max_length=254, default="", index=True)
+    phone = CharField(max_length=64, default="")
+    phone_digits = CharField(max_length=32, default="", index=True)
+    active = BooleanField(default=True)
+    created_at = UtcDateTimeField()
+
+    class Meta:
+        table_name = "contact"
+
+
+class CaseSequenceRecord(BaseRecord):
+    """The last case number handed out per year; incremented inside the logging transaction."""
+
+    year = IntegerField(primary_key=True)
+    last_number = IntegerField(default=0)
+
+    class Meta:
+        table_name = "case_sequence"
+
+
+class CaseRecord(BaseRecord):
+    """A support case with its three SLA clocks (due and met instants per target)."""
+
+    id = AutoField()
+    number = CharField(max_length=16, unique=True)
+    subject = CharField(max_length=300)
+    description = TextField(default="")
+    requested_priority = CharField(max_length=16)
+    effective_priority = CharField(max_length=16, index=True)
+    status = CharField(max_length=24, index=True)
+    channel = CharField(max_length=24)  # how the request arrived: phone | email
+    client = ForeignKeyField(ClientRecord, backref="cases", on_delete="RESTRICT", index=True)
+    contact = ForeignKeyField(ContactRecord, backref="cases", null=True, on_delete="RESTRICT")
+    assignee = ForeignKeyField(
+        TeamMemberRecord, backref="cases", null=True, on_delete="RESTRICT", index=True
+    )
+    logged_by = ForeignKeyField(
+        TeamMemberRecord, null=True, on_delete="RESTRICT", backref="logged_cases"
+    )
+    received_at = UtcDateTimeField(index=True)
+    logged_at = UtcDateTimeField()
+    acknowledge_due_at = UtcDateTimeField()
+    respond_due_at = UtcDateTimeField()
+    resolve_due_at = UtcDateTimeField()
+    acknowledged_at = UtcDateTimeField(null=True)
+    responded_at = UtcDateTimeField(null=True)
+    resolved_at = UtcDateTimeField(null=True)
+    closed_at = UtcDateTimeField(null=True)
+    # The earliest due instant among targets not yet met; kept by the services so the list
+    # can sort and filter "next SLA due" with an index instead of computing it per row.
+    next_due_at = UtcDateTimeField(null=True, index=True)
+    # Start of the current resolution-clock pause (waiting on client), null when running.
+    resolve_paused_at = UtcDateTimeField(null=True)
+    waiting_on = CharField(max_length=200, default="")
+    waiting_since = UtcDateTimeField(null=True)
+    resolution_summary = TextField(default="")
+    resolution_channel = CharField(max_length=24, default="")
+    version = IntegerField(default=1)  # optimistic concurrency between workstations
+    updated_at = UtcDateTimeField(index=True)
+
+    class Meta:
+        table_name = "case"
+        indexes = ((("status", "next_due_at"), False), (("assignee", "status"), False))
+
+
+class InteractionRecord(BaseRecord):
+    """One contact with the client or an internal note, as logged on the case timeline."""
+
+    id = AutoField()
+    case = ForeignKeyField(CaseRecord, backref="interactions", on_delete="RESTRICT", index=True)
+    channel = CharField(max_length=24)  # phone|email|skype|join_me|gotomeeting|remote_session|note
+    direction = CharField(max_length=16)  # inbound | outbound | internal
+    summary = TextField()
+    duration_seconds = IntegerField(default=0)
+    author = ForeignKeyField(TeamMemberRecord, null=True, on_delete="RESTRICT")
+    occurred_at = UtcDateTimeField(index=True)
+    created_at = UtcDateTimeField()
+    # Which SLA targets this interaction satisfied, comma separated (acknowledge,respond,resolve).
+    satisfies = CharField(max_length=64, default="")
+
+    class Meta:
+        table_name = "interaction"
+
+
+class EscalationRecord(BaseRecord):
+    """A hand-off to an internal department or the client's own IT team, and its answer."""
+
+    id = AutoField()
+    case = ForeignKeyField(CaseRecord, backref="escalations", on_delete="RESTRICT", index=True)
+    target_kind = CharField(max_length=24)  # internal_department | client_it
+    target_name = CharField(max_length=200)
+    reason = TextField()
+    expected_reply_at = UtcDateTimeField(null=True)
+    escalated_at = UtcDateTimeField()
+    escalated_by = ForeignKeyField(TeamMemberRecord, null=True, on_delete="RESTRICT")
+    answered_at = UtcDateTimeField(null=True)
+    answer = TextField(default="")
+    answered_by = ForeignKeyField(
+        TeamMemberRecord, null=True, on_delete="RESTRICT", backref="answered_escalations"
+    )
+
+    class Meta:
+        table_name = "escalation"
+
+
+class SlaPauseRecord(BaseRecord):
+    """A period during which the resolution clock stood still (waiting on client)."""
+
+    id = AutoField()
+    case = ForeignKeyField(CaseRecord, backref="pauses", on_delete="RESTRICT", index=True)
+    reason = TextField()
+    started_at = UtcDateTimeField()
+    ended_at = UtcDateTimeField(null=True)
+    business_seconds = IntegerField(default=0)  # filled when the pause ends
+
+    class Meta:
+        table_name = "sla_pause"
+
+
+class AttachmentRecord(BaseRecord):
+    """A file or screenshot kept with the case (in the database, so a shared server has it)."""
+
+    id = AutoField()
+    case = ForeignKeyField(CaseRecord, backref="attachments", on_delete="RESTRICT", index=True)
+    interaction = ForeignKeyField(InteractionRecord, null=True, on_delete="RESTRICT")
+    filename = CharField(max_length=255)
+    content_type = CharField(max_length=128, default="application/octet-stream")
+    size = IntegerField()
+    sha256 = CharField(max_length=64)
+    data = BlobField()
+    added_by = ForeignKeyField(TeamMemberRecord, null=True, on_delete="RESTRICT")
+    added_at = UtcDateTimeField()
+
+    class Meta:
+        table_name = "attachment"
+
+
+class AuditRecord(BaseRecord):
+    """Append-only audit trail; database triggers refuse UPDATE and DELETE on this table."""
+
+    id = AutoField()
+    at = UtcDateTimeField(index=True)
+    actor = ForeignKeyField(TeamMemberRecord, null=True, on_delete="RESTRICT")
+    entity = CharField(max_length=32)  # case | team_member | client | contact | closure | setting
+    entity_id = IntegerField(null=True)
+    case = ForeignKeyField(CaseRecord, null=True, on_delete="RESTRICT", index=True)
+    action = CharField(max_length=48)
+    field = CharField(max_length=64, default="")
+    before = TextField(default="")
+    after = TextField(default="")
+    reason = TextField(default="")
+
+    class Meta:
+        table_name = "audit"
+
+
+class ClosureRecord(BaseRecord):
+    """A company closure day (Halifax local date) excluded from business time."""
+
+    id = AutoField()
+    day = CharField(max_length=10, unique=True)  # ISO date, Halifax local
+    reason = CharField(max_length=200)
+    created_at = UtcDateTimeField()
+
+    class Meta:
+        table_name = "closure"
+
+
+class SettingRecord(BaseRecord):
+    """Team-wide settings shared by every workstation (JSON values)."""
+
+    key = CharField(max_length=64, primary_key=True)
+    value = TextField()
+
+    class Meta:
+        table_name = "setting"
+
+
+class CrmOutboxRecord(BaseRecord):
+    """Interactions waiting to be pushed to the CRM, written in the same transaction."""
+
+    id = AutoField()
+    case = ForeignKeyField(CaseRecord, on_delete="RESTRICT", index=True)
+    interaction = ForeignKeyField(InteractionRecord, null=True, on_delete="RESTRICT")
+    event = CharField(max_length=48)
+    payload = TextField()
+    created_at = UtcDateTimeField(index=True)
+    sent_at = UtcDateTimeField(null=True)
+    attempts = IntegerField(default=0)
+    last_error = TextField(default="")
+
+    class Meta:
+        table_name = "crm_outbox"
+
+
+class DraftRecord(BaseRecord):
+    """Unsaved edits of one member, kept so a crash or a switch never loses typed text."""
+
+    id = AutoField()
+    member = ForeignKeyField(TeamMemberRecord, on_delete="RESTRICT")
+    key = CharField(max_length=64)  # e.g. "case:42" or "intake"
+    payload = TextField()
+    base_version = IntegerField(default=0)
+    saved_at = UtcDateTimeField()
+
+    class Meta:
+        table_name = "draft"
+        indexes = ((("member", "key"), True),)
+
+
+_TABLES = (
+    TeamMemberRecord,
+    ClientRecord,
+    ContactRecord,
+    CaseSequenceRecord,
+    CaseRecord,
+    InteractionRecord,
+    EscalationRecord,
+    SlaPauseRecord,
+    AttachmentRecord,
+    AuditRecord,
+    ClosureRecord,
+    SettingRecord,
+    CrmOutboxRecord,
+    DraftRecord,
+)
+
+
+_SQLITE_STATEMENTS = (
+    # Full-text index over what a future reader searches: rowid is the case id.
+    "CREATE VIRTUAL TABLE case_search USING fts5("
+    "subject, description, interactions, resolution, tokenize='porter unicode61')",
+    "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit "
+    "BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END",
+    "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit "
+    "BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END",
+)
+
+_POSTGRES_STATEMENTS = (
+    "CREATE TABLE case_search (case_id INTEGER PRIMARY KEY REFERENCES \"case\" (id), "
+    "document TSVECTOR NOT NULL)",
+    "CREATE INDEX case_search_document ON case_search USING GIN (document)",
+    "CREATE FUNCTION audit_append_only() RETURNS trigger LANGUAGE plpgsql AS "
+    "$$ BEGIN RAISE EXCEPTION 'audit log is append-only'; END $$",
+    "CREATE TRIGGER audit_no_update BEFORE UPDATE OR DELETE ON audit "
+    "FOR EACH ROW EXECUTE FUNCTION audit_append_only()",
+)
+
+
+def up(migrator, db):
+    _frozen.initialize(db)
+    db.create_tables(_TABLES)
+    statements = _SQLITE_STATEMENTS if isinstance(db, SqliteDatabase) else _POSTGRES_STATEMENTS
+    for statement in statements:
+        db.execute_sql(statement)

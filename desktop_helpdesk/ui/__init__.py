@@ -1,0 +1,1 @@
+"""Qt user interface: item models, widgets, dialogs and the main window (thin over services)."""

@@ -1,0 +1,1 @@
+"""Qt dialogs for the desk window."""

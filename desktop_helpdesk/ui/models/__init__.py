@@ -1,0 +1,1 @@
+"""Qt models for the desk window."""

@@ -1,0 +1,1 @@
+"""Qt widgets for the desk window."""
