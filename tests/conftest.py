@@ -29,16 +29,37 @@ def db_path(tmp_path):
 
 @pytest.fixture
 def db(db_path):
-    """A migrated database: a SQLite file in tmp_path, or PostgreSQL when
-    HELPDESK_TEST_DATABASE_URL is set (each test then gets a fresh schema)."""
+    """A migrated SQLite file in tmp_path, opened with the production pragmas."""
+    connection = open_database(DatabaseTarget(str(db_path)))
+    yield connection
+    close_database()
+    database.initialize(None)
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A PostgreSQL server: HELPDESK_TEST_DATABASE_URL if set, else one started on 127.0.0.1
+    from the installed server binaries for this test session."""
     url = os.environ.get(TEST_DATABASE_URL_ENV)
     if url:
-        from tests.pg import fresh_postgres_database
+        yield url
+        return
+    from tests.pg import PostgresServer
 
-        target = DatabaseTarget(fresh_postgres_database(url))
-    else:
-        target = DatabaseTarget(str(db_path))
-    connection = open_database(target)
+    try:
+        server = PostgresServer()
+    except FileNotFoundError as missing:
+        pytest.skip(f"{missing}; install postgresql or set {TEST_DATABASE_URL_ENV}")
+    yield server.start()
+    server.stop()
+
+
+@pytest.fixture
+def pg_db(postgres_url):
+    """A fresh, migrated PostgreSQL database for one test."""
+    from tests.pg import fresh_postgres_database
+
+    connection = open_database(DatabaseTarget(fresh_postgres_database(postgres_url)))
     yield connection
     close_database()
     database.initialize(None)
