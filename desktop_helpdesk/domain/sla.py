@@ -1,0 +1,172 @@
+"""SLA clocks: due instants from the policy and the state of each clock at a given moment."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from desktop_helpdesk.domain.calendar import (
+    BusinessCalendar,
+    default_calendar,
+    nova_scotia_holidays,
+)
+from desktop_helpdesk.domain.policy import Priority, SlaPolicy, Target
+
+__all__ = [
+    "DUE_SOON_SHARE",
+    "BusinessCalendar",
+    "ClockReading",
+    "ClockState",
+    "Target",
+    "default_calendar",
+    "due_instants",
+    "nova_scotia_holidays",
+    "read_clock",
+]
+
+#: Share of the budget used after which a running clock shows as due soon.
+DUE_SOON_SHARE = 0.75
+
+
+class ClockState(StrEnum):
+    """Where one SLA clock stands."""
+
+    ON_TRACK = "on_track"
+    DUE_SOON = "due_soon"
+    BREACHED = "breached"
+    MET = "met"
+    MET_LATE = "met_late"
+    PAUSED = "paused"
+
+    @property
+    def label(self) -> str:
+        """The name shown to people, e.g. "Due soon"."""
+        return self.value.replace("_", " ").capitalize()
+
+
+@dataclass(frozen=True, slots=True)
+class ClockReading:
+    """One SLA clock read at one moment.
+
+    Attributes:
+        target: which clock (acknowledge, respond, resolve).
+        state: its state.
+        due_at: when the target is due.
+        met_at: when it was met, or None while running.
+        remaining: business time left (at ``met_at`` once met); negative = overdue by.
+        used_share: share of the budget used, 0.0 upwards (above 1.0 when overdue).
+    """
+
+    target: Target
+    state: ClockState
+    due_at: datetime
+    met_at: datetime | None
+    remaining: timedelta
+    used_share: float
+
+
+def due_instants(
+    calendar: BusinessCalendar,
+    policy: SlaPolicy,
+    received_at: datetime,
+    priority: Priority | str,
+) -> dict[Target, datetime]:
+    """When each target falls due for a case received at ``received_at``.
+
+    Args:
+        calendar: business calendar (normally ``default_calendar(closures)``).
+        policy: the SLA budgets (normally ``DEFAULT_POLICY``).
+        received_at: aware instant the request arrived.
+        priority: effective priority (``Priority`` or its value).
+
+    Returns:
+        Due instant per ``Target``, aware in the calendar's zone.
+
+    Raises:
+        ValueError: on a naive ``received_at`` or an unknown priority.
+
+    Example:
+        A High case received Friday 2026-11-27 15:00 Halifax: acknowledge by 16:30 Friday
+        (1.5 h) + 0.5 h = Monday 08:30; respond (4 h) Monday 10:30; resolve (8.5 h) Monday
+        15:00.
+
+        >>> from zoneinfo import ZoneInfo
+        >>> from desktop_helpdesk.domain.policy import DEFAULT_POLICY
+        >>> due = due_instants(default_calendar(), DEFAULT_POLICY,
+        ...                    datetime(2026, 11, 27, 15, tzinfo=ZoneInfo("America/Halifax")), "high")
+        >>> [due[t].strftime("%a %H:%M") for t in Target]
+        ['Mon 08:30', 'Mon 10:30', 'Mon 15:00']
+    """
+    level = Priority(priority)
+    return {target: calendar.add(received_at, policy.budget(level, target)) for target in Target}
+
+
+def read_clock(
+    calendar: BusinessCalendar,
+    *,
+    target: Target | str,
+    due_at: datetime,
+    now: datetime,
+    budget: timedelta,
+    met_at: datetime | None = None,
+    paused: bool = False,
+    due_soon_share: float = DUE_SOON_SHARE,
+) -> ClockReading:
+    """Read one SLA clock.
+
+    Lateness is measured in business time: a clock is breached only once business time
+    has run past ``due_at``. A case due Monday 16:30 and answered Monday 20:00 is met on
+    time (no business time passed after 16:30); unanswered, it turns breached when the
+    desk opens again (Tuesday 08:00).
+
+    Args:
+        calendar: the business calendar the due instant was computed with.
+        target: which clock this is.
+        due_at: aware due instant.
+        now: aware current instant (from the injected clock).
+        budget: the target's full business-time budget (for ``used_share``).
+        met_at: aware instant the target was met, if it was.
+        paused: whether the clock is paused (e.g. waiting on the client). The caller
+            moves ``due_at`` when the pause ends; while paused ``remaining`` is measured
+            at ``now``, so pass the pause's start as ``now`` to freeze the figure.
+        due_soon_share: share of the budget after which a running clock is due soon.
+
+    Returns:
+        The ``ClockReading``. Met clocks take precedence over ``paused``.
+
+    Raises:
+        ValueError: on naive instants, a non-positive budget or a share outside (0, 1].
+
+    Example:
+        High "respond" (budget 4 h) due Monday 2026-11-30 12:00 Halifax, read at 11:15:
+        0.75 h left, 3.25 h of 4 h used (81 %) -> DUE_SOON. Read at 20:00 that day with a
+        reply sent at 19:00 -> MET (after closing no business time passes).
+    """
+    if budget <= timedelta(0):
+        raise ValueError(f"budget must be positive, got {budget}")
+    if not 0 < due_soon_share <= 1:
+        raise ValueError(f"due_soon_share must be in (0, 1], got {due_soon_share}")
+    clock_target = Target(target)
+    if met_at is not None:
+        remaining = calendar.elapsed(met_at, due_at)
+        state = ClockState.MET if remaining >= timedelta(0) else ClockState.MET_LATE
+    else:
+        remaining = calendar.elapsed(now, due_at)
+        used = (budget - remaining) / budget
+        if paused:
+            state = ClockState.PAUSED
+        elif remaining < timedelta(0):
+            state = ClockState.BREACHED
+        elif used >= due_soon_share:
+            state = ClockState.DUE_SOON
+        else:
+            state = ClockState.ON_TRACK
+    return ClockReading(
+        target=clock_target,
+        state=state,
+        due_at=due_at,
+        met_at=met_at,
+        remaining=remaining,
+        used_share=max(0.0, (budget - remaining) / budget),
+    )
