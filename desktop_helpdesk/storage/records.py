@@ -117,6 +117,8 @@ class CaseRecord(BaseRecord):
     next_due_at = UtcDateTimeField(null=True, index=True)
     # Start of the current resolution-clock pause (waiting on client), null when running.
     resolve_paused_at = UtcDateTimeField(null=True)
+    # When the current resolution target started: null means received_at; reopening sets it.
+    resolve_started_at = UtcDateTimeField(null=True)
     waiting_on = CharField(max_length=200, default="")
     waiting_since = UtcDateTimeField(null=True)
     resolution_summary = TextField(default="")

@@ -1,0 +1,277 @@
+"""Case workflow rules: statuses and allowed transitions, channels, roles and input checks."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from enum import StrEnum
+
+
+class CaseStatus(StrEnum):
+    """Where a case stands in its life; values are the strings stored in the database."""
+
+    NEW = "new"
+    ACKNOWLEDGED = "acknowledged"
+    IN_PROGRESS = "in_progress"
+    ESCALATED = "escalated"
+    WAITING_ON_CLIENT = "waiting_on_client"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+
+    @property
+    def label(self) -> str:
+        return _STATUS_LABELS[self]
+
+    @property
+    def is_open(self) -> bool:
+        """True while the case still needs work (not resolved or closed)."""
+        return self not in (CaseStatus.RESOLVED, CaseStatus.CLOSED)
+
+
+_STATUS_LABELS = {
+    CaseStatus.NEW: "New",
+    CaseStatus.ACKNOWLEDGED: "Acknowledged",
+    CaseStatus.IN_PROGRESS: "In progress",
+    CaseStatus.ESCALATED: "Escalated",
+    CaseStatus.WAITING_ON_CLIENT: "Waiting on client",
+    CaseStatus.RESOLVED: "Resolved",
+    CaseStatus.CLOSED: "Closed",
+}
+
+OPEN_STATUSES: tuple[CaseStatus, ...] = tuple(s for s in CaseStatus if s.is_open)
+
+_WORKING = (
+    CaseStatus.IN_PROGRESS,
+    CaseStatus.ESCALATED,
+    CaseStatus.WAITING_ON_CLIENT,
+    CaseStatus.RESOLVED,
+)
+
+# Sensible moves only: a case is never sent back to New or Acknowledged, a resolved case is
+# closed or reopened (back to In progress), and a closed case can only be reopened.
+ALLOWED_TRANSITIONS: dict[CaseStatus, frozenset[CaseStatus]] = {
+    CaseStatus.NEW: frozenset((CaseStatus.ACKNOWLEDGED, *_WORKING)),
+    CaseStatus.ACKNOWLEDGED: frozenset(_WORKING),
+    CaseStatus.IN_PROGRESS: frozenset(
+        (CaseStatus.ESCALATED, CaseStatus.WAITING_ON_CLIENT, CaseStatus.RESOLVED)
+    ),
+    CaseStatus.ESCALATED: frozenset(
+        (CaseStatus.IN_PROGRESS, CaseStatus.WAITING_ON_CLIENT, CaseStatus.RESOLVED)
+    ),
+    CaseStatus.WAITING_ON_CLIENT: frozenset(
+        (CaseStatus.IN_PROGRESS, CaseStatus.ESCALATED, CaseStatus.RESOLVED)
+    ),
+    CaseStatus.RESOLVED: frozenset((CaseStatus.CLOSED, CaseStatus.IN_PROGRESS)),
+    CaseStatus.CLOSED: frozenset((CaseStatus.IN_PROGRESS,)),
+}
+
+
+def can_transition(current: CaseStatus | str, target: CaseStatus | str) -> bool:
+    """Whether a case in ``current`` may move to ``target``.
+
+    Args:
+        current: the case's status now.
+        target: the status asked for.
+
+    Returns:
+        True when the move is one of ``ALLOWED_TRANSITIONS``.
+
+    Raises:
+        ValueError: if either value is not a known status.
+    """
+    return CaseStatus(target) in ALLOWED_TRANSITIONS[CaseStatus(current)]
+
+
+def transition_error(current: CaseStatus | str, target: CaseStatus | str) -> str:
+    """A sentence explaining why ``current`` -> ``target`` is refused, for the user."""
+    current, target = CaseStatus(current), CaseStatus(target)
+    allowed = ", ".join(sorted(s.label for s in ALLOWED_TRANSITIONS[current])) or "none"
+    return (
+        f"A case that is {current.label} cannot be moved to {target.label} "
+        f"(allowed from {current.label}: {allowed})"
+    )
+
+
+class IntakeChannel(StrEnum):
+    """How the request reached the desk."""
+
+    PHONE = "phone"
+    EMAIL = "email"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class InteractionChannel(StrEnum):
+    """The medium of one interaction on the case timeline."""
+
+    PHONE = "phone"
+    EMAIL = "email"
+    SKYPE = "skype"
+    JOIN_ME = "join_me"
+    GOTOMEETING = "gotomeeting"
+    REMOTE_SESSION = "remote_session"
+    NOTE = "note"
+
+    @property
+    def label(self) -> str:
+        return _CHANNEL_LABELS[self]
+
+    @property
+    def is_live(self) -> bool:
+        """A conversation in real time: an inbound one means a person already spoke to the client."""
+        return self not in (InteractionChannel.EMAIL, InteractionChannel.NOTE)
+
+
+_CHANNEL_LABELS = {
+    InteractionChannel.PHONE: "Phone",
+    InteractionChannel.EMAIL: "Email",
+    InteractionChannel.SKYPE: "Skype",
+    InteractionChannel.JOIN_ME: "Join.me",
+    InteractionChannel.GOTOMEETING: "GoToMeeting",
+    InteractionChannel.REMOTE_SESSION: "Other remote session",
+    InteractionChannel.NOTE: "Internal note",
+}
+
+
+class Direction(StrEnum):
+    """Who started an interaction."""
+
+    INBOUND = "inbound"
+    OUTBOUND = "outbound"
+    INTERNAL = "internal"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+# How the client may be told the resolution (an internal note tells nobody).
+RESOLUTION_CHANNELS: tuple[InteractionChannel, ...] = tuple(
+    c for c in InteractionChannel if c is not InteractionChannel.NOTE
+)
+
+
+class MemberRole(StrEnum):
+    """What a team member may do."""
+
+    AGENT = "agent"
+    SUPERVISOR = "supervisor"
+    ADMIN = "admin"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+    @property
+    def manages_team(self) -> bool:
+        """Supervisors and admins reassign others' cases and manage members, closures, settings."""
+        return self is not MemberRole.AGENT
+
+
+class Availability(StrEnum):
+    """Whether a member can be given new cases right now."""
+
+    AVAILABLE = "available"
+    AWAY = "away"
+    ON_LEAVE = "on_leave"
+    OFF_SHIFT = "off_shift"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+class EscalationTarget(StrEnum):
+    """Who a case is escalated to."""
+
+    INTERNAL_DEPARTMENT = "internal_department"
+    CLIENT_IT = "client_it"
+
+    @property
+    def label(self) -> str:
+        return "Internal department" if self is EscalationTarget.INTERNAL_DEPARTMENT else "Client IT"
+
+
+class AssignmentStrategy(StrEnum):
+    """How a newly logged case picks its team member."""
+
+    ROUND_ROBIN = "round_robin"
+    LEAST_WORKLOAD = "least_workload"
+
+    @property
+    def label(self) -> str:
+        return "Round robin" if self is AssignmentStrategy.ROUND_ROBIN else "Least open workload"
+
+
+# Open-workload weights: a High case counts as two Medium ones when balancing assignments.
+WORKLOAD_WEIGHTS = {"high": 2, "medium": 1}
+
+
+def phone_digits(phone: str) -> str:
+    """The digits of a phone number, for matching whatever formatting was typed.
+
+    Args:
+        phone: e.g. ``"+1 (902) 555-0142"``.
+
+    Returns:
+        ``"19025550142"``; an empty string when there are no digits.
+    """
+    return "".join(ch for ch in phone if ch.isdigit() and ch.isascii())
+
+
+# Deliberately simple: one @, a dotted domain, no spaces. Real validation is the mail reaching them.
+_EMAIL = re.compile(r"^[^@\s<>(),;:\"\[\]]+@[^@\s<>(),;:\"\[\]]+\.[A-Za-z]{2,}$")
+
+
+def is_valid_email(email: str) -> bool:
+    """Whether ``email`` looks like a deliverable address (``name@example.com``).
+
+    Args:
+        email: the text typed, already stripped.
+
+    Returns:
+        True for a plausible address.
+    """
+    if len(email) > 254 or ".." in email:
+        return False
+    return _EMAIL.match(email) is not None
+
+
+_UNSAFE_FILENAME_CHARS = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
+_RESERVED_WINDOWS_NAMES = frozenset(
+    {"CON", "PRN", "AUX", "NUL"}
+    | {f"COM{i}" for i in range(1, 10)}
+    | {f"LPT{i}" for i in range(1, 10)}
+)
+MAX_FILENAME_LENGTH = 120
+
+
+def sanitise_filename(name: str) -> str:
+    """A file name safe to save on any workstation, keeping the extension when possible.
+
+    Args:
+        name: the name (or a full path from either OS) of the file being attached.
+
+    Returns:
+        The last path component without control or reserved characters, leading dots or
+        trailing dots/spaces, and not a reserved Windows device name; ``"attachment"`` when
+        nothing usable is left.
+    """
+    base = re.split(r"[\\/]", name)[-1]
+    base = unicodedata.normalize("NFC", base)
+    base = _UNSAFE_FILENAME_CHARS.sub("_", base)
+    base = base.strip().lstrip(".").rstrip(". ")
+    if not base or set(base) <= {"_"}:
+        return "attachment"
+    stem, dot, extension = base.rpartition(".")
+    if not dot:
+        stem, extension = base, ""
+    if stem.upper() in _RESERVED_WINDOWS_NAMES:
+        stem = f"_{stem}"
+    if len(extension) > 16:
+        stem, extension = f"{stem}.{extension}", ""
+    room = MAX_FILENAME_LENGTH - (len(extension) + 1 if extension else 0)
+    stem = stem[:room].rstrip(". ") or "attachment"
+    return f"{stem}.{extension}" if extension else stem

@@ -1,0 +1,143 @@
+"""Audit rows and CRM outbox events, written inside the caller's transaction."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, timedelta
+from enum import Enum
+
+from desktop_helpdesk.storage.records import AuditRecord, CrmOutboxRecord
+
+
+def audit_text(value: object) -> str:
+    """How a value is written in the audit log: UTC ISO instants, enum values, "" for None."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat(timespec="seconds")
+    if isinstance(value, Enum):
+        return str(value.value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, timedelta):
+        return str(int(value.total_seconds()))
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+class ChangeLog:
+    """Collects the audit rows of one action and writes them in one insert.
+
+    Args:
+        actor_id: the member acting (None for the system, e.g. data import).
+        at: the instant of the action.
+        entity: what kind of thing changes ("case", "team_member", "client", ...).
+        entity_id: its id (set later with ``bind`` for records created in the action).
+        case_id: the case concerned, if any (indexed for the case's audit trail).
+    """
+
+    def __init__(
+        self,
+        actor_id: int | None,
+        at: datetime,
+        *,
+        entity: str = "case",
+        entity_id: int | None = None,
+        case_id: int | None = None,
+    ) -> None:
+        self.actor_id = actor_id
+        self.at = at
+        self.entity = entity
+        self.entity_id = entity_id
+        self.case_id = case_id
+        self._rows: list[dict] = []
+
+    def bind(self, entity_id: int, *, case_id: int | None = None) -> None:
+        """Name the record the action created (rows added before are updated too)."""
+        self.entity_id = entity_id
+        if case_id is not None:
+            self.case_id = case_id
+        for row in self._rows:
+            row["entity_id"] = entity_id
+            if case_id is not None:
+                row["case"] = case_id
+
+    def add(
+        self,
+        action: str,
+        *,
+        field: str = "",
+        before: object = None,
+        after: object = None,
+        reason: str = "",
+    ) -> None:
+        """Queue one audit row (who, when, field, before, after, reason)."""
+        self._rows.append(
+            {
+                "at": self.at,
+                "actor": self.actor_id,
+                "entity": self.entity,
+                "entity_id": self.entity_id,
+                "case": self.case_id,
+                "action": action,
+                "field": field,
+                "before": audit_text(before),
+                "after": audit_text(after),
+                "reason": reason,
+            }
+        )
+
+    def change(self, record, field: str, value: object, *, action: str = "update", reason: str = "") -> bool:
+        """Set ``record.field = value`` and queue an audit row if it differs.
+
+        Returns:
+            True when the value changed.
+        """
+        before = getattr(record, field)
+        if _same(before, value):
+            return False
+        setattr(record, field, value)
+        self.add(action, field=field, before=before, after=value, reason=reason)
+        return True
+
+    @property
+    def empty(self) -> bool:
+        return not self._rows
+
+    def flush(self) -> None:
+        """Insert the queued rows (call inside the action's transaction)."""
+        if self._rows:
+            AuditRecord.insert_many(self._rows).execute()
+            self._rows.clear()
+
+
+def _same(before: object, after: object) -> bool:
+    if isinstance(before, datetime) and isinstance(after, datetime):
+        return before == after
+    if isinstance(before, Enum) or isinstance(after, Enum):
+        return audit_text(before) == audit_text(after)
+    return before == after
+
+
+def enqueue_crm_event(
+    case_id: int,
+    event: str,
+    at: datetime,
+    payload: dict,
+    *,
+    interaction_id: int | None = None,
+) -> int:
+    """Queue an event for the CRM (sent later by ``crm.deliver_outbox``), in the caller's transaction.
+
+    Returns:
+        The outbox row id.
+    """
+    body = {"event": event, "at": audit_text(at), **payload}
+    return CrmOutboxRecord.insert(
+        case=case_id,
+        interaction=interaction_id,
+        event=event,
+        payload=json.dumps(body, sort_keys=True, default=audit_text),
+        created_at=at,
+    ).execute()

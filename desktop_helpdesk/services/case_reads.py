@@ -1,0 +1,361 @@
+"""Case reads for the case view: detail with SLA clocks, the merged timeline, the audit trail."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from peewee import JOIN
+
+from desktop_helpdesk.domain.cases import (
+    CaseStatus,
+    Direction,
+    EscalationTarget,
+    IntakeChannel,
+    InteractionChannel,
+)
+from desktop_helpdesk.domain.policy import Priority
+from desktop_helpdesk.domain.sla import ClockReading, Target, read_clock
+from desktop_helpdesk.services.context import ServiceContext
+from desktop_helpdesk.services.dto import (
+    AttachmentInfo,
+    AuditEntry,
+    CaseDetail,
+    EscalationInfo,
+    TimelineEntry,
+)
+from desktop_helpdesk.services.errors import NotFoundError
+from desktop_helpdesk.storage.records import (
+    AttachmentRecord,
+    AuditRecord,
+    CaseRecord,
+    ClientRecord,
+    ContactRecord,
+    EscalationRecord,
+    InteractionRecord,
+    SlaPauseRecord,
+    TeamMemberRecord,
+)
+
+DUE_FIELDS = {
+    Target.ACKNOWLEDGE: "acknowledge_due_at",
+    Target.RESPOND: "respond_due_at",
+    Target.RESOLVE: "resolve_due_at",
+}
+MET_FIELDS = {
+    Target.ACKNOWLEDGE: "acknowledged_at",
+    Target.RESPOND: "responded_at",
+    Target.RESOLVE: "resolved_at",
+}
+
+
+def read_case_clocks(
+    context: ServiceContext, case: CaseRecord, now: datetime, *, due_soon_share: float | None = None
+) -> tuple[ClockReading, ClockReading, ClockReading]:
+    """Read the three SLA clocks of ``case`` at ``now``; a paused resolution clock is read at
+    the pause's start, so its remaining time stays frozen.
+
+    Args:
+        context: for the calendar, policy and due-soon share.
+        case: the case record.
+        now: the instant to read at.
+        due_soon_share: override of the team setting (saves a query in loops).
+
+    Returns:
+        Acknowledge, respond and resolve readings.
+    """
+    calendar = context.calendar
+    share = context.settings().due_soon_share if due_soon_share is None else due_soon_share
+    priority = Priority(case.effective_priority)
+    readings = []
+    for target in Target:
+        paused = target is Target.RESOLVE and case.resolve_paused_at is not None
+        readings.append(
+            read_clock(
+                calendar,
+                target=target,
+                due_at=getattr(case, DUE_FIELDS[target]),
+                now=min(now, case.resolve_paused_at) if paused else now,
+                budget=context.policy.budget(priority, target),
+                met_at=getattr(case, MET_FIELDS[target]),
+                paused=paused,
+                due_soon_share=share,
+            )
+        )
+    return readings[0], readings[1], readings[2]
+
+
+def attachment_info(row: AttachmentRecord) -> AttachmentInfo:
+    """The DTO of an attachment record (with ``added_by`` joined)."""
+    return AttachmentInfo(
+        row.id,
+        row.case_id,
+        row.filename,
+        row.content_type,
+        row.size,
+        row.sha256,
+        row.added_at,
+        row.added_by.display_name if row.added_by_id else "",
+        row.interaction_id,
+    )
+
+
+def case_detail(context: ServiceContext, case_id: int, now: datetime | None = None) -> CaseDetail:
+    """Load one case as a ``CaseDetail`` with its clocks read at ``now`` (default: the clock).
+
+    Args:
+        context: the services context.
+        case_id: the case.
+        now: the instant to read the clocks at.
+
+    Returns:
+        The detail snapshot.
+
+    Raises:
+        NotFoundError: no such case.
+    """
+    assignee = TeamMemberRecord.alias("assignee")
+    logged_by = TeamMemberRecord.alias("logged_by")
+    case = (
+        CaseRecord.select(CaseRecord, ClientRecord, ContactRecord, assignee, logged_by)
+        .join(ClientRecord, on=(CaseRecord.client == ClientRecord.id))
+        .switch(CaseRecord)
+        .join(ContactRecord, JOIN.LEFT_OUTER, on=(CaseRecord.contact == ContactRecord.id))
+        .switch(CaseRecord)
+        .join(assignee, JOIN.LEFT_OUTER, on=(CaseRecord.assignee == assignee.id), attr="assignee_row")
+        .switch(CaseRecord)
+        .join(logged_by, JOIN.LEFT_OUTER, on=(CaseRecord.logged_by == logged_by.id), attr="logged_by_row")
+        .where(CaseRecord.id == case_id)
+        .first()
+    )
+    if case is None:
+        raise NotFoundError(f"No case with id {case_id}")
+    read_at = now or context.now()
+    ack, respond, resolve = read_case_clocks(context, case, read_at)
+    contact = case.contact if case.contact_id is not None else None
+    assignee_row = getattr(case, "assignee_row", None)
+    logged_row = getattr(case, "logged_by_row", None)
+    return CaseDetail(
+        id=case.id,
+        number=case.number,
+        subject=case.subject,
+        description=case.description,
+        requested_priority=case.requested_priority,
+        effective_priority=case.effective_priority,
+        status=case.status,
+        channel=case.channel,
+        client_id=case.client_id,
+        client_name=case.client.name,
+        account_manager=case.client.account_manager,
+        contact_id=case.contact_id,
+        contact_name=contact.name if contact else "",
+        contact_email=contact.email if contact else "",
+        contact_phone=contact.phone if contact else "",
+        assignee_id=case.assignee_id,
+        assignee_name=assignee_row.display_name if case.assignee_id and assignee_row else "",
+        logged_by_id=case.logged_by_id,
+        logged_by_name=logged_row.display_name if case.logged_by_id and logged_row else "",
+        received_at=case.received_at,
+        logged_at=case.logged_at,
+        acknowledge_due_at=case.acknowledge_due_at,
+        respond_due_at=case.respond_due_at,
+        resolve_due_at=case.resolve_due_at,
+        acknowledged_at=case.acknowledged_at,
+        responded_at=case.responded_at,
+        resolved_at=case.resolved_at,
+        closed_at=case.closed_at,
+        next_due_at=case.next_due_at,
+        resolve_paused_at=case.resolve_paused_at,
+        resolve_started_at=case.resolve_started_at,
+        waiting_on=case.waiting_on,
+        waiting_since=case.waiting_since,
+        resolution_summary=case.resolution_summary,
+        resolution_channel=case.resolution_channel,
+        version=case.version,
+        updated_at=case.updated_at,
+        acknowledge_clock=ack,
+        respond_clock=respond,
+        resolve_clock=resolve,
+        read_at=read_at,
+        escalations=tuple(_escalations(case_id)),
+        attachments=tuple(_attachments(case_id)),
+    )
+
+
+def _escalations(case_id: int) -> list[EscalationInfo]:
+    rows = (
+        EscalationRecord.select(EscalationRecord, TeamMemberRecord)
+        .join(TeamMemberRecord, JOIN.LEFT_OUTER, on=(EscalationRecord.escalated_by == TeamMemberRecord.id))
+        .where(EscalationRecord.case == case_id)
+        .order_by(EscalationRecord.escalated_at, EscalationRecord.id)
+    )
+    return [
+        EscalationInfo(
+            row.id,
+            row.target_kind,
+            row.target_name,
+            row.reason,
+            row.expected_reply_at,
+            row.escalated_at,
+            row.escalated_by.display_name if row.escalated_by_id else "",
+            row.answered_at,
+            row.answer,
+        )
+        for row in rows
+    ]
+
+
+def _attachments(case_id: int) -> list[AttachmentInfo]:
+    rows = (
+        AttachmentRecord.select(
+            AttachmentRecord.id,
+            AttachmentRecord.case,
+            AttachmentRecord.interaction,
+            AttachmentRecord.filename,
+            AttachmentRecord.content_type,
+            AttachmentRecord.size,
+            AttachmentRecord.sha256,
+            AttachmentRecord.added_at,
+            AttachmentRecord.added_by,
+            TeamMemberRecord,
+        )
+        .join(TeamMemberRecord, JOIN.LEFT_OUTER, on=(AttachmentRecord.added_by == TeamMemberRecord.id))
+        .where(AttachmentRecord.case == case_id)
+        .order_by(AttachmentRecord.added_at, AttachmentRecord.id)
+    )
+    return [attachment_info(row) for row in rows]
+
+
+def _names() -> dict[int, str]:
+    return dict(TeamMemberRecord.select(TeamMemberRecord.id, TeamMemberRecord.display_name).tuples())
+
+
+def _label(enum_type, value: str) -> str:
+    try:
+        return enum_type(value).label
+    except ValueError:
+        return value
+
+
+def case_timeline(case_id: int) -> list[TimelineEntry]:
+    """Interactions, escalations and answers, pauses and resumes, status and assignment
+    changes, SLA due moves and attachments of a case, newest first.
+
+    Args:
+        case_id: the case.
+
+    Returns:
+        The entries, newest first (ties: the later-recorded first).
+
+    Raises:
+        NotFoundError: no such case.
+    """
+    case = CaseRecord.get_or_none(CaseRecord.id == case_id)
+    if case is None:
+        raise NotFoundError(f"No case with id {case_id}")
+    names = _names()
+    entries: list[tuple[datetime, int, int, TimelineEntry]] = []
+
+    def add(at: datetime, order: int, ref: int, entry: TimelineEntry) -> None:
+        entries.append((at, order, ref, entry))
+
+    add(case.logged_at, 0, case.id, TimelineEntry(
+        case.logged_at, "logged", f"Case {case.number} logged",
+        f"{_label(IntakeChannel, case.channel)} request received {case.received_at.isoformat()}",
+        names.get(case.logged_by_id, ""), case.id, channel=case.channel,
+    ))
+    for row in InteractionRecord.select().where(InteractionRecord.case == case_id):
+        satisfies = tuple(s for s in row.satisfies.split(",") if s)
+        title = f"{_label(InteractionChannel, row.channel)} ({_label(Direction, row.direction).lower()})"
+        add(row.occurred_at, 1, row.id, TimelineEntry(
+            row.occurred_at, "interaction", title, row.summary, names.get(row.author_id, ""), row.id,
+            channel=row.channel, direction=row.direction, duration_seconds=row.duration_seconds,
+            satisfies=satisfies,
+        ))
+    for row in EscalationRecord.select().where(EscalationRecord.case == case_id):
+        expected = f"; reply expected {row.expected_reply_at.isoformat()}" if row.expected_reply_at else ""
+        add(row.escalated_at, 2, row.id, TimelineEntry(
+            row.escalated_at, "escalation",
+            f"Escalated to {_label(EscalationTarget, row.target_kind)}: {row.target_name}",
+            f"{row.reason}{expected}", names.get(row.escalated_by_id, ""), row.id,
+        ))
+        if row.answered_at is not None:
+            add(row.answered_at, 3, row.id, TimelineEntry(
+                row.answered_at, "escalation_answer", f"Answer from {row.target_name}", row.answer,
+                names.get(row.answered_by_id, ""), row.id,
+            ))
+    for row in SlaPauseRecord.select().where(SlaPauseRecord.case == case_id):
+        add(row.started_at, 4, row.id, TimelineEntry(
+            row.started_at, "pause", "Resolution clock paused (waiting on client)", row.reason, "", row.id,
+        ))
+        if row.ended_at is not None:
+            paused = timedelta(seconds=row.business_seconds)
+            minutes = int(paused.total_seconds()) // 60
+            add(row.ended_at, 5, row.id, TimelineEntry(
+                row.ended_at, "resume", "Resolution clock resumed",
+                f"Paused {minutes // 60}h{minutes % 60:02d} of business time; resolution due moved by that much",
+                "", row.id,
+            ))
+    for row in (
+        AttachmentRecord.select(AttachmentRecord.id, AttachmentRecord.filename, AttachmentRecord.size,
+                                AttachmentRecord.added_at, AttachmentRecord.added_by)
+        .where(AttachmentRecord.case == case_id)
+    ):
+        add(row.added_at, 6, row.id, TimelineEntry(
+            row.added_at, "attachment", f"Attachment: {row.filename}", f"{row.size:,} bytes",
+            names.get(row.added_by_id, ""), row.id,
+        ))
+    audit_rows = AuditRecord.select().where(
+        AuditRecord.case == case_id,
+        AuditRecord.field.in_(["status", "assignee", *DUE_FIELDS.values()]),
+        AuditRecord.action != "logged",
+    )
+    for row in audit_rows:
+        actor = names.get(row.actor_id, "")
+        if row.field == "status":
+            title = f"Status: {_label(CaseStatus, row.before)} -> {_label(CaseStatus, row.after)}"
+            add(row.at, 7, row.id, TimelineEntry(row.at, "status", title, row.reason, actor, row.id))
+        elif row.field == "assignee":
+            title = f"Assigned to {row.after or 'nobody (Unassigned)'}"
+            add(row.at, 8, row.id, TimelineEntry(row.at, "assignment", title, row.reason, actor, row.id))
+        else:
+            target = row.field.removesuffix("_due_at").capitalize()
+            title = f"{target} due moved to {row.after}"
+            add(row.at, 9, row.id, TimelineEntry(row.at, "sla", title, row.reason, actor, row.id))
+    entries.sort(key=lambda item: (item[0], item[1], item[2]), reverse=True)
+    return [entry for *_, entry in entries]
+
+
+def case_audit_trail(case_id: int) -> list[AuditEntry]:
+    """Every audit row about one case, oldest first, with actor names.
+
+    Args:
+        case_id: the case.
+
+    Returns:
+        The entries.
+    """
+    names = _names()
+    rows = (
+        AuditRecord.select()
+        .where(AuditRecord.case == case_id)
+        .order_by(AuditRecord.at, AuditRecord.id)
+    )
+    return [audit_entry(row, names) for row in rows]
+
+
+def audit_entry(row: AuditRecord, names: dict[int, str]) -> AuditEntry:
+    """The DTO of an audit row (``names``: member id -> display name)."""
+    return AuditEntry(
+        row.id,
+        row.at,
+        row.actor_id,
+        names.get(row.actor_id, "") if row.actor_id is not None else "",
+        row.entity,
+        row.entity_id,
+        row.case_id,
+        row.action,
+        row.field,
+        row.before,
+        row.after,
+        row.reason,
+    )

@@ -1,0 +1,1129 @@
+"""Case lifecycle use cases: logging, assignment, SLA clocks, workflow, interactions, attachments."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from peewee import fn
+
+from desktop_helpdesk.domain.cases import (
+    RESOLUTION_CHANNELS,
+    CaseStatus,
+    Direction,
+    EscalationTarget,
+    IntakeChannel,
+    InteractionChannel,
+    can_transition,
+    sanitise_filename,
+    transition_error,
+)
+from desktop_helpdesk.domain.policy import Priority, RequestedPriority, effective_priority
+from desktop_helpdesk.domain.sla import ClockReading, Target, due_instants
+from desktop_helpdesk.services import search
+from desktop_helpdesk.services.assignment import choose_assignee
+from desktop_helpdesk.services.audit import ChangeLog, enqueue_crm_event
+from desktop_helpdesk.services.case_reads import (
+    DUE_FIELDS,
+    MET_FIELDS,
+    attachment_info,
+    case_audit_trail,
+    case_detail,
+    case_timeline,
+    read_case_clocks,
+)
+from desktop_helpdesk.services.contacts import NewContact, find_or_create_contact
+from desktop_helpdesk.services.context import ServiceContext, write_transaction
+from desktop_helpdesk.services.dto import (
+    AttachmentInfo,
+    AuditEntry,
+    CaseDetail,
+    LoggedCase,
+    TimelineEntry,
+)
+from desktop_helpdesk.services.errors import (
+    ConflictError,
+    NotFoundError,
+    PermissionDenied,
+    ValidationError,
+    WorkflowError,
+)
+from desktop_helpdesk.services.permissions import acting_member, is_manager
+from desktop_helpdesk.storage.records import (
+    AttachmentRecord,
+    CaseRecord,
+    CaseSequenceRecord,
+    ClientRecord,
+    ContactRecord,
+    EscalationRecord,
+    InteractionRecord,
+    SlaPauseRecord,
+    TeamMemberRecord,
+)
+
+MAX_SUBJECT_LENGTH = 300
+# How far a typed instant may be ahead of the workstation clock (clocks drift a little).
+_CLOCK_SKEW = timedelta(minutes=2)
+@dataclass(frozen=True)
+class InteractionLogged:
+    """The result of logging an interaction: its id, the targets it met, the updated case."""
+
+    interaction_id: int
+    satisfied: tuple[str, ...]
+    case: CaseDetail
+
+
+def member_label(member: TeamMemberRecord | None) -> str:
+    """How a member appears in audit rows: ``"Name (#id)"``, "" for nobody."""
+    return "" if member is None else f"{member.display_name} (#{member.id})"
+
+
+class CaseService:
+    """Everything that changes a case, plus the case reads the case view needs.
+
+    Every change runs in one write transaction with its audit rows, its CRM outbox event and
+    its search-index update, bumps ``version`` and ``updated_at`` and keeps ``next_due_at``.
+
+    Args:
+        context: the shared services context (clock, calendar, policy, settings).
+    """
+
+    def __init__(self, context: ServiceContext) -> None:
+        self._context = context
+
+    # ----------------------------------------------------------------------------- logging
+
+    def log_case(
+        self,
+        actor_id: int,
+        *,
+        subject: str,
+        channel: str,
+        requested_priority: str = RequestedPriority.MEDIUM.value,
+        description: str = "",
+        received_at: datetime | None = None,
+        contact_id: int | None = None,
+        new_contact: NewContact | None = None,
+        live_call: bool = True,
+    ) -> LoggedCase:
+        """Log a new case: number it, find or create the caller, compute its SLA due instants,
+        assign it, index it for search and queue it for the CRM, all in one transaction.
+
+        A live phone call is acknowledged at ``received_at`` (the caller is on the line); an
+        email (or a phone message, ``live_call=False``) must be acknowledged within the
+        policy's 2 business hours.
+
+        Args:
+            actor_id: the member logging the case.
+            subject: one-line summary (required).
+            channel: ``"phone"`` or ``"email"``.
+            requested_priority: ``"high"``, ``"medium"`` or ``"low"`` (served as medium).
+            description: the client's words.
+            received_at: when the client made contact (default now; never in the future).
+            contact_id: an existing contact, or
+            new_contact: details to find (by phone digits or email) or create the contact.
+            live_call: for phone cases, whether a person took the call live.
+
+        Returns:
+            The new case's id, number, status and assignee with the reason for the choice.
+
+        Raises:
+            ValidationError: naming the bad field; nothing is written.
+            PermissionDenied: unknown or inactive actor.
+            NotFoundError: ``contact_id`` names no contact.
+        """
+        context = self._context
+        now = context.now()
+        subject = _required_text("subject", subject, MAX_SUBJECT_LENGTH)
+        intake = _enum("channel", IntakeChannel, channel)
+        requested = _enum("requested_priority", RequestedPriority, str(requested_priority).lower())
+        received = _instant("received_at", received_at if received_at is not None else now, now)
+        if (contact_id is None) == (new_contact is None):
+            raise ValidationError("contact", "choose an existing contact or enter a new one")
+        details = new_contact.validated() if new_contact is not None else None
+        priority = effective_priority(requested)
+        live = intake is IntakeChannel.PHONE and live_call
+
+        with write_transaction():
+            actor = acting_member(actor_id)
+            settings = context.settings()
+            calendar = context.calendar
+            if details is not None:
+                contact = find_or_create_contact(actor.id, now, details)
+            else:
+                contact = ContactRecord.get_or_none(ContactRecord.id == contact_id)
+                if contact is None:
+                    raise NotFoundError(f"No contact with id {contact_id}")
+            number = self._next_number(now.astimezone(calendar.zone).year)
+            due = due_instants(calendar, context.policy, received, priority)
+            choice = choose_assignee(context, settings.assignment_strategy)
+            status = CaseStatus.ACKNOWLEDGED if live else CaseStatus.NEW
+            acknowledged_at = received if live else None
+            next_due = min(
+                due[target] for target in Target if not (live and target is Target.ACKNOWLEDGE)
+            )
+            case_id = CaseRecord.insert(
+                number=number,
+                subject=subject,
+                description=description,
+                requested_priority=requested.value,
+                effective_priority=priority.value,
+                status=status.value,
+                channel=intake.value,
+                client=contact.client_id,
+                contact=contact.id,
+                assignee=choice.member_id,
+                logged_by=actor.id,
+                received_at=received,
+                logged_at=now,
+                acknowledge_due_at=due[Target.ACKNOWLEDGE],
+                respond_due_at=due[Target.RESPOND],
+                resolve_due_at=due[Target.RESOLVE],
+                acknowledged_at=acknowledged_at,
+                next_due_at=next_due,
+                version=1,
+                updated_at=now,
+            ).execute()
+            first_contact = description.strip() or subject
+            interaction_id = InteractionRecord.insert(
+                case=case_id,
+                channel=intake.value,
+                direction=Direction.INBOUND.value,
+                summary=first_contact,
+                author=actor.id if live else None,
+                occurred_at=received,
+                created_at=now,
+                satisfies=Target.ACKNOWLEDGE.value if live else "",
+            ).execute()
+
+            log = ChangeLog(actor.id, now, entity_id=case_id, case_id=case_id)
+            log.add("logged", field="number", after=number, reason=f"{intake.label} intake")
+            log.add("logged", field="status", after=status.value)
+            log.add("logged", field="contact", after=f"{contact.name} (#{contact.id})")
+            log.add("logged", field="requested_priority", after=requested.value)
+            log.add(
+                "logged",
+                field="effective_priority",
+                before=requested.value,
+                after=priority.value,
+                reason=(
+                    "Policy: no request is treated as Low priority; served as Medium"
+                    if requested is RequestedPriority.LOW
+                    else "As requested"
+                ),
+            )
+            for target in Target:
+                log.add(
+                    "logged",
+                    field=DUE_FIELDS[target],
+                    after=due[target],
+                    reason=f"{priority.label} priority, from received {received.isoformat()}",
+                )
+            if live:
+                log.add(
+                    "logged",
+                    field="acknowledged_at",
+                    after=received,
+                    reason="Live phone call: acknowledged on connection",
+                )
+            log.add(
+                "assigned",
+                field="assignee",
+                after=f"{choice.member_name} (#{choice.member_id})" if choice.member_id else "",
+                reason=choice.reason,
+            )
+            log.flush()
+            search.write_search_row(case_id, subject, description, first_contact, "")
+            client = ClientRecord.get_by_id(contact.client_id)
+            enqueue_crm_event(
+                case_id,
+                "case_logged",
+                now,
+                {
+                    **_crm_case(number, subject, client, contact),
+                    "channel": intake.value,
+                    "priority": priority.value,
+                    "received_at": received,
+                    "assignee": choice.member_name,
+                },
+                interaction_id=interaction_id,
+            )
+        return LoggedCase(
+            case_id,
+            number,
+            status.value,
+            choice.member_id,
+            choice.member_name,
+            choice.reason,
+            contact.id,
+            contact.client_id,
+            1,
+        )
+
+    @staticmethod
+    def _next_number(year: int) -> str:
+        # Runs inside the BEGIN IMMEDIATE transaction (or a row lock on PostgreSQL), so two
+        # workstations can never read the same last number.
+        (
+            CaseSequenceRecord.insert(year=year, last_number=1)
+            .on_conflict(
+                conflict_target=[CaseSequenceRecord.year],
+                update={CaseSequenceRecord.last_number: CaseSequenceRecord.last_number + 1},
+            )
+            .execute()
+        )
+        last = (
+            CaseSequenceRecord.select(CaseSequenceRecord.last_number)
+            .where(CaseSequenceRecord.year == year)
+            .scalar()
+        )
+        return f"{year}-{last:05d}"
+
+    # ------------------------------------------------------------------------ plain edits
+
+    def edit_case(
+        self,
+        actor_id: int,
+        case_id: int,
+        *,
+        expected_version: int,
+        subject: str | None = None,
+        description: str | None = None,
+        contact_id: int | None = None,
+    ) -> CaseDetail:
+        """Change the subject, description or contact of an open or resolved case.
+
+        Args:
+            actor_id: the member editing.
+            case_id: the case.
+            expected_version: the version the editor read (stale -> ``ConflictError``).
+            subject: the new subject (None: unchanged).
+            description: the new description (None: unchanged).
+            contact_id: another contact of the same client (None: unchanged).
+
+        Returns:
+            The updated case.
+
+        Raises:
+            ValidationError: empty subject, unknown contact or one of another client.
+            WorkflowError: the case is closed.
+            ConflictError: the case changed since ``expected_version``.
+        """
+        if subject is not None:
+            subject = _required_text("subject", subject, MAX_SUBJECT_LENGTH)
+
+        def apply(actor, case, log, now):
+            if subject is not None:
+                log.change(case, "subject", subject)
+            if description is not None:
+                log.change(case, "description", description)
+            if contact_id is not None and contact_id != case.contact_id:
+                contact = ContactRecord.get_or_none(ContactRecord.id == contact_id)
+                if contact is None or contact.client_id != case.client_id:
+                    raise ValidationError("contact", "choose a contact of the case's client")
+                log.add(
+                    "update", field="contact", before=case.contact_id, after=contact_id
+                )
+                case.contact = contact_id
+            return True
+
+        return self._change(actor_id, case_id, expected_version, apply)
+
+    def change_priority(
+        self,
+        actor_id: int,
+        case_id: int,
+        requested_priority: str,
+        *,
+        reason: str,
+        expected_version: int | None = None,
+    ) -> CaseDetail:
+        """Change the requested priority; the due instants are recomputed from the same starts
+        (received for acknowledge/respond, the current resolution start for resolve, plus the
+        business time already paused) and every change is audited with ``reason``.
+
+        Raises:
+            ValidationError: unknown ``requested_priority`` or empty ``reason``.
+            WorkflowError: the case is closed.
+            ConflictError: stale ``expected_version``.
+        """
+        requested = _enum("requested_priority", RequestedPriority, str(requested_priority).lower())
+        reason = _required_text("reason", reason, 2000)
+
+        def apply(actor, case, log, now):
+            old = Priority(case.effective_priority)
+            priority = effective_priority(requested)
+            log.change(case, "requested_priority", requested.value, reason=reason)
+            if not log.change(case, "effective_priority", priority.value, reason=reason):
+                return False
+            why = f"Priority changed {old.label} -> {priority.label}: {reason}"
+            self._recompute_due(case, priority, log, why)
+            return False
+
+        return self._change(actor_id, case_id, expected_version, apply)
+
+    def _recompute_due(self, case: CaseRecord, priority: Priority, log: ChangeLog, why: str) -> None:
+        calendar = self._context.calendar
+        due = due_instants(calendar, self._context.policy, case.received_at, priority)
+        log.change(case, "acknowledge_due_at", due[Target.ACKNOWLEDGE], action="sla", reason=why)
+        log.change(case, "respond_due_at", due[Target.RESPOND], action="sla", reason=why)
+        start = case.resolve_started_at or case.received_at
+        resolve_due = calendar.add(start, self._context.policy.budget(priority, Target.RESOLVE))
+        paused = self._paused_since(case.id, start)
+        if paused > timedelta(0):
+            resolve_due = calendar.add(resolve_due, paused)
+            why = f"{why} (plus {_hours(paused)} paused waiting on client)"
+        log.change(case, "resolve_due_at", resolve_due, action="sla", reason=why)
+
+    @staticmethod
+    def _paused_since(case_id: int, start: datetime) -> timedelta:
+        seconds = (
+            SlaPauseRecord.select(fn.COALESCE(fn.SUM(SlaPauseRecord.business_seconds), 0))
+            .where(
+                SlaPauseRecord.case == case_id,
+                SlaPauseRecord.started_at >= start,
+                SlaPauseRecord.ended_at.is_null(False),
+            )
+            .scalar()
+        )
+        return timedelta(seconds=int(seconds or 0))
+
+    def reassign(
+        self,
+        actor_id: int,
+        case_id: int,
+        assignee_id: int | None,
+        *,
+        reason: str,
+        expected_version: int | None = None,
+    ) -> CaseDetail:
+        """Give the case to another member (or nobody: back to the Unassigned queue).
+
+        Agents may take an unassigned case themselves or hand on their own cases; reassigning
+        anyone else's case needs a supervisor or admin.
+
+        Raises:
+            ValidationError: empty ``reason``; ``assignee`` unknown, inactive or not taking cases.
+            PermissionDenied: an agent moving someone else's case.
+            WorkflowError: the case is closed.
+            ConflictError: stale ``expected_version``.
+        """
+        reason = _required_text("reason", reason, 2000)
+
+        def apply(actor, case, log, now):
+            if not is_manager(actor):
+                own = case.assignee_id == actor.id
+                taking = case.assignee_id is None and assignee_id == actor.id
+                if not (own or taking):
+                    raise PermissionDenied(
+                        "Only a supervisor or admin can reassign another member's case"
+                    )
+            before = TeamMemberRecord.get_or_none(TeamMemberRecord.id == case.assignee_id)
+            after = None
+            if assignee_id is not None:
+                after = TeamMemberRecord.get_or_none(TeamMemberRecord.id == assignee_id)
+                if after is None or not after.active:
+                    raise ValidationError("assignee", f"no active team member with id {assignee_id}")
+                if not after.can_take_cases:
+                    raise ValidationError("assignee", f"{after.display_name} does not take cases")
+            if case.assignee_id == assignee_id:
+                return False
+            case.assignee = assignee_id
+            log.add(
+                "reassigned",
+                field="assignee",
+                before=member_label(before),
+                after=member_label(after),
+                reason=reason,
+            )
+            return False
+
+        return self._change(actor_id, case_id, expected_version, apply)
+
+    # ------------------------------------------------------------------------ interactions
+
+    def add_interaction(
+        self,
+        actor_id: int,
+        case_id: int,
+        *,
+        channel: str,
+        direction: str,
+        summary: str,
+        occurred_at: datetime | None = None,
+        duration_seconds: int = 0,
+        acknowledgement_only: bool = False,
+        expected_version: int | None = None,
+    ) -> InteractionLogged:
+        """Record a contact with the client (or an internal note) and the SLA targets it meets.
+
+        An outbound contact, or an inbound live one (call, Skype, remote session...) means a
+        team member reached the client: it acknowledges the case and, unless it is only an
+        acknowledgement (``acknowledgement_only``), is the first response. Inbound emails and
+        internal notes meet nothing. A New case becomes Acknowledged, then In progress.
+
+        Args:
+            actor_id: the member logging it (its author).
+            case_id: the case.
+            channel: phone, email, skype, join_me, gotomeeting, remote_session or note.
+            direction: inbound, outbound or internal (notes are always internal).
+            summary: what was said or done (required).
+            occurred_at: when it happened (default now; not before the case was received).
+            duration_seconds: length of a call or session.
+            acknowledgement_only: an acknowledgement email that does not progress the case.
+            expected_version: stale -> ``ConflictError`` (None: no check).
+
+        Returns:
+            The interaction id, the targets it met and the updated case.
+
+        Raises:
+            ValidationError: naming ``channel``, ``direction``, ``summary``, ``occurred_at``
+                or ``duration_seconds``.
+            WorkflowError: the case is closed.
+        """
+        medium = _enum("channel", InteractionChannel, channel)
+        way = _enum("direction", Direction, direction)
+        if medium is InteractionChannel.NOTE and way is not Direction.INTERNAL:
+            raise ValidationError("direction", "an internal note has direction internal")
+        summary = _required_text("summary", summary, 20_000)
+        if isinstance(duration_seconds, bool) or not isinstance(duration_seconds, int) or duration_seconds < 0:
+            raise ValidationError("duration_seconds", "must be a whole number of seconds, 0 or more")
+        result: dict = {}
+
+        def apply(actor, case, log, now):
+            at = _instant("occurred_at", occurred_at if occurred_at is not None else now, now)
+            if at < case.received_at:
+                raise ValidationError("occurred_at", "cannot be before the case was received")
+            reaches_client = way is Direction.OUTBOUND or (
+                way is Direction.INBOUND and medium.is_live
+            )
+            targets = []
+            if reaches_client:
+                targets.append(Target.ACKNOWLEDGE)
+                if not acknowledgement_only:
+                    targets.append(Target.RESPOND)
+            satisfied = self._meet(case, targets, at, log, f"{medium.label} {way.value}")
+            interaction_id = InteractionRecord.insert(
+                case=case.id,
+                channel=medium.value,
+                direction=way.value,
+                summary=summary,
+                duration_seconds=duration_seconds,
+                author=actor.id,
+                occurred_at=at,
+                created_at=now,
+                satisfies=",".join(satisfied),
+            ).execute()
+            log.add("interaction", field="interaction", after=f"{medium.value} {way.value} #{interaction_id}")
+            self._progress_status(case, log)
+            self._crm(case, "interaction", now, interaction_id, {
+                "channel": medium.value,
+                "direction": way.value,
+                "summary": summary,
+                "occurred_at": at,
+                "duration_seconds": duration_seconds,
+                "author": actor.display_name,
+            })
+            result["id"] = interaction_id
+            result["satisfied"] = tuple(satisfied)
+            return True
+
+        detail = self._change(actor_id, case_id, expected_version, apply)
+        return InteractionLogged(result["id"], result["satisfied"], detail)
+
+    def _meet(
+        self, case: CaseRecord, targets: list[Target], at: datetime, log: ChangeLog, how: str
+    ) -> list[str]:
+        met = []
+        for target in targets:
+            field = MET_FIELDS[target]
+            if getattr(case, field) is None:
+                log.change(case, field, at, action="sla_met", reason=how)
+                met.append(target.value)
+        return met
+
+    @staticmethod
+    def _progress_status(case: CaseRecord, log: ChangeLog) -> None:
+        status = CaseStatus(case.status)
+        if status in (CaseStatus.NEW, CaseStatus.ACKNOWLEDGED) and case.responded_at is not None:
+            log.change(case, "status", CaseStatus.IN_PROGRESS.value, action="status",
+                       reason="First response to the client")
+        elif status is CaseStatus.NEW and case.acknowledged_at is not None:
+            log.change(case, "status", CaseStatus.ACKNOWLEDGED.value, action="status",
+                       reason="Client acknowledged")
+
+    # ---------------------------------------------------------------------------- workflow
+
+    def change_status(
+        self,
+        actor_id: int,
+        case_id: int,
+        status: str,
+        *,
+        reason: str = "",
+        expected_version: int | None = None,
+    ) -> CaseDetail:
+        """Move a case to Acknowledged or In progress (resuming from waiting on client).
+        Statuses that need more facts go through their own method: ``escalate``,
+        ``wait_on_client``, ``resolve``, ``close``, ``reopen``, ``de_escalate``.
+
+        Raises:
+            ValidationError: ``status`` is not a known status.
+            WorkflowError: the move is not allowed, or needs its own method (the message says which).
+        """
+        target = _enum("status", CaseStatus, status)
+
+        def apply(actor, case, log, now):
+            current = CaseStatus(case.status)
+            self._check_transition(current, target)
+            special = {
+                CaseStatus.ESCALATED: "escalate it (to whom and why)",
+                CaseStatus.WAITING_ON_CLIENT: "use 'Waiting on client' (with the reason)",
+                CaseStatus.RESOLVED: "resolve it (resolution summary and how the client was told)",
+                CaseStatus.CLOSED: "close it",
+            }
+            if target in special:
+                raise WorkflowError(f"To move case {case.number} to {target.label}, {special[target]}")
+            if current is CaseStatus.ESCALATED:
+                raise WorkflowError(
+                    f"Case {case.number} is escalated: record the answer (de-escalate) to continue"
+                )
+            if current in (CaseStatus.RESOLVED, CaseStatus.CLOSED):
+                raise WorkflowError(f"Reopen case {case.number} (with a reason) to work on it again")
+            if current is CaseStatus.WAITING_ON_CLIENT:
+                self._leave_waiting(case, log, now, reason or "Client came back")
+            log.change(case, "status", target.value, action="status", reason=reason)
+            return False
+
+        return self._change(actor_id, case_id, expected_version, apply)
+
+    def escalate(
+        self,
+        actor_id: int,
+        case_id: int,
+        *,
+        target_kind: str,
+        target_name: str,
+        reason: str,
+        expected_reply_at: datetime | None = None,
+        expected_version: int | None = None,
+    ) -> CaseDetail:
+        """Escalate to an internal department or the client's IT team; the case then shows
+        it is waiting on them since now.
+
+        Raises:
+            ValidationError: naming ``target_kind``, ``target_name``, ``reason`` or
+                ``expected_reply_at`` (naive or in the past).
+            WorkflowError: the case cannot be escalated from its status.
+        """
+        kind = _enum("target_kind", EscalationTarget, target_kind)
+        name = _required_text("target_name", target_name, 200)
+        reason = _required_text("reason", reason, 5000)
+        if expected_reply_at is not None:
+            _aware("expected_reply_at", expected_reply_at)
+
+        def apply(actor, case, log, now):
+            if expected_reply_at is not None and expected_reply_at < now:
+                raise ValidationError("expected_reply_at", "cannot be in the past")
+            self._check_transition(CaseStatus(case.status), CaseStatus.ESCALATED)
+            if case.status == CaseStatus.WAITING_ON_CLIENT:
+                self._leave_waiting(case, log, now, f"Escalated to {name}")
+            escalation = EscalationRecord.create(
+                case=case.id,
+                target_kind=kind.value,
+                target_name=name,
+                reason=reason,
+                expected_reply_at=expected_reply_at,
+                escalated_at=now,
+                escalated_by=actor.id,
+            )
+            log.add("escalated", field="escalation", after=f"{kind.label}: {name} (#{escalation.id})",
+                    reason=reason)
+            log.change(case, "status", CaseStatus.ESCALATED.value, action="status", reason=reason)
+            log.change(case, "waiting_on", f"{kind.label}: {name}", reason=reason)
+            log.change(case, "waiting_since", now, reason=reason)
+            self._crm(case, "case_escalated", now, None, {
+                "target_kind": kind.value, "target_name": name, "reason": reason,
+                "expected_reply_at": expected_reply_at,
+            })
+            return False
+
+        return self._change(actor_id, case_id, expected_version, apply)
+
+    def de_escalate(
+        self,
+        actor_id: int,
+        case_id: int,
+        *,
+        answer: str,
+        expected_version: int | None = None,
+    ) -> CaseDetail:
+        """Record the answer to the open escalation; an escalated case goes back to In progress.
+
+        Raises:
+            ValidationError: empty ``answer``.
+            WorkflowError: no open escalation, or the case is closed.
+        """
+        answer = _required_text("answer", answer, 20_000)
+
+        def apply(actor, case, log, now):
+            escalation = (
+                EscalationRecord.select()
+                .where(EscalationRecord.case == case.id, EscalationRecord.answered_at.is_null())
+                .order_by(EscalationRecord.escalated_at.desc(), EscalationRecord.id.desc())
+                .first()
+            )
+            if escalation is None:
+                raise WorkflowError(f"Case {case.number} has no open escalation to answer")
+            EscalationRecord.update(answered_at=now, answer=answer, answered_by=actor.id).where(
+                EscalationRecord.id == escalation.id
+            ).execute()
+            log.add("de_escalated", field="escalation", before=f"{escalation.target_name} (#{escalation.id})",
+                    after="answered", reason=answer)
+            if case.status == CaseStatus.ESCALATED:
+                log.change(case, "status", CaseStatus.IN_PROGRESS.value, action="status",
+                           reason=f"Answer from {escalation.target_name}")
+                log.change(case, "waiting_on", "")
+                log.change(case, "waiting_since", None)
+            self._crm(case, "case_de_escalated", now, None, {
+                "target_name": escalation.target_name, "answer": answer,
+            })
+            return True
+
+        return self._change(actor_id, case_id, expected_version, apply)
+
+    def wait_on_client(
+        self,
+        actor_id: int,
+        case_id: int,
+        *,
+        reason: str,
+        expected_version: int | None = None,
+    ) -> CaseDetail:
+        """Mark the case Waiting on client; when the team setting is on, the resolution clock
+        pauses (an ``SlaPauseRecord`` with the reason) until the case leaves that status.
+
+        Raises:
+            ValidationError: empty ``reason``.
+            WorkflowError: not allowed from the case's status.
+        """
+        reason = _required_text("reason", reason, 5000)
+
+        def apply(actor, case, log, now):
+            self._check_transition(CaseStatus(case.status), CaseStatus.WAITING_ON_CLIENT)
+            log.change(case, "status", CaseStatus.WAITING_ON_CLIENT.value, action="status", reason=reason)
+            contact = ContactRecord.get_or_none(ContactRecord.id == case.contact_id)
+            client = ClientRecord.get_by_id(case.client_id)
+            who = f"Client: {contact.name}" if contact is not None else f"Client: {client.name}"
+            log.change(case, "waiting_on", who, reason=reason)
+            log.change(case, "waiting_since", now, reason=reason)
+            if self._context.settings().pause_resolution_while_waiting and case.resolved_at is None:
+                pause = SlaPauseRecord.create(case=case.id, reason=reason, started_at=now)
+                log.change(case, "resolve_paused_at", now, action="sla_paused",
+                           reason=f"Resolution clock paused (#{pause.id}): {reason}")
+            return False
+
+        return self._change(actor_id, case_id, expected_version, apply)
+
+    def resume(
+        self,
+        actor_id: int,
+        case_id: int,
+        *,
+        reason: str = "",
+        expected_version: int | None = None,
+    ) -> CaseDetail:
+        """Take a case waiting on the client back to In progress (the client answered).
+
+        Raises:
+            WorkflowError: the case is not waiting on the client.
+        """
+
+        def apply(actor, case, log, now):
+            if case.status != CaseStatus.WAITING_ON_CLIENT:
+                raise WorkflowError(f"Case {case.number} is not waiting on the client")
+            why = reason.strip() or "Client answered"
+            self._leave_waiting(case, log, now, why)
+            log.change(case, "status", CaseStatus.IN_PROGRESS.value, action="status", reason=why)
+            return False
+
+        return self._change(actor_id, case_id, expected_version, apply)
+
+    def _leave_waiting(self, case: CaseRecord, log: ChangeLog, now: datetime, why: str) -> None:
+        """End the waiting state and any running pause, pushing the resolution due instant
+        by the business time the pause lasted."""
+        log.change(case, "waiting_on", "", reason=why)
+        log.change(case, "waiting_since", None, reason=why)
+        if case.resolve_paused_at is None:
+            return
+        calendar = self._context.calendar
+        pause = (
+            SlaPauseRecord.select()
+            .where(SlaPauseRecord.case == case.id, SlaPauseRecord.ended_at.is_null())
+            .order_by(SlaPauseRecord.id.desc())
+            .first()
+        )
+        started = pause.started_at if pause is not None else case.resolve_paused_at
+        paused = max(calendar.elapsed(started, now), timedelta(0))
+        paused = timedelta(seconds=int(paused.total_seconds()))
+        if pause is not None:
+            SlaPauseRecord.update(ended_at=now, business_seconds=int(paused.total_seconds())).where(
+                SlaPauseRecord.id == pause.id
+            ).execute()
+        log.change(case, "resolve_paused_at", None, action="sla_resumed", reason=why)
+        if paused > timedelta(0):
+            log.change(
+                case,
+                "resolve_due_at",
+                calendar.add(case.resolve_due_at, paused),
+                action="sla",
+                reason=f"Resolution clock paused {_hours(paused)} of business time waiting on client",
+            )
+
+    def resolve(
+        self,
+        actor_id: int,
+        case_id: int,
+        *,
+        summary: str,
+        told_via: str,
+        told_at: datetime | None = None,
+        expected_version: int | None = None,
+    ) -> CaseDetail:
+        """Resolve the case: the resolution summary and how (and when) the client was told.
+        Telling the client meets the resolution target (and acknowledgement and response if
+        still open) and is logged as an outbound interaction.
+
+        Raises:
+            ValidationError: naming ``summary``, ``told_via`` (an internal note tells nobody)
+                or ``told_at``.
+            WorkflowError: not allowed from the case's status.
+        """
+        summary = _required_text("summary", summary, 20_000)
+        medium = _enum("told_via", InteractionChannel, told_via)
+        if medium not in RESOLUTION_CHANNELS:
+            raise ValidationError("told_via", "say how the client was told (an internal note tells nobody)")
+
+        def apply(actor, case, log, now):
+            at = _instant("told_at", told_at if told_at is not None else now, now)
+            if at < case.received_at:
+                raise ValidationError("told_at", "cannot be before the case was received")
+            self._check_transition(CaseStatus(case.status), CaseStatus.RESOLVED)
+            self._leave_waiting(case, log, now, "Resolved")
+            satisfied = self._meet(
+                case, [Target.ACKNOWLEDGE, Target.RESPOND, Target.RESOLVE], at, log,
+                f"Resolution told by {medium.label}",
+            )
+            interaction_id = InteractionRecord.insert(
+                case=case.id,
+                channel=medium.value,
+                direction=Direction.OUTBOUND.value,
+                summary=f"Resolution: {summary}",
+                author=actor.id,
+                occurred_at=at,
+                created_at=now,
+                satisfies=",".join(satisfied),
+            ).execute()
+            log.change(case, "resolution_summary", summary)
+            log.change(case, "resolution_channel", medium.value)
+            log.change(case, "status", CaseStatus.RESOLVED.value, action="status",
+                       reason=f"Client told by {medium.label}")
+            self._crm(case, "case_resolved", now, interaction_id, {
+                "resolution": summary, "told_via": medium.value, "told_at": at,
+            })
+            return True
+
+        return self._change(actor_id, case_id, expected_version, apply)
+
+    def close(self, actor_id: int, case_id: int, *, expected_version: int | None = None) -> CaseDetail:
+        """Close a resolved case: it becomes read-only (but stays searchable) until reopened.
+
+        Raises:
+            WorkflowError: the case is not resolved.
+        """
+
+        def apply(actor, case, log, now):
+            self._check_transition(CaseStatus(case.status), CaseStatus.CLOSED)
+            log.change(case, "status", CaseStatus.CLOSED.value, action="status", reason="Closed as resolved")
+            log.change(case, "closed_at", now)
+            self._crm(case, "case_closed", now, None, {"resolution": case.resolution_summary})
+            return False
+
+        return self._change(actor_id, case_id, expected_version, apply)
+
+    def reopen(
+        self,
+        actor_id: int,
+        case_id: int,
+        *,
+        reason: str,
+        expected_version: int | None = None,
+    ) -> CaseDetail:
+        """Reopen a resolved or closed case: In progress again, with a new resolution target
+        counted from now; the earlier resolution stays in the timeline and the audit trail.
+
+        Raises:
+            ValidationError: empty ``reason``.
+            WorkflowError: the case is not resolved or closed.
+        """
+        reason = _required_text("reason", reason, 5000)
+
+        def apply(actor, case, log, now):
+            current = CaseStatus(case.status)
+            if current not in (CaseStatus.RESOLVED, CaseStatus.CLOSED):
+                raise WorkflowError(f"Case {case.number} is {current.label}; only resolved or closed cases reopen")
+            priority = Priority(case.effective_priority)
+            calendar = self._context.calendar
+            new_due = calendar.add(now, self._context.policy.budget(priority, Target.RESOLVE))
+            log.change(case, "status", CaseStatus.IN_PROGRESS.value, action="reopened", reason=reason)
+            log.change(case, "resolve_started_at", now, action="reopened", reason=reason)
+            log.change(case, "resolve_due_at", new_due, action="sla",
+                       reason=f"Reopened: new {priority.label} resolution target from {now.isoformat()}")
+            log.change(case, "resolved_at", None, action="reopened", reason=reason)
+            log.change(case, "closed_at", None, action="reopened", reason=reason)
+            log.change(case, "resolution_summary", "", action="reopened", reason=reason)
+            log.change(case, "resolution_channel", "", action="reopened", reason=reason)
+            self._crm(case, "case_reopened", now, None, {"reason": reason})
+            return True
+
+        return self._change(actor_id, case_id, expected_version, apply, allow_closed=True)
+
+    # -------------------------------------------------------------------------- attachments
+
+    def add_attachment(
+        self,
+        actor_id: int,
+        case_id: int,
+        *,
+        filename: str,
+        data: bytes,
+        content_type: str = "",
+        interaction_id: int | None = None,
+    ) -> AttachmentInfo:
+        """Store a file or screenshot with the case (name sanitised, size-limited, sha256).
+
+        Raises:
+            ValidationError: ``file`` empty or over the team's size limit, ``interaction``
+                not of this case.
+            WorkflowError: the case is closed.
+        """
+        if not isinstance(data, bytes | bytearray):
+            raise ValidationError("file", "attachment content must be bytes")
+        if not data:
+            raise ValidationError("file", "the file is empty")
+        limit = self._context.settings().attachment_max_bytes
+        if len(data) > limit:
+            raise ValidationError(
+                "file", f"{len(data):,} bytes is over the {limit:,}-byte attachment limit"
+            )
+        safe_name = sanitise_filename(filename)
+        digest = hashlib.sha256(data).hexdigest()
+        mime = content_type.strip()[:128] or "application/octet-stream"
+        created: dict = {}
+
+        def apply(actor, case, log, now):
+            if interaction_id is not None and not InteractionRecord.select().where(
+                InteractionRecord.id == interaction_id, InteractionRecord.case == case.id
+            ).exists():
+                raise ValidationError("interaction", "not an interaction of this case")
+            attachment_id = AttachmentRecord.insert(
+                case=case.id,
+                interaction=interaction_id,
+                filename=safe_name,
+                content_type=mime,
+                size=len(data),
+                sha256=digest,
+                data=bytes(data),
+                added_by=actor.id,
+                added_at=now,
+            ).execute()
+            log.add("attachment_added", field="attachment",
+                    after=f"{safe_name} ({len(data)} bytes, sha256 {digest[:12]}, #{attachment_id})",
+                    reason="" if safe_name == filename else f"name sanitised from {filename!r}")
+            created["id"] = attachment_id
+            return False
+
+        self._change(actor_id, case_id, None, apply)
+        return self.attachment_content(created["id"])[0]
+
+    def attachment_content(self, attachment_id: int) -> tuple[AttachmentInfo, bytes]:
+        """An attachment's description and bytes.
+
+        Raises:
+            NotFoundError: no such attachment.
+        """
+        row = (
+            AttachmentRecord.select(AttachmentRecord, TeamMemberRecord)
+            .join(TeamMemberRecord, on=(AttachmentRecord.added_by == TeamMemberRecord.id))
+            .where(AttachmentRecord.id == attachment_id)
+            .first()
+        )
+        if row is None:
+            raise NotFoundError(f"No attachment with id {attachment_id}")
+        return attachment_info(row), bytes(row.data)
+
+    # ------------------------------------------------------------------------------- reads
+
+    def get_case(self, case_id: int, now: datetime | None = None) -> CaseDetail:
+        """The case with names, escalations, attachments and its three clocks read at ``now``.
+
+        Raises:
+            NotFoundError: no such case.
+        """
+        return case_detail(self._context, case_id, now)
+
+    def clock_readings(
+        self, case_id: int, now: datetime | None = None
+    ) -> tuple[ClockReading, ClockReading, ClockReading]:
+        """The acknowledge, respond and resolve clocks of a case at ``now`` (default: clock)."""
+        case = CaseRecord.get_or_none(CaseRecord.id == case_id)
+        if case is None:
+            raise NotFoundError(f"No case with id {case_id}")
+        return read_case_clocks(self._context, case, now or self._context.now())
+
+    def timeline(self, case_id: int) -> list[TimelineEntry]:
+        """The case's events merged newest first.
+
+        Raises:
+            NotFoundError: no such case.
+        """
+        return case_timeline(case_id)
+
+    def audit_trail(self, case_id: int) -> list[AuditEntry]:
+        """The case's audit rows, oldest first (who, when, field, before, after, reason)."""
+        return case_audit_trail(case_id)
+
+    # ----------------------------------------------------------------------------- helpers
+
+    def _change(
+        self,
+        actor_id: int,
+        case_id: int,
+        expected_version: int | None,
+        apply: Callable[[TeamMemberRecord, CaseRecord, ChangeLog, datetime], bool],
+        *,
+        allow_closed: bool = False,
+    ) -> CaseDetail:
+        """Run ``apply`` on the case in one write transaction, then store the case with a new
+        version, its audit rows and (when ``apply`` returns True) a fresh search row."""
+        now = self._context.now()
+        with write_transaction():
+            actor = acting_member(actor_id)
+            case = CaseRecord.get_or_none(CaseRecord.id == case_id)
+            if case is None:
+                raise NotFoundError(f"No case with id {case_id}")
+            if expected_version is not None and case.version != expected_version:
+                raise ConflictError(case_id, expected_version, case.version)
+            if case.status == CaseStatus.CLOSED and not allow_closed:
+                raise WorkflowError(f"Case {case.number} is closed (read-only); reopen it to change it")
+            log = ChangeLog(actor.id, now, entity_id=case.id, case_id=case.id)
+            reindex = apply(actor, case, log, now)
+            self._store(case, now)
+            log.flush()
+            if reindex:
+                search.index_case(case.id)
+        return self.get_case(case_id)
+
+    @staticmethod
+    def _store(case: CaseRecord, now: datetime) -> None:
+        case.next_due_at = next_due(case)
+        changes = {field: case.__data__[field.name] for field in case.dirty_fields}
+        old_version = case.version
+        changes[CaseRecord.version] = old_version + 1
+        changes[CaseRecord.updated_at] = now
+        updated = (
+            CaseRecord.update(changes)
+            .where(CaseRecord.id == case.id, CaseRecord.version == old_version)
+            .execute()
+        )
+        if updated != 1:
+            # Only reachable on engines without BEGIN IMMEDIATE (another writer slipped in).
+            actual = CaseRecord.select(CaseRecord.version).where(CaseRecord.id == case.id).scalar()
+            raise ConflictError(case.id, old_version, actual)
+
+    @staticmethod
+    def _check_transition(current: CaseStatus, target: CaseStatus) -> None:
+        if not can_transition(current, target):
+            raise WorkflowError(transition_error(current, target))
+
+    def _crm(self, case: CaseRecord, event: str, now: datetime, interaction_id: int | None, extra: dict) -> None:
+        client = ClientRecord.get_by_id(case.client_id)
+        contact = ContactRecord.get_or_none(ContactRecord.id == case.contact_id)
+        enqueue_crm_event(
+            case.id, event, now,
+            {**_crm_case(case.number, case.subject, client, contact), "status": case.status, **extra},
+            interaction_id=interaction_id,
+        )
+
+
+def next_due(case: CaseRecord) -> datetime | None:
+    """The earliest due instant among targets not yet met; a paused resolution clock and
+    resolved or closed cases have none.
+
+    Args:
+        case: the case record with its current due and met instants.
+
+    Returns:
+        The instant, or None.
+    """
+    if not CaseStatus(case.status).is_open:
+        return None
+    candidates = []
+    if case.acknowledged_at is None:
+        candidates.append(case.acknowledge_due_at)
+    if case.responded_at is None:
+        candidates.append(case.respond_due_at)
+    if case.resolved_at is None and case.resolve_paused_at is None:
+        candidates.append(case.resolve_due_at)
+    return min(candidates) if candidates else None
+
+
+def _crm_case(number: str, subject: str, client: ClientRecord, contact: ContactRecord | None) -> dict:
+    return {
+        "case_number": number,
+        "subject": subject,
+        "client": client.name,
+        "account_manager": client.account_manager,
+        "account_manager_email": client.account_manager_email,
+        "contact": contact.name if contact is not None else "",
+        "contact_email": contact.email if contact is not None else "",
+    }
+
+
+def _hours(amount: timedelta) -> str:
+    minutes = int(amount.total_seconds()) // 60
+    return f"{minutes // 60}h{minutes % 60:02d}"
+
+
+def _required_text(field: str, value: object, max_length: int) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValidationError(field, "is required")
+    text = value.strip()
+    if len(text) > max_length:
+        raise ValidationError(field, f"at most {max_length} characters")
+    return text
+
+
+def _enum(field: str, enum_type, value: object):
+    try:
+        return enum_type(value)
+    except ValueError:
+        allowed = ", ".join(member.value for member in enum_type)
+        raise ValidationError(field, f"unknown value {value!r} (expected one of: {allowed})") from None
+
+
+def _aware(field: str, instant: object) -> datetime:
+    if not isinstance(instant, datetime):
+        raise ValidationError(field, "must be a date and time")
+    if instant.tzinfo is None or instant.utcoffset() is None:
+        raise ValidationError(field, "must carry a time zone")
+    return instant
+
+
+def _instant(field: str, instant: object, now: datetime) -> datetime:
+    value = _aware(field, instant)
+    if value > now + _CLOCK_SKEW:
+        raise ValidationError(field, "cannot be in the future")
+    return value

@@ -1,0 +1,311 @@
+"""Clients and their contacts: look-up by phone digits, email or name, and find-or-create."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from peewee import JOIN, fn
+
+from desktop_helpdesk.domain.cases import OPEN_STATUSES, is_valid_email, phone_digits
+from desktop_helpdesk.services.audit import ChangeLog
+from desktop_helpdesk.services.context import ServiceContext, write_transaction
+from desktop_helpdesk.services.dto import ClientSummary, ContactMatch
+from desktop_helpdesk.services.errors import NotFoundError, ValidationError
+from desktop_helpdesk.services.permissions import acting_member
+from desktop_helpdesk.storage.records import CaseRecord, ClientRecord, ContactRecord
+
+# A query with at least this many digits and no letters is read as a phone number.
+_MIN_PHONE_DIGITS = 4
+
+
+@dataclass(frozen=True)
+class NewContact:
+    """A caller typed in at intake; matched to an existing contact by phone or email first.
+
+    Attributes:
+        name: the person's name.
+        email: their address ("" when unknown).
+        phone: their number in any formatting ("" when unknown).
+        client_id: the organisation they belong to, or
+        client_name: the organisation's name (created when no client has that name).
+    """
+
+    name: str
+    email: str = ""
+    phone: str = ""
+    client_id: int | None = None
+    client_name: str = ""
+
+    def validated(self) -> NewContact:
+        """This contact with trimmed values.
+
+        Raises:
+            ValidationError: naming ``contact_name``, ``email``, ``phone`` or ``client``.
+        """
+        name = self.name.strip()
+        email = self.email.strip()
+        phone = self.phone.strip()
+        if not name:
+            raise ValidationError("contact_name", "the caller's name is required")
+        if len(name) > 200:
+            raise ValidationError("contact_name", "at most 200 characters")
+        if email and not is_valid_email(email):
+            raise ValidationError("email", f"{email!r} is not an email address")
+        if phone and not phone_digits(phone):
+            raise ValidationError("phone", f"{phone!r} has no digits")
+        if self.client_id is None and not self.client_name.strip():
+            raise ValidationError("client", "choose the client organisation or name a new one")
+        return NewContact(name, email, phone, self.client_id, self.client_name.strip())
+
+
+class ContactService:
+    """Clients and contacts for the intake form and the case view.
+
+    Args:
+        context: the shared services context.
+    """
+
+    def __init__(self, context: ServiceContext) -> None:
+        self._context = context
+
+    def find_contacts(self, query: str, limit: int = 10) -> list[ContactMatch]:
+        """Contacts matching a phone number (digits, any formatting), an email address
+        (case-insensitive, exact or prefix) or a name prefix (of any word of the name).
+
+        Args:
+            query: what was typed.
+            limit: at most this many matches.
+
+        Returns:
+            Matches, exact phone/email first then by name; empty for an empty query.
+        """
+        text = query.strip()
+        if not text or limit <= 0:
+            return []
+        base = ContactRecord.select(ContactRecord, ClientRecord).join(ClientRecord).where(
+            ContactRecord.active == True  # noqa: E712 (peewee expression)
+        )
+        digits = phone_digits(text)
+        if len(digits) >= _MIN_PHONE_DIGITS and not any(ch.isalpha() for ch in text):
+            # North American numbers are typed with or without the leading 1.
+            variants = {digits, digits.removeprefix("1"), f"1{digits}"}
+            rows = base.where(
+                ContactRecord.phone_digits.in_(list(variants))
+                | ContactRecord.phone_digits.endswith(digits)
+            ).order_by(ContactRecord.name).limit(limit)
+            return [_match(row, "phone") for row in rows]
+        cleaned = text.replace("%", "").replace("_", "").lower()
+        if "@" in text:
+            rows = base.where(
+                (ContactRecord.email_lower == cleaned) | ContactRecord.email_lower.startswith(cleaned)
+            ).order_by(ContactRecord.email_lower != cleaned, ContactRecord.name).limit(limit)
+            return [_match(row, "email") for row in rows]
+        name = fn.LOWER(ContactRecord.name)
+        rows = base.where(
+            name.startswith(cleaned) | name.contains(f" {cleaned}")
+        ).order_by(ContactRecord.name).limit(limit)
+        return [_match(row, "name") for row in rows]
+
+    def get_contact(self, contact_id: int) -> ContactMatch:
+        """One contact with their organisation.
+
+        Raises:
+            NotFoundError: if there is no such contact.
+        """
+        row = (
+            ContactRecord.select(ContactRecord, ClientRecord)
+            .join(ClientRecord)
+            .where(ContactRecord.id == contact_id)
+            .first()
+        )
+        if row is None:
+            raise NotFoundError(f"No contact with id {contact_id}")
+        return _match(row, "id")
+
+    def list_contacts(self, client_id: int) -> list[ContactMatch]:
+        """The active contacts of one client, by name."""
+        rows = (
+            ContactRecord.select(ContactRecord, ClientRecord)
+            .join(ClientRecord)
+            .where(ContactRecord.client == client_id, ContactRecord.active == True)  # noqa: E712
+            .order_by(ContactRecord.name)
+        )
+        return [_match(row, "client") for row in rows]
+
+    def list_clients(self) -> list[ClientSummary]:
+        """All client organisations by name, with their open case counts."""
+        open_cases = (
+            CaseRecord.select(CaseRecord.client, fn.COUNT(CaseRecord.id).alias("n"))
+            .where(CaseRecord.status.in_([s.value for s in OPEN_STATUSES]))
+            .group_by(CaseRecord.client)
+            .alias("open_cases")
+        )
+        rows = (
+            ClientRecord.select(ClientRecord, fn.COALESCE(open_cases.c.n, 0).alias("open_n"))
+            .join(open_cases, JOIN.LEFT_OUTER, on=(open_cases.c.client_id == ClientRecord.id))
+            .order_by(ClientRecord.name)
+            .objects()
+        )
+        return [
+            ClientSummary(
+                r.id, r.name, r.account_manager, r.account_manager_email, r.phone, int(r.open_n)
+            )
+            for r in rows
+        ]
+
+    def create_client(
+        self,
+        actor_id: int,
+        name: str,
+        *,
+        account_manager: str = "",
+        account_manager_email: str = "",
+        phone: str = "",
+    ) -> ClientSummary:
+        """Add a client organisation (audited).
+
+        Args:
+            actor_id: the member acting.
+            name: the organisation's name (unique, case-insensitive).
+            account_manager: who follows the client in the CRM.
+            account_manager_email: their address.
+            phone: the organisation's switchboard.
+
+        Returns:
+            The new client.
+
+        Raises:
+            ValidationError: empty or duplicate ``name``, bad ``account_manager_email``.
+            PermissionDenied: unknown or inactive actor.
+        """
+        name = name.strip()
+        account_manager_email = account_manager_email.strip()
+        if account_manager_email and not is_valid_email(account_manager_email):
+            raise ValidationError(
+                "account_manager_email", f"{account_manager_email!r} is not an email address"
+            )
+        if phone.strip() and not phone_digits(phone):
+            raise ValidationError("phone", f"{phone!r} has no digits")
+        with write_transaction():
+            actor = acting_member(actor_id)
+            now = self._context.now()
+            client = create_client_record(
+                actor.id, now, name, account_manager.strip(), account_manager_email, phone.strip()
+            )
+        return ClientSummary(
+            client.id, client.name, client.account_manager, client.account_manager_email,
+            client.phone, 0,
+        )
+
+    def create_contact(
+        self, actor_id: int, client_id: int, name: str, *, email: str = "", phone: str = ""
+    ) -> ContactMatch:
+        """Add a contact to a client (audited).
+
+        Raises:
+            ValidationError: naming ``contact_name``, ``email``, ``phone`` or ``client``.
+            PermissionDenied: unknown or inactive actor.
+        """
+        details = NewContact(name, email, phone, client_id=client_id).validated()
+        with write_transaction():
+            actor = acting_member(actor_id)
+            contact = find_or_create_contact(actor.id, self._context.now(), details, reuse=False)
+        return self.get_contact(contact.id)
+
+
+def create_client_record(
+    actor_id: int | None,
+    at: datetime,
+    name: str,
+    account_manager: str = "",
+    account_manager_email: str = "",
+    phone: str = "",
+) -> ClientRecord:
+    """Insert a client and its audit row (inside the caller's transaction).
+
+    Raises:
+        ValidationError: ``client`` when the name is empty, too long or already taken.
+    """
+    if not name:
+        raise ValidationError("client", "the client organisation's name is required")
+    if len(name) > 200:
+        raise ValidationError("client", "at most 200 characters")
+    if ClientRecord.select().where(fn.LOWER(ClientRecord.name) == name.lower()).exists():
+        raise ValidationError("client", f"a client named {name!r} already exists")
+    client = ClientRecord.create(
+        name=name,
+        account_manager=account_manager,
+        account_manager_email=account_manager_email,
+        phone=phone,
+        created_at=at,
+    )
+    log = ChangeLog(actor_id, at, entity="client", entity_id=client.id)
+    log.add("client_created", field="name", after=name)
+    if account_manager:
+        log.add("client_created", field="account_manager", after=account_manager)
+    log.flush()
+    return client
+
+
+def find_or_create_contact(
+    actor_id: int | None, at: datetime, details: NewContact, *, reuse: bool = True
+) -> ContactRecord:
+    """The contact for validated ``details``: an existing one with the same phone digits or
+    email (when ``reuse``), else a new one under the named or given client (inside the
+    caller's transaction; creations are audited).
+
+    Raises:
+        ValidationError: ``client`` when ``client_id`` names no client.
+    """
+    digits = phone_digits(details.phone)
+    email_lower = details.email.lower()
+    if reuse and (digits or email_lower):
+        condition = None
+        if digits:
+            condition = ContactRecord.phone_digits == digits
+        if email_lower:
+            by_email = ContactRecord.email_lower == email_lower
+            condition = by_email if condition is None else condition | by_email
+        existing = (
+            ContactRecord.select()
+            .where(condition, ContactRecord.active == True)  # noqa: E712
+            .order_by(ContactRecord.id)
+            .first()
+        )
+        if existing is not None:
+            return existing
+    if details.client_id is not None:
+        client = ClientRecord.get_or_none(ClientRecord.id == details.client_id)
+        if client is None:
+            raise ValidationError("client", f"no client with id {details.client_id}")
+    else:
+        client = (
+            ClientRecord.select()
+            .where(fn.LOWER(ClientRecord.name) == details.client_name.lower())
+            .first()
+        ) or create_client_record(actor_id, at, details.client_name)
+    contact = ContactRecord.create(
+        client=client.id,
+        name=details.name,
+        email=details.email,
+        email_lower=email_lower,
+        phone=details.phone,
+        phone_digits=digits,
+        created_at=at,
+    )
+    log = ChangeLog(actor_id, at, entity="contact", entity_id=contact.id)
+    log.add("contact_created", field="name", after=details.name)
+    log.add("contact_created", field="client", after=client.name)
+    if details.email:
+        log.add("contact_created", field="email", after=details.email)
+    if details.phone:
+        log.add("contact_created", field="phone", after=details.phone)
+    log.flush()
+    return contact
+
+
+def _match(row: ContactRecord, matched_on: str) -> ContactMatch:
+    return ContactMatch(
+        row.id, row.name, row.email, row.phone, row.client.id, row.client.name, matched_on
+    )

@@ -1,0 +1,44 @@
+"""Composition of the services: one object the app builds and hands to the UI."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from desktop_helpdesk.domain.clock import Clock
+from desktop_helpdesk.domain.policy import DEFAULT_POLICY, SlaPolicy
+from desktop_helpdesk.services.cases import CaseService
+from desktop_helpdesk.services.contacts import ContactService
+from desktop_helpdesk.services.context import ServiceContext
+from desktop_helpdesk.services.settings import SettingsService
+from desktop_helpdesk.services.team import TeamService
+
+
+@dataclass(frozen=True)
+class Services:
+    """All services over one shared context (clock, calendar, policy, settings)."""
+
+    context: ServiceContext
+    cases: CaseService
+    contacts: ContactService
+    team: TeamService
+    settings: SettingsService
+
+    @classmethod
+    def create(cls, clock: Clock, policy: SlaPolicy = DEFAULT_POLICY) -> Services:
+        """Build the services for the bound database.
+
+        Args:
+            clock: the source of "now".
+            policy: the SLA budgets.
+
+        Returns:
+            The services.
+        """
+        context = ServiceContext(clock, policy)
+        return cls(
+            context=context,
+            cases=CaseService(context),
+            contacts=ContactService(context),
+            team=TeamService(context),
+            settings=SettingsService(context),
+        )

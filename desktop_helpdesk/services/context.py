@@ -1,0 +1,158 @@
+"""What every service shares: the clock, the business calendar, the policy and team settings."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, fields, replace
+from datetime import date, datetime
+
+from peewee import SqliteDatabase
+
+from desktop_helpdesk.domain.cases import AssignmentStrategy
+from desktop_helpdesk.domain.clock import Clock
+from desktop_helpdesk.domain.policy import DEFAULT_POLICY, SlaPolicy
+from desktop_helpdesk.domain.sla import BusinessCalendar, default_calendar
+from desktop_helpdesk.services.errors import ValidationError
+from desktop_helpdesk.storage.db import database
+from desktop_helpdesk.storage.records import ClosureRecord, SettingRecord
+
+DEFAULT_ATTACHMENT_LIMIT = 20 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class TeamSettings:
+    """Team-wide settings stored in the ``setting`` table (one JSON value per field name)."""
+
+    assignment_strategy: AssignmentStrategy = AssignmentStrategy.ROUND_ROBIN
+    due_soon_share: float = 0.75
+    pause_resolution_while_waiting: bool = True
+    attachment_max_bytes: int = DEFAULT_ATTACHMENT_LIMIT
+    crm_drop_folder: str = ""
+
+    def validated(self) -> TeamSettings:
+        """This settings object with normalised values.
+
+        Raises:
+            ValidationError: naming the first setting that is out of range.
+        """
+        try:
+            strategy = AssignmentStrategy(self.assignment_strategy)
+        except ValueError:
+            raise ValidationError(
+                "assignment_strategy", f"unknown strategy {self.assignment_strategy!r}"
+            ) from None
+        share = self.due_soon_share
+        if isinstance(share, bool) or not isinstance(share, int | float) or not 0 < share < 1:
+            raise ValidationError("due_soon_share", "must be a fraction between 0 and 1")
+        limit = self.attachment_max_bytes
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit <= 0:
+            raise ValidationError("attachment_max_bytes", "must be a positive number of bytes")
+        if not isinstance(self.pause_resolution_while_waiting, bool):
+            raise ValidationError("pause_resolution_while_waiting", "must be on or off")
+        if not isinstance(self.crm_drop_folder, str):
+            raise ValidationError("crm_drop_folder", "must be a folder path")
+        return replace(
+            self,
+            assignment_strategy=strategy,
+            due_soon_share=float(share),
+            crm_drop_folder=self.crm_drop_folder.strip(),
+        )
+
+
+SETTING_NAMES = frozenset(f.name for f in fields(TeamSettings))
+
+
+def write_transaction():
+    """A transaction for a change: ``BEGIN IMMEDIATE`` on SQLite, so two workstations queue
+    for the write lock up front instead of one failing when it upgrades a read lock.
+
+    Returns:
+        A context manager (savepoint when already inside a transaction).
+    """
+    if isinstance(database.obj, SqliteDatabase):
+        return database.atomic("IMMEDIATE")
+    return database.atomic()
+
+
+def is_sqlite() -> bool:
+    """Whether the bound database is SQLite (else PostgreSQL)."""
+    return isinstance(database.obj, SqliteDatabase)
+
+
+class ServiceContext:
+    """The shared state of the services: clock, policy, calendar (with closures) and settings.
+
+    Args:
+        clock: the source of "now" (a ``ManualClock`` in tests and demos).
+        policy: the SLA budgets.
+        calendar_factory: builds the calendar from company closure dates.
+    """
+
+    def __init__(
+        self,
+        clock: Clock,
+        policy: SlaPolicy = DEFAULT_POLICY,
+        *,
+        calendar_factory: Callable[[Iterable[date]], BusinessCalendar] = default_calendar,
+    ) -> None:
+        self.clock = clock
+        self.policy = policy
+        self._calendar_factory = calendar_factory
+        self._calendar: BusinessCalendar | None = None
+        self._closure_key: tuple[str, ...] | None = None
+
+    def now(self) -> datetime:
+        """The current instant from the injected clock (aware UTC)."""
+        return self.clock.now()
+
+    @property
+    def calendar(self) -> BusinessCalendar:
+        """The business calendar with today's company closures.
+
+        Rebuilt only when the closure list differs from the one it was built from, which also
+        picks up closures another workstation added (one tiny query per use).
+        """
+        days = tuple(
+            row[0] for row in ClosureRecord.select(ClosureRecord.day).order_by(ClosureRecord.day).tuples()
+        )
+        if self._calendar is None or days != self._closure_key:
+            self._calendar = self._calendar_factory(date.fromisoformat(day) for day in days)
+            self._closure_key = days
+        return self._calendar
+
+    def settings(self) -> TeamSettings:
+        """The team settings, defaults for those never saved."""
+        stored = {
+            key: json.loads(value)
+            for key, value in SettingRecord.select(SettingRecord.key, SettingRecord.value)
+            .where(SettingRecord.key.in_(SETTING_NAMES))
+            .tuples()
+        }
+        try:
+            return TeamSettings(**stored).validated()
+        except ValidationError:
+            # A hand-edited or future value must not lock the team out: fall back per field.
+            defaults = TeamSettings()
+            good = {}
+            for key, value in stored.items():
+                try:
+                    replace(defaults, **{key: value}).validated()
+                except ValidationError:
+                    continue
+                good[key] = value
+            return TeamSettings(**good).validated()
+
+    def read_state(self, key: str, default: object = None) -> object:
+        """An internal JSON value kept in the settings table (e.g. the round-robin cursor)."""
+        row = SettingRecord.get_or_none(SettingRecord.key == key)
+        return default if row is None else json.loads(row.value)
+
+    def write_state(self, key: str, value: object) -> None:
+        """Store an internal JSON value (inside the caller's transaction)."""
+        encoded = json.dumps(value)
+        (
+            SettingRecord.insert(key=key, value=encoded)
+            .on_conflict(conflict_target=[SettingRecord.key], update={SettingRecord.value: encoded})
+            .execute()
+        )

@@ -1,0 +1,94 @@
+"""CRM sync: pushes queued outbox events to the CRM's drop folder as one JSON file each."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from desktop_helpdesk.domain.clock import Clock
+from desktop_helpdesk.storage.db import database
+from desktop_helpdesk.storage.records import CaseRecord, CrmOutboxRecord
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 20
+
+
+@dataclass(frozen=True)
+class DeliveryReport:
+    """What one delivery run did."""
+
+    sent: int
+    failed: int
+    pending: int
+    last_error: str = ""
+
+
+def outbox_file_name(row: CrmOutboxRecord, case_number: str) -> str:
+    """``<outbox id, zero-padded>-<case number>-<event>.json``: sorts in creation order."""
+    return f"{row.id:010d}-{case_number}-{row.event}.json"
+
+
+def deliver_outbox(folder: str | Path, clock: Clock, *, limit: int = 100) -> DeliveryReport:
+    """Write pending outbox events (oldest first) into ``folder``, one JSON file per event,
+    atomically (temporary file then rename, so the CRM never reads half a file), and mark
+    each sent. A failure counts an attempt and keeps the event for the next run; events that
+    failed ``MAX_ATTEMPTS`` times wait for an operator.
+
+    Args:
+        folder: the CRM drop folder (created if missing).
+        clock: gives the sent instant.
+        limit: at most this many events per run.
+
+    Returns:
+        Counts of sent, failed and still pending events.
+    """
+    target = Path(folder)
+    rows = list(
+        CrmOutboxRecord.select(CrmOutboxRecord, CaseRecord.number)
+        .join(CaseRecord, on=(CrmOutboxRecord.case == CaseRecord.id))
+        .where(CrmOutboxRecord.sent_at.is_null(), CrmOutboxRecord.attempts < MAX_ATTEMPTS)
+        .order_by(CrmOutboxRecord.id)
+        .limit(limit)
+    )
+    sent = failed = 0
+    last_error = ""
+    for row in rows:
+        try:
+            target.mkdir(parents=True, exist_ok=True)
+            body = json.loads(row.payload)
+            body["outbox_id"] = row.id
+            _write_atomically(target / outbox_file_name(row, row.case.number), body)
+        except (OSError, ValueError) as exc:
+            failed += 1
+            last_error = f"{type(exc).__name__}: {exc}"
+            log.warning("CRM delivery of outbox event %s failed: %s", row.id, last_error)
+            with database.atomic():
+                CrmOutboxRecord.update(
+                    attempts=CrmOutboxRecord.attempts + 1, last_error=last_error[:2000]
+                ).where(CrmOutboxRecord.id == row.id).execute()
+            continue
+        with database.atomic():
+            CrmOutboxRecord.update(
+                sent_at=clock.now(), attempts=CrmOutboxRecord.attempts + 1, last_error=""
+            ).where(CrmOutboxRecord.id == row.id).execute()
+        sent += 1
+    pending = CrmOutboxRecord.select().where(CrmOutboxRecord.sent_at.is_null()).count()
+    return DeliveryReport(sent, failed, pending, last_error)
+
+
+def _write_atomically(path: Path, body: dict) -> None:
+    handle, temporary = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            json.dump(body, stream, indent=2, sort_keys=True)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,42 @@
+"""Who may do what: every service method checks the acting member here first."""
+
+from __future__ import annotations
+
+from desktop_helpdesk.domain.cases import MemberRole
+from desktop_helpdesk.services.errors import PermissionDenied
+from desktop_helpdesk.storage.records import TeamMemberRecord
+
+
+def acting_member(actor_id: int) -> TeamMemberRecord:
+    """The active member doing the action.
+
+    Args:
+        actor_id: the member's id.
+
+    Returns:
+        Their record.
+
+    Raises:
+        PermissionDenied: if there is no such member or the account is deactivated.
+    """
+    member = TeamMemberRecord.get_or_none(TeamMemberRecord.id == actor_id)
+    if member is None:
+        raise PermissionDenied(f"No team member with id {actor_id}")
+    if not member.active:
+        raise PermissionDenied(f"{member.display_name}'s account is deactivated")
+    return member
+
+
+def is_manager(member: TeamMemberRecord) -> bool:
+    """Supervisors and admins manage the team, closures, settings and others' cases."""
+    return MemberRole(member.role).manages_team
+
+
+def require_manager(member: TeamMemberRecord, action: str) -> None:
+    """Refuse ``action`` unless ``member`` is a supervisor or admin.
+
+    Raises:
+        PermissionDenied: naming the action.
+    """
+    if not is_manager(member):
+        raise PermissionDenied(f"Only a supervisor or admin can {action}")

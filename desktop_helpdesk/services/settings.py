@@ -1,0 +1,129 @@
+"""Team settings and company closure days (supervisors and admins change them)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, replace
+from datetime import date
+
+from desktop_helpdesk.services.audit import ChangeLog
+from desktop_helpdesk.services.context import (
+    SETTING_NAMES,
+    ServiceContext,
+    TeamSettings,
+    write_transaction,
+)
+from desktop_helpdesk.services.errors import NotFoundError, ValidationError
+from desktop_helpdesk.services.permissions import acting_member, require_manager
+from desktop_helpdesk.storage.records import ClosureRecord, SettingRecord
+
+
+@dataclass(frozen=True)
+class Closure:
+    """A company closure day (Halifax local date) and why."""
+
+    day: date
+    reason: str
+
+
+class SettingsService:
+    """Reads and changes team settings and closures; every change is audited.
+
+    Args:
+        context: the shared services context (its calendar follows closure changes).
+    """
+
+    def __init__(self, context: ServiceContext) -> None:
+        self._context = context
+
+    def get(self) -> TeamSettings:
+        """The current team settings."""
+        return self._context.settings()
+
+    def update(self, actor_id: int, *, reason: str = "", **changes: object) -> TeamSettings:
+        """Change some settings (supervisor or admin).
+
+        Args:
+            actor_id: the member acting.
+            reason: why (audited).
+            **changes: ``TeamSettings`` field names and new values.
+
+        Returns:
+            The settings after the change.
+
+        Raises:
+            ValidationError: an unknown setting or a bad value, naming it.
+            PermissionDenied: the actor is an agent.
+        """
+        unknown = set(changes) - SETTING_NAMES
+        if unknown:
+            raise ValidationError(sorted(unknown)[0], "is not a team setting")
+        with write_transaction():
+            actor = acting_member(actor_id)
+            require_manager(actor, "change team settings")
+            current = self._context.settings()
+            updated = replace(current, **changes).validated()
+            log = ChangeLog(actor.id, self._context.now(), entity="setting")
+            before, after = asdict(current), asdict(updated)
+            for name in sorted(changes):
+                if before[name] == after[name]:
+                    continue
+                encoded = json.dumps(after[name])
+                (
+                    SettingRecord.insert(key=name, value=encoded)
+                    .on_conflict(conflict_target=[SettingRecord.key], update={SettingRecord.value: encoded})
+                    .execute()
+                )
+                log.add("setting_changed", field=name, before=before[name], after=after[name], reason=reason)
+            log.flush()
+        return self._context.settings()
+
+    def list_closures(self) -> list[Closure]:
+        """Company closure days, earliest first."""
+        return [
+            Closure(date.fromisoformat(row.day), row.reason)
+            for row in ClosureRecord.select().order_by(ClosureRecord.day)
+        ]
+
+    def add_closure(self, actor_id: int, day: date, reason: str) -> Closure:
+        """Add a company closure day; business time skips it from now on (due instants
+        already stored are kept, as promised to clients).
+
+        Raises:
+            ValidationError: ``reason`` empty or ``day`` already a closure.
+            PermissionDenied: the actor is an agent.
+        """
+        if not isinstance(day, date):
+            raise ValidationError("day", "must be a date")
+        reason = reason.strip()
+        if not reason:
+            raise ValidationError("reason", "is required")
+        with write_transaction():
+            actor = acting_member(actor_id)
+            require_manager(actor, "manage company closures")
+            if ClosureRecord.select().where(ClosureRecord.day == day.isoformat()).exists():
+                raise ValidationError("day", f"{day.isoformat()} is already a closure day")
+            now = self._context.now()
+            closure = ClosureRecord.create(day=day.isoformat(), reason=reason[:200], created_at=now)
+            log = ChangeLog(actor.id, now, entity="closure", entity_id=closure.id)
+            log.add("closure_added", field="day", after=day, reason=reason)
+            log.flush()
+        return Closure(day, reason[:200])
+
+    def remove_closure(self, actor_id: int, day: date, *, reason: str = "") -> None:
+        """Remove a closure day added by mistake (the audit log keeps that it existed).
+
+        Raises:
+            NotFoundError: ``day`` is not a closure.
+            PermissionDenied: the actor is an agent.
+        """
+        with write_transaction():
+            actor = acting_member(actor_id)
+            require_manager(actor, "manage company closures")
+            closure = ClosureRecord.get_or_none(ClosureRecord.day == day.isoformat())
+            if closure is None:
+                raise NotFoundError(f"{day.isoformat()} is not a closure day")
+            log = ChangeLog(actor.id, self._context.now(), entity="closure", entity_id=closure.id)
+            log.add("closure_removed", field="day", before=day, after="", reason=reason or closure.reason)
+            ClosureRecord.delete().where(ClosureRecord.id == closure.id).execute()
+            log.flush()
