@@ -20,11 +20,23 @@ starts = st.datetimes(
 amounts = st.timedeltas(min_value=timedelta(0), max_value=60 * DAY)
 # Instants near the edges that matter: openings, closings, midnight, DST nights.
 edge_starts = st.builds(
-    lambda day, clock: datetime.combine(day, clock, tzinfo=HALIFAX),
+    lambda day, clock, fold: datetime.combine(day, clock, tzinfo=HALIFAX).replace(fold=fold),
     st.dates(min_value=datetime(2019, 1, 1).date(), max_value=datetime(2035, 12, 31).date()),
-    st.sampled_from([time(0), time(2, 30), time(7, 59, 59), time(8), time(16, 29, 59), time(16, 30), time(23, 59)]),
+    st.sampled_from(
+        [time(0), time(1, 30), time(2, 30), time(7, 59, 59), time(8), time(16, 29, 59), time(16, 30), time(23, 59)]
+    ),
+    st.sampled_from([0, 1]),
 )
-any_start = st.one_of(starts, edge_starts)
+# The nights clocks change, where local wall time repeats (fold) or skips (gap).
+dst_nights = st.builds(
+    lambda day, minutes, fold: (datetime.combine(day, time(0), tzinfo=HALIFAX) + timedelta(minutes=minutes)).replace(
+        fold=fold
+    ),
+    st.sampled_from([datetime(2026, 3, 8).date(), datetime(2026, 11, 1).date(), datetime(2030, 3, 10).date()]),
+    st.integers(0, 24 * 60 - 1),
+    st.sampled_from([0, 1]),
+)
+any_start = st.one_of(starts, edge_starts, dst_nights)
 fast = settings(max_examples=200, deadline=None)
 
 
@@ -104,3 +116,15 @@ def test_next_open_is_open_and_nothing_is_open_before_it(start):
     assert CAL.is_open(opening)
     assert opening >= start
     assert CAL.elapsed(start, opening) == timedelta(0)
+
+
+@fast
+@given(any_start, amounts)
+def test_results_do_not_depend_on_the_start_zone(start, amount):
+    # Local starts take a wall-clock shortcut; UTC starts the exact epoch path: same answers.
+    as_utc = start.astimezone(UTC)
+    assert CAL.add(start, amount) == CAL.add(as_utc, amount)
+    assert CAL.is_open(start) is CAL.is_open(as_utc)
+    assert CAL.next_open(start) == CAL.next_open(as_utc)
+    later = CAL.add(start, amount)
+    assert CAL.elapsed(start, later) == CAL.elapsed(as_utc, later.astimezone(UTC)) == amount
