@@ -187,8 +187,12 @@ def test_sla_times_median_and_90th_percentile(reports):
 
 def test_waiting_on_others(reports):
     report = reports.waiting_on_others(NOVEMBER_SECOND_HALF)
-    assert report.escalations == 1
-    client, network = report.rows
+    assert report.escalations == 2
+    globex_it, client, network = report.rows  # largest total first
+    # C waits on Globex IT from Mon 23 10:00: 6.5 h Mon + 8.5 h Tue + 1 h Wed = 16 h, open.
+    assert (globex_it.waiting_on, globex_it.kind, globex_it.periods, globex_it.still_waiting) \
+        == ("Globex IT", "Client IT", 1, 1)
+    assert globex_it.total_hours == pytest.approx(16.0)
     # Client waits: B 4 h (ended), E 3.5 h so far (Tue 14:00 -> Wed 09:00).
     assert (client.waiting_on, client.periods, client.still_waiting) == ("Client", 2, 1)
     assert client.total_hours == pytest.approx(7.5)
@@ -253,7 +257,7 @@ def test_workload_per_member(reports):
     assert (report.unassigned.open_cases, report.unassigned.due_soon, report.unassigned.overdue) \
         == (1, 0, 0)
     oldest = report.oldest_waiting_acknowledgement
-    assert oldest.number == "2026-00004"  # D
+    assert oldest.number == "2026-00006"  # D
     assert oldest.waiting_hours == pytest.approx(0.5)
 
 

@@ -1,0 +1,511 @@
+"""Exports of report tables and case lists to CSV and XLSX files (no Qt; PDF lives in the ui layer).
+
+Every export takes a ``progress(done, total)`` callback and a ``cancelled()`` predicate; a
+cancelled export raises ``ExportCancelled`` and leaves no file behind, because each file is
+written beside its destination under a temporary name and moved into place only when
+complete.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from desktop_helpdesk.domain.cases import CaseStatus
+from desktop_helpdesk.domain.policy import Priority
+from desktop_helpdesk.services.case_queries import CaseFilter, CaseQueries, CaseRow, SortColumn
+from desktop_helpdesk.services.context import ServiceContext
+from desktop_helpdesk.services.reports import (
+    TARGET_LABELS,
+    BusinessTimeIndex,
+    Column,
+    ColumnKind,
+    ReportTable,
+)
+
+ProgressCallback = Callable[[int, int], None]
+CancelCheck = Callable[[], bool]
+HALIFAX = ZoneInfo("America/Halifax")
+PROGRESS_STEP = 2_000  # rows between progress reports and cancel checks
+ROW_CHUNK = 1_000  # case rows loaded per query
+
+
+class ExportFormat(StrEnum):
+    """File formats the desk exports."""
+
+    CSV = "csv"
+    XLSX = "xlsx"
+    PDF = "pdf"
+
+
+class ExportCancelled(Exception):
+    """The user (or caller) cancelled the export; no file was written."""
+
+
+class ExportError(Exception):
+    """The export could not be written; the message names the file and says why."""
+
+
+def _never_cancelled() -> bool:
+    return False
+
+
+def _no_progress(done: int, total: int) -> None:
+    return None
+
+
+@dataclass
+class _Progress:
+    """Counts rows across all tables of one export and reports / checks cancel every step."""
+
+    total: int
+    report: ProgressCallback
+    cancelled: CancelCheck
+    done: int = 0
+
+    def step(self, rows: int = 1) -> None:
+        before = self.done
+        self.done += rows
+        if self.done // PROGRESS_STEP != before // PROGRESS_STEP or self.done >= self.total:
+            self.check()
+            self.report(min(self.done, self.total), self.total)
+
+    def check(self) -> None:
+        if self.cancelled():
+            raise ExportCancelled("export cancelled")
+
+
+@contextmanager
+def atomic_output(path: Path, mode: str = "w", **open_args) -> Iterator[Any]:
+    """Open a temporary file beside ``path`` and move it over ``path`` only on success.
+
+    Args:
+        path: the destination file.
+        mode: ``"w"`` (text) or ``"wb"``.
+        **open_args: passed to ``open`` (encoding, newline).
+
+    Yields:
+        The open temporary file.
+
+    Raises:
+        ExportError: if the folder does not exist or the file cannot be written.
+    """
+    temporary = temporary_path_for(Path(path))
+    try:
+        with open(temporary, mode, **open_args) as stream:
+            yield stream
+        os.replace(temporary, path)
+    except OSError as exc:
+        _remove_quietly(temporary)
+        raise ExportError(f"{path}: cannot write ({exc.strerror})") from exc
+    except BaseException:
+        _remove_quietly(temporary)
+        raise
+
+
+def _remove_quietly(name: str) -> None:
+    try:
+        os.unlink(name)
+    except OSError:
+        pass
+
+
+def temporary_path_for(path: Path) -> Path:
+    """A fresh temporary file name beside ``path`` (for writers that need a file name).
+
+    Raises:
+        ExportError: if the folder is missing or not writable.
+    """
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        raise ExportError(f"{path}: is a folder; give a file name to write")
+    if not folder.is_dir():
+        raise ExportError(f"{path}: cannot write, folder {folder} does not exist")
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial",
+                                             dir=folder)
+    except OSError as exc:
+        raise ExportError(f"{path}: cannot write there ({exc.strerror})") from exc
+    os.close(handle)
+    return Path(temporary)
+
+
+# ---------------------------------------------------------------------------------------------
+# Cell formatting shared by CSV and PDF
+
+
+def format_cell(value: Any, kind: ColumnKind, zone: ZoneInfo = HALIFAX) -> str:
+    """The text form of a typed cell (CSV and PDF).
+
+    Percentages become numbers of percent with one decimal (``0.4`` -> ``"40.0"``, headers
+    carry the ``%``), hours two decimals, dates ISO, months ``YYYY-MM``, instants Halifax local
+    ``YYYY-MM-DD HH:MM``; ``None`` is empty.
+    """
+    if value is None:
+        return ""
+    if kind is ColumnKind.PERCENT:
+        return f"{value * 100:.1f}"
+    if kind is ColumnKind.HOURS:
+        return f"{value:.2f}"
+    if kind is ColumnKind.DATETIME:
+        return value.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+    if kind is ColumnKind.MONTH and isinstance(value, date):
+        return value.strftime("%Y-%m")
+    if kind is ColumnKind.DATE and isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, date):  # a period key in a text column (e.g. "Total" rows mixed in)
+        return value.isoformat()
+    return str(value)
+
+
+def _formatters(columns: Sequence[Column], zone: ZoneInfo) -> list[Callable[[Any], str]]:
+    def make(kind: ColumnKind) -> Callable[[Any], str]:
+        if kind in (ColumnKind.TEXT, ColumnKind.INTEGER):
+            return lambda v: "" if v is None else (v.isoformat() if isinstance(v, date) else str(v))
+        return lambda v: format_cell(v, kind, zone)
+
+    return [make(c.kind) for c in columns]
+
+
+def _total_rows(tables: Sequence[ReportTable]) -> int:
+    return sum(len(t.rows) for t in tables)
+
+
+def write_csv(
+    tables: Sequence[ReportTable],
+    path: Path,
+    *,
+    progress: ProgressCallback = _no_progress,
+    cancelled: CancelCheck = _never_cancelled,
+    zone: ZoneInfo = HALIFAX,
+) -> Path:
+    """Write tables to a CSV file Excel opens correctly (UTF-8 with BOM, CRLF rows).
+
+    A single table is plain data: the header row first, then rows. Several tables (e.g. the
+    SLA report's compliance, times and waiting tables) are written one after another, each
+    preceded by a line with its title and separated by an empty line.
+
+    Args:
+        tables: report tables (or a case list table).
+        path: destination file.
+        progress: called with (rows written, total rows) every few thousand rows.
+        cancelled: polled as often; True aborts.
+        zone: the time zone instants are shown in.
+
+    Returns:
+        The path written.
+
+    Raises:
+        ExportCancelled: when ``cancelled()`` turned True (no file is left).
+        ExportError: when the file cannot be written.
+    """
+    counter = _Progress(_total_rows(tables), progress, cancelled)
+    counter.check()
+    with atomic_output(Path(path), "w", encoding="utf-8-sig", newline="") as stream:
+        writer = csv.writer(stream)
+        for number, table in enumerate(tables):
+            if len(tables) > 1:
+                if number:
+                    writer.writerow([])
+                writer.writerow([table.title])
+            writer.writerow([c.header for c in table.columns])
+            formatters = _formatters(table.columns, zone)
+            for row in table.rows:
+                writer.writerow([f(v) for f, v in zip(formatters, row, strict=True)])
+                counter.step()
+    progress(counter.total, counter.total)
+    return Path(path)
+
+
+def write_xlsx(
+    tables: Sequence[ReportTable],
+    path: Path,
+    *,
+    progress: ProgressCallback = _no_progress,
+    cancelled: CancelCheck = _never_cancelled,
+    zone: ZoneInfo = HALIFAX,
+) -> Path:
+    """Write tables to an XLSX workbook, one sheet per table, with typed cells.
+
+    Each sheet starts with the title, the filters used and the generation time, then a bold
+    header row (frozen) and the rows. Dates are date cells (``yyyy-mm-dd``; months
+    ``mmm yyyy``), instants are Halifax local date-times, durations are numbers of hours
+    (``0.00``), percentages are fractions formatted ``0.0%``. Uses openpyxl's write-only
+    mode, so memory stays flat on 100,000 rows.
+
+    Args:
+        tables: report tables.
+        path: destination file.
+        progress: called with (rows written, total rows).
+        cancelled: polled every few thousand rows; True aborts.
+        zone: the time zone instants are shown in.
+
+    Returns:
+        The path written.
+
+    Raises:
+        ExportCancelled: when cancelled (no file is left).
+        ExportError: when the file cannot be written.
+    """
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    counter = _Progress(_total_rows(tables), progress, cancelled)
+    counter.check()
+    workbook = Workbook(write_only=True)
+    title_font = Font(bold=True, size=14)
+    header_font = Font(bold=True, color="FFFFFF")
+    header_fill = PatternFill("solid", fgColor="1F4E79")
+    muted = Font(color="555555")
+    formats = {
+        ColumnKind.PERCENT: "0.0%",
+        ColumnKind.HOURS: "0.00",
+        ColumnKind.DATE: "yyyy-mm-dd",
+        ColumnKind.MONTH: "mmm yyyy",
+        ColumnKind.DATETIME: "yyyy-mm-dd hh:mm",
+        ColumnKind.INTEGER: "0",
+    }
+    used_names: set[str] = set()
+    for table in tables:
+        sheet = workbook.create_sheet(_sheet_name(table.title, used_names))
+        widths = [max(10, min(48, len(c.header) + 2)) for c in table.columns]
+        for letter_index, width in enumerate(widths, start=1):
+            sheet.column_dimensions[_column_letter(letter_index)].width = width
+        sheet.freeze_panes = f"A{len(table.filters) + 5}"
+
+        sheet.append([_font_cell(WriteOnlyCell(sheet, value=table.title), title_font)])
+        for label, text in table.filters:
+            sheet.append([_font_cell(WriteOnlyCell(sheet, value=label), muted), text])
+        generated = table.generated_at.astimezone(zone).replace(tzinfo=None)
+        stamp = WriteOnlyCell(sheet, value=generated)
+        stamp.number_format = "yyyy-mm-dd hh:mm"
+        stamp.alignment = Alignment(horizontal="left")
+        sheet.append([_font_cell(WriteOnlyCell(sheet, value="Generated"), muted), stamp])
+        sheet.append([])
+        header = []
+        for column in table.columns:
+            cell = WriteOnlyCell(sheet, value=column.header)
+            cell.font = header_font
+            cell.fill = header_fill
+            cell.alignment = Alignment(wrap_text=True, vertical="center")
+            header.append(cell)
+        sheet.append(header)
+        # One styled template cell per typed column; plain values for text (fast path).
+        converters = [_xlsx_converter(c.kind, zone) for c in table.columns]
+        number_formats = [formats.get(c.kind) for c in table.columns]
+        styled = [fmt is not None for fmt in number_formats]
+        for row in table.rows:
+            out = []
+            for value, convert, fmt, is_styled in zip(row, converters, number_formats, styled,
+                                                       strict=True):
+                value = convert(value)
+                if is_styled and value is not None and not isinstance(value, str):
+                    cell = WriteOnlyCell(sheet, value=value)
+                    cell.number_format = fmt
+                    out.append(cell)
+                else:
+                    out.append(value)
+            sheet.append(out)
+            counter.step()
+    counter.check()
+    temporary = temporary_path_for(Path(path))
+    try:
+        workbook.save(str(temporary))
+        os.replace(temporary, path)
+    except OSError as exc:
+        _remove_quietly(str(temporary))
+        raise ExportError(f"{path}: cannot write ({exc.strerror})") from exc
+    except BaseException:
+        _remove_quietly(str(temporary))
+        raise
+    progress(counter.total, counter.total)
+    return Path(path)
+
+
+def _font_cell(cell, font):
+    cell.font = font
+    return cell
+
+
+def _xlsx_converter(kind: ColumnKind, zone: ZoneInfo) -> Callable[[Any], Any]:
+    if kind is ColumnKind.DATETIME:
+        # Excel has no time zones: show the Halifax wall clock, as the title row says.
+        return lambda v: None if v is None else v.astimezone(zone).replace(tzinfo=None)
+    if kind in (ColumnKind.DATE, ColumnKind.MONTH):
+        return lambda v: v.isoformat() if isinstance(v, datetime) else v
+    return lambda v: v
+
+
+def _sheet_name(title: str, used: set[str]) -> str:
+    base = "".join(ch for ch in title if ch not in "[]:*?/\\")[:31] or "Report"
+    name, n = base, 2
+    while name in used:
+        suffix = f" ({n})"
+        name, n = base[: 31 - len(suffix)] + suffix, n + 1
+    used.add(name)
+    return name
+
+
+def _column_letter(index: int) -> str:
+    letters = ""
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
+
+
+# ---------------------------------------------------------------------------------------------
+# Case lists
+
+
+class CaseColumn(StrEnum):
+    """Columns a case list export can include (the list's visible columns)."""
+
+    NUMBER = "number"
+    CLIENT = "client"
+    CONTACT = "contact"
+    SUBJECT = "subject"
+    PRIORITY = "priority"
+    STATUS = "status"
+    CHANNEL = "channel"
+    ASSIGNEE = "assignee"
+    RECEIVED = "received"
+    NEXT_DUE = "next_due"
+    NEXT_TARGET = "next_target"
+    TIME_LEFT = "time_left"
+
+
+CASE_COLUMN_SPECS: dict[CaseColumn, Column] = {
+    CaseColumn.NUMBER: Column("Case"),
+    CaseColumn.CLIENT: Column("Client"),
+    CaseColumn.CONTACT: Column("Contact"),
+    CaseColumn.SUBJECT: Column("Subject"),
+    CaseColumn.PRIORITY: Column("Priority"),
+    CaseColumn.STATUS: Column("Status"),
+    CaseColumn.CHANNEL: Column("Channel"),
+    CaseColumn.ASSIGNEE: Column("Assignee"),
+    CaseColumn.RECEIVED: Column("Received", ColumnKind.DATETIME),
+    CaseColumn.NEXT_DUE: Column("Next SLA due", ColumnKind.DATETIME),
+    CaseColumn.NEXT_TARGET: Column("Next target"),
+    CaseColumn.TIME_LEFT: Column("Business hours left", ColumnKind.HOURS),
+}
+DEFAULT_CASE_COLUMNS: tuple[CaseColumn, ...] = (
+    CaseColumn.NUMBER, CaseColumn.CLIENT, CaseColumn.SUBJECT, CaseColumn.PRIORITY,
+    CaseColumn.STATUS, CaseColumn.ASSIGNEE, CaseColumn.RECEIVED, CaseColumn.NEXT_DUE,
+    CaseColumn.TIME_LEFT,
+)
+_STATUS_LABELS = {s.value: s.label for s in CaseStatus}
+_PRIORITY_LABELS = {p.value: p.label for p in Priority}
+
+
+def case_list_table(
+    context: ServiceContext,
+    case_filter: CaseFilter,
+    *,
+    sort_column: SortColumn = SortColumn.NUMBER,
+    descending: bool = False,
+    columns: Sequence[CaseColumn] = DEFAULT_CASE_COLUMNS,
+    title: str = "Cases",
+    filter_text: Sequence[tuple[str, str]] = (),
+    progress: ProgressCallback = _no_progress,
+    cancelled: CancelCheck = _never_cancelled,
+) -> ReportTable:
+    """The rows of a queue or search, as a report table with the chosen (visible) columns.
+
+    Uses the case list's own queries (``CaseQueries.ids`` then ``rows`` in chunks), so the
+    export shows exactly what the list shows. "Business hours left" is measured from the
+    clock's now to the next unmet target's due instant (negative: overdue by).
+
+    Args:
+        context: services context (clock, calendar).
+        case_filter: the queue or search.
+        sort_column: list order.
+        descending: reverse order.
+        columns: the visible columns, in order.
+        title: the table title.
+        filter_text: how the filter is described in the export.
+        progress: (rows loaded, total) while loading.
+        cancelled: polled between chunks.
+
+    Returns:
+        A ``ReportTable`` of the cases.
+
+    Raises:
+        ExportCancelled: when cancelled while loading.
+    """
+    now = context.now()
+    queries = CaseQueries(context)
+    ids = queries.ids(case_filter, sort_column, descending, now)
+    counter = _Progress(len(ids), progress, cancelled)
+    counter.check()
+    calendar = context.calendar
+    today = now.astimezone(calendar.zone).date()
+    index = BusinessTimeIndex(calendar, today, today)
+    now_position = index.position(now.timestamp())
+    getters = [_case_getter(c, index, now_position) for c in columns]
+    rows: list[tuple[Any, ...]] = []
+    for start in range(0, len(ids), ROW_CHUNK):
+        chunk = queries.rows(ids[start:start + ROW_CHUNK])
+        rows.extend(tuple(get(row) for get in getters) for row in chunk)
+        counter.step(len(chunk))
+    local = now.astimezone(calendar.zone)
+    filters = (*filter_text, ("Cases", str(len(rows))),
+               ("Business hours left as of", local.strftime("%Y-%m-%d %H:%M %Z")))
+    return ReportTable(title, tuple(filters), tuple(CASE_COLUMN_SPECS[c] for c in columns),
+                       rows, now)
+
+
+def _case_getter(column: CaseColumn, index: BusinessTimeIndex,
+                 now_position: float) -> Callable[[CaseRow], Any]:
+    if column is CaseColumn.NUMBER:
+        return lambda r: r.number
+    if column is CaseColumn.CLIENT:
+        return lambda r: r.client_name
+    if column is CaseColumn.CONTACT:
+        return lambda r: r.contact_name
+    if column is CaseColumn.SUBJECT:
+        return lambda r: r.subject
+    if column is CaseColumn.PRIORITY:
+        return lambda r: _PRIORITY_LABELS.get(r.priority, r.priority)
+    if column is CaseColumn.STATUS:
+        return lambda r: _STATUS_LABELS.get(r.status, r.status)
+    if column is CaseColumn.CHANNEL:
+        return lambda r: r.channel.capitalize()
+    if column is CaseColumn.ASSIGNEE:
+        return lambda r: r.assignee_name or "Unassigned"
+    if column is CaseColumn.RECEIVED:
+        return lambda r: r.received_at
+    if column is CaseColumn.NEXT_DUE:
+        return lambda r: _next_due(r)
+    if column is CaseColumn.NEXT_TARGET:
+        def next_target(row: CaseRow) -> str:
+            target = row.next_target() if row.is_open else None
+            return TARGET_LABELS[target] if target is not None else ""
+        return next_target
+
+    def hours_left(row: CaseRow) -> float | None:
+        due = _next_due(row)
+        if due is None:
+            return None
+        return (index.position(due.timestamp()) - now_position) / 3600.0
+    return hours_left
+
+
+def _next_due(row: CaseRow) -> datetime | None:
+    if not row.is_open:
+        return None
+    if row.next_due_at is not None:
+        return row.next_due_at
+    target = row.next_target()
+    return row.due_at(target) if target is not None else None
