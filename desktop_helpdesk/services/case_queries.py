@@ -1,0 +1,503 @@
+"""Read side of the case list: ids sorted and filtered in SQL, rows fetched by id, live counts."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+
+from peewee import JOIN, fn
+
+from desktop_helpdesk.domain.policy import Priority, Target
+from desktop_helpdesk.domain.sla import BusinessCalendar
+from desktop_helpdesk.services.context import ServiceContext
+from desktop_helpdesk.services.search import search_case_ids
+from desktop_helpdesk.storage.db import database
+from desktop_helpdesk.storage.records import (
+    CaseRecord,
+    ClientRecord,
+    ContactRecord,
+    TeamMemberRecord,
+)
+
+OPEN_STATUSES = ("new", "acknowledged", "in_progress", "escalated", "waiting_on_client")
+# Case numbers are "YYYY-NNNNN"; a bare number typed in the search box is tried in these years.
+_SEARCH_YEARS_BACK = 10
+FULL_TEXT_LIMIT = 5_000
+_MICROSECOND = timedelta(microseconds=1)
+_WORD = re.compile(r"\w+", re.UNICODE)
+_CASE_NUMBER = re.compile(r"^\d{4}-\d{1,5}$")
+
+
+class Queue(StrEnum):
+    """The work queues shown on the left of the main window."""
+
+    MY_CASES = "my_cases"
+    UNASSIGNED = "unassigned"
+    ALL_OPEN = "all_open"
+    DUE_SOON = "due_soon"
+    OVERDUE = "overdue"
+    WAITING_ON_CLIENT = "waiting_on_client"
+    ESCALATED = "escalated"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+
+    @property
+    def label(self) -> str:
+        return _QUEUE_LABELS[self]
+
+
+_QUEUE_LABELS = {
+    Queue.MY_CASES: "My cases",
+    Queue.UNASSIGNED: "Unassigned",
+    Queue.ALL_OPEN: "All open",
+    Queue.DUE_SOON: "Due soon",
+    Queue.OVERDUE: "Overdue",
+    Queue.WAITING_ON_CLIENT: "Waiting on client",
+    Queue.ESCALATED: "Escalated",
+    Queue.RESOLVED: "Resolved",
+    Queue.CLOSED: "Closed",
+}
+
+
+class SortColumn(StrEnum):
+    """Columns the case list can be sorted by (each maps to an indexed SQL expression)."""
+
+    NUMBER = "number"
+    CLIENT = "client"
+    SUBJECT = "subject"
+    PRIORITY = "priority"
+    STATUS = "status"
+    ASSIGNEE = "assignee"
+    RECEIVED = "received"
+    NEXT_DUE = "next_due"
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    """What the list shows: a queue, or (when ``search`` has text) matches across all cases.
+
+    Search deliberately ignores the queue: a caller reading out an old case number must find it
+    whether it is open, resolved or closed.
+    """
+
+    queue: Queue = Queue.ALL_OPEN
+    search: str = ""
+    member_id: int | None = None
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    """One line of the case list with everything the SLA column needs to recompute its state."""
+
+    id: int
+    number: str
+    client_name: str
+    contact_name: str
+    subject: str
+    requested_priority: str
+    priority: str
+    status: str
+    channel: str
+    assignee_id: int | None
+    assignee_name: str
+    received_at: datetime
+    acknowledge_due_at: datetime
+    respond_due_at: datetime
+    resolve_due_at: datetime
+    acknowledged_at: datetime | None
+    responded_at: datetime | None
+    resolved_at: datetime | None
+    closed_at: datetime | None
+    next_due_at: datetime | None
+    resolve_paused_at: datetime | None
+    version: int
+    updated_at: datetime
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    def due_at(self, target: Target) -> datetime:
+        """The stored due instant of ``target``."""
+        return getattr(self, f"{target.value}_due_at")
+
+    def met_at(self, target: Target) -> datetime | None:
+        """When ``target`` was met, or None."""
+        return {
+            Target.ACKNOWLEDGE: self.acknowledged_at,
+            Target.RESPOND: self.responded_at,
+            Target.RESOLVE: self.resolved_at,
+        }[target]
+
+    def next_target(self) -> Target | None:
+        """The unmet target due first (the one the list's "next SLA due" column shows)."""
+        unmet = [t for t in Target if self.met_at(t) is None]
+        if not unmet:
+            return None
+        return min(unmet, key=lambda t: (self.due_at(t), list(Target).index(t)))
+
+
+@dataclass(frozen=True)
+class ChangeCursor:
+    """Where the last ``changes_since`` stopped: the newest ``updated_at`` seen and the ids at it."""
+
+    at: datetime | None = None
+    ids_at: frozenset[int] = field(default_factory=frozenset)
+
+
+_ROW_COLUMNS = (
+    CaseRecord.id,
+    CaseRecord.number,
+    ClientRecord.name,
+    ContactRecord.name,
+    CaseRecord.subject,
+    CaseRecord.requested_priority,
+    CaseRecord.effective_priority,
+    CaseRecord.status,
+    CaseRecord.channel,
+    CaseRecord.assignee,
+    TeamMemberRecord.display_name,
+    CaseRecord.received_at,
+    CaseRecord.acknowledge_due_at,
+    CaseRecord.respond_due_at,
+    CaseRecord.resolve_due_at,
+    CaseRecord.acknowledged_at,
+    CaseRecord.responded_at,
+    CaseRecord.resolved_at,
+    CaseRecord.closed_at,
+    CaseRecord.next_due_at,
+    CaseRecord.resolve_paused_at,
+    CaseRecord.version,
+    CaseRecord.updated_at,
+)
+_INSTANT_SLOTS = frozenset(range(11, 21)) | {22}
+
+
+class CaseQueries:
+    """Queries behind the case list, the queue counts and the 30-second refresh.
+
+    Args:
+        context: the services' shared clock, calendar (with closures), policy and settings;
+            "due soon" uses the team's configured share.
+    """
+
+    def __init__(self, context: ServiceContext) -> None:
+        self._context = context
+
+    # -- list ------------------------------------------------------------------------------
+    def ids(
+        self,
+        case_filter: CaseFilter,
+        sort_column: SortColumn = SortColumn.NEXT_DUE,
+        descending: bool = False,
+        now: datetime | None = None,
+    ) -> list[int]:
+        """Ids of the cases the filter selects, in display order.
+
+        Args:
+            case_filter: queue or search text, and the signed-in member for "My cases".
+            sort_column: the column to order by; ties are broken by id so order is stable.
+            descending: reverse the order.
+            now: the instant "due soon"/"overdue" are judged at (needed for those queues).
+
+        Returns:
+            Case ids, one indexed ``SELECT id ... ORDER BY <col>, id``.
+        """
+        query = CaseRecord.select(CaseRecord.id)
+        sort_key = self._sort_expression(sort_column)
+        if sort_column is SortColumn.CLIENT:
+            query = query.join(ClientRecord, on=(CaseRecord.client == ClientRecord.id))
+        elif sort_column is SortColumn.ASSIGNEE:
+            query = query.join(
+                TeamMemberRecord,
+                JOIN.LEFT_OUTER,
+                on=(CaseRecord.assignee == TeamMemberRecord.id),
+            )
+        query = query.where(self._condition(case_filter, now))
+        if descending:
+            query = query.order_by(sort_key.desc(), CaseRecord.id.desc())
+        else:
+            query = query.order_by(sort_key.asc(), CaseRecord.id.asc())
+        return [row[0] for row in query.tuples().iterator()]
+
+    def rows(self, ids: Sequence[int]) -> list[CaseRow]:
+        """Rows for ``ids`` (any order; missing ids are skipped) in one ``WHERE id IN`` query.
+
+        Args:
+            ids: case ids, typically one 200-row page of the list.
+
+        Returns:
+            The rows in the order of ``ids``.
+        """
+        if not ids:
+            return []
+        query = (
+            CaseRecord.select(*_ROW_COLUMNS)
+            .join(ClientRecord, on=(CaseRecord.client == ClientRecord.id))
+            .switch(CaseRecord)
+            .join(ContactRecord, JOIN.LEFT_OUTER, on=(CaseRecord.contact == ContactRecord.id))
+            .switch(CaseRecord)
+            .join(
+                TeamMemberRecord,
+                JOIN.LEFT_OUTER,
+                on=(CaseRecord.assignee == TeamMemberRecord.id),
+            )
+            .where(CaseRecord.id.in_(list(ids)))
+        )
+        # Raw tuples parsed here: peewee's per-field datetime conversion costs ~10x more, and a
+        # page load must stay under a few milliseconds to run on the UI thread.
+        sql, params = query.sql()
+        by_id = {}
+        for raw in database.execute_sql(sql, params).fetchall():
+            values = list(raw)
+            for slot in _INSTANT_SLOTS:
+                values[slot] = _instant(values[slot])
+            values[2] = values[2] or ""
+            values[3] = values[3] or ""
+            values[10] = values[10] or ""
+            by_id[values[0]] = CaseRow(*values)
+        return [by_id[case_id] for case_id in ids if case_id in by_id]
+
+    def row(self, case_id: int) -> CaseRow | None:
+        """One row, or None if there is no such case."""
+        found = self.rows([case_id])
+        return found[0] if found else None
+
+    # -- counts ----------------------------------------------------------------------------
+    def queue_counts(self, member_id: int | None, now: datetime) -> dict[Queue, int]:
+        """How many cases each queue holds at ``now``.
+
+        Args:
+            member_id: the signed-in member ("My cases"); None counts zero for that queue.
+            now: the instant due-soon and overdue are judged at.
+
+        Returns:
+            A count for every ``Queue``.
+        """
+        counts = {}
+        for queue in Queue:
+            if queue is Queue.MY_CASES and member_id is None:
+                counts[queue] = 0
+                continue
+            condition = self._condition(CaseFilter(queue=queue, member_id=member_id), now)
+            counts[queue] = CaseRecord.select(fn.COUNT(CaseRecord.id)).where(condition).scalar()
+        return counts
+
+    def attention(self, member_id: int, now: datetime) -> dict[int, tuple[str, str, Queue]]:
+        """The member's open cases that are overdue or due soon at ``now``.
+
+        Args:
+            member_id: the assignee.
+            now: the instant the clocks are judged at.
+
+        Returns:
+            ``{case_id: (number, subject, Queue.OVERDUE | Queue.DUE_SOON)}``; overdue wins.
+        """
+        found: dict[int, tuple[str, str, Queue]] = {}
+        for queue in (Queue.OVERDUE, Queue.DUE_SOON):
+            condition = self._condition(CaseFilter(queue=queue), now)
+            query = CaseRecord.select(CaseRecord.id, CaseRecord.number, CaseRecord.subject).where(
+                condition & (CaseRecord.assignee == member_id)
+            )
+            for case_id, number, subject in query.tuples():
+                found.setdefault(case_id, (number, subject, queue))
+        return found
+
+    # -- refresh ---------------------------------------------------------------------------
+    def initial_cursor(self) -> ChangeCursor:
+        """A cursor at the newest change now in the database (so nothing counts as changed)."""
+        newest = (
+            CaseRecord.select(CaseRecord.updated_at)
+            .order_by(CaseRecord.updated_at.desc())
+            .limit(1)
+            .tuples()
+            .first()
+        )
+        if newest is None:
+            return ChangeCursor()
+        at = newest[0]
+        ids_at = frozenset(
+            row[0]
+            for row in CaseRecord.select(CaseRecord.id).where(CaseRecord.updated_at == at).tuples()
+        )
+        return ChangeCursor(at=at, ids_at=ids_at)
+
+    def changes_since(self, cursor: ChangeCursor) -> tuple[list[int], bool, ChangeCursor]:
+        """Cases changed after ``cursor`` (by the indexed ``updated_at`` column).
+
+        Rows stamped exactly at the cursor instant but not yet seen are included, so two writes
+        in the same microsecond are never missed.
+
+        Args:
+            cursor: from ``initial_cursor`` or a previous call.
+
+        Returns:
+            ``(changed_ids, set_may_have_changed, new_cursor)``. The set of cases in a queue may
+            have changed whenever any case changed (status, assignee or a new case).
+        """
+        query = CaseRecord.select(CaseRecord.id, CaseRecord.updated_at)
+        if cursor.at is not None:
+            query = query.where(CaseRecord.updated_at >= cursor.at)
+        changed: list[int] = []
+        newest = cursor.at
+        at_newest: set[int] = set(cursor.ids_at)
+        for case_id, updated_at in query.tuples().iterator():
+            if updated_at == cursor.at and case_id in cursor.ids_at:
+                continue
+            changed.append(case_id)
+            if newest is None or updated_at > newest:
+                newest = updated_at
+                at_newest = {case_id}
+            elif updated_at == newest:
+                at_newest.add(case_id)
+        new_cursor = ChangeCursor(at=newest, ids_at=frozenset(at_newest)) if changed else cursor
+        return changed, bool(changed), new_cursor
+
+    # -- SQL pieces ------------------------------------------------------------------------
+    @staticmethod
+    def _sort_expression(sort_column: SortColumn):
+        return {
+            SortColumn.NUMBER: CaseRecord.number,
+            SortColumn.CLIENT: ClientRecord.name,
+            SortColumn.SUBJECT: CaseRecord.subject,
+            SortColumn.PRIORITY: CaseRecord.effective_priority,
+            SortColumn.STATUS: CaseRecord.status,
+            SortColumn.ASSIGNEE: fn.COALESCE(TeamMemberRecord.display_name, ""),
+            SortColumn.RECEIVED: CaseRecord.received_at,
+            SortColumn.NEXT_DUE: CaseRecord.next_due_at,
+        }[sort_column]
+
+    def _condition(self, case_filter: CaseFilter, now: datetime | None):
+        if case_filter.search.strip():
+            return self._search_condition(case_filter.search.strip())
+        queue = case_filter.queue
+        is_open = CaseRecord.status.in_(OPEN_STATUSES)
+        if queue is Queue.MY_CASES:
+            return is_open & (CaseRecord.assignee == case_filter.member_id)
+        if queue is Queue.UNASSIGNED:
+            return is_open & CaseRecord.assignee.is_null()
+        if queue is Queue.ALL_OPEN:
+            return is_open
+        if queue in (Queue.WAITING_ON_CLIENT, Queue.ESCALATED, Queue.RESOLVED, Queue.CLOSED):
+            return CaseRecord.status == queue.value
+        if now is None:
+            raise ValueError(f"the {queue.label} queue needs the current instant")
+        if queue is Queue.OVERDUE:
+            return is_open & self._overdue_condition(now)
+        return is_open & self._due_soon_condition(now)
+
+    def _unmet(self, target: Target):
+        met_column = {
+            Target.ACKNOWLEDGE: CaseRecord.acknowledged_at,
+            Target.RESPOND: CaseRecord.responded_at,
+            Target.RESOLVE: CaseRecord.resolved_at,
+        }[target]
+        condition = met_column.is_null()
+        if target is Target.RESOLVE:
+            # A paused resolution clock (waiting on the client) is neither due soon nor overdue.
+            condition &= CaseRecord.resolve_paused_at.is_null()
+        return condition
+
+    @staticmethod
+    def _due_column(target: Target):
+        return getattr(CaseRecord, f"{target.value}_due_at")
+
+    def _overdue_condition(self, now: datetime):
+        cutoff = breach_cutoff(self._context.calendar, now)
+        condition = None
+        for target in Target:
+            term = self._unmet(target) & (self._due_column(target) < cutoff)
+            condition = term if condition is None else (condition | term)
+        # next_due_at is the earliest unmet due instant, so this indexed range narrows the scan.
+        return (CaseRecord.next_due_at < cutoff) & condition
+
+    def _due_soon_condition(self, now: datetime):
+        calendar = self._context.calendar
+        share = self._context.settings().due_soon_share
+        cutoff = breach_cutoff(calendar, now)
+        condition = None
+        widest = cutoff
+        for priority in Priority:
+            for target in Target:
+                left = self._context.policy.budget(priority, target) * (1 - share)
+                threshold = calendar.add(now, left)
+                widest = max(widest, threshold)
+                term = (
+                    (CaseRecord.effective_priority == priority.value)
+                    & self._unmet(target)
+                    & (self._due_column(target) >= cutoff)
+                    & (self._due_column(target) <= threshold)
+                )
+                condition = term if condition is None else (condition | term)
+        overdue = self._overdue_condition(now)
+        return (CaseRecord.next_due_at <= widest) & condition & ~overdue
+
+    def _search_condition(self, text: str):
+        words = _WORD.findall(text)
+        like = f"%{text.lower()}%"
+        client_ids = ClientRecord.select(ClientRecord.id).where(fn.LOWER(ClientRecord.name) ** like)
+        contact_match = fn.LOWER(ContactRecord.name) ** like
+        contact_match |= ContactRecord.email_lower ** like
+        digits = re.sub(r"\D", "", text)
+        if len(digits) >= 4:
+            contact_match |= ContactRecord.phone_digits ** f"%{digits}%"
+        contact_ids = ContactRecord.select(ContactRecord.id).where(contact_match)
+        condition = CaseRecord.client.in_(client_ids) | CaseRecord.contact.in_(contact_ids)
+        numbers = _candidate_numbers(text)
+        if numbers:
+            condition |= CaseRecord.number.in_(numbers)
+        if words:
+            # Engine-specific full-text SQL lives only in services.search; the best matches
+            # are capped so the IN list stays within SQLite's parameter limit.
+            text_ids = search_case_ids(text, limit=FULL_TEXT_LIMIT)
+            if text_ids:
+                condition |= CaseRecord.id.in_(text_ids)
+        return condition
+
+
+def _candidate_numbers(text: str) -> list[str]:
+    cleaned = text.strip()
+    if _CASE_NUMBER.match(cleaned):
+        year, _, seq = cleaned.partition("-")
+        return [f"{year}-{int(seq):05d}"]
+    if cleaned.isdigit() and len(cleaned) <= 5:
+        this_year = datetime.now(UTC).year
+        return [f"{year}-{int(cleaned):05d}" for year in range(this_year - _SEARCH_YEARS_BACK, this_year + 2)]
+    return []
+
+
+def _instant(value) -> datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        parsed = value
+    else:
+        parsed = datetime.fromisoformat(value)
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+
+
+def breach_cutoff(calendar: BusinessCalendar, now: datetime) -> datetime:
+    """The latest business instant at or before ``now``: due instants before it are breached.
+
+    A target is breached only once business time has elapsed past its due instant, so at
+    20:00 a case due at 16:30 that day is not yet overdue; the cutoff is then 16:30.
+
+    Args:
+        calendar: the business calendar.
+        now: an aware instant.
+
+    Returns:
+        ``now`` during business hours, otherwise the most recent closing instant.
+    """
+    if calendar.is_open(now):
+        return now
+    # Business time from two weeks back up to now, replayed from the same anchor, lands on the
+    # last business microsecond; one microsecond later is the closing instant.
+    anchor = now - timedelta(days=14)
+    business = calendar.elapsed(anchor, now)
+    if business <= timedelta(0):
+        return now
+    return (calendar.add(anchor, business - _MICROSECOND) + _MICROSECOND).astimezone(UTC)
