@@ -263,6 +263,7 @@ def write_xlsx(
 
     counter = _Progress(_total_rows(tables), progress, cancelled)
     counter.check()
+    temporary = temporary_path_for(Path(path))  # fail on a bad destination before any work
     workbook = Workbook(write_only=True)
     title_font = Font(bold=True, size=14)
     header_font = Font(bold=True, color="FFFFFF")
@@ -276,50 +277,54 @@ def write_xlsx(
         ColumnKind.DATETIME: "yyyy-mm-dd hh:mm",
         ColumnKind.INTEGER: "0",
     }
-    used_names: set[str] = set()
-    for table in tables:
-        sheet = workbook.create_sheet(_sheet_name(table.title, used_names))
-        widths = [max(10, min(48, len(c.header) + 2)) for c in table.columns]
-        for letter_index, width in enumerate(widths, start=1):
-            sheet.column_dimensions[_column_letter(letter_index)].width = width
-        sheet.freeze_panes = f"A{len(table.filters) + 5}"
+    try:
+        used_names: set[str] = set()
+        for table in tables:
+            sheet = workbook.create_sheet(_sheet_name(table.title, used_names))
+            widths = [max(10, min(48, len(c.header) + 2)) for c in table.columns]
+            for letter_index, width in enumerate(widths, start=1):
+                sheet.column_dimensions[_column_letter(letter_index)].width = width
+            sheet.freeze_panes = f"A{len(table.filters) + 5}"
 
-        sheet.append([_font_cell(WriteOnlyCell(sheet, value=table.title), title_font)])
-        for label, text in table.filters:
-            sheet.append([_font_cell(WriteOnlyCell(sheet, value=label), muted), text])
-        generated = table.generated_at.astimezone(zone).replace(tzinfo=None)
-        stamp = WriteOnlyCell(sheet, value=generated)
-        stamp.number_format = "yyyy-mm-dd hh:mm"
-        stamp.alignment = Alignment(horizontal="left")
-        sheet.append([_font_cell(WriteOnlyCell(sheet, value="Generated"), muted), stamp])
-        sheet.append([])
-        header = []
-        for column in table.columns:
-            cell = WriteOnlyCell(sheet, value=column.header)
-            cell.font = header_font
-            cell.fill = header_fill
-            cell.alignment = Alignment(wrap_text=True, vertical="center")
-            header.append(cell)
-        sheet.append(header)
-        # One styled template cell per typed column; plain values for text (fast path).
-        converters = [_xlsx_converter(c.kind, zone) for c in table.columns]
-        number_formats = [formats.get(c.kind) for c in table.columns]
-        styled = [fmt is not None for fmt in number_formats]
-        for row in table.rows:
-            out = []
-            for value, convert, fmt, is_styled in zip(row, converters, number_formats, styled,
-                                                       strict=True):
-                value = convert(value)
-                if is_styled and value is not None and not isinstance(value, str):
-                    cell = WriteOnlyCell(sheet, value=value)
-                    cell.number_format = fmt
-                    out.append(cell)
-                else:
-                    out.append(value)
-            sheet.append(out)
-            counter.step()
-    counter.check()
-    temporary = temporary_path_for(Path(path))
+            sheet.append([_font_cell(WriteOnlyCell(sheet, value=table.title), title_font)])
+            for label, text in table.filters:
+                sheet.append([_font_cell(WriteOnlyCell(sheet, value=label), muted), text])
+            generated = table.generated_at.astimezone(zone).replace(tzinfo=None)
+            stamp = WriteOnlyCell(sheet, value=generated)
+            stamp.number_format = "yyyy-mm-dd hh:mm"
+            stamp.alignment = Alignment(horizontal="left")
+            sheet.append([_font_cell(WriteOnlyCell(sheet, value="Generated"), muted), stamp])
+            sheet.append([])
+            header = []
+            for column in table.columns:
+                cell = WriteOnlyCell(sheet, value=column.header)
+                cell.font = header_font
+                cell.fill = header_fill
+                cell.alignment = Alignment(wrap_text=True, vertical="center")
+                header.append(cell)
+            sheet.append(header)
+            # One styled template cell per typed column; plain values for text (fast path).
+            converters = [_xlsx_converter(c.kind, zone) for c in table.columns]
+            number_formats = [formats.get(c.kind) for c in table.columns]
+            styled = [fmt is not None for fmt in number_formats]
+            for row in table.rows:
+                out = []
+                for value, convert, fmt, is_styled in zip(row, converters, number_formats, styled,
+                                                           strict=True):
+                    value = convert(value)
+                    if is_styled and value is not None and not isinstance(value, str):
+                        cell = WriteOnlyCell(sheet, value=value)
+                        cell.number_format = fmt
+                        out.append(cell)
+                    else:
+                        out.append(value)
+                sheet.append(out)
+                counter.step()
+        counter.check()
+    except BaseException:
+        _discard_write_only(workbook)
+        _remove_quietly(str(temporary))
+        raise
     try:
         workbook.save(str(temporary))
         os.replace(temporary, path)
@@ -331,6 +336,22 @@ def write_xlsx(
         raise
     progress(counter.total, counter.total)
     return Path(path)
+
+
+def _discard_write_only(workbook) -> None:
+    """Close a write-only workbook's sheet streams and delete their temporary files.
+
+    Without this, an abandoned (cancelled) workbook's row generators try to finish writing
+    into closed files when garbage collected.
+    """
+    for sheet in workbook.worksheets:
+        try:
+            sheet.close()
+        except Exception:  # noqa: BLE001 - best effort while already failing or cancelling
+            pass
+        writer = getattr(sheet, "_writer", None)
+        if writer is not None:
+            _remove_quietly(str(writer.out))
 
 
 def _font_cell(cell, font):
@@ -490,8 +511,11 @@ def _case_getter(column: CaseColumn, index: BusinessTimeIndex,
         return lambda r: _next_due(r)
     if column is CaseColumn.NEXT_TARGET:
         def next_target(row: CaseRow) -> str:
-            target = row.next_target() if row.is_open else None
-            return TARGET_LABELS[target] if target is not None else ""
+            due = _next_due(row)
+            if due is None:
+                return ""
+            return next((TARGET_LABELS[t] for t in TARGET_LABELS
+                         if row.met_at(t) is None and row.due_at(t) == due), "")
         return next_target
 
     def hours_left(row: CaseRow) -> float | None:
@@ -503,9 +527,5 @@ def _case_getter(column: CaseColumn, index: BusinessTimeIndex,
 
 
 def _next_due(row: CaseRow) -> datetime | None:
-    if not row.is_open:
-        return None
-    if row.next_due_at is not None:
-        return row.next_due_at
-    target = row.next_target()
-    return row.due_at(target) if target is not None else None
+    # The services keep next_due_at (None for closed cases and paused resolution clocks).
+    return row.next_due_at if row.is_open else None

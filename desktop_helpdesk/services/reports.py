@@ -264,6 +264,10 @@ class BusinessTimeIndex:
             cumulative.append(running)
             running += length
             day, midnight = next_day, next_midnight
+        if self._days:
+            # Keep the origin where it was, so positions handed out before growing stay valid.
+            shift = self._cumulative[0] - cumulative[days.index(self._days[0])]
+            cumulative = [value + shift for value in cumulative]
         self._days, self._starts, self._opens = days, starts, opens
         self._lengths, self._cumulative = lengths, cumulative
 
@@ -558,7 +562,7 @@ class SlaTimesReport:
                 rows.append((group_row.group, TARGET_LABELS[target], stats.measured,
                              stats.median_hours, stats.p90_hours))
         return ReportTable(
-            "Business time to meet each target", self.filter_text, columns, rows,
+            "Time to meet each target", self.filter_text, columns, rows,
             self.generated_at,
         )
 

@@ -68,6 +68,11 @@ def test_business_time_index_agrees_with_the_calendar_across_dst_and_holidays():
     fresh = BusinessTimeIndex(calendar, date(2026, 11, 9), date(2026, 11, 25))
     assert fresh.local_date(halifax(2026, 10, 30, 23, 30).timestamp()) == date(2026, 10, 30)
     assert fresh.local_date(halifax(2027, 2, 1, 0, 0).timestamp()) == date(2027, 2, 1)
+    # Growing keeps the origin: a position taken before growing is still comparable after.
+    grown = BusinessTimeIndex(calendar, date(2026, 11, 25), date(2026, 11, 25))
+    before = grown.position(halifax(2026, 11, 25, 9, 0).timestamp())
+    earlier = grown.position(halifax(2026, 11, 4, 10, 0).timestamp())
+    assert (before - earlier) / 3600 == pytest.approx(118.0)  # 11 Nov is a holiday
     # Wed 11 Nov (Remembrance Day) contributes nothing: Tue 16:00 -> Thu 08:15 is 0.75 h.
     assert index.elapsed_hours(halifax(2026, 11, 10, 16, 0).timestamp(),
                                halifax(2026, 11, 12, 8, 15).timestamp()) == pytest.approx(0.75)
