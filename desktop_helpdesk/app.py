@@ -1,20 +1,306 @@
-"""Composition root (temporary minimal version until the main window lands)."""
+"""Composition root: command line, logging, database, services, sign-in, main window, timers."""
 
 from __future__ import annotations
 
+import argparse
+import logging
+import logging.handlers
+import shutil
 import sys
+import tempfile
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+
+from desktop_helpdesk.config import AppConfig, load_config
+
+log = logging.getLogger("desktop_helpdesk")
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+DEMO_CASES = 300
 
 
-def main(argv: list[str] | None = None) -> int:
-    from PySide6.QtWidgets import QApplication, QMainWindow
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="desktop-helpdesk",
+        description="Desktop Helpdesk: log calls and emails as cases and work them to SLA.",
+        epilog="Reports: desktop-helpdesk export --help",
+    )
+    parser.add_argument("--db", metavar="PATH", help="SQLite file or postgresql:// URL to open")
+    parser.add_argument("--user", metavar="NAME", help="sign in as this team member (username)")
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="sign in as a demo agent on a throw-away database full of demo cases "
+        "(with --db: fill that database if it is empty)",
+    )
+    parser.add_argument(
+        "--screenshot",
+        metavar="FILE.png",
+        help="render the main window after start-up, save it as FILE.png and exit",
+    )
+    return parser
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    window = QMainWindow()
-    window.setObjectName("mainWindow")
-    window.setWindowTitle("Desktop Helpdesk")
-    window.show()
-    return app.exec()
+
+def setup_logging(log_dir: Path) -> Path:
+    """Log to a rotating file in the user's log folder; returns the file path."""
+    log_dir.mkdir(parents=True, exist_ok=True)
+    path = log_dir / "desktop-helpdesk.log"
+    handler = logging.handlers.RotatingFileHandler(path, maxBytes=2_000_000, backupCount=3, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    if not any(getattr(h, "baseFilename", None) == str(path) for h in root.handlers):
+        root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    return path
+
+
+def install_excepthook(log_file: Path):
+    """Log unexpected errors with their traceback and show the user a friendly dialog instead."""
+    previous = sys.excepthook
+
+    def hook(kind, value, tb) -> None:
+        log.error("unexpected error:\n%s", "".join(traceback.format_exception(kind, value, tb)))
+        from PySide6.QtWidgets import QApplication, QMessageBox
+
+        if QApplication.instance() is not None:
+            box = QMessageBox(QMessageBox.Icon.Warning, "Something went wrong", "")
+            box.setObjectName("errorDialog")
+            box.setText(
+                "Desktop Helpdesk hit an unexpected problem. What you typed is kept as a draft.\n\n"
+                f"{value}"
+            )
+            box.setInformativeText(f"The details were written to {log_file}.")
+            box.exec()
+
+    sys.excepthook = hook
+    return previous
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Start the desktop app (or ``export ...``) and return the exit code."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "export":
+        from desktop_helpdesk.export_cli import main as export_main
+
+        return export_main(argv[1:])
+    args = build_parser().parse_args(argv)
+
+    demo_dir: Path | None = None
+    db_option = args.db
+    if args.demo and not db_option:
+        demo_dir = Path(tempfile.mkdtemp(prefix="helpdesk-demo-"))
+        db_option = str(demo_dir / "demo.sqlite3")
+    config = load_config(db_option)
+    log_file = setup_logging(config.log_dir)
+    previous_hook = install_excepthook(log_file)
+    try:
+        return _run_app(args, config, log_file)
+    finally:
+        sys.excepthook = previous_hook
+        if demo_dir is not None:
+            shutil.rmtree(demo_dir, ignore_errors=True)
+
+
+def _run_app(args: argparse.Namespace, config: AppConfig, log_file: Path) -> int:
+    from PySide6.QtCore import QSettings, QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from desktop_helpdesk.domain.clock import SystemClock
+    from desktop_helpdesk.services.case_queries import CaseQueries
+    from desktop_helpdesk.services.container import Services
+    from desktop_helpdesk.services.drafts import DraftService
+    from desktop_helpdesk.storage.db import DatabaseOpenError, close_database, open_database
+    from desktop_helpdesk.ui.context import UiContext
+    from desktop_helpdesk.ui.main_window import MainWindow
+    from desktop_helpdesk.ui.resources import icon, stylesheet
+
+    app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "desktop-helpdesk"])
+    app.setApplicationName("Desktop Helpdesk")
+    app.setOrganizationName("DesktopHelpdesk")
+    app.setWindowIcon(icon("app"))
+    app.setStyle("Fusion")
+    app.setStyleSheet(stylesheet())
+
+    log.info("starting; database %s", config.database.display)
+    try:
+        open_database(config.database)
+    except DatabaseOpenError as error:
+        log.error("cannot open database: %s", error)
+        _error_box(QMessageBox, "The database cannot be opened", str(error), args.screenshot)
+        return EXIT_ERROR
+
+    clock = SystemClock()
+    window = None
+    try:
+        services = Services.create(clock)
+        if args.demo:
+            _seed_demo(services, clock)
+        settings = QSettings(str(config.data_dir / "ui-state.ini"), QSettings.Format.IniFormat)
+        member = _sign_in(args, services, settings)
+        if member is None:
+            return EXIT_USAGE if args.user else EXIT_OK
+        ui = UiContext(
+            services=services,
+            queries=CaseQueries(services.context),
+            drafts=DraftService(clock),
+            clock=clock,
+            member_id=member.id,
+            member_name=member.display_name,
+        )
+        tray = _tray(app)
+        notify = (lambda title, message: tray.showMessage(title, message)) if tray else None
+        window = MainWindow(ui, notify=notify)
+        if member.role in ("supervisor", "admin"):
+            _install_supervisor(window)
+        app.aboutToQuit.connect(window.shutdown)
+        window.show()
+        window.ticker.start()
+        if args.screenshot:
+            return _screenshot(app, window, Path(args.screenshot), QTimer)
+        return app.exec()
+    finally:
+        if window is not None:
+            window.shutdown()
+            window.deleteLater()
+        close_database()
+        log.info("stopped")
+
+
+def _error_box(message_box, title: str, text: str, headless: bool) -> None:
+    if headless:
+        print(f"{title}: {text}", file=sys.stderr)
+        return
+    message_box.critical(None, title, text)
+
+
+def _seed_demo(services, clock) -> None:
+    from desktop_helpdesk.storage.records import CaseRecord, TeamMemberRecord
+
+    if TeamMemberRecord.select().exists() or CaseRecord.select().exists():
+        log.info("demo: database already has data; not seeding")
+        return
+    from desktop_helpdesk.services.demo import seed_demo_data
+
+    seed_demo_data(clock, cases=DEMO_CASES)
+    log.info("demo: seeded %s cases", DEMO_CASES)
+
+
+def _demo_member(services):
+    members = [m for m in services.team.list_members() if m.active]
+    agents = [m for m in members if m.role == "agent" and m.can_take_cases]
+    # The demo signs in as the agent with the most open work, so "My cases" is lively.
+    agents.sort(key=lambda m: (-m.open_cases, m.display_name))
+    return agents[0] if agents else (members[0] if members else None)
+
+
+def _sign_in(args, services, settings):
+    """The signed-in member: ``--user``, the demo agent, or the start-up picker."""
+    from PySide6.QtWidgets import QDialog, QInputDialog, QMessageBox
+
+    from desktop_helpdesk.ui.dialogs.member_picker import MemberPickerDialog
+
+    if args.user:
+        member = services.team.find_member(args.user)
+        if member is None or not member.active:
+            log.error("--user %s: no such active team member", args.user)
+            print(f"desktop-helpdesk: no active team member with username {args.user!r}", file=sys.stderr)
+        return member
+    if args.demo:
+        return _demo_member(services)
+    members = [m for m in services.team.list_members() if m.active]
+    if not members:
+        name, ok = QInputDialog.getText(
+            None, "Welcome", "No team yet. Your name (you become the first admin):"
+        )
+        if not ok or not name.strip():
+            return None
+        username = "".join(ch for ch in name.lower() if ch.isalnum() or ch in "._-") or "admin"
+        return services.team.bootstrap_admin(username, name.strip())
+    last = settings.value("signIn/memberId")
+    picker = MemberPickerDialog(members, int(last) if last else None)
+    if picker.exec() != QDialog.DialogCode.Accepted or picker.chosen_member_id() is None:
+        return None
+    chosen = picker.chosen_member_id()
+    settings.setValue("signIn/memberId", chosen)
+    settings.sync()
+    member = next((m for m in members if m.id == chosen), None)
+    if member is None:
+        QMessageBox.warning(None, "Sign in", "That member is no longer active.")
+    return member
+
+
+def _tray(app):
+    from PySide6.QtWidgets import QSystemTrayIcon
+
+    from desktop_helpdesk.ui.resources import icon
+
+    if not QSystemTrayIcon.isSystemTrayAvailable():
+        return None
+    tray = QSystemTrayIcon(icon("app"), app)
+    tray.setToolTip("Desktop Helpdesk")
+    tray.show()
+    return tray
+
+
+def _install_supervisor(window) -> None:
+    try:
+        from desktop_helpdesk.ui import supervisor
+    except ImportError:
+        return
+    install = getattr(supervisor, "install", None)
+    if install is None:
+        return
+    try:
+        install(window)
+    except Exception:  # noqa: BLE001 - a broken report tab must not stop the desk from working
+        log.exception("could not add the supervisor view")
+
+
+def _screenshot(app, window, path: Path, timer_type) -> int:
+    """Wait until the list, counts and first case are shown, then save the window as PNG."""
+    state = {"list": False, "refresh": False, "code": EXIT_ERROR, "shot": False}
+
+    def maybe_shoot() -> None:
+        if not (state["list"] and state["refresh"]) or state["shot"]:
+            return
+        state["shot"] = True
+        if window.model.rowCount() and window.detail.case_id is None:
+            window.select_case(window.model.case_id_at(0))
+        # One more turn of the event loop lets layouts and thumbnails settle before grabbing.
+        timer_type.singleShot(400, grab)
+
+    def grab() -> None:
+        window.on_ticked(window.ui_context.clock.now())
+        path.parent.mkdir(parents=True, exist_ok=True)
+        ok = window.grab().save(str(path), "PNG")
+        state["code"] = EXIT_OK if ok else EXIT_ERROR
+        log.info("screenshot %s saved: %s", path, ok)
+        app.exit(state["code"])
+
+    def on_list(_count: int) -> None:
+        state["list"] = True
+        maybe_shoot()
+
+    def on_refresh() -> None:
+        state["refresh"] = True
+        maybe_shoot()
+
+    window.list_loaded.connect(on_list)
+    window.refreshed.connect(on_refresh)
+    # A safety net: never hang a documentation build (parented, so it dies with the window).
+    safety = timer_type(window)
+    safety.setObjectName("screenshotSafetyTimer")
+    safety.setSingleShot(True)
+    safety.timeout.connect(lambda: app.exit(EXIT_ERROR))
+    safety.start(60_000)
+    app.exec()
+    safety.stop()
+    return state["code"]
 
 
 def run() -> None:
+    """Entry point of the ``desktop-helpdesk`` gui-script."""
     sys.exit(main(sys.argv[1:]))

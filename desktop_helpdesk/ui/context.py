@@ -1,0 +1,44 @@
+"""What the window's panels share: services, read queries, drafts, clock and the signed-in member."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from desktop_helpdesk.domain.clock import Clock
+from desktop_helpdesk.services.case_queries import CaseQueries
+from desktop_helpdesk.services.drafts import DraftService
+from desktop_helpdesk.ui.sla_display import SlaReader
+
+if TYPE_CHECKING:
+    from desktop_helpdesk.services.container import Services
+
+
+@dataclass
+class UiContext:
+    """Injected into every panel instead of app-wide globals.
+
+    Attributes:
+        services: the lifecycle services (``Services.create(clock)``).
+        queries: read side of the case list.
+        drafts: unsaved-edit storage.
+        clock: the injected clock (a ``ManualClock`` in tests).
+        member_id: the signed-in team member.
+        member_name: their display name.
+    """
+
+    services: Services
+    queries: CaseQueries
+    drafts: DraftService
+    clock: Clock
+    member_id: int
+    member_name: str
+
+    @property
+    def desk_zone(self):
+        return self.services.context.calendar.zone
+
+    def sla_reader(self) -> SlaReader:
+        """A reader with the current calendar and settings (runs two tiny queries)."""
+        context = self.services.context
+        return SlaReader(context.calendar, context.policy, context.settings().due_soon_share)

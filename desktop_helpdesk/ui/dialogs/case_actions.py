@@ -1,0 +1,151 @@
+"""Small forms for case commands: escalate, wait on client, resolve, reopen."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_helpdesk.domain.cases import RESOLUTION_CHANNELS, EscalationTarget
+
+
+class CaseActionDialog(QDialog):
+    """A titled form with OK/Cancel; subclasses add fields and return them from ``values()``.
+
+    Opened with ``open()`` (window-modal, not blocking), so the caller connects ``accepted``.
+    """
+
+    def __init__(self, object_name: str, title: str, intro: str, ok_text: str, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setObjectName(object_name)
+        self.setAccessibleName(object_name)
+        self.setWindowTitle(title)
+        self.setMinimumWidth(440)
+        self.form = QFormLayout()
+        self.form.setSpacing(8)
+        intro_label = QLabel(intro, self)
+        intro_label.setWordWrap(True)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(ok_text)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setObjectName("okButton")
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro_label)
+        layout.addLayout(self.form)
+        layout.addWidget(self.buttons)
+
+    def values(self) -> dict:
+        raise NotImplementedError
+
+
+def _text_box(name: str, parent: QWidget, placeholder: str) -> QPlainTextEdit:
+    box = QPlainTextEdit(parent)
+    box.setObjectName(name)
+    box.setAccessibleName(name)
+    box.setPlaceholderText(placeholder)
+    box.setTabChangesFocus(True)
+    box.setFixedHeight(90)
+    return box
+
+
+class EscalateDialog(CaseActionDialog):
+    """Who the case goes to and why."""
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(
+            "escalateDialog",
+            "Escalate case",
+            "Hand the case to another department or to the client's own IT team. "
+            "The case shows who it waits on and since when.",
+            "Escalate",
+            parent,
+        )
+        self.kind = QComboBox(self)
+        self.kind.setObjectName("escalationKindField")
+        for target in EscalationTarget:
+            self.kind.addItem(target.label, target.value)
+        self.target_name = QLineEdit(self)
+        self.target_name.setObjectName("escalationTargetField")
+        self.target_name.setPlaceholderText("e.g. Development, Network team, Acme IT (Joe)")
+        self.reason = _text_box("escalationReasonField", self, "Why, and what was tried already")
+        self.form.addRow("Escalate to", self.kind)
+        self.form.addRow("Team or person", self.target_name)
+        self.form.addRow("Reason", self.reason)
+
+    def values(self) -> dict:
+        return {
+            "target_kind": self.kind.currentData(),
+            "target_name": self.target_name.text().strip(),
+            "reason": self.reason.toPlainText().strip(),
+        }
+
+
+class WaitOnClientDialog(CaseActionDialog):
+    """Why the case waits on the client (the resolution clock pauses if the team set it so)."""
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(
+            "waitOnClientDialog",
+            "Wait on client",
+            "The case waits for the client. The reason is kept with the pause so the "
+            "timeline explains the resolution due time.",
+            "Wait on client",
+            parent,
+        )
+        self.reason = _text_box("waitReasonField", self, "What the client needs to send or do")
+        self.form.addRow("Reason", self.reason)
+
+    def values(self) -> dict:
+        return {"reason": self.reason.toPlainText().strip()}
+
+
+class ResolveDialog(CaseActionDialog):
+    """The resolution and how the client was told."""
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(
+            "resolveDialog",
+            "Resolve case",
+            "Describe the resolution and how the client was told. The case stays searchable.",
+            "Resolve",
+            parent,
+        )
+        self.summary = _text_box("resolutionField", self, "What fixed it")
+        self.told_via = QComboBox(self)
+        self.told_via.setObjectName("toldViaField")
+        for channel in RESOLUTION_CHANNELS:
+            self.told_via.addItem(channel.label, channel.value)
+        self.form.addRow("Resolution", self.summary)
+        self.form.addRow("Client told by", self.told_via)
+
+    def values(self) -> dict:
+        return {"summary": self.summary.toPlainText().strip(), "told_via": self.told_via.currentData()}
+
+
+class ReopenDialog(CaseActionDialog):
+    """Why a resolved or closed case comes back (a new resolution target starts now)."""
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(
+            "reopenDialog",
+            "Reopen case",
+            "Reopening starts a new resolution target from now; the history is kept.",
+            "Reopen",
+            parent,
+        )
+        self.reason = _text_box("reopenReasonField", self, "Why the case is reopened")
+        self.form.addRow("Reason", self.reason)
+
+    def values(self) -> dict:
+        return {"reason": self.reason.toPlainText().strip()}

@@ -1,0 +1,63 @@
+"""Start-up dialog: who is at the desk (until accounts with passwords arrive)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_helpdesk.domain.cases import MemberRole
+from desktop_helpdesk.services.dto import MemberSummary
+
+
+class MemberPickerDialog(QDialog):
+    """Pick the signed-in team member; the last choice is preselected. Enter confirms."""
+
+    def __init__(
+        self,
+        members: Sequence[MemberSummary],
+        last_member_id: int | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("memberPickerDialog")
+        self.setAccessibleName("memberPickerDialog")
+        self.setWindowTitle("Who is at the desk?")
+        self.setMinimumSize(380, 420)
+        intro = QLabel("Choose your name. The choice is remembered on this workstation.", self)
+        intro.setWordWrap(True)
+        self.list = QListWidget(self)
+        self.list.setObjectName("memberList")
+        for member in members:
+            role = MemberRole(member.role).label if member.role in MemberRole else member.role
+            item = QListWidgetItem(f"{member.display_name}   ·   {role}")
+            item.setData(Qt.ItemDataRole.UserRole, member.id)
+            self.list.addItem(item)
+            if member.id == last_member_id:
+                self.list.setCurrentItem(item)
+        if self.list.currentRow() < 0 and self.list.count():
+            self.list.setCurrentRow(0)
+        self.list.itemActivated.connect(lambda _item: self.accept())
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Sign in")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(self.list, 1)
+        layout.addWidget(buttons)
+
+    def chosen_member_id(self) -> int | None:
+        item = self.list.currentItem()
+        return item.data(Qt.ItemDataRole.UserRole) if item is not None else None

@@ -1,0 +1,543 @@
+"""Phone intake: find or add the caller, describe the problem, log it, read the number back."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QFont, QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QFrame,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_helpdesk.domain.cases import IntakeChannel
+from desktop_helpdesk.domain.policy import (
+    LOW_PRIORITY_NOTE,
+    PRIORITY_DEFINITIONS,
+    RequestedPriority,
+    effective_priority,
+)
+from desktop_helpdesk.services.contacts import NewContact
+from desktop_helpdesk.services.drafts import INTAKE_KEY
+from desktop_helpdesk.services.dto import ContactMatch
+from desktop_helpdesk.services.errors import ServiceError, ValidationError
+from desktop_helpdesk.services.search import similar_resolved_cases
+from desktop_helpdesk.ui.context import UiContext
+from desktop_helpdesk.ui.messages import friendly_message
+from desktop_helpdesk.ui.resources import icon
+
+log = logging.getLogger(__name__)
+
+LOOKUP_DEBOUNCE_MS = 150
+SIMILAR_DEBOUNCE_MS = 300
+DRAFT_SAVE_MS = 500
+_FIELD_WIDGETS = {
+    "subject": "subjectField",
+    "description": "descriptionField",
+    "contact_name": "newContactNameField",
+    "email": "newContactEmailField",
+    "phone": "newContactPhoneField",
+    "client": "clientField",
+    "requested_priority": "priorityField",
+}
+
+
+class PhoneIntakeDialog(QDialog):
+    """Log a call with the keyboard alone.
+
+    Caller field (type a phone, email or name; Enter picks the highlighted match or opens the
+    new-contact fields), subject, description, priority with the policy's definitions beside
+    it, channel and live-call box; Ctrl+Enter logs. The result page shows the case number large
+    and copyable with the assignee.
+
+    Signals:
+        case_logged(int): the new case's id.
+    """
+
+    case_logged = Signal(int)
+
+    def __init__(self, ui: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("phoneIntakeDialog")
+        self.setAccessibleName("phoneIntakeDialog")
+        self.setWindowTitle("Log a call")
+        self.setMinimumSize(980, 640)
+        self._ui = ui
+        self._contact: ContactMatch | None = None
+        self._started: datetime = ui.clock.now()
+        self._restoring = False
+        self.logged_case = None
+
+        self.pages = QStackedWidget(self)
+        self.pages.addWidget(self._build_form_page())
+        self.pages.addWidget(self._build_result_page())
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 14, 16, 14)
+        layout.addWidget(self.pages)
+
+        self._lookup_timer = self._single_shot("contactLookupTimer", LOOKUP_DEBOUNCE_MS, self.lookup_contacts)
+        self._similar_timer = self._single_shot("similarCasesTimer", SIMILAR_DEBOUNCE_MS, self.find_similar)
+        self._draft_timer = self._single_shot("intakeDraftTimer", DRAFT_SAVE_MS, self.save_draft)
+        self._call_timer = QTimer(self)
+        self._call_timer.setObjectName("callTimer")
+        self._call_timer.setInterval(1000)
+        self._call_timer.timeout.connect(self._update_call_time)
+        self._call_timer.start()
+        self.finished.connect(self._on_finished)
+
+        self.caller_field.textChanged.connect(self._on_caller_text_changed)
+        self.caller_field.returnPressed.connect(self.pick_contact)
+        self.caller_field.installEventFilter(self)
+        self.subject_field.textChanged.connect(self._on_case_text_changed)
+        self.description_field.textChanged.connect(self._on_case_text_changed)
+        self.priority_field.currentIndexChanged.connect(self._on_priority_changed)
+        self.channel_field.currentIndexChanged.connect(self._on_channel_changed)
+        for shortcut_keys in ("Ctrl+Return", "Ctrl+Enter"):
+            shortcut = QShortcut(QKeySequence(shortcut_keys), self)
+            shortcut.activated.connect(self.log_case)
+        self._on_priority_changed()
+        self._update_call_time()
+        self._restore_draft()
+        self.caller_field.setFocus()
+
+    # -- construction ----------------------------------------------------------------------
+    def _single_shot(self, name: str, interval: int, slot) -> QTimer:
+        timer = QTimer(self)
+        timer.setObjectName(name)
+        timer.setSingleShot(True)
+        timer.setInterval(interval)
+        timer.timeout.connect(slot)
+        return timer
+
+    def _named(self, widget, name: str):
+        widget.setObjectName(name)
+        widget.setAccessibleName(name)
+        return widget
+
+    def _build_form_page(self) -> QWidget:
+        page = QWidget(self)
+        title = QLabel("Log a call", page)
+        title.setProperty("role", "dialogTitle")
+        self.call_time = self._named(QLabel("00:00", page), "callTimeLabel")
+        self.call_time.setProperty("role", "callTimer")
+        self.call_time.setToolTip("Time on the call")
+        self.draft_note = self._named(QLabel("", page), "intakeDraftNote")
+        self.draft_note.setProperty("role", "hint")
+        self.draft_note.hide()
+        top = QHBoxLayout()
+        top.addWidget(title)
+        top.addStretch(1)
+        top.addWidget(self.draft_note)
+        top.addWidget(QLabel("On the call", page))
+        top.addWidget(self.call_time)
+
+        self.caller_field = self._named(QLineEdit(page), "callerField")
+        self.caller_field.setPlaceholderText("Caller's phone number, email or name — Enter picks")
+        self.matches = self._named(QListWidget(page), "contactMatches")
+        self.matches.setMaximumHeight(120)
+        self.matches.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.matches.itemDoubleClicked.connect(lambda _item: self.pick_contact())
+        self.contact_label = self._named(QLabel("No caller chosen yet", page), "chosenContactLabel")
+        self.contact_label.setProperty("role", "hint")
+
+        self.new_contact_box = self._named(QGroupBox("New contact", page), "newContactBox")
+        self.new_name = self._named(QLineEdit(self.new_contact_box), "newContactNameField")
+        self.new_email = self._named(QLineEdit(self.new_contact_box), "newContactEmailField")
+        self.new_phone = self._named(QLineEdit(self.new_contact_box), "newContactPhoneField")
+        self.client_field = self._named(QComboBox(self.new_contact_box), "clientField")
+        self.client_field.setEditable(True)
+        self.client_field.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.client_field.lineEdit().setPlaceholderText("Client organisation (pick or type a new one)")
+        new_form = QFormLayout(self.new_contact_box)
+        new_form.addRow("Name", self.new_name)
+        new_form.addRow("Email", self.new_email)
+        new_form.addRow("Phone", self.new_phone)
+        new_form.addRow("Client", self.client_field)
+        self.new_contact_box.hide()
+
+        self.subject_field = self._named(QLineEdit(page), "subjectField")
+        self.subject_field.setPlaceholderText("One line: what is wrong")
+        self.description_field = self._named(QPlainTextEdit(page), "descriptionField")
+        self.description_field.setPlaceholderText("The caller's words, steps tried, error messages")
+        self.description_field.setTabChangesFocus(True)
+        self.priority_field = self._named(QComboBox(page), "priorityField")
+        for level in (RequestedPriority.MEDIUM, RequestedPriority.HIGH, RequestedPriority.LOW):
+            self.priority_field.addItem(level.label, level.value)
+        self.priority_help = self._named(QLabel("", page), "priorityDefinition")
+        self.priority_help.setWordWrap(True)
+        self.priority_help.setProperty("role", "definition")
+        self.channel_field = self._named(QComboBox(page), "channelField")
+        for channel in (IntakeChannel.PHONE, IntakeChannel.EMAIL):
+            self.channel_field.addItem(icon(channel.value), channel.label, channel.value)
+        self.live_call_field = self._named(QCheckBox("Live call (caller on the line)", page), "liveCallField")
+        self.live_call_field.setChecked(True)
+
+        form = QFormLayout()
+        form.setVerticalSpacing(8)
+        form.addRow("Caller", self.caller_field)
+        form.addRow("", self.matches)
+        form.addRow("", self.contact_label)
+        form.addRow("", self.new_contact_box)
+        form.addRow("Subject", self.subject_field)
+        form.addRow("Description", self.description_field)
+        priority_row = QHBoxLayout()
+        priority_row.addWidget(self.priority_field)
+        priority_row.addWidget(self.priority_help, 1)
+        form.addRow("Priority", priority_row)
+        channel_row = QHBoxLayout()
+        channel_row.addWidget(self.channel_field)
+        channel_row.addWidget(self.live_call_field)
+        channel_row.addStretch(1)
+        form.addRow("Came in by", channel_row)
+
+        similar_heading = QLabel("Similar resolved cases", page)
+        similar_heading.setProperty("role", "sectionHeading")
+        self.similar = self._named(QListWidget(page), "similarCasesList")
+        self.similar.setWordWrap(True)
+        self.similar.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        side = QVBoxLayout()
+        side.addWidget(similar_heading)
+        side.addWidget(self.similar, 1)
+
+        self.error_label = self._named(QLabel("", page), "intakeError")
+        self.error_label.setProperty("role", "messageBar")
+        self.error_label.setProperty("kind", "error")
+        self.error_label.setWordWrap(True)
+        self.error_label.hide()
+        self.log_button = self._named(QPushButton("Log case  (Ctrl+Enter)", page), "logCaseButton")
+        self.log_button.setProperty("accent", True)
+        self.log_button.setAutoDefault(True)
+        self.log_button.setDefault(False)
+        self.log_button.clicked.connect(self.log_case)
+        cancel = QPushButton("Cancel", page)
+        cancel.setObjectName("cancelIntakeButton")
+        cancel.setAutoDefault(False)
+        cancel.clicked.connect(self.reject)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.error_label, 1)
+        buttons.addWidget(cancel)
+        buttons.addWidget(self.log_button)
+
+        columns = QHBoxLayout()
+        columns.addLayout(form, 3)
+        divider = QFrame(page)
+        divider.setFrameShape(QFrame.Shape.VLine)
+        divider.setProperty("role", "divider")
+        columns.addWidget(divider)
+        columns.addLayout(side, 2)
+        layout = QVBoxLayout(page)
+        layout.addLayout(top)
+        layout.addLayout(columns, 1)
+        layout.addLayout(buttons)
+        return page
+
+    def _build_result_page(self) -> QWidget:
+        page = QWidget(self)
+        heading = QLabel("Case logged — read the number to the caller", page)
+        heading.setProperty("role", "dialogTitle")
+        self.case_number_label = self._named(QLabel("", page), "caseNumberLabel")
+        self.case_number_label.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        )
+        font = QFont(self.case_number_label.font())
+        font.setPointSize(40)
+        font.setBold(True)
+        self.case_number_label.setFont(font)
+        self.case_number_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.case_number_label.setProperty("role", "bigNumber")
+        self.assignee_label = self._named(QLabel("", page), "assigneeLabel")
+        self.assignee_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.assignee_label.setWordWrap(True)
+        self.copy_button = self._named(QPushButton("Copy number", page), "copyNumberButton")
+        self.copy_button.clicked.connect(self.copy_number)
+        self.another_button = self._named(QPushButton("Log another call", page), "logAnotherButton")
+        self.another_button.clicked.connect(self.start_over)
+        self.done_button = self._named(QPushButton("Done", page), "doneButton")
+        self.done_button.setProperty("accent", True)
+        self.done_button.clicked.connect(self.accept)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.copy_button)
+        buttons.addWidget(self.another_button)
+        buttons.addWidget(self.done_button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(page)
+        layout.addStretch(1)
+        layout.addWidget(heading, 0, Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(self.case_number_label)
+        layout.addWidget(self.assignee_label)
+        layout.addLayout(buttons)
+        layout.addStretch(2)
+        return page
+
+    # -- caller ----------------------------------------------------------------------------
+    def eventFilter(self, watched, event) -> bool:
+        # Up/Down in the caller field move through the matches without leaving the field.
+        if watched is self.caller_field and event.type() == event.Type.KeyPress:
+            key = event.key()
+            if key in (Qt.Key.Key_Down, Qt.Key.Key_Up) and self.matches.count():
+                row = self.matches.currentRow() + (1 if key == Qt.Key.Key_Down else -1)
+                self.matches.setCurrentRow(max(0, min(row, self.matches.count() - 1)))
+                return True
+        return super().eventFilter(watched, event)
+
+    def _on_caller_text_changed(self, _text: str) -> None:
+        if self._contact is not None and self.caller_field.text() != self._contact_text(self._contact):
+            self._contact = None
+            self.contact_label.setText("No caller chosen yet")
+        self._lookup_timer.start()
+        self._draft_timer.start()
+
+    def lookup_contacts(self) -> None:
+        """Show contacts matching the caller field (phone digits, email or name)."""
+        self._lookup_timer.stop()
+        text = self.caller_field.text().strip()
+        self.matches.clear()
+        if not text or self._contact is not None:
+            return
+        for match in self._ui.services.contacts.find_contacts(text, limit=8):
+            item = QListWidgetItem(
+                f"{match.name} — {match.client_name}    {match.phone or ''} {match.email or ''}".rstrip()
+            )
+            item.setData(Qt.ItemDataRole.UserRole, match)
+            self.matches.addItem(item)
+        if self.matches.count():
+            self.matches.setCurrentRow(0)
+
+    def pick_contact(self) -> None:
+        """Enter in the caller field: take the highlighted match, or start a new contact."""
+        if self._lookup_timer.isActive():
+            self.lookup_contacts()
+        item = self.matches.currentItem()
+        if item is not None:
+            self._choose(item.data(Qt.ItemDataRole.UserRole))
+            self.subject_field.setFocus()
+            return
+        if self._contact is not None:
+            self.subject_field.setFocus()
+            return
+        self._start_new_contact(self.caller_field.text().strip())
+
+    def _choose(self, match: ContactMatch) -> None:
+        self._contact = match
+        self.new_contact_box.hide()
+        self.caller_field.blockSignals(True)
+        self.caller_field.setText(self._contact_text(match))
+        self.caller_field.blockSignals(False)
+        self.matches.clear()
+        self.contact_label.setText(
+            f"✔ {match.name} at {match.client_name}"
+            + (f" · {match.phone}" if match.phone else "")
+            + (f" · {match.email}" if match.email else "")
+        )
+
+    @staticmethod
+    def _contact_text(match: ContactMatch) -> str:
+        return f"{match.name} ({match.client_name})"
+
+    def _start_new_contact(self, typed: str) -> None:
+        self._contact = None
+        if not self.new_contact_box.isVisible():
+            self.client_field.clear()
+            for client in self._ui.services.contacts.list_clients():
+                self.client_field.addItem(client.name, client.id)
+            self.client_field.setCurrentIndex(-1)
+            self.client_field.setEditText("")
+        if "@" in typed:
+            self.new_email.setText(typed)
+        elif any(ch.isdigit() for ch in typed) and not any(ch.isalpha() for ch in typed):
+            self.new_phone.setText(typed)
+        elif typed:
+            self.new_name.setText(typed)
+        self.new_contact_box.show()
+        self.contact_label.setText("New contact — fill in the details below")
+        (self.client_field if self.new_name.text() else self.new_name).setFocus()
+
+    def _new_contact(self) -> NewContact:
+        name = self.client_field.currentText().strip()
+        index = self.client_field.findText(name, Qt.MatchFlag.MatchFixedString)
+        client_id = self.client_field.itemData(index) if index >= 0 else None
+        return NewContact(
+            name=self.new_name.text(),
+            email=self.new_email.text(),
+            phone=self.new_phone.text(),
+            client_id=client_id,
+            client_name="" if client_id is not None else name,
+        )
+
+    # -- case text -------------------------------------------------------------------------
+    def _on_case_text_changed(self, *_args) -> None:
+        self._similar_timer.start()
+        self._draft_timer.start()
+
+    def find_similar(self) -> None:
+        """Show resolved cases like the one being typed."""
+        self._similar_timer.stop()
+        text = f"{self.subject_field.text()} {self.description_field.toPlainText()}"
+        self.similar.clear()
+        for case in similar_resolved_cases(text, limit=6):
+            item = QListWidgetItem(
+                f"{case.number}  {case.subject}\n↳ {case.resolution_summary or 'no resolution text'}"
+            )
+            item.setToolTip(case.resolution_summary)
+            self.similar.addItem(item)
+        if not self.similar.count() and text.strip():
+            self.similar.addItem("No similar resolved cases yet")
+
+    def _on_priority_changed(self, *_args) -> None:
+        requested = RequestedPriority(self.priority_field.currentData())
+        effective = effective_priority(requested)
+        text = f"<b>{effective.label}:</b> {PRIORITY_DEFINITIONS[effective]}"
+        if requested is RequestedPriority.LOW:
+            text = f"<i>{LOW_PRIORITY_NOTE}</i><br>{text}"
+        self.priority_help.setText(text)
+        self._draft_timer.start()
+
+    def _on_channel_changed(self, *_args) -> None:
+        is_phone = self.channel_field.currentData() == IntakeChannel.PHONE
+        self.live_call_field.setEnabled(is_phone)
+        self.live_call_field.setChecked(is_phone)
+
+    def _update_call_time(self) -> None:
+        seconds = max(0, int((self._ui.clock.now() - self._started).total_seconds()))
+        minutes, seconds = divmod(seconds, 60)
+        self.call_time.setText(f"{minutes:02d}:{seconds:02d}")
+
+    # -- logging ---------------------------------------------------------------------------
+    def log_case(self) -> bool:
+        """Log the call as a case; on success show the number page."""
+        if self.pages.currentIndex() != 0:
+            return False
+        if self._lookup_timer.isActive():
+            self.lookup_contacts()
+        contact_id = self._contact.contact_id if self._contact is not None else None
+        new_contact = None
+        if contact_id is None:
+            if not self.new_contact_box.isVisible():
+                self._show_error("Caller: pick a contact from the list (Enter) or add a new one", "callerField")
+                return False
+            new_contact = self._new_contact()
+        channel = self.channel_field.currentData()
+        try:
+            logged = self._ui.services.cases.log_case(
+                self._ui.member_id,
+                subject=self.subject_field.text(),
+                description=self.description_field.toPlainText(),
+                channel=channel,
+                requested_priority=self.priority_field.currentData(),
+                received_at=min(self._started, self._ui.clock.now()),
+                contact_id=contact_id,
+                new_contact=new_contact,
+                live_call=channel == IntakeChannel.PHONE and self.live_call_field.isChecked(),
+            )
+        except ValidationError as error:
+            self._show_error(friendly_message(error), _FIELD_WIDGETS.get(error.field))
+            return False
+        except ServiceError as error:
+            self._show_error(friendly_message(error), None)
+            return False
+        self.logged_case = logged
+        self._ui.drafts.discard(self._ui.member_id, INTAKE_KEY)
+        self._call_timer.stop()
+        self.case_number_label.setText(logged.number)
+        assignee = logged.assignee_name or "nobody yet — it waits in Unassigned"
+        self.assignee_label.setText(f"Assigned to <b>{assignee}</b><br>{logged.assignment_reason}")
+        self.pages.setCurrentIndex(1)
+        self.done_button.setDefault(True)
+        self.done_button.setFocus()
+        log.info("logged case %s for %s", logged.number, logged.assignee_name or "unassigned")
+        self.case_logged.emit(logged.id)
+        return True
+
+    def _show_error(self, text: str, widget_name: str | None) -> None:
+        self.error_label.setText(text)
+        self.error_label.show()
+        if widget_name:
+            widget = self.findChild(QWidget, widget_name)
+            if widget is not None:
+                widget.setFocus()
+
+    def copy_number(self) -> None:
+        QGuiApplication.clipboard().setText(self.case_number_label.text())
+        self.copy_button.setText("Copied ✔")
+
+    def start_over(self) -> None:
+        """Clear the form for the next call."""
+        self._restoring = True
+        for field in (self.caller_field, self.subject_field, self.new_name, self.new_email, self.new_phone):
+            field.clear()
+        self.description_field.clear()
+        self.matches.clear()
+        self.similar.clear()
+        self.priority_field.setCurrentIndex(0)
+        self.channel_field.setCurrentIndex(0)
+        self.new_contact_box.hide()
+        self.error_label.hide()
+        self._contact = None
+        self.contact_label.setText("No caller chosen yet")
+        self._restoring = False
+        self._started = self._ui.clock.now()
+        self._call_timer.start()
+        self.copy_button.setText("Copy number")
+        self.pages.setCurrentIndex(0)
+        self.caller_field.setFocus()
+
+    # -- drafts ----------------------------------------------------------------------------
+    def _draft_fields(self) -> dict:
+        return {
+            "caller": self.caller_field.text(),
+            "subject": self.subject_field.text(),
+            "description": self.description_field.toPlainText(),
+            "new_name": self.new_name.text(),
+            "new_email": self.new_email.text(),
+            "new_phone": self.new_phone.text(),
+        }
+
+    def save_draft(self) -> None:
+        """Keep what was typed so far (a crash mid-call loses nothing)."""
+        self._draft_timer.stop()
+        if self._restoring or self.pages.currentIndex() != 0:
+            return
+        self._ui.drafts.save(self._ui.member_id, INTAKE_KEY, self._draft_fields())
+
+    def _restore_draft(self) -> None:
+        draft = self._ui.drafts.load(self._ui.member_id, INTAKE_KEY)
+        if draft is None or draft.is_empty:
+            return
+        self._restoring = True
+        fields = draft.fields
+        self.caller_field.setText(fields.get("caller", ""))
+        self.subject_field.setText(fields.get("subject", ""))
+        self.description_field.setPlainText(fields.get("description", ""))
+        if any(fields.get(k) for k in ("new_name", "new_email", "new_phone")):
+            self._start_new_contact("")
+            self.new_name.setText(fields.get("new_name", ""))
+            self.new_email.setText(fields.get("new_email", ""))
+            self.new_phone.setText(fields.get("new_phone", ""))
+        self._restoring = False
+        saved = draft.saved_at.astimezone(self._ui.desk_zone).strftime("%H:%M")
+        self.draft_note.setText(f"Restored your unsaved call from {saved}")
+        self.draft_note.show()
+
+    def _on_finished(self, _result: int) -> None:
+        self._call_timer.stop()
+        for timer in (self._lookup_timer, self._similar_timer):
+            timer.stop()
+        if self._draft_timer.isActive():
+            self.save_draft()

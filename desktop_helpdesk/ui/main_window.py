@@ -1,0 +1,414 @@
+"""The main window: composes the queue panel, case list and detail editor and wires them."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QMainWindow,
+    QSizePolicy,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_helpdesk.services.case_queries import CaseFilter, ChangeCursor, Queue, SortColumn
+from desktop_helpdesk.ui.context import UiContext
+from desktop_helpdesk.ui.dialogs.phone_intake import PhoneIntakeDialog
+from desktop_helpdesk.ui.models.case_table_model import CaseColumn, CaseTableModel
+from desktop_helpdesk.ui.notifications import SlaNotifier
+from desktop_helpdesk.ui.resources import icon
+from desktop_helpdesk.ui.sla_display import SlaReader
+from desktop_helpdesk.ui.ticker import Ticker
+from desktop_helpdesk.ui.widgets.case_detail import CaseDetailPanel
+from desktop_helpdesk.ui.widgets.queue_panel import QueuePanel
+from desktop_helpdesk.ui.workers import WorkerPool
+
+log = logging.getLogger(__name__)
+
+# Queues whose membership changes with time alone, so every refresh re-runs their ids.
+_TIME_QUEUES = (Queue.DUE_SOON, Queue.OVERDUE)
+_COLUMN_WIDTHS = {
+    CaseColumn.NUMBER: 104,
+    CaseColumn.CLIENT: 140,
+    CaseColumn.SUBJECT: 210,
+    CaseColumn.PRIORITY: 68,
+    CaseColumn.STATUS: 112,
+    CaseColumn.ASSIGNEE: 104,
+    CaseColumn.RECEIVED: 96,
+}
+
+
+class MainWindow(QMainWindow):
+    """Queues on the left, the case list in the centre, the selected case on the right.
+
+    Extension point: ``add_panel(title, widget)`` adds a tab beside "Cases" (the supervisor
+    view uses it).
+
+    Signals:
+        list_loaded(int): the case list was (re)loaded with this many rows.
+        refreshed(): a 30-second refresh finished (counts, changed rows).
+
+    Args:
+        ui: shared services, queries, drafts, clock and signed-in member.
+        notify: ``notify(title, message)`` for desktop notifications (tray); None: none.
+    """
+
+    list_loaded = Signal(int)
+    refreshed = Signal()
+
+    def __init__(
+        self,
+        ui: UiContext,
+        notify: Callable[[str, str], None] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("mainWindow")
+        self.setAccessibleName("mainWindow")
+        self.setWindowTitle(f"Desktop Helpdesk — {ui.member_name}")
+        self.setWindowIcon(icon("app"))
+        self._ui = ui
+        self._pool = WorkerPool(self)
+        self._sla_reader: SlaReader = ui.sla_reader()
+        self._filter = CaseFilter(queue=Queue.MY_CASES, member_id=ui.member_id)
+        self._sort = SortColumn.NEXT_DUE
+        self._descending = False
+        self._generation = 0
+        self._cursor: ChangeCursor | None = None
+        self._pending_select: int | None = None
+        self._closing = False
+        self._notifier = SlaNotifier(notify or (lambda _title, _message: None))
+        self._loaded_once = False
+
+        self.ticker = Ticker(ui.clock, self)
+        self.ticker.ticked.connect(self.on_ticked)
+        self.ticker.refresh_due.connect(self.refresh)
+
+        self.queue_panel = QueuePanel(self)
+        self.model = CaseTableModel(
+            ui.queries.rows, self._sla_reader, ui.clock.now(), ui.desk_zone, self
+        )
+        self.table = self._build_table()
+        self.detail = CaseDetailPanel(ui, self._pool, lambda: self._sla_reader, self)
+        self.list_title = QLabel("", self)
+        self.list_title.setObjectName("listTitle")
+        self.list_title.setProperty("role", "listTitle")
+
+        centre = QWidget(self)
+        centre_layout = QVBoxLayout(centre)
+        centre_layout.setContentsMargins(6, 10, 6, 6)
+        centre_layout.setSpacing(6)
+        centre_layout.addWidget(self.list_title)
+        centre_layout.addWidget(self.table, 1)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.setObjectName("mainSplitter")
+        self.splitter.addWidget(self.queue_panel)
+        self.splitter.addWidget(centre)
+        self.splitter.addWidget(self.detail)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 3)
+        self.splitter.setStretchFactor(2, 2)
+        self.splitter.setSizes([210, 1100, 590])
+        self.splitter.setChildrenCollapsible(False)
+
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("mainTabs")
+        self.tabs.setDocumentMode(True)
+        self.tabs.setTabBarAutoHide(True)
+        self.tabs.addTab(self.splitter, icon("all_open"), "Cases")
+        self.setCentralWidget(self.tabs)
+        self._build_actions()
+        self.status_label = QLabel("", self)
+        self.statusBar().addPermanentWidget(self.status_label)
+        self.statusBar().showMessage(f"Signed in as {ui.member_name}")
+
+        self.queue_panel.queue_selected.connect(self._on_queue_panel_queue_selected)
+        self.queue_panel.search_changed.connect(self._on_queue_panel_search_changed)
+        self.model.sort_requested.connect(self._on_model_sort_requested)
+        self.detail.case_changed.connect(self._on_detail_case_changed)
+        self.table.selectionModel().currentRowChanged.connect(self._on_table_current_row_changed)
+        self.resize(1900, 1000)
+        self.queue_panel.select_queue(Queue.MY_CASES)
+        self.refresh()
+
+    # -- construction ----------------------------------------------------------------------
+    def _build_table(self) -> QTableView:
+        table = QTableView(self)
+        table.setObjectName("caseTable")
+        table.setAccessibleName("caseTable")
+        table.setModel(self.model)
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        table.setSortingEnabled(False)
+        table.setWordWrap(False)
+        table.setShowGrid(False)
+        table.setAlternatingRowColors(False)
+        table.verticalHeader().hide()
+        # Fixed row height: the view never asks every row for its size (100,000 rows).
+        table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        table.verticalHeader().setDefaultSectionSize(30)
+        header = table.horizontalHeader()
+        header.setSectionsClickable(True)
+        header.setSortIndicatorShown(True)
+        header.setHighlightSections(False)
+        header.setSortIndicator(CaseColumn.NEXT_DUE, Qt.SortOrder.AscendingOrder)
+        header.sortIndicatorChanged.connect(self.model.sort)
+        header.setStretchLastSection(True)
+        for column, width in _COLUMN_WIDTHS.items():
+            header.resizeSection(column, width)
+        table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        table.setDragEnabled(True)
+        table.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
+        return table
+
+    def _build_actions(self) -> None:
+        toolbar = QToolBar("Main", self)
+        toolbar.setObjectName("mainToolBar")
+        toolbar.setMovable(False)
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.addToolBar(toolbar)
+        self.action_new_case = QAction(icon("phone"), "Log a call", self)
+        self.action_new_case.setObjectName("actionNewCase")
+        self.action_new_case.setShortcut(QKeySequence("Ctrl+N"))
+        self.action_new_case.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        self.action_new_case.setToolTip("Log a phone call or email as a new case (Ctrl+N)")
+        self.action_new_case.triggered.connect(self.open_phone_intake)
+        self.action_refresh = QAction("Refresh", self)
+        self.action_refresh.setObjectName("actionRefresh")
+        self.action_refresh.setShortcut(QKeySequence("F5"))
+        self.action_refresh.triggered.connect(self.refresh)
+        self.action_search = QAction("Search", self)
+        self.action_search.setObjectName("actionSearch")
+        self.action_search.setShortcut(QKeySequence("Ctrl+F"))
+        self.action_search.triggered.connect(self._on_action_search_triggered)
+        toolbar.addAction(self.action_new_case)
+        toolbar.addAction(self.action_refresh)
+        self.addAction(self.action_search)
+        spacer = QWidget(toolbar)
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        toolbar.addWidget(spacer)
+        me = QLabel(f"Signed in as <b>{self._ui.member_name}</b>", toolbar)
+        me.setObjectName("signedInLabel")
+        toolbar.addWidget(me)
+
+    # -- extension point -------------------------------------------------------------------
+    def add_panel(self, title: str, widget: QWidget, object_name: str | None = None) -> int:
+        """Add a tab beside "Cases" (e.g. the supervisor view). Returns its tab index."""
+        if object_name:
+            widget.setObjectName(object_name)
+        return self.tabs.addTab(widget, title)
+
+    @property
+    def ui_context(self) -> UiContext:
+        return self._ui
+
+    @property
+    def pool(self) -> WorkerPool:
+        """The window's worker pool (panels added through ``add_panel`` may use it)."""
+        return self._pool
+
+    # -- list loading ----------------------------------------------------------------------
+    def current_filter(self) -> CaseFilter:
+        return self._filter
+
+    def set_filter(self, case_filter: CaseFilter) -> None:
+        self._filter = case_filter
+        self.reload_list()
+
+    def reload_list(self) -> None:
+        """Re-run the ids query in a worker; the newest request wins."""
+        self._generation += 1
+        generation = self._generation
+        selected = self.detail.case_id
+        if self._pending_select is None:
+            self._pending_select = selected
+        self._pool.submit(
+            self._ui.queries.ids,
+            self._filter,
+            self._sort,
+            self._descending,
+            self._ui.clock.now(),
+            on_finished=lambda ids: self._on_ids_loaded(generation, ids),
+            on_failed=self._on_background_failed,
+        )
+
+    def _on_ids_loaded(self, generation: int, ids: list[int]) -> None:
+        if generation != self._generation or self._closing:
+            return
+        keep = self._pending_select
+        self._pending_select = None
+        self.model.set_ids(ids)
+        self._update_list_title()
+        if keep is not None:
+            row = self.model.row_of(keep)
+            if row is not None:
+                self._select_row(row, load=keep != self.detail.case_id)
+            else:
+                self.table.clearSelection()
+        self._loaded_once = True
+        self.list_loaded.emit(len(ids))
+
+    def _select_row(self, row: int, *, load: bool = True) -> None:
+        index = self.model.index(row, 0)
+        selection = self.table.selectionModel()
+        if not load:
+            selection.blockSignals(True)
+        selection.setCurrentIndex(
+            index,
+            QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
+        )
+        if not load:
+            selection.blockSignals(False)
+            self.table.viewport().update()
+        self.table.scrollTo(index)
+
+    def select_case(self, case_id: int) -> bool:
+        """Select and show ``case_id`` if it is in the list."""
+        row = self.model.row_of(case_id)
+        if row is None:
+            return False
+        self._select_row(row)
+        return True
+
+    def _update_list_title(self) -> None:
+        count = self.model.rowCount()
+        if self._filter.search:
+            text = f"Search results for “{self._filter.search}” — {count:,} cases"
+        else:
+            text = f"{self._filter.queue.label} — {count:,} cases"
+        self.list_title.setText(text)
+
+    @property
+    def loaded_once(self) -> bool:
+        return self._loaded_once
+
+    # -- refresh (30 s) and tick (1 s) -----------------------------------------------------
+    def refresh(self) -> None:
+        """Ask a worker for changed cases, queue counts and my late cases."""
+        if self._closing:
+            return
+        self._sla_reader = self._ui.sla_reader()
+        self.model.set_sla_reader(self._sla_reader)
+        queries, member_id, now = self._ui.queries, self._ui.member_id, self._ui.clock.now()
+        cursor = self._cursor
+
+        def work():
+            if cursor is None:
+                changes = ([], True, queries.initial_cursor())
+            else:
+                changes = queries.changes_since(cursor)
+            return changes, queries.queue_counts(member_id, now), queries.attention(member_id, now)
+
+        self._pool.submit(work, on_finished=self._on_refresh_done, on_failed=self._on_background_failed)
+
+    def _on_refresh_done(self, result) -> None:
+        if self._closing:
+            return
+        (changed, set_changed, cursor), counts, attention = result
+        first = self._cursor is None
+        self._cursor = cursor
+        self.queue_panel.model.set_counts(counts)
+        self.model.evict(changed)
+        if first or set_changed or self._filter.queue in _TIME_QUEUES:
+            self.reload_list()
+        if self.detail.case_id in changed and not self.detail.has_unsaved_text():
+            self.detail.reload(keep_text=True)
+        self._notifier.observe(attention, self._ui.clock.now(), self._sla_reader.calendar)
+        self.status_label.setText(f"{counts.get(Queue.ALL_OPEN, 0):,} open cases")
+        self.refreshed.emit()
+
+    def visible_rows(self) -> tuple[int, int]:
+        """First and last list rows in the viewport (-1, -1 when empty)."""
+        if self.model.rowCount() == 0:
+            return -1, -1
+        first = self.table.rowAt(0)
+        last = self.table.rowAt(self.table.viewport().height() - 1)
+        if first < 0:
+            first = 0
+        if last < 0:
+            last = self.model.rowCount() - 1
+        return first, last
+
+    def on_ticked(self, now: datetime) -> None:
+        """The 1 s tick: recompute countdowns of visible cached rows and the detail (no SQL)."""
+        first, last = self.visible_rows()
+        self.model.on_ticked(now, first, last)
+        self.detail.on_ticked(now)
+
+    # -- slots -----------------------------------------------------------------------------
+    def _on_queue_panel_queue_selected(self, queue: Queue) -> None:
+        if self.queue_panel.search.text():
+            self.queue_panel.search.blockSignals(True)
+            self.queue_panel.search.clear()
+            self.queue_panel.search.blockSignals(False)
+        self.set_filter(CaseFilter(queue=queue, member_id=self._ui.member_id))
+
+    def _on_queue_panel_search_changed(self, text: str) -> None:
+        queue = self.queue_panel.current_queue() or Queue.ALL_OPEN
+        self.set_filter(CaseFilter(queue=queue, search=text, member_id=self._ui.member_id))
+
+    def _on_model_sort_requested(self, column: SortColumn, descending: bool) -> None:
+        self._sort, self._descending = column, descending
+        self.reload_list()
+
+    def _on_table_current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        case_id = self.model.case_id_at(current.row()) if current.isValid() else None
+        if case_id is not None and case_id != self.detail.case_id:
+            self.detail.load_case(case_id)
+
+    def _on_detail_case_changed(self, case_id: int) -> None:
+        self.model.evict([case_id])
+        self.refresh()
+
+    def _on_action_search_triggered(self) -> None:
+        self.queue_panel.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.queue_panel.search.selectAll()
+
+    def _on_background_failed(self, error: Exception) -> None:
+        self.statusBar().showMessage(f"Could not load cases: {error}", 10_000)
+
+    # -- phone intake ----------------------------------------------------------------------
+    def open_phone_intake(self) -> PhoneIntakeDialog:
+        """Open (or raise) the phone intake dialog (Ctrl+N)."""
+        existing = self.findChild(PhoneIntakeDialog, "phoneIntakeDialog")
+        if existing is not None and existing.isVisible():
+            existing.raise_()
+            existing.activateWindow()
+            return existing
+        dialog = PhoneIntakeDialog(self._ui, self)
+        dialog.case_logged.connect(self._on_intake_case_logged)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        return dialog
+
+    def _on_intake_case_logged(self, case_id: int) -> None:
+        self._pending_select = case_id
+        self.refresh()
+
+    # -- shutdown --------------------------------------------------------------------------
+    def closeEvent(self, event) -> None:
+        self.shutdown()
+        super().closeEvent(event)
+
+    def shutdown(self) -> None:
+        """Stop timers, keep unsaved text and wait for workers (before the database closes)."""
+        if self._closing:
+            return
+        self._closing = True
+        self.ticker.stop()
+        self.detail.save_draft()
+        self._pool.wait()
+

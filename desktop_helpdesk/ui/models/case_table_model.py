@@ -1,0 +1,366 @@
+"""The case list model: all matching ids in memory, rows paged in from SQL into an LRU cache."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from enum import IntEnum
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QByteArray,
+    QMimeData,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QBrush, QFont
+
+from desktop_helpdesk.domain.cases import CaseStatus
+from desktop_helpdesk.domain.policy import Priority
+from desktop_helpdesk.domain.sla import ClockState
+from desktop_helpdesk.services.case_queries import CaseRow, SortColumn
+from desktop_helpdesk.ui.models.roles import CASE_ID_ROLE, CASE_ROW_ROLE, SLA_STATE_ROLE
+from desktop_helpdesk.ui.sla_display import STATE_LOOKS, RowSla, SlaReader
+
+PAGE_SIZE = 200
+CACHE_SIZE = 2_000
+LOADING_TEXT = "…"
+CASE_IDS_MIME = "application/x-helpdesk-case-ids"
+_DISPLAY = Qt.ItemDataRole.DisplayRole
+_TICK_ROLES = [
+    Qt.ItemDataRole.DisplayRole,
+    Qt.ItemDataRole.BackgroundRole,
+    Qt.ItemDataRole.ForegroundRole,
+    Qt.ItemDataRole.ToolTipRole,
+    SLA_STATE_ROLE,
+]
+
+
+class CaseColumn(IntEnum):
+    """Columns of the case list, in display order."""
+
+    NUMBER = 0
+    CLIENT = 1
+    SUBJECT = 2
+    PRIORITY = 3
+    STATUS = 4
+    ASSIGNEE = 5
+    RECEIVED = 6
+    NEXT_DUE = 7
+
+
+HEADERS = {
+    CaseColumn.NUMBER: "Case",
+    CaseColumn.CLIENT: "Client",
+    CaseColumn.SUBJECT: "Subject",
+    CaseColumn.PRIORITY: "Priority",
+    CaseColumn.STATUS: "Status",
+    CaseColumn.ASSIGNEE: "Assignee",
+    CaseColumn.RECEIVED: "Received",
+    CaseColumn.NEXT_DUE: "Next SLA due",
+}
+
+SORT_COLUMNS = {
+    CaseColumn.NUMBER: SortColumn.NUMBER,
+    CaseColumn.CLIENT: SortColumn.CLIENT,
+    CaseColumn.SUBJECT: SortColumn.SUBJECT,
+    CaseColumn.PRIORITY: SortColumn.PRIORITY,
+    CaseColumn.STATUS: SortColumn.STATUS,
+    CaseColumn.ASSIGNEE: SortColumn.ASSIGNEE,
+    CaseColumn.RECEIVED: SortColumn.RECEIVED,
+    CaseColumn.NEXT_DUE: SortColumn.NEXT_DUE,
+}
+
+
+class CaseTableModel(QAbstractTableModel):
+    """Anki-style list model: ``rowCount`` is the number of ids; rows load a page at a time.
+
+    Sorting is not done here: ``sort()`` only announces the wish and the window re-runs the
+    SQL that produces ids. No proxy model may sit over this model (it would read every row).
+
+    Signals:
+        sort_requested(object, bool): a header asked for ``SortColumn`` ascending/descending.
+        page_loaded(int): a page of rows came from the database (how many rows).
+
+    Args:
+        load_rows: fetches ``CaseRow``s for ids in one query (``CaseQueries.rows``).
+        sla_reader: computes clock readings from a row (no SQL).
+        now: the instant the countdowns are first shown for.
+        zone: time zone dates are shown in (the desk's).
+    """
+
+    sort_requested = Signal(object, bool)
+    page_loaded = Signal(int)
+
+    def __init__(
+        self,
+        load_rows: Callable[[list[int]], list[CaseRow]],
+        sla_reader: SlaReader,
+        now: datetime,
+        zone: ZoneInfo,
+        parent=None,
+        *,
+        page_size: int = PAGE_SIZE,
+        cache_size: int = CACHE_SIZE,
+    ) -> None:
+        super().__init__(parent)
+        self._load_rows = load_rows
+        self._sla_reader = sla_reader
+        self._now = now
+        self._zone = zone
+        self._page_size = page_size
+        self._cache_size = cache_size
+        self._ids: list[int] = []
+        self._row_index: dict[int, int] | None = None
+        self._rows: OrderedDict[int, CaseRow] = OrderedDict()
+        self._sla: dict[int, RowSla] = {}
+        self._bold = QFont()
+        self._bold.setBold(True)
+
+    # -- Qt overrides ----------------------------------------------------------------------
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._ids)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(CaseColumn)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY):
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(CaseColumn):
+            if role == _DISPLAY:
+                return HEADERS[CaseColumn(section)]
+            if role == Qt.ItemDataRole.ToolTipRole and section == CaseColumn.NEXT_DUE:
+                return "The next SLA target not yet met and the business time left (or overdue by)"
+        return None
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = _DISPLAY):
+        if not index.isValid() or index.row() >= len(self._ids) or index.column() >= len(CaseColumn):
+            return None
+        case_id = self._ids[index.row()]
+        if role == CASE_ID_ROLE:
+            return case_id
+        row = self._row(index.row())
+        column = CaseColumn(index.column())
+        if row is None:
+            return LOADING_TEXT if role == _DISPLAY else None
+        if role == _DISPLAY:
+            return self._display(row, column)
+        if role == CASE_ROW_ROLE:
+            return row
+        if role == SLA_STATE_ROLE:
+            state = self._row_sla(row).row_state
+            return state.value if state is not None else None
+        if role == Qt.ItemDataRole.BackgroundRole:
+            return self._background(row, column)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return self._foreground(row, column)
+        if role == Qt.ItemDataRole.FontRole and column in (CaseColumn.NUMBER, CaseColumn.NEXT_DUE):
+            return self._bold
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(row, column)
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return self._display(row, column)
+        return None
+
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        base = super().flags(index)
+        if not index.isValid():
+            return base
+        # Dragging cases onto the supervisor's team table reassigns them.
+        return base | Qt.ItemFlag.ItemIsDragEnabled
+
+    def mimeTypes(self) -> list[str]:
+        return [CASE_IDS_MIME]
+
+    def mimeData(self, indexes) -> QMimeData:
+        data = QMimeData()
+        ids = []
+        for index in indexes:
+            if index.isValid() and index.row() < len(self._ids):
+                case_id = self._ids[index.row()]
+                if case_id not in ids:
+                    ids.append(case_id)
+        data.setData(CASE_IDS_MIME, QByteArray(",".join(map(str, ids)).encode("utf-8")))
+        return data
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if 0 <= column < len(CaseColumn):
+            self.sort_requested.emit(
+                SORT_COLUMNS[CaseColumn(column)], order == Qt.SortOrder.DescendingOrder
+            )
+
+    # -- our API ---------------------------------------------------------------------------
+    def set_ids(self, ids: Sequence[int]) -> None:
+        """Show these cases in this order (a model reset; cached rows stay valid)."""
+        self.beginResetModel()
+        self._ids = list(ids)
+        self._row_index = None
+        self.endResetModel()
+
+    def ids(self) -> list[int]:
+        return list(self._ids)
+
+    def case_id_at(self, row: int) -> int | None:
+        """The case id on ``row``, or None past the end."""
+        return self._ids[row] if 0 <= row < len(self._ids) else None
+
+    def row_of(self, case_id: int) -> int | None:
+        """The list row showing ``case_id``, or None if it is not in the list."""
+        if self._row_index is None:
+            self._row_index = {case_id: row for row, case_id in enumerate(self._ids)}
+        return self._row_index.get(case_id)
+
+    def cached_row(self, case_id: int) -> CaseRow | None:
+        """The cached row for ``case_id`` without loading anything."""
+        return self._rows.get(case_id)
+
+    def cached_count(self) -> int:
+        return len(self._rows)
+
+    def set_sla_reader(self, sla_reader: SlaReader) -> None:
+        """Use a new calendar/policy (after closures or settings changed); readings recompute."""
+        self._sla_reader = sla_reader
+        self._sla.clear()
+
+    def evict(self, case_ids: Sequence[int]) -> None:
+        """Forget cached rows that changed in the database; visible ones reload on next paint."""
+        last_column = len(CaseColumn) - 1
+        for case_id in case_ids:
+            self._rows.pop(case_id, None)
+            self._sla.pop(case_id, None)
+            row = self.row_of(case_id)
+            if row is not None:
+                self.dataChanged.emit(self.index(row, 0), self.index(row, last_column))
+
+    def on_ticked(self, now: datetime, first_row: int, last_row: int) -> int:
+        """Recompute the clocks of the cached rows in ``[first_row, last_row]`` (no SQL).
+
+        Emits one ``dataChanged`` per contiguous run of cached rows.
+
+        Returns:
+            How many rows were recomputed.
+        """
+        self._now = now
+        self._sla.clear()
+        if not self._ids or first_row < 0:
+            return 0
+        last_row = min(last_row, len(self._ids) - 1)
+        last_column = len(CaseColumn) - 1
+        recomputed = 0
+        run_start: int | None = None
+        for row in range(first_row, last_row + 2):
+            cached = self._rows.get(self._ids[row]) if row <= last_row else None
+            if cached is not None:
+                self._sla[cached.id] = self._sla_reader.row_sla(cached, now)
+                recomputed += 1
+                if run_start is None:
+                    run_start = row
+            elif run_start is not None:
+                self.dataChanged.emit(
+                    self.index(run_start, 0), self.index(row - 1, last_column), _TICK_ROLES
+                )
+                run_start = None
+        return recomputed
+
+    def row_sla(self, case_id: int) -> RowSla | None:
+        """The list's clock reading for a cached case at the last tick, or None."""
+        row = self._rows.get(case_id)
+        return self._row_sla(row) if row is not None else None
+
+    @property
+    def now(self) -> datetime:
+        return self._now
+
+    # -- internals -------------------------------------------------------------------------
+    def _row(self, row_number: int) -> CaseRow | None:
+        case_id = self._ids[row_number]
+        row = self._rows.get(case_id)
+        if row is not None:
+            self._rows.move_to_end(case_id)
+            return row
+        page_start = row_number - row_number % self._page_size
+        page_ids = [
+            page_id
+            for page_id in self._ids[page_start : page_start + self._page_size]
+            if page_id not in self._rows
+        ]
+        loaded = self._load_rows(page_ids)
+        for loaded_row in loaded:
+            self._rows[loaded_row.id] = loaded_row
+        while len(self._rows) > self._cache_size:
+            evicted, _ = self._rows.popitem(last=False)
+            self._sla.pop(evicted, None)
+        self.page_loaded.emit(len(loaded))
+        row = self._rows.get(case_id)
+        if row is not None:
+            self._rows.move_to_end(case_id)
+        return row
+
+    def _row_sla(self, row: CaseRow) -> RowSla:
+        reading = self._sla.get(row.id)
+        if reading is None:
+            reading = self._sla_reader.row_sla(row, self._now)
+            self._sla[row.id] = reading
+        return reading
+
+    def _display(self, row: CaseRow, column: CaseColumn) -> str:
+        if column is CaseColumn.NUMBER:
+            return row.number
+        if column is CaseColumn.CLIENT:
+            return row.client_name
+        if column is CaseColumn.SUBJECT:
+            return row.subject
+        if column is CaseColumn.PRIORITY:
+            return _label(Priority, row.priority)
+        if column is CaseColumn.STATUS:
+            return _label(CaseStatus, row.status)
+        if column is CaseColumn.ASSIGNEE:
+            return row.assignee_name or "Unassigned"
+        if column is CaseColumn.RECEIVED:
+            return row.received_at.astimezone(self._zone).strftime("%d %b %H:%M")
+        sla = self._row_sla(row)
+        if sla.reading is None:
+            return _label(CaseStatus, row.status) if not row.is_open else "—"
+        return sla.short_text
+
+    def _background(self, row: CaseRow, column: CaseColumn):
+        sla = self._row_sla(row)
+        if sla.row_state is None:
+            return None
+        look = STATE_LOOKS[sla.row_state]
+        if column is CaseColumn.NEXT_DUE and sla.reading is not None:
+            return QBrush(STATE_LOOKS[sla.reading.state].background)
+        return QBrush(look.row_background) if look.row_background is not None else None
+
+    def _foreground(self, row: CaseRow, column: CaseColumn):
+        if column is CaseColumn.NEXT_DUE:
+            sla = self._row_sla(row)
+            if sla.reading is not None:
+                return QBrush(STATE_LOOKS[sla.reading.state].foreground)
+        if column is CaseColumn.PRIORITY and row.priority == Priority.HIGH:
+            return QBrush(STATE_LOOKS[ClockState.BREACHED].foreground)
+        return None
+
+    def _tooltip(self, row: CaseRow, column: CaseColumn) -> str | None:
+        if column is CaseColumn.NEXT_DUE:
+            sla = self._row_sla(row)
+            if sla.reading is None:
+                return None
+            due = sla.reading.due_at.astimezone(self._zone).strftime("%a %d %b %H:%M")
+            return f"{sla.text} (due {due} Halifax time) — {STATE_LOOKS[sla.reading.state].words}"
+        if column is CaseColumn.SUBJECT:
+            return row.subject
+        if column is CaseColumn.CLIENT and row.contact_name:
+            return f"{row.client_name} — {row.contact_name}"
+        return None
+
+
+def _label(enum_type, value: str) -> str:
+    try:
+        return enum_type(value).label
+    except ValueError:
+        return value
+

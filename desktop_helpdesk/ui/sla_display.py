@@ -1,0 +1,147 @@
+"""How SLA clocks look: words and colours per state, durations, and readings for list rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from PySide6.QtGui import QColor
+
+from desktop_helpdesk.domain.policy import SlaPolicy, Target
+from desktop_helpdesk.domain.sla import BusinessCalendar, ClockReading, ClockState, read_clock
+from desktop_helpdesk.services.case_queries import CaseRow
+from desktop_helpdesk.services.dto import CaseDetail
+
+_MET_FIELDS = {
+    Target.ACKNOWLEDGE: "acknowledged_at",
+    Target.RESPOND: "responded_at",
+    Target.RESOLVE: "resolved_at",
+}
+
+
+@dataclass(frozen=True)
+class StateLook:
+    """Words and colours for one clock state (never colour alone)."""
+
+    words: str
+    foreground: QColor
+    background: QColor
+    row_background: QColor | None
+
+
+STATE_LOOKS: dict[ClockState, StateLook] = {
+    ClockState.ON_TRACK: StateLook("On track", QColor("#166534"), QColor("#dcfce7"), None),
+    ClockState.DUE_SOON: StateLook(
+        "Due soon", QColor("#92400e"), QColor("#fef3c7"), QColor("#fff7e0")
+    ),
+    ClockState.BREACHED: StateLook(
+        "Overdue", QColor("#991b1b"), QColor("#fee2e2"), QColor("#fde8e8")
+    ),
+    ClockState.MET: StateLook("Met", QColor("#1e3a8a"), QColor("#e0e7ff"), None),
+    ClockState.MET_LATE: StateLook("Met late", QColor("#7c2d12"), QColor("#ffedd5"), None),
+    ClockState.PAUSED: StateLook("Paused", QColor("#5b21b6"), QColor("#ede9fe"), None),
+}
+
+_SHORT_TARGETS = {Target.ACKNOWLEDGE: "Ack", Target.RESPOND: "Respond", Target.RESOLVE: "Resolve"}
+
+# Worst first: the row takes the look of its most urgent running clock.
+_URGENCY = (ClockState.BREACHED, ClockState.DUE_SOON, ClockState.ON_TRACK, ClockState.PAUSED)
+
+
+def format_duration(amount: timedelta) -> str:
+    """A business duration as people read it: "45m", "3h 05m", "12h 40m" (sign dropped)."""
+    minutes = int(abs(amount).total_seconds() // 60)
+    hours, minutes = divmod(minutes, 60)
+    if hours == 0:
+        return f"{minutes}m"
+    return f"{hours}h {minutes:02d}m"
+
+
+def describe_remaining(reading: ClockReading) -> str:
+    """ "2h 10m left", "overdue by 25m", "met 1h 05m early" and so on."""
+    if reading.state is ClockState.MET:
+        return "met on time"
+    if reading.state is ClockState.MET_LATE:
+        return f"met {format_duration(reading.remaining)} late"
+    if reading.remaining < timedelta(0):
+        return f"overdue by {format_duration(reading.remaining)}"
+    if reading.state is ClockState.PAUSED:
+        return f"paused, {format_duration(reading.remaining)} left"
+    return f"{format_duration(reading.remaining)} left"
+
+
+@dataclass(frozen=True)
+class RowSla:
+    """The list's view of a case's clocks at one instant: the next target and the row's state."""
+
+    target: Target | None
+    reading: ClockReading | None
+    row_state: ClockState | None
+
+    @property
+    def text(self) -> str:
+        """Long form for tooltips: "Acknowledge: 20m left"."""
+        if self.target is None or self.reading is None:
+            return "—"
+        return f"{self.target.label}: {describe_remaining(self.reading)}"
+
+    @property
+    def short_text(self) -> str:
+        """Compact form for the list column, state in words first: "Due soon · Ack in 20m"."""
+        if self.target is None or self.reading is None:
+            return "—"
+        reading = self.reading
+        words = STATE_LOOKS[reading.state].words
+        name = _SHORT_TARGETS[self.target]
+        if reading.remaining < timedelta(0):
+            return f"{words} · {name} late by {format_duration(reading.remaining)}"
+        if reading.state is ClockState.PAUSED:
+            return f"{words} · {name} {format_duration(reading.remaining)} left"
+        return f"{words} · {name} in {format_duration(reading.remaining)}"
+
+
+class SlaReader:
+    """Reads a case's clocks from its row without touching the database (safe for the tick).
+
+    Args:
+        calendar: business calendar (with closures) loaded when the list was refreshed.
+        policy: budgets per priority and target.
+        due_soon_share: share of a budget after which a running clock is due soon.
+    """
+
+    def __init__(self, calendar: BusinessCalendar, policy: SlaPolicy, due_soon_share: float) -> None:
+        self.calendar = calendar
+        self.policy = policy
+        self.due_soon_share = due_soon_share
+
+    def read(self, row: CaseRow | CaseDetail, target: Target, now: datetime) -> ClockReading:
+        """One clock of a list row or case detail at ``now`` (a paused clock is frozen)."""
+        paused = target is Target.RESOLVE and row.resolve_paused_at is not None
+        priority = row.priority if isinstance(row, CaseRow) else row.effective_priority
+        return read_clock(
+            self.calendar,
+            target=target,
+            due_at=getattr(row, f"{target.value}_due_at"),
+            now=row.resolve_paused_at if paused else now,
+            budget=self.policy.budget(priority, target),
+            met_at=getattr(row, _MET_FIELDS[target]),
+            paused=paused,
+            due_soon_share=self.due_soon_share,
+        )
+
+    def read_all(self, row: CaseRow | CaseDetail, now: datetime) -> dict[Target, ClockReading]:
+        """All three clocks of ``row``."""
+        return {target: self.read(row, target, now) for target in Target}
+
+    def row_sla(self, row: CaseRow, now: datetime) -> RowSla:
+        """The next unmet clock and the most urgent state among the running ones."""
+        if not row.is_open:
+            return RowSla(None, None, None)
+        readings = [self.read(row, t, now) for t in Target if row.met_at(t) is None]
+        if not readings:
+            return RowSla(None, None, None)
+        states = {reading.state for reading in readings}
+        row_state = next((state for state in _URGENCY if state in states), None)
+        running = [r for r in readings if r.state is not ClockState.PAUSED] or readings
+        shown = min(running, key=lambda r: r.due_at)
+        return RowSla(shown.target, shown, row_state)

@@ -1,0 +1,143 @@
+"""Attachment strip of a case: thumbnails, add by file dialog, drag-and-drop or pasted screenshot."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize, Qt, Signal
+from PySide6.QtGui import QIcon, QImage, QPixmap
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_helpdesk.services.dto import AttachmentInfo
+from desktop_helpdesk.ui.resources import icon
+
+THUMBNAIL = QSize(120, 90)
+IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/bmp", "image/webp")
+
+
+def image_to_png(image: QImage) -> bytes:
+    """Encode a clipboard image as PNG bytes."""
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    image.save(buffer, "PNG")
+    buffer.close()
+    return bytes(data.data())
+
+
+def thumbnail_from_bytes(data: bytes) -> QImage | None:
+    """A scaled thumbnail (QImage is safe to build on a worker thread, QPixmap is not)."""
+    image = QImage.fromData(data)
+    if image.isNull():
+        return None
+    return image.scaled(
+        THUMBNAIL, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
+    )
+
+
+def _size_text(size: int) -> str:
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.0f} KB"
+    return f"{size / 1024 / 1024:.1f} MB"
+
+
+class AttachmentsView(QWidget):
+    """Thumbnails of a case's files and the ways to add one.
+
+    Signals:
+        files_dropped(list): local file paths to attach (dropped or chosen).
+        paste_requested(): the user asked to paste a screenshot from the clipboard.
+        open_requested(int): an attachment id was double-clicked.
+    """
+
+    files_dropped = Signal(list)
+    paste_requested = Signal()
+    open_requested = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("attachmentsView")
+        self.setAcceptDrops(True)
+        self.list = QListWidget(self)
+        self.list.setObjectName("attachmentList")
+        self.list.setViewMode(QListWidget.ViewMode.IconMode)
+        self.list.setIconSize(THUMBNAIL)
+        self.list.setGridSize(QSize(THUMBNAIL.width() + 40, THUMBNAIL.height() + 48))
+        self.list.setResizeMode(QListWidget.ResizeMode.Adjust)
+        self.list.setMovement(QListWidget.Movement.Static)
+        self.list.setWordWrap(True)
+        self.list.itemDoubleClicked.connect(self._on_list_item_double_clicked)
+        self.add_button = QPushButton(icon("attachment"), "Add file…", self)
+        self.add_button.setObjectName("addAttachmentButton")
+        self.add_button.clicked.connect(self._on_add_button_clicked)
+        self.paste_button = QPushButton("Paste screenshot", self)
+        self.paste_button.setObjectName("pasteScreenshotButton")
+        self.paste_button.setToolTip("Attach the image on the clipboard (Ctrl+Shift+V)")
+        self.paste_button.clicked.connect(self.paste_requested)
+        hint = QLabel("Drop files here to attach them", self)
+        hint.setProperty("role", "hint")
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.add_button)
+        buttons.addWidget(self.paste_button)
+        buttons.addStretch(1)
+        buttons.addWidget(hint)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 6, 0, 0)
+        layout.addLayout(buttons)
+        layout.addWidget(self.list, 1)
+        self._thumbnails: dict[int, QImage] = {}
+
+    def set_attachments(self, attachments: Sequence[AttachmentInfo]) -> None:
+        self.list.clear()
+        for info in attachments:
+            item = QListWidgetItem(f"{info.filename}\n{_size_text(info.size)}")
+            item.setData(Qt.ItemDataRole.UserRole, info.id)
+            item.setToolTip(f"{info.filename} — added by {info.added_by_name or 'system'}")
+            thumbnail = self._thumbnails.get(info.id)
+            item.setIcon(QIcon(QPixmap.fromImage(thumbnail)) if thumbnail else icon("attachment"))
+            self.list.addItem(item)
+
+    def set_thumbnail(self, attachment_id: int, image: QImage) -> None:
+        self._thumbnails[attachment_id] = image
+        for row in range(self.list.count()):
+            item = self.list.item(row)
+            if item.data(Qt.ItemDataRole.UserRole) == attachment_id:
+                item.setIcon(QIcon(QPixmap.fromImage(image)))
+
+    def set_read_only(self, read_only: bool) -> None:
+        self.add_button.setEnabled(not read_only)
+        self.paste_button.setEnabled(not read_only)
+        self.setAcceptDrops(not read_only)
+
+    def count(self) -> int:
+        return self.list.count()
+
+    def dragEnterEvent(self, event) -> None:
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:
+        paths = [url.toLocalFile() for url in event.mimeData().urls() if url.isLocalFile()]
+        if paths:
+            event.acceptProposedAction()
+            self.files_dropped.emit(paths)
+
+    def _on_add_button_clicked(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(self, "Attach files", str(Path.home()))
+        if paths:
+            self.files_dropped.emit(paths)
+
+    def _on_list_item_double_clicked(self, item: QListWidgetItem) -> None:
+        self.open_requested.emit(item.data(Qt.ItemDataRole.UserRole))

@@ -1,0 +1,841 @@
+"""Right panel: one case's fields, SLA countdowns, timeline, commands, attachments and audit."""
+
+from __future__ import annotations
+
+import logging
+import mimetypes
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_helpdesk.domain.cases import CaseStatus, Direction, InteractionChannel
+from desktop_helpdesk.domain.policy import Priority, RequestedPriority, Target
+from desktop_helpdesk.services.drafts import Draft, case_key
+from desktop_helpdesk.services.dto import CaseDetail
+from desktop_helpdesk.services.errors import ConflictError, ServiceError
+from desktop_helpdesk.ui.context import UiContext
+from desktop_helpdesk.ui.dialogs.case_actions import (
+    CaseActionDialog,
+    EscalateDialog,
+    ReopenDialog,
+    ResolveDialog,
+    WaitOnClientDialog,
+)
+from desktop_helpdesk.ui.messages import friendly_message
+from desktop_helpdesk.ui.models.audit_model import AuditTableModel
+from desktop_helpdesk.ui.models.timeline_model import TimelineModel
+from desktop_helpdesk.ui.resources import icon
+from desktop_helpdesk.ui.sla_display import SlaReader
+from desktop_helpdesk.ui.widgets.attachments import (
+    IMAGE_TYPES,
+    AttachmentsView,
+    image_to_png,
+    thumbnail_from_bytes,
+)
+from desktop_helpdesk.ui.widgets.sla_countdown import SlaCountdown
+from desktop_helpdesk.ui.workers import WorkerPool
+
+log = logging.getLogger(__name__)
+
+DRAFT_SAVE_MS = 500
+_TIME = "%a %d %b %Y %H:%M"
+
+
+class CaseDetailPanel(QWidget):
+    """The detail editor of the selected case. It only calls services; it holds no rules.
+
+    Signals:
+        case_changed(int): a command changed this case (the list and counts refresh).
+
+    Args:
+        ui: the shared services, queries, drafts, clock and signed-in member.
+        pool: worker pool for file reading and thumbnails.
+        sla_reader: returns the current SLA reader (calendar and settings, no SQL).
+    """
+
+    case_changed = Signal(int)
+
+    def __init__(
+        self,
+        ui: UiContext,
+        pool: WorkerPool,
+        sla_reader: Callable[[], SlaReader],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("caseDetail")
+        self.setAccessibleName("caseDetail")
+        self._ui = ui
+        self._pool = pool
+        self._sla_reader = sla_reader
+        self._zone = ui.desk_zone
+        self._detail: CaseDetail | None = None
+        self._restoring = False
+        # Drafts typed in this session are restored silently when coming back to a case;
+        # drafts found from an earlier run (close, crash) are offered with a banner.
+        self._session_drafts: set[str] = set()
+        self._pending_draft: Draft | None = None
+        self._build()
+        self._draft_timer = QTimer(self)
+        self._draft_timer.setObjectName("draftSaveTimer")
+        self._draft_timer.setSingleShot(True)
+        self._draft_timer.setInterval(DRAFT_SAVE_MS)
+        self._draft_timer.timeout.connect(self.save_draft)
+        for editor in (self.summary_edit, self.description_edit):
+            editor.textChanged.connect(self._on_editor_text_changed)
+        self.subject_edit.textChanged.connect(self._on_editor_text_changed)
+        self.show_case(None)
+
+    # -- construction ----------------------------------------------------------------------
+    def _build(self) -> None:
+        self.setAcceptDrops(True)
+        self.message = QLabel(self)
+        self.message.setObjectName("detailMessage")
+        self.message.setWordWrap(True)
+        self.message.setProperty("role", "messageBar")
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.message.hide()
+        self.reload_button = QPushButton("Reload", self)
+        self.reload_button.setObjectName("reloadButton")
+        self.reload_button.clicked.connect(self._on_reload_button_clicked)
+        self.reload_button.hide()
+        message_row = QHBoxLayout()
+        message_row.addWidget(self.message, 1)
+        message_row.addWidget(self.reload_button)
+
+        self.draft_banner = QFrame(self)
+        self.draft_banner.setObjectName("draftBanner")
+        self.draft_banner.setProperty("role", "banner")
+        self.draft_label = QLabel(self.draft_banner)
+        self.draft_label.setWordWrap(True)
+        self.restore_button = QPushButton("Restore my text", self.draft_banner)
+        self.restore_button.setObjectName("restoreDraftButton")
+        self.restore_button.clicked.connect(self._on_restore_button_clicked)
+        self.discard_button = QPushButton("Discard", self.draft_banner)
+        self.discard_button.setObjectName("discardDraftButton")
+        self.discard_button.clicked.connect(self._on_discard_button_clicked)
+        banner_layout = QHBoxLayout(self.draft_banner)
+        banner_layout.setContentsMargins(10, 6, 10, 6)
+        banner_layout.addWidget(self.draft_label, 1)
+        banner_layout.addWidget(self.restore_button)
+        banner_layout.addWidget(self.discard_button)
+        self.draft_banner.hide()
+
+        self.number_label = QLabel("", self)
+        self.number_label.setObjectName("detailNumber")
+        self.number_label.setProperty("role", "caseNumber")
+        self.number_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.status_chip = QLabel("", self)
+        self.status_chip.setObjectName("detailStatus")
+        self.status_chip.setProperty("role", "statusChip")
+        self.priority_chip = QLabel("", self)
+        self.priority_chip.setObjectName("detailPriority")
+        self.priority_chip.setProperty("role", "priorityChip")
+        self.subject_label = QLabel("", self)
+        self.subject_label.setObjectName("detailSubject")
+        self.subject_label.setProperty("role", "caseSubject")
+        self.subject_label.setWordWrap(True)
+        header = QHBoxLayout()
+        header.addWidget(self.number_label)
+        header.addWidget(self.status_chip)
+        header.addWidget(self.priority_chip)
+        header.addStretch(1)
+
+        self.info = {}
+        info_grid = QGridLayout()
+        info_grid.setHorizontalSpacing(16)
+        info_grid.setVerticalSpacing(2)
+        for position, (key, title) in enumerate(
+            (
+                ("client", "Client"),
+                ("contact", "Contact"),
+                ("assignee", "Assignee"),
+                ("received", "Received"),
+                ("channel", "Came in by"),
+                ("waiting", "Waiting on"),
+            )
+        ):
+            caption = QLabel(title, self)
+            caption.setProperty("role", "caption")
+            value = QLabel("", self)
+            value.setObjectName(f"detail_{key}")
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            value.setWordWrap(True)
+            row, col = divmod(position, 2)
+            info_grid.addWidget(caption, row * 2, col)
+            info_grid.addWidget(value, row * 2 + 1, col)
+            self.info[key] = value
+
+        self.countdowns = {
+            target: SlaCountdown(target, self._zone, parent=self) for target in Target
+        }
+        sla_row = QHBoxLayout()
+        sla_row.setSpacing(8)
+        for widget in self.countdowns.values():
+            sla_row.addWidget(widget, 1)
+
+        self.actions_row = QHBoxLayout()
+        self.buttons: dict[str, QPushButton] = {}
+        for key, text, slot in (
+            ("escalate", "Escalate…", self._on_escalate_clicked),
+            ("deescalate", "Answer received", self._on_deescalate_clicked),
+            ("wait", "Wait on client…", self._on_wait_clicked),
+            ("resume", "Client replied", self._on_resume_clicked),
+            ("resolve", "Resolve…", self._on_resolve_clicked),
+            ("close", "Close", self._on_close_clicked),
+            ("reopen", "Reopen…", self._on_reopen_clicked),
+        ):
+            button = QPushButton(text, self)
+            button.setObjectName(f"{key}Button")
+            button.clicked.connect(slot)
+            self.actions_row.addWidget(button)
+            self.buttons[key] = button
+        self.actions_row.addStretch(1)
+        self.buttons["resolve"].setProperty("accent", True)
+
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("detailTabs")
+        self.tabs.addTab(self._build_timeline_tab(), icon("phone"), "Timeline")
+        self.tabs.addTab(self._build_details_tab(), "Details")
+        self.attachments = AttachmentsView(self)
+        self.attachments.files_dropped.connect(self._on_attachments_files_dropped)
+        self.attachments.paste_requested.connect(self.paste_screenshot)
+        self.tabs.addTab(self.attachments, icon("attachment"), "Attachments")
+        self.audit_model = AuditTableModel(self._zone, self)
+        self.audit_view = QTableView(self)
+        self.audit_view.setObjectName("auditTable")
+        self.audit_view.setModel(self.audit_model)
+        self.audit_view.verticalHeader().hide()
+        self.audit_view.setWordWrap(False)
+        self.audit_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.audit_view.horizontalHeader().setStretchLastSection(True)
+        self.tabs.addTab(self.audit_view, "Audit")
+
+        self.placeholder = QLabel("Select a case, or press Ctrl+N to log a call.", self)
+        self.placeholder.setObjectName("detailPlaceholder")
+        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.placeholder.setProperty("role", "placeholder")
+
+        self.body = QWidget(self)
+        body = QVBoxLayout(self.body)
+        body.setContentsMargins(0, 0, 0, 0)
+        body.setSpacing(8)
+        body.addLayout(header)
+        body.addWidget(self.subject_label)
+        body.addLayout(info_grid)
+        body.addLayout(sla_row)
+        body.addLayout(self.actions_row)
+        body.addWidget(self.tabs, 1)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 10, 12, 10)
+        layout.setSpacing(8)
+        layout.addLayout(message_row)
+        layout.addWidget(self.draft_banner)
+        layout.addWidget(self.placeholder, 1)
+        layout.addWidget(self.body, 1)
+
+        paste = QShortcut(QKeySequence("Ctrl+Shift+V"), self)
+        paste.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        paste.activated.connect(self.paste_screenshot)
+
+    def _build_timeline_tab(self) -> QWidget:
+        page = QWidget(self)
+        self.channel_field = QComboBox(page)
+        self.channel_field.setObjectName("interactionChannelField")
+        for channel in InteractionChannel:
+            self.channel_field.addItem(icon(channel.value), channel.label, channel.value)
+        self.direction_field = QComboBox(page)
+        self.direction_field.setObjectName("interactionDirectionField")
+        for direction in (Direction.OUTBOUND, Direction.INBOUND, Direction.INTERNAL):
+            self.direction_field.addItem(direction.label, direction.value)
+        self.duration_field = QSpinBox(page)
+        self.duration_field.setObjectName("interactionDurationField")
+        self.duration_field.setRange(0, 600)
+        self.duration_field.setSuffix(" min")
+        self.summary_edit = QPlainTextEdit(page)
+        self.summary_edit.setObjectName("interactionSummaryField")
+        self.summary_edit.setAccessibleName("interactionSummaryField")
+        self.summary_edit.setPlaceholderText("What was said or done (Ctrl+Enter adds it)")
+        self.summary_edit.setTabChangesFocus(True)
+        self.summary_edit.setFixedHeight(70)
+        self.add_interaction_button = QPushButton("Add interaction", page)
+        self.add_interaction_button.setObjectName("addInteractionButton")
+        self.add_interaction_button.setProperty("accent", True)
+        self.add_interaction_button.clicked.connect(self.add_interaction)
+        shortcut = QShortcut(QKeySequence("Ctrl+Return"), self.summary_edit)
+        shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
+        shortcut.activated.connect(self.add_interaction)
+        self.channel_field.currentIndexChanged.connect(self._on_editor_text_changed)
+
+        self.timeline_model = TimelineModel(self._zone, self)
+        self.timeline_view = QListView(page)
+        self.timeline_view.setObjectName("timelineView")
+        self.timeline_view.setModel(self.timeline_model)
+        self.timeline_view.setWordWrap(True)
+        self.timeline_view.setSpacing(3)
+        self.timeline_view.setAlternatingRowColors(True)
+        self.timeline_view.setUniformItemSizes(False)
+
+        fields = QHBoxLayout()
+        fields.addWidget(self.channel_field)
+        fields.addWidget(self.direction_field)
+        fields.addWidget(self.duration_field)
+        fields.addStretch(1)
+        fields.addWidget(self.add_interaction_button)
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(0, 6, 0, 0)
+        layout.addLayout(fields)
+        layout.addWidget(self.summary_edit)
+        layout.addWidget(self.timeline_view, 1)
+        return page
+
+    def _build_details_tab(self) -> QWidget:
+        page = QWidget(self)
+        self.subject_edit = QLineEdit(page)
+        self.subject_edit.setObjectName("detailSubjectField")
+        self.description_edit = QPlainTextEdit(page)
+        self.description_edit.setObjectName("detailDescriptionField")
+        self.description_edit.setTabChangesFocus(True)
+        self.priority_field = QComboBox(page)
+        self.priority_field.setObjectName("detailPriorityField")
+        for level in RequestedPriority:
+            self.priority_field.addItem(level.label, level.value)
+        self.priority_reason = QLineEdit(page)
+        self.priority_reason.setObjectName("priorityReasonField")
+        self.priority_reason.setPlaceholderText("Why the priority changes (kept in the audit)")
+        self.save_button = QPushButton("Save changes", page)
+        self.save_button.setObjectName("saveCaseButton")
+        self.save_button.setProperty("accent", True)
+        self.save_button.clicked.connect(self.save_edits)
+        self.resolution_label = QLabel("", page)
+        self.resolution_label.setObjectName("detailResolution")
+        self.resolution_label.setWordWrap(True)
+        form = QFormLayout(page)
+        form.addRow("Subject", self.subject_edit)
+        form.addRow("Description", self.description_edit)
+        form.addRow("Priority", self.priority_field)
+        form.addRow("", self.priority_reason)
+        form.addRow("", self.save_button)
+        form.addRow("Resolution", self.resolution_label)
+        return page
+
+    # -- showing a case --------------------------------------------------------------------
+    @property
+    def detail(self) -> CaseDetail | None:
+        return self._detail
+
+    @property
+    def case_id(self) -> int | None:
+        return self._detail.id if self._detail is not None else None
+
+    def load_case(self, case_id: int | None) -> None:
+        """Show ``case_id`` (saving the draft of the case being left first)."""
+        if self._detail is not None and self._detail.id != case_id:
+            self.save_draft()
+            self._clear_editors()
+        if case_id is None:
+            self.show_case(None)
+            return
+        try:
+            detail = self._ui.services.cases.get_case(case_id)
+        except ServiceError as error:
+            self.show_message(friendly_message(error), error=True)
+            return
+        previous = self._detail.id if self._detail is not None else None
+        self.show_case(detail)
+        if previous != case_id:
+            self.hide_message()
+            self._offer_draft()
+
+    def reload(self, *, keep_text: bool = True) -> None:
+        """Re-read the case from the database; typed text stays unless ``keep_text`` is False."""
+        if self._detail is None:
+            return
+        texts = self._editor_texts()
+        self.show_case(self._ui.services.cases.get_case(self._detail.id))
+        if keep_text:
+            self._apply_texts(texts)
+
+    def show_case(self, detail: CaseDetail | None) -> None:
+        self._detail = detail
+        self.placeholder.setVisible(detail is None)
+        self.body.setVisible(detail is not None)
+        if detail is None:
+            self.draft_banner.hide()
+            for widget in self.countdowns.values():
+                widget.show_reading(None)
+            return
+        self.number_label.setText(detail.number)
+        self.subject_label.setText(detail.subject)
+        status = CaseStatus(detail.status)
+        self.status_chip.setText(status.label)
+        self.status_chip.setProperty("status", status.value)
+        priority = Priority(detail.effective_priority)
+        requested = RequestedPriority(detail.requested_priority)
+        self.priority_chip.setText(
+            f"{priority.label} priority"
+            + (f" (asked {requested.label})" if requested.value != priority.value else "")
+        )
+        self.priority_chip.setProperty("priority", priority.value)
+        for chip in (self.status_chip, self.priority_chip):
+            chip.style().unpolish(chip)
+            chip.style().polish(chip)
+        contact = " · ".join(
+            part for part in (detail.contact_name, detail.contact_phone, detail.contact_email) if part
+        )
+        self.info["client"].setText(
+            detail.client_name
+            + (f"  (account manager {detail.account_manager})" if detail.account_manager else "")
+        )
+        self.info["contact"].setText(contact or "—")
+        self.info["assignee"].setText(detail.assignee_name or "Unassigned")
+        self.info["received"].setText(
+            detail.received_at.astimezone(self._zone).strftime(_TIME) + " Halifax"
+        )
+        self.info["channel"].setText(detail.channel.capitalize())
+        escalation = detail.open_escalation
+        if escalation is not None:
+            since = escalation.escalated_at.astimezone(self._zone).strftime(_TIME)
+            waiting = f"{escalation.target_name} since {since}"
+        elif detail.waiting_on:
+            since = detail.waiting_since.astimezone(self._zone).strftime(_TIME) if detail.waiting_since else ""
+            waiting = f"{detail.waiting_on} since {since}".strip()
+        else:
+            waiting = "—"
+        self.info["waiting"].setText(waiting)
+        if not self.subject_edit.hasFocus() or not self.subject_edit.isModified():
+            self._restoring = True
+            self.subject_edit.setText(detail.subject)
+            self.subject_edit.setModified(False)
+            self.description_edit.setPlainText(detail.description)
+            self.priority_field.setCurrentIndex(self.priority_field.findData(detail.requested_priority))
+            self._restoring = False
+        self.resolution_label.setText(
+            f"{detail.resolution_summary} (client told by {detail.resolution_channel})"
+            if detail.resolution_summary
+            else "—"
+        )
+        self.on_ticked(self._ui.clock.now())
+        self.timeline_model.set_entries(self._ui.services.cases.timeline(detail.id))
+        self.audit_model.set_entries(self._ui.services.cases.audit_trail(detail.id))
+        self.attachments.set_attachments(detail.attachments)
+        self._load_thumbnails(detail)
+        self._update_commands(detail)
+
+    def _update_commands(self, detail: CaseDetail) -> None:
+        status = CaseStatus(detail.status)
+        read_only = detail.is_read_only
+        is_open = status.is_open
+        escalated = detail.open_escalation is not None
+        self.buttons["escalate"].setVisible(is_open and not escalated)
+        self.buttons["deescalate"].setVisible(escalated)
+        self.buttons["wait"].setVisible(is_open and status is not CaseStatus.WAITING_ON_CLIENT)
+        self.buttons["resume"].setVisible(status is CaseStatus.WAITING_ON_CLIENT)
+        self.buttons["resolve"].setVisible(is_open)
+        self.buttons["close"].setVisible(status is CaseStatus.RESOLVED)
+        self.buttons["reopen"].setVisible(not is_open)
+        for widget in (
+            self.summary_edit,
+            self.channel_field,
+            self.direction_field,
+            self.duration_field,
+            self.add_interaction_button,
+            self.save_button,
+            self.priority_field,
+            self.priority_reason,
+        ):
+            widget.setEnabled(not read_only)
+        self.subject_edit.setReadOnly(read_only)
+        self.description_edit.setReadOnly(read_only)
+        self.attachments.set_read_only(read_only)
+        self.summary_edit.setPlaceholderText(
+            "This case is closed and read-only. Reopen it to add to it."
+            if read_only
+            else "What was said or done (Ctrl+Enter adds it)"
+        )
+
+    def on_ticked(self, now: datetime) -> None:
+        """Recompute the three countdowns from the loaded case (no SQL)."""
+        if self._detail is None:
+            return
+        readings = self._sla_reader().read_all(self._detail, now)
+        for target, widget in self.countdowns.items():
+            widget.show_reading(readings[target])
+
+    # -- messages --------------------------------------------------------------------------
+    def show_message(self, text: str, *, error: bool = False, conflict: bool = False) -> None:
+        self.message.setText(text)
+        self.message.setProperty("kind", "error" if error else "info")
+        self.message.style().unpolish(self.message)
+        self.message.style().polish(self.message)
+        self.message.show()
+        self.reload_button.setVisible(conflict)
+
+    def hide_message(self) -> None:
+        self.message.hide()
+        self.reload_button.hide()
+
+    def _on_reload_button_clicked(self) -> None:
+        self.hide_message()
+        self.reload(keep_text=True)
+
+    # -- commands --------------------------------------------------------------------------
+    def _run(self, done_text: str, command: Callable[[int], object]) -> bool:
+        """Run a service command with the case's version; show a friendly message on failure."""
+        if self._detail is None:
+            return False
+        case_id = self._detail.id
+        try:
+            command(self._detail.version)
+        except ConflictError as error:
+            log.info("conflict on case %s: %s", case_id, error)
+            self.show_message(friendly_message(error), error=True, conflict=True)
+            return False
+        except ServiceError as error:
+            log.info("command refused on case %s: %s", case_id, error)
+            self.show_message(friendly_message(error), error=True)
+            return False
+        self.show_message(done_text)
+        self.reload(keep_text=True)
+        self.case_changed.emit(case_id)
+        return True
+
+    def add_interaction(self) -> bool:
+        """Add the typed interaction to the timeline."""
+        summary = self.summary_edit.toPlainText().strip()
+        me = self._ui.member_id
+
+        def command(version: int) -> object:
+            return self._ui.services.cases.add_interaction(
+                me,
+                self._detail.id,
+                channel=self.channel_field.currentData(),
+                direction=self.direction_field.currentData(),
+                summary=summary,
+                duration_seconds=self.duration_field.value() * 60,
+                expected_version=version,
+            )
+
+        if not self._run("Interaction added.", command):
+            return False
+        self.summary_edit.clear()
+        self.duration_field.setValue(0)
+        self.save_draft()
+        return True
+
+    def save_edits(self) -> bool:
+        """Save subject/description (and a priority change with its reason)."""
+        detail = self._detail
+        if detail is None:
+            return False
+        me = self._ui.member_id
+        subject = self.subject_edit.text().strip()
+        description = self.description_edit.toPlainText()
+        requested = self.priority_field.currentData()
+
+        def command(version: int) -> object:
+            changed = None
+            if subject != detail.subject or description != detail.description:
+                changed = self._ui.services.cases.edit_case(
+                    me, detail.id, expected_version=version, subject=subject, description=description
+                )
+                version = changed.version
+            if requested != detail.requested_priority:
+                changed = self._ui.services.cases.change_priority(
+                    me,
+                    detail.id,
+                    requested,
+                    reason=self.priority_reason.text().strip(),
+                    expected_version=version,
+                )
+            return changed
+
+        if not self._run("Changes saved.", command):
+            return False
+        self.subject_edit.setModified(False)
+        self.priority_reason.clear()
+        self._reset_editors_to_case()
+        self.save_draft()
+        return True
+
+    def _open_dialog(self, dialog: CaseActionDialog, apply: Callable[[dict, int], object], done: str) -> None:
+        def accepted() -> None:
+            values = dialog.values()
+            self._run(done, lambda version: apply(values, version))
+
+        dialog.accepted.connect(accepted)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+
+    def _on_escalate_clicked(self) -> None:
+        me, case_id = self._ui.member_id, self._detail.id
+        self._open_dialog(
+            EscalateDialog(self),
+            lambda v, version: self._ui.services.cases.escalate(
+                me, case_id, expected_version=version, **v
+            ),
+            "Case escalated.",
+        )
+
+    def _on_deescalate_clicked(self) -> None:
+        me, case_id = self._ui.member_id, self._detail.id
+        answer = self.summary_edit.toPlainText().strip()
+        done = self._run(
+            "Escalation answered.",
+            lambda version: self._ui.services.cases.de_escalate(
+                me, case_id, answer=answer, expected_version=version
+            ),
+        )
+        if done:
+            self.summary_edit.clear()
+
+    def _on_wait_clicked(self) -> None:
+        me, case_id = self._ui.member_id, self._detail.id
+        self._open_dialog(
+            WaitOnClientDialog(self),
+            lambda v, version: self._ui.services.cases.wait_on_client(
+                me, case_id, expected_version=version, **v
+            ),
+            "Case is waiting on the client.",
+        )
+
+    def _on_resume_clicked(self) -> None:
+        me, case_id = self._ui.member_id, self._detail.id
+        self._run(
+            "Work resumed.",
+            lambda version: self._ui.services.cases.resume(
+                me, case_id, reason="client replied", expected_version=version
+            ),
+        )
+
+    def _on_resolve_clicked(self) -> None:
+        me, case_id = self._ui.member_id, self._detail.id
+        self._open_dialog(
+            ResolveDialog(self),
+            lambda v, version: self._ui.services.cases.resolve(
+                me, case_id, expected_version=version, **v
+            ),
+            "Case resolved.",
+        )
+
+    def _on_close_clicked(self) -> None:
+        me, case_id = self._ui.member_id, self._detail.id
+        self._run(
+            "Case closed. It stays searchable and read-only.",
+            lambda version: self._ui.services.cases.close(me, case_id, expected_version=version),
+        )
+
+    def _on_reopen_clicked(self) -> None:
+        me, case_id = self._ui.member_id, self._detail.id
+        self._open_dialog(
+            ReopenDialog(self),
+            lambda v, version: self._ui.services.cases.reopen(
+                me, case_id, expected_version=version, **v
+            ),
+            "Case reopened; a new resolution target runs from now.",
+        )
+
+    # -- attachments -----------------------------------------------------------------------
+    def paste_screenshot(self) -> None:
+        """Attach the clipboard image as a PNG."""
+        if self._detail is None or self._detail.is_read_only:
+            return
+        image = QGuiApplication.clipboard().image()
+        if image.isNull():
+            self.show_message("The clipboard holds no image to paste.", error=True)
+            return
+        stamp = self._ui.clock.now().astimezone(self._zone).strftime("%Y%m%d-%H%M%S")
+        self.attach_bytes(f"screenshot-{stamp}.png", image_to_png(image), "image/png")
+
+    def attach_bytes(self, filename: str, data: bytes, content_type: str) -> bool:
+        me, case_id = self._ui.member_id, self._detail.id
+        return self._run(
+            f"Attached {filename}.",
+            lambda _version: self._ui.services.cases.add_attachment(
+                me, case_id, filename=filename, data=data, content_type=content_type
+            ),
+        )
+
+    def _on_attachments_files_dropped(self, paths: list) -> None:
+        if self._detail is None or self._detail.is_read_only:
+            return
+        # Files can be large: read them off the UI thread, then store each one.
+        self._pool.submit(
+            _read_files, list(paths), on_finished=self._on_files_read, on_failed=self._on_files_failed
+        )
+
+    def _on_files_read(self, files: list) -> None:
+        for filename, data, content_type in files:
+            if not self.attach_bytes(filename, data, content_type):
+                break
+
+    def _on_files_failed(self, error: Exception) -> None:
+        self.show_message(f"Could not read the file: {error}", error=True)
+
+    def dragEnterEvent(self, event) -> None:
+        if event.mimeData().hasUrls() and self._detail is not None and not self._detail.is_read_only:
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:
+        self.attachments.dropEvent(event)
+
+    def _load_thumbnails(self, detail: CaseDetail) -> None:
+        wanted = [a.id for a in detail.attachments if a.content_type in IMAGE_TYPES]
+        if not wanted:
+            return
+        content = self._ui.services.cases.attachment_content
+        self._pool.submit(
+            _thumbnails, content, wanted, on_finished=self._on_thumbnails_loaded
+        )
+
+    def _on_thumbnails_loaded(self, thumbnails: list) -> None:
+        for attachment_id, image in thumbnails:
+            self.attachments.set_thumbnail(attachment_id, image)
+
+    # -- drafts ----------------------------------------------------------------------------
+    def _editor_texts(self) -> dict:
+        return {
+            "summary": self.summary_edit.toPlainText(),
+            "channel": self.channel_field.currentData(),
+            "subject": self.subject_edit.text(),
+            "description": self.description_edit.toPlainText(),
+        }
+
+    def _apply_texts(self, texts: dict) -> None:
+        self._restoring = True
+        self.summary_edit.setPlainText(texts.get("summary", ""))
+        index = self.channel_field.findData(texts.get("channel"))
+        if index >= 0:
+            self.channel_field.setCurrentIndex(index)
+        if "subject" in texts:
+            self.subject_edit.setText(texts["subject"])
+            self.subject_edit.setModified(True)
+        if "description" in texts:
+            self.description_edit.setPlainText(texts["description"])
+        self._restoring = False
+
+    def _draft_fields(self) -> dict:
+        """Only what differs from the saved case is worth keeping."""
+        detail = self._detail
+        fields = {}
+        summary = self.summary_edit.toPlainText()
+        if summary.strip():
+            fields["summary"] = summary
+            fields["channel"] = self.channel_field.currentData()
+        if detail is not None and self.subject_edit.text() != detail.subject:
+            fields["subject"] = self.subject_edit.text()
+        if detail is not None and self.description_edit.toPlainText() != detail.description:
+            fields["description"] = self.description_edit.toPlainText()
+        return fields
+
+    def _on_editor_text_changed(self, *_args) -> None:
+        if not self._restoring and self._detail is not None:
+            self._draft_timer.start()
+
+    def save_draft(self) -> None:
+        """Write the unsaved text of the current case now (also called on switch and close)."""
+        self._draft_timer.stop()
+        detail = self._detail
+        if detail is None or detail.is_read_only:
+            return
+        key = case_key(detail.id)
+        fields = self._draft_fields()
+        self._ui.drafts.save(self._ui.member_id, key, fields, base_version=detail.version)
+        if fields:
+            self._session_drafts.add(key)
+        else:
+            self._session_drafts.discard(key)
+
+    def has_unsaved_text(self) -> bool:
+        return bool(self._draft_fields())
+
+    def _clear_editors(self) -> None:
+        self._restoring = True
+        self.summary_edit.clear()
+        self.duration_field.setValue(0)
+        self.subject_edit.setModified(False)
+        self._restoring = False
+
+    def _reset_editors_to_case(self) -> None:
+        if self._detail is None:
+            return
+        self._restoring = True
+        self.subject_edit.setText(self._detail.subject)
+        self.subject_edit.setModified(False)
+        self.description_edit.setPlainText(self._detail.description)
+        self._restoring = False
+
+    def _offer_draft(self) -> None:
+        self.draft_banner.hide()
+        self._pending_draft = None
+        detail = self._detail
+        if detail is None or detail.is_read_only:
+            return
+        key = case_key(detail.id)
+        draft = self._ui.drafts.load(self._ui.member_id, key)
+        if draft is None or draft.is_empty:
+            return
+        if key in self._session_drafts:
+            self._apply_texts(draft.fields)
+            return
+        self._pending_draft = draft
+        saved = draft.saved_at.astimezone(self._zone).strftime(_TIME)
+        changed = " The case has changed since then." if draft.base_version != detail.version else ""
+        self.draft_label.setText(f"You have unsaved text on this case from {saved}.{changed}")
+        self.draft_banner.show()
+
+    def _on_restore_button_clicked(self) -> None:
+        if self._pending_draft is not None:
+            self._apply_texts(self._pending_draft.fields)
+            self._session_drafts.add(self._pending_draft.key)
+        self._pending_draft = None
+        self.draft_banner.hide()
+
+    def _on_discard_button_clicked(self) -> None:
+        if self._pending_draft is not None:
+            self._ui.drafts.discard(self._ui.member_id, self._pending_draft.key)
+        self._pending_draft = None
+        self.draft_banner.hide()
+
+
+def _read_files(paths: list[str]) -> list[tuple[str, bytes, str]]:
+    """Worker: read dropped files (name, bytes, guessed type)."""
+    files = []
+    for raw in paths:
+        path = Path(raw)
+        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        files.append((path.name, path.read_bytes(), content_type))
+    return files
+
+
+def _thumbnails(content: Callable, attachment_ids: list[int]) -> list:
+    """Worker: load image attachments and scale them to thumbnails."""
+    found = []
+    for attachment_id in attachment_ids:
+        _info, data = content(attachment_id)
+        image = thumbnail_from_bytes(data)
+        if image is not None:
+            found.append((attachment_id, image))
+    return found

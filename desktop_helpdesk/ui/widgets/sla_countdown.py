@@ -1,0 +1,130 @@
+"""One SLA clock on the case detail: time left or overdue by, due instants, state in words."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from desktop_helpdesk.domain.policy import Target
+from desktop_helpdesk.domain.sla import ClockReading, ClockState
+from desktop_helpdesk.ui.sla_display import STATE_LOOKS, describe_remaining
+
+OBJECT_NAMES = {
+    Target.ACKNOWLEDGE: "slaAcknowledge",
+    Target.RESPOND: "slaRespond",
+    Target.RESOLVE: "slaResolve",
+}
+_TIME_FORMAT = "%a %d %b %H:%M"
+
+
+def due_text(due_at: datetime, desk_zone: ZoneInfo, local_zone=None) -> str:
+    """ "Due Wed 25 Nov 11:00 Halifax" plus the workstation's own time when it differs."""
+    desk = due_at.astimezone(desk_zone)
+    text = f"Due {desk.strftime(_TIME_FORMAT)} Halifax"
+    local = due_at.astimezone(local_zone) if local_zone is not None else due_at.astimezone()
+    if local.utcoffset() != desk.utcoffset():
+        text += f"\n{local.strftime(_TIME_FORMAT)} your time"
+    return text
+
+
+class SlaCountdown(QFrame):
+    """Countdown for one target; the state shows as a coloured chip *with* its name.
+
+    Args:
+        target: which clock this widget shows.
+        desk_zone: the support desk's time zone (Halifax).
+        local_zone: the workstation's zone (None: the system's).
+    """
+
+    def __init__(
+        self, target: Target, desk_zone: ZoneInfo, local_zone=None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._target = target
+        self._desk_zone = desk_zone
+        self._local_zone = local_zone
+        self._reading: ClockReading | None = None
+        self.setObjectName(OBJECT_NAMES[target])
+        self.setAccessibleName(OBJECT_NAMES[target])
+        self.setProperty("slaCard", True)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+
+        self._title = QLabel(target.label, self)
+        self._title.setProperty("role", "slaTitle")
+        self._state = QLabel("", self)
+        self._state.setObjectName(f"{OBJECT_NAMES[target]}State")
+        self._state.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._state.setProperty("role", "stateChip")
+        self._remaining = QLabel("—", self)
+        self._remaining.setObjectName(f"{OBJECT_NAMES[target]}Remaining")
+        self._remaining.setProperty("role", "slaRemaining")
+        self._due = QLabel("", self)
+        self._due.setProperty("role", "slaDue")
+        self._due.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        top = QHBoxLayout()
+        top.setContentsMargins(0, 0, 0, 0)
+        top.addWidget(self._title)
+        top.addStretch(1)
+        top.addWidget(self._state)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 10, 12, 10)
+        layout.setSpacing(4)
+        layout.addLayout(top)
+        layout.addWidget(self._remaining)
+        layout.addWidget(self._due)
+        self.show_reading(None)
+
+    @property
+    def target(self) -> Target:
+        return self._target
+
+    @property
+    def reading(self) -> ClockReading | None:
+        return self._reading
+
+    def state(self) -> ClockState | None:
+        return self._reading.state if self._reading is not None else None
+
+    def state_words(self) -> str:
+        """What the chip says, e.g. "Overdue" (tests and screen readers read this)."""
+        return self._state.text()
+
+    def remaining_text(self) -> str:
+        return self._remaining.text()
+
+    def show_reading(self, reading: ClockReading | None) -> None:
+        """Show a clock reading (None: no case selected)."""
+        self._reading = reading
+        if reading is None:
+            self._state.setText("")
+            self._state.setVisible(False)
+            self._remaining.setText("—")
+            self._due.setText("")
+            self.setStyleSheet("")
+            self.setAccessibleDescription(f"{self._target.label}: no case")
+            return
+        look = STATE_LOOKS[reading.state]
+        self._state.setVisible(True)
+        self._state.setText(look.words)
+        self._remaining.setText(describe_remaining(reading))
+        if reading.met_at is not None:
+            met = reading.met_at.astimezone(self._desk_zone).strftime(_TIME_FORMAT)
+            self._due.setText(f"Met {met} Halifax\n{due_text(reading.due_at, self._desk_zone, self._local_zone)}")
+        else:
+            self._due.setText(due_text(reading.due_at, self._desk_zone, self._local_zone))
+        fg, bg = look.foreground.name(), look.background.name()
+        # Per-state colours are data-driven, so they are set here rather than in style.qss.
+        self.setStyleSheet(
+            f"SlaCountdown {{ border: 1px solid {fg}; border-left: 5px solid {fg};"
+            f" border-radius: 6px; background: #ffffff; }}"
+            f" QLabel[role='stateChip'] {{ color: {fg}; background: {bg};"
+            f" border-radius: 9px; padding: 1px 8px; font-weight: 600; }}"
+            f" QLabel[role='slaRemaining'] {{ color: {fg}; }}"
+        )
+        self.setAccessibleDescription(
+            f"{self._target.label}: {look.words}, {describe_remaining(reading)}"
+        )

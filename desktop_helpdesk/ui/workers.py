@@ -1,0 +1,92 @@
+"""Background work off the UI thread: a QRunnable that runs a function in its own DB connection."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+from desktop_helpdesk.storage.db import database
+
+log = logging.getLogger(__name__)
+
+
+class WorkerSignals(QObject):
+    """Signals of one worker, delivered on the UI thread (queued).
+
+    Signals:
+        finished(object): the function's return value.
+        failed(object): the exception it raised.
+    """
+
+    finished = Signal(object)
+    failed = Signal(object)
+
+
+class Worker(QRunnable):
+    """Runs ``function(*args)`` on a pool thread inside ``database.connection_context()``.
+
+    The function must not touch widgets; results go back through ``signals``.
+    """
+
+    def __init__(self, function: Callable[..., Any], *args: Any) -> None:
+        super().__init__()
+        self._function = function
+        self._args = args
+        self.signals = WorkerSignals()
+
+    def run(self) -> None:
+        try:
+            with database.connection_context():
+                result = self._function(*self._args)
+        except Exception as exc:  # noqa: BLE001 - every failure goes back to the UI as a message
+            log.exception("background task %s failed", getattr(self._function, "__name__", "?"))
+            self.signals.failed.emit(exc)
+            return
+        self.signals.finished.emit(result)
+
+
+class WorkerPool(QObject):
+    """A private thread pool so a window can wait for its own work before the database closes."""
+
+    def __init__(self, parent: QObject | None = None, max_threads: int = 2) -> None:
+        super().__init__(parent)
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(max_threads)
+        self._running: set[WorkerSignals] = set()
+
+    def submit(
+        self,
+        function: Callable[..., Any],
+        *args: Any,
+        on_finished: Callable[[Any], None],
+        on_failed: Callable[[Exception], None] | None = None,
+    ) -> None:
+        """Run ``function(*args)`` in the background and call back on the UI thread."""
+        worker = Worker(function, *args)
+        signals = worker.signals
+        # Keeping the signals object alive until it fired: the runnable is deleted by the pool.
+        self._running.add(signals)
+
+        def finished(result: Any) -> None:
+            self._running.discard(signals)
+            on_finished(result)
+
+        def failed(exc: Exception) -> None:
+            self._running.discard(signals)
+            if on_failed is not None:
+                on_failed(exc)
+
+        signals.finished.connect(finished)
+        signals.failed.connect(failed)
+        self._pool.start(worker)
+
+    def wait(self, msecs: int = 10_000) -> bool:
+        """Block until running work is done (used when the window closes)."""
+        return self._pool.waitForDone(msecs)
+
+    @property
+    def busy(self) -> bool:
+        return bool(self._running)

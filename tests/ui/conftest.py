@@ -1,0 +1,100 @@
+"""UI fixtures: the real window over a real SQLite file, one member at the desk, a manual clock."""
+
+import logging
+
+import pytest
+
+from desktop_helpdesk.services.case_queries import CaseQueries
+from desktop_helpdesk.services.contacts import NewContact
+from desktop_helpdesk.services.container import Services
+from desktop_helpdesk.services.drafts import DraftService
+from desktop_helpdesk.ui.context import UiContext
+from desktop_helpdesk.ui.main_window import MainWindow
+
+
+@pytest.fixture
+def services(db, clock):
+    return Services.create(clock)
+
+
+@pytest.fixture
+def member(services):
+    """Dana runs the desk alone, so every new case is assigned to her."""
+    return services.team.bootstrap_admin("dana", "Dana Desk")
+
+
+@pytest.fixture
+def ui(services, member, clock):
+    return UiContext(
+        services=services,
+        queries=CaseQueries(services.context),
+        drafts=DraftService(clock),
+        clock=clock,
+        member_id=member.id,
+        member_name=member.display_name,
+    )
+
+
+@pytest.fixture
+def notifications():
+    return []
+
+
+@pytest.fixture
+def make_window(qtbot, ui, notifications):
+    """Builds windows; each is shut down (workers joined) before the database closes."""
+    windows = []
+
+    def build(context=None):
+        window = MainWindow(context or ui, notify=lambda title, text: notifications.append((title, text)))
+        qtbot.addWidget(window)
+        with qtbot.waitSignal(window.list_loaded, timeout=5000):
+            window.show()
+        qtbot.waitUntil(lambda: not window.pool.busy, timeout=5000)
+        windows.append(window)
+        return window
+
+    yield build
+    for window in windows:
+        window.shutdown()
+
+
+@pytest.fixture
+def window(make_window):
+    return make_window()
+
+
+def log_case(ui, subject="Printer offline", *, channel="email", priority="medium", caller=None):
+    """Log a case through the real service (as the signed-in member)."""
+    return ui.services.cases.log_case(
+        ui.member_id,
+        subject=subject,
+        channel=channel,
+        requested_priority=priority,
+        new_contact=caller
+        or NewContact(name="Carol Client", email="carol@acme.example", phone="902 555 0142",
+                      client_name="Acme Learning"),
+    )
+
+
+class QueryCounter(logging.Handler):
+    """Counts SQL statements peewee logs (it logs every query at DEBUG)."""
+
+    def __init__(self):
+        super().__init__(logging.DEBUG)
+        self.count = 0
+
+    def emit(self, record):
+        self.count += 1
+
+
+@pytest.fixture
+def count_queries():
+    logger = logging.getLogger("peewee")
+    handler = QueryCounter()
+    level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    yield handler
+    logger.removeHandler(handler)
+    logger.setLevel(level)

@@ -1,0 +1,100 @@
+"""The case list model: qtmodeltester, paging into a bounded cache, and a tick with no SQL."""
+
+from datetime import timedelta
+
+from PySide6.QtCore import Qt
+
+from desktop_helpdesk.domain.sla import ClockState
+from desktop_helpdesk.services.case_queries import CaseFilter, Queue, SortColumn
+from desktop_helpdesk.ui.models.case_table_model import CASE_IDS_MIME, CaseColumn, CaseTableModel
+from desktop_helpdesk.ui.models.roles import CASE_ID_ROLE, SLA_STATE_ROLE
+from tests.ui.conftest import log_case
+
+
+def _model(ui, ids, **kwargs):
+    model = CaseTableModel(ui.queries.rows, ui.sla_reader(), ui.clock.now(), ui.desk_zone, **kwargs)
+    model.set_ids(ids)
+    return model
+
+
+def test_model_passes_qtmodeltester(qtmodeltester, ui):
+    ids = [log_case(ui, f"Case {n}").id for n in range(5)]
+    model = _model(ui, ids)
+    qtmodeltester.check(model, force_py=True)
+    assert model.rowCount() == 5
+    assert model.data(model.index(0, CaseColumn.SUBJECT)) == "Case 0"
+    assert model.data(model.index(2, 0), CASE_ID_ROLE) == ids[2]
+
+
+def test_rows_load_by_page_into_a_bounded_cache(ui):
+    ids = [log_case(ui, f"Case {n}").id for n in range(12)]
+    model = _model(ui, ids, page_size=4, cache_size=8)
+    pages = []
+    model.page_loaded.connect(pages.append)
+
+    model.data(model.index(5, CaseColumn.NUMBER))
+    assert pages == [4]
+    model.data(model.index(6, CaseColumn.NUMBER))
+    assert pages == [4]  # same page, served from the cache
+    for row in range(12):
+        model.data(model.index(row, CaseColumn.NUMBER))
+    assert model.cached_count() <= 8
+
+
+def test_tick_runs_no_sql_and_turns_the_row_overdue(ui, count_queries):
+    case = log_case(ui, "Slow reports")  # email at 09:00: acknowledge due 11:00
+    model = _model(ui, [case.id])
+    assert model.data(model.index(0, CaseColumn.NEXT_DUE), SLA_STATE_ROLE) == ClockState.ON_TRACK
+    changed = []
+    model.dataChanged.connect(lambda first, last, roles: changed.append((first.row(), last.row())))
+
+    ui.clock.advance(timedelta(hours=2, minutes=5))
+    before = count_queries.count
+    recomputed = model.on_ticked(ui.clock.now(), 0, 0)
+
+    assert count_queries.count == before, "a tick must not touch the database"
+    assert recomputed == 1
+    assert changed == [(0, 0)]
+    cell = model.index(0, CaseColumn.NEXT_DUE)
+    assert model.data(cell, SLA_STATE_ROLE) == ClockState.BREACHED
+    assert model.data(cell) == "Overdue · Ack late by 5m"
+    assert model.data(model.index(0, CaseColumn.SUBJECT), Qt.ItemDataRole.BackgroundRole) is not None
+
+
+def test_tick_skips_rows_never_loaded(ui, count_queries):
+    ids = [log_case(ui, f"Case {n}").id for n in range(3)]
+    model = _model(ui, ids)
+    before = count_queries.count
+    assert model.on_ticked(ui.clock.now(), 0, 2) == 0
+    assert count_queries.count == before
+
+
+def test_sort_is_requested_not_done_in_python(ui, qtbot):
+    model = _model(ui, [log_case(ui).id])
+    with qtbot.waitSignal(model.sort_requested) as blocker:
+        model.sort(CaseColumn.CLIENT, Qt.SortOrder.DescendingOrder)
+    assert blocker.args == [SortColumn.CLIENT, True]
+
+
+def test_evict_reloads_changed_rows(ui):
+    case = log_case(ui, "Old subject")
+    model = _model(ui, [case.id])
+    assert model.data(model.index(0, CaseColumn.SUBJECT)) == "Old subject"
+    detail = ui.services.cases.get_case(case.id)
+    ui.services.cases.edit_case(ui.member_id, case.id, expected_version=detail.version, subject="New subject")
+    assert model.data(model.index(0, CaseColumn.SUBJECT)) == "Old subject"  # cached
+    model.evict([case.id])
+    assert model.data(model.index(0, CaseColumn.SUBJECT)) == "New subject"
+
+
+def test_drag_carries_case_ids(ui):
+    ids = [log_case(ui, f"Case {n}").id for n in range(2)]
+    model = _model(ui, ids)
+    data = model.mimeData([model.index(0, 0), model.index(0, 1), model.index(1, 0)])
+    assert bytes(data.data(CASE_IDS_MIME)).decode() == f"{ids[0]},{ids[1]}"
+
+
+def test_model_over_queue_ids(ui):
+    log_case(ui, "Mine")
+    ids = ui.queries.ids(CaseFilter(Queue.MY_CASES, member_id=ui.member_id), now=ui.clock.now())
+    assert len(_model(ui, ids).ids()) == 1
