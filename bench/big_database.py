@@ -1,0 +1,318 @@
+"""Builds a large, realistic, migrated SQLite database fast, for benchmarks.
+
+Usage: ``python3 bench/big_database.py PATH [--cases 100000]``; from code:
+``from big_database import build_big_database`` (inside bench/) or
+``from bench.big_database import build_big_database`` (from the repository root).
+
+Rows are consistent with what the services write: sequential case numbers per Halifax year
+(with ``case_sequence`` set), due instants from ``domain.sla.due_instants``, met instants for
+the targets each status implies, ``next_due_at`` as the services keep it, an inbound first
+interaction (and an outbound response or resolution where met), a "logged" audit row, and a
+full-text row per case. Everything is inserted with ``executemany`` in chunks inside one
+transaction, so 100,000 cases take seconds, not minutes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import time as timer
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from desktop_helpdesk.domain.cases import OPEN_STATUSES, CaseStatus
+from desktop_helpdesk.domain.policy import DEFAULT_POLICY, Priority, Target
+from desktop_helpdesk.domain.sla import default_calendar, due_instants
+from desktop_helpdesk.storage.db import database, open_database
+
+HALIFAX = ZoneInfo("America/Halifax")
+DEFAULT_NOW = datetime(2026, 11, 25, 9, 0, tzinfo=HALIFAX)
+_CHUNK = 2_000
+
+PRODUCTS = (
+    "LMS", "course player", "SCORM package", "authoring tool", "reporting portal", "SSO login",
+    "video lessons", "quiz engine", "certificate generator", "mobile app", "xAPI feed", "API",
+)
+PROBLEMS = (
+    "will not load", "shows a blank page", "times out", "rejects valid passwords",
+    "loses progress", "exports wrong totals", "crashes on upload", "is very slow",
+    "sends duplicate emails", "shows an error 500", "cannot find enrolled users",
+    "fails after the update",
+)
+DETAILS = (
+    "Several learners reported it this morning.", "It started after our network change.",
+    "Only users on Chrome are affected.", "The whole department is blocked.",
+    "A screenshot is attached.", "It works from home but not from the office.",
+    "We cleared the cache and it still happens.", "The deadline for the course is Friday.",
+)
+RESOLUTIONS = (
+    "Cleared the stale session tokens and asked users to sign in again.",
+    "Client IT whitelisted our domain on their proxy.",
+    "Republished the package with the corrected manifest.",
+    "Applied the hotfix and re-ran the report.",
+    "Reset the SSO certificate and confirmed login with the client.",
+    "Explained the configuration setting; client confirmed it works.",
+)
+FIRST_NAMES = ("Avery", "Blake", "Casey", "Devon", "Emery", "Finley", "Harper", "Jordan",
+               "Kendall", "Logan", "Morgan", "Parker", "Quinn", "Riley", "Sawyer", "Taylor")
+LAST_NAMES = ("MacDonald", "Campbell", "Fraser", "LeBlanc", "Murphy", "Smith", "Wilson",
+              "Cormier", "Gallant", "Boudreau", "MacLean", "Robichaud", "Stewart", "Young")
+ORG_WORDS = ("Atlantic", "Harbour", "Maritime", "Bluenose", "Fundy", "Cabot", "Acadia",
+             "Northern", "Coastal", "Valley", "Summit", "Lighthouse")
+ORG_KINDS = ("Learning", "Health", "College", "Logistics", "Credit Union", "Energy",
+             "Insurance", "Municipality", "Academy", "Foods")
+
+
+@dataclass(frozen=True)
+class BigDatabase:
+    """What was built (the database stays open and bound to ``storage.db.database``)."""
+
+    path: Path
+    cases: int
+    members: int
+    clients: int
+    contacts: int
+    now: datetime
+    seconds: float
+    generate_seconds: float
+    insert_seconds: float
+
+
+def _text(instant: datetime | None) -> str | None:
+    # The storage field's format ("%Y-%m-%d %H:%M:%S.%f", naive UTC); isoformat is faster.
+    if instant is None:
+        return None
+    return instant.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+def build_big_database(
+    path: str | Path,
+    n_cases: int = 100_000,
+    *,
+    now: datetime = DEFAULT_NOW,
+    seed: int = 20261125,
+    span_days: int = 720,
+) -> BigDatabase:
+    """Create (replacing) a migrated SQLite file at ``path`` with ``n_cases`` realistic cases.
+
+    Args:
+        path: the SQLite file to write (an existing file is replaced).
+        n_cases: how many cases.
+        now: the instant the data is "as of"; cases are received over the ``span_days`` before.
+        seed: random seed (same seed, same database).
+        span_days: how far back cases go.
+
+    Returns:
+        Counts and timing; the database is left open and bound to ``storage.db.database``.
+    """
+    started = timer.perf_counter()
+    path = Path(path)
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    db = open_database(path)
+    rng = random.Random(seed)
+    calendar = default_calendar()
+    policy = DEFAULT_POLICY
+    now = now.astimezone(UTC)
+    created = _text(now - timedelta(days=span_days + 30))
+
+    n_members = 14
+    members = [(1, "admin", "Ada Admin", "admin", 0)]
+    members += [(2, "sam", "Sam Supervisor", "supervisor", 0), (3, "sky", "Sky Supervisor", "supervisor", 0)]
+    for i in range(4, n_members + 1):
+        first = FIRST_NAMES[i % len(FIRST_NAMES)]
+        members.append((i, f"agent{i}", f"{first} {LAST_NAMES[i % len(LAST_NAMES)]}", "agent", 1))
+    agent_ids = [m[0] for m in members if m[4]]
+
+    n_clients = max(10, min(400, n_cases // 250))
+    n_contacts = n_clients * 8
+    clients = []
+    for i in range(1, n_clients + 1):
+        name = f"{ORG_WORDS[i % len(ORG_WORDS)]} {ORG_KINDS[(i // len(ORG_WORDS)) % len(ORG_KINDS)]} {i}"
+        manager = f"{FIRST_NAMES[(i * 3) % len(FIRST_NAMES)]} {LAST_NAMES[(i * 5) % len(LAST_NAMES)]}"
+        clients.append((i, name, manager, f"am{i}@velsoft.example", f"902-555-{i:04d}", "", created))
+    contacts = []
+    for i in range(1, n_contacts + 1):
+        client_id = (i - 1) // 8 + 1
+        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+        email = f"{first}.{last}{i}@client{client_id}.example".lower()
+        phone = f"+1 (902) {rng.randint(200, 999)}-{i % 10000:04d}"
+        digits = "".join(ch for ch in phone if ch.isdigit())
+        contacts.append((i, client_id, f"{first} {last}", email, email, phone, digits, 1, created))
+
+    cases, interactions, audits, search_rows = [], [], [], []
+    sequence: dict[int, int] = {}
+    # Requests arrive in office hours on business days, in ascending order so case numbers
+    # follow time within each year.
+    today = now.astimezone(HALIFAX).date()
+    days = [today - timedelta(days=back) for back in range(span_days, -1, -1)]
+    days = [day for day in days if calendar.is_business_day(day)]
+    stamps = []
+    for _ in range(n_cases):
+        day = rng.choice(days)
+        minute = rng.randrange(8 * 60, 16 * 60 + 30)
+        local = datetime(day.year, day.month, day.day, minute // 60, minute % 60,
+                         rng.randrange(60), tzinfo=HALIFAX)
+        stamps.append(local.astimezone(UTC))
+    stamps.sort()
+    interaction_id = 0
+    for case_id, received in enumerate(stamps, start=1):
+        if received > now:
+            received = now - timedelta(minutes=rng.randint(1, 90))
+        year = received.astimezone(HALIFAX).year
+        sequence[year] = sequence.get(year, 0) + 1
+        number = f"{year}-{sequence[year]:05d}"
+        requested = rng.choices(("high", "medium", "low"), (0.25, 0.6, 0.15))[0]
+        priority = Priority.HIGH if requested == "high" else Priority.MEDIUM
+        due = due_instants(calendar, policy, received, priority)
+        channel = "phone" if rng.random() < 0.45 else "email"
+        age = now - received
+        status = _status_for(rng, age)
+        if channel == "phone" and status is CaseStatus.NEW:
+            status = CaseStatus.ACKNOWLEDGED  # a live call is acknowledged on connection
+        ack = received if channel == "phone" else None
+        responded = resolved = closed = paused = waiting_since = None
+        waiting_on = resolution = resolution_channel = ""
+        if status is not CaseStatus.NEW and ack is None:
+            ack = min(now, calendar.add(received, timedelta(minutes=rng.randint(5, 150))))
+        if status not in (CaseStatus.NEW, CaseStatus.ACKNOWLEDGED):
+            responded = min(now, calendar.add(received, timedelta(minutes=rng.randint(20, 600))))
+        if status in (CaseStatus.RESOLVED, CaseStatus.CLOSED):
+            resolved = min(now, calendar.add(responded, timedelta(minutes=rng.randint(30, 2400))))
+            resolution = rng.choice(RESOLUTIONS)
+            resolution_channel = rng.choice(("email", "email", "phone", "skype"))
+            if status is CaseStatus.CLOSED:
+                closed = min(now, resolved + timedelta(days=rng.randint(1, 5)))
+        if status is CaseStatus.WAITING_ON_CLIENT:
+            waiting_since = min(now, responded + timedelta(hours=rng.randint(1, 30)))
+            paused = waiting_since
+            waiting_on = "Client: contact"
+        if status is CaseStatus.ESCALATED:
+            waiting_since = min(now, responded + timedelta(hours=rng.randint(1, 30)))
+            waiting_on = "Internal department: Development"
+        unmet = []
+        if status in OPEN_STATUSES:
+            if ack is None:
+                unmet.append(due[Target.ACKNOWLEDGE])
+            if responded is None:
+                unmet.append(due[Target.RESPOND])
+            if paused is None:
+                unmet.append(due[Target.RESOLVE])
+        next_due = min(unmet) if unmet else None
+        assignee = rng.choice(agent_ids) if status is not CaseStatus.NEW or rng.random() < 0.7 else None
+        contact_id = rng.randint(1, n_contacts)
+        client_id = (contact_id - 1) // 8 + 1
+        subject = f"{rng.choice(PRODUCTS)} {rng.choice(PROBLEMS)}"
+        description = " ".join(rng.sample(DETAILS, 2))
+        logged = received + timedelta(minutes=rng.randint(0, 20)) if channel == "email" else received
+        logged = min(logged, now)
+        updated = max(i for i in (logged, ack, responded, resolved, closed, waiting_since) if i)
+        cases.append((
+            case_id, number, subject, description, requested, priority.value, status.value, channel,
+            client_id, contact_id, assignee, assignee or 1, _text(received), _text(logged),
+            _text(due[Target.ACKNOWLEDGE]), _text(due[Target.RESPOND]), _text(due[Target.RESOLVE]),
+            _text(ack), _text(responded), _text(resolved), _text(closed), _text(next_due), _text(paused),
+            waiting_on, _text(waiting_since), resolution, resolution_channel, 1, _text(updated),
+        ))
+        interaction_id += 1
+        interactions.append((
+            interaction_id, case_id, channel, "inbound", description, 0,
+            assignee if channel == "phone" else None, _text(received), _text(logged),
+            "acknowledge" if channel == "phone" else "",
+        ))
+        summaries = [description]
+        if responded is not None:
+            interaction_id += 1
+            met = "respond" if channel == "phone" else "acknowledge,respond"
+            text = "Called the client to troubleshoot; collected logs and browser details."
+            interactions.append((
+                interaction_id, case_id, "phone", "outbound", text, rng.randint(120, 1800), assignee,
+                _text(responded), _text(responded), met,
+            ))
+            summaries.append(text)
+        if resolved is not None:
+            interaction_id += 1
+            interactions.append((
+                interaction_id, case_id, resolution_channel, "outbound", f"Resolution: {resolution}", 0,
+                assignee, _text(resolved), _text(resolved), "resolve",
+            ))
+            summaries.append(f"Resolution: {resolution}")
+        audits.append((_text(logged), assignee or 1, "case", case_id, case_id, "logged", "number", "", number,
+                       f"{channel.capitalize()} intake"))
+        search_rows.append((case_id, subject, description, "\n".join(summaries), resolution))
+
+    generated = timer.perf_counter()
+    connection = db.connection()
+    with database.atomic():
+        _insert(connection, "team_member",
+                ("id", "username", "display_name", "role", "can_take_cases", "email", "availability",
+                 "active", "created_at"),
+                [(m[0], m[1], m[2], m[3], m[4], f"{m[1]}@velsoft.example", "available", 1, created)
+                 for m in members])
+        _insert(connection, "client",
+                ("id", "name", "account_manager", "account_manager_email", "phone", "notes", "created_at"),
+                clients)
+        _insert(connection, "contact",
+                ("id", "client_id", "name", "email", "email_lower", "phone", "phone_digits", "active",
+                 "created_at"), contacts)
+        _insert(connection, '"case"',
+                ("id", "number", "subject", "description", "requested_priority", "effective_priority",
+                 "status", "channel", "client_id", "contact_id", "assignee_id", "logged_by_id",
+                 "received_at", "logged_at", "acknowledge_due_at", "respond_due_at", "resolve_due_at",
+                 "acknowledged_at", "responded_at", "resolved_at", "closed_at", "next_due_at",
+                 "resolve_paused_at", "waiting_on", "waiting_since", "resolution_summary",
+                 "resolution_channel", "version", "updated_at"), cases)
+        _insert(connection, "interaction",
+                ("id", "case_id", "channel", "direction", "summary", "duration_seconds", "author_id",
+                 "occurred_at", "created_at", "satisfies"), interactions)
+        _insert(connection, "audit",
+                ("at", "actor_id", "entity", "entity_id", "case_id", "action", "field", "before",
+                 "after", "reason"), audits)
+        _insert(connection, "case_search",
+                ("rowid", "subject", "description", "interactions", "resolution"), search_rows)
+        _insert(connection, "case_sequence", ("year", "last_number"), sorted(sequence.items()))
+        pauses = [(c[0], "Waiting for the client's screenshots", c[22], None, 0) for c in cases if c[22]]
+        _insert(connection, "sla_pause", ("case_id", "reason", "started_at", "ended_at", "business_seconds"),
+                pauses)
+    inserted = timer.perf_counter()
+    database.execute_sql("ANALYZE")
+    return BigDatabase(path, n_cases, len(members), n_clients, n_contacts, now,
+                       timer.perf_counter() - started, generated - started, inserted - generated)
+
+
+def _status_for(rng: random.Random, age: timedelta) -> CaseStatus:
+    if age > timedelta(days=21):
+        return CaseStatus.CLOSED if rng.random() < 0.97 else CaseStatus.RESOLVED
+    if age > timedelta(days=5):
+        return rng.choices(
+            (CaseStatus.CLOSED, CaseStatus.RESOLVED, CaseStatus.IN_PROGRESS, CaseStatus.WAITING_ON_CLIENT,
+             CaseStatus.ESCALATED), (0.6, 0.2, 0.1, 0.06, 0.04))[0]
+    return rng.choices(
+        (CaseStatus.NEW, CaseStatus.ACKNOWLEDGED, CaseStatus.IN_PROGRESS, CaseStatus.WAITING_ON_CLIENT,
+         CaseStatus.ESCALATED, CaseStatus.RESOLVED), (0.15, 0.2, 0.35, 0.1, 0.08, 0.12))[0]
+
+
+def _insert(connection, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    sql = (f"INSERT INTO {table} ({', '.join(columns)}) "
+           f"VALUES ({', '.join('?' for _ in columns)})")
+    for start in range(0, len(rows), _CHUNK):
+        connection.executemany(sql, rows[start:start + _CHUNK])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("path", type=Path)
+    parser.add_argument("--cases", type=int, default=100_000)
+    args = parser.parse_args(argv)
+    info = build_big_database(args.path, args.cases)
+    print(f"built {info.cases:,} cases, {info.contacts:,} contacts, {info.clients} clients, "
+          f"{info.members} members in {info.seconds:.1f} s (generate {info.generate_seconds:.1f} s, "
+          f"insert {info.insert_seconds:.1f} s) -> {info.path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
