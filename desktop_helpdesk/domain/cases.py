@@ -221,6 +221,23 @@ def phone_digits(phone: str) -> str:
     return "".join(ch for ch in phone if ch.isdigit() and ch.isascii())
 
 
+def phone_variants(digits: str) -> tuple[str, ...]:
+    """The digit strings that name the same North American number (with or without the
+    leading country code 1), for matching a number typed either way.
+
+    Args:
+        digits: the output of ``phone_digits``.
+
+    Returns:
+        ``digits`` first, then its other form when it is a 10- or 11-digit NANP number.
+    """
+    if len(digits) == 11 and digits.startswith("1"):
+        return (digits, digits[1:])
+    if len(digits) == 10:
+        return (digits, f"1{digits}")
+    return (digits,) if digits else ()
+
+
 # Deliberately simple: one @, a dotted domain, no spaces. Real validation is the mail reaching them.
 _EMAIL = re.compile(r"^[^@\s<>(),;:\"\[\]]+@[^@\s<>(),;:\"\[\]]+\.[A-Za-z]{2,}$")
 

@@ -7,7 +7,12 @@ from datetime import datetime
 
 from peewee import JOIN, fn
 
-from desktop_helpdesk.domain.cases import OPEN_STATUSES, is_valid_email, phone_digits
+from desktop_helpdesk.domain.cases import (
+    OPEN_STATUSES,
+    is_valid_email,
+    phone_digits,
+    phone_variants,
+)
 from desktop_helpdesk.services.audit import ChangeLog
 from desktop_helpdesk.services.context import ServiceContext, write_transaction
 from desktop_helpdesk.services.dto import ClientSummary, ContactMatch
@@ -89,9 +94,8 @@ class ContactService:
         digits = phone_digits(text)
         if len(digits) >= _MIN_PHONE_DIGITS and not any(ch.isalpha() for ch in text):
             # North American numbers are typed with or without the leading 1.
-            variants = {digits, digits.removeprefix("1"), f"1{digits}"}
             rows = base.where(
-                ContactRecord.phone_digits.in_(list(variants))
+                ContactRecord.phone_digits.in_(phone_variants(digits))
                 | ContactRecord.phone_digits.endswith(digits)
             ).order_by(ContactRecord.name).limit(limit)
             return [_match(row, "phone") for row in rows]
@@ -263,7 +267,7 @@ def find_or_create_contact(
     if reuse and (digits or email_lower):
         condition = None
         if digits:
-            condition = ContactRecord.phone_digits == digits
+            condition = ContactRecord.phone_digits.in_(phone_variants(digits))
         if email_lower:
             by_email = ContactRecord.email_lower == email_lower
             condition = by_email if condition is None else condition | by_email
