@@ -4,8 +4,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from desktop_helpdesk.services.container import Services
 from desktop_helpdesk.services.contacts import NewContact
+from desktop_helpdesk.services.container import Services
 
 
 @dataclass(frozen=True)
