@@ -392,6 +392,9 @@ class MainWindow(QMainWindow):
         dialog.case_logged.connect(self._on_intake_case_logged)
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()
+        # The caller is on the line: the form takes the keyboard at once.
+        dialog.raise_()
+        dialog.activateWindow()
         return dialog
 
     def _on_intake_case_logged(self, case_id: int) -> None:

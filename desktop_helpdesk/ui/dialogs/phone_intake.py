@@ -103,7 +103,8 @@ class PhoneIntakeDialog(QDialog):
 
         self.caller_field.textChanged.connect(self._on_caller_text_changed)
         self.caller_field.returnPressed.connect(self.pick_contact)
-        self.caller_field.installEventFilter(self)
+        for field in (self.caller_field, self.subject_field, self.description_field):
+            field.installEventFilter(self)
         self.subject_field.textChanged.connect(self._on_case_text_changed)
         self.description_field.textChanged.connect(self._on_case_text_changed)
         self.priority_field.currentIndexChanged.connect(self._on_priority_changed)
@@ -222,7 +223,9 @@ class PhoneIntakeDialog(QDialog):
         self.error_label.hide()
         self.log_button = self._named(QPushButton("Log case  (Ctrl+Enter)", page), "logCaseButton")
         self.log_button.setProperty("accent", True)
-        self.log_button.setAutoDefault(True)
+        # No default button on the form: Enter in the caller field picks a contact, it must
+        # never log a half-typed case. Ctrl+Enter (or Space on this button) logs.
+        self.log_button.setAutoDefault(False)
         self.log_button.setDefault(False)
         self.log_button.clicked.connect(self.log_case)
         cancel = QPushButton("Cancel", page)
@@ -265,8 +268,10 @@ class PhoneIntakeDialog(QDialog):
         self.assignee_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.assignee_label.setWordWrap(True)
         self.copy_button = self._named(QPushButton("Copy number", page), "copyNumberButton")
+        self.copy_button.setAutoDefault(False)
         self.copy_button.clicked.connect(self.copy_number)
         self.another_button = self._named(QPushButton("Log another call", page), "logAnotherButton")
+        self.another_button.setAutoDefault(False)
         self.another_button.clicked.connect(self.start_over)
         self.done_button = self._named(QPushButton("Done", page), "doneButton")
         self.done_button.setProperty("accent", True)
@@ -287,7 +292,25 @@ class PhoneIntakeDialog(QDialog):
         return page
 
     # -- caller ----------------------------------------------------------------------------
+    @staticmethod
+    def _is_log_key(event) -> bool:
+        return event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and bool(
+            event.modifiers() & Qt.KeyboardModifier.ControlModifier
+        )
+
+    def keyPressEvent(self, event) -> None:
+        # Ctrl+Enter from any field logs, also when the window manager has not activated the
+        # dialog yet (then its QShortcut is inactive but key events still arrive).
+        if self._is_log_key(event):
+            self.log_case()
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
     def eventFilter(self, watched, event) -> bool:
+        if event.type() == event.Type.KeyPress and self._is_log_key(event):
+            self.log_case()
+            return True
         # Up/Down in the caller field move through the matches without leaving the field.
         if watched is self.caller_field and event.type() == event.Type.KeyPress:
             key = event.key()
@@ -479,6 +502,7 @@ class PhoneIntakeDialog(QDialog):
 
     def start_over(self) -> None:
         """Clear the form for the next call."""
+        self.done_button.setDefault(False)
         self._restoring = True
         for field in (self.caller_field, self.subject_field, self.new_name, self.new_email, self.new_phone):
             field.clear()

@@ -1,0 +1,1 @@
+"""Supervisor view: team queue review, reassignment, report panels with charts, and exports."""
