@@ -288,12 +288,22 @@ def _column_widths(table: ReportTable, texts: list[list[str]], fonts: _Fonts,
         widths.append(max(_two_line_width(column.header, bold), sample) + padding)
     total = sum(widths)
     if total > layout.width:
-        # Shrink the widest (text) columns first; numbers keep their width.
-        excess = total - layout.width
-        flexible = [i for i, c in enumerate(table.columns) if c.kind not in NUMERIC]
-        flexible_total = sum(widths[i] for i in flexible) or 1
+        # Cap the widest text columns at one common width (water filling), so short text
+        # columns, numbers and dates keep their natural width and long ones get elided.
+        flexible = [i for i, c in enumerate(table.columns) if c.kind is ColumnKind.TEXT]
+        fixed = sum(w for i, w in enumerate(widths) if i not in flexible)
+        budget = max(layout.width - fixed, 40.0 * len(flexible))
+        natural = sorted(widths[i] for i in flexible)
+        cap, remaining, count = budget, budget, len(natural)
+        for width in natural:
+            if width * count <= remaining:
+                remaining -= width
+                count -= 1
+                continue
+            cap = remaining / count
+            break
         for i in flexible:
-            widths[i] = max(40.0, widths[i] - excess * widths[i] / flexible_total)
+            widths[i] = min(widths[i], cap)
         scale = layout.width / sum(widths)
         if scale < 1:
             widths = [w * scale for w in widths]

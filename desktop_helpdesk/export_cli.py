@@ -1,0 +1,190 @@
+"""Headless exports for scheduled jobs: ``desktop-helpdesk export --report sla ... -o FILE``."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from typing import TextIO
+
+from desktop_helpdesk.config import load_config
+from desktop_helpdesk.domain.clock import Clock, SystemClock
+from desktop_helpdesk.services.case_queries import Queue
+from desktop_helpdesk.services.context import ServiceContext
+from desktop_helpdesk.services.exports import (
+    ExportCancelled,
+    ExportError,
+    ExportFormat,
+    ReportKind,
+    ReportPack,
+    build_report_pack,
+    case_list_pack,
+    write_csv,
+    write_xlsx,
+)
+from desktop_helpdesk.services.reports import DateRange, ReportFilter, ReportService
+from desktop_helpdesk.storage.db import DatabaseOpenError, close_database, open_database
+
+log = logging.getLogger(__name__)
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+_application = None  # the QGuiApplication a headless PDF export created (kept alive)
+
+
+class _UsageError(Exception):
+    """A bad argument; the message names it."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that raises instead of exiting, so ``main`` returns an exit code."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise _UsageError(message)
+
+
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date; use YYYY-MM-DD") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="desktop-helpdesk export",
+        description="Export a report or a case list to CSV, XLSX or PDF without opening the window.",
+        epilog="Example: desktop-helpdesk export --report sla --from 2026-11-01 --to 2026-11-30 "
+               "--format pdf -o nov.pdf --db helpdesk.sqlite3",
+    )
+    parser.add_argument("--report", required=True, choices=[k.value for k in ReportKind],
+                        help="which report (cases = a case list, see --queue/--search)")
+    parser.add_argument("--from", dest="start", type=_iso_date,
+                        help="first day, Halifax date YYYY-MM-DD (default: first of this month)")
+    parser.add_argument("--to", dest="end", type=_iso_date,
+                        help="last day, inclusive (default: today)")
+    parser.add_argument("--queue", choices=[q.value for q in Queue if q is not Queue.MY_CASES],
+                        default=Queue.ALL_OPEN.value, help="queue for --report cases")
+    parser.add_argument("--search", default="", help="search text for --report cases")
+    parser.add_argument("--format", choices=[f.value for f in ExportFormat],
+                        help="file format (default: from the output file's extension)")
+    parser.add_argument("-o", "--output", required=True, type=Path, help="file to write")
+    parser.add_argument("--db", help="database file or postgresql:// URL (default: the app's)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, *, clock: Clock | None = None,
+         out: TextIO | None = None, err: TextIO | None = None) -> int:
+    """Run one export and return the exit code (0 ok, 1 failed, 2 bad arguments).
+
+    Args:
+        argv: the arguments after ``export``.
+        clock: injected clock (tests); the system clock otherwise.
+        out: where the success line goes (stdout).
+        err: where errors go (stderr); never a traceback.
+
+    Returns:
+        The process exit code.
+    """
+    out = out or sys.stdout
+    err = err or sys.stderr
+    parser = build_parser()
+    try:
+        args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+        export_format = _format_of(args)
+    except _UsageError as exc:
+        print(f"{parser.prog}: error: {exc}", file=err)
+        print(f"Try '{parser.prog} --help'.", file=err)
+        return EXIT_USAGE
+    except SystemExit as exc:  # --help
+        return int(exc.code or 0)
+    clock = clock or SystemClock()
+    try:
+        config = load_config(args.db, os.environ)
+        target = config.database
+        if target.is_sqlite and not target.sqlite_path.exists():
+            raise _UsageError(f"--db: no database file at {target.sqlite_path}")
+        open_database(target)
+        try:
+            context = ServiceContext(clock)
+            report_filter = _report_filter(args, context)
+            pack = _build_pack(args, context, report_filter)
+            pages = _write(pack, export_format, args.output)
+        finally:
+            close_database()
+    except _UsageError as exc:
+        print(f"{parser.prog}: error: {exc}", file=err)
+        return EXIT_USAGE
+    except (DatabaseOpenError, ExportError) as exc:
+        print(f"{parser.prog}: error: {exc}", file=err)
+        return EXIT_FAILED
+    except ExportCancelled:
+        print(f"{parser.prog}: cancelled", file=err)
+        return EXIT_FAILED
+    except Exception as exc:  # noqa: BLE001 - a scheduled job gets a sentence, never a traceback
+        log.exception("export failed")
+        print(f"{parser.prog}: error: export failed ({type(exc).__name__}: {exc})", file=err)
+        return EXIT_FAILED
+    rows = sum(len(t.rows) for t in pack.tables)
+    extent = f"{pages} page{'s' if pages != 1 else ''}" if pages else f"{rows} rows"
+    print(f"Wrote {pack.title} ({extent}) to {args.output}", file=out)
+    return EXIT_OK
+
+
+def _format_of(args: argparse.Namespace) -> ExportFormat:
+    if args.format:
+        return ExportFormat(args.format)
+    suffix = args.output.suffix.lower().lstrip(".")
+    try:
+        return ExportFormat(suffix)
+    except ValueError:
+        raise _UsageError(
+            f"--format: cannot tell the format from {args.output.name!r}; "
+            "give --format csv, xlsx or pdf") from None
+
+
+def _report_filter(args: argparse.Namespace, context: ServiceContext) -> ReportFilter:
+    today = context.now().astimezone(context.calendar.zone).date()
+    start = args.start or today.replace(day=1)
+    end = args.end or today
+    if end < start:
+        raise _UsageError(f"--to: {end.isoformat()} is before --from {start.isoformat()}")
+    return ReportFilter(DateRange(start, end))
+
+
+def _build_pack(args: argparse.Namespace, context: ServiceContext,
+                report_filter: ReportFilter) -> ReportPack:
+    if args.report == ReportKind.CASES:
+        return case_list_pack(context, Queue(args.queue), search=args.search)
+    # Headless: whoever can read the database file may export (no signed-in member).
+    reports = ReportService(context, viewer_id=None)
+    return build_report_pack(reports, args.report, report_filter)
+
+
+def _write(pack: ReportPack, export_format: ExportFormat, output: Path) -> int:
+    """Write the pack; returns the page count for PDF, 0 otherwise."""
+    if export_format is ExportFormat.CSV:
+        write_csv(pack.tables, output)
+        return 0
+    if export_format is ExportFormat.XLSX:
+        write_xlsx(pack.tables, output)
+        return 0
+    return _write_pdf(pack, output)
+
+
+def _write_pdf(pack: ReportPack, output: Path) -> int:
+    # QtGui needs an application object; a scheduled job has no display, so go offscreen.
+    from PySide6.QtGui import QGuiApplication
+
+    global _application
+    if QGuiApplication.instance() is None:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        _application = QGuiApplication(["desktop-helpdesk-export"])
+    from desktop_helpdesk.ui.supervisor.pdf_report import write_pdf
+
+    return write_pdf(pack, output)
