@@ -10,6 +10,7 @@ from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDialog,
     QHeaderView,
     QLabel,
     QMainWindow,
@@ -413,5 +414,8 @@ class MainWindow(QMainWindow):
         self._closing = True
         self.ticker.stop()
         self.detail.save_draft()
+        for dialog in self.findChildren(PhoneIntakeDialog):
+            dialog.save_draft()
+            dialog.done(QDialog.DialogCode.Rejected)
         self._pool.wait()
 

@@ -1,0 +1,181 @@
+"""Panels and small models: qtmodeltester on each, intake look-ups, search, sorting, the ticker."""
+
+from datetime import timedelta
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog
+
+from desktop_helpdesk.domain.policy import PRIORITY_DEFINITIONS, Priority
+from desktop_helpdesk.services.case_queries import Queue, SortColumn
+from desktop_helpdesk.services.contacts import NewContact
+from desktop_helpdesk.ui.models.audit_model import AuditTableModel
+from desktop_helpdesk.ui.models.case_table_model import CaseColumn
+from desktop_helpdesk.ui.models.timeline_model import TimelineModel
+from desktop_helpdesk.ui.ticker import Ticker
+from desktop_helpdesk.ui.widgets.queue_panel import QueueListModel
+from tests.ui.conftest import OFFSCREEN_NOISE, log_case
+
+pytestmark = pytest.mark.qt_log_ignore(*OFFSCREEN_NOISE)
+
+
+def test_queue_model_passes_qtmodeltester_and_shows_counts(qtmodeltester):
+    model = QueueListModel()
+    model.set_counts({queue: index for index, queue in enumerate(Queue)})
+    qtmodeltester.check(model, force_py=True)
+    assert model.rowCount() == 9
+    assert model.data(model.index(0, 0)) == "My cases"
+    assert model.count(Queue.OVERDUE) == 4
+    assert "4 cases" in model.data(model.index(model.row_of(Queue.OVERDUE), 0), Qt.ItemDataRole.ToolTipRole)
+
+
+def test_timeline_and_audit_models_pass_qtmodeltester(qtmodeltester, ui, clock):
+    case = log_case(ui)
+    clock.advance(timedelta(minutes=3))
+    ui.services.cases.add_interaction(
+        ui.member_id, case.id, channel="phone", direction="outbound", summary="Called", duration_seconds=245
+    )
+    timeline = TimelineModel(ui.desk_zone)
+    timeline.set_entries(ui.services.cases.timeline(case.id))
+    audit = AuditTableModel(ui.desk_zone)
+    audit.set_entries(ui.services.cases.audit_trail(case.id))
+    qtmodeltester.check(timeline, force_py=True)
+    qtmodeltester.check(audit, force_py=True)
+    texts = [timeline.data(timeline.index(row, 0)) for row in range(timeline.rowCount())]
+    call = next(text for text in texts if text.startswith("Phone (outbound)"))
+    assert call.splitlines()[1] == "Wed 25 Nov 09:03 · Dana Desk · Phone · Outbound · 4m 05s · met acknowledge, respond"
+    assert texts.index(call) < len(texts) - 1  # newest first: the logging entry is last
+    assert texts[-1].startswith("Case 2026-00001 logged")
+    assert audit.rowCount() >= 3
+
+
+def test_queue_click_and_search_reload_the_list(qtbot, window, ui):
+    mine = log_case(ui, "Printer offline")
+    other = log_case(ui, "Timesheet export", caller=NewContact(
+        name="Ivan Other", email="ivan@zeta.example", client_name="Zeta Corp"))
+    ui.services.cases.wait_on_client(ui.member_id, mine.id, reason="needs a screenshot")
+    panel = window.queue_panel
+
+    with qtbot.waitSignal(window.list_loaded):
+        panel.select_queue(Queue.WAITING_ON_CLIENT)
+    assert window.model.ids() == [mine.id]
+    assert window.list_title.text() == "Waiting on client — 1 cases"
+
+    with qtbot.waitSignal(window.list_loaded):
+        qtbot.keyClicks(panel.search, "zeta")
+    assert window.model.ids() == [other.id]
+    assert "Search results" in window.list_title.text()
+
+
+def test_header_click_sorts_in_sql(qtbot, window, ui, clock):
+    first = log_case(ui, "Alpha")
+    clock.advance(timedelta(minutes=1))
+    second = log_case(ui, "Beta")
+    with qtbot.waitSignal(window.list_loaded):
+        window.reload_list()
+    with qtbot.waitSignal(window.list_loaded):
+        window.table.horizontalHeader().setSortIndicator(CaseColumn.RECEIVED, Qt.SortOrder.DescendingOrder)
+    assert window._sort is SortColumn.RECEIVED
+    assert window.model.ids() == [second.id, first.id]
+
+
+def test_intake_matches_contacts_as_you_type_and_enter_picks(qtbot, window, ui):
+    log_case(ui, "Old problem", caller=NewContact(
+        name="Mona Lisa", email="mona@louvre.example", phone="902 555 0199", client_name="Louvre"))
+    dialog = window.open_phone_intake()
+    qtbot.keyClicks(dialog.caller_field, "555 0199")
+    qtbot.waitUntil(lambda: dialog.matches.count() == 1)
+    assert "Mona Lisa — Louvre" in dialog.matches.item(0).text()
+    qtbot.keyClick(dialog.caller_field, Qt.Key.Key_Return)
+    assert "Mona Lisa at Louvre" in dialog.contact_label.text()
+    assert dialog.focusWidget() is dialog.subject_field
+    assert not dialog.new_contact_box.isVisible()
+
+    # Low shows the policy's note and serves as Medium.
+    dialog.priority_field.setCurrentIndex(dialog.priority_field.findData("low"))
+    assert "NO support requests are treated as Low" in dialog.priority_help.text()
+    assert PRIORITY_DEFINITIONS[Priority.MEDIUM][:40] in dialog.priority_help.text()
+    assert dialog.channel_field.currentData() == "phone"
+    assert dialog.live_call_field.isChecked()
+    dialog.reject()
+
+
+def test_intake_shows_similar_resolved_cases(qtbot, window, ui, clock):
+    case = log_case(ui, "Certificate template prints blank")
+    ui.services.cases.resolve(ui.member_id, case.id, summary="Reinstalled the PDF font pack", told_via="email")
+    dialog = window.open_phone_intake()
+    qtbot.keyClicks(dialog.subject_field, "certificate blank")
+    qtbot.waitUntil(lambda: dialog.similar.count() > 0)
+    assert case.number in dialog.similar.item(0).text()
+    assert "PDF font pack" in dialog.similar.item(0).text()
+    dialog.reject()
+
+
+def test_intake_error_names_the_field_and_keeps_the_text(qtbot, window, ui):
+    dialog = window.open_phone_intake()
+    qtbot.keyClicks(dialog.caller_field, "Newbie")
+    qtbot.keyClick(dialog.caller_field, Qt.Key.Key_Return)
+    qtbot.keyClicks(dialog.subject_field, "Login fails")
+    qtbot.keyClicks(dialog.description_field, "It broke")
+    assert not dialog.log_case()
+    assert dialog.error_label.text().startswith("Client")
+    assert dialog.description_field.toPlainText() == "It broke"
+    dialog.reject()
+
+
+def test_ticker_emits_the_clock_instant(qtbot, clock):
+    ticker = Ticker(clock)
+    ticker.start()
+    try:
+        with qtbot.waitSignal(ticker.ticked, timeout=3000) as blocker:
+            pass
+        assert blocker.args == [clock.now()]
+    finally:
+        ticker.stop()
+    assert not ticker.running
+
+
+def test_closed_case_opens_read_only(qtbot, window, ui):
+    case = log_case(ui, "Done and dusted")
+    ui.services.cases.resolve(ui.member_id, case.id, summary="Fixed", told_via="phone")
+    ui.services.cases.close(ui.member_id, case.id)
+    with qtbot.waitSignal(window.list_loaded):
+        window.queue_panel.select_queue(Queue.CLOSED)
+    assert window.select_case(case.id)
+    detail = window.detail
+    assert not detail.add_interaction_button.isEnabled()
+    assert detail.description_edit.isReadOnly()
+    assert "read-only" in detail.summary_edit.placeholderText()
+    assert detail.countdowns[next(iter(detail.countdowns))].state_words() in ("Met", "Met late")
+
+
+def test_pasted_screenshot_becomes_a_thumbnail(qtbot, window, ui):
+    from PySide6.QtGui import QColor, QGuiApplication, QImage
+
+    case = log_case(ui, "Error dialog")
+    with qtbot.waitSignal(window.list_loaded):
+        window.reload_list()
+    window.select_case(case.id)
+    image = QImage(64, 48, QImage.Format.Format_RGB32)
+    image.fill(QColor("#dc2626"))
+    QGuiApplication.clipboard().setImage(image)
+    window.detail.paste_screenshot()
+    assert window.detail.attachments.count() == 1
+    assert window.detail.attachments.list.item(0).text().startswith("screenshot-")
+    qtbot.waitUntil(lambda: not window.pool.busy)
+    info = window.detail.detail.attachments[0]
+    assert info.content_type == "image/png"
+
+
+def test_escalate_dialog_flow(qtbot, window, ui):
+    case = log_case(ui, "Needs development")
+    with qtbot.waitSignal(window.list_loaded):
+        window.reload_list()
+    window.select_case(case.id)
+    qtbot.mouseClick(window.detail.buttons["escalate"], Qt.MouseButton.LeftButton)
+    dialog = window.findChild(QDialog, "escalateDialog")
+    qtbot.keyClicks(dialog.target_name, "Development")
+    qtbot.keyClicks(dialog.reason, "Player bug reproduced")
+    qtbot.mouseClick(dialog.buttons.button(dialog.buttons.StandardButton.Ok), Qt.MouseButton.LeftButton)
+    assert window.detail.detail.status == "escalated"
+    assert window.detail.info["waiting"].text().startswith("Development since")
