@@ -1,0 +1,351 @@
+"""Qt models of the Supervisor view: the live team table, a member's open cases, report tables."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import IntEnum
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QByteArray,
+    QMimeData,
+    QModelIndex,
+    QObject,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QBrush, QColor, QFont
+
+from desktop_helpdesk.services.case_queries import CaseRow
+from desktop_helpdesk.services.exports import format_cell
+from desktop_helpdesk.services.reports import (
+    AVAILABILITY_LABELS,
+    ColumnKind,
+    MemberWorkload,
+    ReportTable,
+    WorkloadSnapshot,
+)
+
+CASE_IDS_MIME = "application/x-helpdesk-case-ids"
+OVERDUE_BACKGROUND = QColor("#fbe3e1")
+DUE_SOON_BACKGROUND = QColor("#fff1d6")
+AWAY_FOREGROUND = QColor("#6b7683")
+NUMERIC_KINDS = frozenset({ColumnKind.INTEGER, ColumnKind.PERCENT, ColumnKind.HOURS})
+MemberIdRole = Qt.ItemDataRole.UserRole + 1
+CaseIdRole = Qt.ItemDataRole.UserRole + 2
+
+
+def encode_case_ids(case_ids: list[int]) -> QMimeData:
+    """Mime data carrying case ids (comma separated), as the main case list also emits."""
+    mime = QMimeData()
+    mime.setData(CASE_IDS_MIME, QByteArray(",".join(str(i) for i in case_ids).encode()))
+    mime.setText(", ".join(str(i) for i in case_ids))
+    return mime
+
+
+def decode_case_ids(mime: QMimeData) -> list[int]:
+    if not mime.hasFormat(CASE_IDS_MIME):
+        return []
+    raw = bytes(mime.data(CASE_IDS_MIME).data()).decode("utf-8", "replace")
+    return [int(part) for part in raw.split(",") if part.strip().isdigit()]
+
+
+class TeamColumn(IntEnum):
+    MEMBER = 0
+    AVAILABILITY = 1
+    OPEN = 2
+    HIGH = 3
+    MEDIUM = 4
+    DUE_SOON = 5
+    OVERDUE = 6
+    WAITING = 7
+    ESCALATED = 8
+
+
+_TEAM_HEADERS = {
+    TeamColumn.MEMBER: "Team member",
+    TeamColumn.AVAILABILITY: "Availability",
+    TeamColumn.OPEN: "Open",
+    TeamColumn.HIGH: "High",
+    TeamColumn.MEDIUM: "Medium",
+    TeamColumn.DUE_SOON: "Due soon",
+    TeamColumn.OVERDUE: "Overdue",
+    TeamColumn.WAITING: "Waiting on client",
+    TeamColumn.ESCALATED: "Escalated",
+}
+
+
+def _team_cells(row: MemberWorkload) -> tuple[Any, ...]:
+    return (row.name, AVAILABILITY_LABELS.get(row.availability, row.availability),
+            row.open_cases, row.high, row.medium, row.due_soon, row.overdue,
+            row.waiting_on_client, row.escalated)
+
+
+class TeamTableModel(QAbstractTableModel):
+    """Per-member open work, recomputed each tick from a loaded snapshot without SQL.
+
+    ``set_snapshot`` (after the 30 s refresh, in a worker) replaces the data; ``on_ticked``
+    recounts due soon / overdue at the new instant and emits ``dataChanged`` only for the
+    cells whose numbers changed. Rows accept dropped case ids (reassignment).
+
+    Signals:
+        cases_dropped(list, object): case ids dropped on a row, and that row's member id
+            (None for the Unassigned row).
+        summary_changed(object): the oldest waiting acknowledgement (or None) after a recount.
+    """
+
+    cases_dropped = Signal(list, object)
+    summary_changed = Signal(object)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._snapshot: WorkloadSnapshot | None = None
+        self._rows: list[MemberWorkload] = []
+        self._cells: list[tuple[Any, ...]] = []
+        self._now: datetime | None = None
+        self._oldest = None
+
+    # -- data in -------------------------------------------------------------------------
+    def set_snapshot(self, snapshot: WorkloadSnapshot, now: datetime) -> None:
+        self._snapshot = snapshot
+        rows, oldest = self._summarize(now)
+        if [r.member_id for r in rows] != [r.member_id for r in self._rows]:
+            self.beginResetModel()
+            self._rows, self._cells = rows, [_team_cells(r) for r in rows]
+            self.endResetModel()
+        else:
+            self._apply(rows)
+        self._now = now
+        self._set_oldest(oldest)
+
+    def on_ticked(self, now: datetime) -> None:
+        """Recount at ``now`` from memory; no database access."""
+        if self._snapshot is None:
+            return
+        rows, oldest = self._summarize(now)
+        self._apply(rows)
+        self._now = now
+        self._set_oldest(oldest)
+
+    def _summarize(self, now: datetime):
+        members, unassigned, oldest = self._snapshot.summarize(now)
+        return [*members, unassigned], oldest
+
+    def _apply(self, rows: list[MemberWorkload]) -> None:
+        for number, row in enumerate(rows):
+            cells = _team_cells(row)
+            old = self._cells[number]
+            changed = [c for c in range(len(cells)) if cells[c] != old[c]]
+            self._rows[number] = row
+            self._cells[number] = cells
+            if changed:
+                self.dataChanged.emit(self.index(number, min(changed)),
+                                      self.index(number, max(changed)))
+
+    def _set_oldest(self, oldest) -> None:
+        if oldest != self._oldest:
+            self._oldest = oldest
+            self.summary_changed.emit(oldest)
+
+    @property
+    def oldest_waiting_acknowledgement(self):
+        return self._oldest
+
+    def workload(self, row: int) -> MemberWorkload:
+        return self._rows[row]
+
+    def row_of_member(self, member_id: int | None) -> int:
+        return next(i for i, r in enumerate(self._rows) if r.member_id == member_id)
+
+    # -- Qt overrides --------------------------------------------------------------------
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(TeamColumn)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return _TEAM_HEADERS[TeamColumn(section)]
+        return None
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or index.row() >= len(self._rows):
+            return None
+        row = self._rows[index.row()]
+        column = TeamColumn(index.column())
+        if role == Qt.ItemDataRole.DisplayRole:
+            value = self._cells[index.row()][column]
+            if column >= TeamColumn.OPEN:
+                return str(value)
+            return value
+        if role == MemberIdRole:
+            return row.member_id
+        if role == Qt.ItemDataRole.TextAlignmentRole and column >= TeamColumn.OPEN:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.BackgroundRole:
+            if column == TeamColumn.OVERDUE and row.overdue:
+                return QBrush(OVERDUE_BACKGROUND)
+            if column == TeamColumn.DUE_SOON and row.due_soon:
+                return QBrush(DUE_SOON_BACKGROUND)
+        if role == Qt.ItemDataRole.ForegroundRole and row.member_id is not None \
+                and row.availability != "available":
+            return QBrush(AWAY_FOREGROUND)
+        if role == Qt.ItemDataRole.FontRole and column == TeamColumn.OVERDUE and row.overdue:
+            font = QFont()
+            font.setBold(True)
+            return font
+        if role == Qt.ItemDataRole.ToolTipRole and column == TeamColumn.MEMBER:
+            return "Drop cases here to reassign them to " + row.name
+        return None
+
+    def flags(self, index: QModelIndex) -> Qt.ItemFlag:
+        base = super().flags(index)
+        if index.isValid():
+            return base | Qt.ItemFlag.ItemIsDropEnabled
+        return base
+
+    def mimeTypes(self) -> list[str]:  # noqa: N802
+        return [CASE_IDS_MIME]
+
+    def supportedDropActions(self) -> Qt.DropAction:  # noqa: N802
+        return Qt.DropAction.MoveAction | Qt.DropAction.CopyAction
+
+    def canDropMimeData(self, data, action, row, column, parent) -> bool:  # noqa: N802
+        return parent.isValid() and bool(decode_case_ids(data))
+
+    def dropMimeData(self, data, action, row, column, parent) -> bool:  # noqa: N802
+        if not parent.isValid():
+            return False
+        case_ids = decode_case_ids(data)
+        if not case_ids:
+            return False
+        self.cases_dropped.emit(case_ids, self._rows[parent.row()].member_id)
+        # The reassignment itself happens through the services; nothing moves in this model.
+        return False
+
+
+class MemberCaseColumn(IntEnum):
+    NUMBER = 0
+    CLIENT = 1
+    SUBJECT = 2
+    PRIORITY = 3
+    STATUS = 4
+    NEXT_DUE = 5
+
+
+_CASE_HEADERS = ("Case", "Client", "Subject", "Priority", "Status", "Next SLA due")
+
+
+class MemberCasesModel(QAbstractTableModel):
+    """A small list of one member's (or the unassigned) open cases; rows drag as case ids."""
+
+    def __init__(self, zone, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._zone = zone
+        self._rows: list[CaseRow] = []
+
+    def set_rows(self, rows: list[CaseRow]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def case_id(self, row: int) -> int:
+        return self._rows[row].id
+
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(MemberCaseColumn)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return _CASE_HEADERS[section]
+        return None
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or index.row() >= len(self._rows):
+            return None
+        row = self._rows[index.row()]
+        if role == CaseIdRole:
+            return row.id
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        column = MemberCaseColumn(index.column())
+        if column == MemberCaseColumn.NUMBER:
+            return row.number
+        if column == MemberCaseColumn.CLIENT:
+            return row.client_name
+        if column == MemberCaseColumn.SUBJECT:
+            return row.subject
+        if column == MemberCaseColumn.PRIORITY:
+            return row.priority.capitalize()
+        if column == MemberCaseColumn.STATUS:
+            return row.status.replace("_", " ").capitalize()
+        due = row.next_due_at
+        return due.astimezone(self._zone).strftime("%a %d %b %H:%M") if due else ""
+
+    def flags(self, index: QModelIndex) -> Qt.ItemFlag:
+        base = super().flags(index)
+        if index.isValid():
+            return base | Qt.ItemFlag.ItemIsDragEnabled
+        return base
+
+    def mimeTypes(self) -> list[str]:  # noqa: N802
+        return [CASE_IDS_MIME]
+
+    def mimeData(self, indexes) -> QMimeData:  # noqa: N802
+        rows = sorted({i.row() for i in indexes if i.isValid()})
+        return encode_case_ids([self._rows[r].id for r in rows])
+
+    def supportedDragActions(self) -> Qt.DropAction:  # noqa: N802
+        return Qt.DropAction.MoveAction
+
+
+class ReportTableModel(QAbstractTableModel):
+    """Read-only view of a ``ReportTable`` (a few hundred rows at most), cells formatted."""
+
+    def __init__(self, zone, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._zone = zone
+        self._table: ReportTable | None = None
+
+    def set_table(self, table: ReportTable | None) -> None:
+        self.beginResetModel()
+        self._table = table
+        self.endResetModel()
+
+    @property
+    def table(self) -> ReportTable | None:
+        return self._table
+
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() or self._table is None else len(self._table.rows)
+
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() or self._table is None else len(self._table.columns)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if self._table is None or role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal:
+            return self._table.columns[section].header
+        return None
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if self._table is None or not index.isValid():
+            return None
+        column = self._table.columns[index.column()]
+        value = self._table.rows[index.row()][index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            text = format_cell(value, column.kind, self._zone)
+            return f"{text}%" if column.kind is ColumnKind.PERCENT and text else text
+        if role == Qt.ItemDataRole.TextAlignmentRole and column.kind in NUMERIC_KINDS:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.FontRole and self._table.rows[index.row()][0] == "Total":
+            font = QFont()
+            font.setBold(True)
+            return font
+        return None

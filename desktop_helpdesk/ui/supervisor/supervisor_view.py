@@ -1,0 +1,551 @@
+"""The Supervisor view: live team queue review, reassignment, report charts and exports."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import Path
+
+from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_helpdesk.services.case_queries import CaseFilter, Queue, SortColumn
+from desktop_helpdesk.services.exports import (
+    ExportFormat,
+    ReportKind,
+    backlog_chart,
+    build_report_pack,
+    case_list_pack,
+    compliance_trend_chart,
+    trend_grouping,
+    workload_chart,
+)
+from desktop_helpdesk.services.reports import (
+    DateRange,
+    Grouping,
+    ReportFilter,
+    ReportService,
+    WorkloadSnapshot,
+)
+from desktop_helpdesk.ui.context import UiContext
+from desktop_helpdesk.ui.supervisor.charts import ChartWidget
+from desktop_helpdesk.ui.supervisor.export_runner import ExportRunner
+from desktop_helpdesk.ui.supervisor.models import (
+    MemberCasesModel,
+    MemberIdRole,
+    ReportTableModel,
+    TeamColumn,
+    TeamTableModel,
+)
+from desktop_helpdesk.ui.workers import WorkerPool
+
+log = logging.getLogger(__name__)
+
+MEMBER_CASE_LIMIT = 500  # the queue review lists a member's open cases; the main list pages the rest
+ReasonPrompt = Callable[[str, str], str | None]
+
+REPORT_KIND_LABELS = {
+    ReportKind.SLA: "SLA performance",
+    ReportKind.WORKLOAD: "Team workload",
+    ReportKind.CLIENTS: "Client summary",
+    ReportKind.BACKLOG: "Backlog and intake",
+    ReportKind.CASES: "Open cases (list)",
+}
+GROUPING_CHOICES = (Grouping.PRIORITY, Grouping.MEMBER, Grouping.CLIENT, Grouping.CHANNEL,
+                    Grouping.DAY, Grouping.WEEK, Grouping.MONTH, Grouping.NONE)
+
+
+def _ask_reason_with_dialog(parent: QWidget) -> ReasonPrompt:
+    def ask(title: str, prompt: str) -> str | None:
+        text, accepted = QInputDialog.getText(parent, title, prompt)
+        return text.strip() if accepted and text.strip() else None
+    return ask
+
+
+class ReassignDialog(QDialog):
+    """Pick the member (or Unassigned) and give the reason for a reassignment."""
+
+    def __init__(self, members: list[tuple[int | None, str]], count: int,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("reassignDialog")
+        self.setWindowTitle("Reassign cases")
+        self._member = QComboBox(self)
+        self._member.setObjectName("reassignMember")
+        for member_id, name in members:
+            self._member.addItem(name, member_id)
+        self._reason = QLineEdit(self)
+        self._reason.setObjectName("reassignReason")
+        self._reason.setPlaceholderText("Why (kept in the audit log)")
+        form = QFormLayout(self)
+        form.addRow(QLabel(f"Move {count} selected case{'s' if count != 1 else ''} to:"))
+        form.addRow("Team member", self._member)
+        form.addRow("Reason", self._reason)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel, self)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        self._ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self._ok.setEnabled(False)
+        self._reason.textChanged.connect(lambda text: self._ok.setEnabled(bool(text.strip())))
+        form.addRow(buttons)
+
+    def choice(self) -> tuple[int | None, str]:
+        return self._member.currentData(), self._reason.text().strip()
+
+
+class SupervisorView(QWidget):
+    """Queue review per member (live), reassignment incl. drag and drop, reports and exports.
+
+    Numbers follow the case list's timer discipline: ``on_ticked`` recounts from memory (no
+    SQL) and ``refresh`` reloads open cases in a worker.
+
+    Signals:
+        workload_loaded(): a refreshed snapshot is shown.
+        reports_loaded(): the report panels show fresh figures.
+        reassigned(int): cases were reassigned (their count).
+        message_changed(str): a sentence shown to the supervisor.
+    """
+
+    workload_loaded = Signal()
+    reports_loaded = Signal()
+    member_cases_loaded = Signal()
+    reassigned = Signal(int)
+    message_changed = Signal(str)
+
+    def __init__(self, ui: UiContext, pool: WorkerPool, parent: QWidget | None = None, *,
+                 ask_reason: ReasonPrompt | None = None,
+                 choose_save_path: Callable[[str, str], str] | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("supervisorView")
+        self._ui = ui
+        self._pool = pool
+        context = ui.services.context
+        # Raises PermissionDenied for agents: the view cannot be built without the role.
+        self._reports = ReportService(context, viewer_id=ui.member_id)
+        self._zone = context.calendar.zone
+        self._ask_reason = ask_reason or _ask_reason_with_dialog(self)
+        self._choose_save_path = choose_save_path or self._save_path_dialog
+        self._selected_member: int | None = None
+        self._has_selection = False
+        self._member_names: dict[int | None, str] = {}
+        self.exporter = ExportRunner(self)
+        self.exporter.export_finished.connect(
+            lambda path: self._say(f"Exported to {path}"))
+        self.exporter.export_failed.connect(lambda text: self._say(f"Export failed: {text}"))
+        self.exporter.export_cancelled.connect(lambda: self._say("Export cancelled"))
+
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("supervisorTabs")
+        self.tabs.addTab(self._build_queue_review(), "Queue review")
+        self.tabs.addTab(self._build_reports(), "Reports")
+        self._message = QLabel(self)
+        self._message.setObjectName("supervisorMessage")
+        self._message.setStyleSheet("color: #1f4e79;")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.tabs)
+        layout.addWidget(self._message)
+
+    # ------------------------------------------------------------------ building the panels
+    def _build_queue_review(self) -> QWidget:
+        page = QWidget(self)
+        self._oldest_label = QLabel("Oldest waiting acknowledgement: none", page)
+        self._oldest_label.setObjectName("oldestAcknowledgementLabel")
+        self._unassigned_label = QLabel("Unassigned: 0", page)
+        self._unassigned_label.setObjectName("unassignedLabel")
+        for label in (self._oldest_label, self._unassigned_label):
+            label.setStyleSheet("font-weight: 600; padding: 4px 8px; background: #f3f6f9;"
+                                " border: 1px solid #d7dee6; border-radius: 4px;")
+        summary = QHBoxLayout()
+        summary.addWidget(self._oldest_label)
+        summary.addWidget(self._unassigned_label)
+        summary.addStretch(1)
+
+        self.team_model = TeamTableModel(self)
+        self.team_model.cases_dropped.connect(self._on_team_model_cases_dropped)
+        self.team_model.summary_changed.connect(self._on_team_model_summary_changed)
+        self.team_model.modelReset.connect(self._update_unassigned_label)
+        self.team_model.dataChanged.connect(self._update_unassigned_label)
+        self.team_table = QTableView(page)
+        self.team_table.setObjectName("teamTable")
+        self.team_table.setAccessibleName("Team workload")
+        self.team_table.setModel(self.team_model)
+        self.team_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.team_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.team_table.setAcceptDrops(True)
+        self.team_table.setDragDropMode(QAbstractItemView.DragDropMode.DropOnly)
+        self.team_table.setDropIndicatorShown(True)
+        self.team_table.verticalHeader().hide()
+        self.team_table.setAlternatingRowColors(True)
+        header = self.team_table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(TeamColumn.MEMBER, QHeaderView.ResizeMode.ResizeToContents)
+        header.setMinimumSectionSize(70)
+        self.team_table.selectionModel().currentRowChanged.connect(
+            self._on_team_table_current_row_changed)
+
+        self.member_cases_model = MemberCasesModel(self._zone, self)
+        self.member_cases = QTableView(page)
+        self.member_cases.setObjectName("memberCasesTable")
+        self.member_cases.setAccessibleName("Open cases of the selected member")
+        self.member_cases.setModel(self.member_cases_model)
+        self.member_cases.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.member_cases.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.member_cases.setDragEnabled(True)
+        self.member_cases.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
+        self.member_cases.verticalHeader().hide()
+        self.member_cases.setAlternatingRowColors(True)
+        cases_header = self.member_cases.horizontalHeader()
+        cases_header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        cases_header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self._cases_title = QLabel("Select a team member to see their open cases; drag cases "
+                                   "onto a member to reassign them.", page)
+        self._cases_title.setObjectName("memberCasesTitle")
+
+        self.reassign_button = QPushButton("Reassign selected\u2026", page)
+        self.reassign_button.setObjectName("reassignButton")
+        self.reassign_button.clicked.connect(self._on_reassign_button_clicked)
+        self.mark_away_button = QPushButton("Mark away and redistribute\u2026", page)
+        self.mark_away_button.setObjectName("markAwayButton")
+        self.mark_away_button.clicked.connect(self._on_mark_away_button_clicked)
+        self.mark_available_button = QPushButton("Mark available", page)
+        self.mark_available_button.setObjectName("markAvailableButton")
+        self.mark_available_button.clicked.connect(self._on_mark_available_button_clicked)
+        actions = QHBoxLayout()
+        actions.addWidget(self.reassign_button)
+        actions.addStretch(1)
+        actions.addWidget(self.mark_available_button)
+        actions.addWidget(self.mark_away_button)
+
+        lower = QWidget(page)
+        lower_layout = QVBoxLayout(lower)
+        lower_layout.setContentsMargins(0, 0, 0, 0)
+        lower_layout.addWidget(self._cases_title)
+        lower_layout.addWidget(self.member_cases)
+        lower_layout.addLayout(actions)
+        splitter = QSplitter(Qt.Orientation.Vertical, page)
+        splitter.addWidget(self.team_table)
+        splitter.addWidget(lower)
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 1)
+        layout = QVBoxLayout(page)
+        layout.addLayout(summary)
+        layout.addWidget(splitter)
+        return page
+
+    def _build_reports(self) -> QWidget:
+        page = QWidget(self)
+        today = self._today()
+        self.date_from = QDateEdit(QDate(today.year, today.month, 1), page)
+        self.date_from.setObjectName("reportFrom")
+        self.date_to = QDateEdit(QDate(today.year, today.month, today.day), page)
+        self.date_to.setObjectName("reportTo")
+        for edit in (self.date_from, self.date_to):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")
+        self.grouping = QComboBox(page)
+        self.grouping.setObjectName("reportGrouping")
+        for grouping in GROUPING_CHOICES:
+            self.grouping.addItem(grouping.label, grouping.value)
+        self.refresh_button = QPushButton("Refresh", page)
+        self.refresh_button.setObjectName("refreshReportsButton")
+        self.refresh_button.clicked.connect(self.refresh_reports)
+        self.export_kind = QComboBox(page)
+        self.export_kind.setObjectName("exportReportKind")
+        for kind, label in REPORT_KIND_LABELS.items():
+            self.export_kind.addItem(label, kind.value)
+        self.export_format = QComboBox(page)
+        self.export_format.setObjectName("exportFormat")
+        for export_format in (ExportFormat.PDF, ExportFormat.XLSX, ExportFormat.CSV):
+            self.export_format.addItem(export_format.value.upper(), export_format.value)
+        self.export_button = QPushButton("Export\u2026", page)
+        self.export_button.setObjectName("exportButton")
+        self.export_button.clicked.connect(self._on_export_button_clicked)
+        filters = QHBoxLayout()
+        for text, widget in (("From", self.date_from), ("To", self.date_to),
+                             ("Group by", self.grouping)):
+            label = QLabel(text, page)
+            label.setBuddy(widget)
+            filters.addWidget(label)
+            filters.addWidget(widget)
+        filters.addWidget(self.refresh_button)
+        filters.addStretch(1)
+        filters.addWidget(QLabel("Export", page))
+        filters.addWidget(self.export_kind)
+        filters.addWidget(self.export_format)
+        filters.addWidget(self.export_button)
+
+        self.compliance_chart = ChartWidget("complianceChart", page)
+        self.backlog_chart = ChartWidget("backlogChart", page)
+        self.workload_chart = ChartWidget("workloadChart", page)
+        charts = QGridLayout()
+        charts.addWidget(self.compliance_chart, 0, 0, 1, 2)
+        charts.addWidget(self.backlog_chart, 1, 0)
+        charts.addWidget(self.workload_chart, 1, 1)
+        self.report_model = ReportTableModel(self._zone, self)
+        self.report_table = QTableView(page)
+        self.report_table.setObjectName("reportTable")
+        self.report_table.setAccessibleName("SLA compliance table")
+        self.report_table.setModel(self.report_model)
+        self.report_table.verticalHeader().hide()
+        self.report_table.setAlternatingRowColors(True)
+        self.report_table.horizontalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.Stretch)
+        layout = QVBoxLayout(page)
+        layout.addLayout(filters)
+        layout.addLayout(charts, 3)
+        layout.addWidget(self.report_table, 2)
+        return page
+
+    # ------------------------------------------------------------------ live queue review
+    def on_ticked(self, now: datetime) -> None:
+        """Recount due soon / overdue for the new instant; runs no query."""
+        self.team_model.on_ticked(now)
+
+    def refresh(self) -> None:
+        """Reload open cases and members in a worker (the 30 s refresh, or after an action)."""
+        self._pool.submit(self._reports.load_workload, on_finished=self._on_workload_loaded,
+                          on_failed=self._on_background_failed)
+
+    def _on_workload_loaded(self, snapshot: WorkloadSnapshot) -> None:
+        self._member_names = {m.member_id: m.name for m in snapshot.members}
+        self._member_names[None] = "Unassigned"
+        self.team_model.set_snapshot(snapshot, self._ui.clock.now())
+        if not self.team_table.currentIndex().isValid() and self.team_model.rowCount():
+            self.team_table.selectRow(0)
+        elif self._has_selection:
+            self._load_member_cases(self._selected_member)
+        self._update_unassigned_label()
+        self.workload_loaded.emit()
+
+    def _on_team_model_summary_changed(self, oldest) -> None:
+        if oldest is None:
+            self._oldest_label.setText("Oldest waiting acknowledgement: none")
+            return
+        received = oldest.received_at.astimezone(self._zone).strftime("%a %d %b %H:%M")
+        self._oldest_label.setText(
+            f"Oldest waiting acknowledgement: {oldest.number} (received {received}, "
+            f"{oldest.waiting_hours:.1f} business h)")
+
+    def _update_unassigned_label(self, *args) -> None:
+        if self.team_model.rowCount():
+            unassigned = self.team_model.workload(self.team_model.rowCount() - 1)
+            self._unassigned_label.setText(f"Unassigned: {unassigned.open_cases}")
+
+    def _on_team_table_current_row_changed(self, current, previous) -> None:
+        if not current.isValid():
+            return
+        self._selected_member = current.data(MemberIdRole)
+        self._has_selection = True
+        self._load_member_cases(self._selected_member)
+
+    def select_member(self, member_id: int | None) -> None:
+        """Select a member's row (or Unassigned) and show their open cases."""
+        self.team_table.selectRow(self.team_model.row_of_member(member_id))
+
+    def _load_member_cases(self, member_id: int | None) -> None:
+        queries = self._ui.queries
+        now = self._ui.clock.now()
+        if member_id is None:
+            case_filter = CaseFilter(queue=Queue.UNASSIGNED)
+        else:
+            case_filter = CaseFilter(queue=Queue.MY_CASES, member_id=member_id)
+
+        def load():
+            ids = queries.ids(case_filter, SortColumn.NEXT_DUE, False, now)[:MEMBER_CASE_LIMIT]
+            return member_id, queries.rows(ids)
+
+        self._pool.submit(load, on_finished=self._on_member_cases_loaded,
+                          on_failed=self._on_background_failed)
+
+    def _on_member_cases_loaded(self, result) -> None:
+        member_id, rows = result
+        if member_id != self._selected_member:
+            return  # the selection moved on while this loaded
+        name = self._member_names.get(member_id, "Unassigned")
+        self._cases_title.setText(f"Open cases of {name} ({len(rows)}) \u2014 select and drag "
+                                  "onto a team member to reassign")
+        self.member_cases_model.set_rows(rows)
+        self.member_cases_loaded.emit()
+
+    def selected_case_ids(self) -> list[int]:
+        rows = sorted({i.row() for i in self.member_cases.selectionModel().selectedRows()})
+        return [self.member_cases_model.case_id(r) for r in rows]
+
+    # ------------------------------------------------------------------ actions
+    def reassign_cases(self, case_ids: list[int], member_id: int | None, reason: str) -> None:
+        """Reassign cases through the lifecycle service (audited) in a worker, then refresh."""
+        cases = self._ui.services.cases
+        actor = self._ui.member_id
+
+        def work():
+            for case_id in case_ids:
+                cases.reassign(actor, case_id, member_id, reason=reason)
+            return len(case_ids)
+
+        def done(count: int) -> None:
+            name = self._member_names.get(member_id, "Unassigned")
+            self._say(f"Reassigned {count} case{'s' if count != 1 else ''} to {name}")
+            self.reassigned.emit(count)
+            self.refresh()
+
+        self._pool.submit(work, on_finished=done, on_failed=self._on_background_failed)
+
+    def _on_team_model_cases_dropped(self, case_ids: list[int], member_id) -> None:
+        name = self._member_names.get(member_id, "Unassigned")
+        count = len(case_ids)
+        reason = self._ask_reason(
+            "Reassign cases", f"Reason for moving {count} case{'s' if count != 1 else ''} "
+                              f"to {name}:")
+        if reason:
+            self.reassign_cases(case_ids, member_id, reason)
+
+    def _on_reassign_button_clicked(self) -> None:
+        case_ids = self.selected_case_ids()
+        if not case_ids:
+            self._say("Select one or more cases first")
+            return
+        members = [(mid, name) for mid, name in self._member_names.items() if mid is not None]
+        dialog = ReassignDialog([*members, (None, "Unassigned")], len(case_ids), self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            member_id, reason = dialog.choice()
+            self.reassign_cases(case_ids, member_id, reason)
+
+    def mark_away(self, member_id: int, reason: str, *, redistribute: bool = True) -> None:
+        """Mark a member away and hand their open cases out by the assignment strategy."""
+        team = self._ui.services.team
+        actor = self._ui.member_id
+
+        def work():
+            return team.set_availability(actor, member_id, "away", redistribute=redistribute,
+                                         reason=reason)
+
+        def done(results) -> None:
+            name = self._member_names.get(member_id, "member")
+            self._say(f"{name} is away; {len(results)} open case"
+                      f"{'s' if len(results) != 1 else ''} redistributed")
+            self.refresh()
+
+        self._pool.submit(work, on_finished=done, on_failed=self._on_background_failed)
+
+    def mark_available(self, member_id: int) -> None:
+        team = self._ui.services.team
+        actor = self._ui.member_id
+        self._pool.submit(lambda: team.set_availability(actor, member_id, "available"),
+                          on_finished=lambda _: self.refresh(),
+                          on_failed=self._on_background_failed)
+
+    def _on_mark_away_button_clicked(self) -> None:
+        if self._selected_member is None:
+            self._say("Select a team member first")
+            return
+        name = self._member_names.get(self._selected_member, "")
+        reason = self._ask_reason("Mark away", f"Why is {name} away? Their open cases will be "
+                                               "redistributed.")
+        if reason:
+            self.mark_away(self._selected_member, reason)
+
+    def _on_mark_available_button_clicked(self) -> None:
+        if self._selected_member is not None:
+            self.mark_available(self._selected_member)
+
+    # ------------------------------------------------------------------ reports
+    def report_filter(self) -> ReportFilter:
+        start = self.date_from.date().toPython()
+        end = self.date_to.date().toPython()
+        if end < start:
+            start, end = end, start
+        return ReportFilter(DateRange(start, end))
+
+    def set_date_range(self, start: date, end: date) -> None:
+        self.date_from.setDate(QDate(start.year, start.month, start.day))
+        self.date_to.setDate(QDate(end.year, end.month, end.day))
+
+    def refresh_reports(self) -> None:
+        """Compute the report panels in a worker: trend, backlog, workload and the table."""
+        reports = self._reports
+        report_filter = self.report_filter()
+        grouping = Grouping(self.grouping.currentData())
+
+        def work():
+            trend = reports.sla_compliance(report_filter, trend_grouping(report_filter))
+            table = reports.sla_compliance(report_filter, grouping).table()
+            return (compliance_trend_chart(trend), backlog_chart(reports.backlog(report_filter)),
+                    workload_chart(reports.workload()), table)
+
+        self._pool.submit(work, on_finished=self._on_reports_loaded,
+                          on_failed=self._on_background_failed)
+
+    def _on_reports_loaded(self, result) -> None:
+        compliance, backlog, workload, table = result
+        self.compliance_chart.set_chart(compliance)
+        self.backlog_chart.set_chart(backlog)
+        self.workload_chart.set_chart(workload)
+        self.report_model.set_table(table)
+        self.reports_loaded.emit()
+
+    def export_to(self, kind: ReportKind, export_format: ExportFormat, path: Path) -> None:
+        """Export a report in the background with a cancellable progress dialog."""
+        reports = self._reports
+        context = self._ui.services.context
+        report_filter = self.report_filter()
+
+        def build(progress, cancelled):
+            if kind is ReportKind.CASES:
+                return case_list_pack(context, Queue.ALL_OPEN, progress=progress,
+                                      cancelled=cancelled)
+            return build_report_pack(reports, kind, report_filter)
+
+        self.exporter.start(build, export_format, Path(path),
+                            f"Exporting {REPORT_KIND_LABELS[kind]}\u2026")
+
+    def _on_export_button_clicked(self) -> None:
+        kind = ReportKind(self.export_kind.currentData())
+        export_format = ExportFormat(self.export_format.currentData())
+        suggested = f"{kind.value}-{self.report_filter().dates.start:%Y-%m}.{export_format.value}"
+        path = self._choose_save_path(suggested, export_format.value)
+        if path:
+            self.export_to(kind, export_format, Path(path))
+
+    def _save_path_dialog(self, suggested: str, extension: str) -> str:
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export report", suggested, f"{extension.upper()} files (*.{extension})")
+        return path
+
+    # ------------------------------------------------------------------ helpers
+    def _today(self) -> date:
+        return self._ui.clock.now().astimezone(self._zone).date()
+
+    def _say(self, text: str) -> None:
+        self._message.setText(text)
+        self.message_changed.emit(text)
+
+    def _on_background_failed(self, exc: Exception) -> None:
+        self._say(str(exc))
+
+    def shutdown(self) -> None:
+        """Cancel a running export and wait for it (before the database closes)."""
+        self.exporter.cancel()
+        self.exporter.wait()
