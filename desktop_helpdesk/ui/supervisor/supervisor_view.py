@@ -362,8 +362,12 @@ class SupervisorView(QWidget):
         self._load_member_cases(self._selected_member)
 
     def select_member(self, member_id: int | None) -> None:
-        """Select a member's row (or Unassigned) and show their open cases."""
-        self.team_table.selectRow(self.team_model.row_of_member(member_id))
+        """Select a member's row (or Unassigned) and (re)load their open cases."""
+        row = self.team_model.row_of_member(member_id)
+        if self.team_table.currentIndex().row() == row:
+            self._load_member_cases(member_id)
+        else:
+            self.team_table.selectRow(row)
 
     def _load_member_cases(self, member_id: int | None) -> None:
         queries = self._ui.queries
