@@ -40,6 +40,13 @@ _TICK_ROLES = [
 ]
 
 
+_ACCESSIBLE = Qt.ItemDataRole.AccessibleTextRole
+_BACKGROUND = Qt.ItemDataRole.BackgroundRole
+_FOREGROUND = Qt.ItemDataRole.ForegroundRole
+_FONT = Qt.ItemDataRole.FontRole
+_TOOLTIP = Qt.ItemDataRole.ToolTipRole
+
+
 class CaseColumn(IntEnum):
     """Columns of the case list, in display order."""
 
@@ -52,6 +59,23 @@ class CaseColumn(IntEnum):
     RECEIVED = 6
     NEXT_DUE = 7
 
+
+_COLUMNS = tuple(CaseColumn)
+_COLUMN_COUNT = len(_COLUMNS)
+_BOLD_COLUMNS = frozenset({CaseColumn.NUMBER, CaseColumn.NEXT_DUE})
+_ANSWERED_ROLES = frozenset(
+    {
+        _DISPLAY,
+        _ACCESSIBLE,
+        _BACKGROUND,
+        _FOREGROUND,
+        _FONT,
+        _TOOLTIP,
+        CASE_ID_ROLE,
+        CASE_ROW_ROLE,
+        SLA_STATE_ROLE,
+    }
+)
 
 HEADERS = {
     CaseColumn.NUMBER: "Case",
@@ -137,33 +161,33 @@ class CaseTableModel(QAbstractTableModel):
         return None
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = _DISPLAY):
-        if not index.isValid() or index.row() >= len(self._ids) or index.column() >= len(CaseColumn):
+        # Called ~50 times per visible row on every paint: unanswered roles leave first and
+        # the column is looked up by position rather than through the enum constructor.
+        if role not in _ANSWERED_ROLES or not index.isValid():
             return None
-        case_id = self._ids[index.row()]
+        row_number, column_number = index.row(), index.column()
+        if row_number >= len(self._ids) or not 0 <= column_number < _COLUMN_COUNT:
+            return None
         if role == CASE_ID_ROLE:
-            return case_id
-        row = self._row(index.row())
-        column = CaseColumn(index.column())
+            return self._ids[row_number]
+        row = self._row(row_number)
         if row is None:
             return LOADING_TEXT if role == _DISPLAY else None
-        if role == _DISPLAY:
+        column = _COLUMNS[column_number]
+        if role == _DISPLAY or role == _ACCESSIBLE:
             return self._display(row, column)
+        if role == _BACKGROUND:
+            return self._background(row, column)
+        if role == _FOREGROUND:
+            return self._foreground(row, column)
+        if role == _FONT:
+            return self._bold if column in _BOLD_COLUMNS else None
         if role == CASE_ROW_ROLE:
             return row
         if role == SLA_STATE_ROLE:
             state = self._row_sla(row).row_state
             return state.value if state is not None else None
-        if role == Qt.ItemDataRole.BackgroundRole:
-            return self._background(row, column)
-        if role == Qt.ItemDataRole.ForegroundRole:
-            return self._foreground(row, column)
-        if role == Qt.ItemDataRole.FontRole and column in (CaseColumn.NUMBER, CaseColumn.NEXT_DUE):
-            return self._bold
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tooltip(row, column)
-        if role == Qt.ItemDataRole.AccessibleTextRole:
-            return self._display(row, column)
-        return None
+        return self._tooltip(row, column)
 
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
         base = super().flags(index)
