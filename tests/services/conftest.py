@@ -16,9 +16,27 @@ class Team:
     bob: int
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine(request):
+    """Opt-in (``pytestmark = pytest.mark.usefixtures("engine")``): run the test on a SQLite
+    file and again on a fresh PostgreSQL database (skipped when no server can be started)."""
+    request.getfixturevalue("db" if request.param == "sqlite" else "pg_db")
+    return request.param
+
+
 @pytest.fixture
-def services(db, clock):
+def services(request, clock):
+    """The services over the test database: SQLite, or each engine for tests using ``engine``."""
+    request.getfixturevalue("engine" if "engine" in request.fixturenames else "db")
     return Services.create(clock)
+
+
+def table_counts():
+    """Row counts of every table of the bound database (to prove a failed call wrote nothing)."""
+    from desktop_helpdesk.storage.db import database
+
+    names = [t for t in database.get_tables() if not t.startswith("case_search_")]
+    return {t: database.execute_sql(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in names}
 
 
 @pytest.fixture

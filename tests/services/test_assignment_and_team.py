@@ -10,6 +10,8 @@ from desktop_helpdesk.storage.records import AuditRecord, CaseRecord
 from tests.conftest import halifax
 from tests.services.conftest import caller
 
+pytestmark = pytest.mark.usefixtures("engine")
+
 
 def log(services, actor, **overrides):
     values = {"subject": "LMS is slow", "channel": "email", "new_contact": caller()}

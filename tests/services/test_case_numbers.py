@@ -48,3 +48,39 @@ def test_two_processes_logging_at_the_same_instant_get_unique_consecutive_number
     expected = [f"2026-{n:05d}" for n in range(1, 2 * CASES_PER_WORKSTATION + 1)]
     assert numbers == expected
     assert sorted(CaseRecord.select(CaseRecord.number).tuples()) == [(n,) for n in expected]
+
+
+def test_two_connections_in_threads_get_unique_consecutive_numbers_on_each_engine(
+    engine, services, team
+):
+    import threading
+
+    from desktop_helpdesk.storage.db import database
+
+    client = services.contacts.create_client(team.supervisor, "Acme")
+    contact = services.contacts.create_contact(team.supervisor, client.id, "Carol", email="c@acme.example")
+    barrier = threading.Barrier(2)
+    numbers: list[str] = []
+    errors: list[BaseException] = []
+
+    def workstation():
+        # peewee keeps one connection per thread: each thread is its own workstation.
+        try:
+            barrier.wait(timeout=30)
+            for i in range(CASES_PER_WORKSTATION):
+                logged = services.cases.log_case(
+                    team.alice, subject=f"Threaded case {i}", channel="phone",
+                    contact_id=contact.contact_id)
+                numbers.append(logged.number)
+        except BaseException as error:  # reported by the assertion below
+            errors.append(error)
+        finally:
+            database.close()
+
+    threads = [threading.Thread(target=workstation) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    assert sorted(numbers) == [f"2026-{n:05d}" for n in range(1, 2 * CASES_PER_WORKSTATION + 1)]

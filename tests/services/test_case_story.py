@@ -17,6 +17,8 @@ from desktop_helpdesk.storage.records import AuditRecord, CrmOutboxRecord, SlaPa
 from tests.conftest import halifax
 from tests.services.conftest import caller
 
+pytestmark = pytest.mark.usefixtures("engine")
+
 
 def audit_rows(case_id, **match):
     query = AuditRecord.select().where(AuditRecord.case == case_id)

@@ -2,10 +2,14 @@
 
 import json
 
+import pytest
+
 from desktop_helpdesk.services.crm import MAX_ATTEMPTS, deliver_outbox
 from desktop_helpdesk.storage.records import CrmOutboxRecord
 from tests.conftest import halifax
 from tests.services.conftest import caller
+
+pytestmark = pytest.mark.usefixtures("engine")
 
 
 def test_pending_events_are_delivered_once_as_json_files(services, team, clock, tmp_path):

@@ -1,6 +1,5 @@
 """Logging cases: intake channels, numbering, contacts, priority mapping, validation, search."""
 
-import sqlite3
 from datetime import UTC, timedelta
 
 import pytest
@@ -18,7 +17,9 @@ from desktop_helpdesk.storage.records import (
     InteractionRecord,
 )
 from tests.conftest import halifax
-from tests.services.conftest import caller
+from tests.services.conftest import caller, table_counts
+
+pytestmark = pytest.mark.usefixtures("engine")
 
 
 def log(services, actor, **overrides):
@@ -26,17 +27,6 @@ def log(services, actor, **overrides):
               "requested_priority": "medium", "new_contact": caller()}
     values.update(overrides)
     return services.cases.log_case(actor, **values)
-
-
-def table_counts(db_path):
-    """Row counts of every table, read through a separate connection."""
-    connection = sqlite3.connect(str(db_path))
-    try:
-        tables = [r[0] for r in connection.execute(
-            "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'case_search_%'")]
-        return {t: connection.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}
-    finally:
-        connection.close()
 
 
 def test_email_case_is_acknowledged_within_two_business_hours_of_receipt(services, team, clock):
@@ -144,23 +134,23 @@ def test_new_contact_joins_an_existing_client_by_name_or_creates_it(services, te
         ({"received_at": halifax(2026, 11, 25, 12, 0)}, "received_at"),  # in the future
     ],
 )
-def test_bad_input_names_the_field_and_writes_nothing(services, team, db_path, overrides, field):
+def test_bad_input_names_the_field_and_writes_nothing(services, team, overrides, field):
     log(services, team.alice)
-    before = table_counts(db_path)
+    before = table_counts()
     with pytest.raises(ValidationError) as error:
         log(services, team.alice, **overrides)
     assert error.value.field == field
-    assert table_counts(db_path) == before
+    assert table_counts() == before
 
 
-def test_failure_inside_the_transaction_rolls_everything_back(services, team, db_path):
+def test_failure_inside_the_transaction_rolls_everything_back(services, team):
     log(services, team.alice)
-    before = table_counts(db_path)
+    before = table_counts()
     # The contact is created and the number taken before the missing client is noticed.
     with pytest.raises(ValidationError) as error:
         log(services, team.alice, new_contact=NewContact("Eve", email="eve@x.example", client_id=999))
     assert error.value.field == "client"
-    assert table_counts(db_path) == before
+    assert table_counts() == before
     assert log(services, team.alice).number == "2026-00002"  # the number was not burnt
 
 

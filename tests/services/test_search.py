@@ -1,8 +1,12 @@
 """Search: similar resolved cases (bm25) and the case search box."""
 
+import pytest
+
 from desktop_helpdesk.services import search
 from desktop_helpdesk.services.search import search_terms
 from tests.services.conftest import caller
+
+pytestmark = pytest.mark.usefixtures("engine")
 
 
 def log(services, actor, subject, description=""):

@@ -13,6 +13,8 @@ from desktop_helpdesk.storage.records import AttachmentRecord, AuditRecord, SlaP
 from tests.conftest import halifax
 from tests.services.conftest import caller
 
+pytestmark = pytest.mark.usefixtures("engine")
+
 
 def log(services, actor, **overrides):
     values = {"subject": "Reporting portal times out", "channel": "email", "new_contact": caller(),
