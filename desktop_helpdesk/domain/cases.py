@@ -83,7 +83,15 @@ def can_transition(current: CaseStatus | str, target: CaseStatus | str) -> bool:
 
 
 def transition_error(current: CaseStatus | str, target: CaseStatus | str) -> str:
-    """A sentence explaining why ``current`` -> ``target`` is refused, for the user."""
+    """A sentence explaining why a move is refused, for the user.
+
+    Args:
+        current: the case's status now.
+        target: the status asked for.
+
+    Returns:
+        E.g. "A case that is Closed cannot be moved to Resolved (allowed from Closed: In progress)".
+    """
     current, target = CaseStatus(current), CaseStatus(target)
     allowed = ", ".join(sorted(s.label for s in ALLOWED_TRANSITIONS[current])) or "none"
     return (

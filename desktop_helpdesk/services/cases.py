@@ -76,7 +76,14 @@ class InteractionLogged:
 
 
 def member_label(member: TeamMemberRecord | None) -> str:
-    """How a member appears in audit rows: ``"Name (#id)"``, "" for nobody."""
+    """How a member appears in audit rows.
+
+    Args:
+        member: the member, or None.
+
+    Returns:
+        ``"Name (#id)"``, or "" for nobody.
+    """
     return "" if member is None else f"{member.display_name} (#{member.id})"
 
 
@@ -344,6 +351,16 @@ class CaseService:
         (received for acknowledge/respond, the current resolution start for resolve, plus the
         business time already paused) and every change is audited with ``reason``.
 
+        Args:
+            actor_id: the member acting.
+            case_id: the case.
+            requested_priority: ``"high"``, ``"medium"`` or ``"low"`` (served as medium).
+            reason: why (required; audited with each changed field).
+            expected_version: the version the caller read (stale -> ``ConflictError``; None: no check).
+
+        Returns:
+            The updated case.
+
         Raises:
             ValidationError: unknown ``requested_priority`` or empty ``reason``.
             WorkflowError: the case is closed.
@@ -403,6 +420,16 @@ class CaseService:
 
         Agents may take an unassigned case themselves or hand on their own cases; reassigning
         anyone else's case needs a supervisor or admin.
+
+        Args:
+            actor_id: the member acting.
+            case_id: the case.
+            assignee_id: the new assignee, or None for the Unassigned queue.
+            reason: why (required; audited).
+            expected_version: the version the caller read (stale -> ``ConflictError``; None: no check).
+
+        Returns:
+            The updated case.
 
         Raises:
             ValidationError: empty ``reason``; ``assignee`` unknown, inactive or not taking cases.
@@ -569,6 +596,16 @@ class CaseService:
         Statuses that need more facts go through their own method: ``escalate``,
         ``wait_on_client``, ``resolve``, ``close``, ``reopen``, ``de_escalate``.
 
+        Args:
+            actor_id: the member acting.
+            case_id: the case.
+            status: the stored value of the new status.
+            reason: why (audited).
+            expected_version: the version the caller read (stale -> ``ConflictError``; None: no check).
+
+        Returns:
+            The updated case.
+
         Raises:
             ValidationError: ``status`` is not a known status.
             WorkflowError: the move is not allowed, or needs its own method (the message says which).
@@ -612,6 +649,18 @@ class CaseService:
     ) -> CaseDetail:
         """Escalate to an internal department or the client's IT team; the case then shows
         it is waiting on them since now.
+
+        Args:
+            actor_id: the member acting.
+            case_id: the case.
+            target_kind: ``"internal_department"`` or ``"client_it"``.
+            target_name: the department or person (e.g. "Development", "Acme IT").
+            reason: why (required).
+            expected_reply_at: when an answer is expected (aware, not in the past).
+            expected_version: the version the caller read (stale -> ``ConflictError``; None: no check).
+
+        Returns:
+            The updated case.
 
         Raises:
             ValidationError: naming ``target_kind``, ``target_name``, ``reason`` or
@@ -662,6 +711,15 @@ class CaseService:
     ) -> CaseDetail:
         """Record the answer to the open escalation; an escalated case goes back to In progress.
 
+        Args:
+            actor_id: the member acting.
+            case_id: the case.
+            answer: what the department or client IT answered (required).
+            expected_version: the version the caller read (stale -> ``ConflictError``; None: no check).
+
+        Returns:
+            The updated case.
+
         Raises:
             ValidationError: empty ``answer``.
             WorkflowError: no open escalation, or the case is closed.
@@ -705,6 +763,15 @@ class CaseService:
         """Mark the case Waiting on client; when the team setting is on, the resolution clock
         pauses (an ``SlaPauseRecord`` with the reason) until the case leaves that status.
 
+        Args:
+            actor_id: the member acting.
+            case_id: the case.
+            reason: what the client has been asked for (required; kept with the pause).
+            expected_version: the version the caller read (stale -> ``ConflictError``; None: no check).
+
+        Returns:
+            The updated case.
+
         Raises:
             ValidationError: empty ``reason``.
             WorkflowError: not allowed from the case's status.
@@ -735,7 +802,17 @@ class CaseService:
         reason: str = "",
         expected_version: int | None = None,
     ) -> CaseDetail:
-        """Take a case waiting on the client back to In progress (the client answered).
+        """Take a case waiting on the client back to In progress (the client answered); the
+        resolution due instant moves by the business time the clock was paused.
+
+        Args:
+            actor_id: the member acting.
+            case_id: the case.
+            reason: why (default "Client answered").
+            expected_version: the version the caller read (stale -> ``ConflictError``; None: no check).
+
+        Returns:
+            The updated case.
 
         Raises:
             WorkflowError: the case is not waiting on the client.
@@ -796,6 +873,17 @@ class CaseService:
         Telling the client meets the resolution target (and acknowledgement and response if
         still open) and is logged as an outbound interaction.
 
+        Args:
+            actor_id: the member acting.
+            case_id: the case.
+            summary: the resolution (required; searchable).
+            told_via: the channel the client was told by (not ``"note"``).
+            told_at: when the client was told (default now); the resolution target's met instant.
+            expected_version: the version the caller read (stale -> ``ConflictError``; None: no check).
+
+        Returns:
+            The updated case.
+
         Raises:
             ValidationError: naming ``summary``, ``told_via`` (an internal note tells nobody)
                 or ``told_at``.
@@ -840,6 +928,14 @@ class CaseService:
     def close(self, actor_id: int, case_id: int, *, expected_version: int | None = None) -> CaseDetail:
         """Close a resolved case: it becomes read-only (but stays searchable) until reopened.
 
+        Args:
+            actor_id: the member acting.
+            case_id: the case.
+            expected_version: the version the caller read (stale -> ``ConflictError``; None: no check).
+
+        Returns:
+            The updated case.
+
         Raises:
             WorkflowError: the case is not resolved.
         """
@@ -863,6 +959,15 @@ class CaseService:
     ) -> CaseDetail:
         """Reopen a resolved or closed case: In progress again, with a new resolution target
         counted from now; the earlier resolution stays in the timeline and the audit trail.
+
+        Args:
+            actor_id: the member acting.
+            case_id: the case.
+            reason: why it is reopened (required).
+            expected_version: the version the caller read (stale -> ``ConflictError``; None: no check).
+
+        Returns:
+            The updated case.
 
         Raises:
             ValidationError: empty ``reason``.
@@ -903,6 +1008,17 @@ class CaseService:
         interaction_id: int | None = None,
     ) -> AttachmentInfo:
         """Store a file or screenshot with the case (name sanitised, size-limited, sha256).
+
+        Args:
+            actor_id: the member acting.
+            case_id: the case.
+            filename: the original name or path (sanitised before storing).
+            data: the file's bytes (at most the team's ``attachment_max_bytes``).
+            content_type: its MIME type ("" -> application/octet-stream).
+            interaction_id: the interaction it belongs to, if any.
+
+        Returns:
+            The stored attachment's description.
 
         Raises:
             ValidationError: ``file`` empty or over the team's size limit, ``interaction``
@@ -951,6 +1067,12 @@ class CaseService:
     def attachment_content(self, attachment_id: int) -> tuple[AttachmentInfo, bytes]:
         """An attachment's description and bytes.
 
+        Args:
+            attachment_id: the attachment.
+
+        Returns:
+            ``(info, data)``.
+
         Raises:
             NotFoundError: no such attachment.
         """
@@ -969,6 +1091,13 @@ class CaseService:
     def get_case(self, case_id: int, now: datetime | None = None) -> CaseDetail:
         """The case with names, escalations, attachments and its three clocks read at ``now``.
 
+        Args:
+            case_id: the case.
+            now: when to read the clocks (default: the services' clock).
+
+        Returns:
+            The ``CaseDetail`` snapshot.
+
         Raises:
             NotFoundError: no such case.
         """
@@ -977,14 +1106,32 @@ class CaseService:
     def clock_readings(
         self, case_id: int, now: datetime | None = None
     ) -> tuple[ClockReading, ClockReading, ClockReading]:
-        """The acknowledge, respond and resolve clocks of a case at ``now`` (default: clock)."""
+        """The acknowledge, respond and resolve clocks of a case.
+
+        Args:
+            case_id: the case.
+            now: when to read them (default: the services' clock).
+
+        Returns:
+            Three ``ClockReading`` (acknowledge, respond, resolve).
+
+        Raises:
+            NotFoundError: no such case.
+        """
         case = CaseRecord.get_or_none(CaseRecord.id == case_id)
         if case is None:
             raise NotFoundError(f"No case with id {case_id}")
         return read_case_clocks(self._context, case, now or self._context.now())
 
     def timeline(self, case_id: int) -> list[TimelineEntry]:
-        """The case's events merged newest first.
+        """The case's interactions, escalations, pauses, status/assignment changes, SLA moves
+        and attachments merged newest first.
+
+        Args:
+            case_id: the case.
+
+        Returns:
+            ``TimelineEntry`` list, newest first.
 
         Raises:
             NotFoundError: no such case.
@@ -992,7 +1139,14 @@ class CaseService:
         return case_timeline(case_id)
 
     def audit_trail(self, case_id: int) -> list[AuditEntry]:
-        """The case's audit rows, oldest first (who, when, field, before, after, reason)."""
+        """The case's audit rows (who, when, field, before, after, reason).
+
+        Args:
+            case_id: the case.
+
+        Returns:
+            ``AuditEntry`` list, oldest first.
+        """
         return case_audit_trail(case_id)
 
     # ----------------------------------------------------------------------------- helpers

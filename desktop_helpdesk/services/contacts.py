@@ -114,6 +114,12 @@ class ContactService:
     def get_contact(self, contact_id: int) -> ContactMatch:
         """One contact with their organisation.
 
+        Args:
+            contact_id: the contact.
+
+        Returns:
+            The contact (``matched_on="id"``).
+
         Raises:
             NotFoundError: if there is no such contact.
         """
@@ -128,7 +134,14 @@ class ContactService:
         return _match(row, "id")
 
     def list_contacts(self, client_id: int) -> list[ContactMatch]:
-        """The active contacts of one client, by name."""
+        """The active contacts of one client.
+
+        Args:
+            client_id: the client organisation.
+
+        Returns:
+            Its contacts by name (``matched_on="client"``).
+        """
         rows = (
             ContactRecord.select(ContactRecord, ClientRecord)
             .join(ClientRecord)
@@ -138,7 +151,11 @@ class ContactService:
         return [_match(row, "client") for row in rows]
 
     def list_clients(self) -> list[ClientSummary]:
-        """All client organisations by name, with their open case counts."""
+        """All client organisations with their open case counts.
+
+        Returns:
+            ``ClientSummary`` list by name.
+        """
         open_cases = (
             CaseRecord.select(CaseRecord.client, fn.COUNT(CaseRecord.id).alias("n"))
             .where(CaseRecord.status.in_([s.value for s in OPEN_STATUSES]))
@@ -205,7 +222,17 @@ class ContactService:
     def create_contact(
         self, actor_id: int, client_id: int, name: str, *, email: str = "", phone: str = ""
     ) -> ContactMatch:
-        """Add a contact to a client (audited).
+        """Add a contact to a client (audited), even if one with the same phone or email exists.
+
+        Args:
+            actor_id: the member acting.
+            client_id: the contact's organisation.
+            name: their name.
+            email: their address ("" when unknown).
+            phone: their number in any formatting ("" when unknown).
+
+        Returns:
+            The new contact.
 
         Raises:
             ValidationError: naming ``contact_name``, ``email``, ``phone`` or ``client``.
@@ -227,6 +254,17 @@ def create_client_record(
     phone: str = "",
 ) -> ClientRecord:
     """Insert a client and its audit row (inside the caller's transaction).
+
+    Args:
+        actor_id: the member acting (None: the system).
+        at: the instant of the change.
+        name: the organisation's name (unique, case-insensitive).
+        account_manager: who follows the client in the CRM.
+        account_manager_email: their address.
+        phone: the switchboard number.
+
+    Returns:
+        The new record.
 
     Raises:
         ValidationError: ``client`` when the name is empty, too long or already taken.
@@ -258,6 +296,15 @@ def find_or_create_contact(
     """The contact for validated ``details``: an existing one with the same phone digits or
     email (when ``reuse``), else a new one under the named or given client (inside the
     caller's transaction; creations are audited).
+
+    Args:
+        actor_id: the member acting (None: the system).
+        at: the instant of the change.
+        details: the validated contact details.
+        reuse: look for an existing contact first.
+
+    Returns:
+        The existing or new contact record.
 
     Raises:
         ValidationError: ``client`` when ``client_id`` names no client.

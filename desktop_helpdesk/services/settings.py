@@ -37,7 +37,11 @@ class SettingsService:
         self._context = context
 
     def get(self) -> TeamSettings:
-        """The current team settings."""
+        """The current team settings.
+
+        Returns:
+            ``TeamSettings`` (defaults for settings never saved).
+        """
         return self._context.settings()
 
     def update(self, actor_id: int, *, reason: str = "", **changes: object) -> TeamSettings:
@@ -79,7 +83,11 @@ class SettingsService:
         return self._context.settings()
 
     def list_closures(self) -> list[Closure]:
-        """Company closure days, earliest first."""
+        """Company closure days.
+
+        Returns:
+            ``Closure`` list, earliest first.
+        """
         return [
             Closure(date.fromisoformat(row.day), row.reason)
             for row in ClosureRecord.select().order_by(ClosureRecord.day)
@@ -88,6 +96,14 @@ class SettingsService:
     def add_closure(self, actor_id: int, day: date, reason: str) -> Closure:
         """Add a company closure day; business time skips it from now on (due instants
         already stored are kept, as promised to clients).
+
+        Args:
+            actor_id: the member acting.
+            day: the Halifax local date.
+            reason: why the office is closed (required).
+
+        Returns:
+            The closure.
 
         Raises:
             ValidationError: ``reason`` empty or ``day`` already a closure.
@@ -112,6 +128,11 @@ class SettingsService:
 
     def remove_closure(self, actor_id: int, day: date, *, reason: str = "") -> None:
         """Remove a closure day added by mistake (the audit log keeps that it existed).
+
+        Args:
+            actor_id: the member acting.
+            day: the closure's date.
+            reason: why (audited; default the closure's own reason).
 
         Raises:
             NotFoundError: ``day`` is not a closure.

@@ -27,10 +27,13 @@ class TeamService:
         self._context = context
 
     def list_members(self, *, include_inactive: bool = False) -> list[MemberSummary]:
-        """Team members by display name with their open case count and weighted workload.
+        """Team members with their open case count and weighted workload.
 
         Args:
             include_inactive: also list deactivated accounts.
+
+        Returns:
+            ``MemberSummary`` list by display name.
         """
         query = TeamMemberRecord.select().order_by(TeamMemberRecord.display_name, TeamMemberRecord.id)
         if not include_inactive:
@@ -41,6 +44,12 @@ class TeamService:
     def get_member(self, member_id: int) -> MemberSummary:
         """One member with their workload.
 
+        Args:
+            member_id: the member.
+
+        Returns:
+            Their summary.
+
         Raises:
             NotFoundError: no such member.
         """
@@ -50,12 +59,27 @@ class TeamService:
         return _summary(member, open_weights([member_id]))
 
     def find_member(self, username: str) -> MemberSummary | None:
-        """The member with this username (case-insensitive), if any."""
+        """The member with a username.
+
+        Args:
+            username: compared case-insensitively.
+
+        Returns:
+            Their summary, or None.
+        """
         member = TeamMemberRecord.get_or_none(fn.LOWER(TeamMemberRecord.username) == username.strip().lower())
         return None if member is None else _summary(member, open_weights([member.id]))
 
     def bootstrap_admin(self, username: str, display_name: str, *, email: str = "") -> MemberSummary:
         """Create the first member, an admin, on an empty team (first start of the app).
+
+        Args:
+            username: their log-in name.
+            display_name: the name shown.
+            email: their address.
+
+        Returns:
+            The new admin.
 
         Raises:
             PermissionDenied: the team already has members.
@@ -78,6 +102,17 @@ class TeamService:
         can_take_cases: bool = True,
     ) -> MemberSummary:
         """Add a team member (supervisor or admin only; only an admin creates admins).
+
+        Args:
+            actor_id: the member acting.
+            username: log-in name (letters, digits, ``._-``; unique).
+            display_name: the name shown.
+            role: agent, supervisor or admin.
+            email: their address.
+            can_take_cases: whether auto-assignment may pick them.
+
+        Returns:
+            The new member.
 
         Raises:
             PermissionDenied: the actor is an agent, or a supervisor creating an admin.
@@ -144,6 +179,19 @@ class TeamService:
     ) -> MemberSummary:
         """Change a member's details (supervisor or admin; members may edit their own name and
         email). Deactivating keeps the member and their history; nothing is deleted.
+
+        Args:
+            actor_id: the member acting.
+            member_id: the member to change.
+            display_name: new name (None: unchanged), likewise the other fields.
+            email: new address.
+            role: new role.
+            can_take_cases: new flag.
+            active: False deactivates the account.
+            reason: why (audited).
+
+        Returns:
+            The member after the change.
 
         Raises:
             PermissionDenied: not allowed for this actor.
@@ -237,6 +285,14 @@ class TeamService:
         """Hand every open case of a member to other available members (one transaction);
         cases nobody can take go to the Unassigned queue. Each move is audited with the reason
         for the choice.
+
+        Args:
+            actor_id: the member acting (the member themself, or a supervisor/admin).
+            member_id: whose cases move.
+            reason: why (audited with each move).
+
+        Returns:
+            Where each case went.
 
         Raises:
             PermissionDenied: an agent redistributing someone else's cases.
