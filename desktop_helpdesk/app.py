@@ -44,17 +44,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def setup_logging(log_dir: Path) -> Path:
-    """Log to a rotating file in the user's log folder; returns the file path."""
+def setup_logging(log_dir: Path) -> logging.Handler:
+    """Log to a rotating file in the user's log folder; returns the handler (its
+    ``baseFilename`` is the file) so the caller can remove it when the app stops."""
     log_dir.mkdir(parents=True, exist_ok=True)
     path = log_dir / "desktop-helpdesk.log"
     handler = logging.handlers.RotatingFileHandler(path, maxBytes=2_000_000, backupCount=3, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    root = logging.getLogger()
-    if not any(getattr(h, "baseFilename", None) == str(path) for h in root.handlers):
-        root.addHandler(handler)
-    root.setLevel(logging.INFO)
-    return path
+    handler.setLevel(logging.INFO)
+    logging.getLogger().addHandler(handler)
+    # Our own loggers only: peewee's per-query DEBUG lines stay out of the file.
+    log.setLevel(logging.INFO)
+    return handler
 
 
 def install_excepthook(log_file: Path):
@@ -94,12 +95,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         demo_dir = Path(tempfile.mkdtemp(prefix="helpdesk-demo-"))
         db_option = str(demo_dir / "demo.sqlite3")
     config = load_config(db_option)
-    log_file = setup_logging(config.log_dir)
+    handler = setup_logging(config.log_dir)
+    log_file = Path(handler.baseFilename)
     previous_hook = install_excepthook(log_file)
     try:
         return _run_app(args, config, log_file)
     finally:
         sys.excepthook = previous_hook
+        logging.getLogger().removeHandler(handler)
+        handler.close()
         if demo_dir is not None:
             shutil.rmtree(demo_dir, ignore_errors=True)
 

@@ -42,10 +42,10 @@ _TIME_QUEUES = (Queue.DUE_SOON, Queue.OVERDUE)
 _COLUMN_WIDTHS = {
     CaseColumn.NUMBER: 104,
     CaseColumn.CLIENT: 140,
-    CaseColumn.SUBJECT: 210,
-    CaseColumn.PRIORITY: 68,
-    CaseColumn.STATUS: 112,
-    CaseColumn.ASSIGNEE: 104,
+    CaseColumn.SUBJECT: 200,
+    CaseColumn.PRIORITY: 64,
+    CaseColumn.STATUS: 126,
+    CaseColumn.ASSIGNEE: 118,
     CaseColumn.RECEIVED: 96,
 }
 
@@ -121,7 +121,7 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 3)
         self.splitter.setStretchFactor(2, 2)
-        self.splitter.setSizes([210, 1100, 590])
+        self.splitter.setSizes([200, 1150, 550])
         self.splitter.setChildrenCollapsible(False)
 
         self.tabs = QTabWidget(self)
@@ -227,6 +227,10 @@ class MainWindow(QMainWindow):
 
     def set_filter(self, case_filter: CaseFilter) -> None:
         self._filter = case_filter
+        # In "My cases" every row is mine: the assignee column gives its room to the SLA column.
+        self.table.setColumnHidden(
+            CaseColumn.ASSIGNEE, case_filter.queue is Queue.MY_CASES and not case_filter.search
+        )
         self.reload_list()
 
     def reload_list(self) -> None:

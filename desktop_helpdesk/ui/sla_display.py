@@ -49,11 +49,14 @@ _URGENCY = (ClockState.BREACHED, ClockState.DUE_SOON, ClockState.ON_TRACK, Clock
 
 
 def format_duration(amount: timedelta) -> str:
-    """A business duration as people read it: "45m", "3h 05m", "12h 40m" (sign dropped)."""
+    """A business duration as people read it: "45m", "3h 05m", "25h" (sign dropped)."""
     minutes = int(abs(amount).total_seconds() // 60)
     hours, minutes = divmod(minutes, 60)
     if hours == 0:
         return f"{minutes}m"
+    if hours >= 10:
+        # Minutes stop mattering once more than a business day is at stake.
+        return f"{hours}h"
     return f"{hours}h {minutes:02d}m"
 
 
@@ -87,17 +90,15 @@ class RowSla:
 
     @property
     def short_text(self) -> str:
-        """Compact form for the list column, state in words first: "Due soon · Ack in 20m"."""
+        """Compact form for the list column, state in words first: "Due soon · Ack 20m left"."""
         if self.target is None or self.reading is None:
             return "—"
         reading = self.reading
         words = STATE_LOOKS[reading.state].words
         name = _SHORT_TARGETS[self.target]
         if reading.remaining < timedelta(0):
-            return f"{words} · {name} late by {format_duration(reading.remaining)}"
-        if reading.state is ClockState.PAUSED:
-            return f"{words} · {name} {format_duration(reading.remaining)} left"
-        return f"{words} · {name} in {format_duration(reading.remaining)}"
+            return f"{words} · {name} {format_duration(reading.remaining)} late"
+        return f"{words} · {name} {format_duration(reading.remaining)} left"
 
 
 class SlaReader:

@@ -103,7 +103,7 @@ def test_log_call_work_it_overdue_resolve_close_reopen(qtbot, window, ui, clock)
     assert background.color() == STATE_LOOKS[ClockState.BREACHED].row_background
     assert ack.state_words() == "Overdue"
     assert ack.remaining_text() == "overdue by 5m"
-    assert window.model.data(window.model.index(0, CaseColumn.NEXT_DUE)) == "Overdue · Ack late by 5m"
+    assert window.model.data(window.model.index(0, CaseColumn.NEXT_DUE)) == "Overdue · Ack 5m late"
 
     # Resolve with the resolution text and how the client was told.
     qtbot.mouseClick(detail.buttons["resolve"], Qt.MouseButton.LeftButton)

@@ -57,7 +57,7 @@ def test_tick_runs_no_sql_and_turns_the_row_overdue(ui, count_queries):
     assert changed == [(0, 0)]
     cell = model.index(0, CaseColumn.NEXT_DUE)
     assert model.data(cell, SLA_STATE_ROLE) == ClockState.BREACHED
-    assert model.data(cell) == "Overdue · Ack late by 5m"
+    assert model.data(cell) == "Overdue · Ack 5m late"
     assert model.data(model.index(0, CaseColumn.SUBJECT), Qt.ItemDataRole.BackgroundRole) is not None
 
 

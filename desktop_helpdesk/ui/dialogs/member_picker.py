@@ -38,7 +38,10 @@ class MemberPickerDialog(QDialog):
         self.list = QListWidget(self)
         self.list.setObjectName("memberList")
         for member in members:
-            role = MemberRole(member.role).label if member.role in MemberRole else member.role
+            try:
+                role = MemberRole(member.role).label
+            except ValueError:
+                role = member.role
             item = QListWidgetItem(f"{member.display_name}   ·   {role}")
             item.setData(Qt.ItemDataRole.UserRole, member.id)
             self.list.addItem(item)

@@ -122,6 +122,7 @@ class QueuePanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("queuePanel")
+        self.setMinimumWidth(210)
         self.search = QLineEdit(self)
         self.search.setObjectName("caseSearch")
         self.search.setAccessibleName("caseSearch")

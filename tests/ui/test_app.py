@@ -1,0 +1,92 @@
+"""The composition root: command line, demo data, screenshots, sign-in and the export dispatch."""
+
+import pytest
+from PySide6.QtGui import QImage
+
+from desktop_helpdesk.app import EXIT_OK, EXIT_USAGE, main
+from desktop_helpdesk.domain.clock import ManualClock
+from desktop_helpdesk.services.container import Services
+from desktop_helpdesk.storage.db import close_database, database, open_database
+from desktop_helpdesk.ui.dialogs.member_picker import MemberPickerDialog
+from tests.conftest import halifax
+from tests.ui.conftest import OFFSCREEN_NOISE
+
+pytestmark = pytest.mark.qt_log_ignore(*OFFSCREEN_NOISE)
+
+
+@pytest.fixture
+def unbind_database():
+    yield
+    close_database()
+    database.initialize(None)
+
+
+def _prepared_database(path):
+    """A file with one member (dana) and one case, closed again like a previous session."""
+    open_database(path)
+    services = Services.create(ManualClock(halifax(2026, 11, 25, 9, 0)))
+    member = services.team.bootstrap_admin("dana", "Dana Desk")
+    from desktop_helpdesk.services.contacts import NewContact
+
+    services.cases.log_case(
+        member.id, subject="Printer offline", channel="email",
+        new_contact=NewContact(name="Carol", email="carol@acme.example", client_name="Acme"),
+    )
+    close_database()
+
+
+def test_demo_screenshot_renders_the_window_with_data(qapp, tmp_path, unbind_database):
+    png = tmp_path / "shots" / "main.png"
+    assert main(["--demo", "--screenshot", str(png)]) == EXIT_OK
+    image = QImage(str(png))
+    assert not image.isNull()
+    assert image.width() >= 1200 and image.height() >= 700
+
+
+def test_user_option_signs_in_and_db_option_opens_that_file(qapp, tmp_path, unbind_database):
+    path = tmp_path / "desk.sqlite3"
+    _prepared_database(path)
+    png = tmp_path / "dana.png"
+    assert main(["--db", str(path), "--user", "dana", "--screenshot", str(png)]) == EXIT_OK
+    assert png.exists()
+
+
+def test_unknown_user_is_a_usage_error(qapp, tmp_path, unbind_database, capsys):
+    path = tmp_path / "desk.sqlite3"
+    _prepared_database(path)
+    assert main(["--db", str(path), "--user", "nobody", "--screenshot", str(tmp_path / "x.png")]) == EXIT_USAGE
+    assert "nobody" in capsys.readouterr().err
+
+
+def test_demo_with_db_fills_an_empty_file_only_once(qapp, tmp_path, unbind_database):
+    path = tmp_path / "demo.sqlite3"
+    assert main(["--demo", "--db", str(path), "--screenshot", str(tmp_path / "a.png")]) == EXIT_OK
+    open_database(path)
+    from desktop_helpdesk.storage.records import CaseRecord
+
+    seeded = CaseRecord.select().count()
+    close_database()
+    assert seeded > 100
+    assert main(["--demo", "--db", str(path), "--screenshot", str(tmp_path / "b.png")]) == EXIT_OK
+    open_database(path)
+    assert CaseRecord.select().count() == seeded
+
+
+def test_export_is_dispatched_to_the_export_command(qapp, capsys):
+    try:
+        code = main(["export", "--no-such-option"])
+    except SystemExit as exit_:
+        code = exit_.code
+    assert code == 2
+    assert "export" in capsys.readouterr().err
+
+
+def test_member_picker_preselects_the_remembered_member(qtbot, db, clock):
+    services = Services.create(clock)
+    admin = services.team.bootstrap_admin("ana", "Ana Admin")
+    ben = services.team.add_member(admin.id, "ben", "Ben Agent")
+    dialog = MemberPickerDialog(services.team.list_members(), last_member_id=ben.id)
+    qtbot.addWidget(dialog)
+    assert dialog.chosen_member_id() == ben.id
+    dialog.list.setCurrentRow(0)
+    assert dialog.chosen_member_id() == admin.id
