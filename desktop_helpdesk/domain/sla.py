@@ -28,6 +28,8 @@ __all__ = [
 #: Share of the budget used after which a running clock shows as due soon.
 DUE_SOON_SHARE = 0.75
 
+_ZERO = timedelta(0)
+
 
 class ClockState(StrEnum):
     """Where one SLA clock stands."""
@@ -140,23 +142,25 @@ def read_clock(
 
     Example:
         High "respond" (budget 4 h) due Monday 2026-11-30 12:00 Halifax, read at 11:15:
-        0.75 h left, 3.25 h of 4 h used (81 %) -> DUE_SOON. Read at 20:00 that day with a
-        reply sent at 19:00 -> MET (after closing no business time passes).
+        0.75 h left, 3.25 h of 4 h used (81 %) -> DUE_SOON. Replied at 11:30 -> MET with
+        0.5 h to spare; replied at 19:00 -> MET_LATE by 4.5 h (12:00 to the 16:30 closing).
     """
-    if budget <= timedelta(0):
+    if budget <= _ZERO:
         raise ValueError(f"budget must be positive, got {budget}")
     if not 0 < due_soon_share <= 1:
         raise ValueError(f"due_soon_share must be in (0, 1], got {due_soon_share}")
-    clock_target = Target(target)
+    # Enum lookup by value is slow; this runs per visible row on every UI tick.
+    clock_target = target if type(target) is Target else Target(target)
     if met_at is not None:
         remaining = calendar.elapsed(met_at, due_at)
-        state = ClockState.MET if remaining >= timedelta(0) else ClockState.MET_LATE
+        used = (budget - remaining) / budget
+        state = ClockState.MET if remaining >= _ZERO else ClockState.MET_LATE
     else:
         remaining = calendar.elapsed(now, due_at)
         used = (budget - remaining) / budget
         if paused:
             state = ClockState.PAUSED
-        elif remaining < timedelta(0):
+        elif remaining < _ZERO:
             state = ClockState.BREACHED
         elif used >= due_soon_share:
             state = ClockState.DUE_SOON
@@ -168,5 +172,5 @@ def read_clock(
         due_at=due_at,
         met_at=met_at,
         remaining=remaining,
-        used_share=max(0.0, (budget - remaining) / budget),
+        used_share=used if used > 0.0 else 0.0,
     )
