@@ -143,7 +143,7 @@ def build_big_database(
         digits = "".join(ch for ch in phone if ch.isdigit())
         contacts.append((i, client_id, f"{first} {last}", email, email, phone, digits, 1, created))
 
-    cases, interactions, audits, search_rows = [], [], [], []
+    cases, interactions, audits, search_rows, escalations = [], [], [], [], []
     sequence: dict[int, int] = {}
     # Requests arrive in office hours on business days, in ascending order so case numbers
     # follow time within each year.
@@ -243,6 +243,17 @@ def build_big_database(
         audits.append((_text(logged), assignee or 1, "case", case_id, case_id, "logged", "number", "", number,
                        f"{channel.capitalize()} intake"))
         search_rows.append((case_id, subject, description, "\n".join(summaries), resolution))
+        if status is CaseStatus.ESCALATED:
+            escalations.append((case_id, "internal_department", "Development", "Needs a developer",
+                                _text(waiting_since + timedelta(hours=4)), _text(waiting_since), assignee,
+                                None, "", None))
+        elif resolved is not None and rng.random() < 0.15:
+            # An escalation answered before the resolution, for waiting-time reports.
+            asked = responded + (resolved - responded) / 3
+            answered = responded + (resolved - responded) * 2 / 3
+            escalations.append((case_id, "client_it", "Client IT", "Proxy blocks our domain",
+                                _text(asked + timedelta(hours=4)), _text(asked), assignee,
+                                _text(answered), "Domain allowed on the proxy", assignee))
 
     generated = timer.perf_counter()
     connection = db.connection()
@@ -274,6 +285,9 @@ def build_big_database(
         _insert(connection, "case_search",
                 ("rowid", "subject", "description", "interactions", "resolution"), search_rows)
         _insert(connection, "case_sequence", ("year", "last_number"), sorted(sequence.items()))
+        _insert(connection, "escalation",
+                ("case_id", "target_kind", "target_name", "reason", "expected_reply_at", "escalated_at",
+                 "escalated_by_id", "answered_at", "answer", "answered_by_id"), escalations)
         pauses = [(c[0], "Waiting for the client's screenshots", c[22], None, 0) for c in cases if c[22]]
         _insert(connection, "sla_pause", ("case_id", "reason", "started_at", "ended_at", "business_seconds"),
                 pauses)

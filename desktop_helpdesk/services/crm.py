@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from desktop_helpdesk.domain.clock import Clock
+from desktop_helpdesk.services.context import ServiceContext
 from desktop_helpdesk.storage.db import database
 from desktop_helpdesk.storage.records import CaseRecord, CrmOutboxRecord
 
@@ -79,6 +80,22 @@ def deliver_outbox(folder: str | Path, clock: Clock, *, limit: int = 100) -> Del
         sent += 1
     pending = CrmOutboxRecord.select().where(CrmOutboxRecord.sent_at.is_null()).count()
     return DeliveryReport(sent, failed, pending, last_error)
+
+
+def deliver_configured(context: ServiceContext, *, limit: int = 100) -> DeliveryReport | None:
+    """Deliver pending events to the team's configured CRM drop folder (for a periodic timer).
+
+    Args:
+        context: the services context (its settings name the folder, its clock the instant).
+        limit: at most this many events per run.
+
+    Returns:
+        The run's report, or None when no drop folder is configured.
+    """
+    folder = context.settings().crm_drop_folder
+    if not folder:
+        return None
+    return deliver_outbox(folder, context.clock, limit=limit)
 
 
 def _write_atomically(path: Path, body: dict) -> None:

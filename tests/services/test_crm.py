@@ -55,3 +55,14 @@ def test_events_that_keep_failing_stop_being_retried(services, team, clock, tmp_
     services.cases.log_case(team.alice, subject="LMS down", channel="email", new_contact=caller())
     CrmOutboxRecord.update(attempts=MAX_ATTEMPTS).execute()
     assert deliver_outbox(tmp_path / "crm", clock).sent == 0
+
+
+def test_configured_drop_folder_is_used_and_none_means_no_sync(services, team, clock, tmp_path):
+    from desktop_helpdesk.services.crm import deliver_configured
+
+    services.cases.log_case(team.alice, subject="LMS down", channel="email", new_contact=caller())
+    assert deliver_configured(services.context) is None
+    services.settings.update(team.supervisor, crm_drop_folder=str(tmp_path / "crm"))
+    report = deliver_configured(services.context)
+    assert (report.sent, report.pending) == (1, 0)
+    assert len(list((tmp_path / "crm").glob("*.json"))) == 1
