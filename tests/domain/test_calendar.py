@@ -385,3 +385,15 @@ def test_calendar_accepts_a_holidays_package_object():
 def test_invalid_configuration_is_refused(kwargs):
     with pytest.raises(ValueError):
         BusinessCalendar(**kwargs)
+
+
+def test_concurrent_use_from_worker_threads_gives_the_same_answers():
+    # UI workers share one calendar; each thread forces the index to grow into new years.
+    from concurrent.futures import ThreadPoolExecutor
+
+    starts = [halifax(year, 12, 31, 15, 0) for year in range(2001, 2041)]
+    expected = [BusinessCalendar(holidays=holidays.Canada(subdiv="NS", language="en_CA")).add(s, 40 * DAY) for s in starts]
+    shared = default_calendar(closures=[date(1999, 1, 4)])  # a fresh cached instance
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(lambda start: shared.add(start, 40 * DAY), starts))
+    assert results == expected
