@@ -47,6 +47,7 @@ _COLUMN_WIDTHS = {
     CaseColumn.STATUS: 126,
     CaseColumn.ASSIGNEE: 118,
     CaseColumn.RECEIVED: 96,
+    CaseColumn.NEXT_DUE: 232,
 }
 
 
@@ -167,9 +168,11 @@ class MainWindow(QMainWindow):
         header.setHighlightSections(False)
         header.setSortIndicator(CaseColumn.NEXT_DUE, Qt.SortOrder.AscendingOrder)
         header.sortIndicatorChanged.connect(self.model.sort)
-        header.setStretchLastSection(True)
+        header.setStretchLastSection(False)
         for column, width in _COLUMN_WIDTHS.items():
             header.resizeSection(column, width)
+        # The subject takes what is left; the SLA column keeps room for "Overdue · Resolve 99h late".
+        header.setSectionResizeMode(CaseColumn.SUBJECT, QHeaderView.ResizeMode.Stretch)
         table.setTextElideMode(Qt.TextElideMode.ElideRight)
         table.setDragEnabled(True)
         table.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)

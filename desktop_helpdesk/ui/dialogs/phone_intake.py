@@ -153,6 +153,9 @@ class PhoneIntakeDialog(QDialog):
         self.matches = self._named(QListWidget(page), "contactMatches")
         self.matches.setMaximumHeight(120)
         self.matches.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.matches.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.matches.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.matches.hide()
         self.matches.itemDoubleClicked.connect(lambda _item: self.pick_contact())
         self.contact_label = self._named(QLabel("No caller chosen yet", page), "chosenContactLabel")
         self.contact_label.setProperty("role", "hint")
@@ -332,6 +335,7 @@ class PhoneIntakeDialog(QDialog):
         self._lookup_timer.stop()
         text = self.caller_field.text().strip()
         self.matches.clear()
+        self.matches.hide()
         if not text or self._contact is not None:
             return
         for match in self._ui.services.contacts.find_contacts(text, limit=8):
@@ -342,6 +346,7 @@ class PhoneIntakeDialog(QDialog):
             self.matches.addItem(item)
         if self.matches.count():
             self.matches.setCurrentRow(0)
+        self.matches.setVisible(self.matches.count() > 0)
 
     def pick_contact(self) -> None:
         """Enter in the caller field: take the highlighted match, or start a new contact."""
@@ -364,6 +369,7 @@ class PhoneIntakeDialog(QDialog):
         self.caller_field.setText(self._contact_text(match))
         self.caller_field.blockSignals(False)
         self.matches.clear()
+        self.matches.hide()
         self.contact_label.setText(
             f"✔ {match.name} at {match.client_name}"
             + (f" · {match.phone}" if match.phone else "")
@@ -480,7 +486,11 @@ class PhoneIntakeDialog(QDialog):
         self._call_timer.stop()
         self.case_number_label.setText(logged.number)
         assignee = logged.assignee_name or "nobody yet — it waits in Unassigned"
-        self.assignee_label.setText(f"Assigned to <b>{assignee}</b><br>{logged.assignment_reason}")
+        caller = self._contact.name if self._contact is not None else self.new_name.text().strip()
+        self.assignee_label.setText(
+            f"Case for <b>{caller}</b> · assigned to <b>{assignee}</b>"
+            f"<br><span style='color:#64748b'>{logged.assignment_reason}</span>"
+        )
         self.pages.setCurrentIndex(1)
         self.done_button.setDefault(True)
         self.done_button.setFocus()

@@ -298,16 +298,28 @@ class CaseDetailPanel(QWidget):
         self.timeline_view.setAlternatingRowColors(True)
         self.timeline_view.setUniformItemSizes(False)
 
+        self.read_only_note = QLabel(
+            "This case is closed: it stays searchable and read-only. Reopen it to add to it.", page
+        )
+        self.read_only_note.setObjectName("readOnlyNote")
+        self.read_only_note.setProperty("role", "readOnlyNote")
+        self.read_only_note.setWordWrap(True)
+        self.read_only_note.hide()
+        self.interaction_form = QWidget(page)
         fields = QHBoxLayout()
         fields.addWidget(self.channel_field)
         fields.addWidget(self.direction_field)
         fields.addWidget(self.duration_field)
         fields.addStretch(1)
         fields.addWidget(self.add_interaction_button)
+        form = QVBoxLayout(self.interaction_form)
+        form.setContentsMargins(0, 0, 0, 0)
+        form.addLayout(fields)
+        form.addWidget(self.summary_edit)
         layout = QVBoxLayout(page)
         layout.setContentsMargins(0, 6, 0, 0)
-        layout.addLayout(fields)
-        layout.addWidget(self.summary_edit)
+        layout.addWidget(self.read_only_note)
+        layout.addWidget(self.interaction_form)
         layout.addWidget(self.timeline_view, 1)
         return page
 
@@ -467,6 +479,8 @@ class CaseDetailPanel(QWidget):
             self.priority_reason,
         ):
             widget.setEnabled(not read_only)
+        self.interaction_form.setVisible(not read_only)
+        self.read_only_note.setVisible(read_only)
         self.subject_edit.setReadOnly(read_only)
         self.description_edit.setReadOnly(read_only)
         self.attachments.set_read_only(read_only)
