@@ -276,7 +276,7 @@ class BusinessCalendar:
         if amount_micros == 0:
             if into_day < length:
                 return start.astimezone(self._zone)
-            return self._opening(index, day + 1)
+            return self._opening_after(index, index.ends[day])
         position = index.starts[day] + (into_day if into_day < length else length)
         target = position + amount_micros
         if amount_micros > 0:
@@ -358,7 +358,7 @@ class BusinessCalendar:
         day = bisect_right(opens, moment) - 1
         if moment - opens[day] < index.lengths[day]:
             return instant.astimezone(self._zone)
-        return self._opening(index, day + 1)
+        return self._opening_after(index, index.ends[day])
 
     # -- index ---------------------------------------------------------------------------
 
@@ -404,9 +404,15 @@ class BusinessCalendar:
         length = index.lengths[day]
         return index.starts[day] + (into_day if into_day < length else length)
 
-    def _opening(self, index: _Index, day: int) -> datetime:
-        while day >= len(index.opens):
+    def _opening_after(self, index: _Index, position: int) -> datetime:
+        """The opening of the first business day with business time after ``position``.
+
+        Works from a position, not a list index: another thread may have prepended years
+        to the index meanwhile, which shifts list indices but never positions.
+        """
+        while position >= index.ends[-1]:
             index = self._extend(index.first_year, index.last_year + 1)
+        day = bisect_right(index.ends, position)
         local_open = index.local_opens[day]
         if local_open is not None:
             return local_open
