@@ -9,42 +9,36 @@ from enum import StrEnum
 from types import MappingProxyType
 
 
-class Priority(StrEnum):
+class LabelledEnum(StrEnum):
+    """A stored string enum whose members also have a name for people."""
+
+    @property
+    def label(self) -> str:
+        """The stored value as shown to people: "due_soon" -> "Due soon"."""
+        return self.value.replace("_", " ").capitalize()
+
+
+class Priority(LabelledEnum):
     """An effective case priority; the only two levels the support team works to."""
 
     HIGH = "high"
     MEDIUM = "medium"
 
-    @property
-    def label(self) -> str:
-        """The name shown to people ("High", "Medium")."""
-        return self.value.capitalize()
 
-
-class RequestedPriority(StrEnum):
+class RequestedPriority(LabelledEnum):
     """The priority a client asked for; "low" exists only here and is served as medium."""
 
     HIGH = "high"
     MEDIUM = "medium"
     LOW = "low"
 
-    @property
-    def label(self) -> str:
-        """The name shown to people ("High", "Medium", "Low")."""
-        return self.value.capitalize()
 
-
-class Target(StrEnum):
+class Target(LabelledEnum):
     """The three SLA clocks every case runs."""
 
     ACKNOWLEDGE = "acknowledge"
     RESPOND = "respond"
     RESOLVE = "resolve"
-
-    @property
-    def label(self) -> str:
-        """The name shown to people ("Acknowledge", "Respond", "Resolve")."""
-        return self.value.capitalize()
 
 
 # Requested levels that map to a different effective level; everything else maps to itself.

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
 
 from desktop_helpdesk.domain.calendar import (
     BusinessCalendar,
     default_calendar,
     nova_scotia_holidays,
 )
-from desktop_helpdesk.domain.policy import Priority, SlaPolicy, Target
+from desktop_helpdesk.domain.policy import LabelledEnum, Priority, SlaPolicy, Target
 
 __all__ = [
     "DUE_SOON_SHARE",
@@ -31,8 +30,8 @@ DUE_SOON_SHARE = 0.75
 _ZERO = timedelta(0)
 
 
-class ClockState(StrEnum):
-    """Where one SLA clock stands."""
+class ClockState(LabelledEnum):
+    """Where one SLA clock stands (``.label`` e.g. "Due soon")."""
 
     ON_TRACK = "on_track"
     DUE_SOON = "due_soon"
@@ -40,11 +39,6 @@ class ClockState(StrEnum):
     MET = "met"
     MET_LATE = "met_late"
     PAUSED = "paused"
-
-    @property
-    def label(self) -> str:
-        """The name shown to people, e.g. "Due soon"."""
-        return self.value.replace("_", " ").capitalize()
 
 
 @dataclass(frozen=True, slots=True)
