@@ -35,7 +35,7 @@ from desktop_helpdesk.services.case_reads import (
     read_case_clocks,
 )
 from desktop_helpdesk.services.contacts import NewContact, find_or_create_contact
-from desktop_helpdesk.services.context import ServiceContext, write_transaction
+from desktop_helpdesk.services.context import ServiceContext, is_sqlite, write_transaction
 from desktop_helpdesk.services.dto import (
     AttachmentInfo,
     AuditEntry,
@@ -147,10 +147,14 @@ class CaseService:
         intake = _enum("channel", IntakeChannel, channel)
         requested = _enum("requested_priority", RequestedPriority, str(requested_priority).lower())
         received = _instant("received_at", received_at if received_at is not None else now, now)
+        # Everything that can be checked without the database is checked before the write
+        # lock is taken, so a typo never queues behind another workstation's transaction.
         if (contact_id is None) == (new_contact is None):
             raise ValidationError("contact", "choose an existing contact or enter a new one")
         details = new_contact.validated() if new_contact is not None else None
         priority = effective_priority(requested)
+        # Policy: a call answered by a person is "logged immediately on connection", which is
+        # the acknowledgement; a voicemail or an email still needs one within 2 business hours.
         live = intake is IntakeChannel.PHONE and live_call
 
         with write_transaction():
@@ -163,7 +167,10 @@ class CaseService:
                 contact = ContactRecord.get_or_none(ContactRecord.id == contact_id)
                 if contact is None:
                     raise NotFoundError(f"No contact with id {contact_id}")
+            # The year is the Halifax year of logging: a case typed at 21:00 on 31 December
+            # belongs to that year even though it is already 1 January in UTC.
             number = self._next_number(now.astimezone(calendar.zone).year)
+            # Due instants count from when the client made contact, not from when it was typed.
             due = due_instants(calendar, context.policy, received, priority)
             choice = choose_assignee(context, settings.assignment_strategy)
             status = CaseStatus.ACKNOWLEDGED if live else CaseStatus.NEW
@@ -193,6 +200,7 @@ class CaseService:
                 version=1,
                 updated_at=now,
             ).execute()
+            # The request itself opens the timeline, so the first contact is explained there.
             first_contact = description.strip() or subject
             interaction_id = InteractionRecord.insert(
                 case=case_id,
@@ -242,6 +250,7 @@ class CaseService:
                 reason=choice.reason,
             )
             log.flush()
+            # Written directly from the values in hand: re-reading the case would cost queries.
             search.write_search_row(case_id, subject, description, first_contact, "")
             client = ClientRecord.get_by_id(contact.client_id)
             enqueue_crm_event(
@@ -327,6 +336,8 @@ class CaseService:
             if description is not None:
                 log.change(case, "description", description)
             if contact_id is not None and contact_id != case.contact_id:
+                # The client organisation is what the SLA and CRM history hang on, so a case
+                # only moves between contacts of its own client.
                 contact = ContactRecord.get_or_none(ContactRecord.id == contact_id)
                 if contact is None or contact.client_id != case.client_id:
                     raise ValidationError("contact", "choose a contact of the case's client")
@@ -374,6 +385,7 @@ class CaseService:
             priority = effective_priority(requested)
             log.change(case, "requested_priority", requested.value, reason=reason)
             if not log.change(case, "effective_priority", priority.value, reason=reason):
+                # Low <-> Medium changes the request but not the targets the team works to.
                 return False
             why = f"Priority changed {old.label} -> {priority.label}: {reason}"
             self._recompute_due(case, priority, log, why)
@@ -386,6 +398,8 @@ class CaseService:
         due = due_instants(calendar, self._context.policy, case.received_at, priority)
         log.change(case, "acknowledge_due_at", due[Target.ACKNOWLEDGE], action="sla", reason=why)
         log.change(case, "respond_due_at", due[Target.RESPOND], action="sla", reason=why)
+        # The resolution target of a reopened case runs from the reopening, and time already
+        # spent waiting on the client stays credited, so the new due instant is explainable.
         start = case.resolve_started_at or case.received_at
         resolve_due = calendar.add(start, self._context.policy.budget(priority, Target.RESOLVE))
         paused = self._paused_since(case.id, start)
@@ -456,7 +470,7 @@ class CaseService:
                 if not after.can_take_cases:
                     raise ValidationError("assignee", f"{after.display_name} does not take cases")
             if case.assignee_id == assignee_id:
-                return False
+                return False  # nothing to audit; the version still moves so callers see a write
             case.assignee = assignee_id
             log.add(
                 "reassigned",
@@ -523,6 +537,8 @@ class CaseService:
             at = _instant("occurred_at", occurred_at if occurred_at is not None else now, now)
             if at < case.received_at:
                 raise ValidationError("occurred_at", "cannot be before the case was received")
+            # A team member "in touch with the client": anything outbound, or a live conversation
+            # the client started (they called or opened a Skype chat and someone answered).
             reaches_client = way is Direction.OUTBOUND or (
                 way is Direction.INBOUND and medium.is_live
             )
@@ -630,6 +646,7 @@ class CaseService:
             if current in (CaseStatus.RESOLVED, CaseStatus.CLOSED):
                 raise WorkflowError(f"Reopen case {case.number} (with a reason) to work on it again")
             if current is CaseStatus.WAITING_ON_CLIENT:
+                # Leaving "waiting" any way must close the pause, or the due instant would lie.
                 self._leave_waiting(case, log, now, reason or "Client came back")
             log.change(case, "status", target.value, action="status", reason=reason)
             return False
@@ -740,6 +757,8 @@ class CaseService:
             ).execute()
             log.add("de_escalated", field="escalation", before=f"{escalation.target_name} (#{escalation.id})",
                     after="answered", reason=answer)
+            # A case moved on to "waiting on client" while escalated keeps that status: the
+            # answer only closes the escalation.
             if case.status == CaseStatus.ESCALATED:
                 log.change(case, "status", CaseStatus.IN_PROGRESS.value, action="status",
                            reason=f"Answer from {escalation.target_name}")
@@ -844,12 +863,16 @@ class CaseService:
         )
         started = pause.started_at if pause is not None else case.resolve_paused_at
         paused = max(calendar.elapsed(started, now), timedelta(0))
+        # Whole seconds: the pause row stores seconds, and the due instant must be exactly the
+        # one a reader can recompute from the rows.
         paused = timedelta(seconds=int(paused.total_seconds()))
         if pause is not None:
             SlaPauseRecord.update(ended_at=now, business_seconds=int(paused.total_seconds())).where(
                 SlaPauseRecord.id == pause.id
             ).execute()
         log.change(case, "resolve_paused_at", None, action="sla_resumed", reason=why)
+        # A pause entirely outside business hours moves nothing (and adding zero at a closing
+        # instant would otherwise jump to the next opening).
         if paused > timedelta(0):
             log.change(
                 case,
@@ -900,6 +923,7 @@ class CaseService:
                 raise ValidationError("told_at", "cannot be before the case was received")
             self._check_transition(CaseStatus(case.status), CaseStatus.RESOLVED)
             self._leave_waiting(case, log, now, "Resolved")
+            # Telling the client the resolution is also a contact: any target still open is met.
             satisfied = self._meet(
                 case, [Target.ACKNOWLEDGE, Target.RESPOND, Target.RESOLVE], at, log,
                 f"Resolution told by {medium.label}",
@@ -981,6 +1005,7 @@ class CaseService:
                 raise WorkflowError(f"Case {case.number} is {current.label}; only resolved or closed cases reopen")
             priority = Priority(case.effective_priority)
             calendar = self._context.calendar
+            # Acknowledge and respond stay met (the client was reached); only resolution restarts.
             new_due = calendar.add(now, self._context.policy.budget(priority, Target.RESOLVE))
             log.change(case, "status", CaseStatus.IN_PROGRESS.value, action="reopened", reason=reason)
             log.change(case, "resolve_started_at", now, action="reopened", reason=reason)
@@ -1029,6 +1054,7 @@ class CaseService:
             raise ValidationError("file", "attachment content must be bytes")
         if not data:
             raise ValidationError("file", "the file is empty")
+        # Refused before the write transaction starts: an oversized file never holds the lock.
         limit = self._context.settings().attachment_max_bytes
         if len(data) > limit:
             raise ValidationError(
@@ -1165,11 +1191,17 @@ class CaseService:
         now = self._context.now()
         with write_transaction():
             actor = acting_member(actor_id)
-            case = CaseRecord.get_or_none(CaseRecord.id == case_id)
+            query = CaseRecord.select().where(CaseRecord.id == case_id)
+            if not is_sqlite():
+                # SQLite's BEGIN IMMEDIATE already serialises writers; PostgreSQL needs the row
+                # lock so two workstations' changes queue instead of one failing.
+                query = query.for_update()
+            case = query.first()
             if case is None:
                 raise NotFoundError(f"No case with id {case_id}")
             if expected_version is not None and case.version != expected_version:
                 raise ConflictError(case_id, expected_version, case.version)
+            # Closed cases are the record of what was promised and done: only reopening edits them.
             if case.status == CaseStatus.CLOSED and not allow_closed:
                 raise WorkflowError(f"Case {case.number} is closed (read-only); reopen it to change it")
             log = ChangeLog(actor.id, now, entity_id=case.id, case_id=case.id)
