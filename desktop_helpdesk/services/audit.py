@@ -14,6 +14,7 @@ def audit_text(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
+        # UTC, like the rest of storage: the audit log must read the same on every workstation.
         return value.astimezone(UTC).isoformat(timespec="seconds")
     if isinstance(value, Enum):
         return str(value.value)
@@ -108,6 +109,7 @@ class ChangeLog:
     def flush(self) -> None:
         """Insert the queued rows (call inside the action's transaction)."""
         if self._rows:
+            # One multi-row INSERT per action keeps logging a case within its time budget.
             AuditRecord.insert_many(self._rows).execute()
             self._rows.clear()
 
@@ -133,6 +135,8 @@ def enqueue_crm_event(
     Returns:
         The outbox row id.
     """
+    # The payload is frozen now, inside the change's transaction: the CRM gets what was true
+    # then, even if the case changes again before delivery.
     body = {"event": event, "at": audit_text(at), **payload}
     return CrmOutboxRecord.insert(
         case=case_id,

@@ -68,6 +68,8 @@ def read_case_clocks(
     priority = Priority(case.effective_priority)
     readings = []
     for target in Target:
+        # Only the resolution clock pauses: acknowledging and answering the client do not
+        # depend on the client.
         paused = target is Target.RESOLVE and case.resolve_paused_at is not None
         readings.append(
             read_clock(
@@ -121,6 +123,7 @@ def case_detail(context: ServiceContext, case_id: int, now: datetime | None = No
         .switch(CaseRecord)
         .join(ContactRecord, JOIN.LEFT_OUTER, on=(CaseRecord.contact == ContactRecord.id))
         .switch(CaseRecord)
+        # Aliased joins: assignee and logger are both team members, read in this one query.
         .join(assignee, JOIN.LEFT_OUTER, on=(CaseRecord.assignee == assignee.id), attr="assignee_row")
         .switch(CaseRecord)
         .join(logged_by, JOIN.LEFT_OUTER, on=(CaseRecord.logged_by == logged_by.id), attr="logged_by_row")
@@ -205,6 +208,7 @@ def _escalations(case_id: int) -> list[EscalationInfo]:
 
 
 def _attachments(case_id: int) -> list[AttachmentInfo]:
+    # Every column but the blob: the case view lists attachments, it does not open them.
     rows = (
         AttachmentRecord.select(
             AttachmentRecord.id,
@@ -226,6 +230,7 @@ def _attachments(case_id: int) -> list[AttachmentInfo]:
 
 
 def _names() -> dict[int, str]:
+    # The team is small (tens of members): one query beats a join per timeline source.
     return dict(TeamMemberRecord.select(TeamMemberRecord.id, TeamMemberRecord.display_name).tuples())
 
 
@@ -255,6 +260,8 @@ def case_timeline(case_id: int) -> list[TimelineEntry]:
     names = _names()
     entries: list[tuple[datetime, int, int, TimelineEntry]] = []
 
+    # Events recorded in one action share an instant; ``order`` then puts the cause (the
+    # interaction) before its effects (status change, SLA move) when read oldest first.
     def add(at: datetime, order: int, ref: int, entry: TimelineEntry) -> None:
         entries.append((at, order, ref, entry))
 
@@ -304,6 +311,8 @@ def case_timeline(case_id: int) -> list[TimelineEntry]:
             row.added_at, "attachment", f"Attachment: {row.filename}", f"{row.size:,} bytes",
             names.get(row.added_by_id, ""), row.id,
         ))
+    # Status, assignment and due-instant changes live only in the audit log; the logging
+    # rows are left out because the "logged" entry already tells that story.
     audit_rows = AuditRecord.select().where(
         AuditRecord.case == case_id,
         AuditRecord.field.in_(["status", "assignee", *DUE_FIELDS.values()]),

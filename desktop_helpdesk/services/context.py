@@ -116,6 +116,7 @@ class ServiceContext:
         days = tuple(
             row[0] for row in ClosureRecord.select(ClosureRecord.day).order_by(ClosureRecord.day).tuples()
         )
+        # Comparing the list (not a flag) also notices closures another workstation added.
         if self._calendar is None or days != self._closure_key:
             self._calendar = self._calendar_factory(date.fromisoformat(day) for day in days)
             self._closure_key = days

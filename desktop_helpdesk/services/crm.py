@@ -65,6 +65,7 @@ def deliver_outbox(folder: str | Path, clock: Clock, *, limit: int = 100) -> Del
             body["outbox_id"] = row.id
             _write_atomically(target / outbox_file_name(row, row.case.number), body)
         except (OSError, ValueError) as exc:
+            # Keep going: one bad event (or a full disk for a moment) must not hold back the rest.
             failed += 1
             last_error = f"{type(exc).__name__}: {exc}"
             log.warning("CRM delivery of outbox event %s failed: %s", row.id, last_error)
@@ -73,6 +74,8 @@ def deliver_outbox(folder: str | Path, clock: Clock, *, limit: int = 100) -> Del
                     attempts=CrmOutboxRecord.attempts + 1, last_error=last_error[:2000]
                 ).where(CrmOutboxRecord.id == row.id).execute()
             continue
+        # Marked sent only after the file is in place: a crash in between re-sends the event
+        # (same file name, replaced) rather than losing it.
         with database.atomic():
             CrmOutboxRecord.update(
                 sent_at=clock.now(), attempts=CrmOutboxRecord.attempts + 1, last_error=""
@@ -99,6 +102,8 @@ def deliver_configured(context: ServiceContext, *, limit: int = 100) -> Delivery
 
 
 def _write_atomically(path: Path, body: dict) -> None:
+    # The temporary file lives in the drop folder itself so the rename is atomic (same file
+    # system) and its leading dot keeps the CRM's importer from picking it up half-written.
     handle, temporary = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as stream:

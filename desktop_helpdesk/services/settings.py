@@ -146,5 +146,6 @@ class SettingsService:
                 raise NotFoundError(f"{day.isoformat()} is not a closure day")
             log = ChangeLog(actor.id, self._context.now(), entity="closure", entity_id=closure.id)
             log.add("closure_removed", field="day", before=day, after="", reason=reason or closure.reason)
+            # A closure is configuration, not a record of work: the audit row is its history.
             ClosureRecord.delete().where(ClosureRecord.id == closure.id).execute()
             log.flush()

@@ -226,6 +226,7 @@ class TeamService:
                 log.change(member, "can_take_cases", bool(can_take_cases), reason=reason)
             if active is not None:
                 log.change(member, "active", bool(active), reason=reason)
+            # Nobody could manage the team (or grant admin again) without an active admin.
             if was_active_admin and (member.role != MemberRole.ADMIN or not member.active):
                 admins = TeamMemberRecord.select().where(
                     TeamMemberRecord.role == MemberRole.ADMIN.value,
@@ -324,6 +325,8 @@ class TeamService:
         )
         moved = []
         why = reason.strip() or f"{member.display_name} is {Availability(member.availability).label.lower()}"
+        # Most urgent first, so when few members are free the earliest due cases get them; each
+        # choice sees the previous ones (same transaction), keeping least-workload balanced.
         for case in list(cases):
             choice = choose_assignee(self._context, strategy, exclude=frozenset({member.id}))
             CaseRecord.update(
