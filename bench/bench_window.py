@@ -33,6 +33,7 @@ from desktop_helpdesk.ui.models.case_table_model import CaseColumn  # noqa: E402
 from desktop_helpdesk.ui.resources import stylesheet  # noqa: E402
 
 _SECOND = timedelta(seconds=1)
+REPEATS = 3
 TARGETS_MS = {"first list": 1000, "sort": 150, "search": 150, "tick": 5}
 
 
@@ -107,27 +108,32 @@ def main(argv: list[str] | None = None) -> int:
     )
     rows_all = window.model.rowCount()
     header = window.table.horizontalHeader()
-    results["sort"] = timed(
-        lambda: header.setSortIndicator(CaseColumn.CLIENT, Qt.SortOrder.AscendingOrder),
-        window,
-        window.list_loaded,
-    )
-    results["sort received desc"] = timed(
-        lambda: header.setSortIndicator(CaseColumn.RECEIVED, Qt.SortOrder.DescendingOrder),
-        window,
-        window.list_loaded,
-    )
-    results["search"] = timed(
-        lambda: window.set_filter(CaseFilter(Queue.ALL_OPEN, search="blank page", member_id=agent.id)),
-        window,
-        window.list_loaded,
-    )
+    # Each figure is the median of several runs: the workstation (and CI) is shared.
+    sorts = []
+    for column, order in [
+        (CaseColumn.CLIENT, Qt.SortOrder.AscendingOrder),
+        (CaseColumn.RECEIVED, Qt.SortOrder.DescendingOrder),
+        (CaseColumn.SUBJECT, Qt.SortOrder.AscendingOrder),
+        (CaseColumn.NEXT_DUE, Qt.SortOrder.AscendingOrder),
+        (CaseColumn.ASSIGNEE, Qt.SortOrder.DescendingOrder),
+    ] * REPEATS:
+        sorts.append(
+            timed(lambda c=column, o=order: header.setSortIndicator(c, o), window, window.list_loaded)
+        )
+    results["sort"] = statistics.median(sorts)
+    searches = []
+    for text in ["blank page", "acme", "2026-00042", "sso login", "fundy"] * REPEATS:
+        searches.append(
+            timed(
+                lambda t=text: window.set_filter(CaseFilter(Queue.ALL_OPEN, search=t, member_id=agent.id)),
+                window,
+                window.list_loaded,
+            )
+        )
+    results["search"] = statistics.median(searches)
+    window.set_filter(CaseFilter(Queue.ALL_OPEN, search="blank page", member_id=agent.id))
+    wait_for(window.list_loaded)
     search_rows = window.model.rowCount()
-    results["search client"] = timed(
-        lambda: window.set_filter(CaseFilter(Queue.ALL_OPEN, search="acme", member_id=agent.id)),
-        window,
-        window.list_loaded,
-    )
     window.queue_panel.select_queue(Queue.CLOSED)
     results["closed list (95% of cases)"] = timed(lambda: None, window, window.list_loaded)
     window.queue_panel.select_queue(Queue.ALL_OPEN)

@@ -143,12 +143,14 @@ def similar_resolved_cases(
     return [SimilarCase(row[0], row[1], row[2], row[3], row[4], -float(row[5])) for row in rows]
 
 
-def search_case_ids(text: str, limit: int | None = None) -> list[int]:
+def search_case_ids(text: str, limit: int | None = None, *, ranked: bool = True) -> list[int]:
     """Ids of cases (any status) containing every word of ``text`` as a word prefix, best first.
 
     Args:
         text: what the user typed in the search box.
         limit: at most this many ids (None: all).
+        ranked: False skips relevance ordering (the case list sorts by a column anyway, and
+            ranking 20,000 matches costs ~90 ms); ids then come newest case first.
 
     Returns:
         Case ids ranked by relevance; empty when ``text`` has no searchable word.
@@ -158,7 +160,8 @@ def search_case_ids(text: str, limit: int | None = None) -> list[int]:
         return []
     if is_sqlite():
         match = " AND ".join(f'"{term}"*' for term in terms)
-        sql = "SELECT rowid FROM case_search WHERE case_search MATCH ? ORDER BY rank"
+        order = " ORDER BY rank" if ranked else " ORDER BY rowid DESC"
+        sql = "SELECT rowid FROM case_search WHERE case_search MATCH ?" + order
         params: tuple = (match,)
         if limit is not None:
             sql += " LIMIT ?"
@@ -166,7 +169,8 @@ def search_case_ids(text: str, limit: int | None = None) -> list[int]:
     else:
         sql = (
             "SELECT case_id FROM case_search, to_tsquery('english', %s) AS q "
-            "WHERE document @@ q ORDER BY ts_rank(document, q) DESC"
+            "WHERE document @@ q"
+            + (" ORDER BY ts_rank(document, q) DESC" if ranked else " ORDER BY case_id DESC")
         )
         params = (" & ".join(f"{term}:*" for term in terms),)
         if limit is not None:
