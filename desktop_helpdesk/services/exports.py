@@ -317,18 +317,26 @@ def write_xlsx(
                 header.append(cell)
             sheet.append(header)
             # One styled template cell per typed column; plain values for text (fast path).
+            # append() writes the row at once, so one styled cell per typed column can be
+            # reused for every row: styling 100k fresh cells is what makes openpyxl slow.
+            templates = []
+            for column in table.columns:
+                fmt = formats.get(column.kind)
+                if fmt is None:
+                    templates.append(None)
+                    continue
+                template = WriteOnlyCell(sheet)
+                template.number_format = fmt
+                templates.append(template)
             converters = [_xlsx_converter(c.kind, zone) for c in table.columns]
-            number_formats = [formats.get(c.kind) for c in table.columns]
-            styled = [fmt is not None for fmt in number_formats]
+            plan = list(zip(converters, templates, strict=True))
             for row in table.rows:
                 out = []
-                for value, convert, fmt, is_styled in zip(row, converters, number_formats, styled,
-                                                           strict=True):
+                for value, (convert, template) in zip(row, plan, strict=True):
                     value = convert(value)
-                    if is_styled and value is not None and not isinstance(value, str):
-                        cell = WriteOnlyCell(sheet, value=value)
-                        cell.number_format = fmt
-                        out.append(cell)
+                    if template is not None and value is not None and not isinstance(value, str):
+                        template.value = value
+                        out.append(template)
                     else:
                         out.append(value)
                 sheet.append(out)

@@ -1,0 +1,108 @@
+"""Benchmark: exports and the SLA report on a 100,000-case database.
+
+Targets (issue 5): CSV export under 3 s, XLSX export under 20 s, SLA report under 2 s.
+
+Run: ``python3 -m bench.bench_exports [--cases N] [--db PATH]``. With ``--db`` an existing big
+database is reused (built once with ``bench/big_database.py`` otherwise).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+from bench.big_database import DEFAULT_NOW, build_big_database
+from desktop_helpdesk.domain.clock import ManualClock
+from desktop_helpdesk.services.case_queries import CaseFilter, Queue
+from desktop_helpdesk.services.context import ServiceContext
+from desktop_helpdesk.services.exports import CaseColumn, case_list_table, write_csv, write_xlsx
+from desktop_helpdesk.services.reports import (
+    DateRange,
+    Grouping,
+    ReportFilter,
+    ReportService,
+    ReportTable,
+)
+from desktop_helpdesk.storage.db import close_database, open_database
+from desktop_helpdesk.storage.records import CaseRecord
+
+TARGETS = {"csv": 3.0, "xlsx": 20.0, "sla": 2.0}
+ALL_COLUMNS = tuple(CaseColumn)
+
+
+def timed(label: str, function, *args, **kwargs):
+    started = time.perf_counter()
+    result = function(*args, **kwargs)
+    elapsed = time.perf_counter() - started
+    print(f"  {label:<52} {elapsed:7.3f} s")
+    return result, elapsed
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--cases", type=int, default=100_000)
+    parser.add_argument("--db", type=Path, help="reuse this big database file")
+    args = parser.parse_args(argv)
+    workdir = Path(tempfile.mkdtemp(prefix="bench-exports-"))
+    db_path = args.db or workdir / "big.sqlite3"
+    if args.db and args.db.exists():
+        open_database(db_path)
+    else:
+        print(f"building {args.cases:,} cases in {db_path} ...")
+        build_big_database(db_path, args.cases)
+    cases = CaseRecord.select().count()
+    clock = ManualClock(DEFAULT_NOW)
+    context = ServiceContext(clock)
+    today = DEFAULT_NOW.astimezone(context.calendar.zone).date()
+    # Every case the generator wrote (two years back): the report covers all 100k.
+    everything = ReportFilter(DateRange(date(2000, 1, 1), today + timedelta(days=1)))
+    reports = ReportService(context, viewer_id=None)
+    print(f"database: {cases:,} cases; as of {DEFAULT_NOW.isoformat()}")
+    results = {}
+
+    report, results["sla"] = timed("SLA compliance report, all cases, by month",
+                                   reports.sla_compliance, everything, Grouping.MONTH)
+    print(f"    ({report.total.cases:,} cases in {len(report.rows)} months)")
+    timed("SLA compliance report, all cases, by team member",
+          reports.sla_compliance, everything, Grouping.MEMBER)
+    timed("SLA times (median / p90), all cases, by priority",
+          reports.sla_times, everything, Grouping.PRIORITY)
+    timed("Workload snapshot (open cases)", reports.load_workload)
+
+    def all_cases_table():
+        # Every case the desk holds: the open queue, then resolved, then closed.
+        tables = [case_list_table(context, CaseFilter(queue=queue), columns=ALL_COLUMNS)
+                  for queue in (Queue.ALL_OPEN, Queue.RESOLVED, Queue.CLOSED)]
+        first = tables[0]
+        return ReportTable("All cases", first.filters, first.columns,
+                           [row for t in tables for row in t.rows], first.generated_at)
+
+    table, load_seconds = timed("case list load, all cases, all 12 columns", all_cases_table)
+    print(f"    ({len(table.rows):,} rows x {len(table.columns)} columns)")
+    csv_path = workdir / "cases.csv"
+    _, csv_write = timed("CSV write", write_csv, [table], csv_path)
+    xlsx_path = workdir / "cases.xlsx"
+    _, xlsx_write = timed("XLSX write (openpyxl write-only)", write_xlsx, [table], xlsx_path)
+    # An export as the user runs it is a load then a write.
+    results["csv"] = load_seconds + csv_write
+    results["xlsx"] = load_seconds + xlsx_write
+
+    print()
+    print(f"{'measure':<36}{'seconds':>10}{'target':>10}")
+    for key, label in (("sla", "SLA report (100k cases)"),
+                       ("csv", "CSV export (load + write, 100k)"),
+                       ("xlsx", "XLSX export (load + write, 100k)")):
+        verdict = "ok" if results[key] < TARGETS[key] else "SLOW"
+        print(f"{label:<36}{results[key]:>10.2f}{TARGETS[key]:>10.1f}  {verdict}")
+    print(f"files: {csv_path} ({csv_path.stat().st_size / 1e6:.1f} MB), "
+          f"{xlsx_path} ({xlsx_path.stat().st_size / 1e6:.1f} MB)")
+    close_database()
+    return 0 if all(results[k] < TARGETS[k] for k in TARGETS) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
