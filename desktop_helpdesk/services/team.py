@@ -187,7 +187,7 @@ class TeamService:
             email: new address.
             role: new role.
             can_take_cases: new flag.
-            active: False deactivates the account.
+            active: False deactivates the account (their open cases are redistributed).
             reason: why (audited).
 
         Returns:
@@ -237,6 +237,10 @@ class TeamService:
                     raise ValidationError("role", "the team must keep at least one active admin")
             member.save()
             log.flush()
+            if active is False:
+                # A deactivated account can no longer act on its cases: hand them on now rather
+                # than leave them stranded with nobody watching their clocks.
+                self._redistribute(actor, member, reason or f"{member.display_name} deactivated")
         return self.get_member(member_id)
 
     def set_availability(

@@ -157,3 +157,12 @@ def test_deactivating_keeps_history_and_the_last_admin(services, team):
         services.team.update_member(team.admin, team.admin, role="agent")
     with pytest.raises(PermissionDenied):
         services.team.bootstrap_admin("second", "Second")
+
+
+def test_deactivating_a_member_hands_on_their_open_cases(services, team):
+    first = log(services, team.alice)
+    assert first.assignee_id == team.alice
+    services.team.update_member(team.supervisor, team.alice, active=False, reason="Left the company")
+    assert CaseRecord.get_by_id(first.id).assignee_id == team.bob
+    row = AuditRecord.get(AuditRecord.case == first.id, AuditRecord.action == "redistributed")
+    assert row.reason.startswith("Left the company")
