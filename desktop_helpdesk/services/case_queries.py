@@ -247,7 +247,7 @@ class CaseQueries:
                 JOIN.LEFT_OUTER,
                 on=(CaseRecord.assignee == TeamMemberRecord.id),
             )
-            .where(CaseRecord.id.in_(list(ids)))
+            .where(_id_in(list(ids)))
         )
         # Raw tuples parsed here: peewee's per-field datetime conversion costs ~10x more, and a
         # page load must stay under a few milliseconds to run on the UI thread.
@@ -495,11 +495,10 @@ def _candidate_numbers(text: str) -> list[str]:
 def _instant(value) -> datetime | None:
     if value is None:
         return None
-    if isinstance(value, datetime):
-        parsed = value
-    else:
-        parsed = datetime.fromisoformat(value)
-    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+    if isinstance(value, str):
+        # Stored as naive UTC text; parsing with the offset attached is cheaper than replace().
+        return datetime.fromisoformat(value + "+00:00")
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 def breach_cutoff(calendar: BusinessCalendar, now: datetime) -> datetime:

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_helpdesk.services.case_queries import CaseFilter, ChangeCursor, Queue, SortColumn
+from desktop_helpdesk.services.context import is_sqlite
 from desktop_helpdesk.ui.context import UiContext
 from desktop_helpdesk.ui.dialogs.phone_intake import PhoneIntakeDialog
 from desktop_helpdesk.ui.models.case_table_model import CaseColumn, CaseTableModel
@@ -99,7 +100,12 @@ class MainWindow(QMainWindow):
 
         self.queue_panel = QueuePanel(self)
         self.model = CaseTableModel(
-            ui.queries.rows, self._sla_reader, ui.clock.now(), ui.desk_zone, self
+            ui.queries.rows,
+            self._sla_reader,
+            ui.clock.now(),
+            ui.desk_zone,
+            self,
+            fetch_rows=None if is_sqlite() else self._fetch_rows,
         )
         self.table = self._build_table()
         self.detail = CaseDetailPanel(ui, self._pool, lambda: self._sla_reader, self)
@@ -223,6 +229,10 @@ class MainWindow(QMainWindow):
     def pool(self) -> WorkerPool:
         """The window's worker pool (panels added through ``add_panel`` may use it)."""
         return self._pool
+
+    def _fetch_rows(self, ids: list[int], done: Callable) -> None:
+        """Page rows in the background (server databases: a round trip per page)."""
+        self._pool.submit(self._ui.queries.rows, ids, on_finished=done, on_failed=self._on_background_failed)
 
     # -- list loading ----------------------------------------------------------------------
     def current_filter(self) -> CaseFilter:

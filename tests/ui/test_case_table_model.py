@@ -98,3 +98,21 @@ def test_model_over_queue_ids(ui):
     log_case(ui, "Mine")
     ids = ui.queries.ids(CaseFilter(Queue.MY_CASES, member_id=ui.member_id), now=ui.clock.now())
     assert len(_model(ui, ids).ids()) == 1
+
+
+def test_background_paging_shows_dots_then_the_row(qtbot, ui, qtmodeltester):
+    from desktop_helpdesk.ui.workers import WorkerPool
+
+    pool = WorkerPool()
+    ids = [log_case(ui, f"Case {n}").id for n in range(3)]
+
+    def fetch(page_ids, done):
+        pool.submit(ui.queries.rows, page_ids, on_finished=done)
+
+    model = _model(ui, ids, fetch_rows=fetch)
+    assert model.data(model.index(1, CaseColumn.SUBJECT)) == "…"
+    with qtbot.waitSignal(model.dataChanged):
+        pass
+    assert model.data(model.index(1, CaseColumn.SUBJECT)) == "Case 1"
+    qtmodeltester.check(model, force_py=True)
+    pool.wait()
