@@ -120,6 +120,7 @@ def _run_app(args: argparse.Namespace, config: AppConfig, log_file: Path) -> int
     from desktop_helpdesk.ui.context import UiContext
     from desktop_helpdesk.ui.main_window import MainWindow
     from desktop_helpdesk.ui.resources import icon, stylesheet
+    from desktop_helpdesk.ui.ui_state import UiState
 
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "desktop-helpdesk"])
     app.setApplicationName("Desktop Helpdesk")
@@ -159,6 +160,11 @@ def _run_app(args: argparse.Namespace, config: AppConfig, log_file: Path) -> int
         window = MainWindow(ui, notify=notify)
         if member.role in ("supervisor", "admin"):
             _install_supervisor(window)
+        if not args.screenshot:
+            # Screenshots use the default layout so documentation images stay comparable.
+            ui_state = UiState(settings)
+            ui_state.restore(window)
+            app.aboutToQuit.connect(lambda: ui_state.save(window))
         app.aboutToQuit.connect(window.shutdown)
         window.show()
         window.ticker.start()

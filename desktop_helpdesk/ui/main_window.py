@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -434,5 +434,8 @@ class MainWindow(QMainWindow):
         for dialog in self.findChildren(PhoneIntakeDialog):
             dialog.save_draft()
             dialog.done(QDialog.DialogCode.Rejected)
+        # No timer may outlive the window (debounces, draft saves, panels added by others).
+        for timer in self.findChildren(QTimer):
+            timer.stop()
         self._pool.wait()
 

@@ -3,6 +3,7 @@
 import logging
 
 import pytest
+from PySide6.QtCore import QTimer
 
 from desktop_helpdesk.services.case_queries import CaseQueries
 from desktop_helpdesk.services.contacts import NewContact
@@ -61,6 +62,8 @@ def make_window(qtbot, ui, notifications):
     yield build
     for window in windows:
         window.shutdown()
+        dangling = [timer.objectName() or "unnamed" for timer in window.findChildren(QTimer) if timer.isActive()]
+        assert not dangling, f"timers left running after shutdown: {dangling}"
 
 
 @pytest.fixture

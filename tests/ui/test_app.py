@@ -90,3 +90,19 @@ def test_member_picker_preselects_the_remembered_member(qtbot, db, clock):
     assert dialog.chosen_member_id() == ben.id
     dialog.list.setCurrentRow(0)
     assert dialog.chosen_member_id() == admin.id
+
+
+def test_ui_state_round_trips_layout(qtbot, make_window, tmp_path):
+    from PySide6.QtCore import QSettings
+
+    from desktop_helpdesk.ui.ui_state import UiState
+
+    settings = QSettings(str(tmp_path / "ui-state.ini"), QSettings.Format.IniFormat)
+    state = UiState(settings)
+    first = make_window()
+    assert not state.restore(first)
+    first.table.horizontalHeader().resizeSection(0, 151)
+    state.save(first)
+    second = make_window()
+    assert state.restore(second)
+    assert second.table.horizontalHeader().sectionSize(0) == 151
