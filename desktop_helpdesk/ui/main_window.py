@@ -147,6 +147,7 @@ class MainWindow(QMainWindow):
         self.model.sort_requested.connect(self._on_model_sort_requested)
         self.detail.case_changed.connect(self._on_detail_case_changed)
         self.table.selectionModel().currentRowChanged.connect(self._on_table_current_row_changed)
+        self.table.activated.connect(self._on_table_activated)
         self.resize(1900, 1000)
         self.queue_panel.select_queue(Queue.MY_CASES)
         self.refresh()
@@ -386,6 +387,12 @@ class MainWindow(QMainWindow):
         case_id = self.model.case_id_at(current.row()) if current.isValid() else None
         if case_id is not None and case_id != self.detail.case_id:
             self.detail.load_case(case_id)
+
+    def _on_table_activated(self, _index: QModelIndex) -> None:
+        # Enter on a case: straight to typing what was said or done.
+        if self.detail.summary_edit.isEnabled() and self.detail.summary_edit.isVisible():
+            self.detail.tabs.setCurrentIndex(0)
+            self.detail.summary_edit.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _on_detail_case_changed(self, case_id: int) -> None:
         self.model.evict([case_id])

@@ -179,3 +179,19 @@ def test_escalate_dialog_flow(qtbot, window, ui):
     qtbot.mouseClick(dialog.buttons.button(dialog.buttons.StandardButton.Ok), Qt.MouseButton.LeftButton)
     assert window.detail.detail.status == "escalated"
     assert window.detail.info["waiting"].text().startswith("Development since")
+
+
+def test_answer_dialog_ends_the_escalation(qtbot, window, ui):
+    case = log_case(ui, "Needs development")
+    ui.services.cases.escalate(ui.member_id, case.id, target_kind="internal_department",
+                               target_name="Development", reason="Player bug")
+    with qtbot.waitSignal(window.list_loaded):
+        window.reload_list()
+    window.select_case(case.id)
+    assert window.detail.buttons["deescalate"].isVisibleTo(window.detail)
+    qtbot.mouseClick(window.detail.buttons["deescalate"], Qt.MouseButton.LeftButton)
+    dialog = window.findChild(QDialog, "answerDialog")
+    qtbot.keyClicks(dialog.answer, "Fixed in release 4.2")
+    qtbot.mouseClick(dialog.buttons.button(dialog.buttons.StandardButton.Ok), Qt.MouseButton.LeftButton)
+    assert window.detail.detail.open_escalation is None
+    assert window.detail.detail.status == "in_progress"

@@ -91,6 +91,24 @@ class EscalateDialog(CaseActionDialog):
         }
 
 
+class AnswerDialog(CaseActionDialog):
+    """The answer that came back from the department or client IT the case was escalated to."""
+
+    def __init__(self, parent: QWidget, waiting_on: str) -> None:
+        super().__init__(
+            "answerDialog",
+            "Answer received",
+            f"Record what {waiting_on} answered. The case goes back to In progress.",
+            "Record answer",
+            parent,
+        )
+        self.answer = _text_box("answerField", self, "What they found or did")
+        self.form.addRow("Answer", self.answer)
+
+    def values(self) -> dict:
+        return {"answer": self.answer.toPlainText().strip()}
+
+
 class WaitOnClientDialog(CaseActionDialog):
     """Why the case waits on the client (the resolution clock pauses if the team set it so)."""
 

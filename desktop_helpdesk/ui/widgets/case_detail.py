@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import logging
 import mimetypes
+import tempfile
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtCore import Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -36,6 +37,7 @@ from desktop_helpdesk.services.dto import CaseDetail
 from desktop_helpdesk.services.errors import ConflictError, ServiceError
 from desktop_helpdesk.ui.context import UiContext
 from desktop_helpdesk.ui.dialogs.case_actions import (
+    AnswerDialog,
     CaseActionDialog,
     EscalateDialog,
     ReopenDialog,
@@ -221,6 +223,7 @@ class CaseDetailPanel(QWidget):
         self.attachments = AttachmentsView(self)
         self.attachments.files_dropped.connect(self._on_attachments_files_dropped)
         self.attachments.paste_requested.connect(self.paste_screenshot)
+        self.attachments.open_requested.connect(self._on_attachments_open_requested)
         self.tabs.addTab(self.attachments, icon("attachment"), "Attachments")
         self.audit_model = AuditTableModel(self._zone, self)
         self.audit_view = QTableView(self)
@@ -615,15 +618,15 @@ class CaseDetailPanel(QWidget):
 
     def _on_deescalate_clicked(self) -> None:
         me, case_id = self._ui.member_id, self._detail.id
-        answer = self.summary_edit.toPlainText().strip()
-        done = self._run(
-            "Escalation answered.",
-            lambda version: self._ui.services.cases.de_escalate(
-                me, case_id, answer=answer, expected_version=version
+        escalation = self._detail.open_escalation
+        waiting_on = escalation.target_name if escalation is not None else "they"
+        self._open_dialog(
+            AnswerDialog(self, waiting_on),
+            lambda v, version: self._ui.services.cases.de_escalate(
+                me, case_id, expected_version=version, **v
             ),
+            "Escalation answered.",
         )
-        if done:
-            self.summary_edit.clear()
 
     def _on_wait_clicked(self) -> None:
         me, case_id = self._ui.member_id, self._detail.id
@@ -714,6 +717,16 @@ class CaseDetailPanel(QWidget):
 
     def dropEvent(self, event) -> None:
         self.attachments.dropEvent(event)
+
+    def _on_attachments_open_requested(self, attachment_id: int) -> None:
+        # Written to a private temp folder off the UI thread, then opened by the desktop.
+        self._pool.submit(
+            _export_attachment,
+            self._ui.services.cases.attachment_content,
+            attachment_id,
+            on_finished=lambda path: QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))),
+            on_failed=self._on_files_failed,
+        )
 
     def _load_thumbnails(self, detail: CaseDetail) -> None:
         wanted = [a.id for a in detail.attachments if a.content_type in IMAGE_TYPES]
@@ -842,6 +855,15 @@ def _read_files(paths: list[str]) -> list[tuple[str, bytes, str]]:
         content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         files.append((path.name, path.read_bytes(), content_type))
     return files
+
+
+def _export_attachment(content: Callable, attachment_id: int) -> Path:
+    """Worker: write one attachment to a temp folder so the desktop can open it."""
+    info, data = content(attachment_id)
+    folder = Path(tempfile.mkdtemp(prefix="helpdesk-attachment-"))
+    path = folder / Path(info.filename).name
+    path.write_bytes(data)
+    return path
 
 
 def _thumbnails(content: Callable, attachment_ids: list[int]) -> list:
