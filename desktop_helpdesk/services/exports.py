@@ -14,21 +14,17 @@ import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from peewee import JOIN, SQL
+
 from desktop_helpdesk.domain.cases import CaseStatus
 from desktop_helpdesk.domain.policy import Priority
-from desktop_helpdesk.services.case_queries import (
-    CaseFilter,
-    CaseQueries,
-    CaseRow,
-    Queue,
-    SortColumn,
-)
+from desktop_helpdesk.services.case_queries import CaseFilter, CaseQueries, Queue, SortColumn
 from desktop_helpdesk.services.context import ServiceContext
 from desktop_helpdesk.services.reports import (
     TARGET_LABELS,
@@ -43,13 +39,20 @@ from desktop_helpdesk.services.reports import (
     ReportTable,
     SlaComplianceReport,
     WorkloadReport,
+    epoch_sql,
+)
+from desktop_helpdesk.storage.db import database
+from desktop_helpdesk.storage.records import (
+    CaseRecord,
+    ClientRecord,
+    ContactRecord,
+    TeamMemberRecord,
 )
 
 ProgressCallback = Callable[[int, int], None]
 CancelCheck = Callable[[], bool]
 HALIFAX = ZoneInfo("America/Halifax")
 PROGRESS_STEP = 2_000  # rows between progress reports and cancel checks
-ROW_CHUNK = 1_000  # case rows loaded per query
 
 
 class ExportFormat(StrEnum):
@@ -465,9 +468,12 @@ def case_list_table(
 ) -> ReportTable:
     """The rows of a queue or search, as a report table with the chosen (visible) columns.
 
-    Uses the case list's own queries (``CaseQueries.ids`` then ``rows`` in chunks), so the
-    export shows exactly what the list shows. "Business hours left" is measured from the
-    clock's now to the next unmet target's due instant (negative: overdue by).
+    The list's own ``CaseQueries.ids`` selects and orders the cases, so the export holds
+    exactly what the list shows. The rows are then read in chunks of 5,000 with only the
+    columns an export needs and instants converted by the database: building full
+    ``CaseRow`` objects costs three times as much on 100,000 cases. "Business hours left"
+    is measured from the clock's now to the next unmet target's due instant (negative:
+    overdue by).
 
     Args:
         context: services context (clock, calendar).
@@ -487,8 +493,7 @@ def case_list_table(
         ExportCancelled: when cancelled while loading.
     """
     now = context.now()
-    queries = CaseQueries(context)
-    ids = queries.ids(case_filter, sort_column, descending, now)
+    ids = CaseQueries(context).ids(case_filter, sort_column, descending, now)
     counter = _Progress(len(ids), progress, cancelled)
     counter.check()
     calendar = context.calendar
@@ -497,8 +502,8 @@ def case_list_table(
     now_position = index.position(now.timestamp())
     getters = [_case_getter(c, index, now_position) for c in columns]
     rows: list[tuple[Any, ...]] = []
-    for start in range(0, len(ids), ROW_CHUNK):
-        chunk = queries.rows(ids[start:start + ROW_CHUNK])
+    for start in range(0, len(ids), EXPORT_CHUNK):
+        chunk = _export_rows(ids[start:start + EXPORT_CHUNK])
         rows.extend(tuple(get(row) for get in getters) for row in chunk)
         counter.step(len(chunk))
     local = now.astimezone(calendar.zone)
@@ -508,48 +513,85 @@ def case_list_table(
                        rows, now)
 
 
+EXPORT_CHUNK = 5_000
+_OPEN_STATUS_VALUES = frozenset(s.value for s in CaseStatus if s.is_open)
+# Positions in an export row (see _export_rows).
+_NUMBER, _CLIENT, _CONTACT, _SUBJECT, _PRIORITY, _STATUS, _CHANNEL, _ASSIGNEE = range(1, 9)
+_RECEIVED, _NEXT_DUE, _DUE, _MET = 9, 10, 11, 14
+
+
+_IDS_MARKER = "(/*case ids*/)"
+
+
+def _export_rows(ids: Sequence[int]) -> list[tuple]:
+    """One query for ``ids``: display columns, then instants as epoch seconds, in ids order."""
+    query = (
+        CaseRecord.select(
+            CaseRecord.id, CaseRecord.number, ClientRecord.name, ContactRecord.name,
+            CaseRecord.subject, CaseRecord.effective_priority, CaseRecord.status,
+            CaseRecord.channel, TeamMemberRecord.display_name,
+            *(epoch_sql(c) for c in (
+                CaseRecord.received_at, CaseRecord.next_due_at, CaseRecord.acknowledge_due_at,
+                CaseRecord.respond_due_at, CaseRecord.resolve_due_at,
+                CaseRecord.acknowledged_at, CaseRecord.responded_at, CaseRecord.resolved_at)),
+        )
+        .join(ClientRecord, on=(CaseRecord.client == ClientRecord.id))
+        .switch(CaseRecord)
+        .join(ContactRecord, JOIN.LEFT_OUTER, on=(CaseRecord.contact == ContactRecord.id))
+        .switch(CaseRecord)
+        .join(TeamMemberRecord, JOIN.LEFT_OUTER, on=(CaseRecord.assignee == TeamMemberRecord.id))
+        .where(CaseRecord.id.in_(SQL(_IDS_MARKER)))
+    )
+    # peewee renders a 5,000-value list one parameter at a time, which costs more than the
+    # query itself: splice the placeholders into the generated SQL instead (the id list is the
+    # query's only parameter, so appending the ids keeps parameters in order).
+    sql, params = query.sql()
+    placeholders = "(" + ", ".join([database.obj.param] * len(ids)) + ")"
+    cursor = database.execute_sql(sql.replace(_IDS_MARKER, placeholders), [*params, *ids])
+    by_id = {row[0]: row for row in cursor.fetchall()}
+    return [by_id[case_id] for case_id in ids if case_id in by_id]
+
+
+def _instant(seconds: float | None) -> datetime | None:
+    return None if seconds is None else datetime.fromtimestamp(seconds, UTC)
+
+
+def _next_due_seconds(row: tuple) -> float | None:
+    # The services keep next_due_at (None for closed cases and paused resolution clocks).
+    return row[_NEXT_DUE] if row[_STATUS] in _OPEN_STATUS_VALUES else None
+
+
 def _case_getter(column: CaseColumn, index: BusinessTimeIndex,
-                 now_position: float) -> Callable[[CaseRow], Any]:
-    if column is CaseColumn.NUMBER:
-        return lambda r: r.number
-    if column is CaseColumn.CLIENT:
-        return lambda r: r.client_name
-    if column is CaseColumn.CONTACT:
-        return lambda r: r.contact_name
-    if column is CaseColumn.SUBJECT:
-        return lambda r: r.subject
-    if column is CaseColumn.PRIORITY:
-        return lambda r: _PRIORITY_LABELS.get(r.priority, r.priority)
-    if column is CaseColumn.STATUS:
-        return lambda r: _STATUS_LABELS.get(r.status, r.status)
-    if column is CaseColumn.CHANNEL:
-        return lambda r: r.channel.capitalize()
-    if column is CaseColumn.ASSIGNEE:
-        return lambda r: r.assignee_name or "Unassigned"
-    if column is CaseColumn.RECEIVED:
-        return lambda r: r.received_at
-    if column is CaseColumn.NEXT_DUE:
-        return lambda r: _next_due(r)
+                 now_position: float) -> Callable[[tuple], Any]:
+    simple = {
+        CaseColumn.NUMBER: lambda r: r[_NUMBER],
+        CaseColumn.CLIENT: lambda r: r[_CLIENT] or "",
+        CaseColumn.CONTACT: lambda r: r[_CONTACT] or "",
+        CaseColumn.SUBJECT: lambda r: r[_SUBJECT],
+        CaseColumn.PRIORITY: lambda r: _PRIORITY_LABELS.get(r[_PRIORITY], r[_PRIORITY]),
+        CaseColumn.STATUS: lambda r: _STATUS_LABELS.get(r[_STATUS], r[_STATUS]),
+        CaseColumn.CHANNEL: lambda r: r[_CHANNEL].capitalize(),
+        CaseColumn.ASSIGNEE: lambda r: r[_ASSIGNEE] or "Unassigned",
+        CaseColumn.RECEIVED: lambda r: _instant(r[_RECEIVED]),
+        CaseColumn.NEXT_DUE: lambda r: _instant(_next_due_seconds(r)),
+    }
+    if column in simple:
+        return simple[column]
     if column is CaseColumn.NEXT_TARGET:
-        def next_target(row: CaseRow) -> str:
-            due = _next_due(row)
+        def next_target(row: tuple) -> str:
+            due = _next_due_seconds(row)
             if due is None:
                 return ""
-            return next((TARGET_LABELS[t] for t in TARGET_LABELS
-                         if row.met_at(t) is None and row.due_at(t) == due), "")
+            return next((TARGET_LABELS[t] for n, t in enumerate(TARGETS)
+                         if row[_MET + n] is None and row[_DUE + n] == due), "")
         return next_target
 
-    def hours_left(row: CaseRow) -> float | None:
-        due = _next_due(row)
+    def hours_left(row: tuple) -> float | None:
+        due = _next_due_seconds(row)
         if due is None:
             return None
-        return (index.position(due.timestamp()) - now_position) / 3600.0
+        return (index.position(due) - now_position) / 3600.0
     return hours_left
-
-
-def _next_due(row: CaseRow) -> datetime | None:
-    # The services keep next_due_at (None for closed cases and paused resolution clocks).
-    return row.next_due_at if row.is_open else None
 
 
 # ---------------------------------------------------------------------------------------------

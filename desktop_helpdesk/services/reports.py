@@ -398,13 +398,13 @@ _CASE_INSTANTS = (
 )
 
 
-def _raw_rows(query) -> list[tuple]:
+def raw_rows(query) -> list[tuple]:
     """Run a peewee query and return raw DB-API rows, skipping per-field Python conversion."""
     sql, params = query.sql()
     return database.execute_sql(sql, params).fetchall()
 
 
-def _epoch_sql(column):
+def epoch_sql(column):
     """SQL giving a stored instant as epoch seconds, computed by the database engine.
 
     Parsing 900,000 timestamps in Python costs about a second; SQLite's ``julianday`` does
@@ -419,11 +419,11 @@ def _epoch_sql(column):
 
 def _load_cases(where, index: BusinessTimeIndex | None = None) -> list[_CaseFacts]:
     """Load the cases matching ``where`` in one query (and their business positions)."""
-    query = (CaseRecord.select(*_CASE_COLUMNS, *(_epoch_sql(c) for c in _CASE_INSTANTS))
+    query = (CaseRecord.select(*_CASE_COLUMNS, *(epoch_sql(c) for c in _CASE_INSTANTS))
              .where(where).order_by(CaseRecord.id))
     facts = []
     append = facts.append
-    for row in _raw_rows(query):
+    for row in raw_rows(query):
         (case_id, number, priority, channel, status, assignee, client, received,
          ack_due, resp_due, res_due, ack_at, resp_at, res_at, paused, closed) = row
         append(_CaseFacts(case_id, number, priority, channel, status, assignee, client,
@@ -463,7 +463,7 @@ def _filter_condition(calendar: BusinessCalendar, report_filter: ReportFilter):
 
 
 def _names(model, column) -> dict[int, str]:
-    return dict(_raw_rows(model.select(model.id, column)))
+    return dict(raw_rows(model.select(model.id, column)))
 
 
 class Outcome(StrEnum):
@@ -1103,7 +1103,7 @@ class ReportService:
         condition = _filter_condition(self._calendar, report_filter)
         index = self._index_for(report_filter.dates)
         cases = _load_cases(condition, index)
-        paused_seconds = dict(_raw_rows(
+        paused_seconds = dict(raw_rows(
             SlaPauseRecord.select(SlaPauseRecord.case, fn.SUM(SlaPauseRecord.business_seconds))
             .join(CaseRecord)
             .where(condition & SlaPauseRecord.ended_at.is_null(False)
@@ -1162,14 +1162,14 @@ class ReportService:
         case_condition = _filter_condition(self._calendar, narrowed)
         index = self._index_for(report_filter.dates)
         as_of_seconds = as_of.timestamp()
-        escalations = _raw_rows(
+        escalations = raw_rows(
             EscalationRecord.select(EscalationRecord.target_kind, EscalationRecord.target_name,
                                     EscalationRecord.escalated_at, EscalationRecord.answered_at)
             .join(CaseRecord)
             .where(case_condition & (EscalationRecord.escalated_at >= start)
                    & (EscalationRecord.escalated_at < end) & (EscalationRecord.escalated_at <= as_of))
         )
-        pauses = _raw_rows(
+        pauses = raw_rows(
             SlaPauseRecord.select(SlaPauseRecord.started_at, SlaPauseRecord.ended_at)
             .join(CaseRecord)
             .where(case_condition & (SlaPauseRecord.started_at >= start)
@@ -1218,7 +1218,7 @@ class ReportService:
         narrowed = ReportFilter(DateRange(date(1900, 1, 1), dates.end), report_filter.priority,
                                 report_filter.member_id, report_filter.client_id,
                                 report_filter.channel)
-        rows = _raw_rows(CaseRecord.select(CaseRecord.received_at, CaseRecord.resolved_at,
+        rows = raw_rows(CaseRecord.select(CaseRecord.received_at, CaseRecord.resolved_at,
                                            CaseRecord.closed_at)
                          .where(_filter_condition(self._calendar, narrowed)))
         index = self._index_for(dates)
@@ -1295,10 +1295,10 @@ class ReportService:
         for case in cases:
             by_client[case.client_id].append(case)
         client_ids = list(by_client)
-        clients = {cid: (name, manager) for cid, name, manager in _raw_rows(
+        clients = {cid: (name, manager) for cid, name, manager in raw_rows(
             ClientRecord.select(ClientRecord.id, ClientRecord.name, ClientRecord.account_manager)
             .where(ClientRecord.id.in_(client_ids)))} if client_ids else {}
-        open_now = dict(_raw_rows(
+        open_now = dict(raw_rows(
             CaseRecord.select(CaseRecord.client, fn.COUNT(CaseRecord.id))
             .where(CaseRecord.client.in_(client_ids) & (CaseRecord.received_at <= as_of)
                    & (CaseRecord.resolved_at.is_null() | (CaseRecord.resolved_at > as_of))
@@ -1337,7 +1337,7 @@ class ReportService:
             .group_by(CaseRecord.client)
         )
         result: dict[int, tuple[datetime, str]] = {}
-        for client_id, latest_raw in _raw_rows(latest):
+        for client_id, latest_raw in raw_rows(latest):
             latest_at = stored_instant(latest_raw)
             row = (
                 InteractionRecord.select(InteractionRecord.channel, InteractionRecord.direction,
@@ -1363,7 +1363,7 @@ class ReportService:
         now = self._clock.now()
         members = [
             MemberInfo(mid, name, availability, role, bool(can_take))
-            for mid, name, availability, role, can_take in _raw_rows(
+            for mid, name, availability, role, can_take in raw_rows(
                 TeamMemberRecord.select(TeamMemberRecord.id, TeamMemberRecord.display_name,
                                         TeamMemberRecord.availability, TeamMemberRecord.role,
                                         TeamMemberRecord.can_take_cases)
