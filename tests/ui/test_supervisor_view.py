@@ -194,7 +194,7 @@ def test_export_runs_in_the_background_and_writes_the_pdf(view, qtbot, tmp_path)
     with qtbot.waitSignal(view.exporter.export_finished, timeout=15000) as finished:
         view.export_to(ReportKind.SLA, ExportFormat.PDF, path)
     assert finished.args == [path]
-    assert len(PdfReader(path).pages) == 3
+    assert len(PdfReader(path).pages) == 4
     assert view._message.text() == f"Exported to {path}"
 
 

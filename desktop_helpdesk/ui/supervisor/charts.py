@@ -138,10 +138,15 @@ def paint_chart(painter: QPainter, rect: QRectF, chart: ChartData, base_font: QF
     count = len(chart.categories)
     slot = plot.width() / count
     # X labels: skip some when they would overlap.
-    widest = max(body_metrics.horizontalAdvance(c) for c in chart.categories) + line * 0.6
+    labels = list(chart.categories)
+    widest = max(body_metrics.horizontalAdvance(c) for c in labels) + line * 0.6
+    if widest > slot and chart.kind is ChartKind.STACKED_BAR:
+        # Member names: first names fit where full names would overlap.
+        labels = [c.split()[0] if c.split() else c for c in labels]
+        widest = max(body_metrics.horizontalAdvance(c) for c in labels) + line * 0.6
     every = max(1, math.ceil(widest / slot))
     painter.setPen(MUTED)
-    for index, category in enumerate(chart.categories):
+    for index, category in enumerate(labels):
         if index % every:
             continue
         center = plot.left() + slot * (index + 0.5)

@@ -336,7 +336,11 @@ def _table_block(layout: _Layout, table: ReportTable, fonts: _Fonts, zone: ZoneI
     row_height = body.height() * 1.55
     header_height = QFontMetricsF(fonts.bold, layout.device).height() * 2 + 8
     heading_height = QFontMetricsF(fonts.heading, layout.device).height() + 6
-    layout.ensure(heading_height + header_height + row_height * min(3, max(1, len(texts))))
+    whole = heading_height + header_height + row_height * max(1, len(texts))
+    if whole <= layout.bottom - layout.top:
+        layout.ensure(whole)  # a table that fits on one page is never split
+    else:
+        layout.ensure(heading_height + header_height + row_height * 3)
     _heading(layout, table.title, fonts)
     _table_header(layout, table, widths, header_height, fonts)
     if not texts:
