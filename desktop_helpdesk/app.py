@@ -160,6 +160,11 @@ def _run_app(args: argparse.Namespace, config: AppConfig, log_file: Path) -> int
         window = MainWindow(ui, notify=notify)
         if member.role in ("supervisor", "admin"):
             _install_supervisor(window)
+        # Administration… toolbar action (supervisors/admins) and the 60 s CRM outbox sync.
+        from desktop_helpdesk.ui import admin, crm_sync
+
+        admin.install(window)
+        crm_sync.install(window)
         if not args.screenshot:
             # Screenshots use the default layout so documentation images stay comparable.
             ui_state = UiState(settings)

@@ -1,0 +1,288 @@
+"""The Administration dialog: Team, Closures, Settings and Clients pages over the lifecycle services."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_helpdesk.domain.cases import MemberRole
+from desktop_helpdesk.services.context import TeamSettings
+from desktop_helpdesk.services.dto import ClientSummary, ContactMatch, MemberSummary
+from desktop_helpdesk.services.errors import ServiceError, ValidationError
+from desktop_helpdesk.services.settings import Closure
+from desktop_helpdesk.ui.admin.clients_page import ClientsPage
+from desktop_helpdesk.ui.admin.closures_page import ClosuresPage
+from desktop_helpdesk.ui.admin.settings_page import (
+    FolderChooser,
+    SettingsPage,
+    choose_folder_dialog,
+)
+from desktop_helpdesk.ui.admin.team_page import TeamPage
+from desktop_helpdesk.ui.context import UiContext
+from desktop_helpdesk.ui.messages import friendly_message
+from desktop_helpdesk.ui.workers import WorkerPool
+
+log = logging.getLogger(__name__)
+
+# Service field names as the admin forms label them (the shared wording covers case fields).
+_FIELD_LABELS = {
+    "username": "Username",
+    "display_name": "Name",
+    "crm_drop_folder": "CRM drop folder",
+    "attachment_max_bytes": "Attachment size limit",
+    "due_soon_share": "Due-soon share",
+    "assignment_strategy": "Assignment strategy",
+    "account_manager_email": "Account manager email",
+    "client": "Client name",
+    "contact_name": "Contact name",
+    "day": "Date",
+    "reason": "Reason",
+}
+_STYLE = """
+QTableView { background: #ffffff; border: 1px solid #e2e8f0; border-radius: 6px;
+             alternate-background-color: #f8fafc; selection-background-color: #bfdbfe;
+             selection-color: #0f172a; }
+QDateEdit { border: 1px solid #cbd5e1; border-radius: 6px; padding: 4px 6px; background: #ffffff; }
+"""
+
+
+def admin_message(error: ServiceError) -> str:
+    """The sentence shown for a refused command; it names the form field at fault."""
+    if isinstance(error, ValidationError) and error.field in _FIELD_LABELS:
+        return f"{_FIELD_LABELS[error.field]}: {error.message}"
+    return friendly_message(error)
+
+
+@dataclass(frozen=True)
+class AdminSnapshot:
+    """Everything the dialog lists, read in one worker run."""
+
+    members: list[MemberSummary]
+    closures: list[Closure]
+    settings: TeamSettings
+    clients: list[ClientSummary]
+
+
+def load_snapshot(services) -> AdminSnapshot:
+    """Read the team (deactivated members too), closures, settings and clients (worker thread)."""
+    return AdminSnapshot(
+        members=services.team.list_members(include_inactive=True),
+        closures=services.settings.list_closures(),
+        settings=services.settings.get(),
+        clients=services.contacts.list_clients(),
+    )
+
+
+class AdminDialog(QDialog):
+    """Team members, company closures, team settings and clients, each change through a service.
+
+    Lists load in the window's worker pool; commands are short write transactions run on the
+    UI thread (as the case editor does), and a refused command shows the service's message
+    in the dialog's message bar, focusing the field it names.
+
+    Signals:
+        loaded(): the lists were (re)loaded.
+        contacts_loaded(int): the selected client's contacts were loaded (client id).
+        changed(): a command succeeded (the window refreshes its lists and SLA clocks).
+
+    Args:
+        ui: services, clock and the signed-in member.
+        pool: the window's worker pool.
+        parent: the Qt parent (the main window).
+        choose_folder: asks for the CRM drop folder (tests pass a fake).
+    """
+
+    loaded = Signal()
+    contacts_loaded = Signal(int)
+    changed = Signal()
+
+    def __init__(
+        self,
+        ui: UiContext,
+        pool: WorkerPool,
+        parent: QWidget | None = None,
+        *,
+        choose_folder: FolderChooser = choose_folder_dialog,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("adminDialog")
+        self.setAccessibleName("adminDialog")
+        self.setWindowTitle("Administration — Desktop Helpdesk")
+        self.setStyleSheet(_STYLE)
+        self._ui = ui
+        self._pool = pool
+        self._generation = 0
+        self._closed = False
+
+        title = QLabel("Administration", self)
+        title.setProperty("role", "dialogTitle")
+        subtitle = QLabel(
+            "Team, company closures, team settings and clients. Every change is saved at once and "
+            "kept in the audit log.",
+            self,
+        )
+        subtitle.setProperty("role", "hint")
+        subtitle.setWordWrap(True)
+        self.read_only_note = QLabel(
+            "You can look around, but only supervisors and admins can change the team, closures "
+            "and settings.",
+            self,
+        )
+        self.read_only_note.setObjectName("adminReadOnlyNote")
+        self.read_only_note.setProperty("role", "readOnlyNote")
+        self.read_only_note.setWordWrap(True)
+        self.read_only_note.hide()
+        self.message = QLabel("", self)
+        self.message.setObjectName("adminMessage")
+        self.message.setAccessibleName("adminMessage")
+        self.message.setProperty("role", "messageBar")
+        self.message.setWordWrap(True)
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.message.hide()
+
+        self.team_page = TeamPage(ui, self.run, self)
+        self.closures_page = ClosuresPage(ui, self.run, self)
+        self.settings_page = SettingsPage(ui, self.run, choose_folder, self)
+        self.clients_page = ClientsPage(ui, self.run, self)
+        self.clients_page.client_selected.connect(self._on_clients_page_client_selected)
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("adminTabs")
+        self.tabs.addTab(self.team_page, "&Team")
+        self.tabs.addTab(self.closures_page, "C&losures")
+        self.tabs.addTab(self.settings_page, "&Settings")
+        self.tabs.addTab(self.clients_page, "Cl&ients")
+
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        close_button = buttons.button(QDialogButtonBox.StandardButton.Close)
+        close_button.setObjectName("adminCloseButton")
+        # Enter in a form field adds or saves that form; it must never close the dialog.
+        close_button.setAutoDefault(False)
+        close_button.setDefault(False)
+        buttons.rejected.connect(self.reject)
+
+        header = QVBoxLayout()
+        header.setSpacing(2)
+        header.addWidget(title)
+        header.addWidget(subtitle)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(18, 14, 18, 12)
+        layout.addLayout(header)
+        layout.addWidget(self.read_only_note)
+        message_row = QHBoxLayout()
+        message_row.addWidget(self.message, 1)
+        layout.addLayout(message_row)
+        layout.addWidget(self.tabs, 1)
+        layout.addWidget(buttons)
+        self.resize(1280, 740)
+
+    # -- loading ---------------------------------------------------------------------------
+    def reload(self) -> None:
+        """Re-read every list in the worker pool; the newest request wins."""
+        self._generation += 1
+        generation = self._generation
+        self._pool.submit(
+            load_snapshot,
+            self._ui.services,
+            on_finished=lambda snapshot: self._on_snapshot_loaded(generation, snapshot),
+            on_failed=self._on_load_failed,
+        )
+
+    def _on_snapshot_loaded(self, generation: int, snapshot: AdminSnapshot) -> None:
+        if generation != self._generation or self._closed:
+            return
+        self.team_page.set_members(snapshot.members)
+        if self.team_page.selected_member() is None and snapshot.members:
+            # Open on someone so the member form shows what it edits: yourself, else the first.
+            if not self.team_page.select_member(self._ui.member_id):
+                self.team_page.select_member(snapshot.members[0].id)
+        self.closures_page.set_closures(snapshot.closures)
+        self.settings_page.set_settings(snapshot.settings)
+        self.clients_page.set_clients(snapshot.clients)
+        self.clients_page.after_reload()
+        me = next((m for m in snapshot.members if m.id == self._ui.member_id), None)
+        self.read_only_note.setVisible(me is None or not MemberRole(me.role).manages_team)
+        self.loaded.emit()
+
+    def _on_load_failed(self, error: Exception) -> None:
+        if not self._closed:
+            self.show_message(f"Could not load the administration lists: {error}", error=True)
+
+    def _on_clients_page_client_selected(self, client_id: int) -> None:
+        def shown(contacts: list[ContactMatch]) -> None:
+            if self._closed:
+                return
+            self.clients_page.set_contacts(client_id, contacts)
+            self.contacts_loaded.emit(client_id)
+
+        self._pool.submit(
+            self._ui.services.contacts.list_contacts, client_id, on_finished=shown, on_failed=self._on_load_failed
+        )
+
+    # -- commands --------------------------------------------------------------------------
+    def run(
+        self,
+        done_text: str | Callable[[Any], str],
+        command: Callable[[], Any],
+        fields: Mapping[str, QWidget] | None = None,
+    ) -> Any:
+        """Run a page's service command: on success say so, reload and emit ``changed``; on a
+        ``ServiceError`` show its message and focus the field it names. Returns the command's
+        result, or None when it was refused."""
+        try:
+            result = command()
+        except ServiceError as error:
+            log.info("administration command refused: %s", error)
+            self.show_message(admin_message(error), error=True)
+            field = fields.get(getattr(error, "field", ""), None) if fields else None
+            if field is not None:
+                field.setFocus(Qt.FocusReason.OtherFocusReason)
+                if isinstance(field, QLineEdit):
+                    field.selectAll()
+            return None
+        self.show_message(done_text(result) if callable(done_text) else done_text)
+        self.changed.emit()
+        self.reload()
+        return result
+
+    def show_message(self, text: str, *, error: bool = False) -> None:
+        self.message.setText(text)
+        self.message.setProperty("kind", "error" if error else "info")
+        self.message.style().unpolish(self.message)
+        self.message.style().polish(self.message)
+        self.message.show()
+
+    def message_text(self) -> str:
+        return self.message.text() if self.message.isVisibleTo(self) else ""
+
+    def message_is_error(self) -> bool:
+        return self.message.property("kind") == "error"
+
+    # -- opening and closing ---------------------------------------------------------------
+    def open_page(self, page: QWidget | None = None) -> None:
+        """Show the dialog (window-modal) on ``page`` and reload its lists."""
+        self._closed = False
+        self.message.hide()
+        if page is not None:
+            self.tabs.setCurrentWidget(page)
+        self.reload()
+        self.open()
+        self.raise_()
+        self.activateWindow()
+
+    def done(self, result: int) -> None:
+        self._closed = True
+        super().done(result)

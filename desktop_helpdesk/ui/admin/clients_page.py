@@ -1,0 +1,189 @@
+"""Administration page "Clients": client organisations, their account managers and contacts."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from desktop_helpdesk.services.dto import ClientSummary, ContactMatch
+from desktop_helpdesk.ui.admin.forms import (
+    CommandRunner,
+    group,
+    line_edit,
+    push_button,
+    select_key,
+    selected_source_row,
+    sortable_table,
+)
+from desktop_helpdesk.ui.admin.models import client_model, contact_model
+from desktop_helpdesk.ui.context import UiContext
+
+
+class ClientsPage(QWidget):
+    """A filterable client table, the selected client's contacts, and forms to add either.
+
+    Signals:
+        client_selected(int): a client became current; the dialog loads its contacts.
+
+    Args:
+        ui: services and the signed-in member.
+        run: the dialog's command runner (messages, reload).
+        parent: the Qt parent.
+    """
+
+    client_selected = Signal(int)
+
+    def __init__(self, ui: UiContext, run: CommandRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("clientsPage")
+        self._ui = ui
+        self._run = run
+        self._pending_select: int | None = None
+        self.model = client_model(self)
+        self.contacts_model = contact_model(self)
+        self.filter_field = line_edit(self, "clientFilter", "Filter clients by name, manager, phone…")
+        self.table, self.proxy = sortable_table(self.model, self, "clientsTable")
+        self.filter_field.textChanged.connect(self.proxy.setFilterFixedString)
+        self.table.selectionModel().currentRowChanged.connect(self._on_table_current_row_changed)
+        self.contacts_table, self.contacts_proxy = sortable_table(self.contacts_model, self, "contactsTable")
+        self.contacts_title = QLabel("Contacts", self)
+        self.contacts_title.setProperty("role", "sectionHeading")
+
+        client_box = group("Add a client organisation", self, "newClientForm")
+        self.client_name_field = line_edit(client_box, "clientNameField", "e.g. Acme Learning")
+        self.manager_field = line_edit(client_box, "accountManagerField", "Who follows them in the CRM")
+        self.manager_email_field = line_edit(client_box, "accountManagerEmailField", "name@company.example")
+        self.client_phone_field = line_edit(client_box, "clientPhoneField", "Switchboard, any format")
+        self.add_client_button = push_button("Add client", client_box, "addClientButton", accent=True)
+        self.add_client_button.clicked.connect(self.add_client)
+        client_form = QFormLayout(client_box)
+        client_form.addRow("&Name", self.client_name_field)
+        client_form.addRow("Account &manager", self.manager_field)
+        client_form.addRow("Manager &email", self.manager_email_field)
+        client_form.addRow("&Phone", self.client_phone_field)
+        client_form.addRow("", self.add_client_button)
+        for field in (self.client_name_field, self.manager_field, self.manager_email_field, self.client_phone_field):
+            field.returnPressed.connect(self.add_client)
+
+        self.contact_box = group("Add a contact to the selected client", self, "newContactForm")
+        self.contact_name_field = line_edit(self.contact_box, "contactNameField", "e.g. Carol Client")
+        self.contact_email_field = line_edit(self.contact_box, "contactEmailField", "name@client.example")
+        self.contact_phone_field = line_edit(self.contact_box, "contactPhoneField", "Any format")
+        self.add_contact_button = push_button("Add contact", self.contact_box, "addContactButton", accent=True)
+        self.add_contact_button.clicked.connect(self.add_contact)
+        contact_form = QFormLayout(self.contact_box)
+        contact_form.addRow("Contact na&me", self.contact_name_field)
+        contact_form.addRow("Contact emai&l", self.contact_email_field)
+        contact_form.addRow("Contact p&hone", self.contact_phone_field)
+        contact_form.addRow("", self.add_contact_button)
+        for field in (self.contact_name_field, self.contact_email_field, self.contact_phone_field):
+            field.returnPressed.connect(self.add_contact)
+
+        left = QVBoxLayout()
+        left.addWidget(self.filter_field)
+        left.addWidget(self.table, 3)
+        left.addWidget(self.contacts_title)
+        left.addWidget(self.contacts_table, 2)
+        right = QVBoxLayout()
+        right.addWidget(client_box)
+        right.addWidget(self.contact_box)
+        right.addStretch(1)
+        layout = QHBoxLayout(self)
+        layout.addLayout(left, 3)
+        layout.addLayout(right, 2)
+        self._show_client(None)
+
+    # -- data ------------------------------------------------------------------------------
+    def set_clients(self, clients: list[ClientSummary]) -> None:
+        keep = self.selected_client()
+        self.model.set_rows(clients)
+        if keep is None or not select_key(self.table, self.proxy, self.model, keep.id):
+            self._show_client(self.selected_client())
+
+    def set_contacts(self, client_id: int, contacts: list[ContactMatch]) -> None:
+        """Show ``contacts`` if ``client_id`` is still the selected client (loaded in a worker)."""
+        client = self.selected_client()
+        if client is None or client.id != client_id:
+            return
+        self.contacts_model.set_rows(contacts)
+        count = len(contacts)
+        self.contacts_title.setText(f"Contacts at {client.name} — {count} {'contact' if count == 1 else 'contacts'}")
+
+    def selected_client(self) -> ClientSummary | None:
+        row = selected_source_row(self.table, self.proxy)
+        return None if row is None else self.model.row_at(row)
+
+    def select_client(self, client_id: int) -> bool:
+        return select_key(self.table, self.proxy, self.model, client_id)
+
+    def _on_table_current_row_changed(self, _current: QModelIndex, _previous: QModelIndex) -> None:
+        self._show_client(self.selected_client())
+
+    def _show_client(self, client: ClientSummary | None) -> None:
+        self.contact_box.setEnabled(client is not None)
+        self.contacts_model.set_rows([])
+        if client is None:
+            self.contact_box.setTitle("Add a contact (select a client first)")
+            self.contacts_title.setText("Contacts — select a client")
+            return
+        self.contact_box.setTitle(f"Add a contact at {client.name}")
+        self.contacts_title.setText(f"Contacts at {client.name} — loading…")
+        self.client_selected.emit(client.id)
+
+    # -- commands --------------------------------------------------------------------------
+    def add_client(self) -> ClientSummary | None:
+        ui = self._ui
+        added = self._run(
+            lambda c: f"{c.name} added as a client.",
+            lambda: ui.services.contacts.create_client(
+                ui.member_id,
+                self.client_name_field.text(),
+                account_manager=self.manager_field.text(),
+                account_manager_email=self.manager_email_field.text(),
+                phone=self.client_phone_field.text(),
+            ),
+            {
+                "client": self.client_name_field,
+                "name": self.client_name_field,
+                "account_manager_email": self.manager_email_field,
+                "phone": self.client_phone_field,
+            },
+        )
+        if added is not None:
+            for field in (self.client_name_field, self.manager_field, self.manager_email_field, self.client_phone_field):
+                field.clear()
+            # The new client becomes current after the reload, ready for its first contact.
+            self._pending_select = added.id
+        return added
+
+    def after_reload(self) -> None:
+        """Select a client added a moment ago (the reload is asynchronous)."""
+        pending, self._pending_select = self._pending_select, None
+        if pending is not None and self.select_client(pending):
+            self.contact_name_field.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def add_contact(self) -> ContactMatch | None:
+        client = self.selected_client()
+        if client is None:
+            return None
+        ui = self._ui
+        added = self._run(
+            lambda c: f"{c.name} added as a contact at {c.client_name}.",
+            lambda: ui.services.contacts.create_contact(
+                ui.member_id,
+                client.id,
+                self.contact_name_field.text(),
+                email=self.contact_email_field.text(),
+                phone=self.contact_phone_field.text(),
+            ),
+            {
+                "contact_name": self.contact_name_field,
+                "name": self.contact_name_field,
+                "email": self.contact_email_field,
+                "phone": self.contact_phone_field,
+            },
+        )
+        if added is not None:
+            for field in (self.contact_name_field, self.contact_email_field, self.contact_phone_field):
+                field.clear()
+        return added

@@ -1,0 +1,126 @@
+"""Administration page "Closures": company closure days with reasons (business time skips them)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from PySide6.QtCore import QDate, QModelIndex
+from PySide6.QtWidgets import QDateEdit, QFormLayout, QHBoxLayout, QVBoxLayout, QWidget
+
+from desktop_helpdesk.services.settings import Closure
+from desktop_helpdesk.ui.admin.forms import (
+    CommandRunner,
+    group,
+    hint,
+    line_edit,
+    push_button,
+    select_key,
+    selected_source_row,
+    sortable_table,
+)
+from desktop_helpdesk.ui.admin.models import closure_model
+from desktop_helpdesk.ui.context import UiContext
+
+
+class ClosuresPage(QWidget):
+    """Closure days in a table, a date picker and reason to add one, and a remove button.
+
+    Args:
+        ui: services, clock and the signed-in member.
+        run: the dialog's command runner (messages, reload).
+        parent: the Qt parent.
+    """
+
+    def __init__(self, ui: UiContext, run: CommandRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("closuresPage")
+        self._ui = ui
+        self._run = run
+        self.model = closure_model(self)
+        self.table, self.proxy = sortable_table(self.model, self, "closuresTable", stretch_column=2)
+        self.table.selectionModel().currentRowChanged.connect(self._on_table_current_row_changed)
+        self.remove_button = push_button("Remove selected day", self, "removeClosureButton")
+        self.remove_button.setEnabled(False)
+        self.remove_button.clicked.connect(self.remove_selected)
+
+        add_box = group("Close the office for a day", self, "newClosureForm")
+        self.date_field = QDateEdit(add_box)
+        self.date_field.setObjectName("closureDateField")
+        self.date_field.setAccessibleName("closureDateField")
+        self.date_field.setCalendarPopup(True)
+        self.date_field.setDisplayFormat("ddd d MMM yyyy")
+        tomorrow = ui.clock.now().astimezone(ui.desk_zone).date() + timedelta(days=1)
+        self.date_field.setDate(QDate(tomorrow.year, tomorrow.month, tomorrow.day))
+        self.reason_field = line_edit(add_box, "closureReasonField", "e.g. Office move, staff training day")
+        self.reason_field.returnPressed.connect(self.add_closure)
+        self.add_button = push_button("Add closure", add_box, "addClosureButton", accent=True)
+        self.add_button.clicked.connect(self.add_closure)
+        form = QFormLayout(add_box)
+        form.addRow("&Date", self.date_field)
+        form.addRow("&Reason", self.reason_field)
+        form.addRow("", self.add_button)
+
+        left = QVBoxLayout()
+        left.addWidget(self.table, 1)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.remove_button)
+        left.addLayout(buttons)
+        right = QVBoxLayout()
+        right.addWidget(add_box)
+        right.addWidget(
+            hint(
+                "Business time skips closure days for every SLA computed from now on. Due times "
+                "already promised to clients stay as they are. Nova Scotia public holidays are "
+                "already counted; add only the company's own closures.",
+                self,
+            )
+        )
+        right.addStretch(1)
+        layout = QHBoxLayout(self)
+        layout.addLayout(left, 3)
+        layout.addLayout(right, 2)
+
+    def set_closures(self, closures: list[Closure]) -> None:
+        keep = self.selected_closure()
+        self.model.set_rows(closures)
+        if keep is not None:
+            select_key(self.table, self.proxy, self.model, keep.day)
+        self.remove_button.setEnabled(self.selected_closure() is not None)
+
+    def selected_closure(self) -> Closure | None:
+        row = selected_source_row(self.table, self.proxy)
+        return None if row is None else self.model.row_at(row)
+
+    def chosen_day(self) -> date:
+        return self.date_field.date().toPython()
+
+    def set_day(self, day: date) -> None:
+        self.date_field.setDate(QDate(day.year, day.month, day.day))
+
+    def _on_table_current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        self.remove_button.setEnabled(current.isValid())
+
+    def add_closure(self) -> Closure | None:
+        ui = self._ui
+        day = self.chosen_day()
+        reason = self.reason_field.text()
+        added = self._run(
+            lambda c: f"The office is closed on {c.day:%A %d %B %Y} ({c.reason}).",
+            lambda: ui.services.settings.add_closure(ui.member_id, day, reason),
+            {"day": self.date_field, "reason": self.reason_field},
+        )
+        if added is not None:
+            self.reason_field.clear()
+        return added
+
+    def remove_selected(self) -> bool:
+        closure = self.selected_closure()
+        if closure is None:
+            return False
+        ui = self._ui
+        result = self._run(
+            f"{closure.day:%A %d %B %Y} is a working day again.",
+            lambda: ui.services.settings.remove_closure(ui.member_id, closure.day) or True,
+        )
+        return result is not None

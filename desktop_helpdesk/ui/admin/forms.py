@@ -1,0 +1,130 @@
+"""Building blocks shared by the Administration pages: buttons, sortable tables, the command runner."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol
+
+from PySide6.QtCore import QItemSelectionModel, QSortFilterProxyModel, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QGroupBox,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QWidget,
+)
+
+from desktop_helpdesk.ui.admin.models import RowTableModel, SortRole
+
+
+class CommandRunner(Protocol):
+    """Runs one service command for a page and reports the outcome in the dialog.
+
+    ``run(done_text, command, fields)`` calls ``command()``; on success it shows
+    ``done_text`` (a string, or a function of the result), reloads the lists and returns the
+    result. On a ``ServiceError`` it shows the friendly message, focuses the widget in
+    ``fields`` named by a validation error and returns None.
+    """
+
+    def __call__(
+        self,
+        done_text: str | Callable[[Any], str],
+        command: Callable[[], Any],
+        fields: Mapping[str, QWidget] | None = None,
+    ) -> Any: ...
+
+
+def push_button(text: str, parent: QWidget, object_name: str, *, accent: bool = False) -> QPushButton:
+    """A dialog button that Enter in a line edit does not press by accident (not auto-default)."""
+    button = QPushButton(text, parent)
+    button.setObjectName(object_name)
+    button.setAccessibleName(object_name)
+    button.setAutoDefault(False)
+    button.setDefault(False)
+    if accent:
+        button.setProperty("accent", True)
+    return button
+
+
+def line_edit(parent: QWidget, object_name: str, placeholder: str = "") -> QLineEdit:
+    field = QLineEdit(parent)
+    field.setObjectName(object_name)
+    field.setAccessibleName(object_name)
+    field.setPlaceholderText(placeholder)
+    field.setClearButtonEnabled(True)
+    return field
+
+
+def group(title: str, parent: QWidget, object_name: str) -> QGroupBox:
+    box = QGroupBox(title, parent)
+    box.setObjectName(object_name)
+    return box
+
+
+def hint(text: str, parent: QWidget) -> QLabel:
+    label = QLabel(text, parent)
+    label.setProperty("role", "hint")
+    label.setWordWrap(True)
+    return label
+
+
+def sortable_table(
+    model: RowTableModel, parent: QWidget, object_name: str, *, stretch_column: int = 0
+) -> tuple[QTableView, QSortFilterProxyModel]:
+    """A row-selecting, read-only table over ``model`` through a sort/filter proxy (small lists);
+    ``stretch_column`` takes the width the others (sized to contents) leave."""
+    proxy = QSortFilterProxyModel(parent)
+    proxy.setSourceModel(model)
+    proxy.setSortRole(SortRole)
+    proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+    proxy.setFilterKeyColumn(-1)
+    proxy.setSortCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+    table = QTableView(parent)
+    table.setObjectName(object_name)
+    table.setAccessibleName(object_name)
+    table.setModel(proxy)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSortingEnabled(True)
+    table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+    table.setShowGrid(False)
+    table.setAlternatingRowColors(True)
+    table.setWordWrap(False)
+    table.setTabKeyNavigation(False)
+    table.verticalHeader().hide()
+    table.verticalHeader().setDefaultSectionSize(28)
+    table.horizontalHeader().setHighlightSections(False)
+    header = table.horizontalHeader()
+    header.setStretchLastSection(False)
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setSectionResizeMode(stretch_column, QHeaderView.ResizeMode.Stretch)
+    return table, proxy
+
+
+def selected_source_row(table: QTableView, proxy: QSortFilterProxyModel) -> int | None:
+    """The source-model row of the table's current row, or None."""
+    current = table.selectionModel().currentIndex()
+    if not current.isValid():
+        return None
+    source = proxy.mapToSource(current)
+    return source.row() if source.isValid() else None
+
+
+def select_key(table: QTableView, proxy: QSortFilterProxyModel, model: RowTableModel, key: Any) -> bool:
+    """Make the row whose key is ``key`` current (after a reload); False when it is gone."""
+    row = model.row_of(key) if key is not None else None
+    if row is None:
+        return False
+    index = proxy.mapFromSource(model.index(row, 0))
+    if not index.isValid():
+        return False
+    table.selectionModel().setCurrentIndex(
+        index,
+        QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
+    )
+    table.scrollTo(index)
+    return True

@@ -1,0 +1,185 @@
+"""Administration page "Settings": assignment strategy, due-soon share, pauses, limits, CRM folder."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_helpdesk.domain.cases import AssignmentStrategy
+from desktop_helpdesk.services.context import TeamSettings
+from desktop_helpdesk.ui.admin.forms import CommandRunner, group, hint, line_edit, push_button
+from desktop_helpdesk.ui.context import UiContext
+
+MEBIBYTE = 1024 * 1024
+FolderChooser = Callable[[QWidget, str], str]
+
+
+# Presets rather than spin boxes: the app stylesheet garbles Fusion's spin arrows, and a
+# short list is quicker with the keyboard. A stored value off the list is added to it.
+DUE_SOON_PERCENTS = (50, 60, 70, 75, 80, 85, 90)
+ATTACHMENT_MEGABYTES = (5, 10, 20, 25, 50, 100, 250)
+
+
+def _percent_text(percent: int) -> str:
+    return f"{percent} % of the target's business time used"
+
+
+def _megabyte_text(megabytes: int) -> str:
+    return f"{megabytes} MB per file"
+
+
+def _megabytes(size: int) -> int:
+    return max(1, round(size / MEBIBYTE))
+
+
+def _preset_combo(parent: QWidget, object_name: str) -> QComboBox:
+    combo = QComboBox(parent)
+    combo.setObjectName(object_name)
+    combo.setAccessibleName(object_name)
+    return combo
+
+
+def _choose(combo: QComboBox, value: int, presets: tuple[int, ...], text) -> None:
+    """Fill ``combo`` with the presets plus ``value`` (in order) and select ``value``."""
+    combo.clear()
+    for choice in sorted({*presets, value}):
+        combo.addItem(text(choice), choice)
+    combo.setCurrentIndex(combo.findData(value))
+
+
+def choose_folder_dialog(parent: QWidget, start: str) -> str:
+    """Ask for a folder with the platform's dialog; "" when cancelled."""
+    return QFileDialog.getExistingDirectory(parent, "CRM drop folder", start)
+
+
+class SettingsPage(QWidget):
+    """The team settings as one form with a Save button; only changed settings are sent.
+
+    Args:
+        ui: services and the signed-in member.
+        run: the dialog's command runner (messages, reload).
+        choose_folder: asks for the CRM drop folder (tests pass a fake).
+        parent: the Qt parent.
+    """
+
+    def __init__(
+        self,
+        ui: UiContext,
+        run: CommandRunner,
+        choose_folder: FolderChooser = choose_folder_dialog,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("settingsPage")
+        self._ui = ui
+        self._run = run
+        self._choose_folder = choose_folder
+        self._loaded: TeamSettings | None = None
+
+        box = group("Team settings", self, "settingsForm")
+        self.strategy_field = QComboBox(box)
+        self.strategy_field.setObjectName("strategyField")
+        self.strategy_field.setAccessibleName("strategyField")
+        for strategy in AssignmentStrategy:
+            self.strategy_field.addItem(strategy.label, strategy.value)
+        self.due_soon_field = _preset_combo(box, "dueSoonField")
+        self.pause_field = QCheckBox("Pause the resolution clock while waiting on the client", box)
+        self.pause_field.setObjectName("pauseWhileWaitingField")
+        self.attachment_field = _preset_combo(box, "attachmentLimitField")
+        self.crm_folder_field = line_edit(box, "crmFolderField", "Not set — CRM sync is off")
+        self.crm_folder_button = push_button("Choose…", box, "crmFolderButton")
+        self.crm_folder_button.clicked.connect(self.choose_crm_folder)
+        self.save_button = push_button("Save settings", box, "saveSettingsButton", accent=True)
+        self.save_button.clicked.connect(self.save)
+        self.revert_button = push_button("Undo edits", box, "revertSettingsButton")
+        self.revert_button.clicked.connect(self._on_revert_button_clicked)
+
+        folder_row = QHBoxLayout()
+        folder_row.addWidget(self.crm_folder_field, 1)
+        folder_row.addWidget(self.crm_folder_button)
+        button_row = QHBoxLayout()
+        button_row.addWidget(self.save_button)
+        button_row.addWidget(self.revert_button)
+        button_row.addStretch(1)
+        form = QFormLayout(box)
+        form.addRow("&New cases go to", self.strategy_field)
+        form.addRow("", hint("Round robin takes turns; least open workload counts a High case as two.", box))
+        form.addRow("&Due soon after", self.due_soon_field)
+        form.addRow("", self.pause_field)
+        form.addRow("&Attachments up to", self.attachment_field)
+        folder_label = QLabel("&CRM drop folder", box)
+        folder_label.setBuddy(self.crm_folder_field)
+        form.addRow(folder_label, folder_row)
+        form.addRow(
+            "",
+            hint("Every minute the desk writes queued case events there as JSON files for the CRM.", box),
+        )
+        form.addRow("", button_row)
+
+        box.setMaximumWidth(860)
+        layout = QVBoxLayout(self)
+        layout.addWidget(box)
+        layout.addStretch(1)
+
+    def set_settings(self, settings: TeamSettings) -> None:
+        self._loaded = settings
+        index = self.strategy_field.findData(AssignmentStrategy(settings.assignment_strategy).value)
+        self.strategy_field.setCurrentIndex(max(index, 0))
+        _choose(self.due_soon_field, round(settings.due_soon_share * 100), DUE_SOON_PERCENTS, _percent_text)
+        self.pause_field.setChecked(settings.pause_resolution_while_waiting)
+        _choose(self.attachment_field, _megabytes(settings.attachment_max_bytes), ATTACHMENT_MEGABYTES, _megabyte_text)
+        self.crm_folder_field.setText(settings.crm_drop_folder)
+
+    def edited_changes(self) -> dict[str, object]:
+        """The settings whose field differs from what was loaded (compared at the field's precision)."""
+        loaded = self._loaded or TeamSettings()
+        changes: dict[str, object] = {}
+        strategy = self.strategy_field.currentData()
+        if strategy != AssignmentStrategy(loaded.assignment_strategy).value:
+            changes["assignment_strategy"] = strategy
+        if self.due_soon_field.currentData() != round(loaded.due_soon_share * 100):
+            changes["due_soon_share"] = self.due_soon_field.currentData() / 100
+        if self.pause_field.isChecked() != loaded.pause_resolution_while_waiting:
+            changes["pause_resolution_while_waiting"] = self.pause_field.isChecked()
+        if self.attachment_field.currentData() != _megabytes(loaded.attachment_max_bytes):
+            changes["attachment_max_bytes"] = self.attachment_field.currentData() * MEBIBYTE
+        if self.crm_folder_field.text().strip() != loaded.crm_drop_folder:
+            changes["crm_drop_folder"] = self.crm_folder_field.text().strip()
+        return changes
+
+    def choose_crm_folder(self) -> None:
+        chosen = self._choose_folder(self, self.crm_folder_field.text())
+        if chosen:
+            self.crm_folder_field.setText(chosen)
+
+    def _on_revert_button_clicked(self) -> None:
+        if self._loaded is not None:
+            self.set_settings(self._loaded)
+
+    def save(self) -> TeamSettings | None:
+        if self._loaded is None:
+            return None  # still loading: nothing to compare the form with
+        changes = self.edited_changes()
+        if not changes:
+            return self._run("No settings changed.", lambda: self._loaded)
+        ui = self._ui
+        return self._run(
+            "Team settings saved.",
+            lambda: ui.services.settings.update(ui.member_id, **changes),
+            {
+                "assignment_strategy": self.strategy_field,
+                "due_soon_share": self.due_soon_field,
+                "attachment_max_bytes": self.attachment_field,
+                "crm_drop_folder": self.crm_folder_field,
+            },
+        )

@@ -1,0 +1,260 @@
+"""Administration page "Team": list members, add one, edit a member, set availability."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_helpdesk.domain.cases import Availability, MemberRole
+from desktop_helpdesk.services.dto import MemberSummary, ReassignmentResult
+from desktop_helpdesk.ui.admin.forms import (
+    CommandRunner,
+    group,
+    hint,
+    line_edit,
+    push_button,
+    select_key,
+    selected_source_row,
+    sortable_table,
+)
+from desktop_helpdesk.ui.admin.models import member_model
+from desktop_helpdesk.ui.context import UiContext
+
+
+def _combo(parent: QWidget, object_name: str, choices) -> QComboBox:
+    combo = QComboBox(parent)
+    combo.setObjectName(object_name)
+    combo.setAccessibleName(object_name)
+    for choice in choices:
+        combo.addItem(choice.label, choice.value)
+    return combo
+
+
+def _select_data(combo: QComboBox, value: str) -> None:
+    index = combo.findData(value)
+    if index >= 0:
+        combo.setCurrentIndex(index)
+
+
+def describe_moves(name: str, moved: list[ReassignmentResult]) -> str:
+    """"3 open cases of Alice handed on: 2 to Bob, 1 unassigned." (or nothing to move)."""
+    if not moved:
+        return f"{name} had no open cases to hand on."
+    counts: dict[str, int] = {}
+    for move in moved:
+        target = move.assignee_name if move.assignee_id else "Unassigned"
+        counts[target] = counts.get(target, 0) + 1
+    parts = ", ".join(
+        f"{n} {'unassigned' if who == 'Unassigned' else 'to ' + who}" for who, n in sorted(counts.items())
+    )
+    plural = "case" if len(moved) == 1 else "cases"
+    return f"{len(moved)} open {plural} of {name} handed on: {parts}."
+
+
+class TeamPage(QWidget):
+    """The team table with a form for the selected member and one for a new member.
+
+    Args:
+        ui: services and the signed-in member.
+        run: the dialog's command runner (messages, reload).
+        parent: the Qt parent.
+    """
+
+    def __init__(self, ui: UiContext, run: CommandRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("teamPage")
+        self._ui = ui
+        self._run = run
+        self.model = member_model(self)
+        self.table, self.proxy = sortable_table(self.model, self, "teamTable")
+        self.table.selectionModel().currentRowChanged.connect(self._on_table_current_row_changed)
+
+        # -- the selected member --
+        edit_box = group("Selected member", self, "memberForm")
+        self.name_field = line_edit(edit_box, "memberNameField")
+        self.email_field = line_edit(edit_box, "memberEmailField", "name@company.example")
+        self.role_field = _combo(edit_box, "memberRoleField", MemberRole)
+        self.takes_cases_field = QCheckBox("Auto-assignment may give them new cases", edit_box)
+        self.takes_cases_field.setObjectName("memberTakesCasesField")
+        self.active_field = QCheckBox("Account active", edit_box)
+        self.active_field.setObjectName("memberActiveField")
+        self.active_field.setToolTip(
+            "Deactivating keeps the member and their history and hands their open cases on"
+        )
+        self.reason_field = line_edit(edit_box, "memberReasonField", "Optional; kept in the audit log")
+        self.save_button = push_button("Save changes", edit_box, "saveMemberButton", accent=True)
+        self.save_button.clicked.connect(self.save_member)
+        self.availability_field = _combo(edit_box, "availabilityField", Availability)
+        self.redistribute_field = QCheckBox("Hand their open cases to available members", edit_box)
+        self.redistribute_field.setObjectName("redistributeField")
+        self.availability_button = push_button("Set availability", edit_box, "setAvailabilityButton")
+        self.availability_button.clicked.connect(self.set_availability)
+        edit_form = QFormLayout(edit_box)
+        edit_form.addRow("&Display name", self.name_field)
+        edit_form.addRow("E&mail", self.email_field)
+        edit_form.addRow("&Role", self.role_field)
+        edit_form.addRow("", self.takes_cases_field)
+        edit_form.addRow("", self.active_field)
+        edit_form.addRow("Rea&son", self.reason_field)
+        edit_form.addRow("", self.save_button)
+        availability_row = QHBoxLayout()
+        availability_row.addWidget(self.availability_field, 1)
+        availability_row.addWidget(self.availability_button)
+        availability_label = QLabel("A&vailability", edit_box)
+        availability_label.setBuddy(self.availability_field)
+        edit_form.addRow(availability_label, availability_row)
+        edit_form.addRow("", self.redistribute_field)
+        self._edit_box = edit_box
+        for field in (self.name_field, self.email_field, self.reason_field):
+            field.returnPressed.connect(self.save_member)
+
+        # -- a new member --
+        add_box = group("Add a team member", self, "newMemberForm")
+        self.new_username_field = line_edit(add_box, "newUsernameField", "e.g. jsmith")
+        self.new_name_field = line_edit(add_box, "newDisplayNameField", "e.g. Jordan Smith")
+        self.new_email_field = line_edit(add_box, "newEmailField", "name@company.example")
+        self.new_role_field = _combo(add_box, "newRoleField", MemberRole)
+        self.new_takes_cases_field = QCheckBox("Takes cases", add_box)
+        self.new_takes_cases_field.setObjectName("newTakesCasesField")
+        self.new_takes_cases_field.setChecked(True)
+        self.add_button = push_button("Add member", add_box, "addMemberButton", accent=True)
+        self.add_button.clicked.connect(self.add_member)
+        add_form = QFormLayout(add_box)
+        add_form.addRow("&Username", self.new_username_field)
+        add_form.addRow("&Name", self.new_name_field)
+        add_form.addRow("Emai&l", self.new_email_field)
+        add_form.addRow("R&ole", self.new_role_field)
+        add_form.addRow("", self.new_takes_cases_field)
+        add_form.addRow("", self.add_button)
+        for field in (self.new_username_field, self.new_name_field, self.new_email_field):
+            field.returnPressed.connect(self.add_member)
+
+        left = QVBoxLayout()
+        left.addWidget(self.table, 1)
+        left.addWidget(hint("Grey rows are deactivated accounts; nothing is ever deleted.", self))
+        right = QVBoxLayout()
+        right.addWidget(edit_box)
+        right.addWidget(add_box)
+        right.addStretch(1)
+        layout = QHBoxLayout(self)
+        layout.addLayout(left, 1)
+        layout.addLayout(right)
+        edit_box.setMaximumWidth(470)
+        add_box.setMaximumWidth(470)
+        self._show_member(None)
+
+    # -- data ------------------------------------------------------------------------------
+    def set_members(self, members: list[MemberSummary]) -> None:
+        """Show ``members``, keeping the selected member selected."""
+        keep = self.selected_member()
+        self.model.set_rows(members)
+        if keep is None or not select_key(self.table, self.proxy, self.model, keep.id):
+            self._show_member(self.selected_member())
+
+    def selected_member(self) -> MemberSummary | None:
+        row = selected_source_row(self.table, self.proxy)
+        return None if row is None else self.model.row_at(row)
+
+    def select_member(self, member_id: int) -> bool:
+        return select_key(self.table, self.proxy, self.model, member_id)
+
+    def _on_table_current_row_changed(self, _current: QModelIndex, _previous: QModelIndex) -> None:
+        self._show_member(self.selected_member())
+
+    def _show_member(self, member: MemberSummary | None) -> None:
+        self._edit_box.setEnabled(member is not None)
+        self._edit_box.setTitle(f"Selected member — {member.display_name}" if member else "Selected member")
+        if member is None:
+            for field in (self.name_field, self.email_field, self.reason_field):
+                field.clear()
+            return
+        self.name_field.setText(member.display_name)
+        self.email_field.setText(member.email)
+        _select_data(self.role_field, member.role)
+        self.takes_cases_field.setChecked(member.can_take_cases)
+        self.active_field.setChecked(member.active)
+        _select_data(self.availability_field, member.availability)
+        self.redistribute_field.setChecked(False)
+        self.reason_field.clear()
+
+    # -- commands --------------------------------------------------------------------------
+    def add_member(self) -> MemberSummary | None:
+        ui = self._ui
+        username = self.new_username_field.text()
+        added = self._run(
+            lambda m: f"{m.display_name} joined the team as {MemberRole(m.role).label.lower()}.",
+            lambda: ui.services.team.add_member(
+                ui.member_id,
+                username,
+                self.new_name_field.text(),
+                role=self.new_role_field.currentData(),
+                email=self.new_email_field.text(),
+                can_take_cases=self.new_takes_cases_field.isChecked(),
+            ),
+            {
+                "username": self.new_username_field,
+                "display_name": self.new_name_field,
+                "email": self.new_email_field,
+                "role": self.new_role_field,
+            },
+        )
+        if added is not None:
+            for field in (self.new_username_field, self.new_name_field, self.new_email_field):
+                field.clear()
+            self.new_username_field.setFocus(Qt.FocusReason.OtherFocusReason)
+        return added
+
+    def save_member(self) -> MemberSummary | None:
+        member = self.selected_member()
+        if member is None:
+            return None
+        # Only what changed is sent: an unchanged role must not need the admin's right to grant it.
+        changes: dict[str, object] = {}
+        if self.name_field.text().strip() != member.display_name:
+            changes["display_name"] = self.name_field.text()
+        if self.email_field.text().strip() != member.email:
+            changes["email"] = self.email_field.text()
+        if self.role_field.currentData() != member.role:
+            changes["role"] = self.role_field.currentData()
+        if self.takes_cases_field.isChecked() != member.can_take_cases:
+            changes["can_take_cases"] = self.takes_cases_field.isChecked()
+        if self.active_field.isChecked() != member.active:
+            changes["active"] = self.active_field.isChecked()
+        if not changes:
+            return self._run(f"Nothing to save for {member.display_name}.", lambda: member)
+        ui = self._ui
+        reason = self.reason_field.text().strip()
+        return self._run(
+            lambda m: f"Saved {m.display_name}.",
+            lambda: ui.services.team.update_member(ui.member_id, member.id, reason=reason, **changes),
+            {"display_name": self.name_field, "email": self.email_field, "role": self.role_field},
+        )
+
+    def set_availability(self) -> list[ReassignmentResult] | None:
+        member = self.selected_member()
+        if member is None:
+            return None
+        ui = self._ui
+        availability = self.availability_field.currentData()
+        redistribute = self.redistribute_field.isChecked()
+        reason = self.reason_field.text().strip()
+        label = Availability(availability).label.lower()
+
+        def done(moved: list[ReassignmentResult]) -> str:
+            text = f"{member.display_name} is now {label}."
+            return f"{text} {describe_moves(member.display_name, moved)}" if redistribute else text
+
+        return self._run(
+            done,
+            lambda: ui.services.team.set_availability(
+                ui.member_id, member.id, availability, redistribute=redistribute, reason=reason
+            ),
+        )
