@@ -341,8 +341,12 @@ class CaseService:
                 contact = ContactRecord.get_or_none(ContactRecord.id == contact_id)
                 if contact is None or contact.client_id != case.client_id:
                     raise ValidationError("contact", "choose a contact of the case's client")
+                previous = ContactRecord.get_or_none(ContactRecord.id == case.contact_id)
                 log.add(
-                    "update", field="contact", before=case.contact_id, after=contact_id
+                    "update",
+                    field="contact",
+                    before=f"{previous.name} (#{previous.id})" if previous else "",
+                    after=f"{contact.name} (#{contact.id})",
                 )
                 case.contact = contact_id
             return True

@@ -194,3 +194,21 @@ def test_updated_at_and_version_move_on_every_change(services, team, clock):
     assert case.version == 2
     assert case.updated_at == clock.now().astimezone(UTC)
     assert search.search_case_ids("detail") == [logged.id]
+
+
+def test_edit_case_moves_between_contacts_of_the_same_client_only(services, team):
+    logged = log(services, team.alice)
+    colleague = services.contacts.create_contact(team.alice, logged.client_id, "Dave Colleague",
+                                                 email="dave@acme.example")
+    other = services.contacts.create_client(team.alice, "Other Org")
+    stranger = services.contacts.create_contact(team.alice, other.id, "Stranger")
+    with pytest.raises(ValidationError) as error:
+        services.cases.edit_case(team.alice, logged.id, expected_version=1, contact_id=stranger.contact_id)
+    assert error.value.field == "contact"
+    detail = services.cases.edit_case(team.alice, logged.id, expected_version=1,
+                                      contact_id=colleague.contact_id)
+    assert detail.contact_name == "Dave Colleague"
+    row = AuditRecord.get(AuditRecord.case == logged.id, AuditRecord.field == "contact",
+                          AuditRecord.action == "update")
+    assert (row.before, row.after) == (f"Carol Client (#{logged.contact_id})",
+                                       f"Dave Colleague (#{colleague.contact_id})")
