@@ -370,3 +370,19 @@ def test_dialog_changes_refresh_the_window(qtbot, window, ui, clock):
     with qtbot.waitSignal(window.refreshed, timeout=5000):
         click(qtbot, page.add_button)
     assert THURSDAY in window.ui_context.sla_reader().calendar.closures
+
+
+def test_team_page_works_from_the_keyboard(qtbot, window, ui):
+    add_agent(ui, "alice", "Alice Agent")
+    dialog = open_dialog(qtbot, window, "team")
+    page = dialog.team_page
+    page.table.setFocus()
+    qtbot.keyClick(page.table, Qt.Key.Key_Home, Qt.KeyboardModifier.ControlModifier)
+    assert page.selected_member().display_name == "Alice Agent"  # sorted by name
+    qtbot.keyClick(page.table, Qt.Key.Key_Return)
+    assert page.name_field.hasFocus() and page.name_field.selectedText() == "Alice Agent"
+    qtbot.keyClicks(page.name_field, "Alice Anders")
+    wait_reload(qtbot, dialog, lambda: qtbot.keyClick(page.name_field, Qt.Key.Key_Return))
+    assert dialog.isVisible()
+    assert TeamMemberRecord.get(TeamMemberRecord.username == "alice").display_name == "Alice Anders"
+    assert dialog.message_text() == "Saved Alice Anders."

@@ -161,10 +161,11 @@ class AdminDialog(QDialog):
         self.clients_page.client_selected.connect(self._on_clients_page_client_selected)
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("adminTabs")
-        self.tabs.addTab(self.team_page, "&Team")
-        self.tabs.addTab(self.closures_page, "C&losures")
-        self.tabs.addTab(self.settings_page, "&Settings")
-        self.tabs.addTab(self.clients_page, "Cl&ients")
+        # No mnemonics on the tabs (Ctrl+Tab switches them): the form labels need the letters.
+        self.tabs.addTab(self.team_page, "Team")
+        self.tabs.addTab(self.closures_page, "Closures")
+        self.tabs.addTab(self.settings_page, "Settings")
+        self.tabs.addTab(self.clients_page, "Clients")
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         close_button = buttons.button(QDialogButtonBox.StandardButton.Close)

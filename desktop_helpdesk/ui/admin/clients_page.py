@@ -45,6 +45,7 @@ class ClientsPage(QWidget):
         self.table, self.proxy = sortable_table(self.model, self, "clientsTable")
         self.filter_field.textChanged.connect(self.proxy.setFilterFixedString)
         self.table.selectionModel().currentRowChanged.connect(self._on_table_current_row_changed)
+        self.table.activated.connect(self._on_table_activated)
         self.contacts_table, self.contacts_proxy = sortable_table(self.contacts_model, self, "contactsTable")
         self.contacts_title = QLabel("Contacts", self)
         self.contacts_title.setProperty("role", "sectionHeading")
@@ -72,7 +73,7 @@ class ClientsPage(QWidget):
         self.add_contact_button = push_button("Add contact", self.contact_box, "addContactButton", accent=True)
         self.add_contact_button.clicked.connect(self.add_contact)
         contact_form = QFormLayout(self.contact_box)
-        contact_form.addRow("Contact na&me", self.contact_name_field)
+        contact_form.addRow("&Contact name", self.contact_name_field)
         contact_form.addRow("Contact emai&l", self.contact_email_field)
         contact_form.addRow("Contact p&hone", self.contact_phone_field)
         contact_form.addRow("", self.add_contact_button)
@@ -118,6 +119,10 @@ class ClientsPage(QWidget):
 
     def _on_table_current_row_changed(self, _current: QModelIndex, _previous: QModelIndex) -> None:
         self._show_client(self.selected_client())
+
+    def _on_table_activated(self, _index: QModelIndex) -> None:
+        # Enter on a client: straight to typing its new contact.
+        self.contact_name_field.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _show_client(self, client: ClientSummary | None) -> None:
         self.contact_box.setEnabled(client is not None)

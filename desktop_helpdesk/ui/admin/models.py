@@ -19,6 +19,8 @@ Row = TypeVar("Row")
 # The raw value behind a cell, so a sort proxy orders numbers and dates, not their text.
 SortRole = Qt.ItemDataRole.UserRole + 1
 INACTIVE_FOREGROUND = QColor("#94a3b8")
+# Amber like "due soon": someone who cannot take new cases right now stands out.
+UNAVAILABLE_FOREGROUND = QColor("#b45309")
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,7 @@ class Column(Generic[Row]):
     value: Callable[[Row], Any]
     text: Callable[[Any], str] = str
     numeric: bool = False
+    foreground: Callable[[Any], QColor | None] | None = None
 
 
 class RowTableModel(QAbstractTableModel, Generic[Row]):
@@ -107,8 +110,11 @@ class RowTableModel(QAbstractTableModel, Generic[Row]):
         if role == Qt.ItemDataRole.TextAlignmentRole:
             horizontal = Qt.AlignmentFlag.AlignRight if column.numeric else Qt.AlignmentFlag.AlignLeft
             return int(horizontal | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ForegroundRole and self._dimmed is not None and self._dimmed(item):
-            return INACTIVE_FOREGROUND
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if self._dimmed is not None and self._dimmed(item):
+                return INACTIVE_FOREGROUND
+            if column.foreground is not None:
+                return column.foreground(column.value(item))
         return None
 
     def flags(self, index: QModelIndex) -> Qt.ItemFlag:
@@ -143,7 +149,12 @@ def member_model(parent: QObject | None = None) -> RowTableModel[MemberSummary]:
             Column("Name", lambda m: m.display_name),
             Column("Username", lambda m: m.username),
             Column("Role", lambda m: m.role, role_label),
-            Column("Availability", lambda m: m.availability, availability_label),
+            Column(
+                "Availability",
+                lambda m: m.availability,
+                availability_label,
+                foreground=lambda a: None if a == Availability.AVAILABLE else UNAVAILABLE_FOREGROUND,
+            ),
             Column("Takes cases", lambda m: m.can_take_cases, _yes_no),
             Column("Active", lambda m: m.active, _yes_no),
             Column("Open", lambda m: m.open_cases, numeric=True),

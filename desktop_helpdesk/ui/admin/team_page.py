@@ -76,6 +76,7 @@ class TeamPage(QWidget):
         self.model = member_model(self)
         self.table, self.proxy = sortable_table(self.model, self, "teamTable")
         self.table.selectionModel().currentRowChanged.connect(self._on_table_current_row_changed)
+        self.table.activated.connect(self._on_table_activated)
 
         # -- the selected member --
         edit_box = group("Selected member", self, "memberForm")
@@ -168,6 +169,11 @@ class TeamPage(QWidget):
 
     def _on_table_current_row_changed(self, _current: QModelIndex, _previous: QModelIndex) -> None:
         self._show_member(self.selected_member())
+
+    def _on_table_activated(self, _index: QModelIndex) -> None:
+        # Enter on a member: straight to editing them.
+        self.name_field.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.name_field.selectAll()
 
     def _show_member(self, member: MemberSummary | None) -> None:
         self._edit_box.setEnabled(member is not None)
