@@ -166,3 +166,13 @@ def test_deactivating_a_member_hands_on_their_open_cases(services, team):
     assert CaseRecord.get_by_id(first.id).assignee_id == team.bob
     row = AuditRecord.get(AuditRecord.case == first.id, AuditRecord.action == "redistributed")
     assert row.reason.startswith("Left the company")
+
+
+def test_a_bad_stored_setting_falls_back_to_its_default_only(services, team):
+    from desktop_helpdesk.storage.records import SettingRecord
+
+    services.settings.update(team.supervisor, due_soon_share=0.6)
+    SettingRecord.insert(key="assignment_strategy", value='"coin_toss"').execute()
+    current = services.settings.get()
+    assert current.assignment_strategy is AssignmentStrategy.ROUND_ROBIN
+    assert current.due_soon_share == 0.6
