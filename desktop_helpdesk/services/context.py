@@ -99,8 +99,8 @@ class ServiceContext:
         self.clock = clock
         self.policy = policy
         self._calendar_factory = calendar_factory
-        self._calendar: BusinessCalendar | None = None
-        self._closure_key: tuple[str, ...] | None = None
+        # One tuple, replaced in one assignment: worker threads share this context.
+        self._cached_calendar: tuple[tuple[str, ...], BusinessCalendar] | None = None
 
     def now(self) -> datetime:
         """The current instant from the injected clock (aware UTC)."""
@@ -116,11 +116,12 @@ class ServiceContext:
         days = tuple(
             row[0] for row in ClosureRecord.select(ClosureRecord.day).order_by(ClosureRecord.day).tuples()
         )
+        cached = self._cached_calendar
         # Comparing the list (not a flag) also notices closures another workstation added.
-        if self._calendar is None or days != self._closure_key:
-            self._calendar = self._calendar_factory(date.fromisoformat(day) for day in days)
-            self._closure_key = days
-        return self._calendar
+        if cached is None or cached[0] != days:
+            cached = (days, self._calendar_factory(date.fromisoformat(day) for day in days))
+            self._cached_calendar = cached
+        return cached[1]
 
     def settings(self) -> TeamSettings:
         """The team settings, defaults for those never saved."""
