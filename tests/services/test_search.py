@@ -47,3 +47,10 @@ def test_search_box_matches_every_word_as_a_prefix_in_any_status(services, team)
 
 def test_search_terms_drop_noise_and_punctuation():
     assert search_terms("Hi, the LMS (v2) won't load!!") == ["lms", "v2", "won", "load"]
+
+
+def test_unranked_search_returns_newest_cases_first(services, team):
+    older = log(services, team.alice, "Quiz engine exports wrong totals", "quiz quiz quiz")
+    newer = log(services, team.alice, "Quiz timer stops")
+    assert search.search_case_ids("quiz", ranked=False) == [newer.id, older.id]
+    assert search.search_case_ids("quiz", limit=1, ranked=False) == [newer.id]
