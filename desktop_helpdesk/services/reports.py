@@ -29,6 +29,7 @@ Definitions used throughout (the tests check figures against these by hand):
 from __future__ import annotations
 
 import bisect
+import sqlite3
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -407,12 +408,14 @@ def raw_rows(query) -> list[tuple]:
 def epoch_sql(column):
     """SQL giving a stored instant as epoch seconds, computed by the database engine.
 
-    Parsing 900,000 timestamps in Python costs about a second; SQLite's ``julianday`` does
-    it in C. ``julianday`` carries ~10 microseconds of floating-point error, so the result is
-    rounded to the millisecond: whole-second instants then compare exactly with Python's
-    (a reply at exactly the due instant stays on time).
+    Parsing 900,000 timestamps in Python costs about a second; the engine does it in C.
+    SQLite 3.38+ ``unixepoch`` gives whole seconds (reports judge outcomes to the second:
+    a reply within the same second as its due instant is on time); older SQLite falls back to
+    ``julianday``, rounded to the millisecond because it carries ~10 microseconds of error.
     """
     if isinstance(database.obj, SqliteDatabase):
+        if sqlite3.sqlite_version_info >= (3, 38, 0):
+            return fn.unixepoch(column)
         return fn.ROUND((fn.julianday(column) - 2440587.5) * 86400.0, 3)
     return fn.date_part("epoch", column)
 
@@ -486,23 +489,36 @@ OUTCOME_LABELS = {
 _OUTCOME_ORDER = (Outcome.MET_ON_TIME, Outcome.MET_LATE, Outcome.BREACHED, Outcome.STILL_OPEN)
 
 
-def _outcome_code(case: _CaseFacts, target: int, as_of: float, as_of_pos: float) -> int:
-    """Index into ``_OUTCOME_ORDER`` for target number ``target`` (positions attached)."""
+def _outcome_code(case: _CaseFacts, target: int, as_of: float, as_of_pos: float,
+                  position: Callable[[float], float]) -> int:
+    """Index into ``_OUTCOME_ORDER`` for target number ``target``.
+
+    Wall-clock order settles most targets (met before due: on time; unmet and not yet due:
+    open); business positions are only computed for the rest, where a late-looking instant
+    may still fall in the closed hours right after the due instant.
+    """
+    due = case.due[target]
     met = case.met[target]
     if met is not None and met <= as_of:
-        return 0 if case.met_pos[target] <= case.due_pos[target] else 1
-    judged = as_of_pos
+        if met <= due:
+            return 0
+        return 0 if position(met) <= position(due) else 1
+    judged, judged_pos = as_of, as_of_pos
     if target == 2 and case.paused is not None and case.paused <= as_of:
-        judged = case.paused_pos
-    return 2 if judged > case.due_pos[target] else 3
+        judged, judged_pos = case.paused, None
+    if judged <= due:
+        return 3
+    if judged_pos is None:
+        judged_pos = position(judged)
+    return 2 if judged_pos > position(due) else 3
 
 
-def _tally(cases: Iterable[_CaseFacts], as_of: float,
-           as_of_pos: float) -> dict[Target, TargetOutcomes]:
+def _tally(cases: Iterable[_CaseFacts], as_of: float, as_of_pos: float,
+           position: Callable[[float], float]) -> dict[Target, TargetOutcomes]:
     counts = [[0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0]]
     for case in cases:
         for target in (0, 1, 2):
-            counts[target][_outcome_code(case, target, as_of, as_of_pos)] += 1
+            counts[target][_outcome_code(case, target, as_of, as_of_pos, position)] += 1
     return {t: TargetOutcomes(*counts[n]) for n, t in enumerate(TARGETS)}
 
 
@@ -1064,13 +1080,13 @@ class ReportService:
         """
         as_of = as_of or self._clock.now()
         index = self._index_for(report_filter.dates)
-        cases = _load_cases(_filter_condition(self._calendar, report_filter), index)
+        cases = _load_cases(_filter_condition(self._calendar, report_filter))
         as_of_seconds = as_of.timestamp()
         as_of_pos = index.position(as_of_seconds)
         keys, groups = self._group_keys(report_filter, grouping, index, cases)
         rows = [
             SlaGroupRow(key, len(groups.get(key, ())),
-                        _tally(groups.get(key, ()), as_of_seconds, as_of_pos))
+                        _tally(groups.get(key, ()), as_of_seconds, as_of_pos, index.position))
             for key in keys
         ]
         # Groups partition the cases, so the total is the sum of the groups' counts.
@@ -1288,7 +1304,7 @@ class ReportService:
         """
         as_of = as_of or self._clock.now()
         index = self._index_for(report_filter.dates)
-        cases = _load_cases(_filter_condition(self._calendar, report_filter), index)
+        cases = _load_cases(_filter_condition(self._calendar, report_filter))
         as_of_seconds = as_of.timestamp()
         as_of_pos = index.position(as_of_seconds)
         by_client: dict[int, list[_CaseFacts]] = defaultdict(list)
@@ -1313,7 +1329,7 @@ class ReportService:
                 finished = [s for s in (case.met[2], case.closed) if s is not None]
                 if finished and min(finished) <= as_of_seconds:
                     closed += 1
-            outcomes = _tally(members, as_of_seconds, as_of_pos)
+            outcomes = _tally(members, as_of_seconds, as_of_pos, index.position)
             compliance = {t: outcomes[t].compliance for t in TARGETS}
             missed = sum(outcomes[t].breached + outcomes[t].met_late for t in TARGETS)
             last_at, last_text = last.get(client_id, (None, ""))
