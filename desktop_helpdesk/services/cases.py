@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from peewee import fn
+from peewee import JOIN, fn
 
 from desktop_helpdesk.domain.cases import (
     RESOLUTION_CHANNELS,
@@ -804,9 +804,8 @@ class CaseService:
         def apply(actor, case, log, now):
             self._check_transition(CaseStatus(case.status), CaseStatus.WAITING_ON_CLIENT)
             log.change(case, "status", CaseStatus.WAITING_ON_CLIENT.value, action="status", reason=reason)
-            contact = ContactRecord.get_or_none(ContactRecord.id == case.contact_id)
-            client = ClientRecord.get_by_id(case.client_id)
-            who = f"Client: {contact.name}" if contact is not None else f"Client: {client.name}"
+            contact = case.contact if case.contact_id is not None else None
+            who = f"Client: {contact.name}" if contact is not None else f"Client: {case.client.name}"
             log.change(case, "waiting_on", who, reason=reason)
             log.change(case, "waiting_since", now, reason=reason)
             if self._context.settings().pause_resolution_while_waiting and case.resolved_at is None:
@@ -1195,11 +1194,19 @@ class CaseService:
         now = self._context.now()
         with write_transaction():
             actor = acting_member(actor_id)
-            query = CaseRecord.select().where(CaseRecord.id == case_id)
+            # Client and contact come in the same query: CRM events and the waiting-on text
+            # need their names, and a query per use would double the cost of a small change.
+            query = (
+                CaseRecord.select(CaseRecord, ClientRecord, ContactRecord)
+                .join(ClientRecord, on=(CaseRecord.client == ClientRecord.id))
+                .switch(CaseRecord)
+                .join(ContactRecord, JOIN.LEFT_OUTER, on=(CaseRecord.contact == ContactRecord.id))
+                .where(CaseRecord.id == case_id)
+            )
             if not is_sqlite():
                 # SQLite's BEGIN IMMEDIATE already serialises writers; PostgreSQL needs the row
                 # lock so two workstations' changes queue instead of one failing.
-                query = query.for_update()
+                query = query.for_update(of=CaseRecord)
             case = query.first()
             if case is None:
                 raise NotFoundError(f"No case with id {case_id}")
@@ -1239,11 +1246,11 @@ class CaseService:
             raise WorkflowError(transition_error(current, target))
 
     def _crm(self, case: CaseRecord, event: str, now: datetime, interaction_id: int | None, extra: dict) -> None:
-        client = ClientRecord.get_by_id(case.client_id)
-        contact = ContactRecord.get_or_none(ContactRecord.id == case.contact_id)
+        # The client and contact were joined when the case was loaded in ``_change``.
+        contact = case.contact if case.contact_id is not None else None
         enqueue_crm_event(
             case.id, event, now,
-            {**_crm_case(case.number, case.subject, client, contact), "status": case.status, **extra},
+            {**_crm_case(case.number, case.subject, case.client, contact), "status": case.status, **extra},
             interaction_id=interaction_id,
         )
 
