@@ -291,3 +291,38 @@ def test_date_range_rejects_reversed_dates():
     assert len(DateRange(date(2026, 11, 1), date(2026, 11, 30)).days()) == 30
     assert DateRange(date(2026, 11, 1), date(2026, 11, 1)).days()[0] + timedelta(days=1) == \
         date(2026, 11, 2)
+
+
+def test_closed_hours_after_the_due_instant_are_not_late(reports):
+    """C's resolution is due Tue 17 Nov 16:30 (closing time): at 20:00 that evening it is not
+    yet breached; it is once business time runs again on Wednesday morning."""
+    two_days = ReportFilter(DateRange(date(2026, 11, 16), date(2026, 11, 17)))
+    evening = reports.sla_compliance(two_days, as_of=halifax(2026, 11, 17, 20, 0))
+    # Resolve at Tue 20:00: A met, B open (met Wed), C open (due 16:30, closed hours since).
+    assert evening.total.targets[RESOLVE] == outcomes(1, 0, 0, 2)
+    morning = reports.sla_compliance(two_days, as_of=halifax(2026, 11, 18, 8, 0, 30))
+    assert morning.total.targets[RESOLVE] == outcomes(1, 0, 1, 1)
+
+
+def test_a_reply_in_the_evening_to_a_target_due_that_afternoon_is_on_time():
+    from desktop_helpdesk.services.reports import _CaseFacts, _outcome_code
+
+    calendar = default_calendar()
+    index = BusinessTimeIndex(calendar, date(2026, 11, 16), date(2026, 11, 20))
+    due = halifax(2026, 11, 16, 16, 30).timestamp()
+
+    def case(met):
+        return _CaseFacts(1, "2026-00001", "high", "email", "in_progress", None, 1,
+                          halifax(2026, 11, 16, 8, 30).timestamp(), (due, due, due),
+                          (met, None, None), None, None)
+
+    as_of = halifax(2026, 11, 20, 12, 0).timestamp()
+    position = index.position
+    as_of_pos = position(as_of)
+    on_time, late = 0, 1
+    assert _outcome_code(case(halifax(2026, 11, 16, 20, 0).timestamp()), 0, as_of, as_of_pos,
+                         position) == on_time
+    assert _outcome_code(case(halifax(2026, 11, 17, 8, 0).timestamp()), 0, as_of, as_of_pos,
+                         position) == on_time  # the next opening instant itself
+    assert _outcome_code(case(halifax(2026, 11, 17, 8, 1).timestamp()), 0, as_of, as_of_pos,
+                         position) == late
