@@ -71,11 +71,13 @@ class ExportError(Exception):
     """The export could not be written; the message names the file and says why."""
 
 
-def _never_cancelled() -> bool:
+def never_cancelled() -> bool:
+    """The default cancel check: never."""
     return False
 
 
-def _no_progress(done: int, total: int) -> None:
+def no_progress(done: int, total: int) -> None:
+    """The default progress callback: ignore."""
     return None
 
 
@@ -201,8 +203,8 @@ def write_csv(
     tables: Sequence[ReportTable],
     path: Path,
     *,
-    progress: ProgressCallback = _no_progress,
-    cancelled: CancelCheck = _never_cancelled,
+    progress: ProgressCallback = no_progress,
+    cancelled: CancelCheck = never_cancelled,
     zone: ZoneInfo = HALIFAX,
 ) -> Path:
     """Write tables to a CSV file Excel opens correctly (UTF-8 with BOM, CRLF rows).
@@ -247,8 +249,8 @@ def write_xlsx(
     tables: Sequence[ReportTable],
     path: Path,
     *,
-    progress: ProgressCallback = _no_progress,
-    cancelled: CancelCheck = _never_cancelled,
+    progress: ProgressCallback = no_progress,
+    cancelled: CancelCheck = never_cancelled,
     zone: ZoneInfo = HALIFAX,
 ) -> Path:
     """Write tables to an XLSX workbook, one sheet per table, with typed cells.
@@ -463,8 +465,8 @@ def case_list_table(
     columns: Sequence[CaseColumn] = DEFAULT_CASE_COLUMNS,
     title: str = "Cases",
     filter_text: Sequence[tuple[str, str]] = (),
-    progress: ProgressCallback = _no_progress,
-    cancelled: CancelCheck = _never_cancelled,
+    progress: ProgressCallback = no_progress,
+    cancelled: CancelCheck = never_cancelled,
 ) -> ReportTable:
     """The rows of a queue or search, as a report table with the chosen (visible) columns.
 
@@ -767,8 +769,8 @@ def build_report_pack(reports: ReportService, kind: ReportKind | str,
 def case_list_pack(context: ServiceContext, queue: Queue, *, member_id: int | None = None,
                    search: str = "", columns: Sequence[CaseColumn] = DEFAULT_CASE_COLUMNS,
                    sort_column: SortColumn = SortColumn.NUMBER, descending: bool = False,
-                   progress: ProgressCallback = _no_progress,
-                   cancelled: CancelCheck = _never_cancelled) -> ReportPack:
+                   progress: ProgressCallback = no_progress,
+                   cancelled: CancelCheck = never_cancelled) -> ReportPack:
     """A queue or search of the case list as a one-table pack (see ``case_list_table``).
 
     Raises:

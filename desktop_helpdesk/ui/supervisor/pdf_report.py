@@ -29,6 +29,8 @@ from desktop_helpdesk.services.exports import (
     ProgressCallback,
     ReportPack,
     format_cell,
+    never_cancelled,
+    no_progress,
     temporary_path_for,
 )
 from desktop_helpdesk.services.reports import ColumnKind, ReportTable
@@ -45,14 +47,6 @@ CHART_HEIGHT = 215.0
 FONT_FAMILY = "DejaVu Sans"
 
 Op = Callable[[QPainter], None]
-
-
-def _never() -> bool:
-    return False
-
-
-def _ignore(done: int, total: int) -> None:
-    return None
 
 
 @dataclass
@@ -101,8 +95,8 @@ def write_pdf(
     pack: ReportPack,
     path: Path,
     *,
-    progress: ProgressCallback = _ignore,
-    cancelled: CancelCheck = _never,
+    progress: ProgressCallback = no_progress,
+    cancelled: CancelCheck = never_cancelled,
     zone: ZoneInfo = HALIFAX,
 ) -> int:
     """Write ``pack`` as a paginated PDF (US Letter landscape) and return its page count.
