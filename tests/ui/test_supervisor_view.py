@@ -251,3 +251,25 @@ def test_screenshots_render(view, qtbot, tmp_path):
         image = view.grab().toImage()
         assert image.width() == 1200 and not image.isNull()
         assert image.save(str(tmp_path / f"supervisor-{name}.png"))
+
+
+def test_case_list_exporter_writes_the_queue_in_the_background(qtbot, scenario, desk_clock,
+                                                               tmp_path):
+    from PySide6.QtWidgets import QWidget
+
+    from desktop_helpdesk.services.case_queries import Queue
+    from desktop_helpdesk.services.exports import CaseColumn
+    from desktop_helpdesk.ui.supervisor.export_runner import CaseListExporter
+
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    target = tmp_path / "overdue.csv"
+    ui = context_for(scenario.sue, desk_clock)
+    exporter = CaseListExporter(parent, ui.services.context, choose_path=lambda name: str(target),
+                                show_dialog=False)
+    with qtbot.waitSignal(exporter.finished, timeout=10000):
+        assert exporter.export(Queue.OVERDUE, columns=[CaseColumn.NUMBER, CaseColumn.STATUS])
+    lines = target.read_text(encoding="utf-8-sig").splitlines()
+    # Overdue at Wed 25 09:00: F (in progress) and C (escalated), in case-number order.
+    assert lines == ["Case,Status", "2026-00001,In progress", "2026-00004,Escalated"]
+    exporter.runner.wait()

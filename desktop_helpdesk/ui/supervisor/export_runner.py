@@ -168,3 +168,62 @@ class ExportRunner(QObject):
     def _on_job_cancelled(self) -> None:
         self._close()
         self.export_cancelled.emit()
+
+
+class CaseListExporter(QObject):
+    """Exports the main list's queue or search (its visible columns) to CSV, XLSX or PDF.
+
+    For the case list's "Export…" action: asks for a file (the extension picks the format)
+    and runs the export in the background with a cancellable progress dialog.
+
+    Signals:
+        finished(object): the path written.
+        failed(str): a sentence for the user.
+    """
+
+    finished = Signal(object)
+    failed = Signal(str)
+
+    def __init__(self, parent_widget: QWidget, context, *,
+                 choose_path: Callable[[str], str] | None = None,
+                 show_dialog: bool = True) -> None:
+        super().__init__(parent_widget)
+        self._parent_widget = parent_widget
+        self._context = context
+        self._choose_path = choose_path or self._ask_path
+        self.runner = ExportRunner(parent_widget, show_dialog=show_dialog)
+        self.runner.export_finished.connect(self.finished)
+        self.runner.export_failed.connect(self.failed)
+
+    def export(self, queue, *, search: str = "", member_id: int | None = None,
+               columns=None) -> bool:
+        """Ask for a file and start the export; False when the user chose no file."""
+        from desktop_helpdesk.services.exports import DEFAULT_CASE_COLUMNS, case_list_pack
+
+        suggested = f"cases-{'search' if search else queue.value}.xlsx"
+        chosen = self._choose_path(suggested)
+        if not chosen:
+            return False
+        path = Path(chosen)
+        try:
+            export_format = ExportFormat(path.suffix.lower().lstrip("."))
+        except ValueError:
+            path = path.with_suffix(".xlsx")
+            export_format = ExportFormat.XLSX
+        context = self._context
+        visible = tuple(columns or DEFAULT_CASE_COLUMNS)
+
+        def build(progress, cancelled):
+            return case_list_pack(context, queue, member_id=member_id, search=search,
+                                  columns=visible, progress=progress, cancelled=cancelled)
+
+        self.runner.start(build, export_format, path, "Exporting cases\u2026")
+        return True
+
+    def _ask_path(self, suggested: str) -> str:
+        from PySide6.QtWidgets import QFileDialog
+
+        path, _ = QFileDialog.getSaveFileName(
+            self._parent_widget, "Export cases", suggested,
+            "Excel workbook (*.xlsx);;CSV (*.csv);;PDF report (*.pdf)")
+        return path
