@@ -13,16 +13,22 @@ from desktop_helpdesk.domain.cases import AssignmentStrategy
 from desktop_helpdesk.services.case_queries import CaseQueries
 from desktop_helpdesk.services.contacts import NewContact
 from desktop_helpdesk.services.drafts import DraftService
-from desktop_helpdesk.services.dto import ClientSummary, ContactMatch, MemberSummary
+from desktop_helpdesk.services.dto import (
+    ClientSummary,
+    ContactMatch,
+    MemberSummary,
+    ReassignmentResult,
+)
 from desktop_helpdesk.services.settings import Closure
 from desktop_helpdesk.storage.records import (
     AuditRecord,
     CaseRecord,
     ClosureRecord,
     ContactRecord,
+    CrmOutboxRecord,
     TeamMemberRecord,
 )
-from desktop_helpdesk.ui import admin
+from desktop_helpdesk.ui import admin, crm_sync
 from desktop_helpdesk.ui.admin.admin_dialog import AdminDialog
 from desktop_helpdesk.ui.admin.models import (
     SortRole,
@@ -108,8 +114,6 @@ def test_admin_models_pass_qtmodeltester(qtmodeltester):
 
 
 def test_describe_moves_counts_where_cases_went():
-    from desktop_helpdesk.services.dto import ReassignmentResult
-
     moved = [ReassignmentResult(1, "2026-00001", 7, "Bob", "r"), ReassignmentResult(2, "2026-00002", 7, "Bob", "r"),
              ReassignmentResult(3, "2026-00003", None, "", "nobody free")]
     assert describe_moves("Alice", moved) == "3 open cases of Alice handed on: 2 to Bob, 1 unassigned."
@@ -386,3 +390,19 @@ def test_team_page_works_from_the_keyboard(qtbot, window, ui):
     assert dialog.isVisible()
     assert TeamMemberRecord.get(TeamMemberRecord.username == "alice").display_name == "Alice Anders"
     assert dialog.message_text() == "Saved Alice Anders."
+
+
+def test_drop_folder_chosen_in_settings_gets_the_waiting_events_at_once(qtbot, window, ui, tmp_path):
+    runner = crm_sync.install(window)
+    with qtbot.waitSignal(runner.synced, timeout=5000):
+        pass  # first run: no folder yet
+    ui.services.cases.log_case(ui.member_id, subject="Printer offline", channel="email", new_contact=CALLER)
+    drop = tmp_path / "crm"
+    dialog = open_dialog(qtbot, window, "settings")
+    page = dialog.settings_page
+    page._choose_folder = lambda parent, start: str(drop)
+    click(qtbot, page.crm_folder_button)
+    with qtbot.waitSignal(runner.synced, timeout=5000) as blocker:
+        click(qtbot, page.save_button)
+    assert blocker.args[0].sent >= 1
+    assert len(list(drop.glob("*.json"))) == CrmOutboxRecord.select().count()

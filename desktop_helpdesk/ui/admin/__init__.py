@@ -33,7 +33,8 @@ def install(window) -> QAction | None:
     supervisors and admins; agents get nothing (the services refuse them anyway).
 
     The dialog is built on first use, kept as a child of the window and reloaded each time it
-    opens; after a change the window refreshes its lists and SLA clocks (closures move them).
+    opens; after a change the window refreshes its lists and SLA clocks (closures move them)
+    and CRM sync runs at once (the drop folder may just have been set).
 
     Returns:
         The action, or None for an agent.
@@ -69,11 +70,18 @@ def open_admin_dialog(window, page: str | None = None):
     """Open (or raise) the window's Administration dialog, optionally on a page
     (``"team"``, ``"closures"``, ``"settings"``, ``"clients"``). Returns the dialog."""
     from desktop_helpdesk.ui.admin.admin_dialog import AdminDialog
+    from desktop_helpdesk.ui.crm_sync import CrmSyncRunner
 
     dialog = window.findChild(AdminDialog, "adminDialog")
     if dialog is None:
         dialog = AdminDialog(window.ui_context, window.pool, window)
-        dialog.changed.connect(window.refresh)
+        # Through the ticker's refresh signal, so the case list and every panel that follows it
+        # (e.g. the Supervisor tab) pick up new members, closures and settings at once.
+        dialog.changed.connect(window.ticker.refresh_due)
+        runner = window.findChild(CrmSyncRunner, "crmSyncRunner")
+        if runner is not None:
+            # A drop folder set a moment ago gets the waiting events now, not within the minute.
+            dialog.changed.connect(runner.sync_now)
     pages = {
         "team": dialog.team_page,
         "closures": dialog.closures_page,
