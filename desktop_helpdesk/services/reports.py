@@ -1118,7 +1118,7 @@ class ReportService:
         as_of = as_of or self._clock.now()
         condition = _filter_condition(self._calendar, report_filter)
         index = self._index_for(report_filter.dates)
-        cases = _load_cases(condition, index)
+        cases = _load_cases(condition)
         paused_seconds = dict(raw_rows(
             SlaPauseRecord.select(SlaPauseRecord.case, fn.SUM(SlaPauseRecord.business_seconds))
             .join(CaseRecord)
@@ -1130,15 +1130,22 @@ class ReportService:
         keys, groups = self._group_keys(report_filter, grouping, index, cases)
         every: list[list[float]] = [[], [], []]
 
+        # Business positions of receipt and met instants only (one batch for all cases).
+        flat: list[float | None] = []
+        for case in cases:
+            flat.extend((case.received, *case.met))
+        positions = index.positions(flat)
+        position_of = {id(case): positions[4 * n:4 * n + 4] for n, case in enumerate(cases)}
+
         def summarize(group, members) -> SlaTimesGroupRow:
             hours: list[list[float]] = [[], [], []]
             for case in members:
-                start = case.received_pos
+                start, *met_positions = position_of[id(case)]
                 for target in (0, 1, 2):
                     met = case.met[target]
                     if met is None or met > as_of_seconds:
                         continue
-                    business = case.met_pos[target] - start
+                    business = met_positions[target] - start
                     if target == 2:
                         business -= paused_seconds.get(case.case_id, 0) or 0
                     hours[target].append(business / _HOUR)
