@@ -23,7 +23,13 @@ Definitions used throughout (the tests check figures against these by hand):
   **time to resolve** is the same less the business time the resolution clock was paused
   waiting on the client (ended pauses recorded in ``SlaPauseRecord.business_seconds``).
 * **Periods** group cases by the Halifax date they were received: day, ISO week (labelled by
-  its Monday) or month (labelled by its first day).
+  its Monday) or month (labelled by its first day). Empty periods are listed with zeros.
+* **Waiting on others**: an escalation waits from ``escalated_at`` to ``answered_at`` (or
+  ``as_of``); waiting on the client from a pause's start to its end (or ``as_of``).
+* **Backlog** at the end of a day counts cases received by then and neither resolved nor
+  closed by then (stored instants; a reopened case's earlier resolution was cleared).
+* Stored instants are read as whole epoch seconds computed by SQLite, so outcomes are
+  judged to the second.
 """
 
 from __future__ import annotations
