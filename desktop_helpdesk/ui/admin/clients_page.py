@@ -11,8 +11,9 @@ from desktop_helpdesk.ui.admin.forms import (
     group,
     line_edit,
     push_button,
+    replace_rows,
     select_key,
-    selected_source_row,
+    selected_item,
     sortable_table,
 )
 from desktop_helpdesk.ui.admin.models import client_model, contact_model
@@ -96,10 +97,8 @@ class ClientsPage(QWidget):
 
     # -- data ------------------------------------------------------------------------------
     def set_clients(self, clients: list[ClientSummary]) -> None:
-        keep = self.selected_client()
-        self.model.set_rows(clients)
-        if keep is None or not select_key(self.table, self.proxy, self.model, keep.id):
-            self._show_client(self.selected_client())
+        if not replace_rows(self.table, self.proxy, self.model, clients):
+            self._show_client(None)
 
     def set_contacts(self, client_id: int, contacts: list[ContactMatch]) -> None:
         """Show ``contacts`` if ``client_id`` is still the selected client (loaded in a worker)."""
@@ -111,8 +110,7 @@ class ClientsPage(QWidget):
         self.contacts_title.setText(f"Contacts at {client.name} — {count} {'contact' if count == 1 else 'contacts'}")
 
     def selected_client(self) -> ClientSummary | None:
-        row = selected_source_row(self.table, self.proxy)
-        return None if row is None else self.model.row_at(row)
+        return selected_item(self.table, self.proxy, self.model)
 
     def select_client(self, client_id: int) -> bool:
         return select_key(self.table, self.proxy, self.model, client_id)

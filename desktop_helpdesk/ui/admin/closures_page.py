@@ -14,8 +14,8 @@ from desktop_helpdesk.ui.admin.forms import (
     hint,
     line_edit,
     push_button,
-    select_key,
-    selected_source_row,
+    replace_rows,
+    selected_item,
     sortable_table,
 )
 from desktop_helpdesk.ui.admin.models import closure_model
@@ -82,15 +82,10 @@ class ClosuresPage(QWidget):
         layout.addLayout(right, 2)
 
     def set_closures(self, closures: list[Closure]) -> None:
-        keep = self.selected_closure()
-        self.model.set_rows(closures)
-        if keep is not None:
-            select_key(self.table, self.proxy, self.model, keep.day)
-        self.remove_button.setEnabled(self.selected_closure() is not None)
+        self.remove_button.setEnabled(replace_rows(self.table, self.proxy, self.model, closures))
 
     def selected_closure(self) -> Closure | None:
-        row = selected_source_row(self.table, self.proxy)
-        return None if row is None else self.model.row_at(row)
+        return selected_item(self.table, self.proxy, self.model)
 
     def chosen_day(self) -> date:
         return self.date_field.date().toPython()

@@ -128,3 +128,18 @@ def select_key(table: QTableView, proxy: QSortFilterProxyModel, model: RowTableM
     )
     table.scrollTo(index)
     return True
+
+
+def selected_item(table: QTableView, proxy: QSortFilterProxyModel, model: RowTableModel) -> Any:
+    """The row object under the table's current row, or None."""
+    row = selected_source_row(table, proxy)
+    return None if row is None else model.row_at(row)
+
+
+def replace_rows(table: QTableView, proxy: QSortFilterProxyModel, model: RowTableModel, rows) -> bool:
+    """Show ``rows``, re-selecting the row that was current (by key). Returns whether it is
+    still there (if not, nothing is selected and the caller clears its form)."""
+    current = selected_source_row(table, proxy)
+    key = model.key_at(current) if current is not None else None
+    model.set_rows(rows)
+    return key is not None and select_key(table, proxy, model, key)

@@ -170,7 +170,7 @@ def closure_model(parent: QObject | None = None) -> RowTableModel[Closure]:
     return RowTableModel(
         [
             Column("Date", lambda c: c.day, lambda day: day.strftime("%Y-%m-%d")),
-            Column("Day", lambda c: c.day.isoweekday(), lambda n: date(2024, 1, n).strftime("%A")),
+            Column("Day", lambda c: c.day, lambda day: day.strftime("%A")),
             Column("Reason", lambda c: c.reason),
         ],
         key=lambda c: c.day,

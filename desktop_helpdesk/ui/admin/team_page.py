@@ -21,8 +21,9 @@ from desktop_helpdesk.ui.admin.forms import (
     hint,
     line_edit,
     push_button,
+    replace_rows,
     select_key,
-    selected_source_row,
+    selected_item,
     sortable_table,
 )
 from desktop_helpdesk.ui.admin.models import member_model
@@ -155,14 +156,11 @@ class TeamPage(QWidget):
     # -- data ------------------------------------------------------------------------------
     def set_members(self, members: list[MemberSummary]) -> None:
         """Show ``members``, keeping the selected member selected."""
-        keep = self.selected_member()
-        self.model.set_rows(members)
-        if keep is None or not select_key(self.table, self.proxy, self.model, keep.id):
-            self._show_member(self.selected_member())
+        if not replace_rows(self.table, self.proxy, self.model, members):
+            self._show_member(None)
 
     def selected_member(self) -> MemberSummary | None:
-        row = selected_source_row(self.table, self.proxy)
-        return None if row is None else self.model.row_at(row)
+        return selected_item(self.table, self.proxy, self.model)
 
     def select_member(self, member_id: int) -> bool:
         return select_key(self.table, self.proxy, self.model, member_id)
