@@ -166,7 +166,7 @@ def test_agents_cannot_open_the_view(scenario, desk_clock, pool):
         SupervisorView(context_for(scenario.alice, desk_clock), pool)
 
 
-def test_report_panels_show_hand_checked_figures(view, qtbot):
+def test_report_panels_show_hand_checked_figures(view, qtbot, qtmodeltester):
     view.set_date_range(date(2026, 11, 1), date(2026, 11, 30))
     with qtbot.waitSignal(view.reports_loaded, timeout=5000):
         view.refresh_reports()
@@ -184,6 +184,7 @@ def test_report_panels_show_hand_checked_figures(view, qtbot):
     workload = {s.name: s.values for s in view.workload_chart.chart.series}
     assert workload["Overdue"][0] == 2.0  # Alice
     assert view.report_model.rowCount() == 9
+    qtmodeltester.check(view.report_model)
     assert view.report_model.index(8, 11).data() == "66.7%"
     assert "Resolve" in view.compliance_chart.accessibleDescription()
 
@@ -273,3 +274,18 @@ def test_case_list_exporter_writes_the_queue_in_the_background(qtbot, scenario, 
     # Overdue at Wed 25 09:00: F (in progress) and C (escalated), in case-number order.
     assert lines == ["Case,Status", "2026-00001,In progress", "2026-00004,Escalated"]
     exporter.runner.wait()
+
+
+def test_reassign_dialog_needs_a_reason(qtbot):
+    from desktop_helpdesk.ui.supervisor.supervisor_view import ReassignDialog
+
+    dialog = ReassignDialog([(7, "Alice"), (8, "Bob"), (None, "Unassigned")], 2)
+    qtbot.addWidget(dialog)
+    ok = dialog._ok
+    assert not ok.isEnabled()
+    dialog.findChild(type(dialog._member), "reassignMember").setCurrentIndex(1)
+    dialog.findChild(type(dialog._reason), "reassignReason").setText("  ")
+    assert not ok.isEnabled()  # blank is not a reason
+    dialog._reason.setText("Bob knows this client")
+    assert ok.isEnabled()
+    assert dialog.choice() == (8, "Bob knows this client")
