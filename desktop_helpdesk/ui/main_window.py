@@ -269,7 +269,12 @@ class MainWindow(QMainWindow):
             return
         keep = self._pending_select
         self._pending_select = None
-        self.model.set_ids(ids)
+        # A refresh that changed nothing in this list must not disturb the view (no reset);
+        # otherwise the reset keeps the scroll position and, below, the selected case.
+        if ids != self.model.ids():
+            scroll = self.table.verticalScrollBar().value()
+            self.model.set_ids(ids)
+            self.table.verticalScrollBar().setValue(scroll)
         self._update_list_title()
         if keep is not None:
             row = self.model.row_of(keep)
