@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 from desktop_helpdesk.domain.cases import OPEN_STATUSES, CaseStatus
 from desktop_helpdesk.domain.policy import DEFAULT_POLICY, Priority, Target
 from desktop_helpdesk.domain.sla import default_calendar, due_instants
+from desktop_helpdesk.services.search import bulk_search_rows_sql
 from desktop_helpdesk.storage.db import database, open_database
 
 HALIFAX = ZoneInfo("America/Halifax")
@@ -282,8 +283,9 @@ def build_big_database(
         _insert(connection, "audit",
                 ("at", "actor_id", "entity", "entity_id", "case_id", "action", "field", "before",
                  "after", "reason"), audits)
-        _insert(connection, "case_search",
-                ("rowid", "subject", "description", "interactions", "resolution"), search_rows)
+        # The full-text statement comes from services.search, the one home of search SQL.
+        for start in range(0, len(search_rows), _CHUNK):
+            connection.executemany(bulk_search_rows_sql(), search_rows[start:start + _CHUNK])
         _insert(connection, "case_sequence", ("year", "last_number"), sorted(sequence.items()))
         _insert(connection, "escalation",
                 ("case_id", "target_kind", "target_name", "reason", "expected_reply_at", "escalated_at",
