@@ -188,6 +188,17 @@ def test_report_panels_show_hand_checked_figures(view, qtbot, qtmodeltester):
     assert view.report_model.index(8, 11).data() == "66.7%"
     assert "Resolve" in view.compliance_chart.accessibleDescription()
 
+    # The table can show the other reports; choosing one recomputes it in the background.
+    with qtbot.waitSignal(view.reports_loaded, timeout=5000):
+        view.table_kind.setCurrentIndex(view.table_kind.findData("clients"))
+    assert not view.grouping.isEnabled()
+    assert view.report_model.index(0, 0).data() == "Acme Ltd"
+    assert view.report_model.index(1, 3).data() == "2"  # Globex: C and D open
+    with qtbot.waitSignal(view.reports_loaded, timeout=5000):
+        view.table_kind.setCurrentIndex(view.table_kind.findData("waiting"))
+    assert view.report_model.index(0, 0).data() == "Globex IT"
+    assert view.report_model.index(0, 4).data() == "16.00"
+
 
 def test_export_runs_in_the_background_and_writes_the_pdf(view, qtbot, tmp_path):
     view.set_date_range(date(2026, 11, 1), date(2026, 11, 30))

@@ -76,6 +76,30 @@ GROUPING_CHOICES = (Grouping.PRIORITY, Grouping.MEMBER, Grouping.CLIENT, Groupin
                     Grouping.DAY, Grouping.WEEK, Grouping.MONTH, Grouping.NONE)
 
 
+TABLE_CHOICES = {
+    "sla": "SLA compliance",
+    "times": "Time to meet targets",
+    "waiting": "Waiting on others",
+    "channels": "Cases per channel",
+    "clients": "Client summary",
+}
+GROUPED_TABLES = frozenset({"sla", "times", "channels"})
+
+
+def _report_table(reports: ReportService, kind: str, report_filter: ReportFilter,
+                  grouping: Grouping):
+    """The table the Reports tab shows (computed in a worker)."""
+    if kind == "times":
+        return reports.sla_times(report_filter, grouping).table()
+    if kind == "waiting":
+        return reports.waiting_on_others(report_filter).table()
+    if kind == "channels":
+        return reports.cases_per_channel(report_filter, grouping).table()
+    if kind == "clients":
+        return reports.client_summary(report_filter).table()
+    return reports.sla_compliance(report_filter, grouping).table()
+
+
 def _ask_reason_with_dialog(parent: QWidget) -> ReasonPrompt:
     def ask(title: str, prompt: str) -> str | None:
         text, accepted = QInputDialog.getText(parent, title, prompt)
@@ -269,9 +293,15 @@ class SupervisorView(QWidget):
         self.grouping.setObjectName("reportGrouping")
         for grouping in GROUPING_CHOICES:
             self.grouping.addItem(grouping.label, grouping.value)
+        self.table_kind = QComboBox(page)
+        self.table_kind.setObjectName("reportTableKind")
+        for key, label in TABLE_CHOICES.items():
+            self.table_kind.addItem(label, key)
         self.refresh_button = QPushButton("Refresh", page)
         self.refresh_button.setObjectName("refreshReportsButton")
         self.refresh_button.clicked.connect(self.refresh_reports)
+        self.table_kind.currentIndexChanged.connect(self._on_report_choice_changed)
+        self.grouping.currentIndexChanged.connect(self._on_report_choice_changed)
         self.export_kind = QComboBox(page)
         self.export_kind.setObjectName("exportReportKind")
         for kind, label in REPORT_KIND_LABELS.items():
@@ -285,7 +315,7 @@ class SupervisorView(QWidget):
         self.export_button.clicked.connect(self._on_export_button_clicked)
         filters = QHBoxLayout()
         for text, widget in (("From", self.date_from), ("To", self.date_to),
-                             ("Group by", self.grouping)):
+                             ("Table", self.table_kind), ("Group by", self.grouping)):
             label = QLabel(text, page)
             label.setBuddy(widget)
             filters.addWidget(label)
@@ -492,15 +522,21 @@ class SupervisorView(QWidget):
         reports = self._reports
         report_filter = self.report_filter()
         grouping = Grouping(self.grouping.currentData())
+        table_kind = self.table_kind.currentData()
 
         def work():
             trend = reports.sla_compliance(report_filter, trend_grouping(report_filter))
-            table = reports.sla_compliance(report_filter, grouping).table()
+            table = _report_table(reports, table_kind, report_filter, grouping)
             return (compliance_trend_chart(trend), backlog_chart(reports.backlog(report_filter)),
                     workload_chart(reports.workload()), table)
 
         self._pool.submit(work, on_finished=self._on_reports_loaded,
                           on_failed=self._on_background_failed)
+
+    def _on_report_choice_changed(self, index: int) -> None:
+        uses_grouping = self.table_kind.currentData() in GROUPED_TABLES
+        self.grouping.setEnabled(uses_grouping)
+        self.refresh_reports()
 
     def _on_reports_loaded(self, result) -> None:
         compliance, backlog, workload, table = result
