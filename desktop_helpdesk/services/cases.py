@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from peewee import JOIN, fn
@@ -40,6 +39,7 @@ from desktop_helpdesk.services.dto import (
     AttachmentInfo,
     AuditEntry,
     CaseDetail,
+    InteractionLogged,
     LoggedCase,
     TimelineEntry,
 )
@@ -66,15 +66,6 @@ from desktop_helpdesk.storage.records import (
 MAX_SUBJECT_LENGTH = 300
 # How far a typed instant may be ahead of the workstation clock (clocks drift a little).
 _CLOCK_SKEW = timedelta(minutes=2)
-@dataclass(frozen=True)
-class InteractionLogged:
-    """The result of logging an interaction: its id, the targets it met, the updated case."""
-
-    interaction_id: int
-    satisfied: tuple[str, ...]
-    case: CaseDetail
-
-
 def member_label(member: TeamMemberRecord | None) -> str:
     """How a member appears in audit rows.
 

@@ -122,6 +122,15 @@ class LoggedCase:
 
 
 @dataclass(frozen=True)
+class InteractionLogged:
+    """The result of logging an interaction: its id, the targets it met, the updated case."""
+
+    interaction_id: int
+    satisfied: tuple[str, ...]
+    case: CaseDetail
+
+
+@dataclass(frozen=True)
 class TimelineEntry:
     """One event on a case's timeline; ``kind`` is one of ``TIMELINE_KINDS``."""
 
