@@ -144,14 +144,19 @@ def paint_chart(painter: QPainter, rect: QRectF, chart: ChartData, base_font: QF
         # Member names: first names fit where full names would overlap.
         labels = [c.split()[0] if c.split() else c for c in labels]
         widest = max(body_metrics.horizontalAdvance(c) for c in labels) + line * 0.6
-    every = max(1, math.ceil(widest / slot))
+    # Bars label every bar (elided to its slot); lines skip labels that would overlap.
+    bars = chart.kind is ChartKind.STACKED_BAR
+    every = 1 if bars else max(1, math.ceil(widest / slot))
     painter.setPen(MUTED)
     for index, category in enumerate(labels):
         if index % every:
             continue
         center = plot.left() + slot * (index + 0.5)
-        painter.drawText(QRectF(center - widest / 2, plot.bottom() + line * 0.2, widest, line),
-                         Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, category)
+        width = slot - 2 if bars else widest
+        text = body_metrics.elidedText(category, Qt.TextElideMode.ElideRight, width) if bars \
+            else category
+        painter.drawText(QRectF(center - width / 2, plot.bottom() + line * 0.2, width, line),
+                         Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, text)
 
     if chart.kind is ChartKind.STACKED_BAR:
         _paint_stacked_bars(painter, chart, plot, slot, y_of, body_metrics, line)
