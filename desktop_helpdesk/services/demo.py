@@ -164,7 +164,8 @@ def _demo_case(services, moving, rng, now, received, index, agents, supervisor, 
         outcome = rng.choices(_OUTCOMES, (25, 25, 25, 8, 7, 10, 0))[0]
     subject, description = _SUBJECTS[index % len(_SUBJECTS)]
     channel = "phone" if rng.random() < 0.45 else "email"
-    moving.set(received + timedelta(minutes=rng.randint(0, 15) if channel == "email" else 0))
+    # Emails are typed in a little after they arrive, but never after the real "now".
+    moving.set(min(now, received + timedelta(minutes=rng.randint(0, 15) if channel == "email" else 0)))
     logged = cases.log_case(
         rng.choice((supervisor, *agents)),
         subject=subject,
