@@ -40,6 +40,8 @@ log = logging.getLogger(__name__)
 
 # Queues whose membership changes with time alone, so every refresh re-runs their ids.
 _TIME_QUEUES = (Queue.DUE_SOON, Queue.OVERDUE)
+# Queues a freshly logged case can appear in.
+_OPEN_QUEUES_FOR_NEW = (Queue.MY_CASES, Queue.ALL_OPEN, Queue.UNASSIGNED)
 _COLUMN_WIDTHS = {
     CaseColumn.NUMBER: 104,
     CaseColumn.CLIENT: 140,
@@ -428,7 +430,19 @@ class MainWindow(QMainWindow):
         return dialog
 
     def _on_intake_case_logged(self, case_id: int) -> None:
+        """Show the new case: in the current list if it belongs there, else in its queue."""
         self._pending_select = case_id
+        row = self._ui.queries.row(case_id)
+        queue = self._filter.queue
+        if row is not None and (self._filter.search or queue not in _OPEN_QUEUES_FOR_NEW):
+            queue = Queue.MY_CASES if row.assignee_id == self._ui.member_id else Queue.ALL_OPEN
+        if row is not None and queue is Queue.MY_CASES and row.assignee_id != self._ui.member_id:
+            queue = Queue.UNASSIGNED if row.assignee_id is None else Queue.ALL_OPEN
+        if queue is not self._filter.queue or self._filter.search:
+            if self.queue_panel.current_queue() is queue:
+                self._on_queue_panel_queue_selected(queue)
+            else:
+                self.queue_panel.select_queue(queue)
         self.refresh()
 
     # -- shutdown --------------------------------------------------------------------------
@@ -449,5 +463,5 @@ class MainWindow(QMainWindow):
         # No timer may outlive the window (debounces, draft saves, panels added by others).
         for timer in self.findChildren(QTimer):
             timer.stop()
-        self._pool.wait()
+        self._pool.close()
 

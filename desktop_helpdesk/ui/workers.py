@@ -56,6 +56,7 @@ class WorkerPool(QObject):
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(max_threads)
         self._running: set[WorkerSignals] = set()
+        self._closed = False
 
     def submit(
         self,
@@ -65,6 +66,8 @@ class WorkerPool(QObject):
         on_failed: Callable[[Exception], None] | None = None,
     ) -> None:
         """Run ``function(*args)`` in the background and call back on the UI thread."""
+        if self._closed:
+            return
         worker = Worker(function, *args)
         signals = worker.signals
         # Keeping the signals object alive until it fired: the runnable is deleted by the pool.
@@ -72,11 +75,12 @@ class WorkerPool(QObject):
 
         def finished(result: Any) -> None:
             self._running.discard(signals)
-            on_finished(result)
+            if not self._closed:
+                on_finished(result)
 
         def failed(exc: Exception) -> None:
             self._running.discard(signals)
-            if on_failed is not None:
+            if on_failed is not None and not self._closed:
                 on_failed(exc)
 
         signals.finished.connect(finished)
@@ -86,6 +90,12 @@ class WorkerPool(QObject):
     def wait(self, msecs: int = 10_000) -> bool:
         """Block until running work is done (used when the window closes)."""
         return self._pool.waitForDone(msecs)
+
+    def close(self) -> None:
+        """Wait for running work and drop results still queued for delivery: their
+        callbacks belong to widgets that are being destroyed."""
+        self._closed = True
+        self._pool.waitForDone(10_000)
 
     @property
     def busy(self) -> bool:

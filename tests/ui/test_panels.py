@@ -195,3 +195,19 @@ def test_answer_dialog_ends_the_escalation(qtbot, window, ui):
     qtbot.mouseClick(dialog.buttons.button(dialog.buttons.StandardButton.Ok), Qt.MouseButton.LeftButton)
     assert window.detail.detail.open_escalation is None
     assert window.detail.detail.status == "in_progress"
+
+
+def test_logged_case_is_shown_even_from_another_queue(qtbot, window, ui):
+    with qtbot.waitSignal(window.list_loaded):
+        window.queue_panel.select_queue(Queue.CLOSED)
+    dialog = window.open_phone_intake()
+    qtbot.keyClicks(dialog.caller_field, "Walter Newcaller")
+    qtbot.keyClick(dialog.caller_field, Qt.Key.Key_Return)
+    qtbot.keyClicks(dialog.client_field, "Bishop Labs")
+    qtbot.keyClicks(dialog.subject_field, "Cannot upload SCORM package")
+    with qtbot.waitSignal(window.list_loaded):
+        assert dialog.log_case()
+    qtbot.waitUntil(lambda: window.detail.detail is not None
+                    and window.detail.detail.number == dialog.case_number_label.text())
+    assert window.queue_panel.current_queue() is Queue.MY_CASES
+    dialog.accept()
