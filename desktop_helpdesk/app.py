@@ -59,25 +59,40 @@ def setup_logging(log_dir: Path) -> logging.Handler:
 
 
 def install_excepthook(log_file: Path):
-    """Log unexpected errors with their traceback and show the user a friendly dialog instead."""
+    """Log unexpected errors with their traceback and show the user a friendly dialog instead.
+
+    Returns:
+        The previous hook, to put back when the app stops.
+    """
     previous = sys.excepthook
 
     def hook(kind, value, tb) -> None:
         log.error("unexpected error:\n%s", "".join(traceback.format_exception(kind, value, tb)))
+        from PySide6.QtCore import Qt
         from PySide6.QtWidgets import QApplication, QMessageBox
 
-        if QApplication.instance() is not None:
-            box = QMessageBox(QMessageBox.Icon.Warning, "Something went wrong", "")
-            box.setObjectName("errorDialog")
-            box.setText(
-                "Desktop Helpdesk hit an unexpected problem. What you typed is kept as a draft.\n\n"
-                f"{value}"
-            )
-            box.setInformativeText(f"The details were written to {log_file}.")
-            box.exec()
+        if QApplication.instance() is None:
+            return
+        box = QMessageBox(QMessageBox.Icon.Warning, "Something went wrong", "", QMessageBox.StandardButton.Ok,
+                          QApplication.activeWindow())
+        box.setObjectName("errorDialog")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.setText(
+            "Desktop Helpdesk hit an unexpected problem. What you typed is kept as a draft.\n\n"
+            f"{value}"
+        )
+        box.setInformativeText(f"The details were written to {log_file}.")
+        _open_boxes.append(box)
+        box.finished.connect(lambda _result: _open_boxes.remove(box))
+        # open(), not exec(): the desk keeps working while the message is shown.
+        box.open()
 
     sys.excepthook = hook
     return previous
+
+
+# Error dialogs without a parent window stay referenced until they are closed.
+_open_boxes: list = []
 
 
 def main(argv: Sequence[str] | None = None) -> int:

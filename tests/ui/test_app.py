@@ -106,3 +106,34 @@ def test_ui_state_round_trips_layout(qtbot, make_window, tmp_path):
     second = make_window()
     assert state.restore(second)
     assert second.table.horizontalHeader().sectionSize(0) == 151
+
+
+def test_unexpected_error_shows_a_friendly_dialog_and_logs_the_traceback(qtbot, tmp_path):
+    import sys
+
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from desktop_helpdesk.app import install_excepthook, setup_logging
+
+    handler = setup_logging(tmp_path)
+    previous = install_excepthook(tmp_path / "desktop-helpdesk.log")
+    try:
+        try:
+            raise KeyError("boom in a slot")
+        except KeyError:
+            sys.excepthook(*sys.exc_info())
+        boxes = [w for w in QApplication.topLevelWidgets() if w.objectName() == "errorDialog"]
+        assert len(boxes) == 1
+        box = boxes[0]
+        assert isinstance(box, QMessageBox)
+        assert "boom in a slot" in box.text()
+        assert "Traceback" not in box.text()
+        box.done(0)
+    finally:
+        sys.excepthook = previous
+        import logging
+
+        logging.getLogger().removeHandler(handler)
+        handler.close()
+    logged = (tmp_path / "desktop-helpdesk.log").read_text()
+    assert "Traceback" in logged and "boom in a slot" in logged

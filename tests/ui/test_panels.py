@@ -211,3 +211,16 @@ def test_logged_case_is_shown_even_from_another_queue(qtbot, window, ui):
                     and window.detail.detail.number == dialog.case_number_label.text())
     assert window.queue_panel.current_queue() is Queue.MY_CASES
     dialog.accept()
+
+
+def test_intake_text_survives_closing_the_dialog(qtbot, window, ui):
+    dialog = window.open_phone_intake()
+    qtbot.keyClicks(dialog.subject_field, "Half-logged call")
+    qtbot.keyClicks(dialog.description_field, "Caller dropped")
+    dialog.reject()
+    again = window.open_phone_intake()
+    assert again is not dialog
+    assert again.subject_field.text() == "Half-logged call"
+    assert again.description_field.toPlainText() == "Caller dropped"
+    assert again.draft_note.isVisibleTo(again)
+    again.reject()
