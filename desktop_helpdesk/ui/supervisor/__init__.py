@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import QCoreApplication
+
 from desktop_helpdesk.services.errors import PermissionDenied
 from desktop_helpdesk.services.permissions import acting_member, is_manager
 
@@ -25,6 +27,9 @@ def install(window) -> None:
     window.add_panel("Supervisor", view, "supervisorView")
     window.ticker.ticked.connect(view.on_ticked)
     window.ticker.refresh_due.connect(view.refresh)
-    window.destroyed.connect(view.shutdown)
+    application = QCoreApplication.instance()
+    if application is not None:
+        # A running export is cancelled and waited for before the database closes.
+        application.aboutToQuit.connect(view.shutdown)
     view.refresh()
     view.refresh_reports()

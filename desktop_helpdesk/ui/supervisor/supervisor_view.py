@@ -587,5 +587,8 @@ class SupervisorView(QWidget):
 
     def shutdown(self) -> None:
         """Cancel a running export and wait for it (before the database closes)."""
-        self.exporter.cancel()
-        self.exporter.wait()
+        try:
+            self.exporter.cancel()
+            self.exporter.wait()
+        except RuntimeError:
+            pass  # the view was already deleted with its window: nothing is running
