@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
-from peewee import JOIN, SQL, NodeList, fn
+from peewee import JOIN, SQL, NodeList, SelectQuery, fn
 
 from desktop_helpdesk.domain.policy import Priority, Target
 from desktop_helpdesk.domain.sla import BusinessCalendar
@@ -219,6 +219,9 @@ class CaseQueries:
             # (100,000 rows: ~100 ms); a unary plus keeps it off that index, so it reads the
             # few matching rows through the filter's index and sorts them (~2 ms).
             sort_key = NodeList((SQL("+"), sort_key), glue="")
+        elif isinstance(sort_key, SelectQuery):
+            # A correlated sub-select is ordered through a wrapper node (it has no .asc()).
+            sort_key = NodeList((sort_key,), glue="")
         if descending:
             query = query.order_by(sort_key.desc(), CaseRecord.id.desc())
         else:

@@ -14,6 +14,9 @@ from desktop_helpdesk.services.case_queries import (
 from tests.conftest import halifax
 from tests.services.conftest import caller
 
+# Every query runs on a SQLite file and again on PostgreSQL (skipped when no server starts).
+pytestmark = pytest.mark.usefixtures("engine")
+
 
 @pytest.fixture
 def queries(services):
@@ -56,6 +59,12 @@ def test_sort_by_client_and_priority_runs_in_sql(services, team, queries, clock)
     by_priority = queries.ids(CaseFilter(Queue.ALL_OPEN), SortColumn.PRIORITY, False, clock.now())
 
     assert by_client == [abe.id, high.id, zed.id]
+    # The history queues take the other query shape (sort index first); it must sort too.
+    for case in (zed, abe):
+        services.cases.resolve(team.admin, case.id, summary="Fixed", told_via="email")
+    resolved = queries.ids(CaseFilter(Queue.RESOLVED), SortColumn.CLIENT, True, clock.now())
+    assert resolved == [zed.id, abe.id]
+    assert queries.ids(CaseFilter(Queue.RESOLVED), SortColumn.ASSIGNEE, False, clock.now())
     assert by_priority[0] == high.id  # "high" sorts before "medium"
 
 
