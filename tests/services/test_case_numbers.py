@@ -84,3 +84,36 @@ def test_two_connections_in_threads_get_unique_consecutive_numbers_on_each_engin
         thread.join(timeout=120)
     assert errors == []
     assert sorted(numbers) == [f"2026-{n:05d}" for n in range(1, 2 * CASES_PER_WORKSTATION + 1)]
+
+
+def test_concurrent_changes_to_one_case_queue_instead_of_failing(engine, services, team):
+    import threading
+
+    from desktop_helpdesk.storage.db import database
+
+    client = services.contacts.create_client(team.supervisor, "Acme")
+    contact = services.contacts.create_contact(team.supervisor, client.id, "Carol", email="c@acme.example")
+    case_id = services.cases.log_case(team.alice, subject="Shared case", channel="email",
+                                      contact_id=contact.contact_id).id
+    barrier = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def workstation(name):
+        try:
+            barrier.wait(timeout=30)
+            for i in range(8):
+                services.cases.add_interaction(team.alice, case_id, channel="note", direction="internal",
+                                               summary=f"{name} note {i}")
+        except BaseException as error:  # reported by the assertion below
+            errors.append(error)
+        finally:
+            database.close()
+
+    threads = [threading.Thread(target=workstation, args=(name,)) for name in ("left", "right")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    # Sixteen changes, each one version: none was lost or refused.
+    assert services.cases.get_case(case_id).version == 17
