@@ -510,8 +510,9 @@ def case_list_table(
     now_position = index.position(now.timestamp())
     getters = [_case_getter(c, index, now_position) for c in columns]
     rows: list[tuple[Any, ...]] = []
+    with_targets = CaseColumn.NEXT_TARGET in columns
     for start in range(0, len(ids), EXPORT_CHUNK):
-        chunk = _export_rows(ids[start:start + EXPORT_CHUNK])
+        chunk = _export_rows(ids[start:start + EXPORT_CHUNK], with_targets)
         rows.extend(tuple(get(row) for get in getters) for row in chunk)
         counter.step(len(chunk))
     local = now.astimezone(calendar.zone)
@@ -531,17 +532,25 @@ _RECEIVED, _NEXT_DUE, _DUE, _MET = 9, 10, 11, 14
 _IDS_MARKER = "(/*case ids*/)"
 
 
-def _export_rows(ids: Sequence[int]) -> list[tuple]:
-    """One query for ``ids``: display columns, then instants as epoch seconds, in ids order."""
+_TARGET_INSTANTS = (
+    CaseRecord.acknowledge_due_at, CaseRecord.respond_due_at, CaseRecord.resolve_due_at,
+    CaseRecord.acknowledged_at, CaseRecord.responded_at, CaseRecord.resolved_at,
+)
+
+
+def _export_rows(ids: Sequence[int], with_targets: bool = True) -> list[tuple]:
+    """One query for ``ids``: display columns, then instants as epoch seconds, in ids order.
+
+    Per-target due and met instants are only converted when a column needs them
+    (``with_targets``); otherwise those slots are NULL.
+    """
+    targets = [epoch_sql(c) if with_targets else SQL("NULL") for c in _TARGET_INSTANTS]
     query = (
         CaseRecord.select(
             CaseRecord.id, CaseRecord.number, ClientRecord.name, ContactRecord.name,
             CaseRecord.subject, CaseRecord.effective_priority, CaseRecord.status,
             CaseRecord.channel, TeamMemberRecord.display_name,
-            *(epoch_sql(c) for c in (
-                CaseRecord.received_at, CaseRecord.next_due_at, CaseRecord.acknowledge_due_at,
-                CaseRecord.respond_due_at, CaseRecord.resolve_due_at,
-                CaseRecord.acknowledged_at, CaseRecord.responded_at, CaseRecord.resolved_at)),
+            epoch_sql(CaseRecord.received_at), epoch_sql(CaseRecord.next_due_at), *targets,
         )
         .join(ClientRecord, on=(CaseRecord.client == ClientRecord.id))
         .switch(CaseRecord)
