@@ -50,7 +50,7 @@ _COLUMN_WIDTHS = {
     CaseColumn.STATUS: 126,
     CaseColumn.ASSIGNEE: 118,
     CaseColumn.RECEIVED: 96,
-    CaseColumn.NEXT_DUE: 232,
+    CaseColumn.NEXT_DUE: 262,
 }
 
 
