@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from enum import StrEnum
+
+from desktop_helpdesk.domain.policy import LabelledEnum
 
 
-class CaseStatus(StrEnum):
-    """Where a case stands in its life; values are the strings stored in the database."""
+class CaseStatus(LabelledEnum):
+    """Where a case stands in its life; values are the strings stored in the database
+    (labels: "In progress", "Waiting on client"...)."""
 
     NEW = "new"
     ACKNOWLEDGED = "acknowledged"
@@ -19,24 +21,10 @@ class CaseStatus(StrEnum):
     CLOSED = "closed"
 
     @property
-    def label(self) -> str:
-        return _STATUS_LABELS[self]
-
-    @property
     def is_open(self) -> bool:
         """True while the case still needs work (not resolved or closed)."""
         return self not in (CaseStatus.RESOLVED, CaseStatus.CLOSED)
 
-
-_STATUS_LABELS = {
-    CaseStatus.NEW: "New",
-    CaseStatus.ACKNOWLEDGED: "Acknowledged",
-    CaseStatus.IN_PROGRESS: "In progress",
-    CaseStatus.ESCALATED: "Escalated",
-    CaseStatus.WAITING_ON_CLIENT: "Waiting on client",
-    CaseStatus.RESOLVED: "Resolved",
-    CaseStatus.CLOSED: "Closed",
-}
 
 OPEN_STATUSES: tuple[CaseStatus, ...] = tuple(s for s in CaseStatus if s.is_open)
 
@@ -100,18 +88,14 @@ def transition_error(current: CaseStatus | str, target: CaseStatus | str) -> str
     )
 
 
-class IntakeChannel(StrEnum):
+class IntakeChannel(LabelledEnum):
     """How the request reached the desk."""
 
     PHONE = "phone"
     EMAIL = "email"
 
-    @property
-    def label(self) -> str:
-        return self.value.capitalize()
 
-
-class InteractionChannel(StrEnum):
+class InteractionChannel(LabelledEnum):
     """The medium of one interaction on the case timeline."""
 
     PHONE = "phone"
@@ -124,6 +108,7 @@ class InteractionChannel(StrEnum):
 
     @property
     def label(self) -> str:
+        """The product names people know ("Join.me", "GoToMeeting"), not the stored values."""
         return _CHANNEL_LABELS[self]
 
     @property
@@ -143,16 +128,12 @@ _CHANNEL_LABELS = {
 }
 
 
-class Direction(StrEnum):
+class Direction(LabelledEnum):
     """Who started an interaction."""
 
     INBOUND = "inbound"
     OUTBOUND = "outbound"
     INTERNAL = "internal"
-
-    @property
-    def label(self) -> str:
-        return self.value.capitalize()
 
 
 # How the client may be told the resolution (an internal note tells nobody).
@@ -161,7 +142,7 @@ RESOLUTION_CHANNELS: tuple[InteractionChannel, ...] = tuple(
 )
 
 
-class MemberRole(StrEnum):
+class MemberRole(LabelledEnum):
     """What a team member may do."""
 
     AGENT = "agent"
@@ -169,29 +150,21 @@ class MemberRole(StrEnum):
     ADMIN = "admin"
 
     @property
-    def label(self) -> str:
-        return self.value.capitalize()
-
-    @property
     def manages_team(self) -> bool:
         """Supervisors and admins reassign others' cases and manage members, closures, settings."""
         return self is not MemberRole.AGENT
 
 
-class Availability(StrEnum):
-    """Whether a member can be given new cases right now."""
+class Availability(LabelledEnum):
+    """Whether a member can be given new cases right now ("On leave", "Off shift"...)."""
 
     AVAILABLE = "available"
     AWAY = "away"
     ON_LEAVE = "on_leave"
     OFF_SHIFT = "off_shift"
 
-    @property
-    def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
 
-
-class EscalationTarget(StrEnum):
+class EscalationTarget(LabelledEnum):
     """Who a case is escalated to."""
 
     INTERNAL_DEPARTMENT = "internal_department"
@@ -199,10 +172,11 @@ class EscalationTarget(StrEnum):
 
     @property
     def label(self) -> str:
+        """Either "Internal department" or "Client IT" (an acronym the default label would lower)."""
         return "Internal department" if self is EscalationTarget.INTERNAL_DEPARTMENT else "Client IT"
 
 
-class AssignmentStrategy(StrEnum):
+class AssignmentStrategy(LabelledEnum):
     """How a newly logged case picks its team member."""
 
     ROUND_ROBIN = "round_robin"
@@ -210,6 +184,7 @@ class AssignmentStrategy(StrEnum):
 
     @property
     def label(self) -> str:
+        """Either "Round robin" or "Least open workload" (what the strategy weighs, spelled out)."""
         return "Round robin" if self is AssignmentStrategy.ROUND_ROBIN else "Least open workload"
 
 
