@@ -221,3 +221,21 @@ def test_overdue_notification_once_in_business_hours(qtbot, window, ui, clock, n
         "Case 2026-00001 is due soon",
         "Case 2026-00001 is overdue",
     ]
+
+
+def test_refresh_shows_another_workstations_change_when_nothing_was_typed(qtbot, window, ui, clock):
+    case = log_case(ui, "Original subject")
+    with qtbot.waitSignal(window.list_loaded):
+        window.reload_list()
+    window.select_case(case.id)
+    with qtbot.waitSignal(window.refreshed):
+        window.refresh()
+    clock.advance(timedelta(seconds=5))
+    version = ui.services.cases.get_case(case.id).version
+    ui.services.cases.edit_case(ui.member_id, case.id, expected_version=version, subject="Renamed elsewhere")
+    with qtbot.waitSignal(window.refreshed):
+        window.refresh()
+    assert window.detail.subject_edit.text() == "Renamed elsewhere"
+    assert window.detail.subject_label.text() == "Renamed elsewhere"
+    assert not window.detail.has_unsaved_text()
+    qtbot.waitUntil(lambda: window.model.data(window.model.index(0, CaseColumn.SUBJECT)) == "Renamed elsewhere")

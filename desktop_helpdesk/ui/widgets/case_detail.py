@@ -388,9 +388,10 @@ class CaseDetailPanel(QWidget):
         """Re-read the case from the database; typed text stays unless ``keep_text`` is False."""
         if self._detail is None:
             return
-        texts = self._editor_texts()
+        # Only what the user changed is carried over; untouched fields show the new values.
+        texts = self._draft_fields()
         self.show_case(self._ui.services.cases.get_case(self._detail.id))
-        if keep_text:
+        if keep_text and texts:
             self._apply_texts(texts)
 
     def show_case(self, detail: CaseDetail | None) -> None:
@@ -742,14 +743,6 @@ class CaseDetailPanel(QWidget):
             self.attachments.set_thumbnail(attachment_id, image)
 
     # -- drafts ----------------------------------------------------------------------------
-    def _editor_texts(self) -> dict:
-        return {
-            "summary": self.summary_edit.toPlainText(),
-            "channel": self.channel_field.currentData(),
-            "subject": self.subject_edit.text(),
-            "description": self.description_edit.toPlainText(),
-        }
-
     def _apply_texts(self, texts: dict) -> None:
         self._restoring = True
         self.summary_edit.setPlainText(texts.get("summary", ""))
