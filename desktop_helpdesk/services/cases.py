@@ -64,6 +64,8 @@ from desktop_helpdesk.storage.records import (
 )
 
 MAX_SUBJECT_LENGTH = 300
+# Room for a long pasted email thread; beyond that it belongs in an attachment.
+MAX_DESCRIPTION_LENGTH = 100_000
 # How far a typed instant may be ahead of the workstation clock (clocks drift a little).
 _CLOCK_SKEW = timedelta(minutes=2)
 def member_label(member: TeamMemberRecord | None) -> str:
@@ -135,6 +137,7 @@ class CaseService:
         context = self._context
         now = context.now()
         subject = _required_text("subject", subject, MAX_SUBJECT_LENGTH)
+        description = _optional_text("description", description, MAX_DESCRIPTION_LENGTH)
         intake = _enum("channel", IntakeChannel, channel)
         requested = _enum("requested_priority", RequestedPriority, str(requested_priority).lower())
         received = _instant("received_at", received_at if received_at is not None else now, now)
@@ -320,6 +323,8 @@ class CaseService:
         """
         if subject is not None:
             subject = _required_text("subject", subject, MAX_SUBJECT_LENGTH)
+        if description is not None:
+            description = _optional_text("description", description, MAX_DESCRIPTION_LENGTH)
 
         def apply(actor, case, log, now):
             if subject is not None:
@@ -1292,6 +1297,14 @@ def _required_text(field: str, value: object, max_length: int) -> str:
     if len(text) > max_length:
         raise ValidationError(field, f"at most {max_length} characters")
     return text
+
+
+def _optional_text(field: str, value: object, max_length: int) -> str:
+    if not isinstance(value, str):
+        raise ValidationError(field, "must be text")
+    if len(value) > max_length:
+        raise ValidationError(field, f"at most {max_length:,} characters; attach longer text as a file")
+    return value
 
 
 def _enum(field: str, enum_type, value: object):

@@ -124,6 +124,7 @@ def test_new_contact_joins_an_existing_client_by_name_or_creates_it(services, te
     ("overrides", "field"),
     [
         ({"subject": "   "}, "subject"),
+        ({"description": "x" * 100_001}, "description"),
         ({"channel": "fax"}, "channel"),
         ({"requested_priority": "urgent"}, "requested_priority"),
         ({"new_contact": caller(email="carol@")}, "email"),
