@@ -384,6 +384,7 @@ class MainWindow(QMainWindow):
 
     def _on_queue_panel_search_changed(self, text: str) -> None:
         queue = self.queue_panel.current_queue() or Queue.ALL_OPEN
+        self.queue_panel.show_search_mode(bool(text))
         self.set_filter(CaseFilter(queue=queue, search=text, member_id=self._ui.member_id))
 
     def _on_model_sort_requested(self, column: SortColumn, descending: bool) -> None:
@@ -439,7 +440,7 @@ class MainWindow(QMainWindow):
         if row is not None and queue is Queue.MY_CASES and row.assignee_id != self._ui.member_id:
             queue = Queue.UNASSIGNED if row.assignee_id is None else Queue.ALL_OPEN
         if queue is not self._filter.queue or self._filter.search:
-            if self.queue_panel.current_queue() is queue:
+            if self.queue_panel.list.currentIndex().isValid() and self.queue_panel.current_queue() is queue:
                 self._on_queue_panel_queue_selected(queue)
             else:
                 self.queue_panel.select_queue(queue)

@@ -65,6 +65,13 @@ def test_queue_click_and_search_reload_the_list(qtbot, window, ui):
         qtbot.keyClicks(panel.search, "zeta")
     assert window.model.ids() == [other.id]
     assert "Search results" in window.list_title.text()
+    assert not panel.list.currentIndex().isValid()  # results span all queues
+
+    # Clicking the queue shown before the search leaves the search.
+    with qtbot.waitSignal(window.list_loaded):
+        panel.select_queue(Queue.WAITING_ON_CLIENT)
+    assert panel.search.text() == ""
+    assert window.model.ids() == [mine.id]
 
 
 def test_header_click_sorts_in_sql(qtbot, window, ui, clock):

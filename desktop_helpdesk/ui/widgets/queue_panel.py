@@ -147,6 +147,7 @@ class QueuePanel(QWidget):
         layout.addWidget(heading)
         layout.addWidget(self.list, 1)
 
+        self._last_queue: Queue | None = None
         self._debounce = QTimer(self)
         self._debounce.setObjectName("searchDebounceTimer")
         self._debounce.setSingleShot(True)
@@ -160,8 +161,22 @@ class QueuePanel(QWidget):
         self.list.setCurrentIndex(self.model.index(self.model.row_of(queue), 0))
 
     def current_queue(self) -> Queue | None:
+        """The highlighted queue, or during a search the queue that was shown before it."""
         index = self.list.currentIndex()
-        return Queue(index.data(QUEUE_ROLE)) if index.isValid() else None
+        return Queue(index.data(QUEUE_ROLE)) if index.isValid() else self._last_queue
+
+    def show_search_mode(self, searching: bool) -> None:
+        """While searching no queue is highlighted (results span all cases); clicking any
+        queue, the previous one included, leaves the search."""
+        if searching and self.list.currentIndex().isValid():
+            self._last_queue = self.current_queue()
+            self.list.selectionModel().blockSignals(True)
+            self.list.setCurrentIndex(QModelIndex())
+            self.list.selectionModel().blockSignals(False)
+        elif not searching and not self.list.currentIndex().isValid() and self._last_queue:
+            self.list.selectionModel().blockSignals(True)
+            self.select_queue(self._last_queue)
+            self.list.selectionModel().blockSignals(False)
 
     def flush_search(self) -> None:
         """Apply pending search text now (Enter does the same)."""
