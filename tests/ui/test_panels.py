@@ -183,8 +183,10 @@ def test_escalate_dialog_flow(qtbot, window, ui):
     dialog = window.findChild(QDialog, "escalateDialog")
     qtbot.keyClicks(dialog.target_name, "Development")
     qtbot.keyClicks(dialog.reason, "Player bug reproduced")
+    dialog.expect_reply.setChecked(True)
     qtbot.mouseClick(dialog.buttons.button(dialog.buttons.StandardButton.Ok), Qt.MouseButton.LeftButton)
     assert window.detail.detail.status == "escalated"
+    assert window.detail.detail.open_escalation.expected_reply_at is not None
     assert window.detail.info["waiting"].text().startswith("Development since")
 
 

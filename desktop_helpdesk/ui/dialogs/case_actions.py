@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import QDateTime
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
+    QDateTimeEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -79,15 +82,29 @@ class EscalateDialog(CaseActionDialog):
         self.target_name.setObjectName("escalationTargetField")
         self.target_name.setPlaceholderText("e.g. Development, Network team, Acme IT (Joe)")
         self.reason = _text_box("escalationReasonField", self, "Why, and what was tried already")
+        self.expect_reply = QCheckBox("Reply expected by", self)
+        self.expect_reply.setObjectName("expectReplyField")
+        self.expected_reply = QDateTimeEdit(QDateTime.currentDateTime().addDays(1), self)
+        self.expected_reply.setObjectName("expectedReplyField")
+        self.expected_reply.setCalendarPopup(True)
+        self.expected_reply.setDisplayFormat("ddd dd MMM yyyy HH:mm")
+        self.expected_reply.setEnabled(False)
+        self.expect_reply.toggled.connect(self.expected_reply.setEnabled)
         self.form.addRow("Escalate to", self.kind)
         self.form.addRow("Team or person", self.target_name)
         self.form.addRow("Reason", self.reason)
+        self.form.addRow(self.expect_reply, self.expected_reply)
 
     def values(self) -> dict:
+        expected = None
+        if self.expect_reply.isChecked():
+            # The editor shows the workstation's local time; the services want an aware instant.
+            expected = self.expected_reply.dateTime().toPython().astimezone()
         return {
             "target_kind": self.kind.currentData(),
             "target_name": self.target_name.text().strip(),
             "reason": self.reason.toPlainText().strip(),
+            "expected_reply_at": expected,
         }
 
 

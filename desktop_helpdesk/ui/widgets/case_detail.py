@@ -435,6 +435,9 @@ class CaseDetailPanel(QWidget):
         if escalation is not None:
             since = escalation.escalated_at.astimezone(self._zone).strftime(_TIME)
             waiting = f"{escalation.target_name} since {since}"
+            if escalation.expected_reply_at is not None:
+                expected = escalation.expected_reply_at.astimezone(self._zone).strftime(_TIME)
+                waiting += f" (reply expected {expected})"
         elif detail.waiting_on:
             since = detail.waiting_since.astimezone(self._zone).strftime(_TIME) if detail.waiting_since else ""
             waiting = f"{detail.waiting_on} since {since}".strip()
