@@ -189,8 +189,8 @@ def format_cell(value: Any, kind: ColumnKind, zone: ZoneInfo = HALIFAX) -> str:
 def _formatters(columns: Sequence[Column], zone: ZoneInfo) -> list[Callable[[Any], str]]:
     def make(kind: ColumnKind) -> Callable[[Any], str]:
         if kind is ColumnKind.TEXT:
-            return lambda v: "" if v is None else (v if isinstance(v, str) else format_cell(
-                v, kind, zone))
+            return lambda v: "" if v is None else (_csv_safe(v) if isinstance(v, str)
+                                                   else format_cell(v, kind, zone))
         if kind is ColumnKind.INTEGER:
             return lambda v: "" if v is None else str(v)
         if kind is ColumnKind.DATETIME:
@@ -199,6 +199,17 @@ def _formatters(columns: Sequence[Column], zone: ZoneInfo) -> list[Callable[[Any
         return lambda v: format_cell(v, kind, zone)
 
     return [make(c.kind) for c in columns]
+
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_safe(text: str) -> str:
+    """Text a spreadsheet will not run as a formula (a subject typed as ``=HYPERLINK(...)``).
+
+    OWASP's advice for CSV injection: prefix such cells with an apostrophe.
+    """
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
 def _total_rows(tables: Sequence[ReportTable]) -> int:
@@ -312,7 +323,8 @@ def write_xlsx(
 
             sheet.append([_font_cell(WriteOnlyCell(sheet, value=table.title), title_font)])
             for label, text in table.filters:
-                sheet.append([_font_cell(WriteOnlyCell(sheet, value=label), muted), text])
+                shown = _text_cell(sheet, text) if text.startswith("=") else text
+                sheet.append([_font_cell(WriteOnlyCell(sheet, value=label), muted), shown])
             generated = table.generated_at.astimezone(zone).replace(tzinfo=None)
             stamp = WriteOnlyCell(sheet, value=generated)
             stamp.number_format = "yyyy-mm-dd hh:mm"
@@ -348,6 +360,8 @@ def write_xlsx(
                     if template is not None and value is not None and not isinstance(value, str):
                         template.value = value
                         out.append(template)
+                    elif isinstance(value, str) and value.startswith("="):
+                        out.append(_text_cell(sheet, value))
                     else:
                         out.append(value)
                 sheet.append(out)
@@ -384,6 +398,16 @@ def _discard_write_only(workbook) -> None:
         writer = getattr(sheet, "_writer", None)
         if writer is not None:
             _remove_quietly(str(writer.out))
+
+
+def _text_cell(sheet, text: str):
+    """A cell that shows ``text`` as typed: openpyxl would store "=..." as a formula, which
+    Excel would then run (a client's subject must never become a live formula)."""
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(sheet, value=text)
+    cell.data_type = "s"
+    return cell
 
 
 def _font_cell(cell, font):

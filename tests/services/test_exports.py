@@ -200,3 +200,19 @@ def test_cancel_midway_leaves_no_file(tmp_path):
                    cancelled=cancel_after_first_progress)
         assert calls == [2_000]  # one progress report, then the next check cancels
     assert list(tmp_path.iterdir()) == []
+
+
+def test_text_that_looks_like_a_formula_stays_text(tmp_path):
+    risky = '=HYPERLINK("http://evil.example","Click")'
+    table = ReportTable("Cases", (), (Column("Subject"), Column("Open", ColumnKind.INTEGER),
+                                      Column("Left", ColumnKind.HOURS)),
+                        [(risky, 1, -2.5), ("+1 555 0100 called", 2, 1.0), ("Plain", 3, None)],
+                        AS_OF)
+    rows = read_csv(write_csv([table], tmp_path / "risky.csv"))
+    # CSV: an apostrophe keeps Excel from evaluating it; negative numbers stay numbers.
+    assert rows[1] == ["'" + risky, "1", "-2.50"]
+    assert rows[2] == ["'+1 555 0100 called", "2", "1.00"]
+    assert rows[3] == ["Plain", "3", ""]
+    sheet = load_workbook(write_xlsx([table], tmp_path / "risky.xlsx")).active
+    cell = next(row[0] for row in sheet.iter_rows() if row[0].value == risky)
+    assert cell.data_type == "s"  # text, not a formula
