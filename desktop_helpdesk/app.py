@@ -173,6 +173,8 @@ def _run_app(args: argparse.Namespace, config: AppConfig, log_file: Path) -> int
         tray = _tray(app)
         notify = (lambda title, message: tray.showMessage(title, message)) if tray else None
         window = MainWindow(ui, notify=notify)
+        if tray is not None:
+            tray.messageClicked.connect(window.open_notified_case)
         if member.role in ("supervisor", "admin"):
             _install_supervisor(window)
         # Administration… toolbar action (supervisors/admins) and the 60 s CRM outbox sync.

@@ -150,6 +150,7 @@ class MainWindow(QMainWindow):
         self.detail.case_changed.connect(self._on_detail_case_changed)
         self.table.selectionModel().currentRowChanged.connect(self._on_table_current_row_changed)
         self.table.activated.connect(self._on_table_activated)
+        self.queue_panel.search.installEventFilter(self)
         self.resize(1900, 1000)
         self.queue_panel.select_queue(Queue.MY_CASES)
         self.refresh()
@@ -210,6 +211,13 @@ class MainWindow(QMainWindow):
         toolbar.addAction(self.action_new_case)
         toolbar.addAction(self.action_refresh)
         self.addAction(self.action_search)
+        # Ctrl+1 … Ctrl+9 jump to the queues in the order they are listed.
+        for number, queue in enumerate(Queue, start=1):
+            action = QAction(queue.label, self)
+            action.setObjectName(f"actionQueue{number}")
+            action.setShortcut(QKeySequence(f"Ctrl+{number}"))
+            action.triggered.connect(lambda _checked=False, q=queue: self.queue_panel.select_queue(q))
+            self.addAction(action)
         spacer = QWidget(toolbar)
         spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         toolbar.addWidget(spacer)
@@ -396,6 +404,27 @@ class MainWindow(QMainWindow):
         if case_id is not None and case_id != self.detail.case_id:
             self.detail.load_case(case_id)
 
+    def eventFilter(self, watched, event) -> bool:
+        # Down from the search box continues into the list, keyboard only.
+        if (
+            watched is self.queue_panel.search
+            and event.type() == event.Type.KeyPress
+            and event.key() == Qt.Key.Key_Down
+            and self.model.rowCount()
+        ):
+            self.queue_panel.flush_search()
+            self.table.setFocus(Qt.FocusReason.TabFocusReason)
+            if not self.table.currentIndex().isValid():
+                self._select_row(0)
+            return True
+        return super().eventFilter(watched, event)
+
+    def open_notified_case(self) -> None:
+        """Slot for a click on the desktop notification: show the case it was about."""
+        case_id = self._notifier.last_case_id
+        if case_id is not None:
+            self.open_case(case_id)
+
     def _on_table_activated(self, _index: QModelIndex) -> None:
         # Enter on a case: straight to typing what was said or done.
         if self.detail.summary_edit.isEnabled() and self.detail.summary_edit.isVisible():
@@ -422,7 +451,7 @@ class MainWindow(QMainWindow):
             existing.activateWindow()
             return existing
         dialog = PhoneIntakeDialog(self._ui, self)
-        dialog.case_logged.connect(self._on_intake_case_logged)
+        dialog.case_logged.connect(self.open_case)
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()
         # The caller is on the line: the form takes the keyboard at once.
@@ -430,8 +459,9 @@ class MainWindow(QMainWindow):
         dialog.activateWindow()
         return dialog
 
-    def _on_intake_case_logged(self, case_id: int) -> None:
-        """Show the new case: in the current list if it belongs there, else in its queue."""
+    def open_case(self, case_id: int) -> None:
+        """Show a case (just logged, or from a notification): in the current list if it is
+        there, else in the queue it belongs to."""
         self._pending_select = case_id
         row = self._ui.queries.row(case_id)
         queue = self._filter.queue

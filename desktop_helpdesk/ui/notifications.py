@@ -26,6 +26,11 @@ class SlaNotifier:
         self._known: dict[int, Queue] | None = None
         self.sent: list[tuple[int, Queue]] = []
 
+    @property
+    def last_case_id(self) -> int | None:
+        """The case of the latest notification (clicking the message opens it)."""
+        return self.sent[-1][0] if self.sent else None
+
     def observe(
         self, attention: dict[int, tuple[str, str, Queue]], now: datetime, calendar: BusinessCalendar
     ) -> None:

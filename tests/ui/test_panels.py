@@ -233,3 +233,34 @@ def test_intake_text_survives_closing_the_dialog(qtbot, window, ui):
     assert again.description_field.toPlainText() == "Caller dropped"
     assert again.draft_note.isVisibleTo(again)
     again.reject()
+
+
+def test_keyboard_jumps_between_queues_search_and_list(qtbot, window, ui):
+    case = log_case(ui, "Keyboard case")
+    ui.services.cases.wait_on_client(ui.member_id, case.id, reason="waiting")
+    with qtbot.waitSignal(window.list_loaded):
+        qtbot.keyClick(window.table, Qt.Key.Key_5, Qt.KeyboardModifier.ControlModifier)
+    assert window.queue_panel.current_queue() is Queue.OVERDUE
+    with qtbot.waitSignal(window.list_loaded):
+        qtbot.keyClick(window.table, Qt.Key.Key_6, Qt.KeyboardModifier.ControlModifier)
+    assert window.model.ids() == [case.id]
+    qtbot.keyClick(window.table, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert window.queue_panel.search.hasFocus() or window.focusWidget() is window.queue_panel.search
+    qtbot.keyClick(window.queue_panel.search, Qt.Key.Key_Down)
+    assert window.detail.case_id == case.id
+
+
+def test_notification_click_opens_the_case(qtbot, window, ui, clock):
+    from tests.conftest import halifax
+
+    case = log_case(ui, "Slow reports")
+    with qtbot.waitSignal(window.refreshed):
+        window.refresh()
+    with qtbot.waitSignal(window.list_loaded):
+        window.queue_panel.select_queue(Queue.CLOSED)
+    clock.set(halifax(2026, 11, 25, 11, 1))
+    with qtbot.waitSignal(window.refreshed):
+        window.refresh()
+    window.open_notified_case()
+    qtbot.waitUntil(lambda: window.detail.case_id == case.id)
+    assert window.queue_panel.current_queue() is Queue.MY_CASES
