@@ -137,3 +137,13 @@ def test_unexpected_error_shows_a_friendly_dialog_and_logs_the_traceback(qtbot, 
         handler.close()
     logged = (tmp_path / "desktop-helpdesk.log").read_text()
     assert "Traceback" in logged and "boom in a slot" in logged
+
+
+def test_a_file_that_is_not_a_database_is_refused_with_a_message(qapp, tmp_path, unbind_database, capsys):
+    not_a_database = tmp_path / "notes.sqlite3"
+    not_a_database.write_text("shopping list")
+    code = main(["--db", str(not_a_database), "--user", "dana", "--screenshot", str(tmp_path / "x.png")])
+    assert code == 1
+    err = capsys.readouterr().err
+    assert "not a SQLite file" in err and "Traceback" not in err
+    assert not_a_database.read_text() == "shopping list"
