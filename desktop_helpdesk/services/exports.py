@@ -812,6 +812,20 @@ def case_list_pack(context: ServiceContext, queue: Queue, *, member_id: int | No
                    cancelled: CancelCheck = never_cancelled) -> ReportPack:
     """A queue or search of the case list as a one-table pack (see ``case_list_table``).
 
+    Args:
+        context: services context.
+        queue: the queue (ignored when ``search`` has text, as in the list).
+        member_id: the member whose "My cases" the queue means.
+        search: search text across all cases.
+        columns: the visible columns, in order.
+        sort_column: list order.
+        descending: reverse order.
+        progress: (rows loaded, total).
+        cancelled: polled between chunks.
+
+    Returns:
+        A pack titled after the queue or search.
+
     Raises:
         ExportCancelled: when cancelled while loading.
     """

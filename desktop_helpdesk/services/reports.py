@@ -204,12 +204,27 @@ def nearest_rank(sorted_values: Sequence[float], percentile: int) -> float | Non
 
 
 def share(part: int, whole: int) -> float | None:
-    """``part / whole`` as a fraction, or None when ``whole`` is zero."""
+    """A percentage as a fraction.
+
+    Args:
+        part: the count of interest.
+        whole: the count it is a share of.
+
+    Returns:
+        ``part / whole``, or None when ``whole`` is zero (nothing to divide).
+    """
     return part / whole if whole else None
 
 
 def epoch_seconds(value: Any) -> float | None:
-    """Seconds since 1970 UTC of a stored instant (SQLite text or a naive/aware datetime)."""
+    """Seconds since 1970 UTC of a stored instant.
+
+    Args:
+        value: SQLite text (naive UTC), a naive UTC datetime (PostgreSQL) or an aware one.
+
+    Returns:
+        Epoch seconds, or None for None.
+    """
     if value is None:
         return None
     if isinstance(value, str):
@@ -221,6 +236,7 @@ def epoch_seconds(value: Any) -> float | None:
 
 
 def utc_from_epoch(seconds: float) -> datetime:
+    """The aware UTC datetime of epoch ``seconds``."""
     return datetime.fromtimestamp(seconds, UTC)
 
 
