@@ -466,7 +466,7 @@ class CaseQueries:
         # case row, while each branch here reads only its matches through an index.
         matches = CaseRecord.select(CaseRecord.id).where(CaseRecord.client.in_(client_ids))
         matches |= CaseRecord.select(CaseRecord.id).where(CaseRecord.contact.in_(contact_ids))
-        numbers = _candidate_numbers(text)
+        numbers = _candidate_numbers(text, self._context.now().year)
         if numbers:
             matches |= CaseRecord.select(CaseRecord.id).where(CaseRecord.number.in_(numbers))
         if words:
@@ -487,13 +487,12 @@ def _id_in(ids: list[int]):
     return CaseRecord.id.in_(ids)
 
 
-def _candidate_numbers(text: str) -> list[str]:
+def _candidate_numbers(text: str, this_year: int) -> list[str]:
     cleaned = text.strip()
     if _CASE_NUMBER.match(cleaned):
         year, _, seq = cleaned.partition("-")
         return [f"{year}-{int(seq):05d}"]
     if cleaned.isdigit() and len(cleaned) <= 5:
-        this_year = datetime.now(UTC).year
         return [f"{year}-{int(cleaned):05d}" for year in range(this_year - _SEARCH_YEARS_BACK, this_year + 2)]
     return []
 

@@ -121,6 +121,7 @@ def test_search_finds_number_client_contact_and_text_across_statuses(services, t
         return queries.ids(CaseFilter(Queue.MY_CASES, search=text, member_id=None), now=clock.now())
 
     assert found(case.number) == [case.id]
+    assert found(case.number.split("-")[1].lstrip("0")) == [case.id]  # "1" finds 2026-00001
     assert found("bureau") == [case.id]
     assert found("scully") == [case.id]
     assert found("5557788") == [case.id]
