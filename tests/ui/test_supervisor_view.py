@@ -147,6 +147,9 @@ def test_dragging_cases_onto_a_member_reassigns_them_with_a_reason(view, scenari
     audit = AuditRecord.select().where(AuditRecord.case.in_(moved), AuditRecord.reason == REASON)
     assert {row.case_id for row in audit} == moved
     assert view._message.text() == "Reassigned 2 cases to Bob"
+    # The refresh keeps the supervisor on Alice's row (now empty).
+    assert view.team_table.currentIndex().row() == view.team_model.row_of_member(scenario.alice)
+    qtbot.waitUntil(lambda: view.member_cases_model.rowCount() == 0, timeout=5000)
 
 
 def test_mark_away_redistributes_open_cases(view, scenario, qtbot):

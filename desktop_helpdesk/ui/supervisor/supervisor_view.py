@@ -248,13 +248,13 @@ class SupervisorView(QWidget):
                                    "onto a member to reassign them.", page)
         self._cases_title.setObjectName("memberCasesTitle")
 
-        self.reassign_button = QPushButton("Reassign selected\u2026", page)
+        self.reassign_button = QPushButton("&Reassign selected\u2026", page)
         self.reassign_button.setObjectName("reassignButton")
         self.reassign_button.clicked.connect(self._on_reassign_button_clicked)
-        self.mark_away_button = QPushButton("Mark away and redistribute\u2026", page)
+        self.mark_away_button = QPushButton("Mark &away and redistribute\u2026", page)
         self.mark_away_button.setObjectName("markAwayButton")
         self.mark_away_button.clicked.connect(self._on_mark_away_button_clicked)
-        self.mark_available_button = QPushButton("Mark available", page)
+        self.mark_available_button = QPushButton("Mark a&vailable", page)
         self.mark_available_button.setObjectName("markAvailableButton")
         self.mark_available_button.clicked.connect(self._on_mark_available_button_clicked)
         actions = QHBoxLayout()
@@ -297,7 +297,7 @@ class SupervisorView(QWidget):
         self.table_kind.setObjectName("reportTableKind")
         for key, label in TABLE_CHOICES.items():
             self.table_kind.addItem(label, key)
-        self.refresh_button = QPushButton("Refresh", page)
+        self.refresh_button = QPushButton("Re&fresh", page)
         self.refresh_button.setObjectName("refreshReportsButton")
         self.refresh_button.clicked.connect(self.refresh_reports)
         self.table_kind.currentIndexChanged.connect(self._on_report_choice_changed)
@@ -310,7 +310,7 @@ class SupervisorView(QWidget):
         self.export_format.setObjectName("exportFormat")
         for export_format in (ExportFormat.PDF, ExportFormat.XLSX, ExportFormat.CSV):
             self.export_format.addItem(export_format.value.upper(), export_format.value)
-        self.export_button = QPushButton("Export\u2026", page)
+        self.export_button = QPushButton("E&xport\u2026", page)
         self.export_button.setObjectName("exportButton")
         self.export_button.clicked.connect(self._on_export_button_clicked)
         filters = QHBoxLayout()
@@ -363,10 +363,17 @@ class SupervisorView(QWidget):
         self._member_names = {m.member_id: m.name for m in snapshot.members}
         self._member_names[None] = "Unassigned"
         self.team_model.set_snapshot(snapshot, self._ui.clock.now())
-        if not self.team_table.currentIndex().isValid() and self.team_model.rowCount():
+        known = self._has_selection and self._selected_member in self._member_names
+        if known:
+            # Keep the supervisor on the member they were looking at, even after a reset
+            # (a member added elsewhere): re-select by id, then reload their cases.
+            row = self.team_model.row_of_member(self._selected_member)
+            if self.team_table.currentIndex().row() != row:
+                self.team_table.selectRow(row)
+            else:
+                self._load_member_cases(self._selected_member)
+        elif self.team_model.rowCount():
             self.team_table.selectRow(0)
-        elif self._has_selection:
-            self._load_member_cases(self._selected_member)
         self._update_unassigned_label()
         self.workload_loaded.emit()
 
