@@ -67,7 +67,10 @@ def main(argv: list[str] | None = None) -> int:
     # Every case the generator wrote (two years back): the report covers all 100k.
     everything = ReportFilter(DateRange(date(2000, 1, 1), today + timedelta(days=1)))
     reports = ReportService(context, viewer_id=None)
-    print(f"database: {cases:,} cases; as of {DEFAULT_NOW.isoformat()}")
+    import openpyxl
+
+    print(f"database: {cases:,} cases; as of {DEFAULT_NOW.isoformat()}; "
+          f"openpyxl {openpyxl.__version__} {'with' if openpyxl.LXML else 'WITHOUT'} lxml")
     results = {}
 
     report, results["sla"] = timed("SLA compliance report, all cases, by month",

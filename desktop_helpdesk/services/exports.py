@@ -276,7 +276,8 @@ def write_xlsx(
     header row (frozen) and the rows. Dates are date cells (``yyyy-mm-dd``; months
     ``mmm yyyy``), instants are Halifax local date-times, durations are numbers of hours
     (``0.00``), percentages are fractions formatted ``0.0%``. Uses openpyxl's write-only
-    mode, so memory stays flat on 100,000 rows.
+    mode, so memory stays flat on 100,000 rows; with lxml installed (a dependency) openpyxl
+    serialises cells about a quarter faster.
 
     Args:
         tables: report tables.
