@@ -183,6 +183,9 @@ class MainWindow(QMainWindow):
             header.resizeSection(column, width)
         # The subject takes what is left; the SLA column keeps room for "Overdue · Resolve 99h late".
         header.setSectionResizeMode(CaseColumn.SUBJECT, QHeaderView.ResizeMode.Stretch)
+        # The countdown is what the desk watches all day: shown right after the subject so it
+        # stays in view on a laptop screen (the model keeps the documented column order).
+        header.moveSection(header.visualIndex(CaseColumn.NEXT_DUE), CaseColumn.SUBJECT + 1)
         table.setTextElideMode(Qt.TextElideMode.ElideRight)
         table.setDragEnabled(True)
         table.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
