@@ -64,6 +64,9 @@ class SlaCountdown(QFrame):
         self._due = QLabel("", self)
         self._due.setProperty("role", "slaDue")
         self._due.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # Wrapping lets three cards share a laptop-width detail panel.
+        self._due.setWordWrap(True)
+        self._remaining.setWordWrap(True)
 
         top = QHBoxLayout()
         top.setContentsMargins(0, 0, 0, 0)
