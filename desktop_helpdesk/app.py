@@ -134,9 +134,11 @@ def _run_app(args: argparse.Namespace, config: AppConfig, log_file: Path) -> int
     from desktop_helpdesk.storage.db import DatabaseOpenError, close_database, open_database
     from desktop_helpdesk.ui.context import UiContext
     from desktop_helpdesk.ui.main_window import MainWindow
+    from desktop_helpdesk.ui.pyside_workarounds import protect_bool_singletons
     from desktop_helpdesk.ui.resources import icon, stylesheet
     from desktop_helpdesk.ui.ui_state import UiState
 
+    protect_bool_singletons()
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "desktop-helpdesk"])
     app.setApplicationName("Desktop Helpdesk")
     app.setOrganizationName("DesktopHelpdesk")
