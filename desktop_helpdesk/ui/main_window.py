@@ -252,6 +252,10 @@ class MainWindow(QMainWindow):
     def current_filter(self) -> CaseFilter:
         return self._filter
 
+    def current_sort(self) -> tuple[SortColumn, bool]:
+        """The list's sort column and whether it is descending."""
+        return self._sort, self._descending
+
     def set_filter(self, case_filter: CaseFilter) -> None:
         self._filter = case_filter
         # In "My cases" every row is mine: the assignee column gives its room to the SLA column.

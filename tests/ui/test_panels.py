@@ -82,7 +82,7 @@ def test_header_click_sorts_in_sql(qtbot, window, ui, clock):
         window.reload_list()
     with qtbot.waitSignal(window.list_loaded):
         window.table.horizontalHeader().setSortIndicator(CaseColumn.RECEIVED, Qt.SortOrder.DescendingOrder)
-    assert window._sort is SortColumn.RECEIVED
+    assert window.current_sort() == (SortColumn.RECEIVED, True)
     assert window.model.ids() == [second.id, first.id]
 
 
