@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
@@ -319,6 +319,70 @@ class BusinessCalendar:
             datetime.timedelta(seconds=14400)
         """
         return timedelta(0, 0, self._position_of(end) - self._position_of(start))
+
+    def business_position(self, epoch_seconds: float) -> float:
+        """Business seconds from this calendar's fixed origin to an instant.
+
+        The difference of two positions is the business time between the instants, exactly
+        as ``elapsed`` gives it; the origin never moves while the calendar lives, so positions
+        taken at different times stay comparable. Epoch seconds, not datetimes, because
+        reports read instants from the database as numbers by the hundred thousand.
+
+        Args:
+            epoch_seconds: the instant as seconds since 1970-01-01 UTC.
+
+        Returns:
+            Business seconds since the origin.
+
+        Example:
+            Tuesday 2026-11-10 16:00 to Thursday 2026-11-12 08:15 Halifax (Remembrance Day
+            between) is 0.75 h: the positions differ by 2,700.
+        """
+        moment = round(epoch_seconds * _MICROS_PER_SECOND)
+        index = self._index
+        if index is None or not index.lower_guard <= moment < index.upper_guard:
+            index = self._cover_instant(moment)
+        opens = index.opens
+        day = bisect_right(opens, moment) - 1
+        into_day = moment - opens[day]
+        length = index.lengths[day]
+        return (index.starts[day] + (into_day if into_day < length else length)) / _MICROS_PER_SECOND
+
+    def business_positions(self, epoch_seconds: Sequence[float | None]) -> list[float | None]:
+        """``business_position`` of many instants at once; None stays None.
+
+        One range check for the whole batch, then a tight loop: this is what keeps the SLA
+        report over 100,000 cases (800,000 instants) well under its two seconds.
+
+        Args:
+            epoch_seconds: instants as seconds since 1970-01-01 UTC, or None.
+
+        Returns:
+            Business seconds since the origin, in the same order.
+        """
+        present = [value for value in epoch_seconds if value is not None]
+        if not present:
+            return [None] * len(epoch_seconds)
+        # Covering both ends grows the index once; it only ever grows, so it covers all between.
+        self.business_position(min(present))
+        self.business_position(max(present))
+        index = self._index
+        assert index is not None  # just covered
+        opens, lengths, starts = index.opens, index.lengths, index.starts
+        find = bisect_right
+        scale = _MICROS_PER_SECOND
+        result: list[float | None] = []
+        append = result.append
+        for value in epoch_seconds:
+            if value is None:
+                append(None)
+                continue
+            moment = round(value * scale)
+            day = find(opens, moment) - 1
+            into_day = moment - opens[day]
+            length = lengths[day]
+            append((starts[day] + (into_day if into_day < length else length)) / scale)
+        return result
 
     def is_open(self, instant: datetime) -> bool:
         """Whether business time is running at ``instant`` (opening inclusive, closing exclusive).

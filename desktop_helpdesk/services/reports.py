@@ -6,7 +6,8 @@ Every report is a plain dataclass with a ``table()`` method giving a generic ``R
 Definitions used throughout (the tests check figures against these by hand):
 
 * **Business time** is ``BusinessCalendar.elapsed`` (Mon-Fri 08:00-16:30 Halifax, minus holidays
-  and closures). ``BusinessTimeIndex`` gives the same figures in O(log days) per instant.
+  and closures). ``BusinessCalendar.business_positions`` gives the same figures in O(log days)
+  per instant, for whole batches of stored instants.
 * **Outcome of one SLA target at ``as_of``**: *met on time* when met at or before ``as_of`` and
   no business time passed between the due and met instants (a reply at 20:00 to a target due
   at 16:30 that day is on time); *met late* when met with business time past due; *breached*
@@ -250,49 +251,33 @@ def stored_instant(value: Any) -> datetime | None:
 
 
 class BusinessTimeIndex:
-    """Business seconds since a fixed origin for any instant, derived from a BusinessCalendar.
+    """Business positions and Halifax dates of instants given as epoch seconds.
 
-    ``calendar.elapsed(a, b) == index.position(b) - index.position(a)`` (as seconds), but each
-    position costs a binary search instead of a walk over days, which is what lets the SLA
-    report cover 100,000 cases in well under two seconds. The index asks the calendar itself
-    for each day's opening instant and business length, so holidays, closures and daylight
-    saving come from the one place that defines them. It grows on demand.
+    Business positions come from ``BusinessCalendar.business_position(s)``, so
+    ``index.position(b) - index.position(a) == calendar.elapsed(a, b)`` (as seconds), with
+    holidays, closures and daylight saving from the one place that defines them. What the
+    index adds is a table of local midnights, so the local date of an instant is one binary
+    search instead of a time-zone conversion per case. It grows on demand.
     """
 
     def __init__(self, calendar: BusinessCalendar, first_day: date, last_day: date) -> None:
-        self._calendar = calendar
         self._zone = calendar.zone
         self._days: list[date] = []
         self._starts: list[float] = []  # epoch of local midnight per day
-        self._opens: list[float] = []  # epoch the day's business hours open
-        self._lengths: list[float] = []  # business seconds in the day
-        self._cumulative: list[float] = []  # business seconds before the day
+        # The calendar's own bound methods: the report loops call them per late target, so no
+        # wrapper layer in between.
+        self.position = calendar.business_position
+        self.positions = calendar.business_positions
         self._build(first_day - timedelta(days=1), last_day + timedelta(days=1))
 
     def _build(self, first_day: date, last_day: date) -> None:
-        calendar = self._calendar
-        days, starts, opens, lengths, cumulative = [], [], [], [], []
-        running = 0.0
+        days, starts = [], []
         day = first_day
-        midnight = datetime.combine(day, time(0), tzinfo=self._zone)
         while day <= last_day:
-            next_day = day + timedelta(days=1)
-            next_midnight = datetime.combine(next_day, time(0), tzinfo=self._zone)
-            length = calendar.elapsed(midnight, next_midnight).total_seconds()
-            opening = calendar.next_open(midnight).timestamp() if length > 0 else midnight.timestamp()
             days.append(day)
-            starts.append(midnight.timestamp())
-            opens.append(opening)
-            lengths.append(length)
-            cumulative.append(running)
-            running += length
-            day, midnight = next_day, next_midnight
-        if self._days:
-            # Keep the origin where it was, so positions handed out before growing stay valid.
-            shift = self._cumulative[0] - cumulative[days.index(self._days[0])]
-            cumulative = [value + shift for value in cumulative]
-        self._days, self._starts, self._opens = days, starts, opens
-        self._lengths, self._cumulative = lengths, cumulative
+            starts.append(datetime.combine(day, time(0), tzinfo=self._zone).timestamp())
+            day += timedelta(days=1)
+        self._days, self._starts = days, starts
 
     def _ensure(self, seconds: float) -> None:
         if self._starts[0] <= seconds < self._starts[-1] + 86_400:
@@ -301,45 +286,6 @@ class BusinessTimeIndex:
         first = min(self._days[0], local_day) - timedelta(days=31)
         last = max(self._days[-1], local_day) + timedelta(days=31)
         self._build(first, last)
-
-    def _slot(self, seconds: float) -> int:
-        self._ensure(seconds)
-        return bisect.bisect_right(self._starts, seconds) - 1
-
-    def position(self, seconds: float) -> float:
-        """Business seconds from the index origin to the instant ``seconds`` (epoch)."""
-        slot = self._slot(seconds)
-        into_day = seconds - self._opens[slot]
-        length = self._lengths[slot]
-        if into_day <= 0:
-            return self._cumulative[slot]
-        return self._cumulative[slot] + (into_day if into_day < length else length)
-
-    def positions(self, values: Sequence[float | None]) -> list[float | None]:
-        """``position`` for many instants at once (None stays None); one range check, then a
-        tight loop, which is what keeps 100,000-case reports fast."""
-        present = [v for v in values if v is not None]
-        if not present:
-            return [None] * len(values)
-        self._ensure(min(present))
-        self._ensure(max(present))
-        starts, opens, lengths, cumulative = (self._starts, self._opens, self._lengths,
-                                              self._cumulative)
-        find = bisect.bisect_right
-        result: list[float | None] = []
-        append = result.append
-        for value in values:
-            if value is None:
-                append(None)
-                continue
-            slot = find(starts, value) - 1
-            into_day = value - opens[slot]
-            if into_day <= 0:
-                append(cumulative[slot])
-            else:
-                length = lengths[slot]
-                append(cumulative[slot] + (into_day if into_day < length else length))
-        return result
 
     def local_date(self, seconds: float) -> date:
         """The Halifax calendar date of the instant ``seconds`` (epoch)."""
@@ -350,6 +296,7 @@ class BusinessTimeIndex:
         return self._days[bisect.bisect_right(starts, seconds) - 1]
 
     def elapsed_hours(self, start: float, end: float) -> float:
+        """Business hours between two instants given as epoch seconds."""
         return (self.position(end) - self.position(start)) / _HOUR
 
 

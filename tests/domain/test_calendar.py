@@ -397,3 +397,28 @@ def test_concurrent_use_from_worker_threads_gives_the_same_answers():
     with ThreadPoolExecutor(max_workers=8) as pool:
         results = list(pool.map(lambda start: shared.add(start, 40 * DAY), starts))
     assert results == expected
+
+
+def test_business_positions_differ_by_elapsed_business_time(cal):
+    instants = [
+        halifax(2026, 3, 6, 15, 0), halifax(2026, 3, 9, 9, 30),  # across spring forward
+        halifax(2026, 11, 10, 16, 0), halifax(2026, 11, 12, 8, 15),  # Remembrance Day between
+        halifax(2026, 11, 28, 10, 0), halifax(2027, 1, 4, 9, 0),
+    ]
+    positions = cal.business_positions([t.timestamp() for t in instants] + [None])
+    assert positions[-1] is None
+    for start, start_position in zip(instants, positions, strict=False):
+        assert cal.business_position(start.timestamp()) == start_position
+        for end, end_position in zip(instants, positions, strict=False):
+            assert end_position - start_position == cal.elapsed(start, end).total_seconds()
+    assert positions[3] - positions[2] == 2_700
+
+
+def test_business_positions_keep_their_origin_as_the_index_grows():
+    cal = BusinessCalendar(holidays=[date(2026, 11, 11)])
+    late = cal.business_position(halifax(2026, 11, 25, 9, 0).timestamp())
+    # Years earlier: the index grows backwards, and the first position must not move.
+    early = cal.business_position(halifax(2020, 1, 6, 9, 0).timestamp())
+    assert cal.business_position(halifax(2026, 11, 25, 9, 0).timestamp()) == late
+    assert late - early == cal.elapsed(halifax(2020, 1, 6, 9, 0), halifax(2026, 11, 25, 9, 0)).total_seconds()
+    assert cal.business_positions([None, None]) == [None, None]
