@@ -17,6 +17,24 @@ class LabelledEnum(StrEnum):
         """The stored value as shown to people: "due_soon" -> "Due soon"."""
         return self.value.replace("_", " ").capitalize()
 
+    @classmethod
+    def label_of(cls, value: str) -> str:
+        """The label of a stored value, or the value itself when it is not a member.
+
+        Rows written by a newer version (or typed into the database by hand) must still
+        display, so an unknown value is shown as stored rather than refused.
+
+        Args:
+            value: the string stored in the database.
+
+        Returns:
+            E.g. ``CaseStatus.label_of("in_progress")`` -> "In progress"; "gone" -> "gone".
+        """
+        try:
+            return cls(value).label
+        except ValueError:
+            return value
+
 
 class Priority(LabelledEnum):
     """An effective case priority; the only two levels the support team works to."""

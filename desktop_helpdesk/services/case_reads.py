@@ -234,13 +234,6 @@ def _names() -> dict[int, str]:
     return dict(TeamMemberRecord.select(TeamMemberRecord.id, TeamMemberRecord.display_name).tuples())
 
 
-def _label(enum_type, value: str) -> str:
-    try:
-        return enum_type(value).label
-    except ValueError:
-        return value
-
-
 def case_timeline(case_id: int) -> list[TimelineEntry]:
     """Interactions, escalations and answers, pauses and resumes, status and assignment
     changes, SLA due moves and attachments of a case, newest first.
@@ -267,12 +260,12 @@ def case_timeline(case_id: int) -> list[TimelineEntry]:
 
     add(case.logged_at, 0, case.id, TimelineEntry(
         case.logged_at, "logged", f"Case {case.number} logged",
-        f"{_label(IntakeChannel, case.channel)} request received {case.received_at.isoformat()}",
+        f"{IntakeChannel.label_of(case.channel)} request received {case.received_at.isoformat()}",
         names.get(case.logged_by_id, ""), case.id, channel=case.channel,
     ))
     for row in InteractionRecord.select().where(InteractionRecord.case == case_id):
         satisfies = tuple(s for s in row.satisfies.split(",") if s)
-        title = f"{_label(InteractionChannel, row.channel)} ({_label(Direction, row.direction).lower()})"
+        title = f"{InteractionChannel.label_of(row.channel)} ({Direction.label_of(row.direction).lower()})"
         add(row.occurred_at, 1, row.id, TimelineEntry(
             row.occurred_at, "interaction", title, row.summary, names.get(row.author_id, ""), row.id,
             channel=row.channel, direction=row.direction, duration_seconds=row.duration_seconds,
@@ -282,7 +275,7 @@ def case_timeline(case_id: int) -> list[TimelineEntry]:
         expected = f"; reply expected {row.expected_reply_at.isoformat()}" if row.expected_reply_at else ""
         add(row.escalated_at, 2, row.id, TimelineEntry(
             row.escalated_at, "escalation",
-            f"Escalated to {_label(EscalationTarget, row.target_kind)}: {row.target_name}",
+            f"Escalated to {EscalationTarget.label_of(row.target_kind)}: {row.target_name}",
             f"{row.reason}{expected}", names.get(row.escalated_by_id, ""), row.id,
         ))
         if row.answered_at is not None:
@@ -321,7 +314,7 @@ def case_timeline(case_id: int) -> list[TimelineEntry]:
     for row in audit_rows:
         actor = names.get(row.actor_id, "")
         if row.field == "status":
-            title = f"Status: {_label(CaseStatus, row.before)} -> {_label(CaseStatus, row.after)}"
+            title = f"Status: {CaseStatus.label_of(row.before)} -> {CaseStatus.label_of(row.after)}"
             add(row.at, 7, row.id, TimelineEntry(row.at, "status", title, row.reason, actor, row.id))
         elif row.field == "assignee":
             title = f"Assigned to {row.after or 'nobody (Unassigned)'}"

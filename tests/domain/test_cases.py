@@ -6,6 +6,7 @@ from desktop_helpdesk.domain.cases import (
     ALLOWED_TRANSITIONS,
     OPEN_STATUSES,
     CaseStatus,
+    EscalationTarget,
     InteractionChannel,
     can_transition,
     is_valid_email,
@@ -108,3 +109,9 @@ def test_email_check(email, valid):
 )
 def test_sanitise_filename(name, safe):
     assert sanitise_filename(name) == safe
+
+
+def test_label_of_uses_each_enums_own_labels():
+    assert InteractionChannel.label_of("join_me") == "Join.me"
+    assert EscalationTarget.label_of("client_it") == "Client IT"
+    assert InteractionChannel.label_of("fax") == "fax"

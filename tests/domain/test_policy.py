@@ -89,3 +89,10 @@ def test_policy_texts():
     assert PRIORITY_DEFINITIONS[Priority.HIGH].startswith("Solution faults that prevent normal wide")
     assert PRIORITY_DEFINITIONS[Priority.MEDIUM].startswith("Solution faults that impact on certain")
     assert "Medium Priority" in LOW_PRIORITY_NOTE
+
+
+def test_label_of_a_stored_value_falls_back_to_the_value_itself():
+    assert Priority.label_of("high") == "High"
+    assert RequestedPriority.label_of("low") == "Low"
+    # An unknown value (a newer version's status, a hand-edited row) still displays.
+    assert Priority.label_of("urgent") == "urgent"

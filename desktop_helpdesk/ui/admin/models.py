@@ -127,18 +127,6 @@ def _yes_no(value: bool) -> str:
     return "Yes" if value else "No"
 
 
-def role_label(role: str) -> str:
-    try:
-        return MemberRole(role).label
-    except ValueError:
-        return role
-
-
-def availability_label(availability: str) -> str:
-    try:
-        return Availability(availability).label
-    except ValueError:
-        return availability
 
 
 def member_model(parent: QObject | None = None) -> RowTableModel[MemberSummary]:
@@ -148,11 +136,11 @@ def member_model(parent: QObject | None = None) -> RowTableModel[MemberSummary]:
         [
             Column("Name", lambda m: m.display_name),
             Column("Username", lambda m: m.username),
-            Column("Role", lambda m: m.role, role_label),
+            Column("Role", lambda m: m.role, MemberRole.label_of),
             Column(
                 "Availability",
                 lambda m: m.availability,
-                availability_label,
+                Availability.label_of,
                 foreground=lambda a: None if a == Availability.AVAILABLE else UNAVAILABLE_FOREGROUND,
             ),
             Column("Takes cases", lambda m: m.can_take_cases, _yes_no),
