@@ -27,6 +27,21 @@ def audit_text(value: object) -> str:
     return str(value)
 
 
+def audit_label(name: str, record_id: int | None) -> str:
+    """How a member, contact or escalation is named in audit rows.
+
+    The id is kept beside the name because names change and repeat; the id says which one.
+
+    Args:
+        name: its display name.
+        record_id: its id (None: nobody, e.g. no assignee).
+
+    Returns:
+        ``"Name (#id)"``, or "" without an id.
+    """
+    return f"{name} (#{record_id})" if record_id else ""
+
+
 class ChangeLog:
     """Collects the audit rows of one action and writes them in one insert.
 

@@ -23,7 +23,7 @@ from desktop_helpdesk.domain.policy import Priority, RequestedPriority, effectiv
 from desktop_helpdesk.domain.sla import ClockReading, Target, due_instants
 from desktop_helpdesk.services import search
 from desktop_helpdesk.services.assignment import choose_assignee
-from desktop_helpdesk.services.audit import ChangeLog, enqueue_crm_event
+from desktop_helpdesk.services.audit import ChangeLog, audit_label, enqueue_crm_event
 from desktop_helpdesk.services.case_reads import (
     DUE_FIELDS,
     MET_FIELDS,
@@ -77,7 +77,7 @@ def member_label(member: TeamMemberRecord | None) -> str:
     Returns:
         ``"Name (#id)"``, or "" for nobody.
     """
-    return "" if member is None else f"{member.display_name} (#{member.id})"
+    return "" if member is None else audit_label(member.display_name, member.id)
 
 
 class CaseService:
@@ -210,7 +210,7 @@ class CaseService:
             log = ChangeLog(actor.id, now, entity_id=case_id, case_id=case_id)
             log.add("logged", field="number", after=number, reason=f"{intake.label} intake")
             log.add("logged", field="status", after=status.value)
-            log.add("logged", field="contact", after=f"{contact.name} (#{contact.id})")
+            log.add("logged", field="contact", after=audit_label(contact.name, contact.id))
             log.add("logged", field="requested_priority", after=requested.value)
             log.add(
                 "logged",
@@ -240,7 +240,7 @@ class CaseService:
             log.add(
                 "assigned",
                 field="assignee",
-                after=f"{choice.member_name} (#{choice.member_id})" if choice.member_id else "",
+                after=audit_label(choice.member_name, choice.member_id),
                 reason=choice.reason,
             )
             log.flush()
@@ -341,8 +341,8 @@ class CaseService:
                 log.add(
                     "update",
                     field="contact",
-                    before=f"{previous.name} (#{previous.id})" if previous else "",
-                    after=f"{contact.name} (#{contact.id})",
+                    before=audit_label(previous.name, previous.id) if previous else "",
+                    after=audit_label(contact.name, contact.id),
                 )
                 case.contact = contact_id
             return True
@@ -705,7 +705,7 @@ class CaseService:
                 escalated_at=now,
                 escalated_by=actor.id,
             )
-            log.add("escalated", field="escalation", after=f"{kind.label}: {name} (#{escalation.id})",
+            log.add("escalated", field="escalation", after=audit_label(f"{kind.label}: {name}", escalation.id),
                     reason=reason)
             log.change(case, "status", CaseStatus.ESCALATED.value, action="status", reason=reason)
             log.change(case, "waiting_on", f"{kind.label}: {name}", reason=reason)
@@ -755,7 +755,7 @@ class CaseService:
             EscalationRecord.update(answered_at=now, answer=answer, answered_by=actor.id).where(
                 EscalationRecord.id == escalation.id
             ).execute()
-            log.add("de_escalated", field="escalation", before=f"{escalation.target_name} (#{escalation.id})",
+            log.add("de_escalated", field="escalation", before=audit_label(escalation.target_name, escalation.id),
                     after="answered", reason=answer)
             # A case moved on to "waiting on client" while escalated keeps that status: the
             # answer only closes the escalation.

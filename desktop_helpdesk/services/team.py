@@ -6,7 +6,7 @@ from peewee import fn
 
 from desktop_helpdesk.domain.cases import OPEN_STATUSES, Availability, MemberRole, is_valid_email
 from desktop_helpdesk.services.assignment import choose_assignee, open_weights
-from desktop_helpdesk.services.audit import ChangeLog
+from desktop_helpdesk.services.audit import ChangeLog, audit_label
 from desktop_helpdesk.services.context import ServiceContext, write_transaction
 from desktop_helpdesk.services.dto import MemberSummary, ReassignmentResult
 from desktop_helpdesk.services.errors import NotFoundError, PermissionDenied, ValidationError
@@ -342,8 +342,8 @@ class TeamService:
             log.add(
                 "redistributed",
                 field="assignee",
-                before=f"{member.display_name} (#{member.id})",
-                after=f"{choice.member_name} (#{choice.member_id})" if choice.member_id else "",
+                before=audit_label(member.display_name, member.id),
+                after=audit_label(choice.member_name, choice.member_id),
                 reason=f"{why}. {choice.reason}",
             )
             log.flush()
