@@ -9,14 +9,18 @@ from peewee import JOIN, fn
 
 from desktop_helpdesk.domain.cases import (
     OPEN_STATUSES,
-    is_valid_email,
     phone_digits,
     phone_variants,
 )
 from desktop_helpdesk.services.audit import ChangeLog
 from desktop_helpdesk.services.context import ServiceContext, write_transaction
 from desktop_helpdesk.services.dto import ClientSummary, ContactMatch
-from desktop_helpdesk.services.errors import NotFoundError, ValidationError
+from desktop_helpdesk.services.errors import (
+    NotFoundError,
+    ValidationError,
+    check_email,
+    check_phone,
+)
 from desktop_helpdesk.services.permissions import acting_member
 from desktop_helpdesk.storage.records import CaseRecord, ClientRecord, ContactRecord
 
@@ -55,10 +59,8 @@ class NewContact:
             raise ValidationError("contact_name", "the caller's name is required")
         if len(name) > 200:
             raise ValidationError("contact_name", "at most 200 characters")
-        if email and not is_valid_email(email):
-            raise ValidationError("email", f"{email!r} is not an email address")
-        if phone and not phone_digits(phone):
-            raise ValidationError("phone", f"{phone!r} has no digits")
+        check_email("email", email)
+        check_phone("phone", phone)
         if self.client_id is None and not self.client_name.strip():
             raise ValidationError("client", "choose the client organisation or name a new one")
         return NewContact(name, email, phone, self.client_id, self.client_name.strip())
@@ -202,12 +204,8 @@ class ContactService:
         """
         name = name.strip()
         account_manager_email = account_manager_email.strip()
-        if account_manager_email and not is_valid_email(account_manager_email):
-            raise ValidationError(
-                "account_manager_email", f"{account_manager_email!r} is not an email address"
-            )
-        if phone.strip() and not phone_digits(phone):
-            raise ValidationError("phone", f"{phone!r} has no digits")
+        check_email("account_manager_email", account_manager_email)
+        check_phone("phone", phone)
         with write_transaction():
             actor = acting_member(actor_id)
             now = self._context.now()

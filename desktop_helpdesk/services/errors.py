@@ -1,6 +1,9 @@
-"""Errors the services raise; the UI shows their messages as they are."""
+"""Errors the services raise, and the shared field checks that raise them; the UI shows their
+messages as they are."""
 
 from __future__ import annotations
+
+from desktop_helpdesk.domain.cases import is_valid_email, phone_digits
 
 
 class ServiceError(Exception):
@@ -50,3 +53,31 @@ class ConflictError(ServiceError):
 
 class NotFoundError(ServiceError):
     """No such record (case, member, contact, client, attachment)."""
+
+
+def check_email(field: str, value: str) -> None:
+    """Refuse an address that is given but is not an email address ("" means unknown).
+
+    Args:
+        field: the field named in the error.
+        value: the address as typed (surrounding spaces are ignored).
+
+    Raises:
+        ValidationError: naming ``field`` and quoting ``value``.
+    """
+    if value.strip() and not is_valid_email(value.strip()):
+        raise ValidationError(field, f"{value!r} is not an email address")
+
+
+def check_phone(field: str, value: str) -> None:
+    """Refuse a phone number that is given but has no digits ("" means unknown).
+
+    Args:
+        field: the field named in the error.
+        value: the number in any formatting.
+
+    Raises:
+        ValidationError: naming ``field`` and quoting ``value``.
+    """
+    if value.strip() and not phone_digits(value):
+        raise ValidationError(field, f"{value!r} has no digits")

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from peewee import fn
 
-from desktop_helpdesk.domain.cases import OPEN_STATUSES, Availability, MemberRole, is_valid_email
+from desktop_helpdesk.domain.cases import OPEN_STATUSES, Availability, MemberRole
 from desktop_helpdesk.services.assignment import choose_assignee, open_weights
 from desktop_helpdesk.services.audit import ChangeLog, audit_label
 from desktop_helpdesk.services.context import ServiceContext, write_transaction
 from desktop_helpdesk.services.dto import MemberSummary, ReassignmentResult
-from desktop_helpdesk.services.errors import NotFoundError, PermissionDenied, ValidationError
+from desktop_helpdesk.services.errors import (
+    NotFoundError,
+    PermissionDenied,
+    ValidationError,
+    check_email,
+)
 from desktop_helpdesk.services.permissions import acting_member, is_manager, require_manager
 from desktop_helpdesk.storage.records import CaseRecord, TeamMemberRecord
 
@@ -143,8 +148,7 @@ class TeamService:
             raise ValidationError("username", "use 1-64 letters, digits, dots, dashes or underscores")
         if not display_name:
             raise ValidationError("display_name", "is required")
-        if email and not is_valid_email(email):
-            raise ValidationError("email", f"{email!r} is not an email address")
+        check_email("email", email)
         if TeamMemberRecord.select().where(fn.LOWER(TeamMemberRecord.username) == username).exists():
             raise ValidationError("username", f"{username!r} is already taken")
         now = self._context.now()
@@ -217,8 +221,7 @@ class TeamService:
                     raise ValidationError("display_name", "is required")
                 log.change(member, "display_name", display_name.strip(), reason=reason)
             if email is not None:
-                if email.strip() and not is_valid_email(email.strip()):
-                    raise ValidationError("email", f"{email!r} is not an email address")
+                check_email("email", email)
                 log.change(member, "email", email.strip(), reason=reason)
             if new_role is not None:
                 log.change(member, "role", new_role.value, reason=reason)
