@@ -111,6 +111,8 @@ class MainWindow(QMainWindow):
         )
         self.table = self._build_table()
         self.detail = CaseDetailPanel(ui, self._pool, lambda: self._sla_reader, self)
+        # Room for three SLA cards side by side; the list gives way first.
+        self.detail.setMinimumWidth(600)
         self.list_title = QLabel("", self)
         self.list_title.setObjectName("listTitle")
         self.list_title.setProperty("role", "listTitle")

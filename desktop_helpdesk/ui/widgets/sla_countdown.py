@@ -20,13 +20,21 @@ OBJECT_NAMES = {
 _TIME_FORMAT = "%a %d %b %H:%M"
 
 
+def desk_time(instant: datetime, desk_zone: ZoneInfo) -> str:
+    """ "Mon 19 Oct 14:35 ADT": desk time with the zone's own abbreviation (AST/ADT)."""
+    local = instant.astimezone(desk_zone)
+    return f"{local.strftime(_TIME_FORMAT)} {local.tzname()}"
+
+
 def due_text(due_at: datetime, desk_zone: ZoneInfo, local_zone=None) -> str:
-    """ "Due Wed 25 Nov 11:00 Halifax" plus the workstation's own time when it differs."""
+    """ "Due Wed 25 Nov 11:00 AST" plus the workstation's own time when its offset differs."""
     desk = due_at.astimezone(desk_zone)
-    text = f"Due {desk.strftime(_TIME_FORMAT)} Halifax"
+    text = f"Due {desk_time(due_at, desk_zone)}"
     local = due_at.astimezone(local_zone) if local_zone is not None else due_at.astimezone()
     if local.utcoffset() != desk.utcoffset():
-        text += f"\n{local.strftime(_TIME_FORMAT)} your time"
+        same_day = local.date() == desk.date()
+        shown = local.strftime("%H:%M" if same_day else _TIME_FORMAT)
+        text += f"\n({shown} your time)"
     return text
 
 
@@ -115,8 +123,8 @@ class SlaCountdown(QFrame):
         self._state.setText(look.words)
         self._remaining.setText(describe_remaining(reading))
         if reading.met_at is not None:
-            met = reading.met_at.astimezone(self._desk_zone).strftime(_TIME_FORMAT)
-            self._due.setText(f"Met {met} Halifax\n{due_text(reading.due_at, self._desk_zone, self._local_zone)}")
+            met = desk_time(reading.met_at, self._desk_zone)
+            self._due.setText(f"Met {met}\n{due_text(reading.due_at, self._desk_zone, self._local_zone)}")
         else:
             self._due.setText(due_text(reading.due_at, self._desk_zone, self._local_zone))
         fg, bg = look.foreground.name(), look.background.name()
