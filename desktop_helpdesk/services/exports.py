@@ -30,7 +30,6 @@ from desktop_helpdesk.services.reports import (
     TARGET_LABELS,
     TARGETS,
     BacklogReport,
-    BusinessTimeIndex,
     Column,
     ColumnKind,
     Grouping,
@@ -529,18 +528,16 @@ def case_list_table(
     ids = CaseQueries(context).ids(case_filter, sort_column, descending, now)
     counter = _Progress(len(ids), progress, cancelled)
     counter.check()
-    calendar = context.calendar
-    today = now.astimezone(calendar.zone).date()
-    index = BusinessTimeIndex(calendar, today, today)
-    now_position = index.position(now.timestamp())
-    getters = [_case_getter(c, index, now_position) for c in columns]
+    position = context.calendar.business_position
+    now_position = position(now.timestamp())
+    getters = [_case_getter(c, position, now_position) for c in columns]
     rows: list[tuple[Any, ...]] = []
     with_targets = CaseColumn.NEXT_TARGET in columns
     for start in range(0, len(ids), EXPORT_CHUNK):
         chunk = _export_rows(ids[start:start + EXPORT_CHUNK], with_targets)
         rows.extend(tuple(get(row) for get in getters) for row in chunk)
         counter.step(len(chunk))
-    local = now.astimezone(calendar.zone)
+    local = now.astimezone(context.calendar.zone)
     filters = (*filter_text, ("Cases", str(len(rows))),
                ("Business hours left as of", local.strftime("%Y-%m-%d %H:%M %Z")))
     return ReportTable(title, tuple(filters), tuple(CASE_COLUMN_SPECS[c] for c in columns),
@@ -603,7 +600,7 @@ def _next_due_seconds(row: tuple) -> float | None:
     return row[_NEXT_DUE] if row[_STATUS] in _OPEN_STATUS_VALUES else None
 
 
-def _case_getter(column: CaseColumn, index: BusinessTimeIndex,
+def _case_getter(column: CaseColumn, position: Callable[[float], float],
                  now_position: float) -> Callable[[tuple], Any]:
     simple = {
         CaseColumn.NUMBER: lambda r: r[_NUMBER],
@@ -632,7 +629,7 @@ def _case_getter(column: CaseColumn, index: BusinessTimeIndex,
         due = _next_due_seconds(row)
         if due is None:
             return None
-        return (index.position(due) - now_position) / 3600.0
+        return (position(due) - now_position) / 3600.0
     return hours_left
 
 
