@@ -23,9 +23,8 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from bench.big_database import DEFAULT_NOW, build_big_database  # noqa: E402
 from desktop_helpdesk.domain.clock import ManualClock  # noqa: E402
-from desktop_helpdesk.services.case_queries import CaseFilter, CaseQueries, Queue  # noqa: E402
+from desktop_helpdesk.services.case_queries import CaseFilter, Queue  # noqa: E402
 from desktop_helpdesk.services.container import Services  # noqa: E402
-from desktop_helpdesk.services.drafts import DraftService  # noqa: E402
 from desktop_helpdesk.storage.db import close_database, open_database  # noqa: E402
 from desktop_helpdesk.ui.context import UiContext  # noqa: E402
 from desktop_helpdesk.ui.main_window import MainWindow  # noqa: E402
@@ -88,14 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     clock = ManualClock(DEFAULT_NOW)
     services = Services.create(clock)
     agent = next(m for m in services.team.list_members() if m.role == "agent")
-    ui = UiContext(
-        services=services,
-        queries=CaseQueries(services.context),
-        drafts=DraftService(clock),
-        clock=clock,
-        member_id=agent.id,
-        member_name=agent.display_name,
-    )
+    ui = UiContext.for_member(services, clock, agent)
     results: dict[str, float] = {}
     window = MainWindow(ui)
     window.show()

@@ -128,9 +128,7 @@ def _run_app(args: argparse.Namespace, config: AppConfig, log_file: Path) -> int
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from desktop_helpdesk.domain.clock import SystemClock
-    from desktop_helpdesk.services.case_queries import CaseQueries
     from desktop_helpdesk.services.container import Services
-    from desktop_helpdesk.services.drafts import DraftService
     from desktop_helpdesk.storage.db import DatabaseOpenError, close_database, open_database
     from desktop_helpdesk.ui.context import UiContext
     from desktop_helpdesk.ui.main_window import MainWindow
@@ -164,14 +162,7 @@ def _run_app(args: argparse.Namespace, config: AppConfig, log_file: Path) -> int
         member = _sign_in(args, services, settings)
         if member is None:
             return EXIT_USAGE if args.user else EXIT_OK
-        ui = UiContext(
-            services=services,
-            queries=CaseQueries(services.context),
-            drafts=DraftService(clock),
-            clock=clock,
-            member_id=member.id,
-            member_name=member.display_name,
-        )
+        ui = UiContext.for_member(services, clock, member)
         tray = _tray(app)
         notify = (lambda title, message: tray.showMessage(title, message)) if tray else None
         window = MainWindow(ui, notify=notify)

@@ -34,6 +34,18 @@ class UiContext:
     member_id: int
     member_name: str
 
+    @classmethod
+    def for_member(cls, services: Services, clock: Clock, member) -> UiContext:
+        """The context for ``member`` (a ``MemberSummary``) signed in over ``services``."""
+        return cls(
+            services=services,
+            queries=CaseQueries(services.context),
+            drafts=DraftService(clock),
+            clock=clock,
+            member_id=member.id,
+            member_name=member.display_name,
+        )
+
     @property
     def desk_zone(self):
         return self.services.context.calendar.zone

@@ -5,10 +5,8 @@ import logging
 import pytest
 from PySide6.QtCore import QTimer
 
-from desktop_helpdesk.services.case_queries import CaseQueries
 from desktop_helpdesk.services.contacts import NewContact
 from desktop_helpdesk.services.container import Services
-from desktop_helpdesk.services.drafts import DraftService
 from desktop_helpdesk.ui.context import UiContext
 from desktop_helpdesk.ui.main_window import MainWindow
 from desktop_helpdesk.ui.pyside_workarounds import protect_bool_singletons
@@ -35,14 +33,7 @@ def member(services):
 
 @pytest.fixture
 def ui(services, member, clock):
-    return UiContext(
-        services=services,
-        queries=CaseQueries(services.context),
-        drafts=DraftService(clock),
-        clock=clock,
-        member_id=member.id,
-        member_name=member.display_name,
-    )
+    return UiContext.for_member(services, clock, member)
 
 
 @pytest.fixture
