@@ -476,9 +476,11 @@ class PhoneIntakeDialog(QDialog):
                 live_call=channel == IntakeChannel.PHONE and self.live_call_field.isChecked(),
             )
         except ValidationError as error:
+            log.info("intake refused: %s", error)
             self._show_error(friendly_message(error), _FIELD_WIDGETS.get(error.field))
             return False
         except ServiceError as error:
+            log.info("intake refused: %s", error)
             self._show_error(friendly_message(error), None)
             return False
         self.logged_case = logged
