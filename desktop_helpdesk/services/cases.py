@@ -534,9 +534,7 @@ class CaseService:
         result: dict = {}
 
         def apply(actor, case, log, now):
-            at = _instant("occurred_at", occurred_at if occurred_at is not None else now, now)
-            if at < case.received_at:
-                raise ValidationError("occurred_at", "cannot be before the case was received")
+            at = _case_instant("occurred_at", occurred_at, now, case)
             # A team member "in touch with the client": anything outbound, or a live conversation
             # the client started (they called or opened a Skype chat and someone answered).
             reaches_client = way is Direction.OUTBOUND or (
@@ -917,9 +915,7 @@ class CaseService:
             raise ValidationError("told_via", "say how the client was told (an internal note tells nobody)")
 
         def apply(actor, case, log, now):
-            at = _instant("told_at", told_at if told_at is not None else now, now)
-            if at < case.received_at:
-                raise ValidationError("told_at", "cannot be before the case was received")
+            at = _case_instant("told_at", told_at, now, case)
             self._check_transition(CaseStatus(case.status), CaseStatus.RESOLVED)
             self._leave_waiting(case, log, now, "Resolved")
             # Telling the client the resolution is also a contact: any target still open is met.
@@ -1327,4 +1323,13 @@ def _instant(field: str, instant: object, now: datetime) -> datetime:
     value = _aware(field, instant)
     if value > now + _CLOCK_SKEW:
         raise ValidationError(field, "cannot be in the future")
+    return value
+
+
+def _case_instant(field: str, instant: datetime | None, now: datetime, case: CaseRecord) -> datetime:
+    # Something that happened on a case (a contact, telling the resolution) defaults to now and
+    # lies between the client's first contact and now, or the clocks it meets would be wrong.
+    value = _instant(field, instant if instant is not None else now, now)
+    if value < case.received_at:
+        raise ValidationError(field, "cannot be before the case was received")
     return value

@@ -58,9 +58,7 @@ class TeamService:
         Raises:
             NotFoundError: no such member.
         """
-        member = TeamMemberRecord.get_or_none(TeamMemberRecord.id == member_id)
-        if member is None:
-            raise NotFoundError(f"No team member with id {member_id}")
+        member = _existing_member(member_id)
         return _summary(member, open_weights([member_id]))
 
     def find_member(self, username: str) -> MemberSummary | None:
@@ -205,9 +203,7 @@ class TeamService:
         new_role = _role(role) if role is not None else None
         with write_transaction():
             actor = acting_member(actor_id)
-            member = TeamMemberRecord.get_or_none(TeamMemberRecord.id == member_id)
-            if member is None:
-                raise NotFoundError(f"No team member with id {member_id}")
+            member = _existing_member(member_id)
             manages = new_role is not None or can_take_cases is not None or active is not None
             if (manages or actor.id != member.id) and not is_manager(actor):
                 raise PermissionDenied("Only a supervisor or admin can change other members or roles")
@@ -312,9 +308,7 @@ class TeamService:
             return self._redistribute(actor, member, reason)
 
     def _managed_member(self, actor: TeamMemberRecord, member_id: int, action: str) -> TeamMemberRecord:
-        member = TeamMemberRecord.get_or_none(TeamMemberRecord.id == member_id)
-        if member is None:
-            raise NotFoundError(f"No team member with id {member_id}")
+        member = _existing_member(member_id)
         if member.id != actor.id:
             require_manager(actor, action)
         return member
@@ -354,6 +348,13 @@ class TeamService:
                 ReassignmentResult(case.id, case.number, choice.member_id, choice.member_name, choice.reason)
             )
         return moved
+
+
+def _existing_member(member_id: int) -> TeamMemberRecord:
+    member = TeamMemberRecord.get_or_none(TeamMemberRecord.id == member_id)
+    if member is None:
+        raise NotFoundError(f"No team member with id {member_id}")
+    return member
 
 
 def _role(role: str) -> MemberRole:
