@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
-from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from desktop_helpdesk.services.dto import ClientSummary, ContactMatch
 from desktop_helpdesk.ui.admin.forms import (
@@ -15,6 +15,7 @@ from desktop_helpdesk.ui.admin.forms import (
     select_key,
     selected_item,
     sortable_table,
+    submit_form,
 )
 from desktop_helpdesk.ui.admin.models import client_model, contact_model
 from desktop_helpdesk.ui.context import UiContext
@@ -57,29 +58,23 @@ class ClientsPage(QWidget):
         self.manager_email_field = line_edit(client_box, "accountManagerEmailField", "name@company.example")
         self.client_phone_field = line_edit(client_box, "clientPhoneField", "Switchboard, any format")
         self.add_client_button = push_button("Add client", client_box, "addClientButton", accent=True)
-        self.add_client_button.clicked.connect(self.add_client)
-        client_form = QFormLayout(client_box)
-        client_form.addRow("&Name", self.client_name_field)
-        client_form.addRow("Account &manager", self.manager_field)
-        client_form.addRow("Manager &email", self.manager_email_field)
-        client_form.addRow("&Phone", self.client_phone_field)
-        client_form.addRow("", self.add_client_button)
-        for field in (self.client_name_field, self.manager_field, self.manager_email_field, self.client_phone_field):
-            field.returnPressed.connect(self.add_client)
+        submit_form(client_box, [
+            ("&Name", self.client_name_field),
+            ("Account &manager", self.manager_field),
+            ("Manager &email", self.manager_email_field),
+            ("&Phone", self.client_phone_field),
+        ], self.add_client_button, self.add_client)
 
         self.contact_box = group("Add a contact to the selected client", self, "newContactForm")
         self.contact_name_field = line_edit(self.contact_box, "contactNameField", "e.g. Carol Client")
         self.contact_email_field = line_edit(self.contact_box, "contactEmailField", "name@client.example")
         self.contact_phone_field = line_edit(self.contact_box, "contactPhoneField", "Any format")
         self.add_contact_button = push_button("Add contact", self.contact_box, "addContactButton", accent=True)
-        self.add_contact_button.clicked.connect(self.add_contact)
-        contact_form = QFormLayout(self.contact_box)
-        contact_form.addRow("&Contact name", self.contact_name_field)
-        contact_form.addRow("Contact emai&l", self.contact_email_field)
-        contact_form.addRow("Contact p&hone", self.contact_phone_field)
-        contact_form.addRow("", self.add_contact_button)
-        for field in (self.contact_name_field, self.contact_email_field, self.contact_phone_field):
-            field.returnPressed.connect(self.add_contact)
+        submit_form(self.contact_box, [
+            ("&Contact name", self.contact_name_field),
+            ("Contact emai&l", self.contact_email_field),
+            ("Contact p&hone", self.contact_phone_field),
+        ], self.add_contact_button, self.add_contact)
 
         left = QVBoxLayout()
         left.addWidget(self.filter_field)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from PySide6.QtCore import QDate, QModelIndex
-from PySide6.QtWidgets import QDateEdit, QFormLayout, QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDateEdit, QHBoxLayout, QVBoxLayout, QWidget
 
 from desktop_helpdesk.services.settings import Closure
 from desktop_helpdesk.ui.admin.forms import (
@@ -17,6 +17,7 @@ from desktop_helpdesk.ui.admin.forms import (
     replace_rows,
     selected_item,
     sortable_table,
+    submit_form,
 )
 from desktop_helpdesk.ui.admin.models import closure_model
 from desktop_helpdesk.ui.context import UiContext
@@ -52,13 +53,9 @@ class ClosuresPage(QWidget):
         tomorrow = ui.clock.now().astimezone(ui.desk_zone).date() + timedelta(days=1)
         self.date_field.setDate(QDate(tomorrow.year, tomorrow.month, tomorrow.day))
         self.reason_field = line_edit(add_box, "closureReasonField", "e.g. Office move, staff training day")
-        self.reason_field.returnPressed.connect(self.add_closure)
         self.add_button = push_button("Add closure", add_box, "addClosureButton", accent=True)
-        self.add_button.clicked.connect(self.add_closure)
-        form = QFormLayout(add_box)
-        form.addRow("&Date", self.date_field)
-        form.addRow("&Reason", self.reason_field)
-        form.addRow("", self.add_button)
+        submit_form(add_box, [("&Date", self.date_field), ("&Reason", self.reason_field)],
+                    self.add_button, self.add_closure)
 
         left = QVBoxLayout()
         left.addWidget(self.table, 1)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
 from PySide6.QtCore import QItemSelectionModel, QSortFilterProxyModel, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QFormLayout,
     QGroupBox,
     QHeaderView,
     QLabel,
@@ -62,6 +63,22 @@ def group(title: str, parent: QWidget, object_name: str) -> QGroupBox:
     box = QGroupBox(title, parent)
     box.setObjectName(object_name)
     return box
+
+
+def submit_form(
+    box: QGroupBox, rows: Sequence[tuple[str, QWidget]], button: QPushButton, submit: Callable[[], Any]
+) -> QFormLayout:
+    """Lay ``rows`` (label, field) and then ``button`` out in ``box``; the button, and Enter in
+    any of the line edits, runs ``submit``. Returns the layout for rows that follow the button."""
+    form = QFormLayout(box)
+    for label, field in rows:
+        form.addRow(label, field)
+    form.addRow("", button)
+    button.clicked.connect(submit)
+    for _label, field in rows:
+        if isinstance(field, QLineEdit):
+            field.returnPressed.connect(submit)
+    return form
 
 
 def hint(text: str, parent: QWidget) -> QLabel:

@@ -6,7 +6,6 @@ from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QFormLayout,
     QHBoxLayout,
     QLabel,
     QVBoxLayout,
@@ -25,6 +24,7 @@ from desktop_helpdesk.ui.admin.forms import (
     select_key,
     selected_item,
     sortable_table,
+    submit_form,
 )
 from desktop_helpdesk.ui.admin.models import member_model
 from desktop_helpdesk.ui.context import UiContext
@@ -93,20 +93,19 @@ class TeamPage(QWidget):
         )
         self.reason_field = line_edit(edit_box, "memberReasonField", "Optional; kept in the audit log")
         self.save_button = push_button("Save changes", edit_box, "saveMemberButton", accent=True)
-        self.save_button.clicked.connect(self.save_member)
         self.availability_field = _combo(edit_box, "availabilityField", Availability)
         self.redistribute_field = QCheckBox("Hand their open cases to available members", edit_box)
         self.redistribute_field.setObjectName("redistributeField")
         self.availability_button = push_button("Set availability", edit_box, "setAvailabilityButton")
         self.availability_button.clicked.connect(self.set_availability)
-        edit_form = QFormLayout(edit_box)
-        edit_form.addRow("&Display name", self.name_field)
-        edit_form.addRow("E&mail", self.email_field)
-        edit_form.addRow("&Role", self.role_field)
-        edit_form.addRow("", self.takes_cases_field)
-        edit_form.addRow("", self.active_field)
-        edit_form.addRow("Rea&son", self.reason_field)
-        edit_form.addRow("", self.save_button)
+        edit_form = submit_form(edit_box, [
+            ("&Display name", self.name_field),
+            ("E&mail", self.email_field),
+            ("&Role", self.role_field),
+            ("", self.takes_cases_field),
+            ("", self.active_field),
+            ("Rea&son", self.reason_field),
+        ], self.save_button, self.save_member)
         availability_row = QHBoxLayout()
         availability_row.addWidget(self.availability_field, 1)
         availability_row.addWidget(self.availability_button)
@@ -115,8 +114,6 @@ class TeamPage(QWidget):
         edit_form.addRow(availability_label, availability_row)
         edit_form.addRow("", self.redistribute_field)
         self._edit_box = edit_box
-        for field in (self.name_field, self.email_field, self.reason_field):
-            field.returnPressed.connect(self.save_member)
 
         # -- a new member --
         add_box = group("Add a team member", self, "newMemberForm")
@@ -128,16 +125,13 @@ class TeamPage(QWidget):
         self.new_takes_cases_field.setObjectName("newTakesCasesField")
         self.new_takes_cases_field.setChecked(True)
         self.add_button = push_button("Add member", add_box, "addMemberButton", accent=True)
-        self.add_button.clicked.connect(self.add_member)
-        add_form = QFormLayout(add_box)
-        add_form.addRow("&Username", self.new_username_field)
-        add_form.addRow("&Name", self.new_name_field)
-        add_form.addRow("Emai&l", self.new_email_field)
-        add_form.addRow("R&ole", self.new_role_field)
-        add_form.addRow("", self.new_takes_cases_field)
-        add_form.addRow("", self.add_button)
-        for field in (self.new_username_field, self.new_name_field, self.new_email_field):
-            field.returnPressed.connect(self.add_member)
+        submit_form(add_box, [
+            ("&Username", self.new_username_field),
+            ("&Name", self.new_name_field),
+            ("Emai&l", self.new_email_field),
+            ("R&ole", self.new_role_field),
+            ("", self.new_takes_cases_field),
+        ], self.add_button, self.add_member)
 
         left = QVBoxLayout()
         left.addWidget(self.table, 1)
