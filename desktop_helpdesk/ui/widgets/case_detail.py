@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QFrame,
-    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -31,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_helpdesk.domain.cases import CaseStatus, Direction, InteractionChannel
-from desktop_helpdesk.domain.policy import Priority, RequestedPriority, Target
+from desktop_helpdesk.domain.policy import RequestedPriority, Target
 from desktop_helpdesk.services.drafts import Draft, case_key
 from desktop_helpdesk.services.dto import CaseDetail
 from desktop_helpdesk.services.errors import ConflictError, ServiceError
@@ -55,6 +54,7 @@ from desktop_helpdesk.ui.widgets.attachments import (
     image_to_png,
     thumbnail_from_bytes,
 )
+from desktop_helpdesk.ui.widgets.case_header import CaseHeader
 from desktop_helpdesk.ui.widgets.sla_countdown import SlaCountdown
 from desktop_helpdesk.ui.workers import WorkerPool
 
@@ -144,50 +144,13 @@ class CaseDetailPanel(QWidget):
         banner_layout.addWidget(self.discard_button)
         self.draft_banner.hide()
 
-        self.number_label = QLabel("", self)
-        self.number_label.setObjectName("detailNumber")
-        self.number_label.setProperty("role", "caseNumber")
-        self.number_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.status_chip = QLabel("", self)
-        self.status_chip.setObjectName("detailStatus")
-        self.status_chip.setProperty("role", "statusChip")
-        self.priority_chip = QLabel("", self)
-        self.priority_chip.setObjectName("detailPriority")
-        self.priority_chip.setProperty("role", "priorityChip")
-        self.subject_label = QLabel("", self)
-        self.subject_label.setObjectName("detailSubject")
-        self.subject_label.setProperty("role", "caseSubject")
-        self.subject_label.setWordWrap(True)
-        header = QHBoxLayout()
-        header.addWidget(self.number_label)
-        header.addWidget(self.status_chip)
-        header.addWidget(self.priority_chip)
-        header.addStretch(1)
-
-        self.info = {}
-        info_grid = QGridLayout()
-        info_grid.setHorizontalSpacing(16)
-        info_grid.setVerticalSpacing(2)
-        for position, (key, title) in enumerate(
-            (
-                ("client", "Client"),
-                ("contact", "Contact"),
-                ("assignee", "Assignee"),
-                ("received", "Received"),
-                ("channel", "Came in by"),
-                ("waiting", "Waiting on"),
-            )
-        ):
-            caption = QLabel(title, self)
-            caption.setProperty("role", "caption")
-            value = QLabel("", self)
-            value.setObjectName(f"detail_{key}")
-            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            value.setWordWrap(True)
-            row, col = divmod(position, 2)
-            info_grid.addWidget(caption, row * 2, col)
-            info_grid.addWidget(value, row * 2 + 1, col)
-            self.info[key] = value
+        self.header = CaseHeader(self._zone, self)
+        # Short names the panel's callers and tests use.
+        self.number_label = self.header.number_label
+        self.status_chip = self.header.status_chip
+        self.priority_chip = self.header.priority_chip
+        self.subject_label = self.header.subject_label
+        self.info = self.header.info
 
         self.countdowns = {
             target: SlaCountdown(target, self._zone, parent=self) for target in Target
@@ -244,9 +207,7 @@ class CaseDetailPanel(QWidget):
         body = QVBoxLayout(self.body)
         body.setContentsMargins(0, 0, 0, 0)
         body.setSpacing(8)
-        body.addLayout(header)
-        body.addWidget(self.subject_label)
-        body.addLayout(info_grid)
+        body.addWidget(self.header)
         body.addLayout(sla_row)
         body.addLayout(self.actions_row)
         body.addWidget(self.tabs, 1)
@@ -403,47 +364,7 @@ class CaseDetailPanel(QWidget):
             for widget in self.countdowns.values():
                 widget.show_reading(None)
             return
-        self.number_label.setText(detail.number)
-        self.subject_label.setText(detail.subject)
-        status = CaseStatus(detail.status)
-        self.status_chip.setText(status.label)
-        self.status_chip.setProperty("status", status.value)
-        priority = Priority(detail.effective_priority)
-        requested = RequestedPriority(detail.requested_priority)
-        self.priority_chip.setText(
-            f"{priority.label} priority"
-            + (f" (asked {requested.label})" if requested.value != priority.value else "")
-        )
-        self.priority_chip.setProperty("priority", priority.value)
-        for chip in (self.status_chip, self.priority_chip):
-            chip.style().unpolish(chip)
-            chip.style().polish(chip)
-        contact = " · ".join(
-            part for part in (detail.contact_name, detail.contact_phone, detail.contact_email) if part
-        )
-        self.info["client"].setText(
-            detail.client_name
-            + (f"  (account manager {detail.account_manager})" if detail.account_manager else "")
-        )
-        self.info["contact"].setText(contact or "—")
-        self.info["assignee"].setText(detail.assignee_name or "Unassigned")
-        self.info["received"].setText(
-            detail.received_at.astimezone(self._zone).strftime(_TIME) + " Halifax"
-        )
-        self.info["channel"].setText(detail.channel.capitalize())
-        escalation = detail.open_escalation
-        if escalation is not None:
-            since = escalation.escalated_at.astimezone(self._zone).strftime(_TIME)
-            waiting = f"{escalation.target_name} since {since}"
-            if escalation.expected_reply_at is not None:
-                expected = escalation.expected_reply_at.astimezone(self._zone).strftime(_TIME)
-                waiting += f" (reply expected {expected})"
-        elif detail.waiting_on:
-            since = detail.waiting_since.astimezone(self._zone).strftime(_TIME) if detail.waiting_since else ""
-            waiting = f"{detail.waiting_on} since {since}".strip()
-        else:
-            waiting = "—"
-        self.info["waiting"].setText(waiting)
+        self.header.show_case(detail)
         if not self.subject_edit.hasFocus() or not self.subject_edit.isModified():
             self._restoring = True
             self.subject_edit.setText(detail.subject)

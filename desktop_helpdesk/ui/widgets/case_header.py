@@ -1,0 +1,120 @@
+"""Top of the case detail: number, status and priority chips, subject and the case's facts."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from desktop_helpdesk.domain.cases import CaseStatus
+from desktop_helpdesk.domain.policy import Priority, RequestedPriority
+from desktop_helpdesk.services.dto import CaseDetail
+
+_TIME = "%a %d %b %Y %H:%M"
+
+
+class CaseHeader(QWidget):
+    """Who, what and since when, read-only and selectable (numbers are read out on the phone).
+
+    Args:
+        zone: the desk's time zone, for the received and waiting instants.
+    """
+
+    def __init__(self, zone: ZoneInfo, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._zone = zone
+        self.number_label = QLabel("", self)
+        self.number_label.setObjectName("detailNumber")
+        self.number_label.setProperty("role", "caseNumber")
+        self.number_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.status_chip = QLabel("", self)
+        self.status_chip.setObjectName("detailStatus")
+        self.status_chip.setProperty("role", "statusChip")
+        self.priority_chip = QLabel("", self)
+        self.priority_chip.setObjectName("detailPriority")
+        self.priority_chip.setProperty("role", "priorityChip")
+        self.subject_label = QLabel("", self)
+        self.subject_label.setObjectName("detailSubject")
+        self.subject_label.setProperty("role", "caseSubject")
+        self.subject_label.setWordWrap(True)
+        header = QHBoxLayout()
+        header.addWidget(self.number_label)
+        header.addWidget(self.status_chip)
+        header.addWidget(self.priority_chip)
+        header.addStretch(1)
+
+        self.info = {}
+        info_grid = QGridLayout()
+        info_grid.setHorizontalSpacing(16)
+        info_grid.setVerticalSpacing(2)
+        for position, (key, title) in enumerate(
+            (
+                ("client", "Client"),
+                ("contact", "Contact"),
+                ("assignee", "Assignee"),
+                ("received", "Received"),
+                ("channel", "Came in by"),
+                ("waiting", "Waiting on"),
+            )
+        ):
+            caption = QLabel(title, self)
+            caption.setProperty("role", "caption")
+            value = QLabel("", self)
+            value.setObjectName(f"detail_{key}")
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            value.setWordWrap(True)
+            row, col = divmod(position, 2)
+            info_grid.addWidget(caption, row * 2, col)
+            info_grid.addWidget(value, row * 2 + 1, col)
+            self.info[key] = value
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(6)
+        layout.addLayout(header)
+        layout.addWidget(self.subject_label)
+        layout.addLayout(info_grid)
+
+    def show_case(self, detail: CaseDetail) -> None:
+        """Fill in the case's number, chips, subject and facts."""
+        self.number_label.setText(detail.number)
+        self.subject_label.setText(detail.subject)
+        status = CaseStatus(detail.status)
+        self.status_chip.setText(status.label)
+        self.status_chip.setProperty("status", status.value)
+        priority = Priority(detail.effective_priority)
+        requested = RequestedPriority(detail.requested_priority)
+        self.priority_chip.setText(
+            f"{priority.label} priority"
+            + (f" (asked {requested.label})" if requested.value != priority.value else "")
+        )
+        self.priority_chip.setProperty("priority", priority.value)
+        for chip in (self.status_chip, self.priority_chip):
+            chip.style().unpolish(chip)
+            chip.style().polish(chip)
+        contact = " · ".join(
+            part for part in (detail.contact_name, detail.contact_phone, detail.contact_email) if part
+        )
+        self.info["client"].setText(
+            detail.client_name
+            + (f"  (account manager {detail.account_manager})" if detail.account_manager else "")
+        )
+        self.info["contact"].setText(contact or "—")
+        self.info["assignee"].setText(detail.assignee_name or "Unassigned")
+        received = detail.received_at.astimezone(self._zone)
+        self.info["received"].setText(f"{received.strftime(_TIME)} {received.tzname()}")
+        self.info["channel"].setText(detail.channel.capitalize())
+        escalation = detail.open_escalation
+        if escalation is not None:
+            since = escalation.escalated_at.astimezone(self._zone).strftime(_TIME)
+            waiting = f"{escalation.target_name} since {since}"
+            if escalation.expected_reply_at is not None:
+                expected = escalation.expected_reply_at.astimezone(self._zone).strftime(_TIME)
+                waiting += f" (reply expected {expected})"
+        elif detail.waiting_on:
+            since = detail.waiting_since.astimezone(self._zone).strftime(_TIME) if detail.waiting_since else ""
+            waiting = f"{detail.waiting_on} since {since}".strip()
+        else:
+            waiting = "—"
+        self.info["waiting"].setText(waiting)
