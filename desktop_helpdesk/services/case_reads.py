@@ -320,7 +320,7 @@ def case_timeline(case_id: int) -> list[TimelineEntry]:
             title = f"Assigned to {row.after or 'nobody (Unassigned)'}"
             add(row.at, 8, row.id, TimelineEntry(row.at, "assignment", title, row.reason, actor, row.id))
         else:
-            target = row.field.removesuffix("_due_at").capitalize()
+            target = Target.label_of(row.field.removesuffix("_due_at"))
             title = f"{target} due moved to {row.after}"
             add(row.at, 9, row.id, TimelineEntry(row.at, "sla", title, row.reason, actor, row.id))
     entries.sort(key=lambda item: (item[0], item[1], item[2]), reverse=True)

@@ -17,6 +17,8 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor, QFont
 
+from desktop_helpdesk.domain.cases import CaseStatus
+from desktop_helpdesk.domain.policy import Priority
 from desktop_helpdesk.services.case_queries import CaseRow
 from desktop_helpdesk.services.exports import format_cell
 from desktop_helpdesk.services.reports import (
@@ -281,9 +283,9 @@ class MemberCasesModel(QAbstractTableModel):
         if column == MemberCaseColumn.SUBJECT:
             return row.subject
         if column == MemberCaseColumn.PRIORITY:
-            return row.priority.capitalize()
+            return Priority.label_of(row.priority)
         if column == MemberCaseColumn.STATUS:
-            return row.status.replace("_", " ").capitalize()
+            return CaseStatus.label_of(row.status)
         due = row.next_due_at
         return due.astimezone(self._zone).strftime("%a %d %b %H:%M") if due else ""
 
