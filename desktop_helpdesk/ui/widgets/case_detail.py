@@ -19,17 +19,15 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QListView,
     QPlainTextEdit,
     QPushButton,
-    QSpinBox,
     QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from desktop_helpdesk.domain.cases import CaseStatus, Direction, InteractionChannel
+from desktop_helpdesk.domain.cases import CaseStatus
 from desktop_helpdesk.domain.policy import RequestedPriority, Target
 from desktop_helpdesk.services.drafts import Draft, case_key
 from desktop_helpdesk.services.dto import CaseDetail
@@ -45,7 +43,6 @@ from desktop_helpdesk.ui.dialogs.case_actions import (
 )
 from desktop_helpdesk.ui.messages import friendly_message
 from desktop_helpdesk.ui.models.audit_model import AuditTableModel
-from desktop_helpdesk.ui.models.timeline_model import TimelineModel
 from desktop_helpdesk.ui.resources import icon
 from desktop_helpdesk.ui.sla_display import SlaReader
 from desktop_helpdesk.ui.widgets.attachments import (
@@ -56,6 +53,7 @@ from desktop_helpdesk.ui.widgets.attachments import (
 )
 from desktop_helpdesk.ui.widgets.case_header import CaseHeader
 from desktop_helpdesk.ui.widgets.sla_countdown import SlaCountdown
+from desktop_helpdesk.ui.widgets.timeline_tab import TimelineTab
 from desktop_helpdesk.ui.workers import WorkerPool
 
 log = logging.getLogger(__name__)
@@ -225,66 +223,20 @@ class CaseDetailPanel(QWidget):
         paste.activated.connect(self.paste_screenshot)
 
     def _build_timeline_tab(self) -> QWidget:
-        page = QWidget(self)
-        self.channel_field = QComboBox(page)
-        self.channel_field.setObjectName("interactionChannelField")
-        for channel in InteractionChannel:
-            self.channel_field.addItem(icon(channel.value), channel.label, channel.value)
-        self.direction_field = QComboBox(page)
-        self.direction_field.setObjectName("interactionDirectionField")
-        for direction in (Direction.OUTBOUND, Direction.INBOUND, Direction.INTERNAL):
-            self.direction_field.addItem(direction.label, direction.value)
-        self.duration_field = QSpinBox(page)
-        self.duration_field.setObjectName("interactionDurationField")
-        self.duration_field.setRange(0, 600)
-        self.duration_field.setSuffix(" min")
-        self.summary_edit = QPlainTextEdit(page)
-        self.summary_edit.setObjectName("interactionSummaryField")
-        self.summary_edit.setAccessibleName("interactionSummaryField")
-        self.summary_edit.setPlaceholderText("What was said or done (Ctrl+Enter adds it)")
-        self.summary_edit.setTabChangesFocus(True)
-        self.summary_edit.setFixedHeight(70)
-        self.add_interaction_button = QPushButton("Add interaction", page)
-        self.add_interaction_button.setObjectName("addInteractionButton")
-        self.add_interaction_button.setProperty("accent", True)
-        self.add_interaction_button.clicked.connect(self.add_interaction)
-        shortcut = QShortcut(QKeySequence("Ctrl+Return"), self.summary_edit)
-        shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
-        shortcut.activated.connect(self.add_interaction)
-        self.channel_field.currentIndexChanged.connect(self._on_editor_text_changed)
-
-        self.timeline_model = TimelineModel(self._zone, self)
-        self.timeline_view = QListView(page)
-        self.timeline_view.setObjectName("timelineView")
-        self.timeline_view.setModel(self.timeline_model)
-        self.timeline_view.setWordWrap(True)
-        self.timeline_view.setSpacing(3)
-        self.timeline_view.setAlternatingRowColors(True)
-        self.timeline_view.setUniformItemSizes(False)
-
-        self.read_only_note = QLabel(
-            "This case is closed: it stays searchable and read-only. Reopen it to add to it.", page
-        )
-        self.read_only_note.setObjectName("readOnlyNote")
-        self.read_only_note.setProperty("role", "readOnlyNote")
-        self.read_only_note.setWordWrap(True)
-        self.read_only_note.hide()
-        self.interaction_form = QWidget(page)
-        fields = QHBoxLayout()
-        fields.addWidget(self.channel_field)
-        fields.addWidget(self.direction_field)
-        fields.addWidget(self.duration_field)
-        fields.addStretch(1)
-        fields.addWidget(self.add_interaction_button)
-        form = QVBoxLayout(self.interaction_form)
-        form.setContentsMargins(0, 0, 0, 0)
-        form.addLayout(fields)
-        form.addWidget(self.summary_edit)
-        layout = QVBoxLayout(page)
-        layout.setContentsMargins(0, 6, 0, 0)
-        layout.addWidget(self.read_only_note)
-        layout.addWidget(self.interaction_form)
-        layout.addWidget(self.timeline_view, 1)
+        page = TimelineTab(self._zone, self)
+        page.add_requested.connect(self.add_interaction)
+        page.channel_field.currentIndexChanged.connect(self._on_editor_text_changed)
+        # Short names the panel's commands, drafts and tests use.
+        self.timeline_tab = page
+        self.channel_field = page.channel_field
+        self.direction_field = page.direction_field
+        self.duration_field = page.duration_field
+        self.summary_edit = page.summary_edit
+        self.add_interaction_button = page.add_interaction_button
+        self.timeline_model = page.timeline_model
+        self.timeline_view = page.timeline_view
+        self.read_only_note = page.read_only_note
+        self.interaction_form = page.interaction_form
         return page
 
     def _build_details_tab(self) -> QWidget:
@@ -396,27 +348,12 @@ class CaseDetailPanel(QWidget):
         self.buttons["resolve"].setVisible(is_open)
         self.buttons["close"].setVisible(status is CaseStatus.RESOLVED)
         self.buttons["reopen"].setVisible(not is_open)
-        for widget in (
-            self.summary_edit,
-            self.channel_field,
-            self.direction_field,
-            self.duration_field,
-            self.add_interaction_button,
-            self.save_button,
-            self.priority_field,
-            self.priority_reason,
-        ):
+        self.timeline_tab.set_read_only(read_only)
+        for widget in (self.save_button, self.priority_field, self.priority_reason):
             widget.setEnabled(not read_only)
-        self.interaction_form.setVisible(not read_only)
-        self.read_only_note.setVisible(read_only)
         self.subject_edit.setReadOnly(read_only)
         self.description_edit.setReadOnly(read_only)
         self.attachments.set_read_only(read_only)
-        self.summary_edit.setPlaceholderText(
-            "This case is closed and read-only. Reopen it to add to it."
-            if read_only
-            else "What was said or done (Ctrl+Enter adds it)"
-        )
 
     def on_ticked(self, now: datetime) -> None:
         """Recompute the three countdowns from the loaded case (no SQL)."""

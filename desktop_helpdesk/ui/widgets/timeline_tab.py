@@ -1,0 +1,114 @@
+"""Timeline tab of a case: the add-interaction form above the events, newest first."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QListView,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_helpdesk.domain.cases import Direction, InteractionChannel
+from desktop_helpdesk.ui.models.timeline_model import TimelineModel
+from desktop_helpdesk.ui.resources import icon
+
+READ_ONLY_PLACEHOLDER = "This case is closed and read-only. Reopen it to add to it."
+EDIT_PLACEHOLDER = "What was said or done (Ctrl+Enter adds it)"
+
+
+class TimelineTab(QWidget):
+    """Channel, direction, duration and summary of a new interaction, and the case's events.
+
+    Signals:
+        add_requested(): the Add button or Ctrl+Enter in the summary.
+
+    Args:
+        zone: the desk's time zone for event times.
+    """
+
+    add_requested = Signal()
+
+    def __init__(self, zone: ZoneInfo, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.channel_field = QComboBox(self)
+        self.channel_field.setObjectName("interactionChannelField")
+        for channel in InteractionChannel:
+            self.channel_field.addItem(icon(channel.value), channel.label, channel.value)
+        self.direction_field = QComboBox(self)
+        self.direction_field.setObjectName("interactionDirectionField")
+        for direction in (Direction.OUTBOUND, Direction.INBOUND, Direction.INTERNAL):
+            self.direction_field.addItem(direction.label, direction.value)
+        self.duration_field = QSpinBox(self)
+        self.duration_field.setObjectName("interactionDurationField")
+        self.duration_field.setRange(0, 600)
+        self.duration_field.setSuffix(" min")
+        self.summary_edit = QPlainTextEdit(self)
+        self.summary_edit.setObjectName("interactionSummaryField")
+        self.summary_edit.setAccessibleName("interactionSummaryField")
+        self.summary_edit.setPlaceholderText(EDIT_PLACEHOLDER)
+        self.summary_edit.setTabChangesFocus(True)
+        self.summary_edit.setFixedHeight(70)
+        self.add_interaction_button = QPushButton("Add interaction", self)
+        self.add_interaction_button.setObjectName("addInteractionButton")
+        self.add_interaction_button.setProperty("accent", True)
+        self.add_interaction_button.clicked.connect(self.add_requested)
+        shortcut = QShortcut(QKeySequence("Ctrl+Return"), self.summary_edit)
+        shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
+        shortcut.activated.connect(self.add_requested)
+
+        self.timeline_model = TimelineModel(zone, self)
+        self.timeline_view = QListView(self)
+        self.timeline_view.setObjectName("timelineView")
+        self.timeline_view.setModel(self.timeline_model)
+        self.timeline_view.setWordWrap(True)
+        self.timeline_view.setSpacing(3)
+        self.timeline_view.setAlternatingRowColors(True)
+        self.timeline_view.setUniformItemSizes(False)
+
+        self.read_only_note = QLabel(
+            "This case is closed: it stays searchable and read-only. Reopen it to add to it.", self
+        )
+        self.read_only_note.setObjectName("readOnlyNote")
+        self.read_only_note.setProperty("role", "readOnlyNote")
+        self.read_only_note.setWordWrap(True)
+        self.read_only_note.hide()
+        self.interaction_form = QWidget(self)
+        fields = QHBoxLayout()
+        fields.addWidget(self.channel_field)
+        fields.addWidget(self.direction_field)
+        fields.addWidget(self.duration_field)
+        fields.addStretch(1)
+        fields.addWidget(self.add_interaction_button)
+        form = QVBoxLayout(self.interaction_form)
+        form.setContentsMargins(0, 0, 0, 0)
+        form.addLayout(fields)
+        form.addWidget(self.summary_edit)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 6, 0, 0)
+        layout.addWidget(self.read_only_note)
+        layout.addWidget(self.interaction_form)
+        layout.addWidget(self.timeline_view, 1)
+
+    def set_read_only(self, read_only: bool) -> None:
+        """Closed cases show a note instead of the form."""
+        self.interaction_form.setVisible(not read_only)
+        self.read_only_note.setVisible(read_only)
+        for widget in (
+            self.summary_edit,
+            self.channel_field,
+            self.direction_field,
+            self.duration_field,
+            self.add_interaction_button,
+        ):
+            widget.setEnabled(not read_only)
+        self.summary_edit.setPlaceholderText(READ_ONLY_PLACEHOLDER if read_only else EDIT_PLACEHOLDER)
