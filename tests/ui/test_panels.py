@@ -264,3 +264,17 @@ def test_notification_click_opens_the_case(qtbot, window, ui, clock):
     window.open_notified_case()
     qtbot.waitUntil(lambda: window.detail.case_id == case.id)
     assert window.queue_panel.current_queue() is Queue.MY_CASES
+
+
+def test_dropped_files_are_read_off_the_ui_thread_and_attached(qtbot, window, ui, tmp_path):
+    case = log_case(ui, "Log file attached")
+    with qtbot.waitSignal(window.list_loaded):
+        window.reload_list()
+    window.select_case(case.id)
+    log_file = tmp_path / "player-console.log"
+    log_file.write_text("TypeError: cannot read properties of undefined")
+    window.detail.attachments.files_dropped.emit([str(log_file)])
+    qtbot.waitUntil(lambda: window.detail.attachments.count() == 1)
+    info = window.detail.detail.attachments[0]
+    assert info.filename == "player-console.log"
+    assert info.size == log_file.stat().st_size
