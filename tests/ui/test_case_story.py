@@ -239,3 +239,16 @@ def test_refresh_shows_another_workstations_change_when_nothing_was_typed(qtbot,
     assert window.detail.subject_label.text() == "Renamed elsewhere"
     assert not window.detail.has_unsaved_text()
     qtbot.waitUntil(lambda: window.model.data(window.model.index(0, CaseColumn.SUBJECT)) == "Renamed elsewhere")
+
+
+def test_closing_the_window_keeps_text_typed_a_moment_ago(qtbot, make_window, ui):
+    case = log_case(ui, "Closing soon")
+    window = make_window()
+    window.select_case(case.id)
+    qtbot.keyClicks(window.detail.summary_edit, "typed just before closing")
+    window.close()  # well inside the draft debounce: closing saves at once
+    reopened = make_window()
+    reopened.select_case(case.id)
+    assert reopened.detail.draft_banner.isVisibleTo(reopened.detail)
+    qtbot.mouseClick(reopened.detail.restore_button, Qt.MouseButton.LeftButton)
+    assert reopened.detail.summary_edit.toPlainText() == "typed just before closing"
