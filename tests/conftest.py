@@ -12,6 +12,12 @@ import pytest  # noqa: E402
 
 from desktop_helpdesk.domain.clock import ManualClock  # noqa: E402
 from desktop_helpdesk.storage.db import DatabaseTarget, close_database, database, open_database  # noqa: E402
+from desktop_helpdesk.ui.pyside_workarounds import protect_bool_singletons  # noqa: E402
+
+# Every Qt test anywhere (supervisor and export tests live outside tests/ui) disconnects
+# signals through pytest-qt; PySide6 6.12 drops a reference to True on each disconnect, which
+# aborts the whole run once the count reaches zero (see protect_bool_singletons).
+protect_bool_singletons()
 
 HALIFAX = ZoneInfo("America/Halifax")
 TEST_DATABASE_URL_ENV = "HELPDESK_TEST_DATABASE_URL"

@@ -9,11 +9,6 @@ from desktop_helpdesk.services.contacts import NewContact
 from desktop_helpdesk.services.container import Services
 from desktop_helpdesk.ui.context import UiContext
 from desktop_helpdesk.ui.main_window import MainWindow
-from desktop_helpdesk.ui.pyside_workarounds import protect_bool_singletons
-
-# pytest-qt's waitSignal disconnects a signal each time; PySide6 6.12 then loses a reference
-# to True, which can abort the run at interpreter exit (see protect_bool_singletons).
-protect_bool_singletons()
 
 # The offscreen platform (CI, headless runs) warns when a dialog asks for window-manager size
 # hints; it says nothing about our code.
