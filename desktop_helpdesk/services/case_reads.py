@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from peewee import JOIN
 
+from desktop_helpdesk.domain.calendar import POLICY_TIMEZONE
 from desktop_helpdesk.domain.cases import (
     CaseStatus,
     Direction,
@@ -234,6 +236,19 @@ def _names() -> dict[int, str]:
     return dict(TeamMemberRecord.select(TeamMemberRecord.id, TeamMemberRecord.display_name).tuples())
 
 
+_DESK_ZONE = ZoneInfo(POLICY_TIMEZONE)
+
+
+def _desk_time(instant: datetime | str) -> str:
+    """An instant as the desk reads it ("Fri 03 Apr 2026 09:50 ADT"); audit rows hold ISO text."""
+    if isinstance(instant, str):
+        try:
+            instant = datetime.fromisoformat(instant)
+        except ValueError:
+            return instant
+    return instant.astimezone(_DESK_ZONE).strftime("%a %d %b %Y %H:%M %Z")
+
+
 def case_timeline(case_id: int) -> list[TimelineEntry]:
     """Interactions, escalations and answers, pauses and resumes, status and assignment
     changes, SLA due moves and attachments of a case, newest first.
@@ -260,7 +275,7 @@ def case_timeline(case_id: int) -> list[TimelineEntry]:
 
     add(case.logged_at, 0, case.id, TimelineEntry(
         case.logged_at, "logged", f"Case {case.number} logged",
-        f"{IntakeChannel.label_of(case.channel)} request received {case.received_at.isoformat()}",
+        f"{IntakeChannel.label_of(case.channel)} request received {_desk_time(case.received_at)}",
         names.get(case.logged_by_id, ""), case.id, channel=case.channel,
     ))
     for row in InteractionRecord.select().where(InteractionRecord.case == case_id):
@@ -272,7 +287,7 @@ def case_timeline(case_id: int) -> list[TimelineEntry]:
             satisfies=satisfies,
         ))
     for row in EscalationRecord.select().where(EscalationRecord.case == case_id):
-        expected = f"; reply expected {row.expected_reply_at.isoformat()}" if row.expected_reply_at else ""
+        expected = f"; reply expected {_desk_time(row.expected_reply_at)}" if row.expected_reply_at else ""
         add(row.escalated_at, 2, row.id, TimelineEntry(
             row.escalated_at, "escalation",
             f"Escalated to {EscalationTarget.label_of(row.target_kind)}: {row.target_name}",
@@ -321,7 +336,7 @@ def case_timeline(case_id: int) -> list[TimelineEntry]:
             add(row.at, 8, row.id, TimelineEntry(row.at, "assignment", title, row.reason, actor, row.id))
         else:
             target = Target.label_of(row.field.removesuffix("_due_at"))
-            title = f"{target} due moved to {row.after}"
+            title = f"{target} due moved to {_desk_time(row.after)}"
             add(row.at, 9, row.id, TimelineEntry(row.at, "sla", title, row.reason, actor, row.id))
     entries.sort(key=lambda item: (item[0], item[1], item[2]), reverse=True)
     return [entry for *_, entry in entries]

@@ -179,3 +179,20 @@ def test_timeline_merges_events_newest_first_and_audit_trail_is_chronological(se
         services.cases.add_interaction(team.alice, case.id, channel="note", direction="outbound",
                                        summary="x")
     assert error.value.field == "direction"
+
+
+def test_timeline_tells_instants_in_desk_time(services, team, clock):
+    case = log(services, team.alice, requested_priority="medium")
+    clock.set(halifax(2026, 11, 25, 10, 30))
+    services.cases.change_priority(team.alice, case.id, "high", reason="Whole site down")
+    services.cases.escalate(team.alice, case.id, target_kind="client_it", target_name="Acme IT",
+                            reason="Proxy blocks the LMS", expected_reply_at=halifax(2026, 11, 26, 9, 0))
+
+    texts = {(entry.kind, entry.title, entry.detail) for entry in services.cases.timeline(case.id)}
+
+    assert ("logged", f"Case {case.number} logged",
+            "Email request received Wed 25 Nov 2026 09:00 AST") in texts
+    assert ("sla", "Respond due moved to Wed 25 Nov 2026 13:00 AST",
+            "Priority changed Medium -> High: Whole site down") in texts
+    assert any(kind == "escalation" and detail.endswith("reply expected Thu 26 Nov 2026 09:00 AST")
+               for kind, _, detail in texts)
