@@ -27,10 +27,14 @@ _CLIENTS = (
     ("Summit Foods", "Avery MacLean"), ("Lighthouse Academy", "Blake Cormier"),
     ("Northern Rail Training", "Devon Gallant"), ("Coastal Pharma", "Emery Stewart"),
 )
-_PEOPLE = (
-    "Alex Robichaud", "Sam Wilson", "Taylor Young", "Morgan Smith", "Jamie Doucet", "Pat Arsenault",
-    "Chris Landry", "Robin Hache", "Drew Comeau", "Lee Thibodeau", "Kim Pothier", "Terry Saulnier",
-    "Dana Surette", "Jesse LeLievre", "Shawn Deveau", "Kelly Muise",
+# Contacts are first x last name pairs drawn without repeats, so no person works for two clients.
+_FIRST_NAMES = (
+    "Alex", "Sam", "Taylor", "Morgan", "Jamie", "Pat", "Chris", "Robin", "Drew", "Lee", "Kim",
+    "Terry", "Dana", "Jesse", "Shawn", "Kelly", "Noel", "Renée", "Luc", "Marie",
+)
+_LAST_NAMES = (
+    "Robichaud", "Wilson", "Young", "Smith", "Doucet", "Arsenault", "Landry", "Hache", "Comeau",
+    "Thibodeau", "Pothier", "Saulnier", "Surette", "LeLievre", "Deveau", "Muise",
 )
 _SUBJECTS = (
     ("LMS login page will not load", "Learners get a blank page after entering their password."),
@@ -46,13 +50,20 @@ _SUBJECTS = (
     ("xAPI statements missing in LRS", "Statements from the new course never reach our LRS."),
     ("Gradebook totals wrong after update", "Weighted totals changed after last night's update."),
 )
+# One plausible fix per subject above, in the same order, so a resolved case reads true.
 _RESOLUTIONS = (
     "Cleared stale sessions and asked users to sign in again; confirmed working.",
-    "Client IT added our domain to the proxy allow list.",
-    "Republished the package with a corrected manifest.",
-    "Applied hotfix 4.2.1 and re-ran the export with the client.",
-    "Renewed the SSO certificate; client confirmed sign-in works.",
-    "Explained the completion setting; client changed it and it works.",
+    "Republished the package with the completion threshold set; module 3 now completes.",
+    "Applied hotfix 4.2.1 and re-ran the export with the client; it finished in 20 seconds.",
+    "Added the missing reply URL to the Azure AD app registration; sign-in works again.",
+    "Client IT added our video CDN to the proxy allow list.",
+    "Corrected the certificate template's date field and reissued today's certificates.",
+    "Fixed the attempt counter setting on the quiz; learners unlocked.",
+    "Updated the authoring tool to 11.3, which fixes the HTML5 publish crash.",
+    "Cleared the app's offline cache and re-synced; progress reached the server.",
+    "Client IT whitelisted our mail server; welcome emails now arrive.",
+    "Corrected the LRS endpoint and credentials in the course settings.",
+    "Recalculated the gradebook after restoring the category weights.",
 )
 _OUTCOMES = (
     CaseStatus.NEW, CaseStatus.ACKNOWLEDGED, CaseStatus.IN_PROGRESS, CaseStatus.ESCALATED,
@@ -120,13 +131,16 @@ def seed_demo_data(clock: Clock, *, cases: int = 300, seed: int = 2026) -> DemoD
             for username, name in _AGENTS
         )
         contacts = []
+        people = [(first, last) for first in _FIRST_NAMES for last in _LAST_NAMES]
+        rng.shuffle(people)
         for index, (client_name, manager) in enumerate(_CLIENTS):
             client = services.contacts.create_client(
                 supervisor, client_name, account_manager=manager,
                 account_manager_email=f"{manager.split()[0].lower()}@velsoft.example",
                 phone=f"902-555-{1000 + index:04d}")
-            for person in rng.sample(_PEOPLE, 3):
-                first, last = person.lower().split()
+            for first, last in (people.pop() for _ in range(3)):
+                person = f"{first} {last}"
+                first, last = first.lower().replace("é", "e"), last.lower()
                 contacts.append(services.contacts.create_contact(
                     supervisor, client.id, person,
                     email=f"{first}.{last}@{client_name.split()[0].lower()}.example",
@@ -233,7 +247,7 @@ def _demo_case(services, moving, rng, now, received, index, agents, supervisor, 
         cases.resume(worker, logged.id, reason="Client replied")
     if not at(rng.randint(20, 1500)):
         return
-    cases.resolve(worker, logged.id, summary=rng.choice(_RESOLUTIONS),
+    cases.resolve(worker, logged.id, summary=_RESOLUTIONS[index % len(_RESOLUTIONS)],
                   told_via=rng.choice(("email", "email", "phone", "skype")))
     if outcome is CaseStatus.CLOSED and at(rng.randint(60, 1200)):
         cases.close(worker, logged.id)

@@ -9,7 +9,7 @@ from desktop_helpdesk.domain.sla import ClockState
 from desktop_helpdesk.services.container import Services
 from desktop_helpdesk.services.demo import DemoDataError, seed_demo_data
 from desktop_helpdesk.storage.db import open_database
-from desktop_helpdesk.storage.records import CaseRecord, TeamMemberRecord
+from desktop_helpdesk.storage.records import CaseRecord, ContactRecord, TeamMemberRecord
 
 
 def snapshot():
@@ -34,6 +34,12 @@ def test_demo_data_covers_every_state_relative_to_now(db, clock, tmp_path):
     assert states[ClockState.BREACHED] > 0
     assert states[ClockState.DUE_SOON] + states[ClockState.ON_TRACK] > 0
     assert states[ClockState.PAUSED] > 0
+    # Each contact works for one client, and a resolution answers its own subject.
+    contacts = [(c.name, c.client_id) for c in ContactRecord.select()]
+    assert len({name for name, _ in contacts}) == len(contacts)
+    sso = CaseRecord.get((CaseRecord.subject == "SSO rejects all users since this morning")
+                         & (CaseRecord.resolution_summary != ""))
+    assert "Azure AD" in sso.resolution_summary
     roles = Counter(m.role for m in TeamMemberRecord.select())
     assert roles == {"admin": 1, "supervisor": 1, "agent": 5}
     with pytest.raises(DemoDataError):
