@@ -50,6 +50,19 @@ MET_FIELDS = {
 }
 
 
+def hours_text(amount: timedelta) -> str:
+    """A business duration as audit rows and the timeline write it: ``"2h05"`` (whole minutes).
+
+    Args:
+        amount: the duration.
+
+    Returns:
+        Hours, "h", then two-digit minutes.
+    """
+    minutes = int(amount.total_seconds()) // 60
+    return f"{minutes // 60}h{minutes % 60:02d}"
+
+
 def read_case_clocks(
     context: ServiceContext, case: CaseRecord, now: datetime, *, due_soon_share: float | None = None
 ) -> tuple[ClockReading, ClockReading, ClockReading]:
@@ -304,10 +317,9 @@ def case_timeline(case_id: int) -> list[TimelineEntry]:
         ))
         if row.ended_at is not None:
             paused = timedelta(seconds=row.business_seconds)
-            minutes = int(paused.total_seconds()) // 60
             add(row.ended_at, 5, row.id, TimelineEntry(
                 row.ended_at, "resume", "Resolution clock resumed",
-                f"Paused {minutes // 60}h{minutes % 60:02d} of business time; resolution due moved by that much",
+                f"Paused {hours_text(paused)} of business time; resolution due moved by that much",
                 "", row.id,
             ))
     for row in (

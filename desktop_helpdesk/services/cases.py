@@ -31,6 +31,7 @@ from desktop_helpdesk.services.case_reads import (
     case_audit_trail,
     case_detail,
     case_timeline,
+    hours_text,
     read_case_clocks,
 )
 from desktop_helpdesk.services.contacts import NewContact, find_or_create_contact
@@ -405,7 +406,7 @@ class CaseService:
         paused = self._paused_since(case.id, start)
         if paused > timedelta(0):
             resolve_due = calendar.add(resolve_due, paused)
-            why = f"{why} (plus {_hours(paused)} paused waiting on client)"
+            why = f"{why} (plus {hours_text(paused)} paused waiting on client)"
         log.change(case, "resolve_due_at", resolve_due, action="sla", reason=why)
 
     @staticmethod
@@ -876,7 +877,7 @@ class CaseService:
                 "resolve_due_at",
                 calendar.add(case.resolve_due_at, paused),
                 action="sla",
-                reason=f"Resolution clock paused {_hours(paused)} of business time waiting on client",
+                reason=f"Resolution clock paused {hours_text(paused)} of business time waiting on client",
             )
 
     def resolve(
@@ -1279,11 +1280,6 @@ def _crm_case(number: str, subject: str, client: ClientRecord, contact: ContactR
         "contact": contact.name if contact is not None else "",
         "contact_email": contact.email if contact is not None else "",
     }
-
-
-def _hours(amount: timedelta) -> str:
-    minutes = int(amount.total_seconds()) // 60
-    return f"{minutes // 60}h{minutes % 60:02d}"
 
 
 def _required_text(field: str, value: object, max_length: int) -> str:
