@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QMainWindow,
+    QMessageBox,
     QSizePolicy,
     QSplitter,
     QTableView,
@@ -25,12 +26,14 @@ from PySide6.QtWidgets import (
 
 from desktop_helpdesk.services.case_queries import CaseFilter, ChangeCursor, Queue, SortColumn
 from desktop_helpdesk.services.context import is_sqlite
+from desktop_helpdesk.services.exports import CaseColumn as ExportColumn
 from desktop_helpdesk.ui.context import UiContext
 from desktop_helpdesk.ui.dialogs.phone_intake import PhoneIntakeDialog
 from desktop_helpdesk.ui.models.case_table_model import CaseColumn, CaseTableModel
 from desktop_helpdesk.ui.notifications import SlaNotifier
 from desktop_helpdesk.ui.resources import icon
 from desktop_helpdesk.ui.sla_display import SlaReader
+from desktop_helpdesk.ui.supervisor.export_runner import CaseListExporter
 from desktop_helpdesk.ui.ticker import Ticker
 from desktop_helpdesk.ui.widgets.case_detail import CaseDetailPanel
 from desktop_helpdesk.ui.widgets.queue_panel import QueuePanel
@@ -52,6 +55,18 @@ _COLUMN_WIDTHS = {
     CaseColumn.RECEIVED: 96,
     CaseColumn.NEXT_DUE: 262,
 }
+# What each list column becomes in an export. The SLA column shows the next target and the
+# time left in words; a spreadsheet wants them as the target, the due instant and a number.
+_EXPORT_COLUMNS: dict[CaseColumn, tuple[ExportColumn, ...]] = {
+    CaseColumn.NUMBER: (ExportColumn.NUMBER,),
+    CaseColumn.CLIENT: (ExportColumn.CLIENT,),
+    CaseColumn.SUBJECT: (ExportColumn.SUBJECT,),
+    CaseColumn.PRIORITY: (ExportColumn.PRIORITY,),
+    CaseColumn.STATUS: (ExportColumn.STATUS,),
+    CaseColumn.ASSIGNEE: (ExportColumn.ASSIGNEE,),
+    CaseColumn.RECEIVED: (ExportColumn.RECEIVED,),
+    CaseColumn.NEXT_DUE: (ExportColumn.NEXT_TARGET, ExportColumn.NEXT_DUE, ExportColumn.TIME_LEFT),
+}
 
 
 class MainWindow(QMainWindow):
@@ -67,6 +82,8 @@ class MainWindow(QMainWindow):
     Args:
         ui: shared services, queries, drafts, clock and signed-in member.
         notify: ``notify(title, message)`` for desktop notifications (tray); None: none.
+        choose_export_path: ``choose(suggested_name) -> path`` ("" = cancelled) for "Export
+            list…"; None: a save-file dialog.
     """
 
     list_loaded = Signal(int)
@@ -77,6 +94,8 @@ class MainWindow(QMainWindow):
         ui: UiContext,
         notify: Callable[[str, str], None] | None = None,
         parent: QWidget | None = None,
+        *,
+        choose_export_path: Callable[[str], str] | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("mainWindow")
@@ -95,6 +114,11 @@ class MainWindow(QMainWindow):
         self._closing = False
         self._notifier = SlaNotifier(notify or (lambda _title, _message: None))
         self._loaded_once = False
+        self._exporting_count = 0
+        self.exporter = CaseListExporter(self, ui.services.context, choose_path=choose_export_path)
+        self.exporter.finished.connect(self._on_exporter_finished)
+        self.exporter.failed.connect(self._on_exporter_failed)
+        self.exporter.runner.export_cancelled.connect(self._on_exporter_cancelled)
 
         self.ticker = Ticker(ui.clock, self)
         self.ticker.ticked.connect(self.on_ticked)
@@ -209,11 +233,20 @@ class MainWindow(QMainWindow):
         self.action_refresh.setObjectName("actionRefresh")
         self.action_refresh.setShortcut(QKeySequence("F5"))
         self.action_refresh.triggered.connect(self.refresh)
+        self.action_export = QAction(icon("export"), "Export list…", self)
+        self.action_export.setObjectName("actionExportList")
+        self.action_export.setShortcut(QKeySequence("Ctrl+E"))
+        self.action_export.setToolTip(
+            "Export the cases in this list, with its visible columns, to Excel, CSV or PDF (Ctrl+E)"
+        )
+        self.action_export.triggered.connect(self.export_list)
         self.action_search = QAction("Search", self)
         self.action_search.setObjectName("actionSearch")
         self.action_search.setShortcut(QKeySequence("Ctrl+F"))
         self.action_search.triggered.connect(self._on_action_search_triggered)
         toolbar.addAction(self.action_new_case)
+        # Export sits left of Refresh: admin.install puts "Administration…" right after Refresh.
+        toolbar.addAction(self.action_export)
         toolbar.addAction(self.action_refresh)
         self.addAction(self.action_search)
         # Ctrl+1 … Ctrl+9 jump to the queues in the order they are listed.
@@ -451,6 +484,59 @@ class MainWindow(QMainWindow):
     def _on_background_failed(self, error: Exception) -> None:
         self.statusBar().showMessage(f"Could not load cases: {error}", 10_000)
 
+    # -- export ----------------------------------------------------------------------------
+    def export_columns(self) -> list[ExportColumn]:
+        """The export columns of the list's visible columns, in the order they are shown."""
+        header = self.table.horizontalHeader()
+        shown = sorted(
+            (header.visualIndex(column), column) for column in CaseColumn if not header.isSectionHidden(column)
+        )
+        return [key for _position, column in shown for key in _EXPORT_COLUMNS[column]]
+
+    def export_list(self) -> bool:
+        """Export what the list shows (its queue or search, its visible columns) to a file the
+        member picks (Ctrl+E); runs in the background with a cancellable progress dialog.
+
+        Returns:
+            True when an export started (False: one is running, or no file was chosen).
+        """
+        if self.exporter.runner.busy:
+            self.statusBar().showMessage("An export is already running", 5000)
+            return False
+        case_filter = self._filter
+        count = self.model.rowCount()
+        started = self.exporter.export(
+            case_filter.queue,
+            search=case_filter.search,
+            member_id=case_filter.member_id,
+            columns=self.export_columns(),
+        )
+        if started:
+            self._exporting_count = count
+            self.action_export.setEnabled(False)
+        return started
+
+    def _on_exporter_finished(self, path) -> None:
+        self.action_export.setEnabled(True)
+        self.statusBar().showMessage(f"Exported {self._exporting_count:,} cases to {path}", 15_000)
+
+    def _on_exporter_failed(self, message: str) -> None:
+        self.action_export.setEnabled(True)
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            "Export failed",
+            f"The case list could not be exported.\n\n{message}",
+            QMessageBox.StandardButton.Ok,
+            self,
+        )
+        box.setObjectName("exportFailedMessage")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
+    def _on_exporter_cancelled(self) -> None:
+        self.action_export.setEnabled(True)
+        self.statusBar().showMessage("Export cancelled; no file was written", 5000)
+
     # -- phone intake ----------------------------------------------------------------------
     def open_phone_intake(self) -> PhoneIntakeDialog:
         """Open (or raise) the phone intake dialog (Ctrl+N)."""
@@ -503,5 +589,8 @@ class MainWindow(QMainWindow):
         # No timer may outlive the window (debounces, draft saves, panels added by others).
         for timer in self.findChildren(QTimer):
             timer.stop()
+        # An export still writing must stop before the database closes.
+        self.exporter.runner.cancel()
+        self.exporter.runner.wait()
         self._pool.close()
 

@@ -41,8 +41,9 @@ def make_window(qtbot, ui, notifications):
     """Builds windows; each is shut down (workers joined) before the database closes."""
     windows = []
 
-    def build(context=None):
-        window = MainWindow(context or ui, notify=lambda title, text: notifications.append((title, text)))
+    def build(context=None, **options):
+        window = MainWindow(context or ui, notify=lambda title, text: notifications.append((title, text)),
+                            **options)
         qtbot.addWidget(window)
         with qtbot.waitSignal(window.list_loaded, timeout=5000):
             window.show()
