@@ -510,6 +510,8 @@ class MainWindow(QMainWindow):
             search=case_filter.search,
             member_id=case_filter.member_id,
             columns=self.export_columns(),
+            sort_column=self._sort,
+            descending=self._descending,
         )
         if started:
             self._exporting_count = count

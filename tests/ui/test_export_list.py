@@ -165,3 +165,18 @@ def test_choosing_no_file_exports_nothing(qtbot, make_window, cases):
     assert not window.export_list()
     assert offered and not window.exporter.runner.busy
     assert window.action_export.isEnabled()
+
+
+def test_the_file_lists_cases_in_the_order_the_list_shows(qtbot, make_window, tmp_path, cases):
+    first, second, _other = cases
+    chooser = PathChooser(tmp_path / "ordered.csv")
+    window = make_window(choose_export_path=chooser)
+    _reload(qtbot, window)
+    with qtbot.waitSignal(window.list_loaded, timeout=5000):
+        window.table.sortByColumn(CaseColumn.NUMBER, Qt.SortOrder.DescendingOrder)
+    assert window.model.ids() == [second.id, first.id]
+
+    path = _export_with_keyboard(qtbot, window)
+
+    _header, rows = _read_csv(path)
+    assert [row[0] for row in rows] == [second.number, first.number]

@@ -196,7 +196,7 @@ class CaseListExporter(QObject):
         self.runner.export_failed.connect(self.failed)
 
     def export(self, queue, *, search: str = "", member_id: int | None = None,
-               columns=None) -> bool:
+               columns=None, sort_column=None, descending: bool = False) -> bool:
         """Ask for a file and start the export; False when the user chose no file."""
         from desktop_helpdesk.services.exports import DEFAULT_CASE_COLUMNS, case_list_pack
 
@@ -212,10 +212,12 @@ class CaseListExporter(QObject):
             export_format = ExportFormat.XLSX
         context = self._context
         visible = tuple(columns or DEFAULT_CASE_COLUMNS)
+        # The file lists cases in the order the member sees them on screen.
+        order = {} if sort_column is None else {"sort_column": sort_column, "descending": descending}
 
         def build(progress, cancelled):
             return case_list_pack(context, queue, member_id=member_id, search=search,
-                                  columns=visible, progress=progress, cancelled=cancelled)
+                                  columns=visible, progress=progress, cancelled=cancelled, **order)
 
         self.runner.start(build, export_format, path, "Exporting cases\u2026")
         return True
