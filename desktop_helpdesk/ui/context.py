@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from desktop_helpdesk.domain.clock import Clock
-from desktop_helpdesk.services.case_queries import CaseQueries
+from desktop_helpdesk.services.case_queries import CaseQueries, Queue
 from desktop_helpdesk.services.drafts import DraftService
 from desktop_helpdesk.ui.sla_display import SlaReader
 
@@ -25,6 +25,7 @@ class UiContext:
         clock: the injected clock (a ``ManualClock`` in tests).
         member_id: the signed-in team member.
         member_name: their display name.
+        start_queue: the queue the window opens on.
     """
 
     services: Services
@@ -33,6 +34,7 @@ class UiContext:
     clock: Clock
     member_id: int
     member_name: str
+    start_queue: Queue = Queue.MY_CASES
 
     @classmethod
     def for_member(cls, services: Services, clock: Clock, member) -> UiContext:
@@ -44,6 +46,8 @@ class UiContext:
             clock=clock,
             member_id=member.id,
             member_name=member.display_name,
+            # A supervisor who takes no cases would open on an empty "My cases".
+            start_queue=Queue.MY_CASES if member.can_take_cases else Queue.ALL_OPEN,
         )
 
     @property

@@ -105,7 +105,7 @@ class MainWindow(QMainWindow):
         self._ui = ui
         self._pool = WorkerPool(self)
         self._sla_reader: SlaReader = ui.sla_reader()
-        self._filter = CaseFilter(queue=Queue.MY_CASES, member_id=ui.member_id)
+        self._filter = CaseFilter(queue=ui.start_queue, member_id=ui.member_id)
         self._sort = SortColumn.NEXT_DUE
         self._descending = False
         self._generation = 0
@@ -178,7 +178,7 @@ class MainWindow(QMainWindow):
         self.table.activated.connect(self._on_table_activated)
         self.queue_panel.search.installEventFilter(self)
         self.resize(1900, 1000)
-        self.queue_panel.select_queue(Queue.MY_CASES)
+        self.queue_panel.select_queue(ui.start_queue)
         self.refresh()
 
     # -- construction ----------------------------------------------------------------------
