@@ -156,8 +156,8 @@ def _run_app(args: argparse.Namespace, config: AppConfig, log_file: Path) -> int
     window = None
     try:
         services = Services.create(clock)
-        if args.demo:
-            _seed_demo(services, clock)
+        if args.demo and not _seed_demo(clock, log_file, headless=bool(args.screenshot)):
+            return EXIT_ERROR
         settings = QSettings(str(config.data_dir / "ui-state.ini"), QSettings.Format.IniFormat)
         member = _sign_in(args, services, settings)
         if member is None:
@@ -201,16 +201,32 @@ def _error_box(message_box, title: str, text: str, headless: bool) -> None:
     message_box.critical(None, title, text)
 
 
-def _seed_demo(services, clock) -> None:
+def _seed_demo(clock, log_file: Path, *, headless: bool, cases: int = DEMO_CASES) -> bool:
+    """Fill an empty database with demo cases on a worker thread while a progress window
+    shows how far it got (seeding takes seconds). False (after telling the user) on failure."""
+    from PySide6.QtWidgets import QMessageBox
+
     from desktop_helpdesk.storage.records import CaseRecord, TeamMemberRecord
 
     if TeamMemberRecord.select().exists() or CaseRecord.select().exists():
         log.info("demo: database already has data; not seeding")
-        return
+        return True
     from desktop_helpdesk.services.demo import seed_demo_data
+    from desktop_helpdesk.ui.startup import run_with_progress
 
-    seed_demo_data(clock, cases=DEMO_CASES)
-    log.info("demo: seeded %s cases", DEMO_CASES)
+    try:
+        run_with_progress(
+            lambda progress: seed_demo_data(clock, cases=cases, progress=progress),
+            title="Desktop Helpdesk",
+            describe=lambda done, total: f"Preparing demo data… {done} of {total or cases} cases",
+        )
+    except Exception as error:  # noqa: BLE001 - the worker logged the traceback; the user gets a sentence
+        log.error("demo: seeding failed: %s", error)
+        _error_box(QMessageBox, "The demo data could not be prepared",
+                   f"{error}\n\nThe details were written to {log_file}.", headless)
+        return False
+    log.info("demo: seeded %s cases", cases)
+    return True
 
 
 def _demo_member(services):

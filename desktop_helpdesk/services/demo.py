@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -95,7 +96,10 @@ class _SeedingCaseService(CaseService):
         return None  # type: ignore[return-value]
 
 
-def seed_demo_data(clock: Clock, *, cases: int = 300, seed: int = 2026) -> DemoData:
+def seed_demo_data(
+    clock: Clock, *, cases: int = 300, seed: int = 2026,
+    progress: Callable[[int, int], None] | None = None,
+) -> DemoData:
     """Fill an empty database with a demo team, clients, contacts and ``cases`` cases logged
     over the last weeks before ``clock.now()`` and worked through every status, so some are
     due soon and some overdue now. Deterministic for a given ``seed`` and instant.
@@ -104,6 +108,7 @@ def seed_demo_data(clock: Clock, *, cases: int = 300, seed: int = 2026) -> DemoD
         clock: gives "now"; the cases are spread over the ~6 weeks before it.
         cases: how many cases.
         seed: the random seed.
+        progress: called as ``progress(done, cases)`` after each case (from the calling thread).
 
     Returns:
         What was created.
@@ -160,6 +165,8 @@ def seed_demo_data(clock: Clock, *, cases: int = 300, seed: int = 2026) -> DemoD
         received.sort()
         for index, when in enumerate(received):
             _demo_case(services, moving, rng, now, when, index, agents, supervisor, contacts)
+            if progress is not None:
+                progress(index + 1, cases)
         moving.set(now)
     return DemoData(admin, supervisor, agents, len(_CLIENTS), len(contacts), cases)
 
