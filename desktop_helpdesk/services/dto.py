@@ -176,6 +176,7 @@ class AuditEntry:
     before: str
     after: str
     reason: str
+    case_number: str = ""  # filled where rows of many cases are listed together
 
 
 @dataclass(frozen=True)

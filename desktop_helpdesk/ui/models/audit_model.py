@@ -1,8 +1,9 @@
-"""The audit history of one case as a read-only table."""
+"""Audit rows as read-only tables: one case's history, and the team-wide log paged as it scrolls."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
@@ -15,6 +16,8 @@ HEADERS = ("When (Halifax)", "Who", "Action", "Field", "Before", "After", "Reaso
 class AuditTableModel(QAbstractTableModel):
     """Audit rows of one case, oldest first (a case's history is small; no paging needed)."""
 
+    headers: tuple[str, ...] = HEADERS
+
     def __init__(self, zone: ZoneInfo, parent=None) -> None:
         super().__init__(parent)
         self._zone = zone
@@ -24,15 +27,15 @@ class AuditTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self._entries)
 
     def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(HEADERS)
+        return 0 if parent.isValid() else len(self.headers)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
         if (
             role == Qt.ItemDataRole.DisplayRole
             and orientation == Qt.Orientation.Horizontal
-            and 0 <= section < len(HEADERS)
+            and 0 <= section < len(self.headers)
         ):
-            return HEADERS[section]
+            return self.headers[section]
         return None
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
@@ -40,8 +43,11 @@ class AuditTableModel(QAbstractTableModel):
             return None
         if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return None
-        entry = self._entries[index.row()]
-        values = (
+        values = self._values(self._entries[index.row()])
+        return values[index.column()] if 0 <= index.column() < len(values) else None
+
+    def _values(self, entry: AuditEntry) -> tuple[str, ...]:
+        return (
             entry.at.astimezone(self._zone).strftime("%Y-%m-%d %H:%M:%S"),
             entry.actor_name or "system",
             entry.action.replace("_", " "),
@@ -50,9 +56,66 @@ class AuditTableModel(QAbstractTableModel):
             entry.after,
             entry.reason,
         )
-        return values[index.column()] if 0 <= index.column() < len(values) else None
 
     def set_entries(self, entries: Sequence[AuditEntry]) -> None:
         self.beginResetModel()
         self._entries = list(entries)
         self.endResetModel()
+
+
+AuditCursor = tuple[datetime, int]
+
+
+class AuditLogTableModel(AuditTableModel):
+    """The team-wide audit log, newest first, fetched in keyset pages as the view scrolls.
+
+    The log is append-only and unbounded, so rows arrive through ``canFetchMore``/``fetchMore``
+    (one bounded, indexed page query each) instead of a full load.
+    """
+
+    headers = ("About", *HEADERS)
+
+    def __init__(self, load_page: Callable[[AuditCursor | None], list[AuditEntry]], zone: ZoneInfo,
+                 parent=None, *, page_size: int = 200) -> None:
+        super().__init__(zone, parent)
+        self._load_page = load_page
+        self._page_size = page_size
+        self._cursor: AuditCursor | None = None
+        self._exhausted = False
+
+    def restart(self, load_page: Callable[[AuditCursor | None], list[AuditEntry]] | None = None) -> None:
+        """Forget the rows and read again from the newest (optionally with another filter)."""
+        self.beginResetModel()
+        if load_page is not None:
+            self._load_page = load_page
+        self._entries = []
+        self._cursor = None
+        self._exhausted = False
+        self.endResetModel()
+
+    def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex) -> bool:
+        return not parent.isValid() and not self._exhausted
+
+    def fetchMore(self, parent: QModelIndex | QPersistentModelIndex) -> None:
+        if parent.isValid() or self._exhausted:
+            return
+        page = self._load_page(self._cursor)
+        if len(page) < self._page_size:
+            self._exhausted = True
+        if len(page) <= 0:
+            return
+        start = len(self._entries)
+        # As in Qt's C++ fetchMore example: the last inserted row is start + count - 1.
+        self.beginInsertRows(QModelIndex(), start, start + len(page) - 1)
+        self._entries.extend(page)
+        self._cursor = (page[-1].at, page[-1].id)
+        self.endInsertRows()
+
+    def _values(self, entry: AuditEntry) -> tuple[str, ...]:
+        if entry.case_number:
+            about = f"Case {entry.case_number}"
+        else:
+            about = entry.entity.replace("_", " ").capitalize()
+            if entry.entity_id is not None:
+                about = f"{about} #{entry.entity_id}"
+        return (about, *super()._values(entry))

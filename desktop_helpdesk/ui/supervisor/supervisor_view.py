@@ -49,6 +49,7 @@ from desktop_helpdesk.services.reports import (
     WorkloadSnapshot,
 )
 from desktop_helpdesk.ui.context import UiContext
+from desktop_helpdesk.ui.supervisor.audit_log_view import AuditLogView
 from desktop_helpdesk.ui.supervisor.charts import ChartWidget
 from desktop_helpdesk.ui.supervisor.export_runner import ExportRunner
 from desktop_helpdesk.ui.supervisor.models import (
@@ -184,6 +185,9 @@ class SupervisorView(QWidget):
         self.tabs.setObjectName("supervisorTabs")
         self.tabs.addTab(self._build_queue_review(), "Queue review")
         self.tabs.addTab(self._build_reports(), "Reports")
+        self.audit_log = AuditLogView(ui.member_id, self._zone, self)
+        self.tabs.addTab(self.audit_log, "Audit log")
+        self.tabs.currentChanged.connect(self._on_tabs_current_changed)
         self._message = QLabel(self)
         self._message.setObjectName("supervisorMessage")
         self._message.setStyleSheet("color: #1f4e79;")
@@ -353,6 +357,11 @@ class SupervisorView(QWidget):
     def on_ticked(self, now: datetime) -> None:
         """Recount due soon / overdue for the new instant; runs no query."""
         self.team_model.on_ticked(now)
+
+    def _on_tabs_current_changed(self, index: int) -> None:
+        # Read when opened, so the log shows what happened up to now without a per-tick query.
+        if self.tabs.widget(index) is self.audit_log:
+            self.audit_log.refresh()
 
     def refresh(self) -> None:
         """Reload open cases and members in a worker (the 30 s refresh, or after an action)."""

@@ -1,0 +1,101 @@
+"""The team-wide audit log tab: newest first, keyset pages fetched as the table scrolls."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from PySide6.QtCore import QModelIndex
+
+from desktop_helpdesk.services.audit_log import audit_page
+from desktop_helpdesk.storage.records import AuditRecord
+from desktop_helpdesk.ui.models.audit_model import AuditLogTableModel
+from desktop_helpdesk.ui.supervisor.audit_log_view import AuditLogView
+from tests.conftest import HALIFAX
+from tests.services.conftest import caller
+from tests.ui.conftest import OFFSCREEN_NOISE
+
+pytestmark = pytest.mark.qt_log_ignore(*OFFSCREEN_NOISE)
+
+
+@pytest.fixture
+def supervisor(services, member):
+    return services.team.add_member(member.id, "sam", "Sam Supervisor", role="supervisor",
+                                    can_take_cases=False).id
+
+
+@pytest.fixture
+def busy_log(services, member, clock):
+    """Twelve cases logged a minute apart, so the log has a known newest-first order."""
+    numbers = []
+    for minute in range(12):
+        clock.advance(timedelta(minutes=1))
+        logged = services.cases.log_case(member.id, subject=f"Issue {minute}", channel="email",
+                                         new_contact=caller(email=f"c{minute}@acme.example"))
+        numbers.append(logged.number)
+    return numbers
+
+
+def newest_first_ids():
+    return [row.id for row in AuditRecord.select().order_by(AuditRecord.at.desc(), AuditRecord.id.desc())]
+
+
+def test_the_model_pages_the_whole_log_newest_first(qtmodeltester, supervisor, busy_log):
+    calls = []
+
+    def load(cursor):
+        calls.append(cursor)
+        return audit_page(cursor, 7, viewer_id=supervisor, newest_first=True)
+
+    model = AuditLogTableModel(load, HALIFAX, page_size=7)
+    assert model.rowCount() == 0 and model.canFetchMore(QModelIndex())
+    while model.canFetchMore(QModelIndex()):
+        model.fetchMore(QModelIndex())
+    qtmodeltester.check(model)
+
+    everything = newest_first_ids()
+    assert model.rowCount() == len(everything) > 7
+    assert [model._entries[row].id for row in range(model.rowCount())] == everything
+    assert len(calls) == len(everything) // 7 + 1
+    assert calls[0] is None
+    # The newest row is the last case logged, and the About column names it by number.
+    top = model.index(0, 0).data()
+    assert top == f"Case {busy_log[-1]}"
+
+
+def test_the_view_shows_the_newest_rows_and_filters_by_what_changed(qtbot, supervisor, busy_log, services,
+                                                                    member):
+    services.team.add_member(member.id, "zoe", "Zoe Agent")
+    view = AuditLogView(supervisor, HALIFAX)
+    qtbot.addWidget(view)
+    view.resize(1100, 500)
+    view.show()
+    view.refresh()
+
+    first_page = min(200, len(newest_first_ids()))
+    assert view.model.rowCount() == first_page
+    assert view.model.index(0, 0).data().startswith("Team member #")
+    assert view.model.index(0, 3).data() == "member added"
+
+    view.entity_filter.setCurrentIndex(view.entity_filter.findData("case"))
+
+    about = {view.model.index(row, 0).data() for row in range(view.model.rowCount())}
+    assert about == {f"Case {number}" for number in busy_log}
+
+
+def test_the_supervisor_view_has_the_audit_log_tab(qtbot, make_window, services, clock, supervisor, busy_log):
+    from desktop_helpdesk.ui.context import UiContext
+    from desktop_helpdesk.ui.supervisor import install
+
+    window = make_window(UiContext.for_member(services, clock, services.team.get_member(supervisor)))
+    install(window)
+    view = window.findChild(AuditLogView, "auditLogView")
+    assert view is not None and view.model.rowCount() == 0
+
+    tabs = view.parentWidget()
+    while tabs is not None and tabs.objectName() != "supervisorTabs":
+        tabs = tabs.parentWidget()
+    tabs.setCurrentWidget(view)
+
+    assert view.model.rowCount() > 0
+    assert view.model.index(0, 0).data() == f"Case {busy_log[-1]}"
