@@ -252,8 +252,15 @@ def _names() -> dict[int, str]:
 _DESK_ZONE = ZoneInfo(POLICY_TIMEZONE)
 
 
-def _desk_time(instant: datetime | str) -> str:
-    """An instant as the desk reads it ("Fri 03 Apr 2026 09:50 ADT"); audit rows hold ISO text."""
+def desk_time_text(instant: datetime | str) -> str:
+    """An instant as the desk reads it ("Fri 03 Apr 2026 09:50 ADT").
+
+    Args:
+        instant: an aware datetime, or the ISO text audit rows keep (other text is returned as is).
+
+    Returns:
+        The Halifax wall-clock text with its zone abbreviation.
+    """
     if isinstance(instant, str):
         try:
             instant = datetime.fromisoformat(instant)
@@ -288,7 +295,7 @@ def case_timeline(case_id: int) -> list[TimelineEntry]:
 
     add(case.logged_at, 0, case.id, TimelineEntry(
         case.logged_at, "logged", f"Case {case.number} logged",
-        f"{IntakeChannel.label_of(case.channel)} request received {_desk_time(case.received_at)}",
+        f"{IntakeChannel.label_of(case.channel)} request received {desk_time_text(case.received_at)}",
         names.get(case.logged_by_id, ""), case.id, channel=case.channel,
     ))
     for row in InteractionRecord.select().where(InteractionRecord.case == case_id):
@@ -300,7 +307,7 @@ def case_timeline(case_id: int) -> list[TimelineEntry]:
             satisfies=satisfies,
         ))
     for row in EscalationRecord.select().where(EscalationRecord.case == case_id):
-        expected = f"; reply expected {_desk_time(row.expected_reply_at)}" if row.expected_reply_at else ""
+        expected = f"; reply expected {desk_time_text(row.expected_reply_at)}" if row.expected_reply_at else ""
         add(row.escalated_at, 2, row.id, TimelineEntry(
             row.escalated_at, "escalation",
             f"Escalated to {EscalationTarget.label_of(row.target_kind)}: {row.target_name}",
@@ -348,7 +355,7 @@ def case_timeline(case_id: int) -> list[TimelineEntry]:
             add(row.at, 8, row.id, TimelineEntry(row.at, "assignment", title, row.reason, actor, row.id))
         else:
             target = Target.label_of(row.field.removesuffix("_due_at"))
-            title = f"{target} due moved to {_desk_time(row.after)}"
+            title = f"{target} due moved to {desk_time_text(row.after)}"
             add(row.at, 9, row.id, TimelineEntry(row.at, "sla", title, row.reason, actor, row.id))
     entries.sort(key=lambda item: (item[0], item[1], item[2]), reverse=True)
     return [entry for *_, entry in entries]

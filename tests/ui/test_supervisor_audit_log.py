@@ -61,6 +61,11 @@ def test_the_model_pages_the_whole_log_newest_first(qtmodeltester, supervisor, b
     # The newest row is the last case logged, and the About column names it by number.
     top = model.index(0, 0).data()
     assert top == f"Case {busy_log[-1]}"
+    # Stored column names and UTC instants read as words and desk time.
+    rows = [[model.index(row, column).data() for column in range(model.columnCount())]
+            for row in range(model.rowCount())]
+    due = next(row for row in rows if row[4] == "Acknowledge due")
+    assert due[6].endswith(" AST") and due[6].startswith("Wed 25 Nov 2026 ")
 
 
 def test_the_view_shows_the_newest_rows_and_filters_by_what_changed(qtbot, supervisor, busy_log, services,

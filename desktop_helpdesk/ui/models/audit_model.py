@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
+from desktop_helpdesk.services.case_reads import desk_time_text
 from desktop_helpdesk.services.dto import AuditEntry
 
 HEADERS = ("When (Halifax)", "Who", "Action", "Field", "Before", "After", "Reason")
@@ -51,9 +52,9 @@ class AuditTableModel(QAbstractTableModel):
             entry.at.astimezone(self._zone).strftime("%Y-%m-%d %H:%M:%S"),
             entry.actor_name or "system",
             entry.action.replace("_", " "),
-            entry.field,
-            entry.before,
-            entry.after,
+            _field_label(entry.field),
+            _readable_value(entry.field, entry.before),
+            _readable_value(entry.field, entry.after),
             entry.reason,
         )
 
@@ -61,6 +62,16 @@ class AuditTableModel(QAbstractTableModel):
         self.beginResetModel()
         self._entries = list(entries)
         self.endResetModel()
+
+
+def _field_label(field: str) -> str:
+    """"acknowledge_due_at" -> "Acknowledge due": the stored column name, as words."""
+    return field.removesuffix("_at").replace("_", " ").capitalize()
+
+
+def _readable_value(field: str, value: str) -> str:
+    # Instants are kept as exact UTC ISO text; people read them in desk time.
+    return desk_time_text(value) if field.endswith("_at") and value else value
 
 
 AuditCursor = tuple[datetime, int]
