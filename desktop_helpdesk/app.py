@@ -95,8 +95,10 @@ def install_excepthook(log_file: Path):
 _open_boxes: list = []
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Start the desktop app (or ``export ...``) and return the exit code."""
+def main(argv: Sequence[str] | None = None, *, settings=None) -> int:
+    """Start the desktop app (or ``export ...``) and return the exit code.
+
+    ``settings`` (a QSettings) replaces the per-user ``ui-state.ini`` (tests inject one)."""
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] == "export":
         from desktop_helpdesk.export_cli import main as export_main
@@ -114,7 +116,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     log_file = Path(handler.baseFilename)
     previous_hook = install_excepthook(log_file)
     try:
-        return _run_app(args, config, log_file)
+        return _run_app(args, config, log_file, settings)
     finally:
         sys.excepthook = previous_hook
         logging.getLogger().removeHandler(handler)
@@ -123,7 +125,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             shutil.rmtree(demo_dir, ignore_errors=True)
 
 
-def _run_app(args: argparse.Namespace, config: AppConfig, log_file: Path) -> int:
+def _run_app(args: argparse.Namespace, config: AppConfig, log_file: Path, settings=None) -> int:
     from PySide6.QtCore import QSettings, QTimer
     from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -158,7 +160,8 @@ def _run_app(args: argparse.Namespace, config: AppConfig, log_file: Path) -> int
         services = Services.create(clock)
         if args.demo and not _seed_demo(clock, log_file, headless=bool(args.screenshot)):
             return EXIT_ERROR
-        settings = QSettings(str(config.data_dir / "ui-state.ini"), QSettings.Format.IniFormat)
+        if settings is None:
+            settings = QSettings(str(config.data_dir / "ui-state.ini"), QSettings.Format.IniFormat)
         member = _sign_in(args, services, settings)
         if member is None:
             return EXIT_USAGE if args.user else EXIT_OK
@@ -195,10 +198,10 @@ def _run_app(args: argparse.Namespace, config: AppConfig, log_file: Path) -> int
 
 
 def _error_box(message_box, title: str, text: str, headless: bool) -> None:
-    if headless:
-        print(f"{title}: {text}", file=sys.stderr)
-        return
-    message_box.critical(None, title, text)
+    """Tell the user why the app stops: on stderr always, and in a dialog unless headless."""
+    print(f"{title}: {text}", file=sys.stderr)
+    if not headless:
+        message_box.critical(None, title, text)
 
 
 def _seed_demo(clock, log_file: Path, *, headless: bool, cases: int = DEMO_CASES) -> bool:
@@ -247,7 +250,12 @@ def _sign_in(args, services, settings):
         member = services.team.find_member(args.user)
         if member is None or not member.active:
             log.error("--user %s: no such active team member", args.user)
-            print(f"desktop-helpdesk: no active team member with username {args.user!r}", file=sys.stderr)
+            known = ", ".join(sorted(m.username for m in services.team.list_members() if m.active))
+            _error_box(QMessageBox, "Cannot sign in",
+                       f"No active team member has the username {args.user!r}."
+                       + (f"\nActive usernames: {known}." if known else ""),
+                       bool(args.screenshot))
+            return None
         return member
     if args.demo:
         return _demo_member(services)
@@ -260,8 +268,7 @@ def _sign_in(args, services, settings):
             return None
         username = "".join(ch for ch in name.lower() if ch.isalnum() or ch in "._-") or "admin"
         return services.team.bootstrap_admin(username, name.strip())
-    last = settings.value("signIn/memberId")
-    picker = MemberPickerDialog(members, int(last) if last else None)
+    picker = MemberPickerDialog(members, _remembered_member_id(settings))
     if picker.exec() != QDialog.DialogCode.Accepted or picker.chosen_member_id() is None:
         return None
     chosen = picker.chosen_member_id()
@@ -271,6 +278,14 @@ def _sign_in(args, services, settings):
     if member is None:
         QMessageBox.warning(None, "Sign in", "That member is no longer active.")
     return member
+
+
+def _remembered_member_id(settings) -> int | None:
+    """The member chosen at the last start on this workstation (None if unset or unreadable)."""
+    try:
+        return int(settings.value("signIn/memberId"))
+    except (TypeError, ValueError):
+        return None
 
 
 def _tray(app):

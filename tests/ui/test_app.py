@@ -147,3 +147,122 @@ def test_a_file_that_is_not_a_database_is_refused_with_a_message(qapp, tmp_path,
     err = capsys.readouterr().err
     assert "not a SQLite file" in err and "Traceback" not in err
     assert not_a_database.read_text() == "shopping list"
+
+
+def _team_database(path):
+    """dana (admin) and ben (agent), like a previous session left them; returns their ids."""
+    _prepared_database(path)
+    open_database(path)
+    services = Services.create(ManualClock(halifax(2026, 11, 25, 9, 0)))
+    dana = services.team.find_member("dana")
+    ben = services.team.add_member(dana.id, "ben", "Ben Agent")
+    close_database()
+    return dana.id, ben.id
+
+
+def _drive_when_shown(find, act, polls=250):
+    """Calls ``act(widget)`` once ``find()`` returns a visible widget, i.e. from inside the modal
+    dialog's own event loop; after ``polls`` x 20 ms it gives up and rejects any modal dialog
+    so a broken start-up fails the test instead of hanging it."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    timer = QTimer()
+    timer.setObjectName("driveDialogTimer")
+    timer.setInterval(20)
+    left = [polls]
+
+    def poll():
+        widget = find()
+        left[0] -= 1
+        if widget is not None and widget.isVisible():
+            timer.stop()
+            act(widget)
+        elif left[0] <= 0:
+            timer.stop()
+            modal = QApplication.activeModalWidget()
+            if modal is not None:
+                modal.reject()
+
+    timer.timeout.connect(poll)
+    timer.start()
+    return timer
+
+
+def _visible_picker():
+    from PySide6.QtWidgets import QApplication
+
+    return next((w for w in QApplication.topLevelWidgets()
+                 if isinstance(w, MemberPickerDialog) and w.isVisible()), None)
+
+
+def test_start_up_picker_is_driven_by_keyboard_and_remembers_the_choice(qapp, qtbot, tmp_path, unbind_database):
+    from PySide6.QtCore import QSettings, Qt
+
+    path = tmp_path / "desk.sqlite3"
+    dana_id, ben_id = _team_database(path)
+    settings = QSettings(str(tmp_path / "ui-state.ini"), QSettings.Format.IniFormat)
+    seen = {}
+
+    def choose_dana(dialog):
+        # Nothing remembered yet: the first name in the list (Ben Agent) is offered.
+        seen["first_preselected"] = dialog.chosen_member_id()
+        qtbot.keyClicks(dialog.list, "Dana")
+        seen["typed"] = dialog.chosen_member_id()
+        qtbot.keyClick(dialog.list, Qt.Key.Key_Return)
+
+    driver = _drive_when_shown(_visible_picker, choose_dana)
+    assert main(["--db", str(path), "--screenshot", str(tmp_path / "1.png")], settings=settings) == EXIT_OK
+    driver.stop()
+    assert seen == {"first_preselected": ben_id, "typed": dana_id}
+    assert int(settings.value("signIn/memberId")) == dana_id
+    assert (tmp_path / "1.png").exists()
+
+    def accept_as_offered(dialog):
+        seen["second_preselected"] = dialog.chosen_member_id()
+        qtbot.keyClick(dialog.list, Qt.Key.Key_Return)
+
+    driver = _drive_when_shown(_visible_picker, accept_as_offered)
+    assert main(["--db", str(path), "--screenshot", str(tmp_path / "2.png")], settings=settings) == EXIT_OK
+    driver.stop()
+    assert seen["second_preselected"] == dana_id
+    assert (tmp_path / "2.png").exists()
+
+
+def test_cancelling_the_picker_starts_nothing_and_remembers_nothing(qapp, tmp_path, unbind_database):
+    from PySide6.QtCore import QSettings
+
+    path = tmp_path / "desk.sqlite3"
+    _team_database(path)
+    settings = QSettings(str(tmp_path / "ui-state.ini"), QSettings.Format.IniFormat)
+    settings.setValue("signIn/memberId", "not a number")
+    driver = _drive_when_shown(_visible_picker, lambda dialog: dialog.reject())
+    png = tmp_path / "x.png"
+    assert main(["--db", str(path), "--screenshot", str(png)], settings=settings) == EXIT_OK
+    driver.stop()
+    assert settings.value("signIn/memberId") == "not a number"
+    assert not png.exists()
+
+
+def test_unknown_user_in_the_desktop_gets_a_dialog_naming_the_known_usernames(qapp, tmp_path, unbind_database,
+                                                                             capsys):
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    path = tmp_path / "desk.sqlite3"
+    _team_database(path)
+    shown = []
+
+    def read_and_close(box):
+        shown.append((box.windowTitle(), box.text()))
+        box.accept()
+
+    driver = _drive_when_shown(
+        lambda: box if isinstance(box := QApplication.activeModalWidget(), QMessageBox) else None,
+        read_and_close)
+    assert main(["--db", str(path), "--user", "nobody"]) == EXIT_USAGE
+    driver.stop()
+    assert len(shown) == 1
+    title, text = shown[0]
+    assert title == "Cannot sign in"
+    assert "'nobody'" in text and "ben, dana" in text and "Traceback" not in text
+    assert "'nobody'" in capsys.readouterr().err
