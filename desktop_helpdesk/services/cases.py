@@ -51,6 +51,14 @@ from desktop_helpdesk.services.errors import (
     ValidationError,
     WorkflowError,
 )
+from desktop_helpdesk.services.mail import (
+    MailKind,
+    MailNotConfigured,
+    acknowledgement_body,
+    queue_case_email,
+    require_mail_contact,
+    resolution_body,
+)
 from desktop_helpdesk.services.permissions import acting_member, is_manager
 from desktop_helpdesk.storage.records import (
     AttachmentRecord,
@@ -575,6 +583,71 @@ class CaseService:
         detail = self._change(actor_id, case_id, expected_version, apply)
         return InteractionLogged(result["id"], result["satisfied"], detail)
 
+    def send_acknowledgement(
+        self, actor_id: int, case_id: int, *, expected_version: int | None = None
+    ) -> InteractionLogged:
+        """Email the client that the request is logged (case number, priority, when we will
+        respond). Queues the email in the mail outbox and logs an outbound email interaction
+        that meets the acknowledgement target now, in one audited transaction.
+
+        Args:
+            actor_id: the member acting (the interaction's author).
+            case_id: the case.
+            expected_version: stale -> ``ConflictError`` (None: no check).
+
+        Returns:
+            The interaction id, the targets it met (``("acknowledge",)``) and the updated case.
+
+        Raises:
+            ValidationError: naming ``contact_email`` when the contact has no email address.
+            MailNotConfigured: no SMTP server or sender address is set.
+            WorkflowError: the case is already acknowledged, resolved or closed.
+        """
+        settings = self._context.settings()
+        if not settings.mail_configured:
+            raise MailNotConfigured()
+        result: dict = {}
+
+        def apply(actor, case, log, now):
+            if not CaseStatus(case.status).is_open or case.resolved_at is not None:
+                raise WorkflowError(f"Case {case.number} is {CaseStatus(case.status).label.lower()}; "
+                                    "there is nothing to acknowledge")
+            if case.acknowledged_at is not None:
+                raise WorkflowError(f"Case {case.number} is already acknowledged")
+            contact = require_mail_contact(case)
+            satisfied = self._meet(case, [Target.ACKNOWLEDGE], now, log, "Acknowledgement email")
+            summary = f"Acknowledgement email to {contact.email.strip()}"
+            interaction_id = InteractionRecord.insert(
+                case=case.id,
+                channel=InteractionChannel.EMAIL.value,
+                direction=Direction.OUTBOUND.value,
+                summary=summary,
+                author=actor.id,
+                occurred_at=now,
+                created_at=now,
+                satisfies=",".join(satisfied),
+            ).execute()
+            log.add("interaction", field="interaction", after=f"email outbound #{interaction_id}")
+            self._progress_status(case, log)
+            self._crm(case, "interaction", now, interaction_id, {
+                "channel": InteractionChannel.EMAIL.value,
+                "direction": Direction.OUTBOUND.value,
+                "summary": summary,
+                "occurred_at": now,
+                "duration_seconds": 0,
+                "author": actor.display_name,
+            })
+            queue_case_email(
+                case, MailKind.ACKNOWLEDGEMENT, acknowledgement_body(case, contact, settings),
+                contact, settings, now, log,
+            )
+            result["id"] = interaction_id
+            result["satisfied"] = tuple(satisfied)
+            return True
+
+        detail = self._change(actor_id, case_id, expected_version, apply)
+        return InteractionLogged(result["id"], result["satisfied"], detail)
+
     def _meet(
         self, case: CaseRecord, targets: list[Target], at: datetime, log: ChangeLog, how: str
     ) -> list[str]:
@@ -889,10 +962,14 @@ class CaseService:
         told_via: str,
         told_at: datetime | None = None,
         expected_version: int | None = None,
+        email_client: bool = False,
     ) -> CaseDetail:
         """Resolve the case: the resolution summary and how (and when) the client was told.
         Telling the client meets the resolution target (and acknowledgement and response if
         still open) and is logged as an outbound interaction.
+
+        With ``email_client`` (only when ``told_via`` is email) the resolution email is queued
+        in the mail outbox in the same transaction; the mail worker sends it.
 
         Args:
             actor_id: the member acting.
@@ -901,19 +978,23 @@ class CaseService:
             told_via: the channel the client was told by (not ``"note"``).
             told_at: when the client was told (default now); the resolution target's met instant.
             expected_version: the version the caller read (stale -> ``ConflictError``; None: no check).
+            email_client: also email the resolution to the contact.
 
         Returns:
             The updated case.
 
         Raises:
-            ValidationError: naming ``summary``, ``told_via`` (an internal note tells nobody)
-                or ``told_at``.
+            ValidationError: naming ``summary``, ``told_via`` (an internal note tells nobody),
+                ``told_at``, ``email_client`` (not told by email) or ``contact_email`` (none).
+            MailNotConfigured: ``email_client`` while no SMTP server is set.
             WorkflowError: not allowed from the case's status.
         """
         summary = _required_text("summary", summary, 20_000)
         medium = _enum("told_via", InteractionChannel, told_via)
         if medium not in RESOLUTION_CHANNELS:
             raise ValidationError("told_via", "say how the client was told (an internal note tells nobody)")
+        if email_client and medium is not InteractionChannel.EMAIL:
+            raise ValidationError("email_client", "the resolution is emailed only when the client is told by email")
 
         def apply(actor, case, log, now):
             at = _case_instant("told_at", told_at, now, case)
@@ -941,6 +1022,13 @@ class CaseService:
             self._crm(case, "case_resolved", now, interaction_id, {
                 "resolution": summary, "told_via": medium.value, "told_at": at,
             })
+            if email_client:
+                settings = self._context.settings()
+                contact = require_mail_contact(case)
+                queue_case_email(
+                    case, MailKind.RESOLUTION, resolution_body(case, contact, summary, settings),
+                    contact, settings, now, log,
+                )
             return True
 
         return self._change(actor_id, case_id, expected_version, apply)

@@ -9,7 +9,7 @@ from datetime import date, datetime
 
 from peewee import SqliteDatabase
 
-from desktop_helpdesk.domain.cases import AssignmentStrategy
+from desktop_helpdesk.domain.cases import AssignmentStrategy, is_valid_email
 from desktop_helpdesk.domain.clock import Clock
 from desktop_helpdesk.domain.policy import DEFAULT_POLICY, SlaPolicy
 from desktop_helpdesk.domain.sla import BusinessCalendar, default_calendar
@@ -29,6 +29,14 @@ class TeamSettings:
     pause_resolution_while_waiting: bool = True
     attachment_max_bytes: int = DEFAULT_ATTACHMENT_LIMIT
     crm_drop_folder: str = ""
+    # Outgoing client email. The SMTP password is never stored here (the database is shared):
+    # each workstation reads it from the HELPDESK_SMTP_PASSWORD environment variable.
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_security: str = "starttls"  # starttls | ssl | none
+    smtp_username: str = ""
+    mail_from_address: str = ""
+    mail_from_name: str = "Technical Support"
 
     def validated(self) -> TeamSettings:
         """This settings object with normalised values.
@@ -52,12 +60,44 @@ class TeamSettings:
             raise ValidationError("pause_resolution_while_waiting", "must be on or off")
         if not isinstance(self.crm_drop_folder, str):
             raise ValidationError("crm_drop_folder", "must be a folder path")
+        mail_text = _validated_mail_settings(self)
         return replace(
             self,
             assignment_strategy=strategy,
             due_soon_share=float(share),
             crm_drop_folder=self.crm_drop_folder.strip(),
+            **mail_text,
         )
+
+    @property
+    def mail_configured(self) -> bool:
+        """An SMTP server and a sender address are set, so client emails can be sent."""
+        return bool(self.smtp_host and self.mail_from_address)
+
+
+SMTP_SECURITY_MODES = ("starttls", "ssl", "none")
+
+
+def _validated_mail_settings(settings: TeamSettings) -> dict:
+    """The SMTP settings, stripped; raises ``ValidationError`` naming the first bad one."""
+    text = {}
+    for name in ("smtp_host", "smtp_username", "mail_from_address", "mail_from_name"):
+        value = getattr(settings, name)
+        if not isinstance(value, str):
+            raise ValidationError(name, "must be text")
+        text[name] = value.strip()
+    if any(ch.isspace() for ch in text["smtp_host"]):
+        raise ValidationError("smtp_host", "must be a host name without spaces")
+    port = settings.smtp_port
+    if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
+        raise ValidationError("smtp_port", "must be a port number from 1 to 65535")
+    if settings.smtp_security not in SMTP_SECURITY_MODES:
+        raise ValidationError("smtp_security", "must be starttls, ssl or none")
+    if text["mail_from_address"] and not is_valid_email(text["mail_from_address"]):
+        raise ValidationError("mail_from_address", "is not a valid email address")
+    if any(ch in text["mail_from_name"] for ch in "\r\n"):
+        raise ValidationError("mail_from_name", "must be one line")
+    return text
 
 
 SETTING_NAMES = frozenset(f.name for f in fields(TeamSettings))

@@ -261,6 +261,26 @@ class CrmOutboxRecord(BaseRecord):
         table_name = "crm_outbox"
 
 
+class MailOutboxRecord(BaseRecord):
+    """Emails to clients waiting for the SMTP server, written in the same transaction as the
+    case change that promised them (a failed send keeps the row for the next run)."""
+
+    id = AutoField()
+    case = ForeignKeyField(CaseRecord, on_delete="RESTRICT", index=True)
+    kind = CharField(max_length=24)  # acknowledgement | resolution
+    to_address = CharField(max_length=254)
+    to_name = CharField(max_length=200, default="")
+    subject = CharField(max_length=400)
+    body = TextField()
+    created_at = UtcDateTimeField(index=True)
+    sent_at = UtcDateTimeField(null=True)
+    attempts = IntegerField(default=0)
+    last_error = TextField(default="")
+
+    class Meta:
+        table_name = "mail_outbox"
+
+
 class DraftRecord(BaseRecord):
     """Unsaved edits of one member, kept so a crash or a switch never loses typed text."""
 

@@ -1,0 +1,365 @@
+"""Client email: composes acknowledgement and resolution emails, queues them in the mail outbox
+and delivers the outbox over SMTP."""
+
+from __future__ import annotations
+
+import logging
+import os
+import smtplib
+import socket
+import ssl
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from email.message import EmailMessage
+from email.utils import format_datetime, formataddr
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from desktop_helpdesk.domain.clock import Clock
+from desktop_helpdesk.domain.policy import Priority
+from desktop_helpdesk.services.audit import ChangeLog
+from desktop_helpdesk.services.context import ServiceContext, TeamSettings
+from desktop_helpdesk.services.errors import ServiceError, ValidationError
+from desktop_helpdesk.storage.db import database
+from desktop_helpdesk.storage.records import CaseRecord, ContactRecord, MailOutboxRecord
+
+log = logging.getLogger(__name__)
+
+PASSWORD_ENVIRONMENT_VARIABLE = "HELPDESK_SMTP_PASSWORD"
+SMTP_TIMEOUT_SECONDS = 20.0
+# After this many failed sends a row waits for an operator instead of retrying every 30 s.
+MAX_ATTEMPTS = 20
+DESK_ZONE = ZoneInfo("America/Halifax")
+
+
+class MailKind(StrEnum):
+    """Which client email a mail outbox row holds."""
+
+    ACKNOWLEDGEMENT = "acknowledgement"
+    RESOLUTION = "resolution"
+
+
+class MailNotConfigured(ServiceError):
+    """No SMTP server or sender address is set, so no client email can be sent."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Email is not set up: an administrator must enter the SMTP server and the sender "
+            "address in Administration → Settings"
+        )
+
+
+@dataclass(frozen=True)
+class MailDeliveryReport:
+    """What one delivery run did: emails sent, failed (kept for the next run), still pending."""
+
+    sent: int
+    failed: int
+    pending: int
+    last_error: str = ""
+
+
+def smtp_password(environ: Mapping[str, str] | None = None) -> str:
+    """The SMTP password from ``HELPDESK_SMTP_PASSWORD`` (never stored in the shared database).
+
+    Args:
+        environ: the environment to read (default ``os.environ``).
+
+    Returns:
+        The password, or "" when the variable is unset.
+    """
+    return (os.environ if environ is None else environ).get(PASSWORD_ENVIRONMENT_VARIABLE, "")
+
+
+def case_subject(number: str, subject: str) -> str:
+    """``"[Case 2026-00042] subject"``: the tag lets replies be matched to the case later."""
+    return f"[Case {number}] {subject}"
+
+
+def desk_time(instant: datetime) -> str:
+    """An instant as the client reads it: ``"Wednesday 25 November 2026, 11:00 AST"``."""
+    local = instant.astimezone(DESK_ZONE)
+    return f"{local:%A} {local.day} {local:%B %Y, %H:%M} {local.tzname()}"
+
+
+def acknowledgement_body(case: CaseRecord, contact: ContactRecord, settings: TeamSettings) -> str:
+    """The acknowledgement email's text: case number, priority and when we will respond.
+
+    Args:
+        case: the case (its respond due instant is the promise).
+        contact: the client contact addressed.
+        settings: the team settings (the sender name signs the email).
+
+    Returns:
+        Plain text.
+    """
+    priority = Priority(case.effective_priority).label
+    return (
+        f"Dear {contact.name},\n\n"
+        f"Thank you for contacting technical support. We have logged your request as case "
+        f"{case.number}:\n\n    {case.subject}\n\n"
+        f"Priority: {priority}\n"
+        f"We will respond by {desk_time(case.respond_due_at)} (Halifax time).\n\n"
+        f"Support hours are Monday to Friday, 8:00 am to 4:30 pm Atlantic time (Halifax).\n"
+        f"Please keep [Case {case.number}] in the subject when you reply.\n\n"
+        f"{_signature(settings)}"
+    )
+
+
+def resolution_body(case: CaseRecord, contact: ContactRecord, summary: str, settings: TeamSettings) -> str:
+    """The resolution email's text: case number, subject and the resolution.
+
+    Args:
+        case: the case.
+        contact: the client contact addressed.
+        summary: the resolution summary.
+        settings: the team settings (the sender name signs the email).
+
+    Returns:
+        Plain text.
+    """
+    return (
+        f"Dear {contact.name},\n\n"
+        f"Your case {case.number} has been resolved.\n\n"
+        f"Subject: {case.subject}\n\n"
+        f"Resolution:\n{summary}\n\n"
+        f"If the issue is not solved, reply to this email (keep [Case {case.number}] in the "
+        f"subject) or call the Support Helpdesk.\n\n"
+        f"{_signature(settings)}"
+    )
+
+
+def _signature(settings: TeamSettings) -> str:
+    return f"Kind regards,\n{settings.mail_from_name or 'Technical Support'}\n"
+
+
+def require_mail_contact(case: CaseRecord) -> ContactRecord:
+    """The case's contact, when it has an email address.
+
+    Raises:
+        ValidationError: naming ``contact_email`` when there is no contact or no address.
+    """
+    contact = case.contact if case.contact_id is not None else None
+    if contact is None or not contact.email.strip():
+        raise ValidationError(
+            "contact_email", f"case {case.number}'s contact has no email address; add one to the contact first"
+        )
+    return contact
+
+
+def queue_case_email(
+    case: CaseRecord,
+    kind: MailKind,
+    body: str,
+    contact: ContactRecord,
+    settings: TeamSettings,
+    now: datetime,
+    change_log: ChangeLog,
+) -> int:
+    """Queue one client email in the mail outbox, inside the caller's transaction (so it is
+    sent if and only if the case change is committed), and audit it.
+
+    Args:
+        case: the case the email is about.
+        kind: acknowledgement or resolution.
+        body: the plain text.
+        contact: the addressee.
+        settings: the team settings (must be configured for mail).
+        now: the instant of the change.
+        change_log: the case change's audit log.
+
+    Returns:
+        The outbox row id.
+
+    Raises:
+        MailNotConfigured: no SMTP server or sender address.
+    """
+    if not settings.mail_configured:
+        raise MailNotConfigured()
+    subject = case_subject(case.number, case.subject)
+    outbox_id = MailOutboxRecord.insert(
+        case=case.id,
+        kind=kind.value,
+        to_address=contact.email.strip(),
+        to_name=contact.name,
+        subject=subject[:400],
+        body=body,
+        created_at=now,
+    ).execute()
+    change_log.add("email_queued", field="email", after=f"{kind.value} to {contact.email.strip()} (#{outbox_id})")
+    return outbox_id
+
+
+def build_message(row: MailOutboxRecord, settings: TeamSettings) -> EmailMessage:
+    """The email of an outbox row, with From, To, Reply-To, Subject, Date and a Message-ID
+    derived from the row id (a re-send after a crash carries the same id, so the client's
+    mail program can drop the duplicate).
+
+    Args:
+        row: the outbox row.
+        settings: the team settings (sender).
+
+    Returns:
+        The message.
+    """
+    sender = formataddr((settings.mail_from_name, settings.mail_from_address))
+    domain = settings.mail_from_address.rpartition("@")[2] or "helpdesk.invalid"
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = formataddr((row.to_name, row.to_address))
+    message["Reply-To"] = sender
+    message["Subject"] = row.subject
+    message["Date"] = format_datetime(row.created_at)
+    message["Message-ID"] = f"<helpdesk-mail-{row.id}-{row.kind}@{domain}>"
+    message["X-Helpdesk-Case"] = row.case.number
+    message.set_content(row.body)
+    return message
+
+
+def deliver_mail_outbox(
+    clock: Clock,
+    settings: TeamSettings,
+    password: str,
+    *,
+    limit: int = 50,
+    timeout: float = SMTP_TIMEOUT_SECONDS,
+) -> MailDeliveryReport:
+    """Send pending outbox emails (oldest first) over one SMTP connection and mark each sent.
+
+    A row is marked sent only after the server accepted it; any failure (server unreachable,
+    login refused, recipient rejected) counts an attempt and records the error on the rows
+    tried, which stay pending for the next run. Nothing is ever deleted.
+
+    Args:
+        clock: gives the sent instant.
+        settings: the SMTP server and sender.
+        password: the SMTP password ("" to send without logging in when no username is set).
+        limit: at most this many emails per run.
+        timeout: seconds to wait for the server on each network operation.
+
+    Returns:
+        Counts of sent, failed and still pending emails.
+
+    Raises:
+        MailNotConfigured: no SMTP server or sender address.
+    """
+    if not settings.mail_configured:
+        raise MailNotConfigured()
+    rows = list(
+        MailOutboxRecord.select(MailOutboxRecord, CaseRecord.number)
+        .join(CaseRecord, on=(MailOutboxRecord.case == CaseRecord.id))
+        .where(MailOutboxRecord.sent_at.is_null(), MailOutboxRecord.attempts < MAX_ATTEMPTS)
+        .order_by(MailOutboxRecord.id)
+        .limit(limit)
+    )
+    sent = failed = 0
+    last_error = ""
+    if rows:
+        try:
+            connection = _connect(settings, password, timeout)
+        except (OSError, smtplib.SMTPException) as exc:
+            last_error = _describe(exc)
+            log.warning("Mail delivery: cannot reach %s: %s", settings.smtp_host, last_error)
+            for row in rows:
+                _record_failure(row, last_error)
+            failed = len(rows)
+            rows = []
+        else:
+            try:
+                for row in rows:
+                    try:
+                        connection.send_message(build_message(row, settings))
+                    except (OSError, smtplib.SMTPException) as exc:
+                        failed += 1
+                        last_error = _describe(exc)
+                        log.warning("Mail delivery of outbox email %s failed: %s", row.id, last_error)
+                        _record_failure(row, last_error)
+                        if isinstance(exc, smtplib.SMTPServerDisconnected | OSError):
+                            break
+                        continue
+                    _record_sent(row, clock.now())
+                    sent += 1
+            finally:
+                try:
+                    connection.quit()
+                except (OSError, smtplib.SMTPException):
+                    connection.close()
+    pending = MailOutboxRecord.select().where(MailOutboxRecord.sent_at.is_null()).count()
+    return MailDeliveryReport(sent, failed, pending, last_error)
+
+
+def deliver_configured_mail(
+    context: ServiceContext,
+    *,
+    environ: Mapping[str, str] | None = None,
+    limit: int = 50,
+    timeout: float = SMTP_TIMEOUT_SECONDS,
+) -> MailDeliveryReport | None:
+    """Deliver pending client emails with the team's SMTP settings (for a periodic timer).
+
+    Args:
+        context: the services context (settings and clock).
+        environ: where ``HELPDESK_SMTP_PASSWORD`` is read (default ``os.environ``).
+        limit: at most this many emails per run.
+        timeout: seconds to wait for the server.
+
+    Returns:
+        The run's report, or None when email is not set up.
+    """
+    settings = context.settings()
+    if not settings.mail_configured:
+        return None
+    return deliver_mail_outbox(context.clock, settings, smtp_password(environ), limit=limit, timeout=timeout)
+
+
+def pending_mail_count() -> int:
+    """How many client emails wait to be sent."""
+    return MailOutboxRecord.select().where(MailOutboxRecord.sent_at.is_null()).count()
+
+
+def _connect(settings: TeamSettings, password: str, timeout: float) -> smtplib.SMTP:
+    if settings.smtp_security == "ssl":
+        connection = smtplib.SMTP_SSL(
+            settings.smtp_host, settings.smtp_port, timeout=timeout, context=ssl.create_default_context()
+        )
+    else:
+        connection = smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=timeout)
+    try:
+        if settings.smtp_security == "starttls":
+            connection.starttls(context=ssl.create_default_context())
+        if settings.smtp_username:
+            connection.login(settings.smtp_username, password)
+    except BaseException:
+        connection.close()
+        raise
+    return connection
+
+
+def _record_failure(row: MailOutboxRecord, error: str) -> None:
+    with database.atomic():
+        MailOutboxRecord.update(
+            attempts=MailOutboxRecord.attempts + 1, last_error=error[:2000]
+        ).where(MailOutboxRecord.id == row.id).execute()
+
+
+def _record_sent(row: MailOutboxRecord, at: datetime) -> None:
+    # Marked only after the server accepted the email: a crash in between re-sends it (same
+    # Message-ID) rather than losing it.
+    with database.atomic():
+        MailOutboxRecord.update(
+            sent_at=at, attempts=MailOutboxRecord.attempts + 1, last_error=""
+        ).where(MailOutboxRecord.id == row.id).execute()
+        change_log = ChangeLog(None, at, entity="mail_outbox", entity_id=row.id, case_id=row.case_id)
+        change_log.add("email_sent", field="email", after=f"{row.kind} to {row.to_address} (#{row.id})")
+        change_log.flush()
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, socket.timeout | TimeoutError):
+        return "the SMTP server did not answer in time"
+    if isinstance(exc, ConnectionRefusedError):
+        return f"the SMTP server refused the connection ({exc})"
+    if isinstance(exc, smtplib.SMTPAuthenticationError):
+        return f"the SMTP server refused the user name or password ({PASSWORD_ENVIRONMENT_VARIABLE})"
+    return f"{type(exc).__name__}: {exc}"
