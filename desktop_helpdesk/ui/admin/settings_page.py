@@ -1,9 +1,10 @@
-"""Administration page "Settings": assignment strategy, due-soon share, pauses, limits, CRM folder."""
+"""Administration page "Settings": assignment strategy, due-soon share, pauses, limits, CRM folder, SMTP."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from PySide6.QtGui import QIntValidator
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from desktop_helpdesk.domain.cases import AssignmentStrategy
 from desktop_helpdesk.services.context import TeamSettings
+from desktop_helpdesk.services.mail import PASSWORD_ENVIRONMENT_VARIABLE
 from desktop_helpdesk.ui.admin.forms import CommandRunner, group, hint, line_edit, push_button
 from desktop_helpdesk.ui.context import UiContext
 
@@ -27,6 +29,11 @@ FolderChooser = Callable[[QWidget, str], str]
 # Presets rather than spin boxes: the app stylesheet garbles Fusion's spin arrows, and a
 # short list is quicker with the keyboard. A stored value off the list is added to it.
 DUE_SOON_PERCENTS = (50, 60, 70, 75, 80, 85, 90)
+SMTP_SECURITY_CHOICES = (
+    ("starttls", "STARTTLS (usually port 587)"),
+    ("ssl", "SSL/TLS (usually port 465)"),
+    ("none", "None (local relay only)"),
+)
 ATTACHMENT_MEGABYTES = (5, 10, 20, 25, 50, 100, 250)
 
 
@@ -124,12 +131,62 @@ class SettingsPage(QWidget):
             "",
             hint("Every minute the desk writes queued case events there as JSON files for the CRM.", box),
         )
-        form.addRow("", button_row)
 
+        mail_box = self._build_mail_box()
         box.setMaximumWidth(860)
+        mail_box.setMaximumWidth(860)
         layout = QVBoxLayout(self)
         layout.addWidget(box)
+        layout.addWidget(mail_box)
+        # One Save for both boxes, below them, so it visibly covers the email settings too.
+        layout.addLayout(button_row)
         layout.addStretch(1)
+
+    def _build_mail_box(self):
+        # Saved with the same "Save settings" button: one form, one audited update.
+        box = group("Client email (SMTP)", self, "mailSettingsForm")
+        self.smtp_host_field = line_edit(box, "smtpHostField", "Not set — client emails are off")
+        self.smtp_port_field = line_edit(box, "smtpPortField", "587")
+        self.smtp_port_field.setValidator(QIntValidator(1, 65535, self.smtp_port_field))
+        self.smtp_port_field.setMaximumWidth(90)
+        self.smtp_security_field = QComboBox(box)
+        self.smtp_security_field.setObjectName("smtpSecurityField")
+        self.smtp_security_field.setAccessibleName("smtpSecurityField")
+        for value, text in SMTP_SECURITY_CHOICES:
+            self.smtp_security_field.addItem(text, value)
+        self.smtp_username_field = line_edit(box, "smtpUsernameField", "None — the server takes mail without login")
+        self.mail_from_address_field = line_edit(box, "mailFromAddressField", "support@velsoft.example")
+        self.mail_from_name_field = line_edit(box, "mailFromNameField", "Technical Support")
+        self._mail_text_fields = {
+            "smtp_host": self.smtp_host_field,
+            "smtp_username": self.smtp_username_field,
+            "mail_from_address": self.mail_from_address_field,
+            "mail_from_name": self.mail_from_name_field,
+        }
+        server_row = QHBoxLayout()
+        server_row.addWidget(self.smtp_host_field, 1)
+        server_row.addWidget(QLabel("Port", box))
+        server_row.addWidget(self.smtp_port_field)
+        form = QFormLayout(box)
+        host_label = QLabel("SMTP &server", box)
+        host_label.setBuddy(self.smtp_host_field)
+        form.addRow(host_label, server_row)
+        form.addRow("Securit&y", self.smtp_security_field)
+        form.addRow("&User name", self.smtp_username_field)
+        self.password_hint = hint(
+            f"The password is not stored in the shared database: each workstation reads it from the "
+            f"{PASSWORD_ENVIRONMENT_VARIABLE} environment variable.",
+            box,
+        )
+        self.password_hint.setObjectName("smtpPasswordHint")
+        form.addRow("", self.password_hint)
+        form.addRow("Sender add&ress", self.mail_from_address_field)
+        form.addRow("Sender na&me", self.mail_from_name_field)
+        form.addRow(
+            "",
+            hint("Acknowledgement and resolution emails go out from this address; replies come back to it.", box),
+        )
+        return box
 
     def set_settings(self, settings: TeamSettings) -> None:
         self._loaded = settings
@@ -139,6 +196,10 @@ class SettingsPage(QWidget):
         self.pause_field.setChecked(settings.pause_resolution_while_waiting)
         _choose(self.attachment_field, _megabytes(settings.attachment_max_bytes), ATTACHMENT_MEGABYTES, _megabyte_text)
         self.crm_folder_field.setText(settings.crm_drop_folder)
+        for name, field in self._mail_text_fields.items():
+            field.setText(getattr(settings, name))
+        self.smtp_port_field.setText(str(settings.smtp_port))
+        self.smtp_security_field.setCurrentIndex(max(self.smtp_security_field.findData(settings.smtp_security), 0))
 
     def edited_changes(self) -> dict[str, object]:
         """The settings whose field differs from what was loaded (compared at the field's precision)."""
@@ -155,6 +216,15 @@ class SettingsPage(QWidget):
             changes["attachment_max_bytes"] = self.attachment_field.currentData() * MEBIBYTE
         if self.crm_folder_field.text().strip() != loaded.crm_drop_folder:
             changes["crm_drop_folder"] = self.crm_folder_field.text().strip()
+        for name, field in self._mail_text_fields.items():
+            if field.text().strip() != getattr(loaded, name):
+                changes[name] = field.text().strip()
+        port_text = self.smtp_port_field.text().strip()
+        port = int(port_text) if port_text.isdigit() else 0
+        if port != loaded.smtp_port:
+            changes["smtp_port"] = port  # 0 (blank) is refused by the service, naming the field
+        if self.smtp_security_field.currentData() != loaded.smtp_security:
+            changes["smtp_security"] = self.smtp_security_field.currentData()
         return changes
 
     def choose_crm_folder(self) -> None:
@@ -181,5 +251,8 @@ class SettingsPage(QWidget):
                 "due_soon_share": self.due_soon_field,
                 "attachment_max_bytes": self.attachment_field,
                 "crm_drop_folder": self.crm_folder_field,
+                "smtp_port": self.smtp_port_field,
+                "smtp_security": self.smtp_security_field,
+                **self._mail_text_fields,
             },
         )

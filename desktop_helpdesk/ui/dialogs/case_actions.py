@@ -146,9 +146,15 @@ class WaitOnClientDialog(CaseActionDialog):
 
 
 class ResolveDialog(CaseActionDialog):
-    """The resolution and how the client was told."""
+    """The resolution and how the client was told; when told by email (and email is set up
+    and the contact has an address) a checked box also emails the resolution.
 
-    def __init__(self, parent: QWidget) -> None:
+    Args:
+        parent: the Qt parent.
+        contact_email: the contact's address ("" when none, or when email is not set up).
+    """
+
+    def __init__(self, parent: QWidget, contact_email: str = "") -> None:
         super().__init__(
             "resolveDialog",
             "Resolve case",
@@ -161,11 +167,33 @@ class ResolveDialog(CaseActionDialog):
         self.told_via.setObjectName("toldViaField")
         for channel in RESOLUTION_CHANNELS:
             self.told_via.addItem(channel.label, channel.value)
+        self.email_client = QCheckBox(f"Email the resolution to {contact_email}", self)
+        self.email_client.setObjectName("emailResolutionField")
+        self.email_client.setAccessibleName("emailResolutionField")
+        self.email_client.setChecked(True)
+        self._contact_email = contact_email
         self.form.addRow("Resolution", self.summary)
         self.form.addRow("Client told by", self.told_via)
+        self.form.addRow("", self.email_client)
+        self.told_via.currentIndexChanged.connect(self._on_told_via_changed)
+        # Email is the usual way to tell the client (policy), so it is offered first.
+        email_index = self.told_via.findData("email")
+        if contact_email and email_index >= 0:
+            self.told_via.setCurrentIndex(email_index)
+        self._on_told_via_changed()
+
+    def _offers_email(self) -> bool:
+        return bool(self._contact_email) and self.told_via.currentData() == "email"
+
+    def _on_told_via_changed(self) -> None:
+        self.email_client.setVisible(self._offers_email())
 
     def values(self) -> dict:
-        return {"summary": self.summary.toPlainText().strip(), "told_via": self.told_via.currentData()}
+        return {
+            "summary": self.summary.toPlainText().strip(),
+            "told_via": self.told_via.currentData(),
+            "email_client": self._offers_email() and self.email_client.isChecked(),
+        }
 
 
 class ReopenDialog(CaseActionDialog):

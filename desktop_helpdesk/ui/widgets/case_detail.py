@@ -165,6 +165,7 @@ class CaseDetailPanel(QWidget):
             ("deescalate", "Answer received", self._on_deescalate_clicked),
             ("wait", "Wait on client…", self._on_wait_clicked),
             ("resume", "Client replied", self._on_resume_clicked),
+            ("acknowledge", "Send acknowledgement email", self._on_acknowledge_clicked),
             ("resolve", "Resolve…", self._on_resolve_clicked),
             ("close", "Close", self._on_close_clicked),
             ("reopen", "Reopen…", self._on_reopen_clicked),
@@ -346,6 +347,11 @@ class CaseDetailPanel(QWidget):
         self.buttons["wait"].setVisible(is_open and status is not CaseStatus.WAITING_ON_CLIENT)
         self.buttons["resume"].setVisible(status is CaseStatus.WAITING_ON_CLIENT)
         self.buttons["resolve"].setVisible(is_open)
+        self.buttons["acknowledge"].setVisible(
+            is_open and detail.acknowledged_at is None and bool(detail.contact_email) and self._mail_ready()
+        )
+        self.buttons["acknowledge"].setToolTip(f"Email {detail.contact_email} that the request is logged, "
+                                               "with the case number, priority and when we will respond")
         self.buttons["close"].setVisible(status is CaseStatus.RESOLVED)
         self.buttons["reopen"].setVisible(not is_open)
         self.timeline_tab.set_read_only(read_only)
@@ -509,10 +515,27 @@ class CaseDetailPanel(QWidget):
             ),
         )
 
+    def _mail_ready(self) -> bool:
+        """Email is set up (SMTP server and sender), so email commands are offered."""
+        try:
+            return self._ui.services.settings.get().mail_configured
+        except ServiceError:
+            return False
+
+    def _on_acknowledge_clicked(self) -> None:
+        me, case_id = self._ui.member_id, self._detail.id
+        self._run(
+            f"Acknowledgement email queued for {self._detail.contact_email}.",
+            lambda version: self._ui.services.cases.send_acknowledgement(
+                me, case_id, expected_version=version
+            ),
+        )
+
     def _on_resolve_clicked(self) -> None:
         me, case_id = self._ui.member_id, self._detail.id
+        contact_email = self._detail.contact_email if self._mail_ready() else ""
         self._open_dialog(
-            ResolveDialog(self),
+            ResolveDialog(self, contact_email),
             lambda v, version: self._ui.services.cases.resolve(
                 me, case_id, expected_version=version, **v
             ),
