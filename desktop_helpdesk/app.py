@@ -41,7 +41,24 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE.png",
         help="render the main window after start-up, save it as FILE.png and exit",
     )
+    parser.add_argument(
+        "--screenshot-size",
+        metavar="WxH",
+        type=_window_size,
+        help="with --screenshot: the window size in pixels, e.g. 1366x768 (a laptop screen)",
+    )
     return parser
+
+
+def _window_size(text: str) -> tuple[int, int]:
+    width, _, height = text.lower().partition("x")
+    try:
+        size = int(width), int(height)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected WIDTHxHEIGHT such as 1366x768, not {text!r}") from None
+    if min(size) < 200 or max(size) > 10_000:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a sensible window size")
+    return size
 
 
 def setup_logging(log_dir: Path) -> logging.Handler:
@@ -184,6 +201,8 @@ def _run_app(args: argparse.Namespace, config: AppConfig, log_file: Path, settin
             ui_state.restore(window)
             app.aboutToQuit.connect(lambda: ui_state.save(window))
         app.aboutToQuit.connect(window.shutdown)
+        if args.screenshot and args.screenshot_size:
+            window.resize(*args.screenshot_size)
         window.show()
         window.ticker.start()
         if args.screenshot:

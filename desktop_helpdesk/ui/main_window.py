@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -55,6 +55,67 @@ _COLUMN_WIDTHS = {
     CaseColumn.RECEIVED: 96,
     CaseColumn.NEXT_DUE: 262,
 }
+# On a narrow list (a 1366-px laptop beside the detail pane) these give way, in this order, so
+# the SLA column stays in view without scrolling; the subject keeps at least its minimum.
+_NARROW_MINIMUMS = {CaseColumn.CLIENT: 84, CaseColumn.NEXT_DUE: 224, CaseColumn.NUMBER: 96}
+_SUBJECT_MINIMUM = 120
+
+
+class _ListColumnFitter(QObject):
+    """Sizes the subject column to the list's width (what a Stretch section would do) and, when
+    the list is too narrow for every column, fits the columns up to the SLA column instead:
+    client names elide first (their tooltip has them in full), then the SLA column narrows to
+    its usual texts, then the case number column to its text. Columns after it scroll. Widths the user drags are kept as preferences."""
+
+    def __init__(self, table: QTableView, widths: dict[CaseColumn, int]) -> None:
+        super().__init__(table)
+        self._table = table
+        self._preferred = dict(widths)
+        self._fitting = False
+        header = table.horizontalHeader()
+        header.sectionResized.connect(self._on_header_section_resized)
+        table.viewport().installEventFilter(self)
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() == QEvent.Type.Resize:
+            self.fit()
+        return super().eventFilter(watched, event)
+
+    def _on_header_section_resized(self, column: int, _old: int, new: int) -> None:
+        if self._fitting or column == CaseColumn.SUBJECT:
+            return
+        self._preferred[CaseColumn(column)] = new
+        self.fit()
+
+    def fit(self) -> None:
+        header = self._table.horizontalHeader()
+        available = self._table.viewport().width()
+        if available <= 0 or header.isSectionHidden(CaseColumn.SUBJECT):
+            return
+        self._fitting = True
+        try:
+            # A header state saved by an older version may bring back Stretch, which would
+            # ignore the widths set here.
+            header.setSectionResizeMode(CaseColumn.SUBJECT, QHeaderView.ResizeMode.Interactive)
+            shown = [c for c in CaseColumn if c != CaseColumn.SUBJECT and not header.isSectionHidden(c)]
+            for column in shown:
+                header.resizeSection(column, self._preferred.get(column, header.sectionSize(column)))
+            left = available - sum(header.sectionSize(c) for c in shown)
+            if left < _SUBJECT_MINIMUM and not header.isSectionHidden(CaseColumn.NEXT_DUE):
+                up_to_sla = header.visualIndex(CaseColumn.NEXT_DUE)
+                lead = [c for c in shown if header.visualIndex(c) <= up_to_sla]
+                left = available - sum(header.sectionSize(c) for c in lead)
+                for column, minimum in _NARROW_MINIMUMS.items():
+                    if column in lead and left < _SUBJECT_MINIMUM:
+                        width = header.sectionSize(column)
+                        narrower = max(minimum, width - (_SUBJECT_MINIMUM - left))
+                        header.resizeSection(column, narrower)
+                        left += width - narrower
+            header.resizeSection(CaseColumn.SUBJECT, max(_SUBJECT_MINIMUM, left))
+        finally:
+            self._fitting = False
+
+
 # What each list column becomes in an export. The SLA column shows the next target and the
 # time left in words; a spreadsheet wants them as the target, the due instant and a number.
 _EXPORT_COLUMNS: dict[CaseColumn, tuple[ExportColumn, ...]] = {
@@ -208,7 +269,7 @@ class MainWindow(QMainWindow):
         for column, width in _COLUMN_WIDTHS.items():
             header.resizeSection(column, width)
         # The subject takes what is left; the SLA column keeps room for "Overdue · Resolve 99h late".
-        header.setSectionResizeMode(CaseColumn.SUBJECT, QHeaderView.ResizeMode.Stretch)
+        self._column_fitter = _ListColumnFitter(table, _COLUMN_WIDTHS)
         # The countdown is what the desk watches all day: shown right after the subject so it
         # stays in view on a laptop screen (the model keeps the documented column order).
         header.moveSection(header.visualIndex(CaseColumn.NEXT_DUE), CaseColumn.SUBJECT + 1)

@@ -266,3 +266,62 @@ def test_unknown_user_in_the_desktop_gets_a_dialog_naming_the_known_usernames(qa
     assert title == "Cannot sign in"
     assert "'nobody'" in text and "ben, dana" in text and "Traceback" not in text
     assert "'nobody'" in capsys.readouterr().err
+
+
+def _sla_right_edge(window):
+    from desktop_helpdesk.ui.models.case_table_model import CaseColumn
+
+    header = window.table.horizontalHeader()
+    return header.sectionViewportPosition(CaseColumn.NEXT_DUE) + header.sectionSize(CaseColumn.NEXT_DUE)
+
+
+def test_on_a_laptop_screen_the_sla_column_is_in_view_without_scrolling(qtbot, make_window):
+    from desktop_helpdesk.ui.models.case_table_model import CaseColumn
+
+    window = make_window()
+    header = window.table.horizontalHeader()
+    viewport = window.table.viewport()
+    window.resize(1900, 1000)
+    # Wide: every column fits and the subject takes what is left, like a stretched column.
+    qtbot.waitUntil(lambda: header.length() == viewport.width(), timeout=3000)
+    assert header.sectionSize(CaseColumn.CLIENT) == 140
+    assert header.sectionSize(CaseColumn.SUBJECT) > 200
+
+    window.resize(1366, 768)
+    qtbot.waitUntil(lambda: viewport.width() < 600, timeout=3000)
+    assert header.length() > viewport.width()  # the columns after the SLA column scroll
+    assert _sla_right_edge(window) <= viewport.width()
+    assert header.sectionSize(CaseColumn.NEXT_DUE) >= 224
+    assert header.sectionSize(CaseColumn.SUBJECT) >= 120
+    assert header.sectionSize(CaseColumn.CLIENT) < 140
+
+    # Widening again gives the client column back its width.
+    window.resize(1900, 1000)
+    qtbot.waitUntil(lambda: header.length() == viewport.width(), timeout=3000)
+    assert header.sectionSize(CaseColumn.CLIENT) == 140
+
+
+def test_a_column_width_the_user_drags_is_kept_when_the_window_is_wide(qtbot, make_window):
+    from desktop_helpdesk.ui.models.case_table_model import CaseColumn
+
+    window = make_window()
+    header = window.table.horizontalHeader()
+    window.resize(1900, 1000)
+    qtbot.waitUntil(lambda: header.length() == window.table.viewport().width(), timeout=3000)
+    header.resizeSection(CaseColumn.CLIENT, 190)
+    assert header.sectionSize(CaseColumn.CLIENT) == 190
+    assert header.length() == window.table.viewport().width()
+
+
+def test_screenshot_size_renders_the_window_at_that_size(qapp, tmp_path, unbind_database, capsys):
+    path = tmp_path / "desk.sqlite3"
+    _prepared_database(path)
+    png = tmp_path / "laptop.png"
+    assert main(["--db", str(path), "--user", "dana", "--screenshot", str(png),
+                 "--screenshot-size", "1366x768"]) == EXIT_OK
+    image = QImage(str(png))
+    assert (image.width(), image.height()) == (1366, 768)
+    with pytest.raises(SystemExit) as usage:
+        main(["--screenshot", str(png), "--screenshot-size", "wide"])
+    assert usage.value.code == EXIT_USAGE
+    assert "WIDTHxHEIGHT" in capsys.readouterr().err
