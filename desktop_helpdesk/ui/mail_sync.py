@@ -18,6 +18,9 @@ log = logging.getLogger(__name__)
 
 MAIL_INTERVAL_MS = 30_000
 MAIL_BATCH = 50
+# The run shares the window's two pool threads with the case list, and the window waits for
+# the pool when it closes: a silent (firewalled) server must give up well before that wait.
+MAIL_TIMEOUT_SECONDS = 8.0
 
 
 class MailDeliveryRunner(QObject):
@@ -94,7 +97,9 @@ class MailDeliveryRunner(QObject):
             return False
         self._running = True
         self._pool.submit(
-            lambda: deliver_configured_mail(self._context, environ=self._environ, limit=MAIL_BATCH),
+            lambda: deliver_configured_mail(
+                self._context, environ=self._environ, limit=MAIL_BATCH, timeout=MAIL_TIMEOUT_SECONDS
+            ),
             on_finished=self._on_delivered,
             on_failed=self._on_failed,
         )
