@@ -6,7 +6,7 @@ import threading
 import pytest
 
 from desktop_helpdesk.services.demo import DemoDataError, seed_demo_data
-from desktop_helpdesk.storage.records import CaseRecord
+from desktop_helpdesk.storage.records import CaseRecord, TeamMemberRecord
 from desktop_helpdesk.ui.startup import run_with_progress
 from tests.ui.conftest import OFFSCREEN_NOISE
 
@@ -46,3 +46,34 @@ def test_a_failed_preparation_is_raised_on_the_ui_thread_and_logged(qapp, db, cl
         run_with_progress(lambda progress: seed_demo_data(clock, cases=3, progress=progress),
                           title="Desktop Helpdesk", describe=lambda done, total: f"{done} of {total}")
     assert "Traceback" in caplog.text and "DemoDataError" in caplog.text
+
+
+def test_demo_start_up_that_cannot_seed_says_so_and_exits_1(qapp, tmp_path, capsys, caplog):
+    from desktop_helpdesk.app import EXIT_ERROR, main
+    from desktop_helpdesk.storage.db import close_database, database, open_database
+
+    path = tmp_path / "demo.sqlite3"
+    open_database(path)
+    # A real database-side refusal halfway through seeding (after the team was added).
+    database.execute_sql("""CREATE TRIGGER refuse_cases BEFORE INSERT ON "case"
+                            BEGIN SELECT RAISE(ABORT, 'the disk is full'); END""")
+    close_database()
+    try:
+        with caplog.at_level(logging.INFO):
+            code = main(["--demo", "--db", str(path), "--screenshot", str(tmp_path / "x.png")])
+    finally:
+        close_database()
+        database.initialize(None)
+    assert code == EXIT_ERROR
+    err = capsys.readouterr().err
+    assert "The demo data could not be prepared" in err and "the disk is full" in err
+    assert "Traceback" not in err
+    assert "Traceback" in caplog.text and "the disk is full" in caplog.text
+    assert not (tmp_path / "x.png").exists()
+    open_database(path)
+    try:
+        # The seeding transaction was rolled back: the next --demo start can try again.
+        assert not CaseRecord.select().exists() and not TeamMemberRecord.select().exists()
+    finally:
+        close_database()
+        database.initialize(None)
