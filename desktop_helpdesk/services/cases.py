@@ -31,6 +31,7 @@ from desktop_helpdesk.services.case_reads import (
     case_audit_trail,
     case_detail,
     case_timeline,
+    desk_time_text,
     hours_text,
     read_case_clocks,
 )
@@ -237,7 +238,7 @@ class CaseService:
                     "logged",
                     field=DUE_FIELDS[target],
                     after=due[target],
-                    reason=f"{priority.label} priority, from received {received.isoformat()}",
+                    reason=f"{priority.label} priority, from received {desk_time_text(received)}",
                 )
             if live:
                 log.add(
@@ -1094,7 +1095,7 @@ class CaseService:
             log.change(case, "status", CaseStatus.IN_PROGRESS.value, action="reopened", reason=reason)
             log.change(case, "resolve_started_at", now, action="reopened", reason=reason)
             log.change(case, "resolve_due_at", new_due, action="sla",
-                       reason=f"Reopened: new {priority.label} resolution target from {now.isoformat()}")
+                       reason=f"Reopened: new {priority.label} resolution target from {desk_time_text(now)}")
             log.change(case, "resolved_at", None, action="reopened", reason=reason)
             log.change(case, "closed_at", None, action="reopened", reason=reason)
             log.change(case, "resolution_summary", "", action="reopened", reason=reason)

@@ -196,3 +196,6 @@ def test_timeline_tells_instants_in_desk_time(services, team, clock):
             "Priority changed Medium -> High: Whole site down") in texts
     assert any(kind == "escalation" and detail.endswith("reply expected Thu 26 Nov 2026 09:00 AST")
                for kind, _, detail in texts)
+    logged_due = next(entry for entry in services.cases.audit_trail(case.id)
+                      if entry.field == "acknowledge_due_at")
+    assert logged_due.reason == "Medium priority, from received Wed 25 Nov 2026 09:00 AST"
