@@ -190,11 +190,12 @@ def _run_app(args: argparse.Namespace, config: AppConfig, log_file: Path, settin
             tray.messageClicked.connect(window.open_notified_case)
         if member.role in ("supervisor", "admin"):
             _install_supervisor(window)
-        # Administration… toolbar action (supervisors/admins) and the 60 s CRM outbox sync.
-        from desktop_helpdesk.ui import admin, crm_sync
+        # Administration… (supervisors/admins), the 60 s CRM outbox sync, the 30 s client email.
+        from desktop_helpdesk.ui import admin, crm_sync, mail_sync
 
         admin.install(window)
         crm_sync.install(window)
+        mail_sync.install(window)
         if not args.screenshot:
             # Screenshots use the default layout so documentation images stay comparable.
             ui_state = UiState(settings)

@@ -11,7 +11,6 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QWidget
 
 from desktop_helpdesk.services.context import ServiceContext
 from desktop_helpdesk.services.crm import DeliveryReport, deliver_configured
-from desktop_helpdesk.ui import mail_sync
 from desktop_helpdesk.ui.workers import WorkerPool
 
 log = logging.getLogger(__name__)
@@ -217,6 +216,4 @@ def install(window) -> CrmSyncRunner:
     if application is not None:
         application.aboutToQuit.connect(runner.stop)
     runner.start()
-    # Client email delivery shares this start-up hook (app.py calls install once per window).
-    mail_sync.install(window)
     return runner
