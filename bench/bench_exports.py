@@ -2,7 +2,7 @@
 
 Targets (issue 5): CSV export under 3 s, XLSX export under 20 s, SLA report under 2 s.
 
-Run: ``python3 -m bench.bench_exports [--cases N] [--db PATH]``. With ``--db`` an existing big
+Run: ``python3 bench/bench_exports.py [--cases N] [--db PATH]``. With ``--db`` an existing big
 database is reused (built once with ``bench/big_database.py`` otherwise).
 """
 
@@ -15,7 +15,10 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-from bench.big_database import DEFAULT_NOW, build_big_database
+# Runnable as a script from the repository root, like the other benchmarks.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.big_database import DEFAULT_NOW, build_big_database  # noqa: E402
 from desktop_helpdesk.domain.clock import ManualClock
 from desktop_helpdesk.services.case_queries import CaseFilter, Queue
 from desktop_helpdesk.services.context import ServiceContext
