@@ -5,12 +5,13 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QWidget
 
 from desktop_helpdesk.services.context import ServiceContext
 from desktop_helpdesk.services.crm import DeliveryReport, deliver_configured
+from desktop_helpdesk.ui.outbox_runner import OutboxRunner
 from desktop_helpdesk.ui.workers import WorkerPool
 
 log = logging.getLogger(__name__)
@@ -22,16 +23,11 @@ SYNC_BATCH = 500
 NOT_CONFIGURED = "CRM sync is off: no CRM drop folder is set (Administration → Settings)."
 
 
-class CrmSyncRunner(QObject):
-    """Delivers pending CRM outbox events to the configured drop folder on a 60 s timer.
+def crm_sync_runner(context: ServiceContext, pool: WorkerPool, parent: QObject | None = None, *,
+                    interval_ms: int = SYNC_INTERVAL_MS, batch: int = SYNC_BATCH) -> OutboxRunner:
+    """The runner that delivers pending CRM outbox events to the configured drop folder.
 
-    The delivery (SQL and file I/O) runs in the window's worker pool and never touches a
-    widget; one run at a time. Nothing is written while no drop folder is configured (the
-    run then reports None). The timer stops on ``stop()`` (wired to ``aboutToQuit``).
-
-    Signals:
-        synced(object): a run finished: its ``DeliveryReport``, or None when no folder is set.
-        sync_failed(str): a run raised (e.g. the database was unavailable).
+    Nothing is written while no drop folder is configured (the run then reports None).
 
     Args:
         context: the services context (settings name the folder; its clock stamps sent events).
@@ -39,79 +35,12 @@ class CrmSyncRunner(QObject):
         parent: the Qt parent (the main window, whose shutdown stops child timers too).
         interval_ms: time between runs.
         batch: at most this many events per run.
+
+    Returns:
+        The runner (not started); its ``ran`` signal carries a ``DeliveryReport`` or None.
     """
-
-    synced = Signal(object)
-    sync_failed = Signal(str)
-
-    def __init__(
-        self,
-        context: ServiceContext,
-        pool: WorkerPool,
-        parent: QObject | None = None,
-        *,
-        interval_ms: int = SYNC_INTERVAL_MS,
-        batch: int = SYNC_BATCH,
-    ) -> None:
-        super().__init__(parent)
-        self.setObjectName("crmSyncRunner")
-        self._context = context
-        self._pool = pool
-        self._batch = batch
-        self._running = False
-        self._stopped = False
-        self.last_report: DeliveryReport | None = None
-        self.last_run_at: datetime | None = None
-        self.timer = QTimer(self)
-        self.timer.setObjectName("crmSyncTimer")
-        self.timer.setInterval(interval_ms)
-        # A minute-scale job: a coarse timer lets the OS batch wake-ups.
-        self.timer.setTimerType(Qt.TimerType.VeryCoarseTimer)
-        self.timer.timeout.connect(self._on_timer_timeout)
-
-    @property
-    def running(self) -> bool:
-        """A delivery is in progress in the pool."""
-        return self._running
-
-    def start(self) -> None:
-        """Start the timer and deliver once right away."""
-        self._stopped = False
-        self.timer.start()
-        self.sync_now()
-
-    def stop(self) -> None:
-        """Stop the timer; a run already in the pool finishes, its result is still reported."""
-        self._stopped = True
-        self.timer.stop()
-
-    def sync_now(self) -> bool:
-        """Deliver now in a worker; False when a run is already going or the runner stopped."""
-        if self._running or self._stopped:
-            return False
-        self._running = True
-        self._pool.submit(
-            lambda: deliver_configured(self._context, limit=self._batch),
-            on_finished=self._on_delivered,
-            on_failed=self._on_failed,
-        )
-        return True
-
-    def _on_timer_timeout(self) -> None:
-        self.sync_now()
-
-    def _on_delivered(self, report: DeliveryReport | None) -> None:
-        self._running = False
-        self.last_report = report
-        self.last_run_at = self._context.now()
-        if report is not None and (report.sent or report.failed):
-            log.info("CRM sync: %s sent, %s failed, %s pending", report.sent, report.failed, report.pending)
-        self.synced.emit(report)
-
-    def _on_failed(self, error: Exception) -> None:
-        self._running = False
-        self.last_run_at = self._context.now()
-        self.sync_failed.emit(f"{type(error).__name__}: {error}")
+    return OutboxRunner(context, pool, lambda: deliver_configured(context, limit=batch), parent,
+                        name="crmSync", interval_ms=interval_ms)
 
 
 def describe_report(report: DeliveryReport, at: datetime, zone) -> str:
@@ -139,7 +68,7 @@ class CrmSyncStatus(QWidget):
         parent: the Qt parent (the status bar).
     """
 
-    def __init__(self, runner: CrmSyncRunner, action: QAction, zone, parent: QWidget | None = None) -> None:
+    def __init__(self, runner: OutboxRunner, action: QAction, zone, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("crmSyncStatus")
         self._runner = runner
@@ -157,8 +86,8 @@ class CrmSyncStatus(QWidget):
         layout.setSpacing(4)
         layout.addWidget(self.label)
         layout.addWidget(self.button)
-        runner.synced.connect(self._on_runner_synced)
-        runner.sync_failed.connect(self._on_runner_sync_failed)
+        runner.ran.connect(self._on_runner_synced)
+        runner.run_failed.connect(self._on_runner_sync_failed)
         self.hide()
 
     def _on_runner_synced(self, report: DeliveryReport | None) -> None:
@@ -181,7 +110,7 @@ class CrmSyncStatus(QWidget):
         self.show()
 
 
-def install(window) -> CrmSyncRunner:
+def install(window) -> OutboxRunner:
     """Run CRM sync for this window: the 60 s runner, the status-bar corner and the
     "Sync to CRM now" action (Ctrl+Shift+Y). The timer stops on ``aboutToQuit`` and with
     ``window.shutdown()`` (which stops every child timer before joining the pool).
@@ -190,7 +119,7 @@ def install(window) -> CrmSyncRunner:
         The runner (started).
     """
     ui = window.ui_context
-    runner = CrmSyncRunner(ui.services.context, window.pool, window)
+    runner = crm_sync_runner(ui.services.context, window.pool, window)
     action = QAction("Sync to CRM now", window)
     action.setObjectName("actionCrmSync")
     action.setShortcut(QKeySequence("Ctrl+Shift+Y"))
@@ -200,7 +129,7 @@ def install(window) -> CrmSyncRunner:
     window.statusBar().addPermanentWidget(status)
 
     def sync_now() -> None:
-        if not runner.sync_now():
+        if not runner.run_now():
             window.statusBar().showMessage("A CRM sync is already running.", 5_000)
 
     def after_manual_run(report: DeliveryReport | None) -> None:
@@ -208,7 +137,7 @@ def install(window) -> CrmSyncRunner:
             window.statusBar().showMessage(NOT_CONFIGURED, 10_000)
 
     def on_triggered() -> None:
-        runner.synced.connect(after_manual_run, Qt.ConnectionType.SingleShotConnection)
+        runner.ran.connect(after_manual_run, Qt.ConnectionType.SingleShotConnection)
         sync_now()
 
     action.triggered.connect(on_triggered)

@@ -7,11 +7,12 @@ import logging
 from collections.abc import Mapping
 from datetime import datetime
 
-from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QObject
 from PySide6.QtWidgets import QLabel
 
 from desktop_helpdesk.services.context import ServiceContext
 from desktop_helpdesk.services.mail import MailDeliveryReport, deliver_configured_mail
+from desktop_helpdesk.ui.outbox_runner import OutboxRunner
 from desktop_helpdesk.ui.workers import WorkerPool
 
 log = logging.getLogger(__name__)
@@ -23,17 +24,12 @@ MAIL_BATCH = 50
 MAIL_TIMEOUT_SECONDS = 8.0
 
 
-class MailDeliveryRunner(QObject):
-    """Sends pending client emails with the team's SMTP settings on a 30 s timer.
+def mail_delivery_runner(context: ServiceContext, pool: WorkerPool, parent: QObject | None = None, *,
+                         interval_ms: int = MAIL_INTERVAL_MS,
+                         environ: Mapping[str, str] | None = None) -> OutboxRunner:
+    """The runner that sends pending client emails with the team's SMTP settings.
 
-    The delivery (SQL and SMTP) runs in the window's worker pool and never touches a widget;
-    one run at a time. A request while a run is going is remembered and run after it, so an
-    email queued during a run is not left for the next tick. Nothing is sent while email is
-    not set up (the run then reports None).
-
-    Signals:
-        delivered(object): a run finished: its ``MailDeliveryReport``, or None when email is off.
-        delivery_failed(str): a run raised (e.g. the database was unavailable).
+    Nothing is sent while email is not set up (the run then reports None).
 
     Args:
         context: the services context (SMTP settings; its clock stamps sent emails).
@@ -41,91 +37,16 @@ class MailDeliveryRunner(QObject):
         parent: the Qt parent (the main window, whose shutdown stops child timers too).
         interval_ms: time between runs.
         environ: where the SMTP password is read (default the process environment).
+
+    Returns:
+        The runner (not started); its ``ran`` signal carries a ``MailDeliveryReport`` or None.
     """
-
-    delivered = Signal(object)
-    delivery_failed = Signal(str)
-
-    def __init__(
-        self,
-        context: ServiceContext,
-        pool: WorkerPool,
-        parent: QObject | None = None,
-        *,
-        interval_ms: int = MAIL_INTERVAL_MS,
-        environ: Mapping[str, str] | None = None,
-    ) -> None:
-        super().__init__(parent)
-        self.setObjectName("mailDeliveryRunner")
-        self._context = context
-        self._pool = pool
-        self._environ = environ
-        self._running = False
-        self._again = False
-        self._stopped = False
-        self.last_report: MailDeliveryReport | None = None
-        self.last_run_at: datetime | None = None
-        self.timer = QTimer(self)
-        self.timer.setObjectName("mailDeliveryTimer")
-        self.timer.setInterval(interval_ms)
-        self.timer.setTimerType(Qt.TimerType.VeryCoarseTimer)
-        self.timer.timeout.connect(self._on_timer_timeout)
-
-    @property
-    def running(self) -> bool:
-        """A delivery is in progress in the pool."""
-        return self._running
-
-    def start(self) -> None:
-        """Start the timer and deliver once right away."""
-        self._stopped = False
-        self.timer.start()
-        self.deliver_now()
-
-    def stop(self) -> None:
-        """Stop the timer; a run already in the pool finishes and is still reported."""
-        self._stopped = True
-        self._again = False
-        self.timer.stop()
-
-    def deliver_now(self) -> bool:
-        """Deliver now in a worker; False when stopped or when a run is going (it runs again after)."""
-        if self._stopped:
-            return False
-        if self._running:
-            self._again = True
-            return False
-        self._running = True
-        self._pool.submit(
-            lambda: deliver_configured_mail(
-                self._context, environ=self._environ, limit=MAIL_BATCH, timeout=MAIL_TIMEOUT_SECONDS
-            ),
-            on_finished=self._on_delivered,
-            on_failed=self._on_failed,
-        )
-        return True
-
-    def _on_timer_timeout(self) -> None:
-        self.deliver_now()
-
-    def _finish_run(self) -> None:
-        self._running = False
-        self.last_run_at = self._context.now()
-        if self._again:
-            self._again = False
-            self.deliver_now()
-
-    def _on_delivered(self, report: MailDeliveryReport | None) -> None:
-        self.last_report = report
-        if report is not None and (report.sent or report.failed):
-            log.info("Mail: %s sent, %s failed, %s pending", report.sent, report.failed, report.pending)
-        self._finish_run()
-        self.delivered.emit(report)
-
-    def _on_failed(self, error: Exception) -> None:
-        log.warning("Mail delivery run failed: %s: %s", type(error).__name__, error)
-        self._finish_run()
-        self.delivery_failed.emit(f"{type(error).__name__}: {error}")
+    return OutboxRunner(
+        context, pool,
+        lambda: deliver_configured_mail(context, environ=environ, limit=MAIL_BATCH,
+                                        timeout=MAIL_TIMEOUT_SECONDS),
+        parent, name="mailDelivery", interval_ms=interval_ms,
+    )
 
 
 def describe_mail_report(report: MailDeliveryReport, at: datetime, zone) -> str:
@@ -147,14 +68,14 @@ class MailStatusLabel(QLabel):
         parent: the Qt parent (the status bar).
     """
 
-    def __init__(self, runner: MailDeliveryRunner, zone, parent=None) -> None:
+    def __init__(self, runner: OutboxRunner, zone, parent=None) -> None:
         super().__init__("", parent)
         self.setObjectName("mailStatusLabel")
         self.setAccessibleName("mailStatusLabel")
         self._runner = runner
         self._zone = zone
-        runner.delivered.connect(self._on_runner_delivered)
-        runner.delivery_failed.connect(self._on_runner_delivery_failed)
+        runner.ran.connect(self._on_runner_delivered)
+        runner.run_failed.connect(self._on_runner_delivery_failed)
         self.hide()
 
     def _on_runner_delivered(self, report: MailDeliveryReport | None) -> None:
@@ -178,7 +99,7 @@ class MailStatusLabel(QLabel):
         self.show()
 
 
-def install(window, *, environ: Mapping[str, str] | None = None) -> MailDeliveryRunner:
+def install(window, *, environ: Mapping[str, str] | None = None) -> OutboxRunner:
     """Deliver client email for this window: the 30 s runner, a run right after each case
     change (an email may just have been queued) and the status-bar corner. The timer stops
     on ``aboutToQuit`` and with ``window.shutdown()``.
@@ -187,10 +108,10 @@ def install(window, *, environ: Mapping[str, str] | None = None) -> MailDelivery
         The runner (started).
     """
     ui = window.ui_context
-    runner = MailDeliveryRunner(ui.services.context, window.pool, window, environ=environ)
+    runner = mail_delivery_runner(ui.services.context, window.pool, window, environ=environ)
     status = MailStatusLabel(runner, ui.desk_zone, window.statusBar())
     window.statusBar().addPermanentWidget(status)
-    window.detail.case_changed.connect(lambda _case_id: runner.deliver_now())
+    window.detail.case_changed.connect(lambda _case_id: runner.run_now())
     application = QCoreApplication.instance()
     if application is not None:
         application.aboutToQuit.connect(runner.stop)

@@ -394,7 +394,7 @@ def test_team_page_works_from_the_keyboard(qtbot, window, ui):
 
 def test_drop_folder_chosen_in_settings_gets_the_waiting_events_at_once(qtbot, window, ui, tmp_path):
     runner = crm_sync.install(window)
-    with qtbot.waitSignal(runner.synced, timeout=5000):
+    with qtbot.waitSignal(runner.ran, timeout=5000):
         pass  # first run: no folder yet
     ui.services.cases.log_case(ui.member_id, subject="Printer offline", channel="email", new_contact=CALLER)
     drop = tmp_path / "crm"
@@ -402,7 +402,7 @@ def test_drop_folder_chosen_in_settings_gets_the_waiting_events_at_once(qtbot, w
     page = dialog.settings_page
     page._choose_folder = lambda parent, start: str(drop)
     click(qtbot, page.crm_folder_button)
-    with qtbot.waitSignal(runner.synced, timeout=5000) as blocker:
+    with qtbot.waitSignal(runner.ran, timeout=5000) as blocker:
         click(qtbot, page.save_button)
     assert blocker.args[0].sent >= 1
     assert len(list(drop.glob("*.json"))) == CrmOutboxRecord.select().count()

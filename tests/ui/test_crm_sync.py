@@ -10,7 +10,8 @@ from PySide6.QtGui import QAction
 from desktop_helpdesk.services.crm import DeliveryReport
 from desktop_helpdesk.storage.records import CrmOutboxRecord
 from desktop_helpdesk.ui import crm_sync
-from desktop_helpdesk.ui.crm_sync import CrmSyncRunner, CrmSyncStatus, describe_report
+from desktop_helpdesk.ui.crm_sync import CrmSyncStatus, describe_report
+from desktop_helpdesk.ui.outbox_runner import OutboxRunner
 from tests.conftest import halifax
 from tests.ui.conftest import OFFSCREEN_NOISE, log_case
 
@@ -22,12 +23,12 @@ def drop(tmp_path):
     return tmp_path / "crm-drop"
 
 
-def install(qtbot, window) -> CrmSyncRunner:
+def install(qtbot, window) -> OutboxRunner:
     """Install CRM sync and wait for its first run (it delivers once on start); the result
     comes back through a queued signal, so connecting after ``install`` misses nothing."""
     runner = crm_sync.install(window)
-    assert window.findChild(CrmSyncRunner, "crmSyncRunner") is runner
-    with qtbot.waitSignal(runner.synced, timeout=5000):
+    assert window.findChild(OutboxRunner, "crmSyncRunner") is runner
+    with qtbot.waitSignal(runner.ran, timeout=5000):
         pass
     return runner
 
@@ -48,7 +49,7 @@ def test_timer_slot_delivers_outbox_in_a_worker_and_shows_the_result(qtbot, wind
     pending = outbox_unsent()
     assert pending >= 2
     clock.set(halifax(2026, 11, 25, 9, 42))
-    with qtbot.waitSignal(runner.synced, timeout=5000) as blocker:
+    with qtbot.waitSignal(runner.ran, timeout=5000) as blocker:
         runner._on_timer_timeout()  # what the 60 s timer calls
         assert runner.running
     report = blocker.args[0]
@@ -73,7 +74,7 @@ def test_sync_now_action_and_a_failing_folder(qtbot, window, ui, drop):
 
     # No folder configured: the action says so and nothing is written.
     log_case(ui)
-    with qtbot.waitSignal(runner.synced, timeout=5000) as blocker:
+    with qtbot.waitSignal(runner.ran, timeout=5000) as blocker:
         action.trigger()
     assert blocker.args == [None]
     assert "no CRM drop folder is set" in window.statusBar().currentMessage()
@@ -82,7 +83,7 @@ def test_sync_now_action_and_a_failing_folder(qtbot, window, ui, drop):
     # A file where the folder should be: delivery fails, events wait, the corner turns red.
     drop.write_text("not a folder", encoding="utf-8")
     ui.services.settings.update(ui.member_id, crm_drop_folder=str(drop))
-    with qtbot.waitSignal(runner.synced, timeout=5000) as blocker:
+    with qtbot.waitSignal(runner.ran, timeout=5000) as blocker:
         action.trigger()
     report = blocker.args[0]
     assert report.sent == 0 and report.failed >= 1 and report.pending == outbox_unsent() >= 1
@@ -94,12 +95,12 @@ def test_one_run_at_a_time_and_stop(qtbot, window, ui, drop):
     runner = install(qtbot, window)
     ui.services.settings.update(ui.member_id, crm_drop_folder=str(drop))
     log_case(ui)
-    with qtbot.waitSignal(runner.synced, timeout=5000):
-        assert runner.sync_now()
-        assert not runner.sync_now()  # the first is still in the pool
+    with qtbot.waitSignal(runner.ran, timeout=5000):
+        assert runner.run_now()
+        assert not runner.run_now()  # the first is still in the pool
     runner.stop()
     assert not runner.timer.isActive()
-    assert not runner.sync_now()
+    assert not runner.run_now()
 
 
 def test_describe_report_puts_failures_first():

@@ -12,7 +12,8 @@ from desktop_helpdesk.services.mail import MailDeliveryReport
 from desktop_helpdesk.storage.records import MailOutboxRecord
 from desktop_helpdesk.ui import admin, mail_sync
 from desktop_helpdesk.ui.admin.admin_dialog import AdminDialog
-from desktop_helpdesk.ui.mail_sync import MailDeliveryRunner, MailStatusLabel
+from desktop_helpdesk.ui.mail_sync import MailStatusLabel
+from desktop_helpdesk.ui.outbox_runner import OutboxRunner
 from tests.smtp_server import free_port, running_smtp_server
 from tests.ui.conftest import OFFSCREEN_NOISE, log_case
 
@@ -32,11 +33,11 @@ def configure_mail(ui, port):
     )
 
 
-def install_mail(qtbot, window) -> MailDeliveryRunner:
+def install_mail(qtbot, window) -> OutboxRunner:
     runner = mail_sync.install(window, environ={})
-    assert window.findChild(MailDeliveryRunner, "mailDeliveryRunner") is runner
+    assert window.findChild(OutboxRunner, "mailDeliveryRunner") is runner
     # The first run starts at install; its result comes back through a queued signal.
-    with qtbot.waitSignal(runner.delivered, timeout=5000):
+    with qtbot.waitSignal(runner.ran, timeout=5000):
         pass
     return runner
 
@@ -132,10 +133,10 @@ def test_unreachable_server_shows_a_friendly_status_and_keeps_the_email(qtbot, w
     configure_mail(ui, free_port())
     logged = log_case(ui)
     ui.services.cases.send_acknowledgement(ui.member_id, logged.id)
-    runner = mail_sync.MailDeliveryRunner(ui.services.context, window.pool, window, environ={})
+    runner = mail_sync.mail_delivery_runner(ui.services.context, window.pool, window, environ={})
     status = MailStatusLabel(runner, ui.desk_zone, window.statusBar())
     window.statusBar().addPermanentWidget(status)
-    with qtbot.waitSignal(runner.delivered, timeout=10_000) as blocker:
+    with qtbot.waitSignal(runner.ran, timeout=10_000) as blocker:
         runner.start()
     report = blocker.args[0]
     assert isinstance(report, MailDeliveryReport) and (report.failed, report.pending) == (1, 1)
