@@ -11,12 +11,17 @@ from pathlib import Path
 
 from desktop_helpdesk.domain.clock import Clock
 from desktop_helpdesk.services.context import ServiceContext
+from desktop_helpdesk.services.outbox import (
+    mark_sent,
+    pending_count,
+    pending_rows,
+    record_failure,
+)
 from desktop_helpdesk.storage.db import database
-from desktop_helpdesk.storage.records import CaseRecord, CrmOutboxRecord
+from desktop_helpdesk.storage.records import CrmOutboxRecord
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 20
 
 
 @dataclass(frozen=True)
@@ -49,13 +54,7 @@ def deliver_outbox(folder: str | Path, clock: Clock, *, limit: int = 100) -> Del
         Counts of sent, failed and still pending events.
     """
     target = Path(folder)
-    rows = list(
-        CrmOutboxRecord.select(CrmOutboxRecord, CaseRecord.number)
-        .join(CaseRecord, on=(CrmOutboxRecord.case == CaseRecord.id))
-        .where(CrmOutboxRecord.sent_at.is_null(), CrmOutboxRecord.attempts < MAX_ATTEMPTS)
-        .order_by(CrmOutboxRecord.id)
-        .limit(limit)
-    )
+    rows = pending_rows(CrmOutboxRecord, limit)
     sent = failed = 0
     last_error = ""
     for row in rows:
@@ -69,19 +68,14 @@ def deliver_outbox(folder: str | Path, clock: Clock, *, limit: int = 100) -> Del
             failed += 1
             last_error = f"{type(exc).__name__}: {exc}"
             log.warning("CRM delivery of outbox event %s failed: %s", row.id, last_error)
-            with database.atomic():
-                CrmOutboxRecord.update(
-                    attempts=CrmOutboxRecord.attempts + 1, last_error=last_error[:2000]
-                ).where(CrmOutboxRecord.id == row.id).execute()
+            record_failure(row, last_error)
             continue
         # Marked sent only after the file is in place: a crash in between re-sends the event
         # (same file name, replaced) rather than losing it.
         with database.atomic():
-            CrmOutboxRecord.update(
-                sent_at=clock.now(), attempts=CrmOutboxRecord.attempts + 1, last_error=""
-            ).where(CrmOutboxRecord.id == row.id).execute()
+            mark_sent(row, clock.now())
         sent += 1
-    pending = CrmOutboxRecord.select().where(CrmOutboxRecord.sent_at.is_null()).count()
+    pending = pending_count(CrmOutboxRecord)
     return DeliveryReport(sent, failed, pending, last_error)
 
 

@@ -21,6 +21,12 @@ from desktop_helpdesk.domain.policy import Priority
 from desktop_helpdesk.services.audit import ChangeLog
 from desktop_helpdesk.services.context import ServiceContext, TeamSettings
 from desktop_helpdesk.services.errors import ServiceError, ValidationError
+from desktop_helpdesk.services.outbox import (
+    mark_sent,
+    pending_count,
+    pending_rows,
+    record_failure,
+)
 from desktop_helpdesk.storage.db import database
 from desktop_helpdesk.storage.records import CaseRecord, ContactRecord, MailOutboxRecord
 
@@ -29,7 +35,6 @@ log = logging.getLogger(__name__)
 PASSWORD_ENVIRONMENT_VARIABLE = "HELPDESK_SMTP_PASSWORD"
 SMTP_TIMEOUT_SECONDS = 20.0
 # After this many failed sends a row waits for an operator instead of retrying every 30 s.
-MAX_ATTEMPTS = 20
 DESK_ZONE = ZoneInfo("America/Halifax")
 
 
@@ -246,13 +251,7 @@ def deliver_mail_outbox(
     """
     if not settings.mail_configured:
         raise MailNotConfigured()
-    rows = list(
-        MailOutboxRecord.select(MailOutboxRecord, CaseRecord.number)
-        .join(CaseRecord, on=(MailOutboxRecord.case == CaseRecord.id))
-        .where(MailOutboxRecord.sent_at.is_null(), MailOutboxRecord.attempts < MAX_ATTEMPTS)
-        .order_by(MailOutboxRecord.id)
-        .limit(limit)
-    )
+    rows = pending_rows(MailOutboxRecord, limit)
     sent = failed = 0
     last_error = ""
     if rows:
@@ -262,7 +261,7 @@ def deliver_mail_outbox(
             last_error = _describe(exc)
             log.warning("Mail delivery: cannot reach %s: %s", settings.smtp_host, last_error)
             for row in rows:
-                _record_failure(row, last_error)
+                record_failure(row, last_error)
             failed = len(rows)
             rows = []
         else:
@@ -274,7 +273,7 @@ def deliver_mail_outbox(
                         failed += 1
                         last_error = _describe(exc)
                         log.warning("Mail delivery of outbox email %s failed: %s", row.id, last_error)
-                        _record_failure(row, last_error)
+                        record_failure(row, last_error)
                         if isinstance(exc, smtplib.SMTPServerDisconnected | OSError):
                             break
                         continue
@@ -285,7 +284,7 @@ def deliver_mail_outbox(
                     connection.quit()
                 except (OSError, smtplib.SMTPException):
                     connection.close()
-    pending = MailOutboxRecord.select().where(MailOutboxRecord.sent_at.is_null()).count()
+    pending = pending_count(MailOutboxRecord)
     return MailDeliveryReport(sent, failed, pending, last_error)
 
 
@@ -336,20 +335,11 @@ def _connect(settings: TeamSettings, password: str, timeout: float) -> smtplib.S
     return connection
 
 
-def _record_failure(row: MailOutboxRecord, error: str) -> None:
-    with database.atomic():
-        MailOutboxRecord.update(
-            attempts=MailOutboxRecord.attempts + 1, last_error=error[:2000]
-        ).where(MailOutboxRecord.id == row.id).execute()
-
-
 def _record_sent(row: MailOutboxRecord, at: datetime) -> None:
     # Marked only after the server accepted the email: a crash in between re-sends it (same
     # Message-ID) rather than losing it.
     with database.atomic():
-        MailOutboxRecord.update(
-            sent_at=at, attempts=MailOutboxRecord.attempts + 1, last_error=""
-        ).where(MailOutboxRecord.id == row.id).execute()
+        mark_sent(row, at)
         change_log = ChangeLog(None, at, entity="mail_outbox", entity_id=row.id, case_id=row.case_id)
         change_log.add("email_sent", field="email", after=f"{row.kind} to {row.to_address} (#{row.id})")
         change_log.flush()

@@ -4,7 +4,8 @@ import json
 
 import pytest
 
-from desktop_helpdesk.services.crm import MAX_ATTEMPTS, deliver_outbox
+from desktop_helpdesk.services.crm import deliver_outbox
+from desktop_helpdesk.services.outbox import MAX_ATTEMPTS
 from desktop_helpdesk.storage.records import CrmOutboxRecord
 from tests.conftest import halifax
 from tests.services.conftest import caller
