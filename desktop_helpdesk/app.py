@@ -12,6 +12,7 @@ import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
+from desktop_helpdesk.cli import COMMANDS
 from desktop_helpdesk.config import AppConfig, load_config
 
 log = logging.getLogger("desktop_helpdesk")
@@ -26,7 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="desktop-helpdesk",
         description="Desktop Helpdesk: log calls and emails as cases and work them to SLA.",
-        epilog="Reports: desktop-helpdesk export --help",
+        epilog="Headless commands: " + ", ".join(COMMANDS) + " (desktop-helpdesk COMMAND --help)",
     )
     parser.add_argument("--db", metavar="PATH", help="SQLite file or postgresql:// URL to open")
     parser.add_argument("--user", metavar="NAME", help="sign in as this team member (username)")
@@ -117,10 +118,11 @@ def main(argv: Sequence[str] | None = None, *, settings=None) -> int:
 
     ``settings`` (a QSettings) replaces the per-user ``ui-state.ini`` (tests inject one)."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and argv[0] == "export":
-        from desktop_helpdesk.export_cli import main as export_main
+    from desktop_helpdesk.cli import dispatch
 
-        return export_main(argv[1:])
+    code = dispatch(argv)
+    if code is not None:
+        return code
     args = build_parser().parse_args(argv)
 
     demo_dir: Path | None = None

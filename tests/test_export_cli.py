@@ -11,8 +11,8 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from desktop_helpdesk import app
+from desktop_helpdesk.cli.export import main
 from desktop_helpdesk.domain.clock import ManualClock
-from desktop_helpdesk.export_cli import main
 from tests.services.test_reports_scenario import AS_OF, build_scenario
 
 

@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 from typing import TextIO
 
+from desktop_helpdesk.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, Parser, UsageError
 from desktop_helpdesk.config import load_config
 from desktop_helpdesk.domain.clock import Clock, SystemClock
 from desktop_helpdesk.services.case_queries import Queue
@@ -31,21 +32,7 @@ from desktop_helpdesk.storage.db import DatabaseOpenError, close_database, open_
 
 log = logging.getLogger(__name__)
 
-EXIT_OK = 0
-EXIT_FAILED = 1
-EXIT_USAGE = 2
 _application = None  # the QGuiApplication a headless PDF export created (kept alive)
-
-
-class _UsageError(Exception):
-    """A bad argument; the message names it."""
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse that raises instead of exiting, so ``main`` returns an exit code."""
-
-    def error(self, message: str) -> None:  # type: ignore[override]
-        raise _UsageError(message)
 
 
 def _iso_date(text: str) -> date:
@@ -56,7 +43,7 @@ def _iso_date(text: str) -> date:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
+    parser = Parser(
         prog="desktop-helpdesk export",
         description="Export a report or a case list to CSV, XLSX or PDF without opening the window.",
         epilog="Example: desktop-helpdesk export --report sla --from 2026-11-01 --to 2026-11-30 "
@@ -97,7 +84,7 @@ def main(argv: Sequence[str] | None = None, *, clock: Clock | None = None,
     try:
         args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
         export_format = _format_of(args)
-    except _UsageError as exc:
+    except UsageError as exc:
         print(f"{parser.prog}: error: {exc}", file=err)
         print(f"Try '{parser.prog} --help'.", file=err)
         return EXIT_USAGE
@@ -108,7 +95,7 @@ def main(argv: Sequence[str] | None = None, *, clock: Clock | None = None,
         config = load_config(args.db, os.environ)
         target = config.database
         if target.is_sqlite and not target.sqlite_path.exists():
-            raise _UsageError(f"--db: no database file at {target.sqlite_path}")
+            raise UsageError(f"--db: no database file at {target.sqlite_path}")
         open_database(target)
         try:
             context = ServiceContext(clock)
@@ -117,7 +104,7 @@ def main(argv: Sequence[str] | None = None, *, clock: Clock | None = None,
             pages = _write(pack, export_format, args.output)
         finally:
             close_database()
-    except _UsageError as exc:
+    except UsageError as exc:
         print(f"{parser.prog}: error: {exc}", file=err)
         return EXIT_USAGE
     except (DatabaseOpenError, ExportError) as exc:
@@ -143,7 +130,7 @@ def _format_of(args: argparse.Namespace) -> ExportFormat:
     try:
         return ExportFormat(suffix)
     except ValueError:
-        raise _UsageError(
+        raise UsageError(
             f"--format: cannot tell the format from {args.output.name!r}; "
             "give --format csv, xlsx or pdf") from None
 
@@ -153,7 +140,7 @@ def _report_filter(args: argparse.Namespace, context: ServiceContext) -> ReportF
     start = args.start or today.replace(day=1)
     end = args.end or today
     if end < start:
-        raise _UsageError(f"--to: {end.isoformat()} is before --from {start.isoformat()}")
+        raise UsageError(f"--to: {end.isoformat()} is before --from {start.isoformat()}")
     return ReportFilter(DateRange(start, end))
 
 
