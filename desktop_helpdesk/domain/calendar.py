@@ -24,6 +24,7 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 _MICROS_PER_DAY = 86_400_000_000
 _MICROS_PER_SECOND = 1_000_000
+_SATURDAY = 5
 
 
 def _micros(instant: datetime) -> int:
@@ -52,11 +53,20 @@ def _instant(micros: int, zone: ZoneInfo) -> datetime:
     return (_EPOCH + timedelta(microseconds=micros)).astimezone(zone)
 
 
-@lru_cache(maxsize=512)
-def nova_scotia_holidays(year: int) -> frozenset[date]:
-    """Nova Scotia public holidays of ``year`` as the ``holidays`` package defines them.
+def nova_scotia_holiday_names(year: int) -> dict[date, str]:
+    """Nova Scotia public holidays of ``year`` with their names, weekend ones observed.
 
-    Includes the observed weekdays the package generates (e.g. Christmas Day (observed)).
+    The dates are the ``holidays`` package's public NS set. The package moves some weekend
+    holidays to a weekday ("(observed)") but not others: it gives no observed day for Canada
+    Day on a Saturday or Sunday (2028-07-01, 2029-07-01). The desk uses one rule for all of
+    them instead: a public holiday that falls on a Saturday or Sunday is observed on the next
+    weekday that is not itself a holiday. Sources: the Holidays Act (R.S.C. 1985, c. H-5, s. 2)
+    makes Monday 2 July the holiday when 1 July is a Sunday, and the Nova Scotia Labour
+    Standards Code gives employees whose general holiday falls on a non-working day the next
+    working day off, which is how employers observe a Saturday holiday. For every holiday the
+    package already observes (New Year's Day, Remembrance Day, Christmas Day) the rule gives
+    the same weekday as the package.
+
     Boxing Day, Easter Monday, Natal Day, Victoria Day and Thanksgiving are not in the
     package's public NS set, so they stay working days unless added as company closures.
 
@@ -64,14 +74,50 @@ def nova_scotia_holidays(year: int) -> frozenset[date]:
         year: the calendar year.
 
     Returns:
-        The holiday dates (Halifax local dates).
+        Holiday date (Halifax local) -> name, observed days named "... (observed)".
+
+    Example:
+        >>> nova_scotia_holiday_names(2028)[date(2028, 7, 3)]
+        'Canada Day (observed)'
+    """
+    return dict(_holiday_names(year))
+
+
+@lru_cache(maxsize=512)
+def _holiday_names(year: int) -> tuple[tuple[date, str], ...]:
+    # en_CA keeps the package from reading the workstation's locale; observed=False gives the
+    # real dates so that the one rule below decides every observed day.
+    actual = holidays_package.Canada(subdiv="NS", language="en_CA", years=year, observed=False)
+    named = dict(actual.items())
+    for day in sorted(named):
+        if day.weekday() < _SATURDAY:
+            continue
+        observed = day + timedelta(days=7 - day.weekday())
+        while observed in named or observed.weekday() >= _SATURDAY:
+            observed += timedelta(days=1)
+        named[observed] = f"{named[day]} (observed)"
+    return tuple(sorted(named.items()))
+
+
+def nova_scotia_holidays(year: int) -> frozenset[date]:
+    """The dates of ``nova_scotia_holiday_names(year)``: the days business time skips.
+
+    Args:
+        year: the calendar year.
+
+    Returns:
+        The holiday dates (Halifax local), observed weekdays included.
 
     Example:
         >>> date(2026, 4, 3) in nova_scotia_holidays(2026)  # Good Friday
         True
     """
-    # en_CA keeps the package from reading the workstation's locale.
-    return frozenset(holidays_package.Canada(subdiv="NS", language="en_CA", years=year))
+    return _holiday_dates(year)
+
+
+@lru_cache(maxsize=512)
+def _holiday_dates(year: int) -> frozenset[date]:
+    return frozenset(day for day, _name in _holiday_names(year))
 
 
 def _per_year(source: holidays_package.HolidayBase) -> HolidaysByYear:

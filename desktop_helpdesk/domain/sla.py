@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from desktop_helpdesk.domain.calendar import (
     BusinessCalendar,
     default_calendar,
+    nova_scotia_holiday_names,
     nova_scotia_holidays,
 )
 from desktop_helpdesk.domain.policy import LabelledEnum, Priority, SlaPolicy, Target
@@ -20,6 +21,7 @@ __all__ = [
     "Target",
     "default_calendar",
     "due_instants",
+    "nova_scotia_holiday_names",
     "nova_scotia_holidays",
     "read_clock",
 ]

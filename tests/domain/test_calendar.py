@@ -10,7 +10,12 @@ from zoneinfo import ZoneInfo
 import holidays
 import pytest
 
-from desktop_helpdesk.domain.sla import BusinessCalendar, default_calendar
+from desktop_helpdesk.domain.sla import (
+    BusinessCalendar,
+    default_calendar,
+    nova_scotia_holiday_names,
+    nova_scotia_holidays,
+)
 from tests.conftest import halifax
 
 HOUR = timedelta(hours=1)
@@ -154,6 +159,43 @@ def test_public_holidays_are_closed(cal, day):
 def test_observed_christmas_on_monday(cal):
     # Fri 2027-12-24 16:00: 0.5 h; Sat 25, Sun 26, Mon 27 (observed) closed -> Tue 08:30.
     assert cal.add(halifax(2027, 12, 24, 16, 0), HOUR) == halifax(2027, 12, 28, 8, 30)
+
+
+@pytest.mark.parametrize(
+    ("holiday", "observed"),
+    [
+        (date(2028, 7, 1), date(2028, 7, 3)),  # Saturday: the employer gives the next working day
+        (date(2029, 7, 1), date(2029, 7, 2)),  # Sunday: the Holidays Act moves it to Monday
+        (date(2034, 7, 1), date(2034, 7, 3)),
+    ],
+)
+def test_canada_day_on_a_weekend_is_observed_on_monday(cal, holiday, observed):
+    # The holidays package gives Nova Scotia no observed day for these; the desk's rule does.
+    assert observed not in holidays.Canada(subdiv="NS", language="en_CA", years=observed.year)
+    assert not cal.is_business_day(observed)
+    assert nova_scotia_holiday_names(observed.year)[observed] == "Canada Day (observed)"
+    friday, tuesday = observed - timedelta(days=3), observed + timedelta(days=1)
+    # Fri 16:00 + 1 h: half an hour on Friday, the other half on Tuesday morning.
+    assert cal.add(halifax(friday.year, friday.month, friday.day, 16), timedelta(hours=1)) == (
+        halifax(tuesday.year, tuesday.month, tuesday.day, 8, 30))
+
+
+def test_weekend_rule_agrees_with_every_observed_day_the_package_gives():
+    # One rule for all weekend holidays: where the package already observes one (New Year's
+    # Day, Remembrance Day, Christmas Day) the rule lands on the same weekday, for a century.
+    for year in range(2000, 2101):
+        package = set(holidays.Canada(subdiv="NS", language="en_CA", years=year))
+        ours = nova_scotia_holidays(year)
+        assert package <= ours, year
+        extra = ours - package
+        assert all(nova_scotia_holiday_names(year)[day] == "Canada Day (observed)" for day in extra)
+        assert all(day.weekday() < 5 for day in extra)
+
+
+def test_christmas_on_saturday_is_observed_on_monday_not_boxing_day_sunday():
+    names = nova_scotia_holiday_names(2027)
+    assert names[date(2027, 12, 27)] == "Christmas Day (observed)"
+    assert date(2027, 12, 26) not in names
 
 
 def test_observed_new_year_across_year_end(cal):

@@ -406,3 +406,16 @@ def test_drop_folder_chosen_in_settings_gets_the_waiting_events_at_once(qtbot, w
         click(qtbot, page.save_button)
     assert blocker.args[0].sent >= 1
     assert len(list(drop.glob("*.json"))) == CrmOutboxRecord.select().count()
+
+
+def test_closures_page_lists_public_holidays_with_observed_weekend_days(qtbot, window, clock):
+    clock.set(halifax(2028, 3, 1, 10, 0))
+    dialog = open_dialog(qtbot, window, "closures")
+    page = dialog.closures_page
+    rows = {table_texts(page.holiday_table)[i]: table_texts(page.holiday_table, 2)[i]
+            for i in range(page.holiday_table.model().rowCount())}
+    assert rows["2028-07-01"] == "Canada Day"
+    assert rows["2028-07-03"] == "Canada Day (observed)"
+    assert rows["2029-07-02"] == "Canada Day (observed)"  # next year's too
+    assert "2027-12-27" not in rows
+    dialog.done(0)

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from PySide6.QtCore import QDate, QModelIndex
 from PySide6.QtWidgets import QDateEdit, QHBoxLayout, QVBoxLayout, QWidget
 
+from desktop_helpdesk.domain.sla import nova_scotia_holiday_names
 from desktop_helpdesk.services.settings import Closure
 from desktop_helpdesk.ui.admin.forms import (
     CommandRunner,
@@ -19,7 +20,7 @@ from desktop_helpdesk.ui.admin.forms import (
     sortable_table,
     submit_form,
 )
-from desktop_helpdesk.ui.admin.models import closure_model
+from desktop_helpdesk.ui.admin.models import closure_model, public_holiday_model
 from desktop_helpdesk.ui.context import UiContext
 
 
@@ -69,11 +70,25 @@ class ClosuresPage(QWidget):
             hint(
                 "Business time skips closure days for every SLA computed from now on. Due times "
                 "already promised to clients stay as they are. Nova Scotia public holidays are "
-                "already counted; add only the company's own closures.",
+                "already counted (listed below); add only the company's own closures.",
                 self,
             )
         )
-        right.addStretch(1)
+        holidays_box = group("Public holidays (Nova Scotia)", self, "publicHolidaysBox")
+        self.holiday_model = public_holiday_model(self)
+        this_year = ui.clock.now().astimezone(ui.desk_zone).year
+        self.holiday_model.set_rows([
+            item for year in (this_year, this_year + 1)
+            for item in nova_scotia_holiday_names(year).items()
+        ])
+        self.holiday_table, _proxy = sortable_table(self.holiday_model, holidays_box,
+                                                    "publicHolidaysTable", stretch_column=2)
+        holidays_layout = QVBoxLayout(holidays_box)
+        holidays_layout.addWidget(self.holiday_table)
+        holidays_layout.addWidget(hint(
+            "A holiday on a Saturday or Sunday is observed on the next weekday; business time "
+            "skips both days.", holidays_box))
+        right.addWidget(holidays_box, 1)
         layout = QHBoxLayout(self)
         layout.addLayout(left, 3)
         layout.addLayout(right, 2)

@@ -166,6 +166,19 @@ def closure_model(parent: QObject | None = None) -> RowTableModel[Closure]:
     )
 
 
+def public_holiday_model(parent: QObject | None = None) -> RowTableModel[tuple[date, str]]:
+    """Public holidays business time skips, as (date, name) rows, observed days included."""
+    return RowTableModel(
+        [
+            Column("Date", lambda h: h[0], lambda day: day.strftime("%Y-%m-%d")),
+            Column("Day", lambda h: h[0], lambda day: day.strftime("%A")),
+            Column("Holiday", lambda h: h[1]),
+        ],
+        key=lambda h: h[0],
+        parent=parent,
+    )
+
+
 def client_model(parent: QObject | None = None) -> RowTableModel[ClientSummary]:
     """Client organisations: name, account manager, their email, phone, open cases."""
     return RowTableModel(
