@@ -30,6 +30,9 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Headless commands: " + ", ".join(COMMANDS) + " (desktop-helpdesk COMMAND --help)",
     )
     parser.add_argument("--db", metavar="PATH", help="SQLite file or postgresql:// URL to open")
+    parser.add_argument("--new", action="store_true",
+                        help="with --db: create a new database there if the file is missing or "
+                        "empty (without it such a file is refused)")
     parser.add_argument("--user", metavar="NAME", help="sign in as this team member (username)")
     parser.add_argument(
         "--demo",
@@ -146,12 +149,13 @@ def main(argv: Sequence[str] | None = None, *, settings=None) -> int:
 
 def _run_app(args: argparse.Namespace, config: AppConfig, log_file: Path, settings=None) -> int:
     from PySide6.QtCore import QSettings, QTimer
-    from PySide6.QtWidgets import QApplication, QMessageBox
+    from PySide6.QtWidgets import QApplication
 
     from desktop_helpdesk.domain.clock import SystemClock
     from desktop_helpdesk.services.container import Services
-    from desktop_helpdesk.storage.db import DatabaseOpenError, close_database, open_database
+    from desktop_helpdesk.storage.db import close_database, is_read_only
     from desktop_helpdesk.ui.context import UiContext
+    from desktop_helpdesk.ui.database_problems import install_read_only_banner
     from desktop_helpdesk.ui.main_window import MainWindow
     from desktop_helpdesk.ui.pyside_workarounds import protect_bool_singletons
     from desktop_helpdesk.ui.resources import icon, stylesheet
@@ -166,11 +170,8 @@ def _run_app(args: argparse.Namespace, config: AppConfig, log_file: Path, settin
     app.setStyleSheet(stylesheet())
 
     log.info("starting; database %s", config.database.display)
-    try:
-        open_database(config.database)
-    except DatabaseOpenError as error:
-        log.error("cannot open database: %s", error)
-        _error_box(QMessageBox, "The database cannot be opened", str(error), args.screenshot)
+    target = _open_chosen_database(config, args)
+    if target is None:
         return EXIT_ERROR
 
     clock = SystemClock()
@@ -184,7 +185,7 @@ def _run_app(args: argparse.Namespace, config: AppConfig, log_file: Path, settin
         member = _sign_in(args, services, settings)
         if member is None:
             return EXIT_USAGE if args.user else EXIT_OK
-        ui = UiContext.for_member(services, clock, member)
+        ui = UiContext.for_member(services, clock, member, drafts_folder=config.data_dir / "drafts")
         tray = _tray(app)
         notify = (lambda title, message: tray.showMessage(title, message)) if tray else None
         window = MainWindow(ui, notify=notify)
@@ -196,8 +197,13 @@ def _run_app(args: argparse.Namespace, config: AppConfig, log_file: Path, settin
         from desktop_helpdesk.ui import admin, crm_sync, mail_sync
 
         admin.install(window)
-        crm_sync.install(window)
-        mail_sync.install(window)
+        if is_read_only():
+            # Nothing can be marked delivered, so the outboxes wait for a writable file.
+            log.info("%s opened read-only: changes are refused", target.display)
+            install_read_only_banner(window, target.sqlite_path)
+        else:
+            crm_sync.install(window)
+            mail_sync.install(window)
         if not args.screenshot:
             # Screenshots use the default layout so documentation images stay comparable.
             ui_state = UiState(settings)
@@ -217,6 +223,21 @@ def _run_app(args: argparse.Namespace, config: AppConfig, log_file: Path, settin
             window.deleteLater()
         close_database()
         log.info("stopped")
+
+
+def _open_chosen_database(config: AppConfig, args: argparse.Namespace):
+    """Open the run's database; returns its target, or None after telling the user why not.
+    A missing or empty file becomes a new database only where the user asked for one: the
+    default database in the data folder, ``--demo`` or ``--new``."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from desktop_helpdesk.ui.database_problems import open_with_way_out
+
+    return open_with_way_out(
+        config.database, allow_new=args.new or args.demo or not config.named_by_user,
+        headless=bool(args.screenshot),
+        refuse=lambda text: _error_box(QMessageBox, "The database cannot be opened", text, args.screenshot),
+    )
 
 
 def _error_box(message_box, title: str, text: str, headless: bool) -> None:

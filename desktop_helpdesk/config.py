@@ -22,6 +22,9 @@ class AppConfig:
     data_dir: Path
     log_dir: Path
     database: DatabaseTarget
+    # The user named the database (--db or HELPDESK_DATABASE) rather than taking the default
+    # one in the data folder: a missing or empty file there is then not silently created.
+    named_by_user: bool = False
 
     @property
     def log_file(self) -> Path:
@@ -30,6 +33,11 @@ class AppConfig:
 
 def default_data_dir() -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME, APP_AUTHOR))
+
+
+def log_dir() -> Path:
+    """The user's log folder (the window and headless commands share one log file)."""
+    return Path(platformdirs.user_log_dir(APP_NAME, APP_AUTHOR))
 
 
 def database_target(db_option: str | None, environ: dict[str, str] | None = None) -> DatabaseTarget:
@@ -52,8 +60,10 @@ def database_target(db_option: str | None, environ: dict[str, str] | None = None
 def load_config(db_option: str | None = None, environ: dict[str, str] | None = None) -> AppConfig:
     """Build the run's configuration from the command line and environment."""
     data_dir = default_data_dir()
+    environ = os.environ if environ is None else environ
     return AppConfig(
         data_dir=data_dir,
-        log_dir=Path(platformdirs.user_log_dir(APP_NAME, APP_AUTHOR)),
+        log_dir=log_dir(),
         database=database_target(db_option, environ),
+        named_by_user=bool(db_option or environ.get(DATABASE_ENV)),
     )

@@ -22,5 +22,9 @@ def dispatch(argv: Sequence[str]) -> int | None:
     """Run ``argv`` as a subcommand if its first word names one; None when it does not."""
     if not argv or argv[0] not in COMMANDS:
         return None
+    from desktop_helpdesk.cli.common import log_to_file
+    from desktop_helpdesk.config import log_dir
+
+    log_to_file(log_dir())
     module = importlib.import_module(f"{__name__}.{COMMANDS[argv[0]]}")
     return module.main(list(argv[1:]))

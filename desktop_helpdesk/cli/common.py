@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import logging.handlers
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -57,6 +58,10 @@ def opened_database(db_option: str | None, *, must_exist: bool = True) -> Iterat
         db_option: the ``--db`` value, or None for the app's own database.
         must_exist: refuse a SQLite path with no file (a typo must not create a new database).
 
+    A headless command never creates a database: an empty (0-byte) file is refused like a
+    missing one, a damaged file is refused naming it and its newest backup (nothing is
+    written to it), and a read-only file opens read-only (writes fail with one line).
+
     Raises:
         UsageError: the SQLite file does not exist.
         DatabaseOpenError: the database cannot be opened (reported as exit 1).
@@ -65,11 +70,25 @@ def opened_database(db_option: str | None, *, must_exist: bool = True) -> Iterat
     target = config.database
     if must_exist and target.is_sqlite and not target.sqlite_path.exists():
         raise UsageError(f"--db: no database file at {target.sqlite_path}")
-    open_database(target)
+    open_database(target, allow_new=not must_exist)
     try:
         yield config
     finally:
         close_database()
+
+
+def log_to_file(log_dir: Path) -> None:
+    """Send this process's log (and any traceback) to the app's log file instead of the
+    terminal: without a handler Python prints warnings and tracebacks on stderr."""
+    root = logging.getLogger()
+    if any(isinstance(h, logging.FileHandler) for h in root.handlers):
+        return
+    log_dir.mkdir(parents=True, exist_ok=True)
+    handler = logging.handlers.RotatingFileHandler(
+        log_dir / "desktop-helpdesk.log", maxBytes=2_000_000, backupCount=3, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setLevel(logging.INFO)
+    root.addHandler(handler)
 
 
 def emit(out: TextIO, as_json: bool, text: str, record: dict[str, Any] | None = None) -> None:

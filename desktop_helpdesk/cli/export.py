@@ -11,8 +11,14 @@ from datetime import date
 from pathlib import Path
 from typing import TextIO
 
-from desktop_helpdesk.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, Parser, UsageError
-from desktop_helpdesk.config import load_config
+from desktop_helpdesk.cli.common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    Parser,
+    UsageError,
+    opened_database,
+)
 from desktop_helpdesk.domain.clock import Clock, SystemClock
 from desktop_helpdesk.services.case_queries import Queue
 from desktop_helpdesk.services.context import ServiceContext
@@ -28,7 +34,7 @@ from desktop_helpdesk.services.exports import (
     write_xlsx,
 )
 from desktop_helpdesk.services.reports import DateRange, ReportFilter, ReportService
-from desktop_helpdesk.storage.db import DatabaseOpenError, close_database, open_database
+from desktop_helpdesk.storage.db import DatabaseOpenError
 
 log = logging.getLogger(__name__)
 
@@ -92,18 +98,11 @@ def main(argv: Sequence[str] | None = None, *, clock: Clock | None = None,
         return int(exc.code or 0)
     clock = clock or SystemClock()
     try:
-        config = load_config(args.db, os.environ)
-        target = config.database
-        if target.is_sqlite and not target.sqlite_path.exists():
-            raise UsageError(f"--db: no database file at {target.sqlite_path}")
-        open_database(target)
-        try:
+        with opened_database(args.db):
             context = ServiceContext(clock)
             report_filter = _report_filter(args, context)
             pack = _build_pack(args, context, report_filter)
             pages = _write(pack, export_format, args.output)
-        finally:
-            close_database()
     except UsageError as exc:
         print(f"{parser.prog}: error: {exc}", file=err)
         return EXIT_USAGE

@@ -13,8 +13,8 @@ from desktop_helpdesk.domain.cases import AssignmentStrategy, is_valid_email
 from desktop_helpdesk.domain.clock import Clock
 from desktop_helpdesk.domain.policy import DEFAULT_POLICY, SlaPolicy
 from desktop_helpdesk.domain.sla import BusinessCalendar, default_calendar
-from desktop_helpdesk.services.errors import ValidationError
-from desktop_helpdesk.storage.db import database
+from desktop_helpdesk.services.errors import ReadOnlyError, ValidationError
+from desktop_helpdesk.storage.db import database, is_read_only
 from desktop_helpdesk.storage.records import ClosureRecord, SettingRecord
 
 DEFAULT_ATTACHMENT_LIMIT = 20 * 1024 * 1024
@@ -109,10 +109,23 @@ def write_transaction():
 
     Returns:
         A context manager (savepoint when already inside a transaction).
+
+    Raises:
+        ReadOnlyError: the database was opened read-only; nothing is written.
     """
+    refuse_if_read_only()
     if isinstance(database.obj, SqliteDatabase):
         return database.atomic("IMMEDIATE")
     return database.atomic()
+
+
+def refuse_if_read_only() -> None:
+    """Raise ``ReadOnlyError`` naming the file when the bound database cannot be changed."""
+    if is_read_only():
+        raise ReadOnlyError(
+            f"{database.obj.path} is read-only (the file or its folder cannot be written); "
+            "changes cannot be saved. Open a writable copy to make changes"
+        )
 
 
 def is_sqlite() -> bool:

@@ -55,6 +55,11 @@ class NotFoundError(ServiceError):
     """No such record (case, member, contact, client, attachment)."""
 
 
+class ReadOnlyError(ServiceError):
+    """The database was opened read-only (the file or its folder is not writable), so no
+    change can be saved; the message names the file."""
+
+
 def check_email(field: str, value: str) -> None:
     """Refuse an address that is given but is not an email address ("" means unknown).
 

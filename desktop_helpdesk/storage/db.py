@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import sqlite3
+import stat
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import quote
 
+import peewee
 from peewee import Database, DatabaseError, DatabaseProxy, PostgresqlDatabase, SqliteDatabase
 from playhouse import db_url
 
@@ -25,11 +29,54 @@ SQLITE_PRAGMAS = {
     "cache_size": -32_000,
 }
 
+# A read-only connection may not change the journal mode or the sync level (both write).
+READ_ONLY_PRAGMAS = {key: value for key, value in SQLITE_PRAGMAS.items()
+                     if key not in ("journal_mode", "synchronous")}
+
 _SQLITE_HEADER = b"SQLite format 3\x00"
 
 
 class DatabaseOpenError(Exception):
     """The database cannot be used; the message names the file or URL and says why."""
+
+
+class DatabaseDamagedError(DatabaseOpenError):
+    """The SQLite file failed its integrity check; nothing was written to it.
+
+    Args:
+        path: the damaged file.
+        detail: what SQLite reported.
+        newest_backup: the newest backup beside it (None when there is none).
+    """
+
+    def __init__(self, path: Path, detail: str, newest_backup: Path | None) -> None:
+        way_out = (f"open the newest backup ({newest_backup}), another file, or quit"
+                   if newest_backup is not None else "open a backup or another file, or quit")
+        super().__init__(f"{path}: the database file is damaged ({detail}); {way_out}")
+        self.path = path
+        self.detail = detail
+        self.newest_backup = newest_backup
+
+
+class DatabaseReadOnlyError(DatabaseOpenError):
+    """A write was attempted on a database opened read-only."""
+
+
+class ReadOnlySqliteDatabase(SqliteDatabase):
+    """A SQLite file the user may not change (file or folder not writable): opened with
+    ``mode=ro`` so SQLite itself refuses writes, and ``immutable=1`` when no write-ahead log
+    holds data, so no ``-wal``/``-shm`` files are ever created beside it."""
+
+    read_only = True
+
+    def __init__(self, path: Path, **kwargs) -> None:
+        self.path = path
+        super().__init__(read_only_uri(path), uri=True, pragmas=READ_ONLY_PRAGMAS, **kwargs)
+
+    def atomic(self, *args, **kwargs):
+        raise DatabaseReadOnlyError(f"{self.path}: is read-only; changes cannot be saved")
+
+    transaction = atomic
 
 
 @dataclass(frozen=True)
@@ -61,67 +108,180 @@ class DatabaseTarget:
         return f"{scheme}://{user}@{tail}"
 
 
-def make_database(target: DatabaseTarget) -> Database:
+def make_database(target: DatabaseTarget, *, allow_new: bool = True) -> Database:
     """Build (not open) a peewee database for ``target``.
 
     Args:
         target: a SQLite path or a ``postgresql://`` URL.
+        allow_new: the user asked for a new database, so a missing or empty (0-byte) SQLite
+            file becomes one; otherwise such a file is refused.
 
     Returns:
-        An unconnected peewee database.
+        An unconnected peewee database; a ``ReadOnlySqliteDatabase`` when the file or its
+        folder is not writable.
 
     Raises:
-        DatabaseOpenError: if the SQLite file exists but is not a SQLite database.
+        DatabaseOpenError: the SQLite file is missing or empty (unless ``allow_new``), is not
+            a SQLite database or is damaged; the PostgreSQL driver is missing.
     """
     if target.is_sqlite:
         path = target.sqlite_path
-        _refuse_foreign_file(path)
+        _refuse_foreign_file(path, allow_new=allow_new)
+        if path.exists() and path.stat().st_size and is_read_only_file(path):
+            check_integrity(path)
+            return ReadOnlySqliteDatabase(path, check_same_thread=False)
+        if path.exists() and path.stat().st_size:
+            check_integrity(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         return SqliteDatabase(str(path), pragmas=SQLITE_PRAGMAS, check_same_thread=False)
+    # peewee imports the driver optionally and only complains at the first connection.
+    if getattr(peewee, "psycopg2", None) is None:
+        raise DatabaseOpenError(
+            f"{target.display}: PostgreSQL support is not installed (the psycopg2 driver is "
+            "missing); install it with: pip install psycopg2-binary"
+        )
     try:
         db = db_url.connect(target.url)
-    except (ImportError, RuntimeError) as exc:
+    except (ImportError, RuntimeError, peewee.ImproperlyConfigured) as exc:
         raise DatabaseOpenError(f"{target.display}: PostgreSQL support is not installed ({exc})") from exc
     if not isinstance(db, PostgresqlDatabase):
         raise DatabaseOpenError(f"{target.display}: only SQLite files and PostgreSQL URLs are supported")
     return db
 
 
-def open_database(target: DatabaseTarget | str | Path, *, migrate: bool = True) -> Database:
+def open_database(target: DatabaseTarget | str | Path, *, migrate: bool = True,
+                  allow_new: bool = True) -> Database:
     """Open the database, bind the records to it and bring its schema up to date.
 
     Args:
         target: a ``DatabaseTarget``, a SQLite path or a ``postgresql://`` URL.
         migrate: run pending schema migrations (a SQLite file is backed up first).
+        allow_new: a missing or empty SQLite file may become a new database (the user asked
+            for one); entry points pass False for a file the user named.
 
     Returns:
-        The connected database, also reachable through ``database``.
+        The connected database, also reachable through ``database`` (``is_read_only()`` tells
+        whether changes can be saved).
 
     Raises:
-        DatabaseOpenError: if the file is not a database, is newer than this app, or the server
-            cannot be reached. Nothing in the file is changed in those cases.
+        DatabaseOpenError: if the file is missing or empty without ``allow_new``, is not a
+            database, is damaged (``DatabaseDamagedError``), is newer than this app, needs an
+            upgrade but is read-only, or the server cannot be reached. Nothing in the file is
+            changed in those cases.
     """
     if not isinstance(target, DatabaseTarget):
         target = DatabaseTarget(str(target))
-    db = make_database(target)
+    db = make_database(target, allow_new=allow_new)
     try:
         db.connect(reuse_if_open=True)
         if target.is_sqlite:
             db.execute_sql("SELECT count(*) FROM sqlite_master").fetchone()
-    except (DatabaseError, sqlite3.DatabaseError) as exc:
+    except (DatabaseError, sqlite3.DatabaseError, peewee.ImproperlyConfigured) as exc:
         db.close()
         raise DatabaseOpenError(f"{target.display}: cannot open database ({exc})") from exc
     database.initialize(db)
     if migrate:
         # Imported here: the runner loads migration scripts that import the records module.
-        from desktop_helpdesk.storage.migrations import upgrade
+        from desktop_helpdesk.storage.migrations import pending, upgrade
 
         try:
-            upgrade(db, backup_dir=target.sqlite_path.parent if target.is_sqlite else None)
+            if is_read_only(db):
+                if pending(db):
+                    raise DatabaseOpenError(
+                        f"{target.display}: is read-only and was written by an older Desktop "
+                        "Helpdesk; it needs an upgrade that cannot be saved. Open a writable copy")
+            else:
+                upgrade(db, backup_dir=target.sqlite_path.parent if target.is_sqlite else None)
         except Exception:
             db.close()
+            database.initialize(None)
             raise
     return db
+
+
+def is_read_only(db: Database | None = None) -> bool:
+    """Whether ``db`` (default: the bound database) was opened read-only."""
+    db = database.obj if db is None else db
+    return bool(getattr(db, "read_only", False))
+
+
+def is_read_only_file(path: Path) -> bool:
+    """The user may not change ``path``: it (or its folder, where SQLite keeps its journal)
+    is not writable, or its permission bits say read-only (which root would ignore)."""
+    if not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK | os.X_OK):
+        return True
+    return not stat.S_IMODE(path.stat().st_mode) & 0o222
+
+
+def read_only_uri(path: Path) -> str:
+    """The SQLite URI that reads ``path`` without writing anything beside it.
+
+    ``immutable=1`` needs no ``-shm`` file, but it would ignore committed data still in a
+    write-ahead log; so a non-empty ``-wal`` (left by a crash or another workstation) is
+    read with plain ``mode=ro``.
+    """
+    uri = f"file:{quote(str(path))}?mode=ro"
+    wal = path.with_name(path.name + "-wal")
+    if not (wal.exists() and wal.stat().st_size):
+        uri += "&immutable=1"
+    return uri
+
+
+def check_integrity(path: Path) -> None:
+    """Run SQLite's ``quick_check`` on ``path`` through a read-only connection, so a damaged
+    file is never written to (not even by a log recovery).
+
+    Args:
+        path: an existing SQLite file.
+
+    Raises:
+        DatabaseDamagedError: the check found damage (or could not read the file).
+    """
+    wal, shm = (path.with_name(path.name + suffix) for suffix in ("-wal", "-shm"))
+    had_log = wal.exists()
+    # A writable file may be in use by another workstation, so the check takes SQLite's
+    # normal shared locks (mode=ro) rather than reading it as immutable.
+    uri = read_only_uri(path) if is_read_only_file(path) else f"file:{quote(str(path))}?mode=ro"
+    try:
+        connection = sqlite3.connect(uri, uri=True)
+    except sqlite3.Error as exc:
+        raise DatabaseOpenError(f"{path}: cannot open database ({exc})") from exc
+    try:
+        problems = [row[0] for row in connection.execute("PRAGMA quick_check(3)")]
+    except sqlite3.DatabaseError as exc:
+        problems = [str(exc)]
+    finally:
+        connection.close()
+    if problems == ["ok"]:
+        return
+    log.error("%s failed its integrity check: %s", path, "; ".join(problems))
+    # SQLite's report spans lines and starts with a "*** in database main ***" heading.
+    lines = [line for p in problems for line in p.splitlines() if line and not line.startswith("***")]
+    detail = (lines or ["unreadable"])[0] + (" and more" if len(lines) > 1 else "")
+    if not had_log and wal.exists() and not wal.stat().st_size:
+        # The check's own empty log files: leave the folder as the user had it.
+        wal.unlink(missing_ok=True)
+        shm.unlink(missing_ok=True)
+    raise DatabaseDamagedError(path, detail, newest_backup(path))
+
+
+def newest_backup(path: Path) -> Path | None:
+    """The most recent backup of ``path`` kept beside it (``backup_name``), or None."""
+    found = [p for p in path.parent.glob(f"{path.stem}.*{path.suffix}.bak") if p.is_file()]
+    return max(found, key=lambda p: p.stat().st_mtime, default=None)
+
+
+def restore_copy(backup: Path) -> Path:
+    """Copy ``backup`` to a new working file beside it and return that file's path; the
+    backup itself (and the damaged file) are left as they are."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    stem = backup.name.removesuffix(".bak")
+    base, dot, suffix = stem.rpartition(".")
+    name = f"{base}.restored-{stamp}.{suffix}" if dot else f"{stem}.restored-{stamp}"
+    destination = backup.with_name(name)
+    shutil.copyfile(backup, destination)
+    log.info("restored %s to %s", backup, destination)
+    return destination
 
 
 def close_database() -> None:
@@ -157,11 +317,19 @@ def backup_name(path: Path, reason: str) -> Path:
     return path.with_name(f"{path.stem}.{reason}-{stamp}{path.suffix}.bak")
 
 
-def _refuse_foreign_file(path: Path) -> None:
+def _refuse_foreign_file(path: Path, *, allow_new: bool) -> None:
     if path.is_dir():
         raise DatabaseOpenError(f"{path}: is a folder, not a database file")
-    if not path.exists() or path.stat().st_size == 0:
-        return
+    if not path.exists():
+        if allow_new:
+            return
+        raise DatabaseOpenError(f"{path}: no such database file (to start a new database there, "
+                                "ask for one with --new)")
+    if path.stat().st_size == 0:
+        if allow_new:
+            return
+        raise DatabaseOpenError(f"{path}: the file is empty (0 bytes), not a Desktop Helpdesk "
+                                "database; open another file, or ask for a new database with --new")
     try:
         with path.open("rb") as handle:
             header = handle.read(len(_SQLITE_HEADER))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from desktop_helpdesk.domain.clock import Clock
@@ -37,12 +38,14 @@ class UiContext:
     start_queue: Queue = Queue.MY_CASES
 
     @classmethod
-    def for_member(cls, services: Services, clock: Clock, member) -> UiContext:
-        """The context for ``member`` (a ``MemberSummary``) signed in over ``services``."""
+    def for_member(cls, services: Services, clock: Clock, member,
+                   drafts_folder: Path | None = None) -> UiContext:
+        """The context for ``member`` (a ``MemberSummary``) signed in over ``services``;
+        ``drafts_folder`` keeps drafts while the database is read-only."""
         return cls(
             services=services,
             queries=CaseQueries(services.context),
-            drafts=DraftService(clock),
+            drafts=DraftService(clock, read_only_folder=drafts_folder),
             clock=clock,
             member_id=member.id,
             member_name=member.display_name,
