@@ -5,7 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.files.conftest import build_desk_file, damage_middle_pages, digest, make_read_only, side_files
+from tests.files.conftest import (
+    build_desk_file,
+    damage_middle_pages,
+    digest,
+    make_read_only,
+    side_files,
+)
 
 
 @pytest.fixture

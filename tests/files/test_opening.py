@@ -24,7 +24,14 @@ from desktop_helpdesk.storage.db import (
     open_database,
 )
 from desktop_helpdesk.storage.records import CaseRecord, DraftRecord
-from tests.files.conftest import NOW, build_desk_file, damage_middle_pages, digest, make_read_only, side_files
+from tests.files.conftest import (
+    NOW,
+    build_desk_file,
+    damage_middle_pages,
+    digest,
+    make_read_only,
+    side_files,
+)
 
 
 @pytest.fixture(autouse=True)

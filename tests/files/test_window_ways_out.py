@@ -15,7 +15,6 @@ from desktop_helpdesk.storage.db import (
     backup_name,
     close_database,
     database,
-    open_database,
 )
 from desktop_helpdesk.storage.records import CaseRecord
 from desktop_helpdesk.ui.database_problems import (
