@@ -21,6 +21,7 @@ __all__ = [
     "Target",
     "default_calendar",
     "due_instants",
+    "paused_since",
     "nova_scotia_holiday_names",
     "nova_scotia_holidays",
     "read_clock",
@@ -100,6 +101,24 @@ def due_instants(
     return {target: calendar.add(received_at, policy.budget(level, target)) for target in Target}
 
 
+def paused_since(target: Target, resolve_paused_at: datetime | None) -> datetime | None:
+    """When ``target``'s clock was paused: only the resolution clock pauses (waiting on the
+    client), since acknowledging and answering the client do not depend on the client.
+
+    Args:
+        target: the clock.
+        resolve_paused_at: the case's current pause start, None when it is not paused.
+
+    Returns:
+        The pause start for the resolution clock, else None.
+
+    Example:
+        >>> paused_since(Target.RESPOND, datetime(2026, 11, 30, 9, 0).astimezone()) is None
+        True
+    """
+    return resolve_paused_at if target is Target.RESOLVE else None
+
+
 def read_clock(
     calendar: BusinessCalendar,
     *,
@@ -108,7 +127,7 @@ def read_clock(
     now: datetime,
     budget: timedelta,
     met_at: datetime | None = None,
-    paused: bool = False,
+    paused_since: datetime | None = None,
     due_soon_share: float = DUE_SOON_SHARE,
 ) -> ClockReading:
     """Read one SLA clock.
@@ -125,9 +144,11 @@ def read_clock(
         now: aware current instant (from the injected clock).
         budget: the target's full business-time budget (for ``used_share``).
         met_at: aware instant the target was met, if it was.
-        paused: whether the clock is paused (e.g. waiting on the client). The caller
-            moves ``due_at`` when the pause ends; while paused ``remaining`` is measured
-            at ``now``, so pass the pause's start as ``now`` to freeze the figure.
+        paused_since: when the clock was paused (e.g. waiting on the client), None while it
+            runs. A paused clock's ``remaining`` is frozen at the pause's start, or read at
+            ``now`` if that is earlier (a report as of an earlier instant, or a workstation
+            whose clock runs behind the one that paused it): remaining time is never read
+            from an instant later than ``now``. The caller moves ``due_at`` when it resumes.
         due_soon_share: share of the budget after which a running clock is due soon.
 
     Returns:
@@ -152,9 +173,10 @@ def read_clock(
         used = (budget - remaining) / budget
         state = ClockState.MET if remaining >= _ZERO else ClockState.MET_LATE
     else:
-        remaining = calendar.elapsed(now, due_at)
+        read_at = now if paused_since is None else min(now, paused_since)
+        remaining = calendar.elapsed(read_at, due_at)
         used = (budget - remaining) / budget
-        if paused:
+        if paused_since is not None:
             state = ClockState.PAUSED
         elif remaining < _ZERO:
             state = ClockState.BREACHED

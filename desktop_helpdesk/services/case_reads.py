@@ -16,7 +16,7 @@ from desktop_helpdesk.domain.cases import (
     InteractionChannel,
 )
 from desktop_helpdesk.domain.policy import Priority
-from desktop_helpdesk.domain.sla import ClockReading, Target, read_clock
+from desktop_helpdesk.domain.sla import ClockReading, Target, paused_since, read_clock
 from desktop_helpdesk.services.context import ServiceContext
 from desktop_helpdesk.services.dto import (
     AttachmentInfo,
@@ -66,8 +66,8 @@ def hours_text(amount: timedelta) -> str:
 def read_case_clocks(
     context: ServiceContext, case: CaseRecord, now: datetime, *, due_soon_share: float | None = None
 ) -> tuple[ClockReading, ClockReading, ClockReading]:
-    """Read the three SLA clocks of ``case`` at ``now``; a paused resolution clock is read at
-    the pause's start, so its remaining time stays frozen.
+    """Read the three SLA clocks of ``case`` at ``now`` (a paused resolution clock is frozen:
+    see ``read_clock``).
 
     Args:
         context: for the calendar, policy and due-soon share.
@@ -83,18 +83,15 @@ def read_case_clocks(
     priority = Priority(case.effective_priority)
     readings = []
     for target in Target:
-        # Only the resolution clock pauses: acknowledging and answering the client do not
-        # depend on the client.
-        paused = target is Target.RESOLVE and case.resolve_paused_at is not None
         readings.append(
             read_clock(
                 calendar,
                 target=target,
                 due_at=getattr(case, DUE_FIELDS[target]),
-                now=min(now, case.resolve_paused_at) if paused else now,
+                now=now,
                 budget=context.policy.budget(priority, target),
                 met_at=getattr(case, MET_FIELDS[target]),
-                paused=paused,
+                paused_since=paused_since(target, case.resolve_paused_at),
                 due_soon_share=share,
             )
         )

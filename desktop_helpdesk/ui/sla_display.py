@@ -8,7 +8,13 @@ from datetime import datetime, timedelta
 from PySide6.QtGui import QColor
 
 from desktop_helpdesk.domain.policy import SlaPolicy, Target
-from desktop_helpdesk.domain.sla import BusinessCalendar, ClockReading, ClockState, read_clock
+from desktop_helpdesk.domain.sla import (
+    BusinessCalendar,
+    ClockReading,
+    ClockState,
+    paused_since,
+    read_clock,
+)
 from desktop_helpdesk.services.case_queries import CaseRow
 from desktop_helpdesk.services.dto import CaseDetail
 
@@ -117,16 +123,15 @@ class SlaReader:
 
     def read(self, row: CaseRow | CaseDetail, target: Target, now: datetime) -> ClockReading:
         """One clock of a list row or case detail at ``now`` (a paused clock is frozen)."""
-        paused = target is Target.RESOLVE and row.resolve_paused_at is not None
         priority = row.priority if isinstance(row, CaseRow) else row.effective_priority
         return read_clock(
             self.calendar,
             target=target,
             due_at=getattr(row, f"{target.value}_due_at"),
-            now=row.resolve_paused_at if paused else now,
+            now=now,
             budget=self.policy.budget(priority, target),
             met_at=getattr(row, _MET_FIELDS[target]),
-            paused=paused,
+            paused_since=paused_since(target, row.resolve_paused_at),
             due_soon_share=self.due_soon_share,
         )
 

@@ -159,15 +159,33 @@ def test_met_late(cal):
 
 
 def test_met_takes_precedence_over_paused(cal):
-    reading = read(cal, halifax(2026, 12, 3, 9, 0), met_at=halifax(2026, 11, 30, 11, 0), paused=True)
+    reading = read(cal, halifax(2026, 12, 3, 9, 0), met_at=halifax(2026, 11, 30, 11, 0),
+                   paused_since=halifax(2026, 11, 30, 9, 0))
     assert reading.state is ClockState.MET
 
 
 def test_paused_clock(cal):
     # Paused even though it would be breached; remaining still reports the business time.
-    reading = read(cal, halifax(2026, 11, 30, 13, 0), paused=True)
+    reading = read(cal, halifax(2026, 11, 30, 13, 0), paused_since=halifax(2026, 11, 30, 13, 0))
     assert reading.state is ClockState.PAUSED
     assert reading.remaining == -HOUR
+
+
+def test_paused_clock_is_frozen_at_the_pause_start(cal):
+    # Paused at 11:00 with 1 h left; read on Wednesday it still has 1 h left.
+    reading = read(cal, halifax(2026, 12, 2, 15, 0), paused_since=halifax(2026, 11, 30, 11, 0))
+    assert reading.state is ClockState.PAUSED
+    assert reading.remaining == HOUR
+
+
+def test_paused_clock_read_before_its_pause_is_not_read_from_the_future(cal):
+    # The list used to read a paused clock at the pause start even when "now" was earlier (a
+    # workstation clock 30 min behind the one that paused the case at 11:00, or a report as
+    # of 10:30): it showed 1 h left where 1.5 h really remained. The case service read
+    # min(now, pause start); both now share read_clock's one rule.
+    reading = read(cal, halifax(2026, 11, 30, 10, 30), paused_since=halifax(2026, 11, 30, 11, 0))
+    assert reading.state is ClockState.PAUSED
+    assert reading.remaining == timedelta(minutes=90)
 
 
 def test_used_share_never_below_zero(cal):
