@@ -310,5 +310,6 @@ ALL_RECORDS = (
     ClosureRecord,
     SettingRecord,
     CrmOutboxRecord,
+    MailOutboxRecord,
     DraftRecord,
 )
