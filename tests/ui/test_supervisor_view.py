@@ -250,7 +250,6 @@ def test_install_adds_the_tab_for_supervisors_only(qtbot, scenario, desk_clock):
         assert ("Supervisor" in titles) is expected
         windows.append(window)
     view = windows[0].findChild(SupervisorView, "supervisorView")
-    qtbot.waitSignal(view.workload_loaded, timeout=5000)
     qtbot.waitUntil(lambda: view.team_model.rowCount() == 4, timeout=5000)
     for window in windows:
         window.pool.wait()
