@@ -275,3 +275,23 @@ def sanitise_filename(name: str) -> str:
     room = MAX_FILENAME_LENGTH - (len(extension) + 1 if extension else 0)
     stem = stem[:room].rstrip(". ") or "attachment"
     return f"{stem}.{extension}" if extension else stem
+
+
+def file_size_text(size: int) -> str:
+    """A file size as people read it (binary units, like file managers on Windows).
+
+    Args:
+        size: a number of bytes.
+
+    Returns:
+        "512 B", "12 KB", "2.5 MB"; no ".0" ("10 MB").
+
+    Example:
+        >>> file_size_text(10 * 1024 * 1024), file_size_text(2_621_440), file_size_text(900)
+        ('10 MB', '2.5 MB', '900 B')
+    """
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.0f} KB"
+    return f"{size / 1024 / 1024:.1f}".removesuffix(".0") + " MB"

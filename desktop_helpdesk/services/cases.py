@@ -16,6 +16,7 @@ from desktop_helpdesk.domain.cases import (
     IntakeChannel,
     InteractionChannel,
     can_transition,
+    file_size_text,
     sanitise_filename,
     transition_error,
 )
@@ -1143,7 +1144,8 @@ class CaseService:
         limit = self._context.settings().attachment_max_bytes
         if len(data) > limit:
             raise ValidationError(
-                "file", f"{len(data):,} bytes is over the {limit:,}-byte attachment limit"
+                "file",
+                f"{file_size_text(len(data))} is over the {file_size_text(limit)} attachment limit",
             )
         safe_name = sanitise_filename(filename)
         digest = hashlib.sha256(data).hexdigest()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from peewee import JOIN, fn
+from peewee import SQL, fn
 
 from desktop_helpdesk.domain.cases import (
     OPEN_STATUSES,
@@ -13,7 +13,7 @@ from desktop_helpdesk.domain.cases import (
     phone_variants,
 )
 from desktop_helpdesk.services.audit import ChangeLog
-from desktop_helpdesk.services.context import ServiceContext, write_transaction
+from desktop_helpdesk.services.context import ServiceContext, is_sqlite, write_transaction
 from desktop_helpdesk.services.dto import ClientSummary, ContactMatch
 from desktop_helpdesk.services.errors import (
     NotFoundError,
@@ -78,7 +78,8 @@ class ContactService:
 
     def find_contacts(self, query: str, limit: int = 10) -> list[ContactMatch]:
         """Contacts matching a phone number (digits, any formatting), an email address
-        (case-insensitive, exact or prefix) or a name prefix (of any word of the name).
+        (case-insensitive, exact or prefix) or name words (each typed word starts a word of
+        the name, in any order: "Saulnier Chris" finds Chris Saulnier).
 
         Args:
             query: what was typed.
@@ -108,9 +109,13 @@ class ContactService:
             ).order_by(ContactRecord.email_lower != cleaned, ContactRecord.name).limit(limit)
             return [_match(row, "email") for row in rows]
         name = fn.LOWER(ContactRecord.name)
-        rows = base.where(
-            name.startswith(cleaned) | name.contains(f" {cleaned}")
-        ).order_by(ContactRecord.name).limit(limit)
+        # Each typed word starts some word of the name, in any order: callers give their
+        # surname first as often as not ("Saulnier Chris" is Chris Saulnier).
+        condition = None
+        for word in cleaned.split():
+            starts_a_word = name.startswith(word) | name.contains(f" {word}")
+            condition = starts_a_word if condition is None else condition & starts_a_word
+        rows = base.where(condition).order_by(ContactRecord.name).limit(limit)
         return [_match(row, "name") for row in rows]
 
     def get_contact(self, contact_id: int) -> ContactMatch:
@@ -158,23 +163,22 @@ class ContactService:
         Returns:
             ``ClientSummary`` list by name.
         """
-        open_cases = (
-            CaseRecord.select(CaseRecord.client, fn.COUNT(CaseRecord.id).alias("n"))
+        # Grouping by the bare column makes SQLite walk the client index over every case
+        # (600 ms at 300,000); the unary plus hides that index, so the open cases come from
+        # the status index and are grouped in a small temporary table (a few ms).
+        group_key = SQL('+"client_id"') if is_sqlite() else CaseRecord.client
+        open_counts = dict(
+            CaseRecord.select(CaseRecord.client, fn.COUNT(CaseRecord.id))
             .where(CaseRecord.status.in_([s.value for s in OPEN_STATUSES]))
-            .group_by(CaseRecord.client)
-            .alias("open_cases")
-        )
-        rows = (
-            ClientRecord.select(ClientRecord, fn.COALESCE(open_cases.c.n, 0).alias("open_n"))
-            .join(open_cases, JOIN.LEFT_OUTER, on=(open_cases.c.client_id == ClientRecord.id))
-            .order_by(ClientRecord.name)
-            .objects()
+            .group_by(group_key)
+            .tuples()
         )
         return [
             ClientSummary(
-                r.id, r.name, r.account_manager, r.account_manager_email, r.phone, int(r.open_n)
+                r.id, r.name, r.account_manager, r.account_manager_email, r.phone,
+                int(open_counts.get(r.id, 0)),
             )
-            for r in rows
+            for r in ClientRecord.select().order_by(ClientRecord.name)
         ]
 
     def create_client(

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import math
 import re
+
+from peewee import fn
 
 from desktop_helpdesk.services.context import is_sqlite
 from desktop_helpdesk.services.dto import SimilarCase
@@ -17,8 +20,19 @@ _STOP_WORDS = frozenset(
 )
 _WORD = re.compile(r"\w+", re.UNICODE)
 _CLOSED_STATUSES = ("resolved", "closed")
-# Column weights for bm25: a matching subject or resolution says more than a long description.
-_BM25_WEIGHTS = "10.0, 2.0, 1.0, 4.0"
+# Words people use to tell when or how, not what: they say nothing about which problem it is.
+_FILLER_WORDS = frozenset(
+    "since morning afternoon evening today yesterday tonight week weeks day days now still again "
+    "also just any all some get got getting keeps keep started start happening happens happened "
+    "issue issues problem problems help need needs want wants one two us they he she him her "
+    "hours minutes ago last first every other same new very much many more most only even".split()
+)
+# Similar cases: how many words count, how many newest matches each reads, how many rows load.
+_SIMILAR_WORDS = 6
+_SIMILAR_PER_WORD = 400
+_SIMILAR_CANDIDATES = 120
+# Below this many cases rarity says little: a word is "common" only above it.
+_SIMILAR_MIN_COMMON = 40
 
 
 def search_terms(text: str, *, limit: int = 16) -> list[str]:
@@ -103,8 +117,13 @@ def bulk_search_rows_sql() -> str:
 def similar_resolved_cases(
     text: str, limit: int = 5, *, exclude_case_id: int | None = None
 ) -> list[SimilarCase]:
-    """Resolved or closed cases closest to ``text`` (best first), ranked by bm25 on SQLite
-    and ts_rank on PostgreSQL; any of the words may match.
+    """Resolved or closed cases closest to ``text``, one per problem (subject), best first.
+
+    Only meaningful words count: stop words and filler ("since this morning") are dropped,
+    and so are words found in more than a quarter of all cases. Each remaining word weighs
+    by its rarity (idf), twice in a subject; cases matching every word come first. The work
+    is bounded whatever the database size: at most ``_SIMILAR_WORDS`` words, each reading
+    only its newest ``_SIMILAR_PER_WORD`` resolved matches.
 
     Args:
         text: the subject and description being typed.
@@ -112,35 +131,109 @@ def similar_resolved_cases(
         exclude_case_id: leave this case out (the one being looked at).
 
     Returns:
-        Up to ``limit`` ``SimilarCase``; empty when ``text`` has no searchable word.
+        Up to ``limit`` ``SimilarCase`` with distinct subjects (higher score is better);
+        empty when ``text`` has no meaningful word.
+
+    Example:
+        With 100 resolved "LMS will not load" cases, typing "LMS will not load since this
+        morning" gives one "LMS will not load" entry (the newest), not six copies.
     """
-    terms = search_terms(text)
-    if not terms or limit <= 0:
+    words = [w for w in search_terms(text) if w not in _FILLER_WORDS]
+    if not words or limit <= 0:
         return []
     exclude = -1 if exclude_case_id is None else exclude_case_id
+    total = _case_count_estimate()
+    common = max(_SIMILAR_MIN_COMMON, total // 4)
+    counted = [(word, _match_count(word, common + 1)) for word in words]
+    meaningful = sorted(
+        ((word, count) for word, count in counted if 0 < count <= common), key=lambda wc: wc[1]
+    )[:_SIMILAR_WORDS]
+    if not meaningful:
+        return []
+    weights = {word: math.log((total + 1) / (count + 0.5)) + 1.0 for word, count in meaningful}
+    scores: dict[int, float] = {}
+    for word, weight in weights.items():
+        for case_id in _newest_resolved_matches([word], exclude, _SIMILAR_PER_WORD):
+            scores[case_id] = scores.get(case_id, 0.0) + weight
+    if len(weights) > 1:
+        # Cases with every word, even beyond each word's newest matches, lead.
+        everything = sum(weights.values())
+        for case_id in _newest_resolved_matches(list(weights), exclude, _SIMILAR_PER_WORD):
+            scores[case_id] = everything
+    best = sorted(scores, key=lambda case_id: (-scores[case_id], -case_id))[: _SIMILAR_CANDIDATES]
+    rows = {
+        row[0]: row
+        for row in CaseRecord.select(
+            CaseRecord.id, CaseRecord.number, CaseRecord.subject, CaseRecord.resolution_summary,
+            CaseRecord.status,
+        ).where(CaseRecord.id.in_(best)).tuples()
+    }
+    ranked = []
+    for case_id in best:
+        row = rows.get(case_id)
+        if row is None:
+            continue
+        subject_words = set(search_terms(row[2], limit=64))
+        # A word in the subject names the problem; in the description it may be incidental.
+        subject_bonus = sum(w for word, w in weights.items() if _stem_match(word, subject_words))
+        ranked.append((scores[case_id] + subject_bonus, row))
+    ranked.sort(key=lambda item: (-item[0], -item[1][0]))
+    found: list[SimilarCase] = []
+    problems: set[str] = set()
+    for score, (case_id, number, subject, resolution, status) in ranked:
+        problem = " ".join(search_terms(subject, limit=64))
+        if problem in problems:
+            continue
+        problems.add(problem)
+        found.append(SimilarCase(case_id, number, subject, resolution, status, round(score, 3)))
+        if len(found) >= limit:
+            break
+    return found
+
+
+def _stem_match(word: str, subject_words: set[str]) -> bool:
+    """``word`` is in the subject, allowing the plural/verb endings the stemmers fold."""
+    return any(s == word or s.startswith(word) or word.startswith(s) for s in subject_words if len(s) > 2)
+
+
+def _case_count_estimate() -> int:
+    """How many cases there are, from the highest id (cheap on any size; ids are dense)."""
+    return int(CaseRecord.select(fn.MAX(CaseRecord.id)).scalar() or 0)
+
+
+def _match_count(word: str, cap: int) -> int:
+    """How many cases contain ``word``, counting no further than ``cap``."""
     if is_sqlite():
-        match = " OR ".join(f'"{term}"' for term in terms)
         sql = (
-            'SELECT c.id, c.number, c.subject, c.resolution_summary, c.status, '
-            f"bm25(case_search, {_BM25_WEIGHTS}) AS score "
-            'FROM case_search JOIN "case" AS c ON c.id = case_search.rowid '
-            "WHERE case_search MATCH ? AND c.status IN (?, ?) AND c.id <> ? "
-            "ORDER BY score LIMIT ?"
+            "SELECT count(*) FROM (SELECT 1 FROM case_search WHERE case_search MATCH ? LIMIT ?)"
         )
-        params = (match, *_CLOSED_STATUSES, exclude, limit)
+        params: tuple = (f'"{word}"', cap)
     else:
         sql = (
-            "SELECT c.id, c.number, c.subject, c.resolution_summary, c.status, "
-            "-ts_rank(s.document, q) AS score "
-            'FROM case_search AS s JOIN "case" AS c ON c.id = s.case_id, '
-            "to_tsquery('english', %s) AS q "
-            "WHERE s.document @@ q AND c.status IN (%s, %s) AND c.id <> %s "
-            "ORDER BY score LIMIT %s"
+            "SELECT count(*) FROM (SELECT 1 FROM case_search "
+            "WHERE document @@ to_tsquery('english', %s) LIMIT %s) AS found"
         )
-        params = (" | ".join(terms), *_CLOSED_STATUSES, exclude, limit)
-    rows = database.execute_sql(sql, params).fetchall()
-    # Lower is better for both engines here (bm25 is negative; ts_rank is negated).
-    return [SimilarCase(row[0], row[1], row[2], row[3], row[4], -float(row[5])) for row in rows]
+        params = (word, cap)
+    return int(database.execute_sql(sql, params).fetchone()[0])
+
+
+def _newest_resolved_matches(words: list[str], exclude: int, limit: int) -> list[int]:
+    """Ids of the newest resolved/closed cases containing every one of ``words``."""
+    if is_sqlite():
+        sql = (
+            'SELECT s.rowid FROM case_search AS s JOIN "case" AS c ON c.id = s.rowid '
+            "WHERE case_search MATCH ? AND c.status IN (?, ?) AND c.id <> ? "
+            "ORDER BY s.rowid DESC LIMIT ?"
+        )
+        params: tuple = (" AND ".join(f'"{w}"' for w in words), *_CLOSED_STATUSES, exclude, limit)
+    else:
+        sql = (
+            'SELECT s.case_id FROM case_search AS s JOIN "case" AS c ON c.id = s.case_id '
+            "WHERE s.document @@ to_tsquery('english', %s) AND c.status IN (%s, %s) "
+            "AND c.id <> %s ORDER BY s.case_id DESC LIMIT %s"
+        )
+        params = (" & ".join(words), *_CLOSED_STATUSES, exclude, limit)
+    return [row[0] for row in database.execute_sql(sql, params).fetchall()]
 
 
 def search_case_ids(text: str, limit: int | None = None, *, ranked: bool = True) -> list[int]:

@@ -437,24 +437,27 @@ class MainWindow(QMainWindow):
         """Ask a worker for changed cases, queue counts and my late cases."""
         if self._closing:
             return
-        self._sla_reader = self._ui.sla_reader()
-        self.model.set_sla_reader(self._sla_reader)
-        queries, member_id, now = self._ui.queries, self._ui.member_id, self._ui.clock.now()
+        ui = self._ui
+        queries, member_id, now = ui.queries, ui.member_id, ui.clock.now()
         cursor = self._cursor
 
         def work():
+            # The calendar and settings are read here too, not on the window's thread.
+            reader = ui.sla_reader()
             if cursor is None:
                 changes = ([], True, queries.initial_cursor())
             else:
                 changes = queries.changes_since(cursor)
-            return changes, queries.queue_counts(member_id, now), queries.attention(member_id, now)
+            return changes, queries.queue_counts(member_id, now), queries.attention(member_id, now), reader
 
         self._pool.submit(work, on_finished=self._on_refresh_done, on_failed=self._on_background_failed)
 
     def _on_refresh_done(self, result) -> None:
         if self._closing:
             return
-        (changed, set_changed, cursor), counts, attention = result
+        (changed, set_changed, cursor), counts, attention, reader = result
+        self._sla_reader = reader
+        self.model.set_sla_reader(reader)
         first = self._cursor is None
         self._cursor = cursor
         self.queue_panel.model.set_counts(counts)
@@ -608,7 +611,7 @@ class MainWindow(QMainWindow):
             existing.raise_()
             existing.activateWindow()
             return existing
-        dialog = PhoneIntakeDialog(self._ui, self)
+        dialog = PhoneIntakeDialog(self._ui, self, pool=self._pool)
         dialog.case_logged.connect(self.open_case)
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()
@@ -620,6 +623,10 @@ class MainWindow(QMainWindow):
     def open_case(self, case_id: int) -> None:
         """Show a case (just logged, or from a notification): in the current list if it is
         there, else in the queue it belongs to."""
+        if self.select_case(case_id):
+            # Shown now; nothing left pending that a later reload would jump back to.
+            self._pending_select = None
+            return
         self._pending_select = case_id
         row = self._ui.queries.row(case_id)
         queue = self._filter.queue
@@ -632,6 +639,9 @@ class MainWindow(QMainWindow):
                 self._on_queue_panel_queue_selected(queue)
             else:
                 self.queue_panel.select_queue(queue)
+        else:
+            # Right queue, but the case is not in the loaded list yet (just logged).
+            self.reload_list()
         self.refresh()
 
     # -- shutdown --------------------------------------------------------------------------
@@ -645,7 +655,7 @@ class MainWindow(QMainWindow):
             return
         self._closing = True
         self.ticker.stop()
-        self.detail.save_draft()
+        self.detail.flush_draft()
         for dialog in self.findChildren(PhoneIntakeDialog):
             dialog.save_draft()
             dialog.done(QDialog.DialogCode.Rejected)

@@ -97,3 +97,15 @@ def count_queries():
     yield handler
     logger.removeHandler(handler)
     logger.setLevel(level)
+
+
+def settle(qtbot, timeout=5000):
+    """Wait until every window's background work (case reads, commands, saves) has landed."""
+    from PySide6.QtWidgets import QApplication
+
+    def idle():
+        return not any(
+            isinstance(widget, MainWindow) and widget.pool.busy for widget in QApplication.topLevelWidgets()
+        )
+
+    qtbot.waitUntil(idle, timeout=timeout)

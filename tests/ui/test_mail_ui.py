@@ -15,7 +15,7 @@ from desktop_helpdesk.ui.admin.admin_dialog import AdminDialog
 from desktop_helpdesk.ui.mail_sync import MailStatusLabel
 from desktop_helpdesk.ui.outbox_runner import OutboxRunner
 from tests.smtp_server import free_port, running_smtp_server
-from tests.ui.conftest import OFFSCREEN_NOISE, log_case
+from tests.ui.conftest import OFFSCREEN_NOISE, log_case, settle
 
 pytestmark = pytest.mark.qt_log_ignore(*OFFSCREEN_NOISE)
 
@@ -44,6 +44,7 @@ def install_mail(qtbot, window) -> OutboxRunner:
 
 def click(qtbot, widget):
     qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
+    settle(qtbot)
 
 
 def test_resolve_with_email_checkbox_delivers_the_resolution(qtbot, window, ui, smtp_server):
@@ -53,14 +54,17 @@ def test_resolve_with_email_checkbox_delivers_the_resolution(qtbot, window, ui, 
     assert runner.timer.objectName() == "mailDeliveryTimer" and runner.timer.interval() == 30_000
     detail = window.detail
     detail.load_case(logged.id)
+    settle(qtbot)
 
     click(qtbot, detail.buttons["resolve"])
+    settle(qtbot)
     dialog = window.findChild(QDialog, "resolveDialog")
     assert dialog.told_via.currentData() == "email"
     assert dialog.email_client.isVisibleTo(dialog) and dialog.email_client.isChecked()
     assert dialog.email_client.text() == "Email the resolution to carol@acme.example"
     qtbot.keyClicks(dialog.summary, "Cleared the CDN cache; the player loads again")
     click(qtbot, dialog.buttons.button(dialog.buttons.StandardButton.Ok))
+    settle(qtbot)
 
     assert detail.detail.status == "resolved"
     qtbot.waitUntil(lambda: len(smtp_server.messages) == 1, timeout=5000)
@@ -79,7 +83,9 @@ def test_checkbox_hides_for_phone_and_unchecked_sends_nothing(qtbot, window, ui,
     configure_mail(ui, smtp_server.port)
     logged = log_case(ui)
     window.detail.load_case(logged.id)
+    settle(qtbot)
     click(qtbot, window.detail.buttons["resolve"])
+    settle(qtbot)
     dialog = window.findChild(QDialog, "resolveDialog")
     dialog.told_via.setCurrentIndex(dialog.told_via.findData("phone"))
     assert not dialog.email_client.isVisibleTo(dialog)
@@ -88,6 +94,7 @@ def test_checkbox_hides_for_phone_and_unchecked_sends_nothing(qtbot, window, ui,
     dialog.email_client.setChecked(False)
     qtbot.keyClicks(dialog.summary, "Fixed on the call")
     click(qtbot, dialog.buttons.button(dialog.buttons.StandardButton.Ok))
+    settle(qtbot)
     assert window.detail.detail.status == "resolved"
     assert MailOutboxRecord.select().count() == 0
 
@@ -95,8 +102,10 @@ def test_checkbox_hides_for_phone_and_unchecked_sends_nothing(qtbot, window, ui,
 def test_no_checkbox_when_email_is_not_set_up_or_contact_has_no_address(qtbot, window, ui):
     logged = log_case(ui)
     window.detail.load_case(logged.id)
+    settle(qtbot)
     assert not window.detail.buttons["acknowledge"].isVisibleTo(window.detail)
     click(qtbot, window.detail.buttons["resolve"])
+    settle(qtbot)
     dialog = window.findChild(QDialog, "resolveDialog")
     dialog.told_via.setCurrentIndex(dialog.told_via.findData("email"))
     assert not dialog.email_client.isVisibleTo(dialog)
@@ -106,6 +115,7 @@ def test_no_checkbox_when_email_is_not_set_up_or_contact_has_no_address(qtbot, w
     no_email = log_case(ui, "Fax", caller=NewContact(name="Pat Phone", phone="902 555 0199",
                                                        client_name="Acme Learning"))
     window.detail.load_case(no_email.id)
+    settle(qtbot)
     assert not window.detail.buttons["acknowledge"].isVisibleTo(window.detail)
 
 
@@ -115,10 +125,12 @@ def test_send_acknowledgement_button_meets_the_target_and_delivers(qtbot, window
     runner = install_mail(qtbot, window)
     detail = window.detail
     detail.load_case(logged.id)
+    settle(qtbot)
     button = detail.buttons["acknowledge"]
     assert button.isVisibleTo(detail)
 
     click(qtbot, button)
+    settle(qtbot)
 
     assert detail.detail.acknowledged_at == clock.now()
     assert detail.countdowns[next(iter(detail.countdowns))].state_words() == "Met"
@@ -164,6 +176,7 @@ def test_smtp_settings_in_administration(qtbot, window, ui):
     page.mail_from_address_field.setText("support@velsoft.example")
     with qtbot.waitSignal(dialog.loaded, timeout=5000):
         click(qtbot, page.save_button)
+        settle(qtbot)
 
     settings = ui.services.settings.get()
     assert (settings.smtp_host, settings.smtp_port, settings.smtp_security) == ("smtp.velsoft.example", 465, "ssl")
@@ -172,5 +185,6 @@ def test_smtp_settings_in_administration(qtbot, window, ui):
 
     page.mail_from_address_field.setText("not an address")
     click(qtbot, page.save_button)
+    settle(qtbot)
     assert "Mail from address" in dialog.message_text()
     assert ui.services.settings.get().mail_from_address == "support@velsoft.example"

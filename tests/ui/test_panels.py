@@ -14,7 +14,7 @@ from desktop_helpdesk.ui.models.case_table_model import CaseColumn
 from desktop_helpdesk.ui.models.timeline_model import TimelineModel
 from desktop_helpdesk.ui.ticker import Ticker
 from desktop_helpdesk.ui.widgets.queue_panel import QueueListModel
-from tests.ui.conftest import OFFSCREEN_NOISE, log_case
+from tests.ui.conftest import OFFSCREEN_NOISE, log_case, settle
 
 pytestmark = pytest.mark.qt_log_ignore(*OFFSCREEN_NOISE)
 
@@ -122,6 +122,8 @@ def test_intake_error_names_the_field_and_keeps_the_text(qtbot, window, ui):
     dialog = window.open_phone_intake()
     qtbot.keyClicks(dialog.caller_field, "Newbie")
     qtbot.keyClick(dialog.caller_field, Qt.Key.Key_Return)
+    # The look-up runs on the pool; Enter takes effect when its answer is in.
+    qtbot.waitUntil(dialog.new_contact_box.isVisible)
     qtbot.keyClicks(dialog.subject_field, "Login fails")
     qtbot.keyClicks(dialog.description_field, "It broke")
     assert not dialog.log_case()
@@ -149,6 +151,7 @@ def test_closed_case_opens_read_only(qtbot, window, ui):
     with qtbot.waitSignal(window.list_loaded):
         window.queue_panel.select_queue(Queue.CLOSED)
     assert window.select_case(case.id)
+    settle(qtbot)
     detail = window.detail
     assert not detail.add_interaction_button.isEnabled()
     assert detail.description_edit.isReadOnly()
@@ -163,10 +166,12 @@ def test_pasted_screenshot_becomes_a_thumbnail(qtbot, window, ui):
     with qtbot.waitSignal(window.list_loaded):
         window.reload_list()
     window.select_case(case.id)
+    settle(qtbot)
     image = QImage(64, 48, QImage.Format.Format_RGB32)
     image.fill(QColor("#dc2626"))
     QGuiApplication.clipboard().setImage(image)
     window.detail.paste_screenshot()
+    settle(qtbot)
     assert window.detail.attachments.count() == 1
     assert window.detail.attachments.list.item(0).text().startswith("screenshot-")
     qtbot.waitUntil(lambda: not window.pool.busy)
@@ -179,12 +184,15 @@ def test_escalate_dialog_flow(qtbot, window, ui):
     with qtbot.waitSignal(window.list_loaded):
         window.reload_list()
     window.select_case(case.id)
+    settle(qtbot)
     qtbot.mouseClick(window.detail.buttons["escalate"], Qt.MouseButton.LeftButton)
+    settle(qtbot)
     dialog = window.findChild(QDialog, "escalateDialog")
     qtbot.keyClicks(dialog.target_name, "Development")
     qtbot.keyClicks(dialog.reason, "Player bug reproduced")
     dialog.expect_reply.setChecked(True)
     qtbot.mouseClick(dialog.buttons.button(dialog.buttons.StandardButton.Ok), Qt.MouseButton.LeftButton)
+    settle(qtbot)
     assert window.detail.detail.status == "escalated"
     assert window.detail.detail.open_escalation.expected_reply_at is not None
     assert window.detail.info["waiting"].text().startswith("Development since")
@@ -197,11 +205,14 @@ def test_answer_dialog_ends_the_escalation(qtbot, window, ui):
     with qtbot.waitSignal(window.list_loaded):
         window.reload_list()
     window.select_case(case.id)
+    settle(qtbot)
     assert window.detail.buttons["deescalate"].isVisibleTo(window.detail)
     qtbot.mouseClick(window.detail.buttons["deescalate"], Qt.MouseButton.LeftButton)
+    settle(qtbot)
     dialog = window.findChild(QDialog, "answerDialog")
     qtbot.keyClicks(dialog.answer, "Fixed in release 4.2")
     qtbot.mouseClick(dialog.buttons.button(dialog.buttons.StandardButton.Ok), Qt.MouseButton.LeftButton)
+    settle(qtbot)
     assert window.detail.detail.open_escalation is None
     assert window.detail.detail.status == "in_progress"
 
@@ -212,6 +223,7 @@ def test_logged_case_is_shown_even_from_another_queue(qtbot, window, ui):
     dialog = window.open_phone_intake()
     qtbot.keyClicks(dialog.caller_field, "Walter Newcaller")
     qtbot.keyClick(dialog.caller_field, Qt.Key.Key_Return)
+    qtbot.waitUntil(dialog.new_contact_box.isVisible)
     qtbot.keyClicks(dialog.client_field, "Bishop Labs")
     qtbot.keyClicks(dialog.subject_field, "Cannot upload SCORM package")
     with qtbot.waitSignal(window.list_loaded):
@@ -247,6 +259,7 @@ def test_keyboard_jumps_between_queues_search_and_list(qtbot, window, ui):
     qtbot.keyClick(window.table, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     assert window.queue_panel.search.hasFocus() or window.focusWidget() is window.queue_panel.search
     qtbot.keyClick(window.queue_panel.search, Qt.Key.Key_Down)
+    settle(qtbot)
     assert window.detail.case_id == case.id
 
 
@@ -271,6 +284,7 @@ def test_dropped_files_are_read_off_the_ui_thread_and_attached(qtbot, window, ui
     with qtbot.waitSignal(window.list_loaded):
         window.reload_list()
     window.select_case(case.id)
+    settle(qtbot)
     log_file = tmp_path / "player-console.log"
     log_file.write_text("TypeError: cannot read properties of undefined")
     window.detail.attachments.files_dropped.emit([str(log_file)])

@@ -41,6 +41,7 @@ from desktop_helpdesk.services.search import similar_resolved_cases
 from desktop_helpdesk.ui.context import UiContext
 from desktop_helpdesk.ui.messages import friendly_message
 from desktop_helpdesk.ui.resources import icon
+from desktop_helpdesk.ui.workers import WorkerPool
 
 log = logging.getLogger(__name__)
 
@@ -72,13 +73,26 @@ class PhoneIntakeDialog(QDialog):
 
     case_logged = Signal(int)
 
-    def __init__(self, ui: UiContext, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, ui: UiContext, parent: QWidget | None = None, *, pool: WorkerPool | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("phoneIntakeDialog")
         self.setAccessibleName("phoneIntakeDialog")
         self.setWindowTitle("Log a call")
         self.setMinimumSize(980, 640)
         self._ui = ui
+        # Look-ups, similar cases and draft saves read or write the database: on the worker
+        # pool, so the form keeps up with typing while the caller talks. Each look-up carries
+        # a generation; only the newest answer is shown.
+        self._pool = pool if pool is not None else WorkerPool(self)
+        self._lookup_generation = 0
+        self._lookup_answered = 0
+        self._pick_when_found: int | None = None
+        self._similar_generation = 0
+        self._clients_generation = 0
+        self._draft_saving = False
+        self._draft_again = False
         self._contact: ContactMatch | None = None
         self._started: datetime = ui.clock.now()
         self._restoring = False
@@ -93,7 +107,7 @@ class PhoneIntakeDialog(QDialog):
 
         self._lookup_timer = self._single_shot("contactLookupTimer", LOOKUP_DEBOUNCE_MS, self.lookup_contacts)
         self._similar_timer = self._single_shot("similarCasesTimer", SIMILAR_DEBOUNCE_MS, self.find_similar)
-        self._draft_timer = self._single_shot("intakeDraftTimer", DRAFT_SAVE_MS, self.save_draft)
+        self._draft_timer = self._single_shot("intakeDraftTimer", DRAFT_SAVE_MS, self._save_draft_soon)
         self._call_timer = QTimer(self)
         self._call_timer.setObjectName("callTimer")
         self._call_timer.setInterval(1000)
@@ -109,6 +123,16 @@ class PhoneIntakeDialog(QDialog):
         self.description_field.textChanged.connect(self._on_case_text_changed)
         self.priority_field.currentIndexChanged.connect(self._on_priority_changed)
         self.channel_field.currentIndexChanged.connect(self._on_channel_changed)
+        # The new caller's details and the call's channel are part of the draft too.
+        for changed in (
+            self.new_name.textChanged,
+            self.new_email.textChanged,
+            self.new_phone.textChanged,
+            self.client_field.editTextChanged,
+            self.channel_field.currentIndexChanged,
+            self.live_call_field.toggled,
+        ):
+            changed.connect(self._on_draft_field_changed)
         for shortcut_keys in ("Ctrl+Return", "Ctrl+Enter"):
             shortcut = QShortcut(QKeySequence(shortcut_keys), self)
             shortcut.activated.connect(self.log_case)
@@ -334,11 +358,29 @@ class PhoneIntakeDialog(QDialog):
         """Show contacts matching the caller field (phone digits, email or name)."""
         self._lookup_timer.stop()
         text = self.caller_field.text().strip()
-        self.matches.clear()
-        self.matches.hide()
+        self._lookup_generation += 1
+        generation = self._lookup_generation
         if not text or self._contact is not None:
+            self._lookup_answered = generation
+            self.matches.clear()
+            self.matches.hide()
             return
-        for match in self._ui.services.contacts.find_contacts(text, limit=8):
+        self._pool.submit(
+            self._ui.services.contacts.find_contacts,
+            text,
+            8,
+            on_finished=lambda found: self._on_contacts_found(generation, found),
+            on_failed=self._on_lookup_failed,
+        )
+
+    def _on_contacts_found(self, generation: int, found: list) -> None:
+        if generation != self._lookup_generation:
+            return
+        self._lookup_answered = generation
+        if self._contact is not None:
+            return
+        self.matches.clear()
+        for match in found:
             item = QListWidgetItem(
                 f"{match.name} — {match.client_name}    {match.phone or ''} {match.email or ''}".rstrip()
             )
@@ -347,11 +389,18 @@ class PhoneIntakeDialog(QDialog):
         if self.matches.count():
             self.matches.setCurrentRow(0)
         self.matches.setVisible(self.matches.count() > 0)
+        if self._pick_when_found == generation:
+            self._pick_when_found = None
+            self.pick_contact()
 
     def pick_contact(self) -> None:
         """Enter in the caller field: take the highlighted match, or start a new contact."""
-        if self._lookup_timer.isActive():
-            self.lookup_contacts()
+        if self._lookup_timer.isActive() or self._lookup_pending():
+            # Enter before the matches arrived: pick once they are in.
+            if self._lookup_timer.isActive():
+                self.lookup_contacts()
+            self._pick_when_found = self._lookup_generation
+            return
         item = self.matches.currentItem()
         if item is not None:
             self._choose(item.data(Qt.ItemDataRole.UserRole))
@@ -384,10 +433,14 @@ class PhoneIntakeDialog(QDialog):
         self._contact = None
         if not self.new_contact_box.isVisible():
             self.client_field.clear()
-            for client in self._ui.services.contacts.list_clients():
-                self.client_field.addItem(client.name, client.id)
-            self.client_field.setCurrentIndex(-1)
             self.client_field.setEditText("")
+            self._clients_generation += 1
+            generation = self._clients_generation
+            self._pool.submit(
+                self._ui.services.contacts.list_clients,
+                on_finished=lambda clients: self._on_clients_listed(generation, clients),
+                on_failed=self._on_lookup_failed,
+            )
         if "@" in typed:
             self.new_email.setText(typed)
         elif any(ch.isdigit() for ch in typed) and not any(ch.isalpha() for ch in typed):
@@ -397,6 +450,27 @@ class PhoneIntakeDialog(QDialog):
         self.new_contact_box.show()
         self.contact_label.setText("New contact — fill in the details below")
         (self.client_field if self.new_name.text() else self.new_name).setFocus()
+
+    def _on_clients_listed(self, generation: int, clients: list) -> None:
+        if generation != self._clients_generation:
+            return
+        typed = self.client_field.currentText()
+        self.client_field.blockSignals(True)
+        self.client_field.clear()
+        for client in clients:
+            self.client_field.addItem(client.name, client.id)
+        self.client_field.setCurrentIndex(-1)
+        # What was typed while the list loaded stays.
+        self.client_field.setEditText(typed)
+        self.client_field.blockSignals(False)
+
+    def _on_lookup_failed(self, error: Exception) -> None:
+        self._lookup_answered = self._lookup_generation
+        self._pick_when_found = None
+        self._show_error(friendly_message(error), None)
+
+    def _lookup_pending(self) -> bool:
+        return self._lookup_generation != self._lookup_answered
 
     def _new_contact(self) -> NewContact:
         name = self.client_field.currentText().strip()
@@ -411,6 +485,10 @@ class PhoneIntakeDialog(QDialog):
         )
 
     # -- case text -------------------------------------------------------------------------
+    def _on_draft_field_changed(self, *_args) -> None:
+        if not self._restoring:
+            self._draft_timer.start()
+
     def _on_case_text_changed(self, *_args) -> None:
         self._similar_timer.start()
         self._draft_timer.start()
@@ -419,14 +497,30 @@ class PhoneIntakeDialog(QDialog):
         """Show resolved cases like the one being typed."""
         self._similar_timer.stop()
         text = f"{self.subject_field.text()} {self.description_field.toPlainText()}"
+        self._similar_generation += 1
+        generation = self._similar_generation
+        if not text.strip():
+            self.similar.clear()
+            return
+        self._pool.submit(
+            similar_resolved_cases,
+            text,
+            6,
+            on_finished=lambda found: self._on_similar_found(generation, found),
+            on_failed=lambda error: log.info("similar cases failed: %s", error),
+        )
+
+    def _on_similar_found(self, generation: int, found: list) -> None:
+        if generation != self._similar_generation:
+            return
         self.similar.clear()
-        for case in similar_resolved_cases(text, limit=6):
+        for case in found:
             item = QListWidgetItem(
                 f"{case.number}  {case.subject}\n↳ {case.resolution_summary or 'no resolution text'}"
             )
             item.setToolTip(case.resolution_summary)
             self.similar.addItem(item)
-        if not self.similar.count() and text.strip():
+        if not self.similar.count():
             self.similar.addItem("No similar resolved cases yet")
 
     def _on_priority_changed(self, *_args) -> None:
@@ -543,6 +637,11 @@ class PhoneIntakeDialog(QDialog):
             "new_name": self.new_name.text(),
             "new_email": self.new_email.text(),
             "new_phone": self.new_phone.text(),
+            # A restored call keeps what sets its SLA and routing, not only its text.
+            "priority": self.priority_field.currentData(),
+            "channel": self.channel_field.currentData(),
+            "live_call": self.live_call_field.isChecked(),
+            "new_client": "" if self.new_contact_box.isHidden() else self.client_field.currentText(),
         }
 
     def save_draft(self) -> None:
@@ -551,6 +650,36 @@ class PhoneIntakeDialog(QDialog):
         if self._restoring or self.pages.currentIndex() != 0:
             return
         self._ui.drafts.save(self._ui.member_id, INTAKE_KEY, self._draft_fields())
+
+    def _save_draft_soon(self) -> None:
+        """The typing pause's save, on the pool; one at a time so an older text never lands
+        after a newer one."""
+        if self._restoring or self.pages.currentIndex() != 0:
+            return
+        if self._draft_saving:
+            self._draft_again = True
+            return
+        self._draft_saving = True
+        self._pool.submit(
+            self._ui.drafts.save,
+            self._ui.member_id,
+            INTAKE_KEY,
+            self._draft_fields(),
+            on_finished=self._on_draft_saved,
+            on_failed=self._on_draft_saved,
+        )
+
+    def _on_draft_saved(self, _result) -> None:
+        self._draft_saving = False
+        if self.pages.currentIndex() != 0:
+            # The call was logged while this save ran: its draft must not come back.
+            self._pool.submit(
+                self._ui.drafts.discard, self._ui.member_id, INTAKE_KEY, on_finished=lambda _r: None
+            )
+            return
+        if self._draft_again:
+            self._draft_again = False
+            self._save_draft_soon()
 
     def _restore_draft(self) -> None:
         draft = self._ui.drafts.load(self._ui.member_id, INTAKE_KEY)
@@ -561,11 +690,18 @@ class PhoneIntakeDialog(QDialog):
         self.caller_field.setText(fields.get("caller", ""))
         self.subject_field.setText(fields.get("subject", ""))
         self.description_field.setPlainText(fields.get("description", ""))
-        if any(fields.get(k) for k in ("new_name", "new_email", "new_phone")):
+        for combo, key in ((self.priority_field, "priority"), (self.channel_field, "channel")):
+            index = combo.findData(fields.get(key))
+            if index >= 0:
+                combo.setCurrentIndex(index)
+        if "live_call" in fields:
+            self.live_call_field.setChecked(bool(fields["live_call"]))
+        if any(fields.get(k) for k in ("new_name", "new_email", "new_phone", "new_client")):
             self._start_new_contact("")
             self.new_name.setText(fields.get("new_name", ""))
             self.new_email.setText(fields.get("new_email", ""))
             self.new_phone.setText(fields.get("new_phone", ""))
+            self.client_field.setEditText(fields.get("new_client", ""))
         self._restoring = False
         saved = draft.saved_at.astimezone(self._ui.desk_zone).strftime("%H:%M")
         self.draft_note.setText(f"Restored your unsaved call from {saved}")

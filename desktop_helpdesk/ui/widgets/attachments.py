@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_helpdesk.domain.cases import file_size_text
 from desktop_helpdesk.services.dto import AttachmentInfo
 from desktop_helpdesk.ui.resources import icon
 
@@ -45,12 +46,7 @@ def thumbnail_from_bytes(data: bytes) -> QImage | None:
     )
 
 
-def _size_text(size: int) -> str:
-    if size < 1024:
-        return f"{size} B"
-    if size < 1024 * 1024:
-        return f"{size / 1024:.0f} KB"
-    return f"{size / 1024 / 1024:.1f} MB"
+_size_text = file_size_text
 
 
 class AttachmentsView(QWidget):

@@ -6,11 +6,12 @@ import logging
 import mimetypes
 import tempfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtGui import QDesktopServices, QGuiApplication, QImage, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -27,11 +28,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_helpdesk.domain.cases import CaseStatus
+from desktop_helpdesk.domain.cases import CaseStatus, file_size_text
 from desktop_helpdesk.domain.policy import RequestedPriority, Target
+from desktop_helpdesk.services.context import DEFAULT_ATTACHMENT_LIMIT
 from desktop_helpdesk.services.drafts import Draft, case_key
 from desktop_helpdesk.services.dto import CaseDetail
-from desktop_helpdesk.services.errors import ConflictError, ServiceError
+from desktop_helpdesk.services.errors import ConflictError, ServiceError, ValidationError
 from desktop_helpdesk.ui.context import UiContext
 from desktop_helpdesk.ui.dialogs.case_actions import (
     AnswerDialog,
@@ -59,14 +61,25 @@ from desktop_helpdesk.ui.workers import WorkerPool
 log = logging.getLogger(__name__)
 
 DRAFT_SAVE_MS = 500
+# Qt's in-process image on the clipboard (already decoded: no work to read it).
+_QT_IMAGE = "application/x-qt-image"
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _TIME = "%a %d %b %Y %H:%M"
 
 
 class CaseDetailPanel(QWidget):
     """The detail editor of the selected case. It only calls services; it holds no rules.
 
+    Every database read and command runs on the worker pool: selecting a case shows it when
+    its reading arrives (the newest selection wins, by generation), and a command greys the
+    command buttons ("busy") until its transaction is done, so the window keeps painting
+    while another workstation holds the write lock.
+
     Signals:
         case_changed(int): a command changed this case (the list and counts refresh).
+        case_shown(int): a case was read and shown (after a selection, reload or command).
+        command_finished(bool): a command ended (True: done, False: refused or failed).
+        busy_changed(bool): a command started (True) or ended (False).
 
     Args:
         ui: the shared services, queries, drafts, clock and signed-in member.
@@ -75,6 +88,9 @@ class CaseDetailPanel(QWidget):
     """
 
     case_changed = Signal(int)
+    case_shown = Signal(int)
+    command_finished = Signal(bool)
+    busy_changed = Signal(bool)
 
     def __init__(
         self,
@@ -92,9 +108,16 @@ class CaseDetailPanel(QWidget):
         self._zone = ui.desk_zone
         self._detail: CaseDetail | None = None
         self._restoring = False
+        self._read_generation = 0
+        self._save_draft_after_read = False
+        self._busy = False
+        self._mail_configured = False
+        self._attachment_limit = DEFAULT_ATTACHMENT_LIMIT
+        self._draft_saving = False
+        self._draft_queued: tuple | None = None
         # Drafts typed in this session are restored silently when coming back to a case;
         # drafts found from an earlier run (close, crash) are offered with a banner.
-        self._session_drafts: set[str] = set()
+        self._session_drafts: dict[str, dict] = {}
         self._pending_draft: Draft | None = None
         self._build()
         self._draft_timer = QTimer(self)
@@ -279,36 +302,75 @@ class CaseDetailPanel(QWidget):
     def case_id(self) -> int | None:
         return self._detail.id if self._detail is not None else None
 
+    @property
+    def busy(self) -> bool:
+        """A command is running for this panel."""
+        return self._busy
+
     def load_case(self, case_id: int | None) -> None:
-        """Show ``case_id`` (saving the draft of the case being left first)."""
+        """Show ``case_id`` when its reading arrives (saving the draft of the case being left
+        first); ``case_shown`` tells when it is on screen."""
         if self._detail is not None and self._detail.id != case_id:
             self.save_draft()
             self._clear_editors()
+        self._read_generation += 1
         if case_id is None:
             self.show_case(None)
             return
-        try:
-            detail = self._ui.services.cases.get_case(case_id)
-        except ServiceError as error:
-            self.show_message(friendly_message(error), error=True)
-            return
-        previous = self._detail.id if self._detail is not None else None
-        self.show_case(detail)
-        if previous != case_id:
-            self.hide_message()
-            self._offer_draft()
+        generation = self._read_generation
+        if self._detail is not None and self._detail.id != case_id:
+            # The old case stays in view, greyed, until the new one arrives (a few ms).
+            self.body.setEnabled(False)
+        self._pool.submit(
+            _read_case,
+            self._ui,
+            case_id,
+            on_finished=lambda view: self._on_case_read(generation, view, switched=True),
+            on_failed=lambda error: self._on_case_read_failed(generation, error),
+        )
 
     def reload(self, *, keep_text: bool = True) -> None:
-        """Re-read the case from the database; typed text stays unless ``keep_text`` is False."""
+        """Re-read the case in the background; typed text stays unless ``keep_text`` is False."""
         if self._detail is None:
             return
-        # Only what the user changed is carried over; untouched fields show the new values.
-        texts = self._draft_fields()
-        self.show_case(self._ui.services.cases.get_case(self._detail.id))
-        if keep_text and texts:
-            self._apply_texts(texts)
+        self._read_generation += 1
+        generation = self._read_generation
+        self._pool.submit(
+            _read_case,
+            self._ui,
+            self._detail.id,
+            on_finished=lambda view: self._on_case_read(generation, view, keep_text=keep_text),
+            on_failed=lambda error: self._on_case_read_failed(generation, error),
+        )
 
-    def show_case(self, detail: CaseDetail | None) -> None:
+    def _on_case_read(self, generation: int, view: _CaseView, *, switched=False, keep_text=True) -> None:
+        if generation != self._read_generation:
+            return
+        self.body.setEnabled(True)
+        previous = self._detail.id if self._detail is not None else None
+        # Only what the user changed is carried over; untouched fields show the new values.
+        texts = self._draft_fields() if previous == view.detail.id and keep_text else {}
+        self._mail_configured = view.mail_configured
+        self._attachment_limit = view.attachment_limit
+        self.show_case(view.detail, view.timeline, view.audit)
+        if texts:
+            self._apply_texts(texts)
+        if switched and previous != view.detail.id:
+            self.hide_message()
+            self._offer_draft(view.draft)
+        if self._save_draft_after_read:
+            self._save_draft_after_read = False
+            self.save_draft()
+        self.case_shown.emit(view.detail.id)
+
+    def _on_case_read_failed(self, generation: int, error: Exception) -> None:
+        if generation != self._read_generation:
+            return
+        self.body.setEnabled(True)
+        self.show_message(friendly_message(error), error=True)
+
+    def show_case(self, detail: CaseDetail | None, timeline=(), audit=()) -> None:
+        """Put a case read in the background (with its timeline and audit) on screen."""
         self._detail = detail
         self.placeholder.setVisible(detail is None)
         self.body.setVisible(detail is not None)
@@ -331,8 +393,8 @@ class CaseDetailPanel(QWidget):
             else "—"
         )
         self.on_ticked(self._ui.clock.now())
-        self.timeline_model.set_entries(self._ui.services.cases.timeline(detail.id))
-        self.audit_model.set_entries(self._ui.services.cases.audit_trail(detail.id))
+        self.timeline_model.set_entries(list(timeline))
+        self.audit_model.set_entries(list(audit))
         self.attachments.set_attachments(detail.attachments)
         self._load_thumbnails(detail)
         self._update_commands(detail)
@@ -348,7 +410,7 @@ class CaseDetailPanel(QWidget):
         self.buttons["resume"].setVisible(status is CaseStatus.WAITING_ON_CLIENT)
         self.buttons["resolve"].setVisible(is_open)
         self.buttons["acknowledge"].setVisible(
-            is_open and detail.acknowledged_at is None and bool(detail.contact_email) and self._mail_ready()
+            is_open and detail.acknowledged_at is None and bool(detail.contact_email) and self._mail_configured
         )
         self.buttons["acknowledge"].setToolTip(f"Email {detail.contact_email} that the request is logged, "
                                                "with the case number, priority and when we will respond")
@@ -387,48 +449,88 @@ class CaseDetailPanel(QWidget):
         self.reload(keep_text=True)
 
     # -- commands --------------------------------------------------------------------------
-    def _run(self, done_text: str, command: Callable[[int], object]) -> bool:
-        """Run a service command with the case's version; show a friendly message on failure."""
-        if self._detail is None:
+    def _run(
+        self,
+        done_text: str,
+        command: Callable[[int], object],
+        on_done: Callable[[], None] | None = None,
+    ) -> bool:
+        """Start a service command with the case's version on the pool (the panel is busy
+        until it ends); show a friendly message on failure. ``command`` runs on a pool thread:
+        it must take every value it needs from the widgets before, never read them itself.
+
+        Returns:
+            True when the command started (False: no case, or another command is running).
+        """
+        if self._detail is None or self._busy:
             return False
         case_id = self._detail.id
-        try:
-            command(self._detail.version)
-        except ConflictError as error:
-            log.info("conflict on case %s: %s", case_id, error)
-            self.show_message(friendly_message(error), error=True, conflict=True)
-            return False
-        except ServiceError as error:
-            log.info("command refused on case %s: %s", case_id, error)
-            self.show_message(friendly_message(error), error=True)
-            return False
-        self.show_message(done_text)
-        self.reload(keep_text=True)
-        self.case_changed.emit(case_id)
+        self._set_busy(True)
+        self._pool.submit(
+            command,
+            self._detail.version,
+            on_finished=lambda _result: self._on_command_done(case_id, done_text, on_done),
+            on_failed=lambda error: self._on_command_failed(case_id, error),
+        )
         return True
 
+    def _set_busy(self, busy: bool) -> None:
+        self._busy = busy
+        for button in (*self.buttons.values(), self.add_interaction_button, self.save_button):
+            button.setEnabled(not busy)
+        self.setCursor(Qt.CursorShape.BusyCursor if busy else Qt.CursorShape.ArrowCursor)
+        if busy:
+            self.show_message("Saving…")
+        self.busy_changed.emit(busy)
+
+    def _on_command_done(self, case_id: int, done_text: str, on_done: Callable[[], None] | None) -> None:
+        self._set_busy(False)
+        if self.case_id == case_id:
+            self.show_message(done_text)
+            if on_done is not None:
+                on_done()
+            self.reload(keep_text=True)
+        self.case_changed.emit(case_id)
+        self.command_finished.emit(True)
+
+    def _on_command_failed(self, case_id: int, error: Exception) -> None:
+        self._set_busy(False)
+        if self.case_id == case_id:
+            if isinstance(error, ConflictError):
+                log.info("conflict on case %s: %s", case_id, error)
+                self.show_message(friendly_message(error), error=True, conflict=True)
+            elif isinstance(error, ServiceError):
+                log.info("command refused on case %s: %s", case_id, error)
+                self.show_message(friendly_message(error), error=True)
+            else:
+                self.show_message(friendly_message(error), error=True)
+        self.command_finished.emit(False)
+
     def add_interaction(self) -> bool:
-        """Add the typed interaction to the timeline."""
+        """Add the typed interaction to the timeline (in the background)."""
         summary = self.summary_edit.toPlainText().strip()
-        me = self._ui.member_id
+        me, case_id = self._ui.member_id, self._detail.id if self._detail else None
+        channel = self.channel_field.currentData()
+        direction = self.direction_field.currentData()
+        duration = self.duration_field.value() * 60
 
         def command(version: int) -> object:
             return self._ui.services.cases.add_interaction(
                 me,
-                self._detail.id,
-                channel=self.channel_field.currentData(),
-                direction=self.direction_field.currentData(),
+                case_id,
+                channel=channel,
+                direction=direction,
                 summary=summary,
-                duration_seconds=self.duration_field.value() * 60,
+                duration_seconds=duration,
                 expected_version=version,
             )
 
-        if not self._run("Interaction added.", command):
-            return False
-        self.summary_edit.clear()
-        self.duration_field.setValue(0)
-        self.save_draft()
-        return True
+        def done() -> None:
+            self.summary_edit.clear()
+            self.duration_field.setValue(0)
+            self.save_draft()
+
+        return self._run("Interaction added.", command, done)
 
     def save_edits(self) -> bool:
         """Save subject/description (and a priority change with its reason)."""
@@ -439,6 +541,7 @@ class CaseDetailPanel(QWidget):
         subject = self.subject_edit.text().strip()
         description = self.description_edit.toPlainText()
         requested = self.priority_field.currentData()
+        reason = self.priority_reason.text().strip()
 
         def command(version: int) -> object:
             changed = None
@@ -449,21 +552,18 @@ class CaseDetailPanel(QWidget):
                 version = changed.version
             if requested != detail.requested_priority:
                 changed = self._ui.services.cases.change_priority(
-                    me,
-                    detail.id,
-                    requested,
-                    reason=self.priority_reason.text().strip(),
-                    expected_version=version,
+                    me, detail.id, requested, reason=reason, expected_version=version
                 )
             return changed
 
-        if not self._run("Changes saved.", command):
-            return False
-        self.subject_edit.setModified(False)
-        self.priority_reason.clear()
-        self._reset_editors_to_case()
-        self.save_draft()
-        return True
+        def done() -> None:
+            self.subject_edit.setModified(False)
+            self.priority_reason.clear()
+            self._reset_editors_to_case(subject, description)
+            # Against the saved case the texts are no draft any more: save once it is read.
+            self._save_draft_after_read = True
+
+        return self._run("Changes saved.", command, done)
 
     def _open_dialog(self, dialog: CaseActionDialog, apply: Callable[[dict, int], object], done: str) -> None:
         def accepted() -> None:
@@ -516,11 +616,8 @@ class CaseDetailPanel(QWidget):
         )
 
     def _mail_ready(self) -> bool:
-        """Email is set up (SMTP server and sender), so email commands are offered."""
-        try:
-            return self._ui.services.settings.get().mail_configured
-        except ServiceError:
-            return False
+        """Email is set up (SMTP server and sender), as read with the case."""
+        return self._mail_configured
 
     def _on_acknowledge_clicked(self) -> None:
         me, case_id = self._ui.member_id, self._detail.id
@@ -560,25 +657,64 @@ class CaseDetailPanel(QWidget):
         )
 
     # -- attachments -----------------------------------------------------------------------
-    def paste_screenshot(self) -> None:
-        """Attach the clipboard image as a PNG."""
-        if self._detail is None or self._detail.is_read_only:
-            return
-        image = QGuiApplication.clipboard().image()
-        if image.isNull():
-            self.show_message("The clipboard holds no image to paste.", error=True)
-            return
+    def paste_screenshot(self) -> bool:
+        """Attach the clipboard image as a PNG. Nothing is decoded on the window's thread: a
+        PNG is measured from its header and refused at once when over the team's limit, then
+        checked and stored by a worker; an in-process image is encoded by a worker.
+
+        Returns:
+            True when the paste started.
+        """
+        if self._detail is None or self._detail.is_read_only or self._busy:
+            return False
+        mime = QGuiApplication.clipboard().mimeData()
         stamp = self._ui.clock.now().astimezone(self._zone).strftime("%Y%m%d-%H%M%S")
-        self.attach_bytes(f"screenshot-{stamp}.png", image_to_png(image), "image/png")
+        filename = f"screenshot-{stamp}.png"
+        limit = self._attachment_limit
+        if mime is not None and mime.hasFormat(_QT_IMAGE):
+            image = mime.imageData()
+            source = ("image", image)
+        elif mime is not None and any(mime.hasFormat(kind) for kind in IMAGE_TYPES):
+            kind = next(kind for kind in IMAGE_TYPES if mime.hasFormat(kind))
+            data = bytes(mime.data(kind).data())
+            if kind == "image/png" and len(data) > limit:
+                self.show_message(
+                    f"The screenshot is {file_size_text(len(data))}, over the team's "
+                    f"{file_size_text(limit)} attachment limit; paste a smaller part of the screen.",
+                    error=True,
+                )
+                return False
+            source = ("bytes", data)
+        else:
+            self.show_message("The clipboard holds no image to paste.", error=True)
+            return False
+        me, case_id = self._ui.member_id, self._detail.id
+        add = self._ui.services.cases.add_attachment
+
+        def command(_version: int) -> None:
+            png = _clipboard_png(source)
+            add(me, case_id, filename=filename, data=png, content_type="image/png")
+
+        return self._run(f"Attached {filename}.", command)
 
     def attach_bytes(self, filename: str, data: bytes, content_type: str) -> bool:
+        """Attach one file's bytes (in the background)."""
+        return self.attach_files([(filename, data, content_type)])
+
+    def attach_files(self, files: list[tuple[str, bytes, str]]) -> bool:
+        """Attach files (name, bytes, type) one after the other in one background command;
+        it stops at the first one refused."""
+        if self._detail is None or not files:
+            return False
         me, case_id = self._ui.member_id, self._detail.id
-        return self._run(
-            f"Attached {filename}.",
-            lambda _version: self._ui.services.cases.add_attachment(
-                me, case_id, filename=filename, data=data, content_type=content_type
-            ),
-        )
+        add = self._ui.services.cases.add_attachment
+
+        def command(_version: int) -> None:
+            for filename, data, content_type in files:
+                add(me, case_id, filename=filename, data=data, content_type=content_type)
+
+        names = ", ".join(name for name, _data, _type in files)
+        return self._run(f"Attached {names}.", command)
 
     def _on_attachments_files_dropped(self, paths: list) -> None:
         if self._detail is None or self._detail.is_read_only:
@@ -589,9 +725,7 @@ class CaseDetailPanel(QWidget):
         )
 
     def _on_files_read(self, files: list) -> None:
-        for filename, data, content_type in files:
-            if not self.attach_bytes(filename, data, content_type):
-                break
+        self.attach_files(files)
 
     def _on_files_failed(self, error: Exception) -> None:
         self.show_message(f"Could not read the file: {error}", error=True)
@@ -659,18 +793,50 @@ class CaseDetailPanel(QWidget):
             self._draft_timer.start()
 
     def save_draft(self) -> None:
-        """Write the unsaved text of the current case now (also called on switch and close)."""
+        """Keep the unsaved text of the current case: in memory at once (coming back to the
+        case restores it) and in the database on the pool, one save at a time so an older
+        text never lands after a newer one."""
         self._draft_timer.stop()
         detail = self._detail
         if detail is None or detail.is_read_only:
             return
         key = case_key(detail.id)
         fields = self._draft_fields()
-        self._ui.drafts.save(self._ui.member_id, key, fields, base_version=detail.version)
         if fields:
-            self._session_drafts.add(key)
+            self._session_drafts[key] = fields
         else:
-            self._session_drafts.discard(key)
+            self._session_drafts.pop(key, None)
+        self._draft_queued = (self._ui.member_id, key, fields, detail.version)
+        if not self._draft_saving:
+            self._write_next_draft()
+
+    def _write_next_draft(self) -> None:
+        if self._draft_queued is None:
+            return
+        member_id, key, fields, version = self._draft_queued
+        self._draft_queued = None
+        self._draft_saving = True
+        self._pool.submit(
+            self._ui.drafts.save,
+            member_id,
+            key,
+            fields,
+            version,
+            on_finished=self._on_draft_written,
+            on_failed=self._on_draft_written,
+        )
+
+    def _on_draft_written(self, _result) -> None:
+        self._draft_saving = False
+        self._write_next_draft()
+
+    def flush_draft(self) -> None:
+        """Write the unsaved text now, on this thread (the window is closing)."""
+        self._draft_timer.stop()
+        self._pool.wait()
+        self._draft_saving = False
+        self.save_draft()
+        self._pool.wait()
 
     def has_unsaved_text(self) -> bool:
         return bool(self._draft_fields())
@@ -682,27 +848,27 @@ class CaseDetailPanel(QWidget):
         self.subject_edit.setModified(False)
         self._restoring = False
 
-    def _reset_editors_to_case(self) -> None:
+    def _reset_editors_to_case(self, subject: str, description: str) -> None:
+        """The saved texts are the case's now: not unsaved text (the reload follows)."""
         if self._detail is None:
             return
         self._restoring = True
-        self.subject_edit.setText(self._detail.subject)
+        self.subject_edit.setText(subject)
         self.subject_edit.setModified(False)
-        self.description_edit.setPlainText(self._detail.description)
+        self.description_edit.setPlainText(description)
         self._restoring = False
 
-    def _offer_draft(self) -> None:
+    def _offer_draft(self, draft: Draft | None) -> None:
         self.draft_banner.hide()
         self._pending_draft = None
         detail = self._detail
         if detail is None or detail.is_read_only:
             return
         key = case_key(detail.id)
-        draft = self._ui.drafts.load(self._ui.member_id, key)
-        if draft is None or draft.is_empty:
-            return
         if key in self._session_drafts:
-            self._apply_texts(draft.fields)
+            self._apply_texts(self._session_drafts[key])
+            return
+        if draft is None or draft.is_empty:
             return
         self._pending_draft = draft
         saved = draft.saved_at.astimezone(self._zone).strftime(_TIME)
@@ -713,7 +879,7 @@ class CaseDetailPanel(QWidget):
     def _on_restore_button_clicked(self) -> None:
         if self._pending_draft is not None:
             self._apply_texts(self._pending_draft.fields)
-            self._session_drafts.add(self._pending_draft.key)
+            self._session_drafts[self._pending_draft.key] = self._pending_draft.fields
         self._pending_draft = None
         self.draft_banner.hide()
 
@@ -752,3 +918,43 @@ def _thumbnails(content: Callable, attachment_ids: list[int]) -> list:
         if image is not None:
             found.append((attachment_id, image))
     return found
+
+
+@dataclass(frozen=True)
+class _CaseView:
+    """What the panel shows of one case, read together on a pool thread."""
+
+    detail: CaseDetail
+    timeline: list
+    audit: list
+    draft: Draft | None
+    mail_configured: bool
+    attachment_limit: int
+
+
+def _read_case(ui: UiContext, case_id: int) -> _CaseView:
+    """Worker: the case, its timeline, audit trail, my draft of it and whether email is on."""
+    cases = ui.services.cases
+    settings = ui.services.settings.get()
+    return _CaseView(
+        cases.get_case(case_id),
+        list(cases.timeline(case_id)),
+        list(cases.audit_trail(case_id)),
+        ui.drafts.load(ui.member_id, case_key(case_id)),
+        settings.mail_configured,
+        settings.attachment_max_bytes,
+    )
+
+
+def _clipboard_png(source: tuple[str, object]) -> bytes:
+    """Worker: PNG bytes of a pasted image (a PNG as it came; other images re-encoded)."""
+    kind, value = source
+    if kind == "image":
+        return image_to_png(value)
+    data = bytes(value)
+    if data.startswith(_PNG_SIGNATURE):
+        return data
+    image = QImage.fromData(data)
+    if image.isNull():
+        raise ValidationError("file", "the clipboard image could not be read")
+    return image_to_png(image)

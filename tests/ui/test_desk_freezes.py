@@ -1,0 +1,165 @@
+"""No freezes while a caller waits: selecting a case, commands, intake look-ups, similar
+cases, new callers, draft saves and pastes run no SQL on the window's thread."""
+
+import logging
+import struct
+import threading
+import zlib
+from datetime import timedelta
+
+import pytest
+from PySide6.QtCore import QMimeData, Qt
+from PySide6.QtGui import QGuiApplication
+
+from desktop_helpdesk.services.drafts import INTAKE_KEY
+from tests.ui.conftest import OFFSCREEN_NOISE, log_case, settle
+
+pytestmark = pytest.mark.qt_log_ignore(*OFFSCREEN_NOISE)
+
+
+class _GuiThreadQueries(logging.Handler):
+    """Records the SQL peewee runs on the main (window's) thread, except the list's page of
+    rows by id: on local SQLite the table model reads one 200-row page by primary key
+    synchronously by design (the bench measures it)."""
+
+    def __init__(self):
+        super().__init__(logging.DEBUG)
+        self.statements = []
+
+    def emit(self, record):
+        statement = str(record.msg)
+        if threading.current_thread() is threading.main_thread() and '"t1"."id" IN (' not in statement:
+            self.statements.append(statement[:400])
+
+
+@pytest.fixture
+def gui_queries():
+    logger = logging.getLogger("peewee")
+    handler = _GuiThreadQueries()
+    level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    yield handler
+    logger.removeHandler(handler)
+    logger.setLevel(level)
+
+
+def _shown(qtbot, window, case_id):
+    with qtbot.waitSignal(window.detail.case_shown):
+        assert window.select_case(case_id)
+    settle(qtbot)
+
+
+def test_selecting_a_case_reads_it_on_the_pool(qtbot, window, ui, gui_queries):
+    first, second = log_case(ui, "First"), log_case(ui, "Second")
+    with qtbot.waitSignal(window.list_loaded):
+        window.reload_list()
+    settle(qtbot)
+    gui_queries.statements.clear()
+    _shown(qtbot, window, first.id)
+    qtbot.keyClicks(window.detail.summary_edit, "half typed")
+    _shown(qtbot, window, second.id)
+    assert window.detail.subject_label.text() == "Second"
+    assert window.detail.timeline_model.rowCount() >= 1
+    assert window.detail.audit_model.rowCount() >= 1
+    assert gui_queries.statements == []
+
+
+def test_a_command_runs_on_the_pool_with_the_panel_busy(qtbot, window, ui, clock, gui_queries):
+    case = log_case(ui, "Busy case")
+    with qtbot.waitSignal(window.list_loaded):
+        window.reload_list()
+    _shown(qtbot, window, case.id)
+    detail = window.detail
+    gui_queries.statements.clear()
+    clock.advance(timedelta(minutes=2))
+    qtbot.keyClicks(detail.summary_edit, "Called the client back")
+    busy = []
+    detail.busy_changed.connect(busy.append)
+    with qtbot.waitSignal(detail.command_finished) as finished:
+        qtbot.mouseClick(detail.add_interaction_button, Qt.MouseButton.LeftButton)
+        assert detail.busy
+        assert not detail.add_interaction_button.isEnabled()
+        assert not detail.buttons["resolve"].isEnabled()
+    settle(qtbot)
+    assert finished.args == [True]
+    assert busy == [True, False]
+    assert detail.add_interaction_button.isEnabled()
+    assert detail.summary_edit.toPlainText() == ""
+    texts = [detail.timeline_model.describe(entry) for entry in detail.timeline_model.entries()]
+    assert any("Called the client back" in text for text in texts)
+    assert gui_queries.statements == []
+
+
+def test_intake_look_ups_similar_cases_and_new_callers_stay_off_the_window_thread(
+    qtbot, window, ui, gui_queries
+):
+    done = log_case(ui, "Certificate template prints blank")
+    ui.services.cases.resolve(ui.member_id, done.id, summary="Reinstalled the font pack", told_via="email")
+    dialog = window.open_phone_intake()
+    settle(qtbot)
+    gui_queries.statements.clear()
+    qtbot.keyClicks(dialog.caller_field, "Carol")
+    qtbot.waitUntil(lambda: dialog.matches.count() == 1)
+    qtbot.keyClicks(dialog.subject_field, "certificate blank")
+    qtbot.waitUntil(lambda: dialog.similar.count() == 1 and done.number in dialog.similar.item(0).text())
+    dialog.caller_field.clear()
+    qtbot.keyClicks(dialog.caller_field, "Zed Newcomer")
+    qtbot.keyClick(dialog.caller_field, Qt.Key.Key_Return)
+    qtbot.waitUntil(dialog.new_contact_box.isVisible)
+    qtbot.waitUntil(lambda: dialog.client_field.count() == 1)
+    assert dialog.client_field.itemText(0) == "Acme Learning"
+    qtbot.waitUntil(lambda: not dialog._draft_timer.isActive())
+    settle(qtbot)
+    assert gui_queries.statements == []
+    assert ui.drafts.load(ui.member_id, INTAKE_KEY).fields["new_name"] == "Zed Newcomer"
+    dialog.reject()
+
+
+def _png_header(width, height):
+    """A PNG's signature and header chunk only: enough to know its size, nothing to decode."""
+    header = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)
+    chunk = b"IHDR" + header
+    return b"\x89PNG\r\n\x1a\n" + struct.pack(">I", len(header)) + chunk + struct.pack(
+        ">I", zlib.crc32(chunk)
+    )
+
+
+def test_a_huge_pasted_screenshot_is_refused_from_its_size_without_decoding(qtbot, window, ui):
+    ui.services.settings.update(ui.member_id, attachment_max_bytes=1024 * 1024)
+    case = log_case(ui, "Huge screenshot")
+    with qtbot.waitSignal(window.list_loaded):
+        window.reload_list()
+    _shown(qtbot, window, case.id)
+    mime = QMimeData()
+    mime.setData("image/png", _png_header(8000, 6000) + b"\0" * (2 * 1024 * 1024))
+    QGuiApplication.clipboard().setMimeData(mime)
+    assert not window.detail.paste_screenshot()
+    assert window.detail.message.text().startswith("The screenshot is 2 MB, over the team's 1 MB")
+    assert not window.detail.busy
+    assert window.detail.attachments.count() == 0
+
+
+def test_a_pasted_png_is_stored_as_it_came(qtbot, window, ui):
+    from PySide6.QtCore import QBuffer, QByteArray, QIODevice
+    from PySide6.QtGui import QColor, QImage
+
+    case = log_case(ui, "Small screenshot")
+    with qtbot.waitSignal(window.list_loaded):
+        window.reload_list()
+    _shown(qtbot, window, case.id)
+    image = QImage(40, 30, QImage.Format.Format_RGB32)
+    image.fill(QColor("#2563eb"))
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    image.save(buffer, "PNG")
+    mime = QMimeData()
+    mime.setData("image/png", data)
+    QGuiApplication.clipboard().setMimeData(mime)
+    with qtbot.waitSignal(window.detail.command_finished):
+        assert window.detail.paste_screenshot()
+    settle(qtbot)
+    info = window.detail.detail.attachments[0]
+    _info, stored = ui.services.cases.attachment_content(info.id)
+    assert stored == bytes(data.data())
