@@ -23,7 +23,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from desktop_helpdesk.domain.cases import OPEN_STATUSES, CaseStatus
+from desktop_helpdesk.domain.cases import OPEN_STATUSES, CaseStatus, format_case_number
 from desktop_helpdesk.domain.policy import DEFAULT_POLICY, Priority, Target
 from desktop_helpdesk.domain.sla import default_calendar, due_instants
 from desktop_helpdesk.services.search import bulk_search_rows_sql
@@ -165,7 +165,7 @@ def build_big_database(
             received = now - timedelta(minutes=rng.randint(1, 90))
         year = received.astimezone(HALIFAX).year
         sequence[year] = sequence.get(year, 0) + 1
-        number = f"{year}-{sequence[year]:05d}"
+        number = format_case_number(year, sequence[year])
         requested = rng.choices(("high", "medium", "low"), (0.25, 0.6, 0.15))[0]
         priority = Priority.HIGH if requested == "high" else Priority.MEDIUM
         due = due_instants(calendar, policy, received, priority)

@@ -295,3 +295,74 @@ def file_size_text(size: int) -> str:
     if size < 1024 * 1024:
         return f"{size / 1024:.0f} KB"
     return f"{size / 1024 / 1024:.1f}".removesuffix(".0") + " MB"
+
+
+# -- case numbers ----------------------------------------------------------------------------
+
+#: Digits of the per-year sequence in a case number (``2026-00042``).
+CASE_NUMBER_DIGITS = 5
+_CASE_NUMBER = re.compile(r"(\d{4})-(\d{1,9})")
+_CASE_TAG = re.compile(r"\[\s*Case\s+(\d{4}-\d{1,9})\s*\]", re.IGNORECASE)
+
+
+def format_case_number(year: int, sequence: int) -> str:
+    """The case number of the ``sequence``-th case logged in ``year`` (the desk's local year).
+
+    Args:
+        year: the Halifax calendar year the case was logged in.
+        sequence: 1 for the year's first case.
+
+    Returns:
+        ``YYYY-NNNNN``; sequences past 99,999 simply grow a digit.
+
+    Example:
+        >>> format_case_number(2026, 42)
+        '2026-00042'
+    """
+    return f"{year:04d}-{sequence:0{CASE_NUMBER_DIGITS}d}"
+
+
+def parse_case_number(text: str) -> tuple[int, int] | None:
+    """Read a case number as typed or quoted, padded or not.
+
+    Args:
+        text: e.g. ``"2026-00042"``, ``" 2026-42 "``.
+
+    Returns:
+        ``(year, sequence)``, or None when ``text`` is not a case number.
+
+    Example:
+        >>> parse_case_number("2026-42"), parse_case_number("VPN down")
+        ((2026, 42), None)
+    """
+    match = _CASE_NUMBER.fullmatch(text.strip())
+    if match is None or int(match.group(2)) == 0:
+        return None
+    return int(match.group(1)), int(match.group(2))
+
+
+def normalise_case_number(text: str) -> str | None:
+    """``text`` as a stored case number (``"2026-42"`` -> ``"2026-00042"``), None if not one."""
+    parsed = parse_case_number(text)
+    return None if parsed is None else format_case_number(*parsed)
+
+
+def case_subject(number: str, subject: str) -> str:
+    """An email subject tagged with its case, so that replies can be matched to the case.
+
+    Example:
+        >>> case_subject("2026-00042", "VPN down")
+        '[Case 2026-00042] VPN down'
+    """
+    return f"[Case {number}] {subject}"
+
+
+def case_number_in_subject(subject: str) -> str | None:
+    """The case number of the first ``[Case YYYY-NNNNN]`` tag in an email subject, if any.
+
+    Example:
+        >>> case_number_in_subject("RE: AW: [case 2026-42] VPN down")
+        '2026-00042'
+    """
+    match = _CASE_TAG.search(subject)
+    return None if match is None else normalise_case_number(match.group(1))

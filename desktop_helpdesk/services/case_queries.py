@@ -11,6 +11,11 @@ from enum import StrEnum
 
 from peewee import JOIN, SQL, NodeList, SelectQuery, fn
 
+from desktop_helpdesk.domain.cases import (
+    CASE_NUMBER_DIGITS,
+    format_case_number,
+    normalise_case_number,
+)
 from desktop_helpdesk.domain.policy import Priority, Target
 from desktop_helpdesk.domain.sla import BusinessCalendar
 from desktop_helpdesk.services.context import ServiceContext, is_sqlite
@@ -29,7 +34,6 @@ _SEARCH_YEARS_BACK = 10
 FULL_TEXT_LIMIT = 5_000
 _MICROSECOND = timedelta(microseconds=1)
 _WORD = re.compile(r"\w+", re.UNICODE)
-_CASE_NUMBER = re.compile(r"^\d{4}-\d{1,5}$")
 
 
 class Queue(StrEnum):
@@ -466,7 +470,7 @@ class CaseQueries:
         # case row, while each branch here reads only its matches through an index.
         matches = CaseRecord.select(CaseRecord.id).where(CaseRecord.client.in_(client_ids))
         matches |= CaseRecord.select(CaseRecord.id).where(CaseRecord.contact.in_(contact_ids))
-        numbers = _candidate_numbers(text, self._context.now().year)
+        numbers = _candidate_numbers(text, self._context.now().astimezone(self._context.calendar.zone).year)
         if numbers:
             matches |= CaseRecord.select(CaseRecord.id).where(CaseRecord.number.in_(numbers))
         if words:
@@ -488,12 +492,16 @@ def _id_in(ids: list[int]):
 
 
 def _candidate_numbers(text: str, this_year: int) -> list[str]:
+    """Case numbers ``text`` may mean: a whole number, or a bare sequence in recent years.
+
+    ``this_year`` is the desk's (Halifax) year, the year numbering uses."""
     cleaned = text.strip()
-    if _CASE_NUMBER.match(cleaned):
-        year, _, seq = cleaned.partition("-")
-        return [f"{year}-{int(seq):05d}"]
-    if cleaned.isdigit() and len(cleaned) <= 5:
-        return [f"{year}-{int(cleaned):05d}" for year in range(this_year - _SEARCH_YEARS_BACK, this_year + 2)]
+    number = normalise_case_number(cleaned)
+    if number is not None:
+        return [number]
+    if cleaned.isdigit() and len(cleaned) <= CASE_NUMBER_DIGITS and int(cleaned) > 0:
+        return [format_case_number(year, int(cleaned))
+                for year in range(this_year - _SEARCH_YEARS_BACK, this_year + 2)]
     return []
 
 

@@ -17,6 +17,7 @@ from desktop_helpdesk.domain.cases import (
     InteractionChannel,
     can_transition,
     file_size_text,
+    format_case_number,
     sanitise_filename,
     transition_error,
 )
@@ -300,7 +301,7 @@ class CaseService:
             .where(CaseSequenceRecord.year == year)
             .scalar()
         )
-        return f"{year}-{last:05d}"
+        return format_case_number(year, last)
 
     # ------------------------------------------------------------------------ plain edits
 

@@ -16,6 +16,7 @@ from email.utils import format_datetime, formataddr
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from desktop_helpdesk.domain.cases import case_subject
 from desktop_helpdesk.domain.clock import Clock
 from desktop_helpdesk.domain.policy import Priority
 from desktop_helpdesk.services.audit import ChangeLog
@@ -75,11 +76,6 @@ def smtp_password(environ: Mapping[str, str] | None = None) -> str:
         The password, or "" when the variable is unset.
     """
     return (os.environ if environ is None else environ).get(PASSWORD_ENVIRONMENT_VARIABLE, "")
-
-
-def case_subject(number: str, subject: str) -> str:
-    """``"[Case 2026-00042] subject"``: the tag lets replies be matched to the case later."""
-    return f"[Case {number}] {subject}"
 
 
 def desk_time(instant: datetime) -> str:

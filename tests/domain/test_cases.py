@@ -9,7 +9,12 @@ from desktop_helpdesk.domain.cases import (
     EscalationTarget,
     InteractionChannel,
     can_transition,
+    case_number_in_subject,
+    case_subject,
+    format_case_number,
     is_valid_email,
+    normalise_case_number,
+    parse_case_number,
     phone_digits,
     phone_variants,
     sanitise_filename,
@@ -115,3 +120,21 @@ def test_label_of_uses_each_enums_own_labels():
     assert InteractionChannel.label_of("join_me") == "Join.me"
     assert EscalationTarget.label_of("client_it") == "Client IT"
     assert InteractionChannel.label_of("fax") == "fax"
+
+
+@pytest.mark.parametrize(
+    ("text", "parsed"),
+    [("2026-00042", (2026, 42)), (" 2026-42 ", (2026, 42)), ("2026-123456", (2026, 123456)),
+     ("2026-0", None), ("26-00042", None), ("2026-00042x", None), ("VPN", None), ("", None)],
+)
+def test_parse_case_number(text, parsed):
+    assert parse_case_number(text) == parsed
+    assert normalise_case_number(text) == (None if parsed is None else format_case_number(*parsed))
+
+
+def test_case_number_round_trips_through_the_subject_tag():
+    number = format_case_number(2026, 42)
+    assert number == "2026-00042"
+    assert case_number_in_subject("Re: " + case_subject(number, "VPN down")) == number
+    assert case_number_in_subject("AW: [CASE 2026-42] VPN") == number
+    assert case_number_in_subject("Case 2026-00042 without brackets") is None

@@ -4,10 +4,10 @@ import doctest
 
 import pytest
 
-from desktop_helpdesk.domain import calendar, policy, sla
+from desktop_helpdesk.domain import calendar, cases, policy, sla
 
 
-@pytest.mark.parametrize("module", [calendar, policy, sla], ids=lambda module: module.__name__)
+@pytest.mark.parametrize("module", [calendar, cases, policy, sla], ids=lambda module: module.__name__)
 def test_docstring_examples(module):
     result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 0

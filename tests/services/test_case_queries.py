@@ -130,6 +130,20 @@ def test_search_finds_number_client_contact_and_text_across_statuses(services, t
     assert found("nothing-like-this") == []
 
 
+def test_number_typed_at_new_year_uses_the_desk_year(services, team, queries, clock):
+    # 21:00 on 31 December in Halifax is already 1 January in UTC; numbering and search both
+    # use the desk's year, so the number read to the caller finds the case.
+    clock.set(halifax(2026, 12, 31, 21, 0))
+    case = log(services, team, "Year-end backup failed")
+    assert case.number == "2026-00001"
+
+    def found(text):
+        return queries.ids(CaseFilter(Queue.ALL_OPEN, search=text), now=clock.now())
+
+    assert found("2026-00001") == found("2026-1") == found(" 1 ") == [case.id]
+    assert found("2027-1") == [] and found("0") == []
+
+
 def test_queue_counts_and_status_queues(services, team, queries, clock):
     first = log(services, team, "Printer offline")
     log(services, team, "Login fails")
