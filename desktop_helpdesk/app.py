@@ -193,17 +193,18 @@ def _run_app(args: argparse.Namespace, config: AppConfig, log_file: Path, settin
             tray.messageClicked.connect(window.open_notified_case)
         if member.role in ("supervisor", "admin"):
             _install_supervisor(window)
-        # Administration… (supervisors/admins), the 60 s CRM outbox sync, the 30 s client email.
-        from desktop_helpdesk.ui import admin, crm_sync, mail_sync
+        # Administration… (supervisors/admins); the team jobs (CRM delivery, client email)
+        # under leases, so one workstation of the team runs each.
+        from desktop_helpdesk.ui import admin, team_jobs
 
         admin.install(window)
         if is_read_only():
-            # Nothing can be marked delivered, so the outboxes wait for a writable file.
+            # Nothing can be marked delivered (nor a lease held), so the outboxes wait for a
+            # writable file.
             log.info("%s opened read-only: changes are refused", target.display)
             install_read_only_banner(window, target.sqlite_path)
         else:
-            crm_sync.install(window)
-            mail_sync.install(window)
+            team_jobs.install(window)
         if not args.screenshot:
             # Screenshots use the default layout so documentation images stay comparable.
             ui_state = UiState(settings)

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 # name -> module under desktop_helpdesk.cli; add one line per subcommand.
 COMMANDS: dict[str, str] = {
     "export": "export",
+    "worker": "worker",
 }
 
 

@@ -8,7 +8,7 @@ import os
 import smtplib
 import socket
 import ssl
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
@@ -22,6 +22,8 @@ from desktop_helpdesk.domain.policy import Priority
 from desktop_helpdesk.services.audit import ChangeLog
 from desktop_helpdesk.services.context import ServiceContext, TeamSettings
 from desktop_helpdesk.services.errors import ServiceError, ValidationError
+from desktop_helpdesk.services.jobs import JobReport
+from desktop_helpdesk.services.leases import MAIL_SEND
 from desktop_helpdesk.services.outbox import (
     mark_sent,
     pending_count,
@@ -225,6 +227,7 @@ def deliver_mail_outbox(
     *,
     limit: int = 50,
     timeout: float = SMTP_TIMEOUT_SECONDS,
+    should_stop: Callable[[], bool] = lambda: False,
 ) -> MailDeliveryReport:
     """Send pending outbox emails (oldest first) over one SMTP connection and mark each sent.
 
@@ -238,6 +241,7 @@ def deliver_mail_outbox(
         password: the SMTP password ("" to send without logging in when no username is set).
         limit: at most this many emails per run.
         timeout: seconds to wait for the server on each network operation.
+        should_stop: checked before each email; True ends the run after the current one.
 
     Returns:
         Counts of sent, failed and still pending emails.
@@ -263,6 +267,8 @@ def deliver_mail_outbox(
         else:
             try:
                 for row in rows:
+                    if should_stop():
+                        break
                     try:
                         connection.send_message(build_message(row, settings))
                     except (OSError, smtplib.SMTPException) as exc:
@@ -306,6 +312,51 @@ def deliver_configured_mail(
     if not settings.mail_configured:
         return None
     return deliver_mail_outbox(context.clock, settings, smtp_password(environ), limit=limit, timeout=timeout)
+
+
+MAIL_BATCH = 50
+MAIL_INTERVAL_SECONDS = 30.0
+# The window waits for its pool when it closes, and SIGTERM waits for the current email: a
+# silent (firewalled) server must give up well before either wait runs out.
+MAIL_TIMEOUT_SECONDS = 8.0
+
+
+class MailSendJob:
+    """The team job sending client emails from the mail outbox (lease ``mail-send``, every 30 s).
+
+    Args:
+        context: the services context (SMTP settings; its clock stamps sent emails).
+        environ: where ``HELPDESK_SMTP_PASSWORD`` is read (default the process environment).
+        batch: at most this many emails per round.
+        timeout: seconds to wait for the SMTP server on each operation.
+    """
+
+    lease_name = MAIL_SEND
+    interval_seconds = MAIL_INTERVAL_SECONDS
+
+    def __init__(self, context: ServiceContext, *, environ: Mapping[str, str] | None = None,
+                 batch: int = MAIL_BATCH, timeout: float = MAIL_TIMEOUT_SECONDS) -> None:
+        self._context = context
+        self._environ = environ
+        self._batch = batch
+        self._timeout = timeout
+
+    def run_round(self, should_stop: Callable[[], bool]) -> JobReport:
+        """Send up to one batch of pending emails; see ``deliver_mail_outbox``."""
+        settings = self._context.settings()
+        if not settings.mail_configured:
+            return JobReport("Email is off: no SMTP server is set", configured=False)
+        report = deliver_mail_outbox(self._context.clock, settings, smtp_password(self._environ),
+                                     limit=self._batch, timeout=self._timeout, should_stop=should_stop)
+        parts = [f"{report.sent} sent"] if report.sent else []
+        if report.failed:
+            parts.append(f"{report.failed} not sent")
+        parts.append(f"{report.pending} waiting")
+        return JobReport(
+            " · ".join(parts),
+            {"sent": report.sent, "failed": report.failed, "pending": report.pending},
+            problem=report.last_error,
+        )
 
 
 def pending_mail_count() -> int:

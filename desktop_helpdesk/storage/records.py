@@ -281,6 +281,27 @@ class MailOutboxRecord(BaseRecord):
         table_name = "mail_outbox"
 
 
+class LeaseRecord(BaseRecord):
+    """A named lease (``crm-delivery``, ``mail-send``, ...): which process runs that team job.
+
+    ``holder`` is "" while nobody holds it. ``beat`` goes up at every take and renewal; other
+    processes judge expiry by watching it stand still (see ``services.leases``), so the
+    ``*_at`` columns, written from the holder's clock, are for display only.
+    """
+
+    name = CharField(max_length=64, primary_key=True)
+    holder = CharField(max_length=200, default="")  # host/pid/token of the process, "" = free
+    holder_host = CharField(max_length=128, default="")
+    holder_pid = IntegerField(default=0)
+    holder_label = CharField(max_length=128, default="")  # "Dana's window", "headless worker"
+    beat = IntegerField(default=0)
+    acquired_at = UtcDateTimeField(null=True)
+    renewed_at = UtcDateTimeField(null=True)
+
+    class Meta:
+        table_name = "lease"
+
+
 class DraftRecord(BaseRecord):
     """Unsaved edits of one member, kept so a crash or a switch never loses typed text."""
 
@@ -312,4 +333,5 @@ ALL_RECORDS = (
     CrmOutboxRecord,
     MailOutboxRecord,
     DraftRecord,
+    LeaseRecord,
 )

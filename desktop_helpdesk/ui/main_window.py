@@ -139,6 +139,8 @@ class MainWindow(QMainWindow):
     Signals:
         list_loaded(int): the case list was (re)loaded with this many rows.
         refreshed(): a 30-second refresh finished (counts, changed rows).
+        closing(): the window is shutting down; its pool still takes last work (e.g. handing
+            on the team-job leases) before it is joined.
 
     Args:
         ui: shared services, queries, drafts, clock and signed-in member.
@@ -149,6 +151,7 @@ class MainWindow(QMainWindow):
 
     list_loaded = Signal(int)
     refreshed = Signal()
+    closing = Signal()
 
     def __init__(
         self,
@@ -665,5 +668,6 @@ class MainWindow(QMainWindow):
         # An export still writing must stop before the database closes.
         self.exporter.runner.cancel()
         self.exporter.runner.wait()
+        self.closing.emit()
         self._pool.close()
 

@@ -28,7 +28,7 @@ from desktop_helpdesk.storage.records import (
     CrmOutboxRecord,
     TeamMemberRecord,
 )
-from desktop_helpdesk.ui import admin, crm_sync
+from desktop_helpdesk.ui import admin, team_jobs
 from desktop_helpdesk.ui.admin.admin_dialog import AdminDialog
 from desktop_helpdesk.ui.admin.models import (
     SortRole,
@@ -393,7 +393,7 @@ def test_team_page_works_from_the_keyboard(qtbot, window, ui):
 
 
 def test_drop_folder_chosen_in_settings_gets_the_waiting_events_at_once(qtbot, window, ui, tmp_path):
-    runner = crm_sync.install(window)
+    runner = team_jobs.install(window, environ={})
     with qtbot.waitSignal(runner.ran, timeout=5000):
         pass  # first run: no folder yet
     ui.services.cases.log_case(ui.member_id, subject="Printer offline", channel="email", new_contact=CALLER)
@@ -404,7 +404,7 @@ def test_drop_folder_chosen_in_settings_gets_the_waiting_events_at_once(qtbot, w
     click(qtbot, page.crm_folder_button)
     with qtbot.waitSignal(runner.ran, timeout=5000) as blocker:
         click(qtbot, page.save_button)
-    assert blocker.args[0].sent >= 1
+    assert blocker.args[0]["crm-delivery"].report.counters["sent"] >= 1
     assert len(list(drop.glob("*.json"))) == CrmOutboxRecord.select().count()
 
 

@@ -8,12 +8,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
 
 from desktop_helpdesk.services.contacts import NewContact
-from desktop_helpdesk.services.mail import MailDeliveryReport
 from desktop_helpdesk.storage.records import MailOutboxRecord
-from desktop_helpdesk.ui import admin, mail_sync
+from desktop_helpdesk.ui import admin, team_jobs
 from desktop_helpdesk.ui.admin.admin_dialog import AdminDialog
-from desktop_helpdesk.ui.mail_sync import MailStatusLabel
-from desktop_helpdesk.ui.outbox_runner import OutboxRunner
+from desktop_helpdesk.ui.team_jobs import JobStatus, TeamJobRunner
 from tests.smtp_server import free_port, running_smtp_server
 from tests.ui.conftest import OFFSCREEN_NOISE, log_case, settle
 
@@ -33,9 +31,8 @@ def configure_mail(ui, port):
     )
 
 
-def install_mail(qtbot, window) -> OutboxRunner:
-    runner = mail_sync.install(window, environ={})
-    assert window.findChild(OutboxRunner, "mailDeliveryRunner") is runner
+def install_mail(qtbot, window) -> TeamJobRunner:
+    runner = team_jobs.install(window, environ={})
     # The first run starts at install; its result comes back through a queued signal.
     with qtbot.waitSignal(runner.ran, timeout=5000):
         pass
@@ -51,7 +48,7 @@ def test_resolve_with_email_checkbox_delivers_the_resolution(qtbot, window, ui, 
     configure_mail(ui, smtp_server.port)
     logged = log_case(ui, "Course player shows a blank page")
     runner = install_mail(qtbot, window)
-    assert runner.timer.objectName() == "mailDeliveryTimer" and runner.timer.interval() == 30_000
+    assert runner.scheduler.jobs[1].interval_seconds == 30
     detail = window.detail
     detail.load_case(logged.id)
     settle(qtbot)
@@ -73,9 +70,9 @@ def test_resolve_with_email_checkbox_delivers_the_resolution(qtbot, window, ui, 
     assert message["Subject"] == f"[Case {logged.number}] Course player shows a blank page"
     assert "Cleared the CDN cache; the player loads again" in message.get_content()
     qtbot.waitUntil(lambda: not runner.running, timeout=5000)
-    status = window.findChild(MailStatusLabel, "mailStatusLabel")
-    qtbot.waitUntil(lambda: "1 sent" in status.text(), timeout=5000)
-    assert status.isVisible() and "0 waiting" in status.text()
+    status = window.findChild(JobStatus, "mailStatus")
+    qtbot.waitUntil(lambda: "1 sent" in status.label.text(), timeout=5000)
+    assert status.isVisible() and "0 waiting" in status.label.text()
     assert MailOutboxRecord.get().sent_at is not None
 
 
@@ -145,15 +142,15 @@ def test_unreachable_server_shows_a_friendly_status_and_keeps_the_email(qtbot, w
     configure_mail(ui, free_port())
     logged = log_case(ui)
     ui.services.cases.send_acknowledgement(ui.member_id, logged.id)
-    runner = mail_sync.mail_delivery_runner(ui.services.context, window.pool, window, environ={})
-    status = MailStatusLabel(runner, ui.desk_zone, window.statusBar())
+    runner = team_jobs.build_runner(window, environ={})
+    status = JobStatus(runner, "mail-send", "Email", ui.desk_zone, None, window.statusBar(), name="mailStatus")
     window.statusBar().addPermanentWidget(status)
     with qtbot.waitSignal(runner.ran, timeout=10_000) as blocker:
         runner.start()
-    report = blocker.args[0]
-    assert isinstance(report, MailDeliveryReport) and (report.failed, report.pending) == (1, 1)
-    assert status.text().endswith("1 not sent · 1 waiting")
-    assert "refused" in status.toolTip() and "Traceback" not in status.toolTip()
+    report = blocker.args[0]["mail-send"].report
+    assert (report.counters["failed"], report.counters["pending"]) == (1, 1)
+    assert status.label.text().endswith("1 not sent · 1 waiting")
+    assert "refused" in status.label.toolTip() and "Traceback" not in status.label.toolTip()
     row = MailOutboxRecord.get()
     assert row.sent_at is None and row.attempts == 1
     runner.stop()

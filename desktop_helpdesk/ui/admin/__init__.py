@@ -70,7 +70,7 @@ def open_admin_dialog(window, page: str | None = None):
     """Open (or raise) the window's Administration dialog, optionally on a page
     (``"team"``, ``"closures"``, ``"settings"``, ``"clients"``). Returns the dialog."""
     from desktop_helpdesk.ui.admin.admin_dialog import AdminDialog
-    from desktop_helpdesk.ui.outbox_runner import OutboxRunner
+    from desktop_helpdesk.ui.team_jobs import TeamJobRunner
 
     dialog = window.findChild(AdminDialog, "adminDialog")
     if dialog is None:
@@ -78,10 +78,11 @@ def open_admin_dialog(window, page: str | None = None):
         # Through the ticker's refresh signal, so the case list and every panel that follows it
         # (e.g. the Supervisor tab) pick up new members, closures and settings at once.
         dialog.changed.connect(window.ticker.refresh_due)
-        runner = window.findChild(OutboxRunner, "crmSyncRunner")
+        runner = window.findChild(TeamJobRunner, "teamJobRunner")
         if runner is not None:
-            # A drop folder set a moment ago gets the waiting events now, not within the minute.
-            dialog.changed.connect(runner.run_now)
+            # A CRM target or SMTP server set a moment ago gets the waiting events now, not
+            # within the minute.
+            dialog.changed.connect(lambda *_args: runner.run_now())
     pages = {
         "team": dialog.team_page,
         "closures": dialog.closures_page,

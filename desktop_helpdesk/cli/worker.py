@@ -1,0 +1,137 @@
+"""The headless team worker: ``desktop-helpdesk worker --db PATH_OR_URL [--once]``."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+from typing import TextIO
+
+from desktop_helpdesk.cli.common import (
+    EXIT_OK,
+    Parser,
+    add_db_argument,
+    add_json_argument,
+    emit,
+    opened_database,
+    parse,
+    run_command,
+)
+from desktop_helpdesk.domain.clock import SystemClock
+from desktop_helpdesk.services.context import ServiceContext
+from desktop_helpdesk.services.jobs import JobOutcome, JobScheduler, team_jobs
+from desktop_helpdesk.services.leases import HolderIdentity, LeaseService
+
+log = logging.getLogger(__name__)
+
+# The longest the loop sleeps between looks at the scheduler (it wakes at once on SIGTERM).
+MAX_IDLE_SECONDS = 5.0
+
+
+def build_parser() -> Parser:
+    parser = Parser(
+        prog="desktop-helpdesk worker",
+        description="Run the team's background jobs (CRM delivery, client email) without a window. "
+                    "Each job runs in one process of the team at a time (a lease in the database); "
+                    "open windows take over within 90 s if the worker stops.",
+        epilog="SIGTERM (or Ctrl+C) finishes the current item, releases the leases and exits 0.",
+    )
+    add_db_argument(parser)
+    parser.add_argument("--once", action="store_true",
+                        help="run every job one round and exit 0 (for tests and cron)")
+    parser.add_argument("--label", default="headless worker",
+                        help="how the status bar names this worker (default: headless worker)")
+    add_json_argument(parser)
+    return parser
+
+
+def describe_outcome(outcome: JobOutcome) -> str:
+    """One line per job round: ``"crm-delivery: 3 sent · 0 waiting"``."""
+    if outcome.error:
+        return f"{outcome.lease_name}: failed: {outcome.error}"
+    if not outcome.held:
+        who = outcome.holder.description if outcome.holder else "another process"
+        return f"{outcome.lease_name}: run by {who}"
+    assert outcome.report is not None
+    return f"{outcome.lease_name}: {outcome.report.text}"
+
+
+def outcome_record(outcome: JobOutcome) -> dict:
+    """The ``--json`` form of one job round."""
+    report = outcome.report
+    return {
+        "job": outcome.lease_name,
+        "held": outcome.held,
+        "holder": outcome.holder.description if outcome.holder else None,
+        "text": report.text if report else "",
+        "counters": dict(report.counters) if report else {},
+        "configured": report.configured if report else None,
+        "problem": (report.problem if report else "") or outcome.error,
+    }
+
+
+def main(argv: Sequence[str], out: TextIO | None = None, err: TextIO | None = None) -> int:
+    out = out or sys.stdout
+    parser = build_parser()
+    args = parse(parser, list(argv), err)
+    if isinstance(args, int):
+        return args
+
+    def body() -> int:
+        stop = threading.Event()
+        with opened_database(args.db):
+            clock = SystemClock()
+            context = ServiceContext(clock)
+            leases = LeaseService(HolderIdentity.of_this_process(args.label), clock)
+            scheduler = JobScheduler(team_jobs(context), leases)
+            previous = _install_stop_handlers(stop)
+            try:
+                if args.once:
+                    for outcome in scheduler.run_every_job_once(stop.is_set):
+                        emit(out, args.json, describe_outcome(outcome), outcome_record(outcome))
+                    return EXIT_OK
+                log.info("worker started as %s", leases.identity.token)
+                first_pass = True
+                while not stop.is_set():
+                    for outcome in scheduler.run_due(stop.is_set):
+                        if outcome.error or (outcome.report and (outcome.report.counters.get("sent")
+                                                                 or outcome.report.problem)):
+                            emit(out, args.json, describe_outcome(outcome), outcome_record(outcome))
+                            out.flush()
+                    if first_pass:
+                        # One line once running, so supervisors and tests see it came up.
+                        held = ", ".join(leases.held_names) or "nothing yet (held elsewhere)"
+                        emit(out, args.json, f"worker running; holds {held}",
+                             {"running": True, "holds": leases.held_names})
+                        out.flush()
+                        first_pass = False
+                    stop.wait(min(MAX_IDLE_SECONDS, max(0.05, scheduler.seconds_until_due())))
+                log.info("worker stopping: releasing leases")
+                return EXIT_OK
+            finally:
+                # Handing the leases on lets a window take over at once instead of after 90 s.
+                scheduler.release_all()
+                _restore_handlers(previous)
+
+    return run_command(parser.prog, body, err)
+
+
+def _install_stop_handlers(stop: threading.Event) -> dict:
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+
+    def on_signal(_number, _frame) -> None:
+        # Only a flag: the current item (an HTTP post, an SMTP send) runs to its end.
+        stop.set()
+
+    previous = {}
+    for number in (signal.SIGTERM, signal.SIGINT):
+        previous[number] = signal.signal(number, on_signal)
+    return previous
+
+
+def _restore_handlers(previous: dict) -> None:
+    for number, handler in previous.items():
+        signal.signal(number, handler)
