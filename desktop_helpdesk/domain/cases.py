@@ -89,10 +89,22 @@ def transition_error(current: CaseStatus | str, target: CaseStatus | str) -> str
 
 
 class IntakeChannel(LabelledEnum):
-    """How the request reached the desk."""
+    """How the request reached the desk (intake offers them in this order)."""
 
     PHONE = "phone"
     EMAIL = "email"
+    TEAMS = "teams"
+
+    @property
+    def label(self) -> str:
+        """The name people know the channel by."""
+        return InteractionChannel(self.value).label
+
+    @property
+    def can_be_live(self) -> bool:
+        """A request on this channel can be a conversation the agent is having right now, which
+        the policy counts as acknowledged on connection (a call, not a message)."""
+        return InteractionChannel(self.value).is_live
 
 
 class InteractionChannel(LabelledEnum):
@@ -100,6 +112,7 @@ class InteractionChannel(LabelledEnum):
 
     PHONE = "phone"
     EMAIL = "email"
+    TEAMS = "teams"
     SKYPE = "skype"
     JOIN_ME = "join_me"
     GOTOMEETING = "gotomeeting"
@@ -120,6 +133,7 @@ class InteractionChannel(LabelledEnum):
 _CHANNEL_LABELS = {
     InteractionChannel.PHONE: "Phone",
     InteractionChannel.EMAIL: "Email",
+    InteractionChannel.TEAMS: "Microsoft Teams",
     InteractionChannel.SKYPE: "Skype",
     InteractionChannel.JOIN_ME: "Join.me",
     InteractionChannel.GOTOMEETING: "GoToMeeting",

@@ -136,7 +136,7 @@ class CaseService:
             received_at: when the client made contact (default now; never in the future).
             contact_id: an existing contact, or
             new_contact: details to find (by phone digits or email) or create the contact.
-            live_call: for phone cases, whether a person took the call live.
+            live_call: for calls (phone, Teams), whether a person took the call live.
 
         Returns:
             The new case's id, number, status and assignee with the reason for the choice.
@@ -161,7 +161,7 @@ class CaseService:
         priority = effective_priority(requested)
         # Policy: a call answered by a person is "logged immediately on connection", which is
         # the acknowledgement; a voicemail or an email still needs one within 2 business hours.
-        live = intake is IntakeChannel.PHONE and live_call
+        live = intake.can_be_live and live_call
 
         with write_transaction():
             actor = acting_member(actor_id)

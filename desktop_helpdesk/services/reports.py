@@ -1246,8 +1246,9 @@ class ReportService:
         cases = _load_cases(_filter_condition(self._calendar, report_filter))
         index = self._index_for(report_filter.dates)
         keys, groups = self._group_keys(report_filter, grouping, index, cases)
-        channels = tuple(sorted({"phone", "email", *(c.channel for c in cases)},
-                                key=lambda c: (c not in CHANNEL_LABELS, c)))
+        # Every intake channel gets a column, in intake order; unknown stored values go last.
+        known = [channel.value for channel in IntakeChannel]
+        channels = (*known, *sorted({c.channel for c in cases} - set(known)))
 
         def count(group, members) -> ChannelRow:
             by_channel: dict[str, int] = defaultdict(int)

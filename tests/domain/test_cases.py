@@ -7,6 +7,7 @@ from desktop_helpdesk.domain.cases import (
     OPEN_STATUSES,
     CaseStatus,
     EscalationTarget,
+    IntakeChannel,
     InteractionChannel,
     can_transition,
     case_number_in_subject,
@@ -66,7 +67,10 @@ def test_transition_error_explains_the_alternatives():
 
 def test_interaction_channels_and_labels():
     assert [c.value for c in InteractionChannel] == [
-        "phone", "email", "skype", "join_me", "gotomeeting", "remote_session", "note"]
+        "phone", "email", "teams", "skype", "join_me", "gotomeeting", "remote_session", "note"]
+    assert InteractionChannel.TEAMS.label == "Microsoft Teams" and InteractionChannel.TEAMS.is_live
+    assert [c.value for c in IntakeChannel] == ["phone", "email", "teams"]
+    assert [c.can_be_live for c in IntakeChannel] == [True, False, True]
     assert InteractionChannel.JOIN_ME.label == "Join.me"
     assert InteractionChannel.SKYPE.is_live and not InteractionChannel.EMAIL.is_live
 

@@ -186,6 +186,16 @@ def test_phone_message_not_taken_live_waits_for_acknowledgement(services, team, 
     assert case.acknowledge_due_at == halifax(2026, 11, 25, 11, 0)
 
 
+def test_live_teams_call_is_acknowledged_on_the_spot_and_a_teams_chat_is_not(services, team, clock):
+    call = services.cases.get_case(log(services, team.alice, channel="teams").id)
+    assert (call.channel, call.status, call.acknowledged_at) == ("teams", "acknowledged", clock.now())
+    first = InteractionRecord.get(InteractionRecord.case == call.id)
+    assert (first.channel, first.satisfies) == ("teams", "acknowledge")
+    chat = services.cases.get_case(log(services, team.alice, channel="teams", live_call=False).id)
+    assert chat.status == "new" and chat.acknowledged_at is None
+    assert chat.acknowledge_due_at == halifax(2026, 11, 25, 11, 0)
+
+
 def test_updated_at_and_version_move_on_every_change(services, team, clock):
     logged = log(services, team.alice)
     row = CaseRecord.get_by_id(logged.id)

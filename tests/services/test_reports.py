@@ -223,7 +223,7 @@ def test_backlog_per_day(reports):
 
 def test_cases_per_channel_by_week(reports):
     report = reports.cases_per_channel(NOVEMBER_SECOND_HALF, Grouping.WEEK)
-    assert report.channels == ("email", "phone")
+    assert report.channels == ("phone", "email", "teams")  # every intake channel, in intake order
     assert [(r.group, r.by_channel.get("phone", 0), r.by_channel.get("email", 0), r.total)
             for r in report.rows] == [
         (date(2026, 11, 16), 1, 3, 4), (date(2026, 11, 23), 1, 0, 1), (date(2026, 11, 30), 0, 0, 0)]

@@ -104,6 +104,13 @@ def test_intake_matches_contacts_as_you_type_and_enter_picks(qtbot, window, ui):
     assert PRIORITY_DEFINITIONS[Priority.MEDIUM][:40] in dialog.priority_help.text()
     assert dialog.channel_field.currentData() == "phone"
     assert dialog.live_call_field.isChecked()
+    # Email cannot be a live call; a Microsoft Teams call can.
+    channels = [dialog.channel_field.itemText(i) for i in range(dialog.channel_field.count())]
+    assert channels == ["Phone", "Email", "Microsoft Teams"]
+    dialog.channel_field.setCurrentIndex(dialog.channel_field.findData("email"))
+    assert not dialog.live_call_field.isEnabled() and not dialog.live_call_field.isChecked()
+    dialog.channel_field.setCurrentIndex(dialog.channel_field.findData("teams"))
+    assert dialog.live_call_field.isEnabled() and dialog.live_call_field.isChecked()
     dialog.reject()
 
 

@@ -211,7 +211,7 @@ class PhoneIntakeDialog(QDialog):
         self.priority_help.setWordWrap(True)
         self.priority_help.setProperty("role", "definition")
         self.channel_field = self._named(QComboBox(page), "channelField")
-        for channel in (IntakeChannel.PHONE, IntakeChannel.EMAIL):
+        for channel in IntakeChannel:
             self.channel_field.addItem(icon(channel.value), channel.label, channel.value)
         self.live_call_field = self._named(QCheckBox("Live call (caller on the line)", page), "liveCallField")
         self.live_call_field.setChecked(True)
@@ -533,9 +533,9 @@ class PhoneIntakeDialog(QDialog):
         self._draft_timer.start()
 
     def _on_channel_changed(self, *_args) -> None:
-        is_phone = self.channel_field.currentData() == IntakeChannel.PHONE
-        self.live_call_field.setEnabled(is_phone)
-        self.live_call_field.setChecked(is_phone)
+        can_be_live = IntakeChannel(self.channel_field.currentData()).can_be_live
+        self.live_call_field.setEnabled(can_be_live)
+        self.live_call_field.setChecked(can_be_live)
 
     def _update_call_time(self) -> None:
         seconds = max(0, int((self._ui.clock.now() - self._started).total_seconds()))
@@ -567,7 +567,7 @@ class PhoneIntakeDialog(QDialog):
                 received_at=min(self._started, self._ui.clock.now()),
                 contact_id=contact_id,
                 new_contact=new_contact,
-                live_call=channel == IntakeChannel.PHONE and self.live_call_field.isChecked(),
+                live_call=IntakeChannel(channel).can_be_live and self.live_call_field.isChecked(),
             )
         except ValidationError as error:
             log.info("intake refused: %s", error)
