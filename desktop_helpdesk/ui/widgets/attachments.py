@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize, Qt, Signal
-from PySide6.QtGui import QIcon, QImage, QPixmap
+from PySide6.QtGui import QIcon, QImage, QImageReader, QPixmap
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -27,7 +27,7 @@ IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/bmp", "image/webp"
 
 
 def image_to_png(image: QImage) -> bytes:
-    """Encode a clipboard image as PNG bytes."""
+    """Encode a clipboard image as PNG bytes (``QImage.save`` lets other threads run)."""
     data = QByteArray()
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
@@ -37,8 +37,18 @@ def image_to_png(image: QImage) -> bytes:
 
 
 def thumbnail_from_bytes(data: bytes) -> QImage | None:
-    """A scaled thumbnail (QImage is safe to build on a worker thread, QPixmap is not)."""
-    image = QImage.fromData(data)
+    """A scaled thumbnail (QImage is safe to build on a worker thread, QPixmap is not).
+
+    Decoded with QImageReader, not ``QImage.fromData``: PySide6 holds the interpreter lock
+    through ``fromData`` (a 4000x3000 PNG froze the window 750 ms from a worker thread) but
+    releases it in ``QImageReader.read``.
+    """
+    buffer = QBuffer()
+    buffer.setData(QByteArray(data))
+    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+    reader = QImageReader(buffer)
+    image = reader.read()
+    buffer.close()
     if image.isNull():
         return None
     return image.scaled(

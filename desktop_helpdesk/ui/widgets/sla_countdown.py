@@ -115,7 +115,8 @@ class SlaCountdown(QFrame):
             self._state.setVisible(False)
             self._remaining.setText("—")
             self._due.setText("")
-            self.setStyleSheet("")
+            if self.styleSheet():
+                self.setStyleSheet("")
             self.setAccessibleDescription(f"{self._target.label}: no case")
             return
         look = STATE_LOOKS[reading.state]
@@ -129,13 +130,17 @@ class SlaCountdown(QFrame):
             self._due.setText(due_text(reading.due_at, self._desk_zone, self._local_zone))
         fg, bg = look.foreground.name(), look.background.name()
         # Per-state colours are data-driven, so they are set here rather than in style.qss.
-        self.setStyleSheet(
+        sheet = (
             f"SlaCountdown {{ border: 1px solid {fg}; border-left: 5px solid {fg};"
             f" border-radius: 6px; background: #ffffff; }}"
             f" QLabel[role='stateChip'] {{ color: {fg}; background: {bg};"
             f" border-radius: 9px; padding: 1px 8px; font-weight: 600; }}"
             f" QLabel[role='slaRemaining'] {{ color: {fg}; }}"
         )
+        # Setting a style sheet re-polishes the card (milliseconds): only when the state's
+        # colours change, not on every tick or case.
+        if sheet != self.styleSheet():
+            self.setStyleSheet(sheet)
         self.setAccessibleDescription(
             f"{self._target.label}: {look.words}, {describe_remaining(reading)}"
         )
