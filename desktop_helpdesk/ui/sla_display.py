@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from PySide6.QtGui import QColor
 
+from desktop_helpdesk.domain.calendar import POLICY_CLOSE, POLICY_OPEN
 from desktop_helpdesk.domain.policy import SlaPolicy, Target
 from desktop_helpdesk.domain.sla import (
     BusinessCalendar,
@@ -48,6 +49,11 @@ STATE_LOOKS: dict[ClockState, StateLook] = {
     ClockState.PAUSED: StateLook("Paused", QColor("#5b21b6"), QColor("#ede9fe"), None),
 }
 
+# One business day of the policy's opening hours, in minutes (8:00-16:30: 510).
+BUSINESS_DAY_MINUTES = (
+    POLICY_CLOSE.hour * 60 + POLICY_CLOSE.minute - POLICY_OPEN.hour * 60 - POLICY_OPEN.minute
+)
+
 _SHORT_TARGETS = {Target.ACKNOWLEDGE: "Ack", Target.RESPOND: "Respond", Target.RESOLVE: "Resolve"}
 
 # Worst first: the row takes the look of its most urgent running clock.
@@ -55,14 +61,17 @@ _URGENCY = (ClockState.BREACHED, ClockState.DUE_SOON, ClockState.ON_TRACK, Clock
 
 
 def format_duration(amount: timedelta) -> str:
-    """A business duration as people read it: "45m", "3h 05m", "25h" (sign dropped)."""
+    """A business duration as people read it: "45m", "3h 05m", and from one business day
+    (8.5 h, the policy's 8:00-16:30) on, business days and hours: "24d 4h" rather than
+    "208h" (sign dropped)."""
     minutes = int(abs(amount).total_seconds() // 60)
+    if minutes >= BUSINESS_DAY_MINUTES:
+        # Minutes stop mattering once more than a business day is at stake.
+        days, rest = divmod(minutes, BUSINESS_DAY_MINUTES)
+        return f"{days}d {rest // 60}h"
     hours, minutes = divmod(minutes, 60)
     if hours == 0:
         return f"{minutes}m"
-    if hours >= 10:
-        # Minutes stop mattering once more than a business day is at stake.
-        return f"{hours}h"
     return f"{hours}h {minutes:02d}m"
 
 

@@ -162,7 +162,10 @@ class CaseTableModel(QAbstractTableModel):
             if role == _DISPLAY:
                 return HEADERS[CaseColumn(section)]
             if role == Qt.ItemDataRole.ToolTipRole and section == CaseColumn.NEXT_DUE:
-                return "The next SLA target not yet met and the business time left (or overdue by)"
+                return (
+                    "The next SLA target not yet met and the business time left (or overdue by);"
+                    " d = business days of 8.5 hours"
+                )
         return None
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = _DISPLAY):

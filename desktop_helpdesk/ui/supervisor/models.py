@@ -28,6 +28,7 @@ from desktop_helpdesk.services.reports import (
     ReportTable,
     WorkloadSnapshot,
 )
+from desktop_helpdesk.ui.sla_display import STATE_LOOKS, SlaReader
 
 CASE_IDS_MIME = "application/x-helpdesk-case-ids"
 OVERDUE_BACKGROUND = QColor("#fbe3e1")
@@ -238,6 +239,7 @@ class MemberCaseColumn(IntEnum):
 
 
 _CASE_HEADERS = ("Case", "Client", "Subject", "Priority", "Status", "Next SLA due")
+_SLA_COLOUR_ROLES = (Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole)
 
 
 class MemberCasesModel(QAbstractTableModel):
@@ -247,11 +249,31 @@ class MemberCasesModel(QAbstractTableModel):
         super().__init__(parent)
         self._zone = zone
         self._rows: list[CaseRow] = []
+        self._reader: SlaReader | None = None
+        self._now: datetime | None = None
 
-    def set_rows(self, rows: list[CaseRow]) -> None:
+    def set_rows(
+        self, rows: list[CaseRow], reader: SlaReader | None = None, now: datetime | None = None
+    ) -> None:
+        """Show ``rows``; with an SLA ``reader`` the last column reads like the case list's
+        ("Paused · Resolve 3h 10m left", "Overdue · Ack 5m late"), coloured by state."""
         self.beginResetModel()
         self._rows = list(rows)
+        self._reader = reader
+        self._now = now
         self.endResetModel()
+
+    def on_ticked(self, now: datetime) -> None:
+        """Re-read the SLA column at ``now`` (no SQL)."""
+        self._now = now
+        if self._rows and self._reader is not None:
+            column = MemberCaseColumn.NEXT_DUE
+            self.dataChanged.emit(self.index(0, column), self.index(len(self._rows) - 1, column))
+
+    def _row_sla(self, row: CaseRow):
+        if self._reader is None or self._now is None:
+            return None
+        return self._reader.row_sla(row, self._now)
 
     def case_id(self, row: int) -> int:
         return self._rows[row].id
@@ -273,9 +295,16 @@ class MemberCasesModel(QAbstractTableModel):
         row = self._rows[index.row()]
         if role == CaseIdRole:
             return row.id
+        column = MemberCaseColumn(index.column())
+        if column == MemberCaseColumn.NEXT_DUE and role in _SLA_COLOUR_ROLES:
+            sla = self._row_sla(row)
+            if sla is None or sla.reading is None:
+                return None
+            look = STATE_LOOKS[sla.reading.state]
+            colour = look.background if role == Qt.ItemDataRole.BackgroundRole else look.foreground
+            return QBrush(colour)
         if role != Qt.ItemDataRole.DisplayRole:
             return None
-        column = MemberCaseColumn(index.column())
         if column == MemberCaseColumn.NUMBER:
             return row.number
         if column == MemberCaseColumn.CLIENT:
@@ -286,6 +315,10 @@ class MemberCasesModel(QAbstractTableModel):
             return Priority.label_of(row.priority)
         if column == MemberCaseColumn.STATUS:
             return CaseStatus.label_of(row.status)
+        sla = self._row_sla(row)
+        if sla is not None:
+            # Waiting cases have no next due instant (their clock is paused): still say so.
+            return sla.short_text
         due = row.next_due_at
         return due.astimezone(self._zone).strftime("%a %d %b %H:%M") if due else ""
 

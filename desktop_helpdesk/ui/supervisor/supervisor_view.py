@@ -175,6 +175,10 @@ class SupervisorView(QWidget):
         self._selected_member: int | None = None
         self._has_selection = False
         self._member_names: dict[int | None, str] = {}
+        self._case_takers: set[int] = set()
+        self._workload_generation = 0
+        self._member_cases_generation = 0
+        self._reports_generation = 0
         self.exporter = ExportRunner(self)
         self.exporter.export_finished.connect(
             lambda path: self._say(f"Exported to {path}"))
@@ -357,6 +361,7 @@ class SupervisorView(QWidget):
     def on_ticked(self, now: datetime) -> None:
         """Recount due soon / overdue for the new instant; runs no query."""
         self.team_model.on_ticked(now)
+        self.member_cases_model.on_ticked(now)
 
     def _on_tabs_current_changed(self, index: int) -> None:
         # Read when opened, so the log shows what happened up to now without a per-tick query.
@@ -364,12 +369,19 @@ class SupervisorView(QWidget):
             self.audit_log.refresh()
 
     def refresh(self) -> None:
-        """Reload open cases and members in a worker (the 30 s refresh, or after an action)."""
-        self._pool.submit(self._reports.load_workload, on_finished=self._on_workload_loaded,
+        """Reload open cases and members in a worker (the 30 s refresh, or after an action);
+        only the newest answer is shown (by generation), as the case list does."""
+        self._workload_generation += 1
+        generation = self._workload_generation
+        self._pool.submit(self._reports.load_workload,
+                          on_finished=lambda snapshot: self._on_workload_loaded(snapshot, generation),
                           on_failed=self._on_background_failed)
 
-    def _on_workload_loaded(self, snapshot: WorkloadSnapshot) -> None:
+    def _on_workload_loaded(self, snapshot: WorkloadSnapshot, generation: int | None = None) -> None:
+        if generation is not None and generation != self._workload_generation:
+            return
         self._member_names = {m.member_id: m.name for m in snapshot.members}
+        self._case_takers = {m.member_id for m in snapshot.members if m.can_take_cases}
         self._member_names[None] = "Unassigned"
         self.team_model.set_snapshot(snapshot, self._ui.clock.now())
         known = self._has_selection and self._selected_member in self._member_names
@@ -423,21 +435,27 @@ class SupervisorView(QWidget):
         else:
             case_filter = CaseFilter(queue=Queue.MY_CASES, member_id=member_id)
 
+        self._member_cases_generation += 1
+        generation = self._member_cases_generation
+
+        ui = self._ui
+
         def load():
             ids = queries.ids(case_filter, SortColumn.NEXT_DUE, False, now)[:MEMBER_CASE_LIMIT]
-            return member_id, queries.rows(ids)
+            # The calendar and settings for the SLA column are read here, off the window.
+            return member_id, queries.rows(ids), generation, ui.sla_reader()
 
         self._pool.submit(load, on_finished=self._on_member_cases_loaded,
                           on_failed=self._on_background_failed)
 
     def _on_member_cases_loaded(self, result) -> None:
-        member_id, rows = result
-        if member_id != self._selected_member:
-            return  # the selection moved on while this loaded
+        member_id, rows, generation, reader = result
+        if member_id != self._selected_member or generation != self._member_cases_generation:
+            return  # the selection moved on (or a newer load started) while this loaded
         name = self._member_names.get(member_id, "Unassigned")
         self._cases_title.setText(f"Open cases of {name} ({len(rows)}) \u2014 select and drag "
                                   "onto a team member to reassign")
-        self.member_cases_model.set_rows(rows)
+        self.member_cases_model.set_rows(rows, reader, self._ui.clock.now())
         self.member_cases_loaded.emit()
 
     def selected_case_ids(self) -> list[int]:
@@ -465,6 +483,9 @@ class SupervisorView(QWidget):
 
     def _on_team_model_cases_dropped(self, case_ids: list[int], member_id) -> None:
         name = self._member_names.get(member_id, "Unassigned")
+        if member_id is not None and member_id not in self._case_takers:
+            self._say(f"{name} does not take cases; drop them on an agent or on Unassigned")
+            return
         count = len(case_ids)
         reason = self._ask_reason(
             "Reassign cases", f"Reason for moving {count} case{'s' if count != 1 else ''} "
@@ -477,7 +498,9 @@ class SupervisorView(QWidget):
         if not case_ids:
             self._say("Select one or more cases first")
             return
-        members = [(mid, name) for mid, name in self._member_names.items() if mid is not None]
+        # Only members who take cases: the service refuses the others.
+        members = [(mid, name) for mid, name in self._member_names.items()
+                   if mid is not None and mid in self._case_takers]
         dialog = ReassignDialog([*members, (None, "Unassigned")], len(case_ids), self)
         if dialog.exec() == QDialog.DialogCode.Accepted:
             member_id, reason = dialog.choice()
@@ -540,14 +563,21 @@ class SupervisorView(QWidget):
         grouping = Grouping(self.grouping.currentData())
         table_kind = self.table_kind.currentData()
 
+        self._reports_generation += 1
+        generation = self._reports_generation
+
         def work():
             trend = reports.sla_compliance(report_filter, trend_grouping(report_filter))
             table = _report_table(reports, table_kind, report_filter, grouping)
             return (compliance_trend_chart(trend), backlog_chart(reports.backlog(report_filter)),
                     workload_chart(reports.workload()), table)
 
-        self._pool.submit(work, on_finished=self._on_reports_loaded,
-                          on_failed=self._on_background_failed)
+        def loaded(result) -> None:
+            # A date or report changed while this computed: the newer request's answer wins.
+            if generation == self._reports_generation:
+                self._on_reports_loaded(result)
+
+        self._pool.submit(work, on_finished=loaded, on_failed=self._on_background_failed)
 
     def _on_report_choice_changed(self, index: int) -> None:
         uses_grouping = self.table_kind.currentData() in GROUPED_TABLES
