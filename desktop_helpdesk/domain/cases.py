@@ -380,3 +380,20 @@ def case_number_in_subject(subject: str) -> str | None:
     """
     match = _CASE_TAG.search(subject)
     return None if match is None else normalise_case_number(match.group(1))
+
+
+def count_text(count: int, noun: str = "case") -> str:
+    """A count with its noun in the right number.
+
+    Args:
+        count: how many.
+        noun: the singular noun (a plain "s" makes the plural).
+
+    Returns:
+        "1 case", "0 cases", "12,345 cases".
+
+    Example:
+        >>> count_text(1), count_text(12345, "open case")
+        ('1 case', '12,345 open cases')
+    """
+    return f"{count:,} {noun}" + ("" if count == 1 else "s")

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_helpdesk.domain.cases import count_text
 from desktop_helpdesk.services.case_queries import CaseFilter, ChangeCursor, Queue, SortColumn
 from desktop_helpdesk.services.context import is_sqlite
 from desktop_helpdesk.services.exports import CaseColumn as ExportColumn
@@ -426,9 +427,9 @@ class MainWindow(QMainWindow):
     def _update_list_title(self) -> None:
         count = self.model.rowCount()
         if self._filter.search:
-            text = f"Search results for “{self._filter.search}” — {count:,} cases"
+            text = f"Search results for “{self._filter.search}” — {count_text(count)}"
         else:
-            text = f"{self._filter.queue.label} — {count:,} cases"
+            text = f"{self._filter.queue.label} — {count_text(count)}"
         self.list_title.setText(text)
 
     @property
@@ -470,7 +471,7 @@ class MainWindow(QMainWindow):
         if self.detail.case_id in changed and not self.detail.has_unsaved_text():
             self.detail.reload(keep_text=True)
         self._notifier.observe(attention, self._ui.clock.now(), self._sla_reader.calendar)
-        self.status_label.setText(f"{counts.get(Queue.ALL_OPEN, 0):,} open cases")
+        self.status_label.setText(count_text(counts.get(Queue.ALL_OPEN, 0), "open case"))
         self.refreshed.emit()
 
     def visible_rows(self) -> tuple[int, int]:
@@ -587,7 +588,7 @@ class MainWindow(QMainWindow):
 
     def _on_exporter_finished(self, path) -> None:
         self.action_export.setEnabled(True)
-        self.statusBar().showMessage(f"Exported {self._exporting_count:,} cases to {path}", 15_000)
+        self.statusBar().showMessage(f"Exported {count_text(self._exporting_count)} to {path}", 15_000)
 
     def _on_exporter_failed(self, message: str) -> None:
         self.action_export.setEnabled(True)

@@ -64,3 +64,42 @@ def test_a_restored_call_draft_keeps_priority_channel_and_new_client(qtbot, wind
     assert again.client_field.currentText() == "Bishop Labs"
     assert again.subject_field.text() == "Whole school cannot sign in"
     again.reject()
+
+
+def test_audit_rows_read_as_labels_and_desk_time(qtbot, window, ui, clock):
+    case = log_case(ui, "Audit words")
+    clock.advance(timedelta(minutes=5))
+    ui.services.cases.wait_on_client(ui.member_id, case.id, reason="needs a screenshot")
+    _loaded(qtbot, window)
+    with qtbot.waitSignal(window.detail.case_shown):
+        window.select_case(case.id)
+    model = window.detail.audit_model
+    rows = [[model.index(r, c).data() for c in range(model.columnCount())] for r in range(model.rowCount())]
+    cells = {cell for row in rows for cell in row}
+    assert model.headerData(0, Qt.Orientation.Horizontal) == "When (Halifax)"
+    assert "Waiting on client" in cells and "waiting_on_client" not in cells
+    assert "Medium" in cells and "medium" not in cells
+    waiting_since = next(row for row in rows if row[3] == "Waiting since")
+    assert waiting_since[5] == "Wed 25 Nov 2026 09:05 AST"
+    assert not any(str(cell).startswith("2026-11-25T") for cell in cells)
+    assert rows[0][0].startswith("Wed 25 Nov 2026 ")
+    assert "SLA met" in cells or "SLA paused" in cells
+
+
+def test_list_counts_read_one_case_not_one_cases(qtbot, window, ui):
+    log_case(ui, "Only one")
+    _loaded(qtbot, window)
+    assert window.list_title.text() == "My cases — 1 case"
+
+
+def test_a_case_late_by_days_reads_in_business_days_and_hours(qtbot, window, ui, clock):
+    from desktop_helpdesk.ui.models.case_table_model import CaseColumn
+    from tests.conftest import halifax
+
+    log_case(ui, "Long forgotten")  # Wed 25 Nov 09:00, acknowledge due 11:00
+    _loaded(qtbot, window)
+    clock.set(halifax(2026, 12, 2, 15, 0))  # five business days later
+    window.on_ticked(clock.now())
+    text = window.model.data(window.model.index(0, CaseColumn.NEXT_DUE))
+    # 11:00-16:30 Wed (5.5 h) + Thu-Tue (4 x 8.5 h) + Wed 08:00-15:00 (7 h) = 46.5 h = 5d 4h.
+    assert text == "Overdue · Ack 5d 4h late"

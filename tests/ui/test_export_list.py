@@ -123,7 +123,7 @@ def test_search_exports_its_matches_to_xlsx_with_the_columns_left_visible(qtbot,
     assert rows[0][1] == "Zeta Corp" and rows[0][-1] == "Alex Agent"
     assert any(row[:2] == ("Search", "zeta") for row in map(tuple, values[:header_at]))
     assert chooser.suggested == ["cases-search.xlsx"]
-    assert window.statusBar().currentMessage() == f"Exported 1 cases to {chooser.path}"
+    assert window.statusBar().currentMessage() == f"Exported 1 case to {chooser.path}"
 
 
 def test_an_agent_exports_their_own_queue(qtbot, make_window, services, clock, tmp_path, cases, alex):

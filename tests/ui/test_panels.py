@@ -59,7 +59,7 @@ def test_queue_click_and_search_reload_the_list(qtbot, window, ui):
     with qtbot.waitSignal(window.list_loaded):
         panel.select_queue(Queue.WAITING_ON_CLIENT)
     assert window.model.ids() == [mine.id]
-    assert window.list_title.text() == "Waiting on client — 1 cases"
+    assert window.list_title.text() == "Waiting on client — 1 case"  # not "1 cases"
 
     with qtbot.waitSignal(window.list_loaded):
         qtbot.keyClicks(panel.search, "zeta")

@@ -80,7 +80,7 @@ def test_the_view_shows_the_newest_rows_and_filters_by_what_changed(qtbot, super
     first_page = min(200, len(newest_first_ids()))
     assert view.model.rowCount() == first_page
     assert view.model.index(0, 0).data().startswith("Team member #")
-    assert view.model.index(0, 3).data() == "member added"
+    assert view.model.index(0, 3).data() == "Member added"
 
     view.entity_filter.setCurrentIndex(view.entity_filter.findData("case"))
 

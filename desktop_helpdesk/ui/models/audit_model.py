@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
+from desktop_helpdesk.domain.cases import (
+    AssignmentStrategy,
+    Availability,
+    CaseStatus,
+    EscalationTarget,
+    InteractionChannel,
+    MemberRole,
+)
+from desktop_helpdesk.domain.policy import Priority, RequestedPriority
 from desktop_helpdesk.services.case_reads import desk_time_text
 from desktop_helpdesk.services.dto import AuditEntry
 
@@ -22,6 +32,9 @@ class AuditTableModel(QAbstractTableModel):
     def __init__(self, zone: ZoneInfo, parent=None) -> None:
         super().__init__(parent)
         self._zone = zone
+        # "When (Halifax)" names the desk's zone, whichever it is.
+        city = getattr(zone, "key", "desk time").rsplit("/", 1)[-1].replace("_", " ")
+        self.headers = tuple(f"When ({city})" if h == HEADERS[0] else h for h in type(self).headers)
         self._entries: list[AuditEntry] = []
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
@@ -49,9 +62,9 @@ class AuditTableModel(QAbstractTableModel):
 
     def _values(self, entry: AuditEntry) -> tuple[str, ...]:
         return (
-            entry.at.astimezone(self._zone).strftime("%Y-%m-%d %H:%M:%S"),
+            entry.at.astimezone(self._zone).strftime("%a %d %b %Y %H:%M:%S"),
             entry.actor_name or "system",
-            entry.action.replace("_", " "),
+            _action_label(entry.action),
             _field_label(entry.field),
             _readable_value(entry.field, entry.before),
             _readable_value(entry.field, entry.after),
@@ -70,8 +83,37 @@ def _field_label(field: str) -> str:
 
 
 def _readable_value(field: str, value: str) -> str:
-    # Instants are kept as exact UTC ISO text; people read them in desk time.
-    return desk_time_text(value) if field.endswith("_at") and value else value
+    """A stored audit value as people read it: instants (kept as exact UTC ISO text) in desk
+    time, stored codes ("in_progress", "high", "phone") by their labels."""
+    if not value:
+        return value
+    if _ISO_INSTANT.match(value):
+        return desk_time_text(value)
+    labels = _LABELS.get(field)
+    return labels.label_of(value) if labels is not None else value
+
+
+# An instant the services stored: "2026-10-14T15:39:00+00:00" (whatever the field is named).
+_ISO_INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+_LABELS = {
+    "status": CaseStatus,
+    "requested_priority": RequestedPriority,
+    "effective_priority": Priority,
+    "priority": Priority,
+    "channel": InteractionChannel,
+    "resolution_channel": InteractionChannel,
+    "role": MemberRole,
+    "availability": Availability,
+    "assignment_strategy": AssignmentStrategy,
+    "target_kind": EscalationTarget,
+}
+
+
+def _action_label(action: str) -> str:
+    """"sla_met" -> "SLA met", "de_escalated" -> "De-escalated"."""
+    text = action.replace("de_", "de-", 1) if action.startswith("de_") else action
+    text = text.replace("_", " ").capitalize()
+    return text.replace("Sla ", "SLA ").replace("sla ", "SLA ")
 
 
 AuditCursor = tuple[datetime, int]

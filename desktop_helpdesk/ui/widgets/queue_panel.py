@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_helpdesk.domain.cases import count_text
 from desktop_helpdesk.services.case_queries import Queue
 from desktop_helpdesk.ui.models.roles import QUEUE_COUNT_ROLE, QUEUE_ROLE
 from desktop_helpdesk.ui.resources import icon
@@ -57,7 +58,7 @@ class QueueListModel(QAbstractListModel):
         if role == QUEUE_COUNT_ROLE:
             return count
         if role in (Qt.ItemDataRole.AccessibleTextRole, Qt.ItemDataRole.ToolTipRole):
-            return queue.label if count is None else f"{queue.label}: {count} cases"
+            return queue.label if count is None else f"{queue.label}: {count_text(count)}"
         return None
 
     def set_counts(self, counts: dict[Queue, int]) -> None:
