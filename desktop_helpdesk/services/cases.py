@@ -998,6 +998,11 @@ class CaseService:
             raise ValidationError("told_via", "say how the client was told (an internal note tells nobody)")
         if email_client and medium is not InteractionChannel.EMAIL:
             raise ValidationError("email_client", "the resolution is emailed only when the client is told by email")
+        # The timeline says what happened: an email the desk queued, or one the member sent
+        # from elsewhere (the desk itself sent nothing).
+        told_text = f"Resolution: {summary}"
+        if medium is InteractionChannel.EMAIL and not email_client:
+            told_text += " (told by email from outside the desk; the desk sent no email)"
 
         def apply(actor, case, log, now):
             at = _case_instant("told_at", told_at, now, case)
@@ -1012,7 +1017,7 @@ class CaseService:
                 case=case.id,
                 channel=medium.value,
                 direction=Direction.OUTBOUND.value,
-                summary=f"Resolution: {summary}",
+                summary=told_text,
                 author=actor.id,
                 occurred_at=at,
                 created_at=now,

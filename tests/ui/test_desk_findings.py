@@ -103,3 +103,47 @@ def test_a_case_late_by_days_reads_in_business_days_and_hours(qtbot, window, ui,
     text = window.model.data(window.model.index(0, CaseColumn.NEXT_DUE))
     # 11:00-16:30 Wed (5.5 h) + Thu-Tue (4 x 8.5 h) + Wed 08:00-15:00 (7 h) = 46.5 h = 5d 4h.
     assert text == "Overdue · Ack 5d 4h late"
+
+
+def test_adding_a_note_does_not_conflict_with_another_workstations_subject_edit(qtbot, window, ui, clock):
+    case = log_case(ui, "Shared case")
+    _loaded(qtbot, window)
+    with qtbot.waitSignal(window.detail.case_shown):
+        window.select_case(case.id)
+    version = ui.services.cases.get_case(case.id).version
+    ui.services.cases.edit_case(ui.member_id, case.id, expected_version=version, subject="Renamed elsewhere")
+    clock.advance(timedelta(minutes=1))
+    detail = window.detail
+    qtbot.keyClicks(detail.summary_edit, "Left a voicemail")
+    with qtbot.waitSignal(detail.command_finished) as finished:
+        qtbot.mouseClick(detail.add_interaction_button, Qt.MouseButton.LeftButton)
+    settle(qtbot)
+    assert finished.args == [True]
+    assert not detail.reload_button.isVisibleTo(detail)
+    texts = [detail.timeline_model.describe(entry) for entry in detail.timeline_model.entries()]
+    assert any("Left a voicemail" in text for text in texts)
+    assert detail.subject_label.text() == "Renamed elsewhere"
+
+
+def test_told_by_email_with_email_off_says_so_and_logs_what_happened(qtbot, window, ui, clock):
+    from PySide6.QtWidgets import QDialog
+
+    case = log_case(ui, "Told by email")
+    _loaded(qtbot, window)
+    with qtbot.waitSignal(window.detail.case_shown):
+        window.select_case(case.id)
+    detail = window.detail
+    qtbot.mouseClick(detail.buttons["resolve"], Qt.MouseButton.LeftButton)
+    dialog = window.findChild(QDialog, "resolveDialog")
+    qtbot.keyClicks(dialog.summary, "Reset the password")
+    dialog.told_via.setCurrentIndex(dialog.told_via.findData("phone"))
+    assert not dialog.email_off_note.isVisibleTo(dialog)
+    dialog.told_via.setCurrentIndex(dialog.told_via.findData("email"))
+    assert dialog.email_off_note.isVisibleTo(dialog)
+    assert "Email is off on this desk" in dialog.email_off_note.text()
+    assert not dialog.email_client.isVisibleTo(dialog)
+    with qtbot.waitSignal(detail.command_finished):
+        qtbot.mouseClick(dialog.buttons.button(dialog.buttons.StandardButton.Ok), Qt.MouseButton.LeftButton)
+    settle(qtbot)
+    told = next(e for e in detail.timeline_model.entries() if "Reset the password" in detail.timeline_model.describe(e))
+    assert "the desk sent no email" in detail.timeline_model.describe(told)

@@ -149,12 +149,16 @@ class ResolveDialog(CaseActionDialog):
     """The resolution and how the client was told; when told by email (and email is set up
     and the contact has an address) a checked box also emails the resolution.
 
+    When email is off (no SMTP server), choosing Email says so: nothing is sent from the
+    desk, so it is for a client the member emailed themselves.
+
     Args:
         parent: the Qt parent.
         contact_email: the contact's address ("" when none, or when email is not set up).
+        mail_configured: the desk can send email.
     """
 
-    def __init__(self, parent: QWidget, contact_email: str = "") -> None:
+    def __init__(self, parent: QWidget, contact_email: str = "", *, mail_configured: bool = True) -> None:
         super().__init__(
             "resolveDialog",
             "Resolve case",
@@ -172,9 +176,19 @@ class ResolveDialog(CaseActionDialog):
         self.email_client.setAccessibleName("emailResolutionField")
         self.email_client.setChecked(True)
         self._contact_email = contact_email
+        self._mail_configured = mail_configured
+        self.email_off_note = QLabel(
+            "Email is off on this desk (no mail server is set up): nothing will be sent from "
+            "here. Choose Email only if you emailed the client yourself; the timeline will say so.",
+            self,
+        )
+        self.email_off_note.setObjectName("emailOffNote")
+        self.email_off_note.setWordWrap(True)
+        self.email_off_note.setProperty("role", "hint")
         self.form.addRow("Resolution", self.summary)
         self.form.addRow("Client told by", self.told_via)
         self.form.addRow("", self.email_client)
+        self.form.addRow("", self.email_off_note)
         self.told_via.currentIndexChanged.connect(self._on_told_via_changed)
         # Email is the usual way to tell the client (policy), so it is offered first.
         email_index = self.told_via.findData("email")
@@ -187,6 +201,9 @@ class ResolveDialog(CaseActionDialog):
 
     def _on_told_via_changed(self) -> None:
         self.email_client.setVisible(self._offers_email())
+        self.email_off_note.setVisible(
+            not self._mail_configured and self.told_via.currentData() == "email"
+        )
 
     def values(self) -> dict:
         return {

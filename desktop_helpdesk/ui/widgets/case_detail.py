@@ -516,7 +516,10 @@ class CaseDetailPanel(QWidget):
         direction = self.direction_field.currentData()
         duration = self.duration_field.value() * 60
 
-        def command(version: int) -> object:
+        def command(_version: int) -> object:
+            # An interaction only appends to the timeline, and what it meets is worked out on
+            # the case as it is now: another workstation's field edit is no conflict for it
+            # (a case closed meanwhile is still refused by the service).
             return self._ui.services.cases.add_interaction(
                 me,
                 case_id,
@@ -524,7 +527,6 @@ class CaseDetailPanel(QWidget):
                 direction=direction,
                 summary=summary,
                 duration_seconds=duration,
-                expected_version=version,
             )
 
         def done() -> None:
@@ -634,7 +636,7 @@ class CaseDetailPanel(QWidget):
         me, case_id = self._ui.member_id, self._detail.id
         contact_email = self._detail.contact_email if self._mail_ready() else ""
         self._open_dialog(
-            ResolveDialog(self, contact_email),
+            ResolveDialog(self, contact_email, mail_configured=self._mail_ready()),
             lambda v, version: self._ui.services.cases.resolve(
                 me, case_id, expected_version=version, **v
             ),
