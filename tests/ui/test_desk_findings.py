@@ -147,3 +147,28 @@ def test_told_by_email_with_email_off_says_so_and_logs_what_happened(qtbot, wind
     settle(qtbot)
     told = next(e for e in detail.timeline_model.entries() if "Reset the password" in detail.timeline_model.describe(e))
     assert "the desk sent no email" in detail.timeline_model.describe(told)
+
+
+def test_escalation_reply_time_is_typed_and_shown_in_desk_time_with_its_zone(qtbot, window, ui, clock):
+    from PySide6.QtCore import QDate, QDateTime, QTime
+    from PySide6.QtWidgets import QDialog
+
+    from tests.conftest import halifax
+
+    case = log_case(ui, "Needs development")
+    _loaded(qtbot, window)
+    with qtbot.waitSignal(window.detail.case_shown):
+        window.select_case(case.id)
+    qtbot.mouseClick(window.detail.buttons["escalate"], Qt.MouseButton.LeftButton)
+    dialog = window.findChild(QDialog, "escalateDialog")
+    # A day after the desk's now (Wed 25 Nov 09:00 Halifax), in desk time.
+    assert dialog.expected_reply.dateTime().toString("ddd dd MMM yyyy HH:mm") == "Thu 26 Nov 2026 09:00"
+    assert dialog.zone_label.text() == "AST (Halifax time)"
+    qtbot.keyClicks(dialog.target_name, "Development")
+    qtbot.keyClicks(dialog.reason, "Player bug")
+    dialog.expect_reply.setChecked(True)
+    dialog.expected_reply.setDateTime(QDateTime(QDate(2026, 11, 27), QTime(14, 30)))
+    with qtbot.waitSignal(window.detail.command_finished):
+        qtbot.mouseClick(dialog.buttons.button(dialog.buttons.StandardButton.Ok), Qt.MouseButton.LeftButton)
+    settle(qtbot)
+    assert window.detail.detail.open_escalation.expected_reply_at == halifax(2026, 11, 27, 14, 30)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QDateTime
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import QDate, QDateTime, QTime
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -10,6 +13,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -63,9 +67,16 @@ def _text_box(name: str, parent: QWidget, placeholder: str) -> QPlainTextEdit:
 
 
 class EscalateDialog(CaseActionDialog):
-    """Who the case goes to and why."""
+    """Who the case goes to and why, and when a reply is expected: typed and shown in desk
+    time with its zone (as every time on the desk), whatever the workstation's zone.
 
-    def __init__(self, parent: QWidget) -> None:
+    Args:
+        parent: the Qt parent.
+        zone: the desk's time zone (None: the workstation's, for old callers).
+        now: the current instant (the injected clock); the default expectation is a day later.
+    """
+
+    def __init__(self, parent: QWidget, zone: ZoneInfo | None = None, now: datetime | None = None) -> None:
         super().__init__(
             "escalateDialog",
             "Escalate case",
@@ -82,24 +93,41 @@ class EscalateDialog(CaseActionDialog):
         self.target_name.setObjectName("escalationTargetField")
         self.target_name.setPlaceholderText("e.g. Development, Network team, Acme IT (Joe)")
         self.reason = _text_box("escalationReasonField", self, "Why, and what was tried already")
+        self._zone = zone
         self.expect_reply = QCheckBox("Reply expected by", self)
         self.expect_reply.setObjectName("expectReplyField")
-        self.expected_reply = QDateTimeEdit(QDateTime.currentDateTime().addDays(1), self)
+        tomorrow = ((now or datetime.now(UTC)) + timedelta(days=1)).astimezone(zone)
+        self.expected_reply = QDateTimeEdit(_wall_clock(tomorrow), self)
         self.expected_reply.setObjectName("expectedReplyField")
         self.expected_reply.setCalendarPopup(True)
         self.expected_reply.setDisplayFormat("ddd dd MMM yyyy HH:mm")
         self.expected_reply.setEnabled(False)
         self.expect_reply.toggled.connect(self.expected_reply.setEnabled)
+        self._city = zone.key.rsplit("/", 1)[-1].replace("_", " ") if zone is not None else "your"
+        self.zone_label = QLabel(f"{tomorrow.tzname()} ({self._city} time)", self)
+        self.zone_label.setObjectName("expectedReplyZone")
+        self.expected_reply.dateTimeChanged.connect(self._on_expected_reply_changed)
+        reply_row = QHBoxLayout()
+        reply_row.addWidget(self.expected_reply, 1)
+        reply_row.addWidget(self.zone_label)
         self.form.addRow("Escalate to", self.kind)
         self.form.addRow("Team or person", self.target_name)
         self.form.addRow("Reason", self.reason)
-        self.form.addRow(self.expect_reply, self.expected_reply)
+        self.form.addRow(self.expect_reply, reply_row)
+
+    def _expected_instant(self) -> datetime:
+        wall = self.expected_reply.dateTime().toPython().replace(tzinfo=None)
+        return wall.replace(tzinfo=self._zone) if self._zone is not None else wall.astimezone()
+
+    def _on_expected_reply_changed(self, *_args) -> None:
+        # AST or ADT, as the chosen day has it.
+        self.zone_label.setText(f"{self._expected_instant().tzname()} ({self._city} time)")
 
     def values(self) -> dict:
         expected = None
         if self.expect_reply.isChecked():
-            # The editor shows the workstation's local time; the services want an aware instant.
-            expected = self.expected_reply.dateTime().toPython().astimezone()
+            # The editor holds desk wall-clock time; the services want an aware instant.
+            expected = self._expected_instant()
         return {
             "target_kind": self.kind.currentData(),
             "target_name": self.target_name.text().strip(),
@@ -229,3 +257,10 @@ class ReopenDialog(CaseActionDialog):
 
     def values(self) -> dict:
         return {"reason": self.reason.toPlainText().strip()}
+
+
+def _wall_clock(instant: datetime) -> QDateTime:
+    """The wall-clock reading of an aware instant as a zone-less QDateTime for an editor."""
+    return QDateTime(
+        QDate(instant.year, instant.month, instant.day), QTime(instant.hour, instant.minute)
+    )

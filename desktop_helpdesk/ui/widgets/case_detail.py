@@ -581,7 +581,7 @@ class CaseDetailPanel(QWidget):
     def _on_escalate_clicked(self) -> None:
         me, case_id = self._ui.member_id, self._detail.id
         self._open_dialog(
-            EscalateDialog(self),
+            EscalateDialog(self, self._zone, self._ui.clock.now()),
             lambda v, version: self._ui.services.cases.escalate(
                 me, case_id, expected_version=version, **v
             ),
