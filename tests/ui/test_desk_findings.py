@@ -172,3 +172,17 @@ def test_escalation_reply_time_is_typed_and_shown_in_desk_time_with_its_zone(qtb
         qtbot.mouseClick(dialog.buttons.button(dialog.buttons.StandardButton.Ok), Qt.MouseButton.LeftButton)
     settle(qtbot)
     assert window.detail.detail.open_escalation.expected_reply_at == halifax(2026, 11, 27, 14, 30)
+
+
+def test_a_right_to_left_name_cannot_garble_the_phone_number_beside_it(qtbot, window, ui):
+    from desktop_helpdesk.services.contacts import NewContact
+
+    case = log_case(ui, "RTL caller", caller=NewContact(
+        name="سارة الخطيب", email="sara@acme.example", phone="902 555 0177", client_name="مدرسة النور"))
+    _loaded(qtbot, window)
+    with qtbot.waitSignal(window.detail.case_shown):
+        window.select_case(case.id)
+    info = window.detail.info
+    assert info["contact"].text() == (
+        "\u2068سارة الخطيب\u2069 · \u2068902 555 0177\u2069 · \u2068sara@acme.example\u2069")
+    assert info["client"].text() == "\u2068مدرسة النور\u2069"

@@ -202,7 +202,7 @@ def test_escalate_dialog_flow(qtbot, window, ui):
     settle(qtbot)
     assert window.detail.detail.status == "escalated"
     assert window.detail.detail.open_escalation.expected_reply_at is not None
-    assert window.detail.info["waiting"].text().startswith("Development since")
+    assert window.detail.info["waiting"].text().startswith("\u2068Development\u2069 since")
 
 
 def test_answer_dialog_ends_the_escalation(qtbot, window, ui):

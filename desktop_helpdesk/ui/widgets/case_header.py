@@ -94,27 +94,40 @@ class CaseHeader(QWidget):
             chip.style().unpolish(chip)
             chip.style().polish(chip)
         contact = " · ".join(
-            part for part in (detail.contact_name, detail.contact_phone, detail.contact_email) if part
+            isolate(part)
+            for part in (detail.contact_name, detail.contact_phone, detail.contact_email)
+            if part
         )
         self.info["client"].setText(
-            detail.client_name
-            + (f"  (account manager {detail.account_manager})" if detail.account_manager else "")
+            isolate(detail.client_name)
+            + (f"  (account manager {isolate(detail.account_manager)})" if detail.account_manager else "")
         )
         self.info["contact"].setText(contact or "—")
-        self.info["assignee"].setText(detail.assignee_name or "Unassigned")
+        self.info["assignee"].setText(isolate(detail.assignee_name) if detail.assignee_name else "Unassigned")
         received = detail.received_at.astimezone(self._zone)
         self.info["received"].setText(f"{received.strftime(_TIME)} {received.tzname()}")
         self.info["channel"].setText(detail.channel.capitalize())
         escalation = detail.open_escalation
         if escalation is not None:
             since = escalation.escalated_at.astimezone(self._zone).strftime(_TIME)
-            waiting = f"{escalation.target_name} since {since}"
+            waiting = f"{isolate(escalation.target_name)} since {since}"
             if escalation.expected_reply_at is not None:
                 expected = escalation.expected_reply_at.astimezone(self._zone).strftime(_TIME)
                 waiting += f" (reply expected {expected})"
         elif detail.waiting_on:
             since = detail.waiting_since.astimezone(self._zone).strftime(_TIME) if detail.waiting_since else ""
-            waiting = f"{detail.waiting_on} since {since}".strip()
+            waiting = f"{isolate(detail.waiting_on)} since {since}".strip()
         else:
             waiting = "—"
         self.info["waiting"].setText(waiting)
+
+
+def isolate(text: str) -> str:
+    """``text`` as a bidirectional isolate (FSI ... PDI): a right-to-left name then keeps to
+    itself and cannot reorder the phone number or words printed beside it.
+
+    Example:
+        >>> isolate("سارة") == "\u2068سارة\u2069"
+        True
+    """
+    return f"\u2068{text}\u2069" if text else text
