@@ -186,3 +186,27 @@ def test_a_right_to_left_name_cannot_garble_the_phone_number_beside_it(qtbot, wi
     assert info["contact"].text() == (
         "\u2068سارة الخطيب\u2069 · \u2068902 555 0177\u2069 · \u2068sara@acme.example\u2069")
     assert info["client"].text() == "\u2068مدرسة النور\u2069"
+
+
+def test_spin_box_arrows_are_drawn_like_the_date_fields(qtbot):
+    from PySide6.QtWidgets import QDateEdit, QSpinBox, QVBoxLayout, QWidget
+
+    from desktop_helpdesk.ui.resources import stylesheet
+
+    page = QWidget()
+    page.setStyleSheet(stylesheet())
+    layout = QVBoxLayout(page)
+    spin, date = QSpinBox(page), QDateEdit(page)
+    for field in (spin, date):
+        field.setFixedSize(160, 28)
+        layout.addWidget(field)
+    qtbot.addWidget(page)
+    page.show()
+    qtbot.waitExposed(page)
+
+    def arrows(field):
+        image = field.grab().toImage()
+        return [image.pixelColor(x, y).name() for x in range(140, 158) for y in range(2, 26)]
+
+    # The native up/down buttons; a styled border used to clip them to two grey lines.
+    assert arrows(spin) == arrows(date)
