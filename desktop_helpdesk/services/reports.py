@@ -300,20 +300,30 @@ class BusinessTimeIndex:
         return (self.position(end) - self.position(start)) / _HOUR
 
 
-def period_start(day: date, grouping: Grouping) -> date:
-    """The first day of the period (day, ISO week, month) containing ``day``."""
+def period_start(day: date, grouping: Grouping, not_before: date | None = None) -> date:
+    """The first day of the period (day, ISO week, month) containing ``day``, no earlier
+    than ``not_before`` (a report's first day: a 1-30 November report's first week starts
+    on 1 November, not on Monday 26 October, outside the report).
+
+    Example:
+        >>> period_start(date(2026, 11, 1), Grouping.WEEK), period_start(
+        ...     date(2026, 11, 1), Grouping.WEEK, not_before=date(2026, 11, 1))
+        (datetime.date(2026, 10, 26), datetime.date(2026, 11, 1))
+    """
     if grouping is Grouping.WEEK:
-        return day - timedelta(days=day.weekday())
-    if grouping is Grouping.MONTH:
-        return day.replace(day=1)
-    return day
+        start = day - timedelta(days=day.weekday())
+    elif grouping is Grouping.MONTH:
+        start = day.replace(day=1)
+    else:
+        start = day
+    return max(start, not_before) if not_before is not None else start
 
 
 def period_starts(dates: DateRange, grouping: Grouping) -> list[date]:
     """Every period start touching ``dates``, in order (empty periods included)."""
     seen: list[date] = []
     for day in dates.days():
-        start = period_start(day, grouping)
+        start = period_start(day, grouping, not_before=dates.start)
         if not seen or seen[-1] != start:
             seen.append(start)
     return seen
@@ -991,7 +1001,7 @@ class ReportService:
         text.append(("Time measured in", "business hours (Mon-Fri 08:00-16:30 Halifax, less holidays)"))
         return tuple(text)
 
-    def _grouper(self, grouping: Grouping, index: BusinessTimeIndex) -> tuple[
+    def _grouper(self, grouping: Grouping, index: BusinessTimeIndex, first_day: date | None = None) -> tuple[
             Callable[[_CaseFacts], Any], Callable[[Iterable[Any]], list[Any]]]:
         """A key function for cases and an ordering of keys, for ``grouping``."""
         if grouping is Grouping.NONE:
@@ -1017,13 +1027,13 @@ class ReportService:
             day = index.local_date(case.received)
             start = starts.get(day)
             if start is None:
-                start = starts[day] = period_start(day, grouping)
+                start = starts[day] = period_start(day, grouping, not_before=first_day)
             return start
 
         return period_of, sorted
 
     def _group_keys(self, report_filter, grouping, index, cases):
-        key_of, order = self._grouper(grouping, index)
+        key_of, order = self._grouper(grouping, index, report_filter.dates.start)
         groups: dict[Any, list[_CaseFacts]] = defaultdict(list)
         for case in cases:
             groups[key_of(case)].append(case)

@@ -75,3 +75,17 @@ def test_only_the_newest_workload_refresh_is_shown(view, qtbot, pool):  # noqa: 
     view.refresh()
     qtbot.waitUntil(lambda: not pool.busy, timeout=5000)
     assert shown == [1]
+
+
+def test_a_november_report_has_no_october_week_row(view, qtbot):  # noqa: F811
+    from datetime import date
+
+    view.set_date_range(date(2026, 11, 1), date(2026, 11, 30))
+    view.table_kind.setCurrentIndex(view.table_kind.findData("sla"))
+    view.grouping.setCurrentIndex(view.grouping.findData("week"))
+    with qtbot.waitSignal(view.reports_loaded, timeout=5000):
+        view.refresh_reports()
+    model = view.report_model
+    weeks = [model.index(row, 0).data() for row in range(model.rowCount())]
+    assert weeks[0] == "2026-11-01"
+    assert not any(str(week).startswith("2026-10") for week in weeks)
