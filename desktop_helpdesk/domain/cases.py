@@ -218,6 +218,20 @@ def phone_digits(phone: str) -> str:
     return "".join(ch for ch in phone if ch.isdigit() and ch.isascii())
 
 
+def client_name_key(name: str) -> str:
+    """The form two client names share when they name the same organisation: Unicode-normalised
+    (NFKC), case-folded (``"École"`` and ``"école"``, ``"STRASSE"`` and ``"Straße"``) and with
+    runs of white space as one space.
+
+    Args:
+        name: the organisation's name as typed.
+
+    Returns:
+        The key, e.g. ``client_name_key(" École  Nord ") == "école nord"``.
+    """
+    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
+
+
 def phone_variants(digits: str) -> tuple[str, ...]:
     """The digit strings that name the same North American number (with or without the
     leading country code 1), for matching a number typed either way.

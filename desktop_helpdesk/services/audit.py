@@ -6,6 +6,7 @@ import json
 from datetime import UTC, date, datetime, timedelta
 from enum import Enum
 
+from desktop_helpdesk.services.errors import checked_text
 from desktop_helpdesk.storage.records import AuditRecord, CrmOutboxRecord
 
 
@@ -88,7 +89,13 @@ class ChangeLog:
         after: object = None,
         reason: str = "",
     ) -> None:
-        """Queue one audit row (who, when, field, before, after, reason)."""
+        """Queue one audit row (who, when, field, before, after, reason).
+
+        Raises:
+            ValidationError: ``reason`` is not storable text (the action's transaction is
+                undone with it).
+        """
+        reason = checked_text("reason", reason, strip=False)
         self._rows.append(
             {
                 "at": self.at,

@@ -19,6 +19,7 @@ from desktop_helpdesk.domain.cases import (
 from desktop_helpdesk.domain.policy import Priority, Target
 from desktop_helpdesk.domain.sla import BusinessCalendar
 from desktop_helpdesk.services.context import ServiceContext, is_sqlite
+from desktop_helpdesk.services.errors import checked_text
 from desktop_helpdesk.services.search import search_case_ids
 from desktop_helpdesk.storage.db import database
 from desktop_helpdesk.storage.records import (
@@ -392,8 +393,9 @@ class CaseQueries:
         }[sort_column]
 
     def _condition(self, case_filter: CaseFilter, now: datetime | None):
-        if case_filter.search.strip():
-            return self._search_condition(case_filter.search.strip())
+        search_text = checked_text("search", case_filter.search)
+        if search_text:
+            return self._search_condition(search_text)
         queue = case_filter.queue
         is_open = CaseRecord.status.in_(OPEN_STATUSES)
         if queue is Queue.MY_CASES:

@@ -53,6 +53,10 @@ from desktop_helpdesk.services.errors import (
     PermissionDenied,
     ValidationError,
     WorkflowError,
+    checked_instant,
+    checked_text,
+    checked_whole_number,
+    column_length,
 )
 from desktop_helpdesk.services.mail import (
     MailKind,
@@ -75,11 +79,10 @@ from desktop_helpdesk.storage.records import (
     TeamMemberRecord,
 )
 
-MAX_SUBJECT_LENGTH = 300
+# The subject column decides; the intake form limits its field to the same length.
+MAX_SUBJECT_LENGTH = column_length(CaseRecord.subject)
 # Room for a long pasted email thread; beyond that it belongs in an attachment.
 MAX_DESCRIPTION_LENGTH = 100_000
-# How far a typed instant may be ahead of the workstation clock (clocks drift a little).
-_CLOCK_SKEW = timedelta(minutes=2)
 def member_label(member: TeamMemberRecord | None) -> str:
     """How a member appears in audit rows.
 
@@ -541,8 +544,8 @@ class CaseService:
         if medium is InteractionChannel.NOTE and way is not Direction.INTERNAL:
             raise ValidationError("direction", "an internal note has direction internal")
         summary = _required_text("summary", summary, 20_000)
-        if isinstance(duration_seconds, bool) or not isinstance(duration_seconds, int) or duration_seconds < 0:
-            raise ValidationError("duration_seconds", "must be a whole number of seconds, 0 or more")
+        duration_seconds = checked_whole_number("duration_seconds", duration_seconds,
+                                                InteractionRecord.duration_seconds)
         result: dict = {}
 
         def apply(actor, case, log, now):
@@ -760,10 +763,12 @@ class CaseService:
             WorkflowError: the case cannot be escalated from its status.
         """
         kind = _enum("target_kind", EscalationTarget, target_kind)
-        name = _required_text("target_name", target_name, 200)
+        name = _required_text("target_name", target_name, column=EscalationRecord.target_name)
         reason = _required_text("reason", reason, 5000)
         if expected_reply_at is not None:
-            _aware("expected_reply_at", expected_reply_at)
+            # An answer is expected later, but within a year: a date further out is a typo.
+            checked_instant("expected_reply_at", expected_reply_at, self._context.now(),
+                            future_limit=timedelta(days=366))
 
         def apply(actor, case, log, now):
             if expected_reply_at is not None and expected_reply_at < now:
@@ -1379,21 +1384,13 @@ def _crm_case(number: str, subject: str, client: ClientRecord, contact: ContactR
     }
 
 
-def _required_text(field: str, value: object, max_length: int) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise ValidationError(field, "is required")
-    text = value.strip()
-    if len(text) > max_length:
-        raise ValidationError(field, f"at most {max_length} characters")
-    return text
+def _required_text(field: str, value: object, max_length: int | None = None, column=None) -> str:
+    return checked_text(field, value, column, required=True, max_length=max_length)
 
 
-def _optional_text(field: str, value: object, max_length: int) -> str:
-    if not isinstance(value, str):
-        raise ValidationError(field, "must be text")
-    if len(value) > max_length:
-        raise ValidationError(field, f"at most {max_length:,} characters; attach longer text as a file")
-    return value
+def _optional_text(field: str, value: object, max_length: int | None = None, column=None) -> str:
+    # Kept as typed (not stripped): descriptions are the client's words, layout included.
+    return checked_text(field, value, column, max_length=max_length, strip=False)
 
 
 def _enum(field: str, enum_type, value: object):
@@ -1404,19 +1401,8 @@ def _enum(field: str, enum_type, value: object):
         raise ValidationError(field, f"unknown value {value!r} (expected one of: {allowed})") from None
 
 
-def _aware(field: str, instant: object) -> datetime:
-    if not isinstance(instant, datetime):
-        raise ValidationError(field, "must be a date and time")
-    if instant.tzinfo is None or instant.utcoffset() is None:
-        raise ValidationError(field, "must carry a time zone")
-    return instant
-
-
 def _instant(field: str, instant: object, now: datetime) -> datetime:
-    value = _aware(field, instant)
-    if value > now + _CLOCK_SKEW:
-        raise ValidationError(field, "cannot be in the future")
-    return value
+    return checked_instant(field, instant, now)
 
 
 def _case_instant(field: str, instant: datetime | None, now: datetime, case: CaseRecord) -> datetime:

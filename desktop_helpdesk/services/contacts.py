@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from peewee import SQL, fn
+from peewee import SQL, IntegrityError, fn
 
 from desktop_helpdesk.domain.cases import (
     OPEN_STATUSES,
+    client_name_key,
     phone_digits,
     phone_variants,
 )
@@ -20,8 +21,10 @@ from desktop_helpdesk.services.errors import (
     ValidationError,
     check_email,
     check_phone,
+    checked_text,
 )
 from desktop_helpdesk.services.permissions import acting_member
+from desktop_helpdesk.storage.db import database, serialize_on
 from desktop_helpdesk.storage.records import CaseRecord, ClientRecord, ContactRecord
 
 # A query with at least this many digits and no letters is read as a phone number.
@@ -52,18 +55,15 @@ class NewContact:
         Raises:
             ValidationError: naming ``contact_name``, ``email``, ``phone`` or ``client``.
         """
-        name = self.name.strip()
-        email = self.email.strip()
-        phone = self.phone.strip()
+        name = checked_text("contact_name", self.name, ContactRecord.name)
         if not name:
             raise ValidationError("contact_name", "the caller's name is required")
-        if len(name) > 200:
-            raise ValidationError("contact_name", "at most 200 characters")
-        check_email("email", email)
-        check_phone("phone", phone)
-        if self.client_id is None and not self.client_name.strip():
+        check_email("email", self.email)
+        check_phone("phone", self.phone)
+        client_name = checked_text("client", self.client_name, ClientRecord.name)
+        if self.client_id is None and not client_name:
             raise ValidationError("client", "choose the client organisation or name a new one")
-        return NewContact(name, email, phone, self.client_id, self.client_name.strip())
+        return NewContact(name, self.email.strip(), self.phone.strip(), self.client_id, client_name)
 
 
 class ContactService:
@@ -88,7 +88,7 @@ class ContactService:
         Returns:
             Matches, exact phone/email first then by name; empty for an empty query.
         """
-        text = query.strip()
+        text = checked_text("query", query)
         if not text or limit <= 0:
             return []
         base = ContactRecord.select(ContactRecord, ClientRecord).join(ClientRecord).where(
@@ -206,15 +206,15 @@ class ContactService:
             ValidationError: empty or duplicate ``name``, bad ``account_manager_email``.
             PermissionDenied: unknown or inactive actor.
         """
-        name = name.strip()
-        account_manager_email = account_manager_email.strip()
+        name = checked_text("client", name, ClientRecord.name)
+        account_manager = checked_text("account_manager", account_manager, ClientRecord.account_manager)
         check_email("account_manager_email", account_manager_email)
         check_phone("phone", phone)
         with write_transaction():
             actor = acting_member(actor_id)
             now = self._context.now()
             client = create_client_record(
-                actor.id, now, name, account_manager.strip(), account_manager_email, phone.strip()
+                actor.id, now, name, account_manager, account_manager_email.strip(), phone.strip()
             )
         return ClientSummary(
             client.id, client.name, client.account_manager, client.account_manager_email,
@@ -269,27 +269,44 @@ def create_client_record(
         The new record.
 
     Raises:
-        ValidationError: ``client`` when the name is empty, too long or already taken.
+        ValidationError: ``client`` when the name is empty, too long or already taken (also
+            when another workstation takes it at the same moment).
     """
+    name = checked_text("client", name, ClientRecord.name)
     if not name:
         raise ValidationError("client", "the client organisation's name is required")
-    if len(name) > 200:
-        raise ValidationError("client", "at most 200 characters")
-    if ClientRecord.select().where(fn.LOWER(ClientRecord.name) == name.lower()).exists():
+    client = _insert_client(name, account_manager, account_manager_email, phone, at)
+    if client is None:
         raise ValidationError("client", f"a client named {name!r} already exists")
-    client = ClientRecord.create(
-        name=name,
-        account_manager=account_manager,
-        account_manager_email=account_manager_email,
-        phone=phone,
-        created_at=at,
-    )
     log = ChangeLog(actor_id, at, entity="client", entity_id=client.id)
     log.add("client_created", field="name", after=name)
     if account_manager:
         log.add("client_created", field="account_manager", after=account_manager)
     log.flush()
     return client
+
+
+def find_client(name: str) -> ClientRecord | None:
+    """The client whose name matches ``name`` ignoring case (any script) and spacing."""
+    return ClientRecord.get_or_none(ClientRecord.name_key == client_name_key(name))
+
+
+def _insert_client(name: str, account_manager: str, account_manager_email: str, phone: str,
+                   at: datetime) -> ClientRecord | None:
+    """Insert a client; None when one with the same name key exists or is being created by
+    another workstation at this moment (nothing is written then)."""
+    serialize_on(f"client:{client_name_key(name)}")
+    if find_client(name) is not None:
+        return None
+    try:
+        # A savepoint: if the unique key is taken after all, only this insert is undone and
+        # the caller's transaction goes on.
+        with database.atomic():
+            return ClientRecord.create(name=name, account_manager=account_manager,
+                                       account_manager_email=account_manager_email, phone=phone,
+                                       created_at=at)
+    except IntegrityError:
+        return None
 
 
 def find_or_create_contact(
@@ -313,6 +330,10 @@ def find_or_create_contact(
     """
     digits = phone_digits(details.phone)
     email_lower = details.email.lower()
+    # Two workstations taking the same new caller at the same moment take turns here, so the
+    # second one finds the contact the first created instead of adding a twin.
+    serialize_on(f"contact-phone:{min(phone_variants(digits))}" if digits else "",
+                 f"contact-email:{email_lower}" if email_lower else "")
     if reuse and (digits or email_lower):
         condition = None
         if digits:
@@ -333,11 +354,15 @@ def find_or_create_contact(
         if client is None:
             raise ValidationError("client", f"no client with id {details.client_id}")
     else:
-        client = (
-            ClientRecord.select()
-            .where(fn.LOWER(ClientRecord.name) == details.client_name.lower())
-            .first()
-        ) or create_client_record(actor_id, at, details.client_name)
+        client = find_client(details.client_name)
+        if client is None:
+            try:
+                client = create_client_record(actor_id, at, details.client_name)
+            except ValidationError:
+                # Created by another workstation since the look-up: use theirs.
+                client = find_client(details.client_name)
+                if client is None:
+                    raise
     contact = ContactRecord.create(
         client=client.id,
         name=details.name,

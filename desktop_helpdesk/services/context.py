@@ -13,7 +13,7 @@ from desktop_helpdesk.domain.cases import AssignmentStrategy, is_valid_email
 from desktop_helpdesk.domain.clock import Clock
 from desktop_helpdesk.domain.policy import DEFAULT_POLICY, SlaPolicy
 from desktop_helpdesk.domain.sla import BusinessCalendar, default_calendar
-from desktop_helpdesk.services.errors import ReadOnlyError, ValidationError
+from desktop_helpdesk.services.errors import ReadOnlyError, ValidationError, checked_text
 from desktop_helpdesk.storage.db import database, is_read_only
 from desktop_helpdesk.storage.records import ClosureRecord, SettingRecord
 
@@ -58,8 +58,7 @@ class TeamSettings:
             raise ValidationError("attachment_max_bytes", "must be a positive number of bytes")
         if not isinstance(self.pause_resolution_while_waiting, bool):
             raise ValidationError("pause_resolution_while_waiting", "must be on or off")
-        if not isinstance(self.crm_drop_folder, str):
-            raise ValidationError("crm_drop_folder", "must be a folder path")
+        checked_text("crm_drop_folder", self.crm_drop_folder)
         mail_text = _validated_mail_settings(self)
         return replace(
             self,
@@ -82,10 +81,7 @@ def _validated_mail_settings(settings: TeamSettings) -> dict:
     """The SMTP settings, stripped; raises ``ValidationError`` naming the first bad one."""
     text = {}
     for name in ("smtp_host", "smtp_username", "mail_from_address", "mail_from_name"):
-        value = getattr(settings, name)
-        if not isinstance(value, str):
-            raise ValidationError(name, "must be text")
-        text[name] = value.strip()
+        text[name] = checked_text(name, getattr(settings, name))
     if any(ch.isspace() for ch in text["smtp_host"]):
         raise ValidationError("smtp_host", "must be a host name without spaces")
     port = settings.smtp_port

@@ -13,7 +13,7 @@ from desktop_helpdesk.services.context import (
     TeamSettings,
     write_transaction,
 )
-from desktop_helpdesk.services.errors import NotFoundError, ValidationError
+from desktop_helpdesk.services.errors import NotFoundError, ValidationError, checked_text
 from desktop_helpdesk.services.permissions import acting_member, require_manager
 from desktop_helpdesk.storage.records import ClosureRecord, SettingRecord
 
@@ -111,9 +111,7 @@ class SettingsService:
         """
         if not isinstance(day, date):
             raise ValidationError("day", "must be a date")
-        reason = reason.strip()
-        if not reason:
-            raise ValidationError("reason", "is required")
+        reason = checked_text("reason", reason, required=True)
         with write_transaction():
             actor = acting_member(actor_id)
             require_manager(actor, "manage company closures")

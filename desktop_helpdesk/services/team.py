@@ -14,6 +14,7 @@ from desktop_helpdesk.services.errors import (
     PermissionDenied,
     ValidationError,
     check_email,
+    checked_text,
 )
 from desktop_helpdesk.services.permissions import acting_member, is_manager, require_manager
 from desktop_helpdesk.storage.records import CaseRecord, TeamMemberRecord
@@ -70,7 +71,8 @@ class TeamService:
         Returns:
             Their summary, or None.
         """
-        member = TeamMemberRecord.get_or_none(fn.LOWER(TeamMemberRecord.username) == username.strip().lower())
+        username = checked_text("username", username).lower()
+        member = TeamMemberRecord.get_or_none(fn.LOWER(TeamMemberRecord.username) == username)
         return None if member is None else _summary(member, open_weights([member.id]))
 
     def bootstrap_admin(self, username: str, display_name: str, *, email: str = "") -> MemberSummary:
@@ -139,8 +141,8 @@ class TeamService:
         email: str,
         can_take_cases: bool,
     ) -> TeamMemberRecord:
-        username = username.strip().lower()
-        display_name = display_name.strip()
+        username = checked_text("username", username).lower()
+        display_name = checked_text("display_name", display_name, TeamMemberRecord.display_name)
         email = email.strip()
         if not username or len(username) > 64 or not set(username) <= _USERNAME_CHARS:
             raise ValidationError("username", "use 1-64 letters, digits, dots, dashes or underscores")
@@ -213,9 +215,9 @@ class TeamService:
             was_active_admin = member.role == MemberRole.ADMIN and member.active
             log = ChangeLog(actor.id, self._context.now(), entity="team_member", entity_id=member.id)
             if display_name is not None:
-                if not display_name.strip():
-                    raise ValidationError("display_name", "is required")
-                log.change(member, "display_name", display_name.strip(), reason=reason)
+                display_name = checked_text("display_name", display_name, TeamMemberRecord.display_name,
+                                            required=True)
+                log.change(member, "display_name", display_name, reason=reason)
             if email is not None:
                 check_email("email", email)
                 log.change(member, "email", email.strip(), reason=reason)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import shutil
@@ -282,6 +283,23 @@ def restore_copy(backup: Path) -> Path:
     shutil.copyfile(backup, destination)
     log.info("restored %s to %s", backup, destination)
     return destination
+
+
+def serialize_on(*names: str) -> None:
+    """Make concurrent transactions that name the same thing (e.g. a new caller's phone number)
+    take turns until the current transaction ends. SQLite's ``BEGIN IMMEDIATE`` already lets
+    only one writer in at a time; PostgreSQL gets a transaction-scoped advisory lock per name
+    (taken in sorted order, so two transactions never wait on each other crosswise).
+
+    Args:
+        names: what the transaction is about to look up and maybe create.
+    """
+    db = database.obj
+    if not isinstance(db, PostgresqlDatabase):
+        return
+    for name in sorted({n for n in names if n}):
+        lock_id = int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), "big", signed=True)
+        db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (lock_id,))
 
 
 def close_database() -> None:

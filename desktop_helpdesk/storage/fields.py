@@ -6,8 +6,6 @@ from datetime import UTC, datetime
 
 from peewee import DateTimeField
 
-_STORED_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
-
 
 class UtcDateTimeField(DateTimeField):
     """A timestamp column that only accepts aware datetimes and returns aware UTC ones.
@@ -22,9 +20,14 @@ class UtcDateTimeField(DateTimeField):
         if isinstance(value, datetime):
             if value.tzinfo is None or value.utcoffset() is None:
                 raise ValueError(f"{self.name}: naive datetime {value!r} refused; pass an aware one")
-            # One fixed text form (always with microseconds) keeps SQLite's text comparison
-            # chronological and avoids sqlite3's deprecated default datetime adapter.
-            return value.astimezone(UTC).strftime(_STORED_FORMAT)
+            try:
+                utc = value.astimezone(UTC)
+            except OverflowError:
+                raise ValueError(f"{self.name}: {value!r} is outside the instants that can be stored") from None
+            # One fixed text form (always with microseconds, the year in four digits even before
+            # 1000, which strftime would not pad) keeps SQLite's text comparison chronological,
+            # reads back exactly, and avoids sqlite3's deprecated default datetime adapter.
+            return f"{utc.year:04d}-{utc:%m-%d %H:%M:%S.%f}"
         return super().db_value(value)
 
     def python_value(self, value):

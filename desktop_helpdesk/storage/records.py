@@ -13,6 +13,7 @@ from peewee import (
     TextField,
 )
 
+from desktop_helpdesk.domain.cases import client_name_key
 from desktop_helpdesk.storage.db import database
 from desktop_helpdesk.storage.fields import UtcDateTimeField
 
@@ -52,9 +53,17 @@ class ClientRecord(BaseRecord):
     phone = CharField(max_length=64, default="")
     notes = TextField(default="")
     created_at = UtcDateTimeField()
+    # The name case-folded (``client_name_key``), unique: "École" and "école" are one client on
+    # both engines (SQLite's LOWER() folds only ASCII). Case-folding can lengthen a name up to
+    # three times. Set by ``save`` from the name, so it never drifts from it.
+    name_key = CharField(max_length=600, unique=True)
 
     class Meta:
         table_name = "client"
+
+    def save(self, *args, **kwargs):
+        self.name_key = client_name_key(self.name)
+        return super().save(*args, **kwargs)
 
 
 class ContactRecord(BaseRecord):

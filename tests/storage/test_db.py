@@ -76,7 +76,8 @@ def test_a_first_schema_database_is_upgraded_without_losing_rows(tmp_path):
     old = open_database(path, migrate=False)
     upgrade(old, target="0001_initial")
     member = records.TeamMemberRecord.create(username="ann", display_name="Ann", created_at=NOW)
-    client = records.ClientRecord.create(name="Acme Learning", created_at=NOW)
+    # insert(), not create(): today's record has columns (the client's name key) the first schema lacks.
+    client = records.ClientRecord.insert(name="Acme Learning", created_at=NOW).execute()
     records.ContactRecord.create(client=client, name="Bo", email="bo@acme.test", created_at=NOW)
     close_database()
 
