@@ -23,7 +23,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from desktop_helpdesk.domain.cases import OPEN_STATUSES, CaseStatus, format_case_number
+from desktop_helpdesk.domain.cases import (
+    OPEN_STATUSES,
+    CaseStatus,
+    client_name_key,
+    format_case_number,
+)
 from desktop_helpdesk.domain.policy import DEFAULT_POLICY, Priority, Target
 from desktop_helpdesk.domain.sla import default_calendar, due_instants
 from desktop_helpdesk.services.search import bulk_search_rows_sql
@@ -265,8 +270,9 @@ def build_big_database(
                 [(m[0], m[1], m[2], m[3], m[4], f"{m[1]}@velsoft.example", "available", 1, created)
                  for m in members])
         _insert(connection, "client",
-                ("id", "name", "account_manager", "account_manager_email", "phone", "notes", "created_at"),
-                clients)
+                ("id", "name", "account_manager", "account_manager_email", "phone", "notes", "created_at",
+                 "name_key"),
+                [(*client, client_name_key(client[1])) for client in clients])
         _insert(connection, "contact",
                 ("id", "client_id", "name", "email", "email_lower", "phone", "phone_digits", "active",
                  "created_at"), contacts)
