@@ -9,6 +9,7 @@ from desktop_helpdesk.domain.policy import DEFAULT_POLICY, SlaPolicy
 from desktop_helpdesk.services.cases import CaseService
 from desktop_helpdesk.services.contacts import ContactService
 from desktop_helpdesk.services.context import ServiceContext
+from desktop_helpdesk.services.phone_calls import PhoneCallService
 from desktop_helpdesk.services.settings import SettingsService
 from desktop_helpdesk.services.team import TeamService
 
@@ -22,6 +23,7 @@ class Services:
     contacts: ContactService
     team: TeamService
     settings: SettingsService
+    calls: PhoneCallService
 
     @classmethod
     def create(cls, clock: Clock, policy: SlaPolicy = DEFAULT_POLICY) -> Services:
@@ -35,10 +37,12 @@ class Services:
             The services.
         """
         context = ServiceContext(clock, policy)
+        cases, contacts = CaseService(context), ContactService(context)
         return cls(
             context=context,
-            cases=CaseService(context),
-            contacts=ContactService(context),
+            cases=cases,
+            contacts=contacts,
             team=TeamService(context),
             settings=SettingsService(context),
+            calls=PhoneCallService(context, cases, contacts),
         )

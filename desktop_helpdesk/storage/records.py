@@ -326,6 +326,29 @@ class DraftRecord(BaseRecord):
         indexes = ((("member", "key"), True),)
 
 
+class PhoneCallRecord(BaseRecord):
+    """A call the desk did not turn into a case yet: an inbound call whose intake was dismissed
+    (a missed-call note) or an outbound call being dialled (its timer survives a restart)."""
+
+    id = AutoField()
+    direction = CharField(max_length=16)  # inbound | outbound
+    state = CharField(max_length=16, index=True)  # missed | dismissed | taken | in_progress | logged
+    number = CharField(max_length=64)
+    number_digits = CharField(max_length=32, default="")
+    caller_name = CharField(max_length=200, default="")
+    line = CharField(max_length=200, default="")
+    external_id = CharField(max_length=200, default="")
+    member = ForeignKeyField(TeamMemberRecord, on_delete="RESTRICT")
+    contact = ForeignKeyField(ContactRecord, null=True, on_delete="RESTRICT")
+    case = ForeignKeyField(CaseRecord, null=True, on_delete="RESTRICT")
+    interaction = ForeignKeyField(InteractionRecord, null=True, on_delete="RESTRICT")
+    started_at = UtcDateTimeField()  # the ring, or when the agent dialled
+    ended_at = UtcDateTimeField(null=True)
+
+    class Meta:
+        table_name = "phone_call"
+
+
 ALL_RECORDS = (
     TeamMemberRecord,
     ClientRecord,
@@ -343,4 +366,5 @@ ALL_RECORDS = (
     MailOutboxRecord,
     DraftRecord,
     LeaseRecord,
+    PhoneCallRecord,
 )
