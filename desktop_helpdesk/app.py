@@ -46,6 +46,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="render the main window after start-up, save it as FILE.png and exit",
     )
     parser.add_argument(
+        "--call",
+        metavar="URL",
+        help="open the phone intake for this ringing call (tel:, callto: or "
+        "desktop-helpdesk://call?from=…); see also: desktop-helpdesk call --help",
+    )
+    parser.add_argument(
         "--screenshot-size",
         metavar="WxH",
         type=_window_size,
@@ -195,7 +201,7 @@ def _run_app(args: argparse.Namespace, config: AppConfig, log_file: Path, settin
             _install_supervisor(window)
         # Administration… (supervisors/admins); the team jobs (CRM delivery, client email)
         # under leases, so one workstation of the team runs each.
-        from desktop_helpdesk.ui import admin, team_jobs
+        from desktop_helpdesk.ui import admin, screen_pop, team_jobs
 
         admin.install(window)
         if is_read_only():
@@ -205,6 +211,8 @@ def _run_app(args: argparse.Namespace, config: AppConfig, log_file: Path, settin
             install_read_only_banner(window, target.sqlite_path)
         else:
             team_jobs.install(window)
+        # Calls from the phone system (desktop-helpdesk call), missed calls, dialling out.
+        screen_pop.install(window, target.display, call_url=args.call)
         if not args.screenshot:
             # Screenshots use the default layout so documentation images stay comparable.
             ui_state = UiState(settings)

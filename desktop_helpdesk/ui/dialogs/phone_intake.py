@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_helpdesk.domain.cases import IntakeChannel
+from desktop_helpdesk.domain.phone_calls import IncomingCall
 from desktop_helpdesk.domain.policy import (
     LOW_PRIORITY_NOTE,
     PRIORITY_DEFINITIONS,
@@ -41,6 +42,7 @@ from desktop_helpdesk.services.search import similar_resolved_cases
 from desktop_helpdesk.ui.context import UiContext
 from desktop_helpdesk.ui.messages import friendly_message
 from desktop_helpdesk.ui.resources import icon
+from desktop_helpdesk.ui.widgets.caller_history import ADD_TO_CASE_KEY, CallerHistoryPanel
 from desktop_helpdesk.ui.workers import WorkerPool
 
 log = logging.getLogger(__name__)
@@ -67,14 +69,24 @@ class PhoneIntakeDialog(QDialog):
     it, channel and live-call box; Ctrl+Enter logs. The result page shows the case number large
     and copyable with the assignee.
 
+    With ``call`` (a call the phone system handed over) the call timer counts from the ring
+    and the form keeps its own draft; the caller's history beside the form can take the call
+    as an interaction on an open case instead (Ctrl+D).
+
     Signals:
-        case_logged(int): the new case's id.
+        case_logged(int): the new case's id (or the case the call was added to).
     """
 
     case_logged = Signal(int)
 
     def __init__(
-        self, ui: UiContext, parent: QWidget | None = None, *, pool: WorkerPool | None = None
+        self,
+        ui: UiContext,
+        parent: QWidget | None = None,
+        *,
+        pool: WorkerPool | None = None,
+        call: IncomingCall | None = None,
+        draft_key: str = INTAKE_KEY,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("phoneIntakeDialog")
@@ -94,9 +106,17 @@ class PhoneIntakeDialog(QDialog):
         self._draft_saving = False
         self._draft_again = False
         self._contact: ContactMatch | None = None
-        self._started: datetime = ui.clock.now()
+        self._started: datetime = call.started_on_desk(ui.clock.now()) if call else ui.clock.now()
         self._restoring = False
         self.logged_case = None
+        self.call = call
+        self.added_to_case = None
+        self.missed_call_id: int | None = None
+        self._draft_key = draft_key
+        # A dialog opened without the window's pool (tests, tools) brings its own, closed with it.
+        self._own_pool = pool is None
+        if call is not None:
+            self.setWindowTitle(f"Call from {call.display}")
 
         self.pages = QStackedWidget(self)
         self.pages.addWidget(self._build_form_page())
@@ -136,9 +156,12 @@ class PhoneIntakeDialog(QDialog):
         for shortcut_keys in ("Ctrl+Return", "Ctrl+Enter"):
             shortcut = QShortcut(QKeySequence(shortcut_keys), self)
             shortcut.activated.connect(self.log_case)
+        QShortcut(QKeySequence(ADD_TO_CASE_KEY), self, activated=self.caller_history.request_add)
+        self.caller_history.add_call_requested.connect(self.add_call_to_case)
         self._on_priority_changed()
         self._update_call_time()
-        self._restore_draft()
+        if call is None:
+            self._restore_draft()
         self.caller_field.setFocus()
 
     # -- construction ----------------------------------------------------------------------
@@ -239,7 +262,9 @@ class PhoneIntakeDialog(QDialog):
         self.similar = self._named(QListWidget(page), "similarCasesList")
         self.similar.setWordWrap(True)
         self.similar.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.caller_history = CallerHistoryPanel(self._ui, self._pool, page)
         side = QVBoxLayout()
+        side.addWidget(self.caller_history, 3)
         side.addWidget(similar_heading)
         side.addWidget(self.similar, 1)
 
@@ -281,6 +306,7 @@ class PhoneIntakeDialog(QDialog):
         page = QWidget(self)
         heading = QLabel("Case logged — read the number to the caller", page)
         heading.setProperty("role", "dialogTitle")
+        self.result_heading = heading
         self.case_number_label = self._named(QLabel("", page), "caseNumberLabel")
         self.case_number_label.setTextInteractionFlags(
             Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard
@@ -351,6 +377,7 @@ class PhoneIntakeDialog(QDialog):
         if self._contact is not None and self.caller_field.text() != self._contact_text(self._contact):
             self._contact = None
             self.contact_label.setText("No caller chosen yet")
+            self.caller_history.clear()
         self._lookup_timer.start()
         self._draft_timer.start()
 
@@ -379,8 +406,14 @@ class PhoneIntakeDialog(QDialog):
         self._lookup_answered = generation
         if self._contact is not None:
             return
+        self._show_matches(found)
+        if self._pick_when_found == generation:
+            self._pick_when_found = None
+            self.pick_contact()
+
+    def _show_matches(self, matches: list[ContactMatch]) -> None:
         self.matches.clear()
-        for match in found:
+        for match in matches:
             item = QListWidgetItem(
                 f"{match.name} — {match.client_name}    {match.phone or ''} {match.email or ''}".rstrip()
             )
@@ -389,9 +422,6 @@ class PhoneIntakeDialog(QDialog):
         if self.matches.count():
             self.matches.setCurrentRow(0)
         self.matches.setVisible(self.matches.count() > 0)
-        if self._pick_when_found == generation:
-            self._pick_when_found = None
-            self.pick_contact()
 
     def pick_contact(self) -> None:
         """Enter in the caller field: take the highlighted match, or start a new contact."""
@@ -424,6 +454,7 @@ class PhoneIntakeDialog(QDialog):
             + (f" · {match.phone}" if match.phone else "")
             + (f" · {match.email}" if match.email else "")
         )
+        self.caller_history.show_contact(match.contact_id)
 
     @staticmethod
     def _contact_text(match: ContactMatch) -> str:
@@ -578,7 +609,7 @@ class PhoneIntakeDialog(QDialog):
             self._show_error(friendly_message(error), None)
             return False
         self.logged_case = logged
-        self._ui.drafts.discard(self._ui.member_id, INTAKE_KEY)
+        self._ui.drafts.discard(self._ui.member_id, self._draft_key)
         self._call_timer.stop()
         self.case_number_label.setText(logged.number)
         assignee = logged.assignee_name or "nobody yet — it waits in Unassigned"
@@ -621,6 +652,8 @@ class PhoneIntakeDialog(QDialog):
         self.error_label.hide()
         self._contact = None
         self.contact_label.setText("No caller chosen yet")
+        self.caller_history.clear()
+        self.call = None
         self._restoring = False
         self._started = self._ui.clock.now()
         self._call_timer.start()
@@ -649,7 +682,7 @@ class PhoneIntakeDialog(QDialog):
         self._draft_timer.stop()
         if self._restoring or self.pages.currentIndex() != 0:
             return
-        self._ui.drafts.save(self._ui.member_id, INTAKE_KEY, self._draft_fields())
+        self._ui.drafts.save(self._ui.member_id, self._draft_key, self._draft_fields())
 
     def _save_draft_soon(self) -> None:
         """The typing pause's save, on the pool; one at a time so an older text never lands
@@ -663,7 +696,7 @@ class PhoneIntakeDialog(QDialog):
         self._pool.submit(
             self._ui.drafts.save,
             self._ui.member_id,
-            INTAKE_KEY,
+            self._draft_key,
             self._draft_fields(),
             on_finished=self._on_draft_saved,
             on_failed=self._on_draft_saved,
@@ -674,7 +707,7 @@ class PhoneIntakeDialog(QDialog):
         if self.pages.currentIndex() != 0:
             # The call was logged while this save ran: its draft must not come back.
             self._pool.submit(
-                self._ui.drafts.discard, self._ui.member_id, INTAKE_KEY, on_finished=lambda _r: None
+                self._ui.drafts.discard, self._ui.member_id, self._draft_key, on_finished=lambda _r: None
             )
             return
         if self._draft_again:
@@ -682,7 +715,7 @@ class PhoneIntakeDialog(QDialog):
             self._save_draft_soon()
 
     def _restore_draft(self) -> None:
-        draft = self._ui.drafts.load(self._ui.member_id, INTAKE_KEY)
+        draft = self._ui.drafts.load(self._ui.member_id, self._draft_key)
         if draft is None or draft.is_empty:
             return
         self._restoring = True
@@ -713,3 +746,91 @@ class PhoneIntakeDialog(QDialog):
             timer.stop()
         if self._draft_timer.isActive():
             self.save_draft()
+        if self._own_pool:
+            self._pool.close()
+
+    # -- a call handed over by the phone system -------------------------------------------
+    @property
+    def handled(self) -> bool:
+        """The call was logged as a case or added to one (else dismissing it is a missed call)."""
+        return self.logged_case is not None or self.added_to_case is not None
+
+    @property
+    def chosen_contact(self) -> ContactMatch | None:
+        return self._contact
+
+    def show_incoming_call(self, matches: list[ContactMatch]) -> None:
+        """Show who is calling: the one matching contact chosen, several to pick from, or the
+        new-contact form with the number (and caller-ID name) when nobody has it."""
+        call = self.call
+        if call is None or self.pages.currentIndex() != 0:
+            return
+        self.live_call_field.setChecked(self.channel_field.currentData() == IntakeChannel.PHONE)
+        if len(matches) == 1:
+            self._choose(matches[0])
+            self.subject_field.setFocus()
+        elif matches:
+            self.caller_field.blockSignals(True)
+            self.caller_field.setText(call.number)
+            self.caller_field.blockSignals(False)
+            self._show_matches(matches)
+            self.contact_label.setText(f"{len(matches)} contacts have this number — Enter picks")
+            self.caller_field.setFocus()
+        else:
+            self.caller_field.blockSignals(True)
+            self.caller_field.setText(call.number)
+            self.caller_field.blockSignals(False)
+            self._start_new_contact(call.number)
+            self.new_phone.setText(call.number)  # also "… x12", which typing would read as a name
+            self.new_name.setText("")
+            if call.name:
+                self.new_name.setText(call.name)
+            self.contact_label.setText(f"Unknown number {call.number} — new contact")
+
+    def add_call_to_case(self, case) -> None:
+        """Log this call on an open case of the caller's client (an ``OpenCaseBrief``) as an
+        inbound phone interaction instead of a new case; runs on the worker pool."""
+        if self.pages.currentIndex() != 0 or case is None:
+            return
+        subject = self.subject_field.text().strip()
+        description = self.description_field.toPlainText().strip()
+        summary = "\n".join(part for part in (subject, description) if part)
+        if not summary:
+            self._show_error("Subject: say in a line what the caller said before adding the call",
+                             "subjectField")
+            return
+        self.caller_history.set_busy(True)
+        self.error_label.hide()
+        calls, member_id, started = self._ui.services.calls, self._ui.member_id, self._started
+        self._pool.submit(
+            lambda: calls.add_call_to_case(member_id, case.id, summary=summary, rang_at=started,
+                                           missed_call_id=self.missed_call_id),
+            on_finished=lambda logged: self._on_call_added(case, logged),
+            on_failed=self._on_call_add_failed,
+        )
+
+    def _on_call_added(self, case, logged) -> None:
+        self.added_to_case = logged.case
+        self._pool.submit(self._ui.drafts.discard, self._ui.member_id, self._draft_key,
+                          on_finished=lambda _result: None)
+        self._call_timer.stop()
+        self._update_call_time()
+        self.result_heading.setText("Call added to the open case — read the number to the caller")
+        self.case_number_label.setText(case.number)
+        assignee = logged.case.assignee_name or "nobody yet — it waits in Unassigned"
+        self.assignee_label.setText(
+            f"{case.subject} · assigned to <b>{assignee}</b>"
+            f"<br><span style='color:#64748b'>Logged as an inbound phone call of {self.call_time.text()}</span>"
+        )
+        self.pages.setCurrentIndex(1)
+        self.done_button.setDefault(True)
+        self.done_button.setFocus()
+        log.info("call added to case %s", case.number)
+        self.case_logged.emit(case.id)
+
+    def _on_call_add_failed(self, error: Exception) -> None:
+        self.caller_history.set_busy(False)
+        if isinstance(error, ServiceError):
+            self._show_error(friendly_message(error), None)
+        else:
+            self._show_error("The call could not be added to the case (the details are in the log file)", None)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from html import escape
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from desktop_helpdesk.domain.cases import CaseStatus
+from desktop_helpdesk.domain.phone_calls import tel_url
 from desktop_helpdesk.domain.policy import Priority, RequestedPriority
 from desktop_helpdesk.services.dto import CaseDetail
 
@@ -17,9 +19,14 @@ _TIME = "%a %d %b %Y %H:%M"
 class CaseHeader(QWidget):
     """Who, what and since when, read-only and selectable (numbers are read out on the phone).
 
+    Signals:
+        dial_requested(str): the contact's phone number link was clicked (the number as stored).
+
     Args:
         zone: the desk's time zone, for the received and waiting instants.
     """
+
+    dial_requested = Signal(str)
 
     def __init__(self, zone: ZoneInfo, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -68,6 +75,14 @@ class CaseHeader(QWidget):
             info_grid.addWidget(caption, row * 2, col)
             info_grid.addWidget(value, row * 2 + 1, col)
             self.info[key] = value
+        # The contact's phone number is a tel: link: a click dials it through the softphone.
+        self.info["contact"].setTextFormat(Qt.TextFormat.RichText)
+        self.info["contact"].setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.LinksAccessibleByMouse
+            | Qt.TextInteractionFlag.LinksAccessibleByKeyboard
+        )
+        self.info["contact"].linkActivated.connect(self._on_contact_link_activated)
+        self._phone = ""
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -93,9 +108,14 @@ class CaseHeader(QWidget):
         for chip in (self.status_chip, self.priority_chip):
             chip.style().unpolish(chip)
             chip.style().polish(chip)
+        self._phone = detail.contact_phone
+        phone = (
+            f'<a href="{escape(tel_url(detail.contact_phone))}">{isolate(escape(detail.contact_phone))}</a>'
+            if detail.contact_phone else ""
+        )
         contact = " · ".join(
-            isolate(part)
-            for part in (detail.contact_name, detail.contact_phone, detail.contact_email)
+            part
+            for part in (isolate(escape(detail.contact_name)), phone, isolate(escape(detail.contact_email)))
             if part
         )
         self.info["client"].setText(
@@ -120,6 +140,10 @@ class CaseHeader(QWidget):
         else:
             waiting = "—"
         self.info["waiting"].setText(waiting)
+
+    def _on_contact_link_activated(self, _link: str) -> None:
+        if self._phone:
+            self.dial_requested.emit(self._phone)
 
 
 def isolate(text: str) -> str:
