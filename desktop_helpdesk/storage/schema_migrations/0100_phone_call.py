@@ -44,6 +44,8 @@ class PhoneCallRecord(Model):
     class Meta:
         database = _frozen
         table_name = "phone_call"
+        # Index names come from the table name, as for the live records (BaseRecord).
+        legacy_table_names = False
 
 
 def up(migrator, db):
