@@ -6,12 +6,20 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable
+from datetime import datetime, timedelta
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices
 from PySide6.QtWidgets import QMenu, QToolBar, QToolButton
 
-from desktop_helpdesk.domain.phone_calls import IncomingCall, call_from_url, new_call, tel_url
+from desktop_helpdesk.domain.cases import phone_digits, phone_variants
+from desktop_helpdesk.domain.phone_calls import (
+    IncomingCall,
+    call_from_url,
+    new_call,
+    strip_extension,
+    tel_url,
+)
 from desktop_helpdesk.services.errors import ServiceError
 from desktop_helpdesk.services.phone_calls import PhoneCallInfo
 from desktop_helpdesk.ui.call_handoff import CallReceiver, server_name
@@ -25,6 +33,9 @@ log = logging.getLogger(__name__)
 # Each queued call's intake opens this far below and right of the previous one, so the agent
 # sees at a glance that several callers are waiting.
 _CASCADE_PX = 36
+# A "call" for a number this window dialled moments ago is its own tel: link coming back
+# (tel: registered to Desktop Helpdesk instead of the softphone), not a caller.
+_OWN_DIAL_ECHO = timedelta(seconds=15)
 
 
 def intake_draft_key(call: IncomingCall) -> str:
@@ -62,6 +73,7 @@ class ScreenPop(QObject):
         self._open_url = open_url or QDesktopServices.openUrl
         self._intakes: dict[str, PhoneIntakeDialog] = {}
         self._missed: list[PhoneCallInfo] = []
+        self._dialled: dict[str, datetime] = {}
         self.receiver: CallReceiver | None = None
 
         self.calls_button = QToolButton(window)
@@ -121,10 +133,19 @@ class ScreenPop(QObject):
             })
         return {"member": self._ui.member_name, "intakes": intakes, "missed": len(self._missed)}
 
-    def take_call(self, call: IncomingCall, missed_call_id: int | None = None) -> PhoneIntakeDialog:
+    def take_call(self, call: IncomingCall, missed_call_id: int | None = None) -> PhoneIntakeDialog | None:
         """Bring the window to the front with an intake for ``call`` (its own draft, its own
-        timer from the ring); the caller is matched on the worker pool."""
+        timer from the ring); the caller is matched on the worker pool. None when the "call"
+        is this window's own outbound tel: link handed back to it."""
         window = self._window
+        dialled = self._dialled.get(call.digits)
+        if dialled is not None and self._ui.clock.now() - dialled <= _OWN_DIAL_ECHO:
+            log.warning("tel: link for %s came back to the desk: tel: is not set to the softphone",
+                        call.number)
+            window.statusBar().showMessage(
+                "tel: links open Desktop Helpdesk itself, not your softphone: make the softphone "
+                "the tel: handler (see README, Connecting your phone)", 20_000)
+            return None
         if window.isMinimized():
             window.showNormal()
         window.raise_()
@@ -146,6 +167,8 @@ class ScreenPop(QObject):
         dialog.finished.connect(dialog.deleteLater)
         queued = len(self._intakes)
         self._intakes[call.key] = dialog
+        # Wider than a typed-in intake: the caller's open cases need room beside the form.
+        dialog.resize(max(dialog.width(), 1280), max(dialog.height(), 720))
         dialog.open()
         if queued:
             dialog.move(dialog.pos().x() + _CASCADE_PX * queued, dialog.pos().y() + _CASCADE_PX * queued)
@@ -276,6 +299,9 @@ class ScreenPop(QObject):
         if case_id is None:
             return
         url = QUrl(tel_url(number))
+        # Both forms of a North American number: the softphone may hand back +1 or not.
+        for digits in phone_variants(phone_digits(strip_extension(number))):
+            self._dialled[digits] = self._ui.clock.now()
         if not self._open_url(url):
             self._window.statusBar().showMessage(
                 f"No phone program takes tel: links on this computer: dial {number} by hand "

@@ -101,11 +101,13 @@ def test_call_from_another_process_pops_the_intake_with_the_matched_contact(qtbo
     assert dialog.call_time.text() == "00:00"
     # Caller history beside the form: the client's open cases, the caller's own first.
     panel = dialog.caller_history
-    qtbot.waitUntil(lambda: panel.table.rowCount() == 2)
-    assert [panel.table.item(r, 0).text() for r in range(2)] == [case.number, other.number]
-    assert panel.table.item(0, 1).text() == "Certificates print blank"
-    assert panel.table.item(0, 3).text() == "Dana Desk"
-    assert panel.table.item(0, 4).text() != "—"
+    qtbot.waitUntil(lambda: panel.cases_list.count() == 2)
+    assert [c.number for c in panel.shown_cases()] == [case.number, other.number]
+    first = panel.cases_list.item(0)
+    assert first.text() == (f"{case.number}   Certificates print blank\n"
+                            "New · Dana Desk · next due Wed 25 Nov 11:00")
+    assert first.font().bold() and not panel.cases_list.item(1).font().bold()
+    assert panel.selected_case().id == case.id
     dialog.reject()
 
 
@@ -242,7 +244,7 @@ def test_dismissed_call_leaves_a_missed_call_note_that_becomes_a_case(qtbot, win
 def test_ctrl_d_adds_the_call_to_the_callers_open_case_instead_of_a_duplicate(qtbot, window, pop, ui, clock):
     case = log_case(ui, "Certificates print blank", caller=CALLER)
     dialog = pop.take_call(new_call("9029556611", rang_at=clock.now()))
-    qtbot.waitUntil(lambda: dialog.caller_history.table.rowCount() == 1)
+    qtbot.waitUntil(lambda: dialog.caller_history.cases_list.count() == 1)
     clock.advance(timedelta(minutes=3, seconds=12))
     qtbot.keyClicks(dialog.subject_field, "Still blank after the font fix")
     with qtbot.waitSignal(dialog.case_logged, timeout=5000) as logged:
@@ -267,8 +269,8 @@ def test_ctrl_n_intake_shows_caller_history_too(qtbot, window, ui):
     qtbot.keyClicks(dialog.caller_field, "955 6611")
     qtbot.waitUntil(lambda: dialog.matches.count() == 1)
     qtbot.keyClick(dialog.caller_field, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: dialog.caller_history.table.rowCount() == 1)
-    assert dialog.caller_history.table.item(0, 0).text() == case.number
+    qtbot.waitUntil(lambda: dialog.caller_history.cases_list.count() == 1)
+    assert dialog.caller_history.shown_cases()[0].number == case.number
     assert dialog.caller_history.add_button.text().startswith(f"Add this call to {case.number}")
     dialog.reject()
 
@@ -301,3 +303,42 @@ def test_phone_link_dials_and_end_call_logs_the_duration(qtbot, window, pop, ui,
     assert interaction.summary == "Walked Mona through the font pack"
     assert pop.call_bar.call_ids() == []
     assert PhoneCallRecord.get_by_id(call.id).state == "logged"
+
+
+def test_own_tel_link_handed_back_is_not_taken_for_a_caller(qtbot, window, pop, ui, clock):
+    case = log_case(ui, "Certificates print blank", caller=CALLER)
+    window.open_case(case.id)
+    qtbot.waitUntil(lambda: window.detail.case_id == case.id)
+    with qtbot.waitSignal(pop.outbound_started, timeout=5000):
+        window.detail.header.dial_requested.emit("902-955-6611")
+    # tel: registered to the desk itself: the dialled number comes straight back as a "call".
+    assert pop.take_call(new_call("+19029556611", rang_at=clock.now())) is None
+    assert pop.intakes() == []
+    assert "softphone" in window.statusBar().currentMessage()
+    clock.advance(timedelta(minutes=1))
+    echo_later = pop.take_call(new_call("+19029556611", rang_at=clock.now()))
+    assert echo_later is not None  # a real call back later is a caller again
+    echo_later.reject()
+
+
+def test_calls_running_at_the_last_close_come_back_with_their_timers(qtbot, window, ui, clock, db_path):
+    case = log_case(ui, "Certificates print blank", caller=CALLER)
+    running = ui.services.calls.start_outbound_call(ui.member_id, case.id, "902-955-6611")
+    clock.advance(timedelta(seconds=75))
+    pop = screen_pop.install(window, database_target(str(db_path)).display, open_url=lambda url: True)
+    try:
+        qtbot.waitUntil(lambda: pop.call_bar.row(running.id) is not None)
+        assert pop.call_bar.row(running.id).timer_label.text() == "01:15"
+    finally:
+        pop.shutdown()
+
+
+def test_linux_desktop_file_registers_the_url_schemes():
+    from configparser import ConfigParser
+
+    entry = ConfigParser(interpolation=None)
+    entry.read(REPO_ROOT / "resources" / "desktop-helpdesk-call.desktop", encoding="utf-8")
+    section = entry["Desktop Entry"]
+    assert section["Exec"] == "desktop-helpdesk call %u"
+    schemes = {m for m in section["MimeType"].split(";") if m}
+    assert schemes == {"x-scheme-handler/desktop-helpdesk", "x-scheme-handler/callto", "x-scheme-handler/tel"}

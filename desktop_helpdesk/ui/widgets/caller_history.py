@@ -8,11 +8,10 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
+    QListWidget,
+    QListWidgetItem,
     QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -20,13 +19,13 @@ from PySide6.QtWidgets import (
 from desktop_helpdesk.domain.cases import CaseStatus
 from desktop_helpdesk.services.phone_calls import CallerHistory, OpenCaseBrief
 from desktop_helpdesk.ui.context import UiContext
-from desktop_helpdesk.ui.widgets.sla_countdown import desk_time
 from desktop_helpdesk.ui.workers import WorkerPool
 
 log = logging.getLogger(__name__)
 
 ADD_TO_CASE_KEY = "Ctrl+D"
-_HEADERS = ("Case", "Subject", "Status", "Assignee", "Next due")
+# Short: the panel shares the dialog with the form (the zone is the desk's, as everywhere).
+_DUE_FORMAT = "%a %d %b %H:%M"
 
 
 class CallerHistoryPanel(QWidget):
@@ -56,24 +55,21 @@ class CallerHistoryPanel(QWidget):
         self.summary.setObjectName("callerHistorySummary")
         self.summary.setProperty("role", "hint")
         self.summary.setWordWrap(True)
-        self.table = QTableWidget(0, len(_HEADERS), self)
-        self.table.setObjectName("callerHistoryTable")
-        self.table.setAccessibleName("callerHistoryTable")
-        self.table.setHorizontalHeaderLabels(_HEADERS)
-        self.table.verticalHeader().hide()
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        # The intake keeps the keyboard in its fields; Ctrl+D acts on the highlighted row.
-        self.table.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
-        self.table.setWordWrap(False)
-        self.table.setShowGrid(False)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        self.table.itemSelectionChanged.connect(self._update_button)
-        self.table.itemDoubleClicked.connect(lambda _item: self.request_add())
-        self.table.hide()
+        # Two lines per case (number and subject; status, assignee, next due): the panel is
+        # narrow beside the form, where table columns would cut the subject to nothing.
+        self.cases_list = QListWidget(self)
+        self.cases_list.setObjectName("callerHistoryList")
+        self.cases_list.setAccessibleName("callerHistoryList")
+        self.cases_list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        # The intake keeps the keyboard in its fields; Ctrl+D acts on the highlighted case.
+        self.cases_list.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.cases_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.cases_list.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.cases_list.setAlternatingRowColors(True)
+        self.cases_list.setSpacing(2)
+        self.cases_list.itemSelectionChanged.connect(self._update_button)
+        self.cases_list.itemDoubleClicked.connect(lambda _item: self.request_add())
+        self.cases_list.hide()
         self.add_button = QPushButton(f"Add this call to the case  ({ADD_TO_CASE_KEY})", self)
         self.add_button.setObjectName("addCallToCaseButton")
         self.add_button.setAutoDefault(False)
@@ -91,7 +87,7 @@ class CallerHistoryPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.heading)
         layout.addWidget(self.summary)
-        layout.addWidget(self.table, 1)
+        layout.addWidget(self.cases_list, 1)
         layout.addLayout(buttons)
 
     # -- loading ---------------------------------------------------------------------------
@@ -111,8 +107,8 @@ class CallerHistoryPanel(QWidget):
         """No caller chosen: nothing to show (a load still running is ignored)."""
         self._generation += 1
         self._history = None
-        self.table.setRowCount(0)
-        self.table.hide()
+        self.cases_list.clear()
+        self.cases_list.hide()
         self.add_button.hide()
         self.heading.setText("Caller's open cases")
         self.summary.setText("Choose the caller to see their client's open cases")
@@ -123,36 +119,35 @@ class CallerHistoryPanel(QWidget):
         self._history = history
         self.heading.setText(f"Open cases of {history.client_name}")
         cases = history.open_cases
-        self.table.setRowCount(len(cases))
+        self.cases_list.clear()
         zone = self._ui.desk_zone
-        for row, case in enumerate(cases):
-            texts = (
-                case.number,
-                case.subject,
-                CaseStatus(case.status).label,
-                case.assignee_name or "Unassigned",
-                desk_time(case.next_due_at, zone) if case.next_due_at else "—",
+        for case in cases:
+            due = (
+                f"next due {case.next_due_at.astimezone(zone).strftime(_DUE_FORMAT)}"
+                if case.next_due_at else "no SLA clock running"
             )
-            for column, text in enumerate(texts):
-                item = QTableWidgetItem(text)
-                item.setData(Qt.ItemDataRole.UserRole, case)
-                if case.contact_id == history.contact_id:
-                    # The caller's own cases: what they are most likely calling about.
-                    font = item.font()
-                    font.setBold(True)
-                    item.setFont(font)
-                item.setToolTip(f"{case.number} · {case.subject} · reported by {case.contact_name or 'unknown'}")
-                self.table.setItem(row, column, item)
+            item = QListWidgetItem(
+                f"{case.number}   {case.subject}\n"
+                f"{CaseStatus(case.status).label} · {case.assignee_name or 'Unassigned'} · {due}"
+            )
+            item.setData(Qt.ItemDataRole.UserRole, case)
+            if case.contact_id == history.contact_id:
+                # The caller's own cases: what they are most likely calling about.
+                font = item.font()
+                font.setBold(True)
+                item.setFont(font)
+            item.setToolTip(f"{case.number} · {case.subject} · reported by {case.contact_name or 'unknown'}")
+            self.cases_list.addItem(item)
         own = sum(1 for case in cases if case.contact_id == history.contact_id)
         if cases:
             self.summary.setText(
                 f"{len(cases)} open · {own} from {history.contact_name} (bold). "
                 f"Calling about one of them? Highlight it and press {ADD_TO_CASE_KEY}."
             )
-            self.table.selectRow(0)
+            self.cases_list.setCurrentRow(0)
         else:
             self.summary.setText(f"{history.client_name} has no open cases: log this call as a new case.")
-        self.table.setVisible(bool(cases))
+        self.cases_list.setVisible(bool(cases))
         self.add_button.setVisible(bool(cases))
         self._update_button()
         self.history_loaded.emit(len(cases))
@@ -166,18 +161,14 @@ class CallerHistoryPanel(QWidget):
     # -- adding the call -------------------------------------------------------------------
     def selected_case(self) -> OpenCaseBrief | None:
         """The highlighted open case (the first one unless the agent moved)."""
-        rows = self.table.selectionModel().selectedRows()
-        if not rows or self._history is None:
+        item = self.cases_list.currentItem()
+        if item is None or self._history is None or not item.isSelected():
             return None
-        item = self.table.item(rows[0].row(), 0)
-        return item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+        return item.data(Qt.ItemDataRole.UserRole)
 
-    def move_selection(self, step: int) -> None:
-        """Highlight the next (+1) or previous (-1) case, from the keyboard."""
-        if not self.table.rowCount():
-            return
-        current = self.table.currentRow()
-        self.table.selectRow(max(0, min(self.table.rowCount() - 1, current + step)))
+    def shown_cases(self) -> list[OpenCaseBrief]:
+        """The open cases listed, in order."""
+        return [self.cases_list.item(row).data(Qt.ItemDataRole.UserRole) for row in range(self.cases_list.count())]
 
     def request_add(self) -> bool:
         """Ask to add the call to the highlighted case; False when none is highlighted."""
