@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 from datetime import timedelta
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from desktop_helpdesk.services.contacts import NewContact
 from desktop_helpdesk.storage.records import InteractionRecord, PhoneCallRecord
 from desktop_helpdesk.ui import screen_pop
 from desktop_helpdesk.ui.call_handoff import send_message, server_name
+from desktop_helpdesk.ui.widgets.caller_history import lifetime_guard
 from tests.ui.conftest import OFFSCREEN_NOISE, log_case
 
 pytestmark = pytest.mark.qt_log_ignore(*OFFSCREEN_NOISE)
@@ -342,3 +344,22 @@ def test_linux_desktop_file_registers_the_url_schemes():
     assert section["Exec"] == "desktop-helpdesk call %u"
     schemes = {m for m in section["MimeType"].split(";") if m}
     assert schemes == {"x-scheme-handler/desktop-helpdesk", "x-scheme-handler/callto", "x-scheme-handler/tel"}
+
+
+def test_intake_closed_while_its_lookups_run_ignores_their_answers(qtbot, window, pop, ui, clock):
+    log_case(ui, "Certificates print blank", caller=CALLER)
+    dialog = pop.take_call(new_call("9029556611", rang_at=clock.now()))
+    qtbot.waitUntil(lambda: dialog.chosen_contact is not None)
+    # Both pool threads are held, so the history look-up queued next cannot answer before
+    # the dialog is gone.
+    release = threading.Event()
+    for _ in range(2):
+        window.pool.submit(release.wait, 10, on_finished=lambda _result: None)
+    dialog.caller_history.show_contact(dialog.chosen_contact.contact_id)
+    alive = lifetime_guard(dialog)
+    dialog.reject()
+    qtbot.waitUntil(lambda: not alive(), timeout=5000)
+    release.set()
+    qtbot.waitUntil(lambda: not window.pool.busy, timeout=5000)
+    # The missed call was still noted (the look-up result had nowhere to go, and no error).
+    qtbot.waitUntil(lambda: len(pop.missed_calls()) == 1, timeout=5000)

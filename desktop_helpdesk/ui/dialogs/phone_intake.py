@@ -42,7 +42,11 @@ from desktop_helpdesk.services.search import similar_resolved_cases
 from desktop_helpdesk.ui.context import UiContext
 from desktop_helpdesk.ui.messages import friendly_message
 from desktop_helpdesk.ui.resources import icon
-from desktop_helpdesk.ui.widgets.caller_history import ADD_TO_CASE_KEY, CallerHistoryPanel
+from desktop_helpdesk.ui.widgets.caller_history import (
+    ADD_TO_CASE_KEY,
+    CallerHistoryPanel,
+    lifetime_guard,
+)
 from desktop_helpdesk.ui.workers import WorkerPool
 
 log = logging.getLogger(__name__)
@@ -111,6 +115,7 @@ class PhoneIntakeDialog(QDialog):
         self.logged_case = None
         self.call = call
         self.added_to_case = None
+        self._adding_call = False
         self.missed_call_id: int | None = None
         self._draft_key = draft_key
         # A dialog opened without the window's pool (tests, tools) brings its own, closed with it.
@@ -753,7 +758,8 @@ class PhoneIntakeDialog(QDialog):
     @property
     def handled(self) -> bool:
         """The call was logged as a case or added to one (else dismissing it is a missed call)."""
-        return self.logged_case is not None or self.added_to_case is not None
+        # Adding to a case still running counts: closing meanwhile is not a missed call.
+        return self.logged_case is not None or self.added_to_case is not None or self._adding_call
 
     @property
     def chosen_contact(self) -> ContactMatch | None:
@@ -800,13 +806,15 @@ class PhoneIntakeDialog(QDialog):
                              "subjectField")
             return
         self.caller_history.set_busy(True)
+        self._adding_call = True
         self.error_label.hide()
         calls, member_id, started = self._ui.services.calls, self._ui.member_id, self._started
+        missed_call_id, alive = self.missed_call_id, lifetime_guard(self)
         self._pool.submit(
             lambda: calls.add_call_to_case(member_id, case.id, summary=summary, rang_at=started,
-                                           missed_call_id=self.missed_call_id),
-            on_finished=lambda logged: self._on_call_added(case, logged),
-            on_failed=self._on_call_add_failed,
+                                           missed_call_id=missed_call_id),
+            on_finished=lambda logged: alive() and self._on_call_added(case, logged),
+            on_failed=lambda error: alive() and self._on_call_add_failed(error),
         )
 
     def _on_call_added(self, case, logged) -> None:
@@ -829,6 +837,7 @@ class PhoneIntakeDialog(QDialog):
         self.case_logged.emit(case.id)
 
     def _on_call_add_failed(self, error: Exception) -> None:
+        self._adding_call = False
         self.caller_history.set_busy(False)
         if isinstance(error, ServiceError):
             self._show_error(friendly_message(error), None)
