@@ -148,6 +148,8 @@ def new_call(
     Raises:
         CallFormatError: naming ``from``, ``name``, ``line`` or ``call-id``.
     """
+    if any(ord(ch) < 32 for ch in number):
+        raise CallFormatError("from: control characters are not allowed")
     number = " ".join(number.split())
     if not number:
         raise CallFormatError("from: the caller's number is missing")

@@ -25,6 +25,8 @@ from desktop_helpdesk.services.errors import (
     PermissionDenied,
     ValidationError,
     WorkflowError,
+    checked_instant,
+    checked_text,
 )
 from desktop_helpdesk.services.permissions import acting_member, is_manager
 from desktop_helpdesk.storage.records import (
@@ -215,6 +217,7 @@ class PhoneCallService:
         """
         summary = _summary(summary)
         now = self._context.now()
+        rang_at = checked_instant("rang_at", rang_at, now)
         if rang_at > now:
             raise ValidationError("rang_at", "the call cannot ring in the future")
         duration = int((now - rang_at).total_seconds())
@@ -293,7 +296,8 @@ class PhoneCallService:
             row.state = DISMISSED
             row.save()
             log = ChangeLog(actor.id, now, entity="phone_call", entity_id=row.id)
-            log.add("dismissed", field="state", before=MISSED, after=DISMISSED, reason=reason.strip())
+            log.add("dismissed", field="state", before=MISSED, after=DISMISSED,
+                    reason=checked_text("reason", reason, max_length=2_000))
             log.flush()
         return self.get_call(call_id)
 
@@ -341,8 +345,8 @@ class PhoneCallService:
             ValidationError: ``number`` has no digits.
             WorkflowError: the case is closed.
         """
-        number = " ".join(str(number).split())
-        if len(phone_digits(strip_extension(number))) < 3 or len(number) > 64:
+        number = " ".join(checked_text("number", number, PhoneCallRecord.number).split())
+        if len(phone_digits(strip_extension(number))) < 3:
             raise ValidationError("number", f"{number!r} is not a phone number")
         now = self._context.now()
         with write_transaction():
@@ -426,7 +430,7 @@ class PhoneCallService:
             row.save()
             log = ChangeLog(actor.id, now, entity="phone_call", entity_id=row.id, case_id=row.case_id)
             log.add("call_cancelled", field="state", before=IN_PROGRESS, after=CANCELLED,
-                    reason=reason.strip() or "No answer")
+                    reason=checked_text("reason", reason, max_length=2_000) or "No answer")
             log.flush()
         return self.get_call(call_id)
 
@@ -504,9 +508,7 @@ class PhoneCallService:
 
 
 def _summary(summary: object) -> str:
-    text = str(summary or "").strip()
+    text = checked_text("summary", summary, max_length=_MAX_SUMMARY)
     if not text:
         raise ValidationError("summary", "say in a line what was said on the call")
-    if len(text) > _MAX_SUMMARY:
-        raise ValidationError("summary", f"at most {_MAX_SUMMARY:,} characters")
     return text

@@ -88,6 +88,8 @@ def test_control_characters_and_huge_fields_are_refused():
         new_call("9029556611", rang_at=RANG, name="Bob\x1b[2J")
     with pytest.raises(CallFormatError, match="^from:"):
         new_call("9" * 80, rang_at=RANG)
+    with pytest.raises(CallFormatError, match="^from: control"):
+        new_call("902\x00955 6611", rang_at=RANG)
 
 
 def test_timer_starts_at_the_ring_unless_the_clocks_disagree():

@@ -149,3 +149,20 @@ def test_outbound_call_nobody_answered_logs_nothing_on_the_case(services, team, 
     with pytest.raises(ValidationError) as error:
         services.calls.start_outbound_call(team.alice, case.id, "call me")
     assert error.value.field == "number"
+
+
+def test_nul_and_oversized_input_is_refused_naming_the_field(services, team, clock):
+    case = _case(services, team.alice, "Login fails")
+    before = table_counts()
+    for call, field in (
+        (lambda: services.calls.add_call_to_case(team.bob, case.id, summary="a\x00b", rang_at=clock.now()),
+         "summary"),
+        (lambda: services.calls.add_call_to_case(team.bob, case.id, summary="x" * 20_001,
+                                                 rang_at=clock.now()), "summary"),
+        (lambda: services.calls.start_outbound_call(team.bob, case.id, "902\x00555"), "number"),
+        (lambda: services.calls.start_outbound_call(team.bob, case.id, "9" * 65), "number"),
+    ):
+        with pytest.raises(ValidationError) as error:
+            call()
+        assert error.value.field == field
+    assert table_counts() == before
