@@ -24,6 +24,7 @@ from desktop_helpdesk.services.search import search_case_ids
 from desktop_helpdesk.storage.db import database
 from desktop_helpdesk.storage.records import (
     CaseRecord,
+    CategoryRecord,
     ClientRecord,
     ContactRecord,
     TeamMemberRecord,
@@ -82,6 +83,7 @@ class SortColumn(StrEnum):
     ASSIGNEE = "assignee"
     RECEIVED = "received"
     NEXT_DUE = "next_due"
+    CATEGORY = "category"
 
 
 @dataclass(frozen=True)
@@ -124,6 +126,7 @@ class CaseRow:
     resolve_paused_at: datetime | None
     version: int
     updated_at: datetime
+    category_name: str = ""
 
     @property
     def is_open(self) -> bool:
@@ -181,6 +184,7 @@ _ROW_COLUMNS = (
     CaseRecord.resolve_paused_at,
     CaseRecord.version,
     CaseRecord.updated_at,
+    CategoryRecord.name,
 )
 _INSTANT_SLOTS = frozenset(range(11, 21)) | {22}
 
@@ -258,6 +262,8 @@ class CaseQueries:
                 JOIN.LEFT_OUTER,
                 on=(CaseRecord.assignee == TeamMemberRecord.id),
             )
+            .switch(CaseRecord)
+            .join(CategoryRecord, JOIN.LEFT_OUTER, on=(CaseRecord.category == CategoryRecord.id))
             .where(_id_in(list(ids)))
         )
         # Raw tuples parsed here: peewee's per-field datetime conversion costs ~10x more, and a
@@ -271,6 +277,7 @@ class CaseQueries:
             values[2] = values[2] or ""
             values[3] = values[3] or ""
             values[10] = values[10] or ""
+            values[23] = values[23] or ""
             by_id[values[0]] = CaseRow(*values)
         return [by_id[case_id] for case_id in ids if case_id in by_id]
 
@@ -390,6 +397,12 @@ class CaseQueries:
             ),
             SortColumn.RECEIVED: CaseRecord.received_at,
             SortColumn.NEXT_DUE: CaseRecord.next_due_at,
+            SortColumn.CATEGORY: fn.COALESCE(
+                CategoryRecord.select(CategoryRecord.name).where(
+                    CategoryRecord.id == CaseRecord.category
+                ),
+                "",
+            ),
         }[sort_column]
 
     def _condition(self, case_filter: CaseFilter, now: datetime | None):

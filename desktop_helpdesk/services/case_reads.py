@@ -30,6 +30,7 @@ from desktop_helpdesk.storage.records import (
     AttachmentRecord,
     AuditRecord,
     CaseRecord,
+    CategoryRecord,
     ClientRecord,
     ContactRecord,
     EscalationRecord,
@@ -193,7 +194,15 @@ def case_detail(context: ServiceContext, case_id: int, now: datetime | None = No
         read_at=read_at,
         escalations=tuple(_escalations(case_id)),
         attachments=tuple(_attachments(case_id)),
+        category_id=case.category_id,
+        category_name=_category_name(case.category_id),
     )
+
+
+def _category_name(category_id: int | None) -> str:
+    if category_id is None:
+        return ""
+    return CategoryRecord.select(CategoryRecord.name).where(CategoryRecord.id == category_id).scalar() or ""
 
 
 def _escalations(case_id: int) -> list[EscalationInfo]:

@@ -37,6 +37,7 @@ from desktop_helpdesk.services.case_reads import (
     hours_text,
     read_case_clocks,
 )
+from desktop_helpdesk.services.categories import chosen_category
 from desktop_helpdesk.services.contacts import NewContact, find_or_create_contact
 from desktop_helpdesk.services.context import ServiceContext, is_sqlite, write_transaction
 from desktop_helpdesk.services.dto import (
@@ -71,6 +72,7 @@ from desktop_helpdesk.storage.records import (
     AttachmentRecord,
     CaseRecord,
     CaseSequenceRecord,
+    CategoryRecord,
     ClientRecord,
     ContactRecord,
     EscalationRecord,
@@ -122,6 +124,7 @@ class CaseService:
         contact_id: int | None = None,
         new_contact: NewContact | None = None,
         live_call: bool = True,
+        category_id: int | None = None,
     ) -> LoggedCase:
         """Log a new case: number it, find or create the caller, compute its SLA due instants,
         assign it, index it for search and queue it for the CRM, all in one transaction.
@@ -140,12 +143,14 @@ class CaseService:
             contact_id: an existing contact, or
             new_contact: details to find (by phone digits or email) or create the contact.
             live_call: for calls (phone, Teams), whether a person took the call live.
+            category_id: an offered category (None: chosen later).
 
         Returns:
             The new case's id, number, status and assignee with the reason for the choice.
 
         Raises:
-            ValidationError: naming the bad field; nothing is written.
+            ValidationError: naming the bad field (``category``: unknown or retired); nothing
+                is written.
             PermissionDenied: unknown or inactive actor.
             NotFoundError: ``contact_id`` names no contact.
         """
@@ -168,6 +173,7 @@ class CaseService:
 
         with write_transaction():
             actor = acting_member(actor_id)
+            category = chosen_category(category_id)
             settings = context.settings()
             calendar = context.calendar
             if details is not None:
@@ -206,6 +212,7 @@ class CaseService:
                 resolve_due_at=due[Target.RESOLVE],
                 acknowledged_at=acknowledged_at,
                 next_due_at=next_due,
+                category=category.id if category is not None else None,
                 version=1,
                 updated_at=now,
             ).execute()
@@ -227,6 +234,8 @@ class CaseService:
             log.add("logged", field="status", after=status.value)
             log.add("logged", field="contact", after=audit_label(contact.name, contact.id))
             log.add("logged", field="requested_priority", after=requested.value)
+            if category is not None:
+                log.add("logged", field="category", after=audit_label(category.name, category.id))
             log.add(
                 "logged",
                 field="effective_priority",
@@ -494,6 +503,51 @@ class CaseService:
                 after=member_label(after),
                 reason=reason,
             )
+            return False
+
+        return self._change(actor_id, case_id, expected_version, apply)
+
+    def set_category(
+        self,
+        actor_id: int,
+        case_id: int,
+        category_id: int | None,
+        *,
+        reason: str = "",
+        expected_version: int | None = None,
+    ) -> CaseDetail:
+        """Give the case a category (or none), audited.
+
+        Args:
+            actor_id: the member acting (any active member).
+            case_id: the case.
+            category_id: an offered category, or None to clear it.
+            reason: why (optional; audited).
+            expected_version: the version the caller read (stale -> ``ConflictError``; None: no check).
+
+        Returns:
+            The updated case.
+
+        Raises:
+            ValidationError: ``category`` unknown or retired.
+            WorkflowError: the case is closed.
+            ConflictError: stale ``expected_version``.
+        """
+        reason = _optional_text("reason", reason, 2000)
+
+        def apply(actor, case, log, now):
+            if case.category_id == category_id:
+                return False
+            after = chosen_category(category_id)
+            before = CategoryRecord.get_or_none(CategoryRecord.id == case.category_id)
+            log.add(
+                "update",
+                field="category",
+                before=audit_label(before.name, before.id) if before else "",
+                after=audit_label(after.name, after.id) if after else "",
+                reason=reason,
+            )
+            case.category = category_id
             return False
 
         return self._change(actor_id, case_id, expected_version, apply)

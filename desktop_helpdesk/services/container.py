@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from desktop_helpdesk.domain.clock import Clock
 from desktop_helpdesk.domain.policy import DEFAULT_POLICY, SlaPolicy
 from desktop_helpdesk.services.cases import CaseService
+from desktop_helpdesk.services.categories import CategoryService
 from desktop_helpdesk.services.contacts import ContactService
 from desktop_helpdesk.services.context import ServiceContext
 from desktop_helpdesk.services.phone_calls import PhoneCallService
@@ -24,6 +25,7 @@ class Services:
     team: TeamService
     settings: SettingsService
     calls: PhoneCallService
+    categories: CategoryService
 
     @classmethod
     def create(cls, clock: Clock, policy: SlaPolicy = DEFAULT_POLICY) -> Services:
@@ -45,4 +47,5 @@ class Services:
             team=TeamService(context),
             settings=SettingsService(context),
             calls=PhoneCallService(context, cases, contacts),
+            categories=CategoryService(context),
         )

@@ -90,6 +90,8 @@ class CaseDetail:
     read_at: datetime
     escalations: tuple[EscalationInfo, ...] = ()
     attachments: tuple[AttachmentInfo, ...] = ()
+    category_id: int | None = None
+    category_name: str = ""
 
     @property
     def clocks(self) -> tuple[ClockReading, ClockReading, ClockReading]:

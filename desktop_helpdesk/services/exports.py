@@ -43,6 +43,7 @@ from desktop_helpdesk.services.reports import (
 from desktop_helpdesk.storage.db import database
 from desktop_helpdesk.storage.records import (
     CaseRecord,
+    CategoryRecord,
     ClientRecord,
     ContactRecord,
     TeamMemberRecord,
@@ -461,6 +462,7 @@ class CaseColumn(StrEnum):
     NEXT_DUE = "next_due"
     NEXT_TARGET = "next_target"
     TIME_LEFT = "time_left"
+    CATEGORY = "category"
 
 
 CASE_COLUMN_SPECS: dict[CaseColumn, Column] = {
@@ -476,6 +478,7 @@ CASE_COLUMN_SPECS: dict[CaseColumn, Column] = {
     CaseColumn.NEXT_DUE: Column("Next SLA due", ColumnKind.DATETIME),
     CaseColumn.NEXT_TARGET: Column("Next target"),
     CaseColumn.TIME_LEFT: Column("Business hours left", ColumnKind.HOURS),
+    CaseColumn.CATEGORY: Column("Category"),
 }
 DEFAULT_CASE_COLUMNS: tuple[CaseColumn, ...] = (
     CaseColumn.NUMBER, CaseColumn.CLIENT, CaseColumn.SUBJECT, CaseColumn.PRIORITY,
@@ -548,7 +551,7 @@ EXPORT_CHUNK = 5_000
 _OPEN_STATUS_VALUES = frozenset(s.value for s in CaseStatus if s.is_open)
 # Positions in an export row (see _export_rows).
 _NUMBER, _CLIENT, _CONTACT, _SUBJECT, _PRIORITY, _STATUS, _CHANNEL, _ASSIGNEE = range(1, 9)
-_RECEIVED, _NEXT_DUE, _DUE, _MET = 9, 10, 11, 14
+_RECEIVED, _NEXT_DUE, _DUE, _MET, _CATEGORY = 9, 10, 11, 14, 17
 
 
 _IDS_MARKER = "(/*case ids*/)"
@@ -573,12 +576,15 @@ def _export_rows(ids: Sequence[int], with_targets: bool = True) -> list[tuple]:
             CaseRecord.subject, CaseRecord.effective_priority, CaseRecord.status,
             CaseRecord.channel, TeamMemberRecord.display_name,
             epoch_sql(CaseRecord.received_at), epoch_sql(CaseRecord.next_due_at), *targets,
+            CategoryRecord.name,
         )
         .join(ClientRecord, on=(CaseRecord.client == ClientRecord.id))
         .switch(CaseRecord)
         .join(ContactRecord, JOIN.LEFT_OUTER, on=(CaseRecord.contact == ContactRecord.id))
         .switch(CaseRecord)
         .join(TeamMemberRecord, JOIN.LEFT_OUTER, on=(CaseRecord.assignee == TeamMemberRecord.id))
+        .switch(CaseRecord)
+        .join(CategoryRecord, JOIN.LEFT_OUTER, on=(CaseRecord.category == CategoryRecord.id))
         .where(CaseRecord.id.in_(SQL(_IDS_MARKER)))
     )
     # peewee renders a 5,000-value list one parameter at a time, which costs more than the
@@ -613,6 +619,7 @@ def _case_getter(column: CaseColumn, position: Callable[[float], float],
         CaseColumn.ASSIGNEE: lambda r: r[_ASSIGNEE] or "Unassigned",
         CaseColumn.RECEIVED: lambda r: _instant(r[_RECEIVED]),
         CaseColumn.NEXT_DUE: lambda r: _instant(_next_due_seconds(r)),
+        CaseColumn.CATEGORY: lambda r: r[_CATEGORY] or "",
     }
     if column in simple:
         return simple[column]
@@ -779,6 +786,8 @@ def build_report_pack(reports: ReportService, kind: ReportKind | str,
         sections: tuple = (
             compliance_trend_chart(trend),
             overall.table(),
+            # Beside priority: which kinds of problem miss their targets.
+            reports.sla_compliance(report_filter, Grouping.CATEGORY).table(),
             trend.table(),
             reports.sla_times(report_filter, Grouping.PRIORITY).table(),
             reports.waiting_on_others(report_filter).table(),

@@ -40,3 +40,28 @@ def require_manager(member: TeamMemberRecord, action: str) -> None:
     """
     if not is_manager(member):
         raise PermissionDenied(f"Only a supervisor or admin can {action}")
+
+
+# Actions the services guard beyond "an active member", by the lowest role allowed. The role
+# matrix test walks this table, so a new guarded action is registered here and checked with
+# ``require_action`` where it happens.
+GUARDED_ACTIONS: dict[str, tuple[str, str]] = {
+    # action: (who may, what the refusal says they cannot do)
+    "manage_categories": ("manager", "manage the case categories"),
+}
+
+
+def require_action(member: TeamMemberRecord, action: str) -> None:
+    """Refuse a registered guarded ``action`` the member's role does not allow.
+
+    Args:
+        member: the acting member.
+        action: a key of ``GUARDED_ACTIONS``.
+
+    Raises:
+        PermissionDenied: naming what they cannot do.
+        KeyError: for an unregistered action (a programming error).
+    """
+    who, what = GUARDED_ACTIONS[action]
+    if who == "manager":
+        require_manager(member, what)

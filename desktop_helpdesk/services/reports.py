@@ -62,6 +62,7 @@ from desktop_helpdesk.services.permissions import acting_member, require_manager
 from desktop_helpdesk.storage.db import database
 from desktop_helpdesk.storage.records import (
     CaseRecord,
+    CategoryRecord,
     ClientRecord,
     EscalationRecord,
     InteractionRecord,
@@ -75,6 +76,7 @@ OPEN_STATUS_VALUES = tuple(s.value for s in OPEN_STATUSES)
 CHANNEL_LABELS = {c.value: c.label for c in IntakeChannel}
 AVAILABILITY_LABELS = {a.value: a.label for a in Availability}
 UNASSIGNED_LABEL = "Unassigned"
+UNCATEGORISED_LABEL = "No category"
 _INTERACTION_CHANNELS = frozenset(c.value for c in InteractionChannel)
 _NAIVE_EPOCH = datetime(1970, 1, 1)
 _HOUR = 3600.0
@@ -119,6 +121,7 @@ class Grouping(StrEnum):
     MEMBER = "member"
     CLIENT = "client"
     CHANNEL = "channel"
+    CATEGORY = "category"
     DAY = "day"
     WEEK = "week"
     MONTH = "month"
@@ -138,6 +141,7 @@ _GROUPING_HEADERS = {
     Grouping.MEMBER: "Team member",
     Grouping.CLIENT: "Client",
     Grouping.CHANNEL: "Channel",
+    Grouping.CATEGORY: "Category",
     Grouping.DAY: "Day",
     Grouping.WEEK: "Week of",
     Grouping.MONTH: "Month",
@@ -182,6 +186,7 @@ class ReportFilter:
     member_id: int | None = None
     client_id: int | None = None
     channel: str | None = None
+    category_id: int | None = None
 
 
 def nearest_rank(sorted_values: Sequence[float], percentile: int) -> float | None:
@@ -354,6 +359,7 @@ class _CaseFacts:
     due_pos: tuple[float, float, float] = (0.0, 0.0, 0.0)
     met_pos: tuple = (None, None, None)
     paused_pos: float | None = None
+    category_id: int | None = None
 
 
 _CASE_COLUMNS = (
@@ -364,6 +370,7 @@ _CASE_COLUMNS = (
     CaseRecord.status,
     CaseRecord.assignee,
     CaseRecord.client,
+    CaseRecord.category,
 )
 _CASE_INSTANTS = (
     CaseRecord.received_at,
@@ -406,11 +413,11 @@ def _load_cases(where, index: BusinessTimeIndex | None = None) -> list[_CaseFact
     facts = []
     append = facts.append
     for row in raw_rows(query):
-        (case_id, number, priority, channel, status, assignee, client, received,
+        (case_id, number, priority, channel, status, assignee, client, category, received,
          ack_due, resp_due, res_due, ack_at, resp_at, res_at, paused, closed) = row
         append(_CaseFacts(case_id, number, priority, channel, status, assignee, client,
                           received, (ack_due, resp_due, res_due), (ack_at, resp_at, res_at),
-                          paused, closed))
+                          paused, closed, category_id=category))
     if index is not None:
         _attach_positions(index, facts)
     return facts
@@ -441,6 +448,8 @@ def _filter_condition(calendar: BusinessCalendar, report_filter: ReportFilter):
         condition &= CaseRecord.client == report_filter.client_id
     if report_filter.channel:
         condition &= CaseRecord.channel == report_filter.channel
+    if report_filter.category_id is not None:
+        condition &= CaseRecord.category == report_filter.category_id
     return condition
 
 
@@ -996,6 +1005,8 @@ class ReportService:
             text.append(("Client", ClientRecord.get_by_id(report_filter.client_id).name))
         if report_filter.channel:
             text.append(("Channel", CHANNEL_LABELS.get(report_filter.channel, report_filter.channel)))
+        if report_filter.category_id is not None:
+            text.append(("Category", CategoryRecord.get_by_id(report_filter.category_id).name))
         local = as_of.astimezone(self._calendar.zone)
         text.append(("Outcomes as of", local.strftime("%Y-%m-%d %H:%M %Z")))
         text.append(("Time measured in", "business hours (Mon-Fri 08:00-16:30 Halifax, less holidays)"))
@@ -1021,6 +1032,10 @@ class ReportService:
                 lambda keys: sorted(keys, key=str.casefold))
         if grouping is Grouping.CHANNEL:
             return (lambda case: CHANNEL_LABELS.get(case.channel, case.channel)), sorted
+        if grouping is Grouping.CATEGORY:
+            names = _names(CategoryRecord, CategoryRecord.name)
+            return (lambda case: names.get(case.category_id, UNCATEGORISED_LABEL)), (
+                lambda keys: sorted(keys, key=lambda k: (k == UNCATEGORISED_LABEL, k.casefold())))
         starts: dict[date, date] = {}
 
         def period_of(case: _CaseFacts) -> date:

@@ -83,6 +83,19 @@ class ContactRecord(BaseRecord):
         table_name = "contact"
 
 
+class CategoryRecord(BaseRecord):
+    """A kind of problem (e.g. SCORM, LMS access) from the short list admins keep; retired
+    categories stay on the cases that had them."""
+
+    id = AutoField()
+    name = CharField(max_length=80, unique=True)
+    active = BooleanField(default=True)
+    created_at = UtcDateTimeField()
+
+    class Meta:
+        table_name = "category"
+
+
 class CaseSequenceRecord(BaseRecord):
     """The last case number handed out per year; incremented inside the logging transaction."""
 
@@ -132,6 +145,7 @@ class CaseRecord(BaseRecord):
     waiting_since = UtcDateTimeField(null=True)
     resolution_summary = TextField(default="")
     resolution_channel = CharField(max_length=24, default="")
+    category = ForeignKeyField(CategoryRecord, null=True, on_delete="RESTRICT", index=True)
     version = IntegerField(default=1)  # optimistic concurrency between workstations
     updated_at = UtcDateTimeField(index=True)
 
@@ -353,6 +367,7 @@ ALL_RECORDS = (
     TeamMemberRecord,
     ClientRecord,
     ContactRecord,
+    CategoryRecord,
     CaseSequenceRecord,
     CaseRecord,
     InteractionRecord,

@@ -55,6 +55,7 @@ _COLUMN_WIDTHS = {
     CaseColumn.ASSIGNEE: 118,
     CaseColumn.RECEIVED: 96,
     CaseColumn.NEXT_DUE: 262,
+    CaseColumn.CATEGORY: 120,
 }
 # On a narrow list (a 1366-px laptop beside the detail pane) these give way, in this order, so
 # the SLA column stays in view without scrolling; the subject keeps at least its minimum.
@@ -128,6 +129,7 @@ _EXPORT_COLUMNS: dict[CaseColumn, tuple[ExportColumn, ...]] = {
     CaseColumn.ASSIGNEE: (ExportColumn.ASSIGNEE,),
     CaseColumn.RECEIVED: (ExportColumn.RECEIVED,),
     CaseColumn.NEXT_DUE: (ExportColumn.NEXT_TARGET, ExportColumn.NEXT_DUE, ExportColumn.TIME_LEFT),
+    CaseColumn.CATEGORY: (ExportColumn.CATEGORY,),
 }
 
 

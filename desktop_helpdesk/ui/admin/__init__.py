@@ -68,7 +68,7 @@ def install(window) -> QAction | None:
 
 def open_admin_dialog(window, page: str | None = None):
     """Open (or raise) the window's Administration dialog, optionally on a page
-    (``"team"``, ``"closures"``, ``"settings"``, ``"clients"``). Returns the dialog."""
+    (``"team"``, ``"closures"``, ``"settings"``, ``"clients"``, ``"categories"``). Returns the dialog."""
     from desktop_helpdesk.ui.admin.admin_dialog import AdminDialog
     from desktop_helpdesk.ui.team_jobs import TeamJobRunner
 
@@ -88,6 +88,7 @@ def open_admin_dialog(window, page: str | None = None):
         "closures": dialog.closures_page,
         "settings": dialog.settings_page,
         "clients": dialog.clients_page,
+        "categories": dialog.categories_page,
     }
     dialog.open_page(pages.get(page) if page else None)
     return dialog

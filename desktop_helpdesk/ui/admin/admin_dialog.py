@@ -20,10 +20,12 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_helpdesk.domain.cases import MemberRole
+from desktop_helpdesk.services.categories import Category
 from desktop_helpdesk.services.context import TeamSettings
 from desktop_helpdesk.services.dto import ClientSummary, ContactMatch, MemberSummary
 from desktop_helpdesk.services.errors import ServiceError, ValidationError
 from desktop_helpdesk.services.settings import Closure
+from desktop_helpdesk.ui.admin.categories_page import CategoriesPage
 from desktop_helpdesk.ui.admin.clients_page import ClientsPage
 from desktop_helpdesk.ui.admin.closures_page import ClosuresPage
 from desktop_helpdesk.ui.admin.settings_page import (
@@ -51,6 +53,7 @@ _FIELD_LABELS = {
     "contact_name": "Contact name",
     "day": "Date",
     "reason": "Reason",
+    "category": "Category",
 }
 _STYLE = """
 QTableView { background: #ffffff; border: 1px solid #e2e8f0; border-radius: 6px;
@@ -75,6 +78,7 @@ class AdminSnapshot:
     closures: list[Closure]
     settings: TeamSettings
     clients: list[ClientSummary]
+    categories: list[Category]
 
 
 def load_snapshot(services) -> AdminSnapshot:
@@ -84,6 +88,7 @@ def load_snapshot(services) -> AdminSnapshot:
         closures=services.settings.list_closures(),
         settings=services.settings.get(),
         clients=services.contacts.list_clients(),
+        categories=services.categories.list_categories(include_inactive=True),
     )
 
 
@@ -158,6 +163,7 @@ class AdminDialog(QDialog):
         self.closures_page = ClosuresPage(ui, self.run, self)
         self.settings_page = SettingsPage(ui, self.run, choose_folder, self)
         self.clients_page = ClientsPage(ui, self.run, self)
+        self.categories_page = CategoriesPage(ui, self.run, self)
         self.clients_page.client_selected.connect(self._on_clients_page_client_selected)
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("adminTabs")
@@ -166,6 +172,7 @@ class AdminDialog(QDialog):
         self.tabs.addTab(self.closures_page, "Closures")
         self.tabs.addTab(self.settings_page, "Settings")
         self.tabs.addTab(self.clients_page, "Clients")
+        self.tabs.addTab(self.categories_page, "Categories")
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         close_button = buttons.button(QDialogButtonBox.StandardButton.Close)
@@ -214,6 +221,7 @@ class AdminDialog(QDialog):
         self.settings_page.set_settings(snapshot.settings)
         self.clients_page.set_clients(snapshot.clients)
         self.clients_page.after_reload()
+        self.categories_page.set_categories(snapshot.categories)
         me = next((m for m in snapshot.members if m.id == self._ui.member_id), None)
         self.read_only_note.setVisible(me is None or not MemberRole(me.role).manages_team)
         self.loaded.emit()

@@ -11,6 +11,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt
 from PySide6.QtGui import QColor
 
 from desktop_helpdesk.domain.cases import Availability, MemberRole
+from desktop_helpdesk.services.categories import Category
 from desktop_helpdesk.services.dto import ClientSummary, ContactMatch, MemberSummary
 from desktop_helpdesk.services.settings import Closure
 
@@ -203,5 +204,19 @@ def contact_model(parent: QObject | None = None) -> RowTableModel[ContactMatch]:
             Column("Phone", lambda c: c.phone),
         ],
         key=lambda c: c.contact_id,
+        parent=parent,
+    )
+
+
+def category_model(parent: QObject | None = None) -> RowTableModel[Category]:
+    """Case categories: name, offered, cases carrying it (retired ones greyed)."""
+    return RowTableModel(
+        [
+            Column("Category", lambda c: c.name),
+            Column("Offered", lambda c: c.active, _yes_no),
+            Column("Cases", lambda c: c.cases, numeric=True),
+        ],
+        key=lambda c: c.id,
+        dimmed=lambda c: not c.active,
         parent=parent,
     )

@@ -47,6 +47,7 @@ from desktop_helpdesk.ui.widgets.caller_history import (
     CallerHistoryPanel,
     lifetime_guard,
 )
+from desktop_helpdesk.ui.widgets.category_field import fill_categories
 from desktop_helpdesk.ui.workers import WorkerPool
 
 log = logging.getLogger(__name__)
@@ -55,6 +56,7 @@ LOOKUP_DEBOUNCE_MS = 150
 SIMILAR_DEBOUNCE_MS = 300
 DRAFT_SAVE_MS = 500
 _FIELD_WIDGETS = {
+    "category": "categoryField",
     "subject": "subjectField",
     "description": "descriptionField",
     "contact_name": "newContactNameField",
@@ -163,6 +165,12 @@ class PhoneIntakeDialog(QDialog):
             shortcut.activated.connect(self.log_case)
         QShortcut(QKeySequence(ADD_TO_CASE_KEY), self, activated=self.caller_history.request_add)
         self.caller_history.add_call_requested.connect(self.add_call_to_case)
+        # Answers may arrive after the dialog was closed and deleted: ignored then.
+        self._alive = lifetime_guard(self)
+        alive = self._alive
+        self._pool.submit(self._ui.services.categories.list_categories,
+                          on_finished=lambda categories: alive() and self._on_categories_loaded(categories),
+                          on_failed=lambda error: log.info("categories not loaded: %s", error))
         self._on_priority_changed()
         self._update_call_time()
         if call is None:
@@ -243,6 +251,8 @@ class PhoneIntakeDialog(QDialog):
             self.channel_field.addItem(icon(channel.value), channel.label, channel.value)
         self.live_call_field = self._named(QCheckBox("Live call (caller on the line)", page), "liveCallField")
         self.live_call_field.setChecked(True)
+        self.category_field = self._named(QComboBox(page), "categoryField")
+        fill_categories(self.category_field, [])
 
         form = QFormLayout()
         form.setVerticalSpacing(8)
@@ -261,6 +271,7 @@ class PhoneIntakeDialog(QDialog):
         channel_row.addWidget(self.live_call_field)
         channel_row.addStretch(1)
         form.addRow("Came in by", channel_row)
+        form.addRow("Category", self.category_field)
 
         similar_heading = QLabel("Similar resolved cases", page)
         similar_heading.setProperty("role", "sectionHeading")
@@ -604,6 +615,7 @@ class PhoneIntakeDialog(QDialog):
                 contact_id=contact_id,
                 new_contact=new_contact,
                 live_call=IntakeChannel(channel).can_be_live and self.live_call_field.isChecked(),
+                category_id=self.category_field.currentData(),
             )
         except ValidationError as error:
             log.info("intake refused: %s", error)
@@ -630,6 +642,10 @@ class PhoneIntakeDialog(QDialog):
         self.case_logged.emit(logged.id)
         return True
 
+    def _on_categories_loaded(self, categories: list) -> None:
+        chosen = self.category_field.currentData()
+        fill_categories(self.category_field, categories, chosen)
+
     def _show_error(self, text: str, widget_name: str | None) -> None:
         self.error_label.setText(text)
         self.error_label.show()
@@ -653,6 +669,7 @@ class PhoneIntakeDialog(QDialog):
         self.similar.clear()
         self.priority_field.setCurrentIndex(0)
         self.channel_field.setCurrentIndex(0)
+        self.category_field.setCurrentIndex(0)
         self.new_contact_box.hide()
         self.error_label.hide()
         self._contact = None

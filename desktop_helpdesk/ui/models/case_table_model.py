@@ -58,6 +58,7 @@ class CaseColumn(IntEnum):
     ASSIGNEE = 5
     RECEIVED = 6
     NEXT_DUE = 7
+    CATEGORY = 8
 
 
 _COLUMNS = tuple(CaseColumn)
@@ -86,6 +87,7 @@ HEADERS = {
     CaseColumn.ASSIGNEE: "Assignee",
     CaseColumn.RECEIVED: "Received",
     CaseColumn.NEXT_DUE: "Next SLA due",
+    CaseColumn.CATEGORY: "Category",
 }
 
 SORT_COLUMNS = {
@@ -97,6 +99,7 @@ SORT_COLUMNS = {
     CaseColumn.ASSIGNEE: SortColumn.ASSIGNEE,
     CaseColumn.RECEIVED: SortColumn.RECEIVED,
     CaseColumn.NEXT_DUE: SortColumn.NEXT_DUE,
+    CaseColumn.CATEGORY: SortColumn.CATEGORY,
 }
 
 
@@ -375,6 +378,8 @@ class CaseTableModel(QAbstractTableModel):
             return row.assignee_name or "Unassigned"
         if column is CaseColumn.RECEIVED:
             return row.received_at.astimezone(self._zone).strftime("%d %b %H:%M")
+        if column is CaseColumn.CATEGORY:
+            return row.category_name
         sla = self._row_sla(row)
         if sla.reading is None:
             return _label(CaseStatus, row.status) if not row.is_open else "—"

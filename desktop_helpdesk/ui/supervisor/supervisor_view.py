@@ -74,6 +74,7 @@ REPORT_KIND_LABELS = {
     ReportKind.CASES: "Open cases (list)",
 }
 GROUPING_CHOICES = (Grouping.PRIORITY, Grouping.MEMBER, Grouping.CLIENT, Grouping.CHANNEL,
+                    Grouping.CATEGORY,
                     Grouping.DAY, Grouping.WEEK, Grouping.MONTH, Grouping.NONE)
 
 

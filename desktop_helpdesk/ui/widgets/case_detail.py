@@ -6,7 +6,7 @@ import logging
 import mimetypes
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -54,6 +54,7 @@ from desktop_helpdesk.ui.widgets.attachments import (
     thumbnail_from_bytes,
 )
 from desktop_helpdesk.ui.widgets.case_header import CaseHeader
+from desktop_helpdesk.ui.widgets.category_field import fill_categories
 from desktop_helpdesk.ui.widgets.sla_countdown import SlaCountdown
 from desktop_helpdesk.ui.widgets.timeline_tab import TimelineTab
 from desktop_helpdesk.ui.workers import WorkerPool
@@ -112,6 +113,7 @@ class CaseDetailPanel(QWidget):
         self._read_generation = 0
         self._save_draft_after_read = False
         self._busy = False
+        self._categories: list = []  # offered categories, read with the case
         self._mail_configured = False
         self._attachment_limit = DEFAULT_ATTACHMENT_LIMIT
         self._thumbnail_cache: dict[int, object] = {}
@@ -276,6 +278,9 @@ class CaseDetailPanel(QWidget):
         self.priority_field.setObjectName("detailPriorityField")
         for level in RequestedPriority:
             self.priority_field.addItem(level.label, level.value)
+        self.category_field = QComboBox(page)
+        self.category_field.setObjectName("detailCategoryField")
+        self.category_field.setAccessibleName("detailCategoryField")
         self.priority_reason = QLineEdit(page)
         self.priority_reason.setObjectName("priorityReasonField")
         self.priority_reason.setPlaceholderText("Why the priority changes (kept in the audit)")
@@ -291,6 +296,7 @@ class CaseDetailPanel(QWidget):
         form.addRow("Description", self.description_edit)
         form.addRow("Priority", self.priority_field)
         form.addRow("", self.priority_reason)
+        form.addRow("Category", self.category_field)
         form.addRow("", self.save_button)
         form.addRow("Resolution", self.resolution_label)
         return page
@@ -354,6 +360,7 @@ class CaseDetailPanel(QWidget):
         texts = self._draft_fields() if previous == view.detail.id and keep_text else {}
         self._mail_configured = view.mail_configured
         self._attachment_limit = view.attachment_limit
+        self._categories = view.categories
         self.show_case(view.detail, view.timeline, view.audit)
         if texts:
             self._apply_texts(texts)
@@ -388,6 +395,7 @@ class CaseDetailPanel(QWidget):
             self.subject_edit.setModified(False)
             self.description_edit.setPlainText(detail.description)
             self.priority_field.setCurrentIndex(self.priority_field.findData(detail.requested_priority))
+            fill_categories(self.category_field, self._categories, detail.category_id, detail.category_name)
             self._restoring = False
         self.resolution_label.setText(
             f"{detail.resolution_summary} (client told by {detail.resolution_channel})"
@@ -419,7 +427,7 @@ class CaseDetailPanel(QWidget):
         self.buttons["close"].setVisible(status is CaseStatus.RESOLVED)
         self.buttons["reopen"].setVisible(not is_open)
         self.timeline_tab.set_read_only(read_only)
-        for widget in (self.save_button, self.priority_field, self.priority_reason):
+        for widget in (self.save_button, self.priority_field, self.priority_reason, self.category_field):
             widget.setEnabled(not read_only)
         self.subject_edit.setReadOnly(read_only)
         self.description_edit.setReadOnly(read_only)
@@ -546,9 +554,15 @@ class CaseDetailPanel(QWidget):
         description = self.description_edit.toPlainText()
         requested = self.priority_field.currentData()
         reason = self.priority_reason.text().strip()
+        category_id = self.category_field.currentData()
 
         def command(version: int) -> object:
             changed = None
+            if category_id != detail.category_id:
+                changed = self._ui.services.cases.set_category(
+                    me, detail.id, category_id, expected_version=version
+                )
+                version = changed.version
             if subject != detail.subject or description != detail.description:
                 changed = self._ui.services.cases.edit_case(
                     me, detail.id, expected_version=version, subject=subject, description=description
@@ -946,6 +960,7 @@ class _CaseView:
     draft: Draft | None
     mail_configured: bool
     attachment_limit: int
+    categories: list = field(default_factory=list)
 
 
 def _read_case(ui: UiContext, case_id: int) -> _CaseView:
@@ -959,6 +974,7 @@ def _read_case(ui: UiContext, case_id: int) -> _CaseView:
         ui.drafts.load(ui.member_id, case_key(case_id)),
         settings.mail_configured,
         settings.attachment_max_bytes,
+        ui.services.categories.list_categories(),
     )
 
 

@@ -63,6 +63,7 @@ class CaseHeader(QWidget):
                 ("received", "Received"),
                 ("channel", "Came in by"),
                 ("waiting", "Waiting on"),
+                ("category", "Category"),
             )
         ):
             caption = QLabel(title, self)
@@ -140,6 +141,7 @@ class CaseHeader(QWidget):
         else:
             waiting = "—"
         self.info["waiting"].setText(waiting)
+        self.info["category"].setText(detail.category_name or "—")
 
     def _on_contact_link_activated(self, _link: str) -> None:
         if self._phone:

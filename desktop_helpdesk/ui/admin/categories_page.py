@@ -1,0 +1,120 @@
+"""Administration page "Categories": the short list of case categories (add, rename, retire)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex
+from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
+
+from desktop_helpdesk.services.categories import Category
+from desktop_helpdesk.ui.admin.forms import (
+    CommandRunner,
+    group,
+    hint,
+    line_edit,
+    push_button,
+    replace_rows,
+    select_key,
+    selected_item,
+    sortable_table,
+    submit_form,
+)
+from desktop_helpdesk.ui.admin.models import category_model
+from desktop_helpdesk.ui.context import UiContext
+
+
+class CategoriesPage(QWidget):
+    """Categories in a table; a form to add one; rename and retire/offer-again the selected one.
+
+    Args:
+        ui: services and the signed-in member.
+        run: the dialog's command runner (messages, reload).
+        parent: the Qt parent.
+    """
+
+    def __init__(self, ui: UiContext, run: CommandRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("categoriesPage")
+        self._ui = ui
+        self._run = run
+        self.model = category_model(self)
+        self.table, self.proxy = sortable_table(self.model, self, "categoriesTable")
+        self.table.selectionModel().currentRowChanged.connect(self._on_table_current_row_changed)
+
+        add_box = group("Add a category", self, "newCategoryForm")
+        self.name_field = line_edit(add_box, "categoryNameField", "e.g. SCORM, LMS access, Authoring tool")
+        self.add_button = push_button("Add category", add_box, "addCategoryButton", accent=True)
+        submit_form(add_box, [("&Name", self.name_field)], self.add_button, self.add_category)
+
+        edit_box = group("Selected category", self, "categoryForm")
+        self.rename_field = line_edit(edit_box, "categoryRenameField", "New name")
+        self.rename_button = push_button("Rename", edit_box, "renameCategoryButton")
+        form = submit_form(edit_box, [("Na&me", self.rename_field)], self.rename_button, self.rename_selected)
+        self.retire_button = push_button("Retire", edit_box, "retireCategoryButton")
+        self.retire_button.clicked.connect(self.toggle_selected)
+        form.addRow("", self.retire_button)
+        edit_box.setEnabled(False)
+        self.edit_box = edit_box
+
+        right = QVBoxLayout()
+        right.addWidget(add_box)
+        right.addWidget(edit_box)
+        right.addWidget(hint(
+            "Keep the list short: agents choose a category at intake or later, and the SLA "
+            "report and the supervisor tables group by it. A retired category is no longer "
+            "offered; cases that carry it keep it.", self))
+        right.addStretch(1)
+        layout = QHBoxLayout(self)
+        layout.addWidget(self.table, 3)
+        layout.addLayout(right, 2)
+
+    def set_categories(self, categories: list[Category]) -> None:
+        kept = replace_rows(self.table, self.proxy, self.model, categories)
+        self._show_selected(self.selected_category() if kept else None)
+
+    def selected_category(self) -> Category | None:
+        return selected_item(self.table, self.proxy, self.model)
+
+    def select_category(self, category_id: int) -> bool:
+        return select_key(self.table, self.proxy, self.model, category_id)
+
+    def _on_table_current_row_changed(self, _current: QModelIndex, _previous: QModelIndex) -> None:
+        self._show_selected(self.selected_category())
+
+    def _show_selected(self, category: Category | None) -> None:
+        self.edit_box.setEnabled(category is not None)
+        self.rename_field.setText(category.name if category else "")
+        self.retire_button.setText("Offer again" if category is not None and not category.active else "Retire")
+
+    def add_category(self) -> Category | None:
+        ui = self._ui
+        name = self.name_field.text()
+        added = self._run(
+            lambda c: f"Category \u201c{c.name}\u201d added.",
+            lambda: ui.services.categories.add_category(ui.member_id, name),
+            {"category": self.name_field},
+        )
+        if added is not None:
+            self.name_field.clear()
+        return added
+
+    def rename_selected(self) -> Category | None:
+        category = self.selected_category()
+        if category is None:
+            return None
+        ui = self._ui
+        name = self.rename_field.text()
+        return self._run(
+            lambda c: f"Category renamed \u201c{c.name}\u201d.",
+            lambda: ui.services.categories.rename_category(ui.member_id, category.id, name),
+            {"category": self.rename_field},
+        )
+
+    def toggle_selected(self) -> Category | None:
+        category = self.selected_category()
+        if category is None:
+            return None
+        ui = self._ui
+        return self._run(
+            lambda c: f"\u201c{c.name}\u201d is {'offered again' if c.active else 'retired (cases keep it)'}.",
+            lambda: ui.services.categories.set_category_active(ui.member_id, category.id, not category.active),
+        )
