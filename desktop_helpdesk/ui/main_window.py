@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QSizePolicy,
     QSplitter,
@@ -131,6 +132,13 @@ _EXPORT_COLUMNS: dict[CaseColumn, tuple[ExportColumn, ...]] = {
     CaseColumn.NEXT_DUE: (ExportColumn.NEXT_TARGET, ExportColumn.NEXT_DUE, ExportColumn.TIME_LEFT),
     CaseColumn.CATEGORY: (ExportColumn.CATEGORY,),
 }
+
+
+# Columns the header's context menu can hide or show (number, subject and SLA always show).
+_OPTIONAL_COLUMNS = (
+    CaseColumn.CLIENT, CaseColumn.PRIORITY, CaseColumn.STATUS, CaseColumn.ASSIGNEE,
+    CaseColumn.RECEIVED, CaseColumn.CATEGORY,
+)
 
 
 class MainWindow(QMainWindow):
@@ -279,10 +287,38 @@ class MainWindow(QMainWindow):
         # The countdown is what the desk watches all day: shown right after the subject so it
         # stays in view on a laptop screen (the model keeps the documented column order).
         header.moveSection(header.visualIndex(CaseColumn.NEXT_DUE), CaseColumn.SUBJECT + 1)
+        # Optional columns are chosen from the header's context menu; the category starts
+        # hidden so the subject keeps its room on a normal screen.
+        header.setSectionHidden(CaseColumn.CATEGORY, True)
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(self._on_header_context_menu_requested)
         table.setTextElideMode(Qt.TextElideMode.ElideRight)
         table.setDragEnabled(True)
         table.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
         return table
+
+    def column_menu(self) -> QMenu:
+        """The header's menu: a checkable entry per optional list column."""
+        header = self.table.horizontalHeader()
+        menu = QMenu(self)
+        menu.setObjectName("columnMenu")
+        for column in _OPTIONAL_COLUMNS:
+            action = menu.addAction(self.model.headerData(column, Qt.Orientation.Horizontal))
+            action.setObjectName(f"showColumn{column.name.title()}")
+            action.setCheckable(True)
+            action.setChecked(not header.isSectionHidden(column))
+            action.toggled.connect(lambda shown, c=column: self.show_column(c, shown))
+        return menu
+
+    def show_column(self, column: CaseColumn, shown: bool) -> None:
+        """Show or hide an optional list column (exports follow the visible columns)."""
+        self.table.horizontalHeader().setSectionHidden(column, not shown)
+        self._column_fitter.fit()
+
+    def _on_header_context_menu_requested(self, position) -> None:
+        menu = self.column_menu()
+        menu.exec(self.table.horizontalHeader().mapToGlobal(position))
+        menu.deleteLater()
 
     def _build_actions(self) -> None:
         toolbar = QToolBar("Main", self)

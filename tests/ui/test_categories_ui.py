@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
 
+from desktop_helpdesk.services.exports import CaseColumn as ExportColumn
 from desktop_helpdesk.storage.records import AuditRecord, CaseRecord
 from desktop_helpdesk.ui.admin.models import category_model
 from desktop_helpdesk.ui.models.case_table_model import CaseColumn
@@ -67,11 +69,18 @@ def test_category_chosen_at_intake_shows_in_header_and_list(qtbot, window, ui):
     case = CaseRecord.get()
     assert case.category_id == scorm.id
     qtbot.waitUntil(lambda: window.detail.case_id == case.id)
-    qtbot.waitUntil(lambda: window.detail.info["category"].text() == "SCORM")
-    assert window.detail.info["category"].text() == "SCORM"
+    qtbot.waitUntil(lambda: window.detail.header.category_chip.text() == "SCORM")
     row = window.model.row_of(case.id)
     assert window.model.index(row, CaseColumn.CATEGORY).data() == "SCORM"
-    assert window.model.headerData(CaseColumn.CATEGORY, Qt.Orientation.Horizontal) == "Category"
+    header = window.table.horizontalHeader()
+    assert header.isSectionHidden(CaseColumn.CATEGORY)
+    assert ExportColumn.CATEGORY not in window.export_columns()
+    menu = window.column_menu()
+    toggle = menu.findChild(QAction, "showColumnCategory")
+    assert toggle.text() == "Category" and not toggle.isChecked()
+    toggle.trigger()
+    assert not header.isSectionHidden(CaseColumn.CATEGORY)
+    assert window.export_columns()[-1] == ExportColumn.CATEGORY
 
 
 def test_category_changed_on_the_details_tab(qtbot, window, ui):
@@ -84,6 +93,6 @@ def test_category_changed_on_the_details_tab(qtbot, window, ui):
     detail.category_field.setCurrentIndex(detail.category_field.findData(lms.id))
     click(qtbot, detail.save_button)
     assert CaseRecord.get_by_id(case.id).category_id == lms.id
-    assert detail.info["category"].text() == "LMS access"
+    assert detail.header.category_chip.text() == "LMS access"
     trail = [e for e in ui.services.cases.audit_trail(case.id) if e.field == "category"]
     assert [(e.before, e.after) for e in trail] == [("", f"LMS access (#{lms.id})")]

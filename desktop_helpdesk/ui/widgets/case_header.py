@@ -41,6 +41,11 @@ class CaseHeader(QWidget):
         self.priority_chip = QLabel("", self)
         self.priority_chip.setObjectName("detailPriority")
         self.priority_chip.setProperty("role", "priorityChip")
+        self.category_chip = QLabel("", self)
+        self.category_chip.setObjectName("detailCategory")
+        self.category_chip.setProperty("role", "statusChip")
+        self.category_chip.setToolTip("Category (change it on the Details tab)")
+        self.category_chip.hide()
         self.subject_label = QLabel("", self)
         self.subject_label.setObjectName("detailSubject")
         self.subject_label.setProperty("role", "caseSubject")
@@ -49,6 +54,7 @@ class CaseHeader(QWidget):
         header.addWidget(self.number_label)
         header.addWidget(self.status_chip)
         header.addWidget(self.priority_chip)
+        header.addWidget(self.category_chip)
         header.addStretch(1)
 
         self.info = {}
@@ -63,7 +69,6 @@ class CaseHeader(QWidget):
                 ("received", "Received"),
                 ("channel", "Came in by"),
                 ("waiting", "Waiting on"),
-                ("category", "Category"),
             )
         ):
             caption = QLabel(title, self)
@@ -141,7 +146,9 @@ class CaseHeader(QWidget):
         else:
             waiting = "—"
         self.info["waiting"].setText(waiting)
-        self.info["category"].setText(detail.category_name or "—")
+        # A chip beside the priority, not a fact row: the header must fit a 768-pixel screen.
+        self.category_chip.setText(detail.category_name)
+        self.category_chip.setVisible(bool(detail.category_name))
 
     def _on_contact_link_activated(self, _link: str) -> None:
         if self._phone:
