@@ -51,7 +51,6 @@ from desktop_helpdesk.services.dto import (
 from desktop_helpdesk.services.errors import (
     ConflictError,
     NotFoundError,
-    PermissionDenied,
     ValidationError,
     WorkflowError,
     checked_instant,
@@ -67,7 +66,7 @@ from desktop_helpdesk.services.mail import (
     require_mail_contact,
     resolution_body,
 )
-from desktop_helpdesk.services.permissions import acting_member, is_manager
+from desktop_helpdesk.services.permissions import acting_member, require_action
 from desktop_helpdesk.storage.records import (
     AttachmentRecord,
     CaseRecord,
@@ -478,13 +477,10 @@ class CaseService:
         reason = _required_text("reason", reason, 2000)
 
         def apply(actor, case, log, now):
-            if not is_manager(actor):
-                own = case.assignee_id == actor.id
-                taking = case.assignee_id is None and assignee_id == actor.id
-                if not (own or taking):
-                    raise PermissionDenied(
-                        "Only a supervisor or admin can reassign another member's case"
-                    )
+            own = case.assignee_id == actor.id
+            taking = case.assignee_id is None and assignee_id == actor.id
+            if not (own or taking):
+                require_action(actor, "reassign_others_case")
             before = TeamMemberRecord.get_or_none(TeamMemberRecord.id == case.assignee_id)
             after = None
             if assignee_id is not None:
@@ -502,6 +498,104 @@ class CaseService:
                 before=member_label(before),
                 after=member_label(after),
                 reason=reason,
+            )
+            return False
+
+        return self._change(actor_id, case_id, expected_version, apply)
+
+    def take_case(
+        self,
+        actor_id: int,
+        case_id: int,
+        *,
+        reason: str = "",
+        expected_version: int | None = None,
+    ) -> CaseDetail:
+        """"Assign to me": take an unassigned case, or a colleague's with a reason.
+
+        Any member who takes cases may do it (a desk covers for an absent colleague); taking
+        someone else's case says why, and the audit names who had it.
+
+        Args:
+            actor_id: the member taking the case.
+            case_id: the case.
+            reason: why (required when the case was a colleague's; audited).
+            expected_version: the version the caller read (stale -> ``ConflictError``; None: no check).
+
+        Returns:
+            The updated case.
+
+        Raises:
+            ValidationError: ``reason`` missing for a colleague's case; ``assignee`` when the
+                actor does not take cases.
+            WorkflowError: the case is closed.
+            ConflictError: stale ``expected_version``.
+        """
+        reason = _optional_text("reason", reason, 2000).strip()
+
+        def apply(actor, case, log, now):
+            if not actor.can_take_cases:
+                raise ValidationError("assignee", f"{actor.display_name} does not take cases")
+            if case.assignee_id == actor.id:
+                return False
+            before = TeamMemberRecord.get_or_none(TeamMemberRecord.id == case.assignee_id)
+            if before is not None and not reason:
+                raise ValidationError(
+                    "reason", f"say why you take {before.display_name}'s case (kept in the audit)"
+                )
+            case.assignee = actor.id
+            log.add(
+                "taken",
+                field="assignee",
+                before=member_label(before),
+                after=member_label(actor),
+                reason=reason or "Taken from the Unassigned queue",
+            )
+            return False
+
+        return self._change(actor_id, case_id, expected_version, apply)
+
+    def hand_back(
+        self,
+        actor_id: int,
+        case_id: int,
+        *,
+        reason: str = "",
+        expected_version: int | None = None,
+    ) -> CaseDetail:
+        """"Hand back to the queue": the case goes to Unassigned for someone else to take.
+
+        Agents hand back their own cases; a supervisor or admin may hand back anyone's.
+
+        Args:
+            actor_id: the member acting.
+            case_id: the case.
+            reason: why (optional; audited).
+            expected_version: the version the caller read (stale -> ``ConflictError``; None: no check).
+
+        Returns:
+            The updated case.
+
+        Raises:
+            PermissionDenied: an agent handing back someone else's case.
+            WorkflowError: the case is closed or already unassigned.
+            ConflictError: stale ``expected_version``.
+        """
+        reason = _optional_text("reason", reason, 2000).strip()
+
+        def apply(actor, case, log, now):
+            if case.assignee_id is None:
+                raise WorkflowError(f"Case {case.number} is already in the Unassigned queue")
+            if case.assignee_id != actor.id:
+                require_action(actor, "hand_back_others_case")
+            before = TeamMemberRecord.get_or_none(TeamMemberRecord.id == case.assignee_id)
+            case.assignee = None
+            log.add(
+                "handed_back",
+                field="assignee",
+                before=member_label(before),
+                after="",
+                reason=reason or "Handed back to the Unassigned queue",
             )
             return False
 

@@ -11,6 +11,7 @@ from desktop_helpdesk.services.categories import CategoryService
 from desktop_helpdesk.services.contacts import ContactService
 from desktop_helpdesk.services.context import ServiceContext
 from desktop_helpdesk.services.phone_calls import PhoneCallService
+from desktop_helpdesk.services.presence import PresenceService
 from desktop_helpdesk.services.settings import SettingsService
 from desktop_helpdesk.services.team import TeamService
 
@@ -26,6 +27,7 @@ class Services:
     settings: SettingsService
     calls: PhoneCallService
     categories: CategoryService
+    presence: PresenceService
 
     @classmethod
     def create(cls, clock: Clock, policy: SlaPolicy = DEFAULT_POLICY) -> Services:
@@ -48,4 +50,5 @@ class Services:
             settings=SettingsService(context),
             calls=PhoneCallService(context, cases, contacts),
             categories=CategoryService(context),
+            presence=PresenceService(context),
         )

@@ -48,6 +48,8 @@ def require_manager(member: TeamMemberRecord, action: str) -> None:
 GUARDED_ACTIONS: dict[str, tuple[str, str]] = {
     # action: (who may, what the refusal says they cannot do)
     "manage_categories": ("manager", "manage the case categories"),
+    "reassign_others_case": ("manager", "reassign another member's case"),
+    "hand_back_others_case": ("manager", "hand another member's case back to the queue"),
 }
 
 

@@ -361,6 +361,20 @@ class PhoneCallRecord(BaseRecord):
 
     class Meta:
         table_name = "phone_call"
+class CasePresenceRecord(BaseRecord):
+    """Who has a case open right now, per workstation: a heartbeat row, not history (rows are
+    replaced as members move between cases and are dropped when the window closes)."""
+
+    id = AutoField()
+    member = ForeignKeyField(TeamMemberRecord, on_delete="CASCADE")
+    workstation = CharField(max_length=128)
+    case = ForeignKeyField(CaseRecord, on_delete="CASCADE", index=True)
+    opened_at = UtcDateTimeField()
+    seen_at = UtcDateTimeField(index=True)
+
+    class Meta:
+        table_name = "case_presence"
+        indexes = ((("member", "workstation"), True),)
 
 
 ALL_RECORDS = (
@@ -382,4 +396,5 @@ ALL_RECORDS = (
     DraftRecord,
     LeaseRecord,
     PhoneCallRecord,
+    CasePresenceRecord,
 )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import getpass
+import platform
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,6 +29,7 @@ class UiContext:
         member_id: the signed-in team member.
         member_name: their display name.
         start_queue: the queue the window opens on.
+        workstation: this computer's name as colleagues see it beside a case they share.
     """
 
     services: Services
@@ -36,6 +39,7 @@ class UiContext:
     member_id: int
     member_name: str
     start_queue: Queue = Queue.MY_CASES
+    workstation: str = field(default_factory=lambda: default_workstation())
 
     @classmethod
     def for_member(cls, services: Services, clock: Clock, member,
@@ -61,3 +65,14 @@ class UiContext:
         """A reader with the current calendar and settings (runs two tiny queries)."""
         context = self.services.context
         return SlaReader(context.calendar, context.policy, context.settings().due_soon_share)
+
+
+def default_workstation() -> str:
+    """This computer's network name (the OS user's when it has none)."""
+    name = platform.node().split(".")[0].strip()
+    if name:
+        return name
+    try:
+        return f"{getpass.getuser()}'s computer"
+    except OSError:  # no user name in the environment (some service accounts)
+        return "this computer"

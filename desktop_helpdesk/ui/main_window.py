@@ -493,6 +493,8 @@ class MainWindow(QMainWindow):
             return changes, queries.queue_counts(member_id, now), queries.attention(member_id, now), reader
 
         self._pool.submit(work, on_finished=self._on_refresh_done, on_failed=self._on_background_failed)
+        # The same 30 s beat keeps this workstation's "has the case open" row fresh.
+        self.detail.refresh_presence()
 
     def _on_refresh_done(self, result) -> None:
         if self._closing:
@@ -698,6 +700,7 @@ class MainWindow(QMainWindow):
         self._closing = True
         self.ticker.stop()
         self.detail.flush_draft()
+        self.detail.leave_presence()
         for dialog in self.findChildren(PhoneIntakeDialog):
             dialog.save_draft()
             dialog.done(QDialog.DialogCode.Rejected)

@@ -264,3 +264,20 @@ def _wall_clock(instant: datetime) -> QDateTime:
     return QDateTime(
         QDate(instant.year, instant.month, instant.day), QTime(instant.hour, instant.minute)
     )
+
+
+class ReasonDialog(CaseActionDialog):
+    """One reason line for a command the audit must explain (taking a colleague's case,
+    handing a case back)."""
+
+    def __init__(self, parent: QWidget, object_name: str, title: str, intro: str, ok_text: str,
+                 placeholder: str) -> None:
+        super().__init__(object_name, title, intro, ok_text, parent)
+        self.reason = QLineEdit(self)
+        self.reason.setObjectName("reasonField")
+        self.reason.setAccessibleName("reasonField")
+        self.reason.setPlaceholderText(placeholder)
+        self.form.addRow("&Reason", self.reason)
+
+    def values(self) -> dict:
+        return {"reason": self.reason.text().strip()}

@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import QBuffer, QIODevice, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QGuiApplication, QImageReader, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QImageReader, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -39,6 +39,7 @@ from desktop_helpdesk.ui.dialogs.case_actions import (
     AnswerDialog,
     CaseActionDialog,
     EscalateDialog,
+    ReasonDialog,
     ReopenDialog,
     ResolveDialog,
     WaitOnClientDialog,
@@ -82,6 +83,7 @@ class CaseDetailPanel(QWidget):
         case_shown(int): a case was read and shown (after a selection, reload or command).
         command_finished(bool): a command ended (True: done, False: refused or failed).
         busy_changed(bool): a command started (True) or ended (False).
+        presence_updated(int): the heartbeat ran; this many others have the case open.
 
     Args:
         ui: the shared services, queries, drafts, clock and signed-in member.
@@ -93,6 +95,7 @@ class CaseDetailPanel(QWidget):
     case_shown = Signal(int)
     command_finished = Signal(bool)
     busy_changed = Signal(bool)
+    presence_updated = Signal(int)
 
     def __init__(
         self,
@@ -170,6 +173,12 @@ class CaseDetailPanel(QWidget):
         self.draft_banner.hide()
 
         self.header = CaseHeader(self._zone, self)
+        self.presence_label = QLabel("", self)
+        self.presence_label.setObjectName("detailPresence")
+        self.presence_label.setAccessibleName("detailPresence")
+        self.presence_label.setProperty("role", "banner")
+        self.presence_label.setWordWrap(True)
+        self.presence_label.hide()
         # Short names the panel's callers and tests use.
         self.number_label = self.header.number_label
         self.status_chip = self.header.status_chip
@@ -187,7 +196,10 @@ class CaseDetailPanel(QWidget):
 
         self.actions_row = QHBoxLayout()
         self.buttons: dict[str, QPushButton] = {}
+        self.command_actions: dict[str, QAction] = {}
         for key, text, slot in (
+            ("take", "Assign to me", self.take_case),
+            ("handback", "Hand back", self.hand_back),
             ("escalate", "Escalate…", self._on_escalate_clicked),
             ("deescalate", "Answer received", self._on_deescalate_clicked),
             ("wait", "Wait on client…", self._on_wait_clicked),
@@ -204,6 +216,19 @@ class CaseDetailPanel(QWidget):
             self.buttons[key] = button
         self.actions_row.addStretch(1)
         self.buttons["resolve"].setProperty("accent", True)
+        # Window-wide keys: taking the case under discussion must not depend on where focus is.
+        for key, keys, tip in (
+            ("take", "Ctrl+Shift+M", "Make the case yours (a colleague's asks why)"),
+            ("handback", "Ctrl+Shift+H", "Put the case back in the Unassigned queue for someone else"),
+        ):
+            action = QAction(self.buttons[key].text(), self)
+            action.setObjectName(f"{key}Action")
+            action.setShortcut(QKeySequence(keys))
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            action.triggered.connect(self.buttons[key].click)
+            self.addAction(action)
+            self.buttons[key].setToolTip(f"{tip} ({keys})")
+            self.command_actions[key] = action
 
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("detailTabs")
@@ -234,6 +259,7 @@ class CaseDetailPanel(QWidget):
         body.setContentsMargins(0, 0, 0, 0)
         body.setSpacing(8)
         body.addWidget(self.header)
+        body.addWidget(self.presence_label)
         body.addLayout(sla_row)
         body.addLayout(self.actions_row)
         body.addWidget(self.tabs, 1)
@@ -324,6 +350,7 @@ class CaseDetailPanel(QWidget):
         self._read_generation += 1
         if case_id is None:
             self.show_case(None)
+            self.refresh_presence()
             return
         generation = self._read_generation
         if self._detail is not None and self._detail.id != case_id:
@@ -367,6 +394,7 @@ class CaseDetailPanel(QWidget):
         if switched and previous != view.detail.id:
             self.hide_message()
             self._offer_draft(view.draft)
+            self.refresh_presence()
         if self._save_draft_after_read:
             self._save_draft_after_read = False
             self.save_draft()
@@ -414,6 +442,11 @@ class CaseDetailPanel(QWidget):
         read_only = detail.is_read_only
         is_open = status.is_open
         escalated = detail.open_escalation is not None
+        mine = detail.assignee_id == self._ui.member_id
+        self.buttons["take"].setVisible(is_open and not mine)
+        self.buttons["handback"].setVisible(is_open and mine)
+        for key in ("take", "handback"):
+            self.command_actions[key].setEnabled(self.buttons[key].isVisibleTo(self))
         self.buttons["escalate"].setVisible(is_open and not escalated)
         self.buttons["deescalate"].setVisible(escalated)
         self.buttons["wait"].setVisible(is_open and status is not CaseStatus.WAITING_ON_CLIENT)
@@ -582,6 +615,71 @@ class CaseDetailPanel(QWidget):
             self._save_draft_after_read = True
 
         return self._run("Changes saved.", command, done)
+
+    def take_case(self) -> None:
+        """"Assign to me": at once from the queue; a colleague's case asks for the reason."""
+        detail = self._detail
+        if detail is None or detail.assignee_id == self._ui.member_id:
+            return
+        me, case_id = self._ui.member_id, detail.id
+        cases = self._ui.services.cases
+        if detail.assignee_id is None:
+            self._run("The case is yours.", lambda version: cases.take_case(me, case_id, expected_version=version))
+            return
+        self._open_dialog(
+            ReasonDialog(self, "takeCaseDialog", f"Take {detail.assignee_name}'s case",
+                         f"{detail.number} is {detail.assignee_name}'s. Say why you take it; "
+                         "the audit keeps who had it and your reason.",
+                         "Assign to me", "e.g. Alice is off sick; the caller is on the line"),
+            lambda v, version: cases.take_case(me, case_id, expected_version=version, **v),
+            "The case is yours.",
+        )
+
+    def hand_back(self) -> None:
+        """"Hand back": the case goes to the Unassigned queue, with an optional reason."""
+        detail = self._detail
+        if detail is None or detail.assignee_id is None:
+            return
+        me, case_id = self._ui.member_id, detail.id
+        cases = self._ui.services.cases
+        self._open_dialog(
+            ReasonDialog(self, "handBackDialog", "Hand back to the queue",
+                         f"{detail.number} goes to the Unassigned queue for a colleague to take.",
+                         "Hand back", "Why (optional), e.g. needs the authoring-tool specialist"),
+            lambda v, version: cases.hand_back(me, case_id, expected_version=version, **v),
+            "The case is back in the Unassigned queue.",
+        )
+
+    # -- presence --------------------------------------------------------------------------
+    def refresh_presence(self) -> None:
+        """Beat for the case shown and look up who else has it open (in the worker pool)."""
+        ui = self._ui
+        case_id = self.case_id
+        self._pool.submit(
+            lambda: (case_id, ui.services.presence.beat_and_look(ui.member_id, ui.workstation, case_id)),
+            on_finished=self._on_presence_loaded,
+            on_failed=lambda error: log.info("presence heartbeat failed: %s", error),
+        )
+
+    def _on_presence_loaded(self, result) -> None:
+        case_id, viewers = result
+        if case_id != self.case_id:
+            return  # an answer about a case already left
+        if viewers:
+            people = ", ".join(
+                f"{v.member_name} on {v.workstation} (since "
+                f"{v.opened_at.astimezone(self._zone).strftime('%H:%M')})" for v in viewers
+            )
+            self.presence_label.setText(f"Also open now: {people}")
+        self.presence_label.setVisible(bool(viewers))
+        self.presence_updated.emit(len(viewers))
+
+    def leave_presence(self) -> None:
+        """Say this workstation no longer shows a case (the window closes)."""
+        try:
+            self._ui.services.presence.leave(self._ui.member_id, self._ui.workstation)
+        except Exception:  # noqa: BLE001 - closing must go on; the row expires by itself
+            log.exception("could not clear the presence row")
 
     def _open_dialog(self, dialog: CaseActionDialog, apply: Callable[[dict, int], object], done: str) -> None:
         def accepted() -> None:
