@@ -20,6 +20,7 @@ class CategoryRecord(Model):
     class Meta:
         database = _frozen
         table_name = "category"
+        legacy_table_names = False
 
 
 def up(migrator, db):

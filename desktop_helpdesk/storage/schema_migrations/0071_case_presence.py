@@ -39,6 +39,7 @@ class CasePresenceRecord(Model):
     class Meta:
         database = _frozen
         table_name = "case_presence"
+        legacy_table_names = False
         indexes = ((("member", "workstation"), True),)
 
 
