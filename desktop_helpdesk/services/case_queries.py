@@ -488,6 +488,10 @@ class CaseQueries:
         numbers = _candidate_numbers(text, self._context.now().astimezone(self._context.calendar.zone).year)
         if numbers:
             matches |= CaseRecord.select(CaseRecord.id).where(CaseRecord.number.in_(numbers))
+            # A merged duplicate's number read out by the caller finds the case it went into.
+            merged = CaseRecord.select(CaseRecord.merged_into).where(
+                CaseRecord.number.in_(numbers), CaseRecord.merged_into.is_null(False))
+            matches |= CaseRecord.select(CaseRecord.id).where(CaseRecord.id.in_(merged))
         if words:
             # Engine-specific full-text SQL lives only in services.search. Unranked (the list
             # is sorted by a column anyway) and capped to the newest matches: ranking or

@@ -196,7 +196,15 @@ def case_detail(context: ServiceContext, case_id: int, now: datetime | None = No
         attachments=tuple(_attachments(case_id)),
         category_id=case.category_id,
         category_name=_category_name(case.category_id),
+        merged_into_id=case.merged_into_id,
+        merged_into_number=_case_number(case.merged_into_id),
     )
+
+
+def _case_number(case_id: int | None) -> str:
+    if case_id is None:
+        return ""
+    return CaseRecord.select(CaseRecord.number).where(CaseRecord.id == case_id).scalar() or ""
 
 
 def _category_name(category_id: int | None) -> str:
@@ -367,8 +375,30 @@ def case_timeline(case_id: int) -> list[TimelineEntry]:
     return [entry for *_, entry in entries]
 
 
+def merged_family(case_id: int) -> list[int]:
+    """The case and every case merged into it, directly or through another merged case.
+
+    Audit rows are append-only, so a merged duplicate's rows keep its id; reading the
+    survivor's trail over this family is how they "move" with it.
+
+    Args:
+        case_id: the survivor.
+
+    Returns:
+        Ids, the case first.
+    """
+    family = [case_id]
+    frontier = [case_id]
+    while frontier:
+        frontier = [row[0] for row in CaseRecord.select(CaseRecord.id)
+                    .where(CaseRecord.merged_into.in_(frontier)).tuples()]
+        family.extend(frontier)
+    return family
+
+
 def case_audit_trail(case_id: int) -> list[AuditEntry]:
-    """Every audit row about one case, oldest first, with actor names.
+    """Every audit row about one case (and the cases merged into it), oldest first, with
+    actor names.
 
     Args:
         case_id: the case.
@@ -379,7 +409,7 @@ def case_audit_trail(case_id: int) -> list[AuditEntry]:
     names = _names()
     rows = (
         AuditRecord.select()
-        .where(AuditRecord.case == case_id)
+        .where(AuditRecord.case.in_(merged_family(case_id)))
         .order_by(AuditRecord.at, AuditRecord.id)
     )
     return [audit_entry(row, names) for row in rows]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -1246,6 +1247,9 @@ class CaseService:
 
         def apply(actor, case, log, now):
             current = CaseStatus(case.status)
+            if case.merged_into_id is not None:
+                survivor = CaseRecord.select(CaseRecord.number).where(CaseRecord.id == case.merged_into_id).scalar()
+                raise WorkflowError(f"Case {case.number} was merged into {survivor}; work on that case")
             if current not in (CaseStatus.RESOLVED, CaseStatus.CLOSED):
                 raise WorkflowError(f"Case {case.number} is {current.label}; only resolved or closed cases reopen")
             priority = Priority(case.effective_priority)
@@ -1264,6 +1268,129 @@ class CaseService:
             return True
 
         return self._change(actor_id, case_id, expected_version, apply, allow_closed=True)
+
+    # -------------------------------------------------------------------------------- merge
+
+    def merge_cases(
+        self,
+        actor_id: int,
+        duplicate_id: int,
+        survivor_id: int,
+        *,
+        reason: str,
+        expected_version: int | None = None,
+    ) -> CaseDetail:
+        """Merge a duplicate case into the survivor (supervisors and admins).
+
+        The duplicate's interactions and attachments move to the survivor; its audit rows stay
+        (they are append-only) and are read with the survivor's trail. The duplicate is closed
+        as "Merged into <number>" and its number still finds the survivor. The survivor's SLA
+        counts from the earlier receipt of the two, and a target met on either case counts
+        as met at the earlier instant.
+
+        Args:
+            actor_id: the member acting (supervisor or admin).
+            duplicate_id: the case that goes away.
+            survivor_id: the case that carries on (open or resolved).
+            reason: why (required; audited on both cases).
+            expected_version: the duplicate's version as read (stale -> ``ConflictError``).
+
+        Returns:
+            The survivor, updated.
+
+        Raises:
+            ValidationError: empty ``reason``; ``survivor`` the same case.
+            PermissionDenied: the actor is an agent.
+            NotFoundError: either case missing.
+            WorkflowError: the survivor is closed or merged, the duplicate already merged or
+                escalated (answer the escalation first).
+            ConflictError: stale ``expected_version``.
+        """
+        reason = _required_text("reason", reason, 2000)
+        if duplicate_id == survivor_id:
+            raise ValidationError("survivor", "a case cannot be merged into itself")
+        now = self._context.now()
+        with write_transaction():
+            actor = acting_member(actor_id)
+            require_action(actor, "merge_cases")
+            query = CaseRecord.select().where(CaseRecord.id.in_([duplicate_id, survivor_id])).order_by(CaseRecord.id)
+            if not is_sqlite():
+                query = query.for_update()
+            cases = {case.id: case for case in query}
+            for case_id in (duplicate_id, survivor_id):
+                if case_id not in cases:
+                    raise NotFoundError(f"No case with id {case_id}")
+            duplicate, survivor = cases[duplicate_id], cases[survivor_id]
+            if expected_version is not None and duplicate.version != expected_version:
+                raise ConflictError(duplicate.id, expected_version, duplicate.version)
+            if duplicate.merged_into_id is not None:
+                raise WorkflowError(f"Case {duplicate.number} is already merged into another case")
+            if survivor.merged_into_id is not None or survivor.status == CaseStatus.CLOSED:
+                raise WorkflowError(f"Case {survivor.number} is closed; merge into an open or resolved case")
+            if EscalationRecord.select().where(
+                EscalationRecord.case == duplicate.id, EscalationRecord.answered_at.is_null()
+            ).exists():
+                raise WorkflowError(f"Case {duplicate.number} waits on an escalation; record its answer first")
+
+            why = f"Merged {duplicate.number} into {survivor.number}: {reason}"
+            dup_log = ChangeLog(actor.id, now, entity_id=duplicate.id, case_id=duplicate.id)
+            if duplicate.status == CaseStatus.WAITING_ON_CLIENT:
+                self._leave_waiting(duplicate, dup_log, now, why)
+            moved = (
+                InteractionRecord.update(case=survivor.id).where(InteractionRecord.case == duplicate.id).execute()
+            )
+            files = AttachmentRecord.update(case=survivor.id).where(AttachmentRecord.case == duplicate.id).execute()
+            dup_log.change(duplicate, "status", CaseStatus.CLOSED.value, action="merged", reason=why)
+            dup_log.change(duplicate, "closed_at", now, action="merged", reason=why)
+            dup_log.change(duplicate, "resolution_summary", f"Merged into {survivor.number}", action="merged",
+                           reason=why)
+            dup_log.add("merged", field="merged_into", after=audit_label(survivor.number, survivor.id), reason=why)
+            duplicate.merged_into = survivor.id
+
+            log = ChangeLog(actor.id, now, entity_id=survivor.id, case_id=survivor.id)
+            log.add("merged", field="merged_from", after=audit_label(duplicate.number, duplicate.id),
+                    reason=f"{why} ({moved} interactions, {files} attachments moved)")
+            if duplicate.received_at < survivor.received_at:
+                log.change(survivor, "received_at", duplicate.received_at, action="merged", reason=why)
+                self._recompute_due(survivor, Priority(survivor.effective_priority), log,
+                                    f"SLA from the earlier receipt of merged {duplicate.number}")
+            for field in ("acknowledged_at", "responded_at"):
+                earlier = getattr(duplicate, field)
+                current = getattr(survivor, field)
+                if earlier is not None and (current is None or earlier < current):
+                    log.change(survivor, field, earlier, action="merged", reason=why)
+            self._store(duplicate, now)
+            self._store(survivor, now)
+            dup_log.flush()
+            log.flush()
+            search.index_case(survivor.id)
+            event = {"merged_from": duplicate.number, "merged_into": survivor.number, "reason": reason}
+            enqueue_crm_event(survivor.id, "case_merged", now, event)
+        return self.get_case(survivor.id)
+
+    def case_id_for_number(self, typed: str) -> int:
+        """The case a typed number names: ``2026-00042``, ``2026-42`` or ``42`` (this year).
+
+        Args:
+            typed: the number as typed.
+
+        Returns:
+            The case id.
+
+        Raises:
+            ValidationError: ``survivor`` when it is not a case number or no case has it.
+        """
+        text = str(typed or "").strip()
+        match = re.fullmatch(r"(?:(\d{4})-)?0*(\d{1,5})", text)
+        if match is None:
+            raise ValidationError("survivor", f"{text!r} is not a case number (e.g. 2026-00042)")
+        year = int(match.group(1)) if match.group(1) else self._context.now().astimezone(
+            self._context.calendar.zone).year
+        number = f"{year}-{int(match.group(2)):05d}"
+        case_id = CaseRecord.select(CaseRecord.id).where(CaseRecord.number == number).scalar()
+        if case_id is None:
+            raise ValidationError("survivor", f"no case is numbered {number}")
+        return case_id
 
     # -------------------------------------------------------------------------- attachments
 

@@ -92,6 +92,8 @@ class CaseDetail:
     attachments: tuple[AttachmentInfo, ...] = ()
     category_id: int | None = None
     category_name: str = ""
+    merged_into_id: int | None = None
+    merged_into_number: str = ""
 
     @property
     def clocks(self) -> tuple[ClockReading, ClockReading, ClockReading]:

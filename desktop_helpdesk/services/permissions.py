@@ -50,6 +50,7 @@ GUARDED_ACTIONS: dict[str, tuple[str, str]] = {
     "manage_categories": ("manager", "manage the case categories"),
     "reassign_others_case": ("manager", "reassign another member's case"),
     "hand_back_others_case": ("manager", "hand another member's case back to the queue"),
+    "merge_cases": ("manager", "merge cases"),
 }
 
 

@@ -146,6 +146,8 @@ class CaseRecord(BaseRecord):
     resolution_summary = TextField(default="")
     resolution_channel = CharField(max_length=24, default="")
     category = ForeignKeyField(CategoryRecord, null=True, on_delete="RESTRICT", index=True)
+    # Set when this case was merged into another (it is then closed); its number finds that one.
+    merged_into = ForeignKeyField("self", null=True, on_delete="RESTRICT", index=True, backref="merged_cases")
     version = IntegerField(default=1)  # optimistic concurrency between workstations
     updated_at = UtcDateTimeField(index=True)
 

@@ -583,6 +583,12 @@ class MainWindow(QMainWindow):
 
     def _on_detail_case_changed(self, case_id: int) -> None:
         self.model.evict([case_id])
+        shown = self.detail.detail
+        if shown is not None and shown.id == case_id and shown.merged_into_id is not None:
+            # Just merged: the work goes on in the case it went into.
+            self.model.evict([shown.merged_into_id])
+            self.open_case(shown.merged_into_id)
+            return
         self.refresh()
 
     def _on_action_search_triggered(self) -> None:

@@ -281,3 +281,31 @@ class ReasonDialog(CaseActionDialog):
 
     def values(self) -> dict:
         return {"reason": self.reason.text().strip()}
+
+
+class MergeDialog(CaseActionDialog):
+    """The number of the case this duplicate goes into, and why."""
+
+    def __init__(self, parent: QWidget, number: str) -> None:
+        super().__init__(
+            "mergeDialog",
+            f"Merge {number} into another case",
+            f"{number} closes as a duplicate. Its interactions and attachments move to the case "
+            "you name, its audit is read with that case's, and its number keeps finding it. "
+            "The SLA counts from the earlier receipt of the two.",
+            "Merge",
+            parent,
+        )
+        self.survivor = QLineEdit(self)
+        self.survivor.setObjectName("survivorField")
+        self.survivor.setAccessibleName("survivorField")
+        self.survivor.setPlaceholderText("Case number, e.g. 2026-00042 or 42")
+        self.reason = QLineEdit(self)
+        self.reason.setObjectName("reasonField")
+        self.reason.setAccessibleName("reasonField")
+        self.reason.setPlaceholderText("e.g. Same caller reported it by phone and email")
+        self.form.addRow("&Into case", self.survivor)
+        self.form.addRow("&Reason", self.reason)
+
+    def values(self) -> dict:
+        return {"survivor": self.survivor.text().strip(), "reason": self.reason.text().strip()}

@@ -39,6 +39,7 @@ from desktop_helpdesk.ui.dialogs.case_actions import (
     AnswerDialog,
     CaseActionDialog,
     EscalateDialog,
+    MergeDialog,
     ReasonDialog,
     ReopenDialog,
     ResolveDialog,
@@ -208,6 +209,7 @@ class CaseDetailPanel(QWidget):
             ("resolve", "Resolve…", self._on_resolve_clicked),
             ("close", "Close", self._on_close_clicked),
             ("reopen", "Reopen…", self._on_reopen_clicked),
+            ("merge", "Merge into…", self.merge_into),
         ):
             button = QPushButton(text, self)
             button.setObjectName(f"{key}Button")
@@ -220,6 +222,7 @@ class CaseDetailPanel(QWidget):
         for key, keys, tip in (
             ("take", "Ctrl+Shift+M", "Make the case yours (a colleague's asks why)"),
             ("handback", "Ctrl+Shift+H", "Put the case back in the Unassigned queue for someone else"),
+            ("merge", "Ctrl+Shift+G", "Close this case as a duplicate of another (supervisors)"),
         ):
             action = QAction(self.buttons[key].text(), self)
             action.setObjectName(f"{key}Action")
@@ -427,8 +430,8 @@ class CaseDetailPanel(QWidget):
             self._restoring = False
         self.resolution_label.setText(
             f"{detail.resolution_summary} (client told by {detail.resolution_channel})"
-            if detail.resolution_summary
-            else "—"
+            if detail.resolution_summary and detail.resolution_channel
+            else detail.resolution_summary or "—"
         )
         self.on_ticked(self._ui.clock.now())
         self.timeline_model.set_entries(list(timeline))
@@ -445,7 +448,8 @@ class CaseDetailPanel(QWidget):
         mine = detail.assignee_id == self._ui.member_id
         self.buttons["take"].setVisible(is_open and not mine)
         self.buttons["handback"].setVisible(is_open and mine)
-        for key in ("take", "handback"):
+        self.buttons["merge"].setVisible(not read_only)
+        for key in ("take", "handback", "merge"):
             self.command_actions[key].setEnabled(self.buttons[key].isVisibleTo(self))
         self.buttons["escalate"].setVisible(is_open and not escalated)
         self.buttons["deescalate"].setVisible(escalated)
@@ -458,7 +462,7 @@ class CaseDetailPanel(QWidget):
         self.buttons["acknowledge"].setToolTip(f"Email {detail.contact_email} that the request is logged, "
                                                "with the case number, priority and when we will respond")
         self.buttons["close"].setVisible(status is CaseStatus.RESOLVED)
-        self.buttons["reopen"].setVisible(not is_open)
+        self.buttons["reopen"].setVisible(not is_open and detail.merged_into_id is None)
         self.timeline_tab.set_read_only(read_only)
         for widget in (self.save_button, self.priority_field, self.priority_reason, self.category_field):
             widget.setEnabled(not read_only)
@@ -634,6 +638,21 @@ class CaseDetailPanel(QWidget):
             lambda v, version: cases.take_case(me, case_id, expected_version=version, **v),
             "The case is yours.",
         )
+
+    def merge_into(self) -> None:
+        """"Merge into…": this case closes as a duplicate of the case whose number is typed."""
+        detail = self._detail
+        if detail is None or detail.is_read_only:
+            return
+        me, case_id = self._ui.member_id, detail.id
+        cases = self._ui.services.cases
+
+        def merge(values: dict, version: int) -> object:
+            survivor_id = cases.case_id_for_number(values["survivor"])
+            return cases.merge_cases(me, case_id, survivor_id, reason=values["reason"],
+                                     expected_version=version)
+
+        self._open_dialog(MergeDialog(self, detail.number), merge, "Merged; this case is closed as a duplicate.")
 
     def hand_back(self) -> None:
         """"Hand back": the case goes to the Unassigned queue, with an optional reason."""
