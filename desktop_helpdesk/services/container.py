@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from desktop_helpdesk.domain.clock import Clock
 from desktop_helpdesk.domain.policy import DEFAULT_POLICY, SlaPolicy
+from desktop_helpdesk.services.abroad import AbroadService
 from desktop_helpdesk.services.cases import CaseService
 from desktop_helpdesk.services.categories import CategoryService
 from desktop_helpdesk.services.contacts import ContactService
@@ -28,6 +29,7 @@ class Services:
     calls: PhoneCallService
     categories: CategoryService
     presence: PresenceService
+    abroad: AbroadService
 
     @classmethod
     def create(cls, clock: Clock, policy: SlaPolicy = DEFAULT_POLICY) -> Services:
@@ -51,4 +53,5 @@ class Services:
             calls=PhoneCallService(context, cases, contacts),
             categories=CategoryService(context),
             presence=PresenceService(context),
+            abroad=AbroadService(context),
         )

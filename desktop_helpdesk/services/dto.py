@@ -206,6 +206,9 @@ class ClientSummary:
     account_manager_email: str
     phone: str
     open_cases: int
+    country: str = ""
+    region: str = ""
+    time_zone: str = ""
 
 
 @dataclass(frozen=True)

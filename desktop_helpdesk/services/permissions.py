@@ -51,6 +51,8 @@ GUARDED_ACTIONS: dict[str, tuple[str, str]] = {
     "reassign_others_case": ("manager", "reassign another member's case"),
     "hand_back_others_case": ("manager", "hand another member's case back to the queue"),
     "merge_cases": ("manager", "merge cases"),
+    "edit_clients": ("manager", "edit client organisations"),
+    "manage_holiday_arrangements": ("manager", "record holiday arrangements"),
 }
 
 

@@ -57,6 +57,11 @@ class ClientRecord(BaseRecord):
     # both engines (SQLite's LOWER() folds only ASCII). Case-folding can lengthen a name up to
     # three times. Set by ``save`` from the name, so it never drifts from it.
     name_key = CharField(max_length=600, unique=True)
+    # Where the client is, for their local time and public holidays (codes of the holidays
+    # package: ISO country, its subdivision; an IANA time zone). "" while unknown.
+    country = CharField(max_length=2, default="")
+    region = CharField(max_length=16, default="")
+    time_zone = CharField(max_length=64, default="")
 
     class Meta:
         table_name = "client"
@@ -379,6 +384,25 @@ class CasePresenceRecord(BaseRecord):
         indexes = ((("member", "workstation"), True),)
 
 
+class HolidayArrangementRecord(BaseRecord):
+    """Who covers a country's (or region's) clients over its public holidays and how to reach
+    them; shown on the desk from ``starts_on`` to ``ends_on`` (desk dates, inclusive)."""
+
+    id = AutoField()
+    country = CharField(max_length=2)
+    region = CharField(max_length=16, default="")
+    starts_on = CharField(max_length=10, index=True)  # ISO date
+    ends_on = CharField(max_length=10, index=True)
+    covered_by = CharField(max_length=200)
+    how_to_reach = TextField(default="")
+    notes = TextField(default="")
+    active = BooleanField(default=True)
+    created_at = UtcDateTimeField()
+
+    class Meta:
+        table_name = "holiday_arrangement"
+
+
 ALL_RECORDS = (
     TeamMemberRecord,
     ClientRecord,
@@ -399,4 +423,5 @@ ALL_RECORDS = (
     LeaseRecord,
     PhoneCallRecord,
     CasePresenceRecord,
+    HolidayArrangementRecord,
 )

@@ -152,6 +152,7 @@ class MainWindow(QMainWindow):
         refreshed(): a 30-second refresh finished (counts, changed rows).
         closing(): the window is shutting down; its pool still takes last work (e.g. handing
             on the team-job leases) before it is joined.
+        holiday_cover_shown(int): the holiday cover banner was refreshed (arrangements today).
 
     Args:
         ui: shared services, queries, drafts, clock and signed-in member.
@@ -163,6 +164,7 @@ class MainWindow(QMainWindow):
     list_loaded = Signal(int)
     refreshed = Signal()
     closing = Signal()
+    holiday_cover_shown = Signal(int)
 
     def __init__(
         self,
@@ -221,6 +223,14 @@ class MainWindow(QMainWindow):
         centre_layout.setContentsMargins(6, 10, 6, 6)
         centre_layout.setSpacing(6)
         centre_layout.addWidget(self.list_title)
+        self.holiday_banner = QLabel("", self)
+        self.holiday_banner.setObjectName("holidayCoverBanner")
+        self.holiday_banner.setAccessibleName("holidayCoverBanner")
+        self.holiday_banner.setProperty("role", "banner")
+        self.holiday_banner.setWordWrap(True)
+        self.holiday_banner.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.holiday_banner.hide()
+        centre_layout.addWidget(self.holiday_banner)
         centre_layout.addWidget(self.table, 1)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
@@ -495,6 +505,16 @@ class MainWindow(QMainWindow):
         self._pool.submit(work, on_finished=self._on_refresh_done, on_failed=self._on_background_failed)
         # The same 30 s beat keeps this workstation's "has the case open" row fresh.
         self.detail.refresh_presence()
+        self._pool.submit(self._ui.services.abroad.arrangements_now,
+                          on_finished=self._on_arrangements_loaded, on_failed=self._on_background_failed)
+
+    def _on_arrangements_loaded(self, arrangements: list) -> None:
+        if self._closing:
+            return
+        self.holiday_banner.setText(
+            "Holiday cover today: " + "; ".join(a.summary() for a in arrangements) if arrangements else "")
+        self.holiday_banner.setVisible(bool(arrangements))
+        self.holiday_cover_shown.emit(len(arrangements))
 
     def _on_refresh_done(self, result) -> None:
         if self._closing:

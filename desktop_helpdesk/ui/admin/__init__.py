@@ -89,6 +89,7 @@ def open_admin_dialog(window, page: str | None = None):
         "settings": dialog.settings_page,
         "clients": dialog.clients_page,
         "categories": dialog.categories_page,
+        "holiday_cover": dialog.holiday_cover_page,
     }
     dialog.open_page(pages.get(page) if page else None)
     return dialog

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_helpdesk.domain.cases import MemberRole
+from desktop_helpdesk.services.abroad import HolidayArrangement
 from desktop_helpdesk.services.categories import Category
 from desktop_helpdesk.services.context import TeamSettings
 from desktop_helpdesk.services.dto import ClientSummary, ContactMatch, MemberSummary
@@ -28,6 +29,7 @@ from desktop_helpdesk.services.settings import Closure
 from desktop_helpdesk.ui.admin.categories_page import CategoriesPage
 from desktop_helpdesk.ui.admin.clients_page import ClientsPage
 from desktop_helpdesk.ui.admin.closures_page import ClosuresPage
+from desktop_helpdesk.ui.admin.holiday_cover_page import HolidayCoverPage
 from desktop_helpdesk.ui.admin.settings_page import (
     FolderChooser,
     SettingsPage,
@@ -54,6 +56,12 @@ _FIELD_LABELS = {
     "day": "Date",
     "reason": "Reason",
     "category": "Category",
+    "country": "Country",
+    "region": "Region",
+    "time_zone": "Time zone",
+    "starts_on": "From",
+    "ends_on": "To",
+    "covered_by": "Covered by",
 }
 _STYLE = """
 QTableView { background: #ffffff; border: 1px solid #e2e8f0; border-radius: 6px;
@@ -79,6 +87,7 @@ class AdminSnapshot:
     settings: TeamSettings
     clients: list[ClientSummary]
     categories: list[Category]
+    arrangements: list[HolidayArrangement]
 
 
 def load_snapshot(services) -> AdminSnapshot:
@@ -89,6 +98,8 @@ def load_snapshot(services) -> AdminSnapshot:
         settings=services.settings.get(),
         clients=services.contacts.list_clients(),
         categories=services.categories.list_categories(include_inactive=True),
+        arrangements=services.abroad.list_arrangements(
+            from_day=services.context.now().astimezone(services.context.calendar.zone).date()),
     )
 
 
@@ -164,6 +175,7 @@ class AdminDialog(QDialog):
         self.settings_page = SettingsPage(ui, self.run, choose_folder, self)
         self.clients_page = ClientsPage(ui, self.run, self)
         self.categories_page = CategoriesPage(ui, self.run, self)
+        self.holiday_cover_page = HolidayCoverPage(ui, self.run, self)
         self.clients_page.client_selected.connect(self._on_clients_page_client_selected)
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("adminTabs")
@@ -173,6 +185,7 @@ class AdminDialog(QDialog):
         self.tabs.addTab(self.settings_page, "Settings")
         self.tabs.addTab(self.clients_page, "Clients")
         self.tabs.addTab(self.categories_page, "Categories")
+        self.tabs.addTab(self.holiday_cover_page, "Holiday cover")
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         close_button = buttons.button(QDialogButtonBox.StandardButton.Close)
@@ -222,6 +235,7 @@ class AdminDialog(QDialog):
         self.clients_page.set_clients(snapshot.clients)
         self.clients_page.after_reload()
         self.categories_page.set_categories(snapshot.categories)
+        self.holiday_cover_page.set_arrangements(snapshot.arrangements)
         me = next((m for m in snapshot.members if m.id == self._ui.member_id), None)
         self.read_only_note.setVisible(me is None or not MemberRole(me.role).manages_team)
         self.loaded.emit()

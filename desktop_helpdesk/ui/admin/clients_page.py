@@ -19,6 +19,7 @@ from desktop_helpdesk.ui.admin.forms import (
 )
 from desktop_helpdesk.ui.admin.models import client_model, contact_model
 from desktop_helpdesk.ui.context import UiContext
+from desktop_helpdesk.ui.widgets.place_fields import PlaceFields
 
 
 class ClientsPage(QWidget):
@@ -76,6 +77,15 @@ class ClientsPage(QWidget):
             ("Contact p&hone", self.contact_phone_field),
         ], self.add_contact_button, self.add_contact)
 
+        self.place_box = group("Where the selected client is", self, "clientPlaceForm")
+        self.place = PlaceFields(self.place_box, "client")
+        self.save_place_button = push_button("Save place", self.place_box, "saveClientPlaceButton")
+        submit_form(self.place_box, [
+            ("C&ountry", self.place.country),
+            ("Re&gion", self.place.region),
+            ("&Time zone", self.place.time_zone),
+        ], self.save_place_button, self.save_place)
+
         left = QVBoxLayout()
         left.addWidget(self.filter_field)
         left.addWidget(self.table, 3)
@@ -84,6 +94,7 @@ class ClientsPage(QWidget):
         right = QVBoxLayout()
         right.addWidget(client_box)
         right.addWidget(self.contact_box)
+        right.addWidget(self.place_box)
         right.addStretch(1)
         layout = QHBoxLayout(self)
         layout.addLayout(left, 3)
@@ -119,6 +130,9 @@ class ClientsPage(QWidget):
 
     def _show_client(self, client: ClientSummary | None) -> None:
         self.contact_box.setEnabled(client is not None)
+        self.place_box.setEnabled(client is not None)
+        if client is not None:
+            self.place.show_place(client.country, client.region, client.time_zone)
         self.contacts_model.set_rows([])
         if client is None:
             self.contact_box.setTitle("Add a contact (select a client first)")
@@ -153,6 +167,21 @@ class ClientsPage(QWidget):
             # The new client becomes current after the reload, ready for its first contact.
             self._pending_select = added.id
         return added
+
+    def save_place(self):
+        """Store the selected client's country, region and time zone."""
+        client = self.selected_client()
+        if client is None:
+            return None
+        ui = self._ui
+        place = self.place
+        return self._run(
+            f"{client.name}'s place saved; the case header shows their local time and holidays.",
+            lambda: ui.services.abroad.set_client_place(
+                ui.member_id, client.id, country=place.country_code(), region=place.region_code(),
+                time_zone=place.zone_name()),
+            {"country": place.country, "region": place.region, "time_zone": place.time_zone},
+        )
 
     def after_reload(self) -> None:
         """Select a client added a moment ago (the reload is asynchronous)."""

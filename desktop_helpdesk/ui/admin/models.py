@@ -11,6 +11,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt
 from PySide6.QtGui import QColor
 
 from desktop_helpdesk.domain.cases import Availability, MemberRole
+from desktop_helpdesk.services.abroad import HolidayArrangement
 from desktop_helpdesk.services.categories import Category
 from desktop_helpdesk.services.dto import ClientSummary, ContactMatch, MemberSummary
 from desktop_helpdesk.services.settings import Closure
@@ -218,5 +219,20 @@ def category_model(parent: QObject | None = None) -> RowTableModel[Category]:
         ],
         key=lambda c: c.id,
         dimmed=lambda c: not c.active,
+        parent=parent,
+    )
+
+
+def arrangement_model(parent: QObject | None = None) -> RowTableModel[HolidayArrangement]:
+    """Holiday cover: where, from, to, who covers, how to reach them."""
+    return RowTableModel(
+        [
+            Column("Where", lambda a: a.place_text),
+            Column("From", lambda a: a.starts_on, lambda day: day.strftime("%Y-%m-%d")),
+            Column("To", lambda a: a.ends_on, lambda day: day.strftime("%Y-%m-%d")),
+            Column("Covered by", lambda a: a.covered_by),
+            Column("How to reach", lambda a: a.how_to_reach),
+        ],
+        key=lambda a: a.id,
         parent=parent,
     )

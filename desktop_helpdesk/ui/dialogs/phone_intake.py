@@ -219,6 +219,10 @@ class PhoneIntakeDialog(QDialog):
         self.matches.itemDoubleClicked.connect(lambda _item: self.pick_contact())
         self.contact_label = self._named(QLabel("No caller chosen yet", page), "chosenContactLabel")
         self.contact_label.setProperty("role", "hint")
+        self.client_local_label = self._named(QLabel("", page), "callerLocalLabel")
+        self.client_local_label.setProperty("role", "hint")
+        self.client_local_label.setWordWrap(True)
+        self.client_local_label.hide()
 
         self.new_contact_box = self._named(QGroupBox("New contact", page), "newContactBox")
         self.new_name = self._named(QLineEdit(self.new_contact_box), "newContactNameField")
@@ -259,6 +263,7 @@ class PhoneIntakeDialog(QDialog):
         form.addRow("Caller", self.caller_field)
         form.addRow("", self.matches)
         form.addRow("", self.contact_label)
+        form.addRow("", self.client_local_label)
         form.addRow("", self.new_contact_box)
         form.addRow("Subject", self.subject_field)
         form.addRow("Description", self.description_field)
@@ -471,6 +476,18 @@ class PhoneIntakeDialog(QDialog):
             + (f" · {match.email}" if match.email else "")
         )
         self.caller_history.show_contact(match.contact_id)
+        self._show_client_situation(match.client_id)
+
+    def _show_client_situation(self, client_id: int | None) -> None:
+        """The caller's local time and public holiday, for a client abroad."""
+        text = ""
+        if client_id is not None:
+            situation = self._ui.services.abroad.situation(client_id)
+            text = situation.text()
+            holiday = bool(situation.holiday or situation.arrangements)
+            self.client_local_label.setStyleSheet("color: #b91c1c; font-weight: 600;" if holiday else "")
+        self.client_local_label.setText(f"Client's local time: {text}" if text else "")
+        self.client_local_label.setVisible(bool(text))
 
     @staticmethod
     def _contact_text(match: ContactMatch) -> str:
@@ -676,6 +693,7 @@ class PhoneIntakeDialog(QDialog):
         self.contact_label.setText("No caller chosen yet")
         self.caller_history.clear()
         self.call = None
+        self._show_client_situation(None)
         self._restoring = False
         self._started = self._ui.clock.now()
         self._call_timer.start()

@@ -420,6 +420,8 @@ class CaseDetailPanel(QWidget):
                 widget.show_reading(None)
             return
         self.header.show_case(detail)
+        situation = self._ui.services.abroad.situation(detail.client_id)
+        self.header.show_client_situation(situation.text(), holiday=bool(situation.holiday or situation.arrangements))
         if not self.subject_edit.hasFocus() or not self.subject_edit.isModified():
             self._restoring = True
             self.subject_edit.setText(detail.subject)

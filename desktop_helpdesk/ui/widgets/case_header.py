@@ -96,6 +96,14 @@ class CaseHeader(QWidget):
         layout.addLayout(header)
         layout.addWidget(self.subject_label)
         layout.addLayout(info_grid)
+        self.local_label = QLabel("", self)
+        self.local_label.setObjectName("detailClientLocal")
+        self.local_label.setAccessibleName("detailClientLocal")
+        self.local_label.setProperty("role", "caption")
+        self.local_label.setWordWrap(True)
+        self.local_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.local_label.hide()
+        layout.addWidget(self.local_label)
 
     def show_case(self, detail: CaseDetail) -> None:
         """Fill in the case's number, chips, subject and facts."""
@@ -154,6 +162,12 @@ class CaseHeader(QWidget):
         if self._phone:
             self.dial_requested.emit(self._phone)
 
+    def show_client_situation(self, text: str, *, holiday: bool) -> None:
+        """The client's local time (and public holiday, holiday cover) when they are abroad."""
+        self.local_label.setText(f"Client's local time: {text}" if text else "")
+        # Red like a breach: on their holiday nobody may be there to take the call.
+        self.local_label.setStyleSheet("color: #b91c1c; font-weight: 600;" if holiday else "")
+        self.local_label.setVisible(bool(text))
 
 def isolate(text: str) -> str:
     """``text`` as a bidirectional isolate (FSI ... PDI): a right-to-left name then keeps to
