@@ -259,6 +259,7 @@ class MainWindow(QMainWindow):
         self.queue_panel.search_changed.connect(self._on_queue_panel_search_changed)
         self.model.sort_requested.connect(self._on_model_sort_requested)
         self.detail.case_changed.connect(self._on_detail_case_changed)
+        self.detail.merged.connect(self._on_detail_merged)
         self.table.selectionModel().currentRowChanged.connect(self._on_table_current_row_changed)
         self.table.activated.connect(self._on_table_activated)
         self.queue_panel.search.installEventFilter(self)
@@ -603,13 +604,12 @@ class MainWindow(QMainWindow):
 
     def _on_detail_case_changed(self, case_id: int) -> None:
         self.model.evict([case_id])
-        shown = self.detail.detail
-        if shown is not None and shown.id == case_id and shown.merged_into_id is not None:
-            # Just merged: the work goes on in the case it went into.
-            self.model.evict([shown.merged_into_id])
-            self.open_case(shown.merged_into_id)
-            return
         self.refresh()
+
+    def _on_detail_merged(self, duplicate_id: int, survivor_id: int) -> None:
+        # Just merged: the work goes on in the case it went into.
+        self.model.evict([duplicate_id, survivor_id])
+        self.open_case(survivor_id)
 
     def _on_action_search_triggered(self) -> None:
         self.queue_panel.search.setFocus(Qt.FocusReason.ShortcutFocusReason)

@@ -86,6 +86,6 @@ def test_case_of_a_client_on_their_public_holiday(qtbot, window, ui, clock):
     qtbot.keyClicks(dialog.caller_field, "617 555 0100")
     qtbot.waitUntil(lambda: dialog.matches.count() == 1)
     qtbot.keyClick(dialog.caller_field, Qt.Key.Key_Return)
-    assert dialog.client_local_label.isVisibleTo(dialog)
+    qtbot.waitUntil(lambda: dialog.client_local_label.isVisibleTo(dialog), timeout=5000)
     assert "Thanksgiving Day" in dialog.client_local_label.text()
     dialog.reject()

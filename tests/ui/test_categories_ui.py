@@ -12,6 +12,7 @@ from desktop_helpdesk.ui.admin.models import category_model
 from desktop_helpdesk.ui.models.case_table_model import CaseColumn
 from tests.ui.conftest import OFFSCREEN_NOISE, log_case
 from tests.ui.test_admin_dialog import click, open_dialog, table_texts, type_into, wait_reload
+from tests.ui.test_taking_cases_ui import settle
 
 pytestmark = pytest.mark.qt_log_ignore(*OFFSCREEN_NOISE)
 
@@ -89,9 +90,11 @@ def test_category_changed_on_the_details_tab(qtbot, window, ui):
     with qtbot.waitSignal(window.list_loaded, timeout=5000):
         window.reload_list()
     assert window.select_case(case.id)
+    settle(qtbot, window)
     detail = window.detail
     detail.category_field.setCurrentIndex(detail.category_field.findData(lms.id))
     click(qtbot, detail.save_button)
+    settle(qtbot, window)
     assert CaseRecord.get_by_id(case.id).category_id == lms.id
     assert detail.header.category_chip.text() == "LMS access"
     trail = [e for e in ui.services.cases.audit_trail(case.id) if e.field == "category"]

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QDialog
 from desktop_helpdesk.services.case_queries import Queue
 from desktop_helpdesk.storage.records import CaseRecord
 from tests.ui.conftest import OFFSCREEN_NOISE, log_case
-from tests.ui.test_taking_cases_ui import accept, press, show
+from tests.ui.test_taking_cases_ui import accept, press, settle, show
 
 pytestmark = pytest.mark.qt_log_ignore(*OFFSCREEN_NOISE)
 
@@ -22,7 +22,7 @@ def test_merge_by_keyboard_opens_the_survivor(qtbot, window, ui):
     show(qtbot, window, duplicate.id, Queue.ALL_OPEN)
     window.activateWindow()
     press(qtbot, window, Qt.Key.Key_G)
-    dialog = window.findChild(QDialog, "mergeDialog")
+    dialog = window.detail.findChild(QDialog, "mergeDialog")
     assert dialog is not None and dialog.isVisible()
     qtbot.keyClicks(dialog.survivor, "99999")
     qtbot.keyClicks(dialog.reason, "Same caller, same course")
@@ -31,11 +31,12 @@ def test_merge_by_keyboard_opens_the_survivor(qtbot, window, ui):
     assert CaseRecord.get_by_id(duplicate.id).merged_into_id is None
 
     press(qtbot, window, Qt.Key.Key_G)
-    dialog = [d for d in window.findChildren(QDialog, "mergeDialog") if d.isVisible()][0]
+    dialog = [d for d in window.detail.findChildren(QDialog, "mergeDialog") if d.isVisible()][0]
     qtbot.keyClicks(dialog.survivor, str(int(survivor.number.split("-")[1])))
     qtbot.keyClicks(dialog.reason, "Same caller, same course")
     accept(qtbot, dialog)
     qtbot.waitUntil(lambda: window.detail.case_id == survivor.id, timeout=5000)
+    settle(qtbot, window)
     assert CaseRecord.get_by_id(duplicate.id).merged_into_id == survivor.id
     summaries = [e.detail for e in window.detail.timeline_model.entries() if e.kind == "interaction"]
     assert "Same problem, by email" in summaries

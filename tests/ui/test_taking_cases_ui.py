@@ -22,14 +22,28 @@ def show(qtbot, window, case_id, queue=Queue.ALL_OPEN):
         with qtbot.waitSignal(window.list_loaded, timeout=5000):
             window.reload_list()
     assert window.select_case(case_id)
+    settle(qtbot, window)
+    assert window.detail.case_id == case_id
+
+
+def settle(qtbot, window):
+    """Wait for the reads and commands the panel runs on the pool."""
+    qtbot.waitUntil(lambda: not window.pool.busy and not window.detail.busy, timeout=5000)
 
 
 def press(qtbot, window, key):
+    """A window shortcut, then the command it started."""
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
     qtbot.keyClick(window, key, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    settle(qtbot, window)
 
 
 def accept(qtbot, dialog):
+    """OK on a command dialog, then the command it started."""
+    window = dialog.parent().window()
     qtbot.mouseClick(dialog.buttons.button(dialog.buttons.StandardButton.Ok), Qt.MouseButton.LeftButton)
+    settle(qtbot, window)
 
 
 def test_hand_back_then_assign_to_me_by_keyboard(qtbot, window, ui):
@@ -39,7 +53,7 @@ def test_hand_back_then_assign_to_me_by_keyboard(qtbot, window, ui):
     assert detail.buttons["handback"].isVisibleTo(detail) and not detail.buttons["take"].isVisibleTo(detail)
     window.activateWindow()
     press(qtbot, window, Qt.Key.Key_H)
-    dialog = window.findChild(QDialog, "handBackDialog")
+    dialog = detail.findChild(QDialog, "handBackDialog")
     assert dialog is not None and dialog.isVisible()
     qtbot.keyClicks(dialog.reason, "Needs the SCORM specialist")
     accept(qtbot, dialog)
@@ -62,14 +76,14 @@ def test_taking_a_colleagues_case_asks_why(qtbot, window, ui):
     show(qtbot, window, case.id)
     detail = window.detail
     qtbot.mouseClick(detail.buttons["take"], Qt.MouseButton.LeftButton)
-    dialog = window.findChild(QDialog, "takeCaseDialog")
+    dialog = detail.findChild(QDialog, "takeCaseDialog")
     assert "Bob Agent's" in dialog.windowTitle()
     accept(qtbot, dialog)  # no reason: refused, named
     assert detail.message.text().startswith("Reason")
     assert CaseRecord.get_by_id(case.id).assignee_id == bob.id
 
     qtbot.mouseClick(detail.buttons["take"], Qt.MouseButton.LeftButton)
-    dialog = [d for d in window.findChildren(QDialog, "takeCaseDialog") if d.isVisible()][0]
+    dialog = [d for d in detail.findChildren(QDialog, "takeCaseDialog") if d.isVisible()][0]
     qtbot.keyClicks(dialog.reason, "Bob is at lunch, caller on the line")
     accept(qtbot, dialog)
     assert CaseRecord.get_by_id(case.id).assignee_id == ui.member_id
@@ -82,7 +96,7 @@ def test_header_says_who_else_has_the_case_open(qtbot, window, ui, clock):
     case = log_case(ui, "Printer offline")
     ui.services.presence.heartbeat(bob.id, "WS-BOB", case.id)
     detail = window.detail
-    with qtbot.waitSignal(detail.presence_updated, timeout=5000) as shown:
+    with qtbot.waitSignal(detail.presence_updated, timeout=5000, check_params_cb=lambda n: n == 1) as shown:
         show(qtbot, window, case.id)
     assert shown.args == [1]
     assert detail.presence_label.isVisibleTo(detail)

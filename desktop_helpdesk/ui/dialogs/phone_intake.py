@@ -109,6 +109,7 @@ class PhoneIntakeDialog(QDialog):
         self._pick_when_found: int | None = None
         self._similar_generation = 0
         self._clients_generation = 0
+        self._situation_generation = 0
         self._draft_saving = False
         self._draft_again = False
         self._contact: ContactMatch | None = None
@@ -480,12 +481,21 @@ class PhoneIntakeDialog(QDialog):
 
     def _show_client_situation(self, client_id: int | None) -> None:
         """The caller's local time and public holiday, for a client abroad."""
-        text = ""
-        if client_id is not None:
-            situation = self._ui.services.abroad.situation(client_id)
-            text = situation.text()
-            holiday = bool(situation.holiday or situation.arrangements)
-            self.client_local_label.setStyleSheet("color: #b91c1c; font-weight: 600;" if holiday else "")
+        self._situation_generation += 1
+        generation = self._situation_generation
+        self.client_local_label.hide()
+        if client_id is None:
+            return
+        self._pool.submit(self._ui.services.abroad.situation, client_id,
+                          on_finished=lambda situation: self._on_situation_loaded(generation, situation),
+                          on_failed=lambda error: log.info("client situation not read: %s", error))
+
+    def _on_situation_loaded(self, generation: int, situation) -> None:
+        if generation != self._situation_generation:
+            return
+        text = situation.text()
+        holiday = bool(situation.holiday or situation.arrangements)
+        self.client_local_label.setStyleSheet("color: #b91c1c; font-weight: 600;" if holiday else "")
         self.client_local_label.setText(f"Client's local time: {text}" if text else "")
         self.client_local_label.setVisible(bool(text))
 

@@ -85,6 +85,7 @@ class CaseDetailPanel(QWidget):
         command_finished(bool): a command ended (True: done, False: refused or failed).
         busy_changed(bool): a command started (True) or ended (False).
         presence_updated(int): the heartbeat ran; this many others have the case open.
+        merged(int, int): this case (first id) was merged into the second.
 
     Args:
         ui: the shared services, queries, drafts, clock and signed-in member.
@@ -97,6 +98,7 @@ class CaseDetailPanel(QWidget):
     command_finished = Signal(bool)
     busy_changed = Signal(bool)
     presence_updated = Signal(int)
+    merged = Signal(int, int)
 
     def __init__(
         self,
@@ -118,6 +120,8 @@ class CaseDetailPanel(QWidget):
         self._save_draft_after_read = False
         self._busy = False
         self._categories: list = []  # offered categories, read with the case
+        self._situation = None  # the client's local time and holiday, read with the case
+        self._requested_id: int | None = None  # the case load_case asked for last
         self._mail_configured = False
         self._attachment_limit = DEFAULT_ATTACHMENT_LIMIT
         self._thumbnail_cache: dict[int, object] = {}
@@ -351,6 +355,7 @@ class CaseDetailPanel(QWidget):
             self.save_draft()
             self._clear_editors()
         self._read_generation += 1
+        self._requested_id = case_id
         if case_id is None:
             self.show_case(None)
             self.refresh_presence()
@@ -376,7 +381,9 @@ class CaseDetailPanel(QWidget):
         self._pool.submit(
             _read_case,
             self._ui,
-            self._detail.id,
+            # The case asked for last: a reload right after switching (e.g. a merge opening
+            # the survivor) must not bring the case being left back.
+            self._requested_id if self._requested_id is not None else self._detail.id,
             on_finished=lambda view: self._on_case_read(generation, view, keep_text=keep_text),
             on_failed=lambda error: self._on_case_read_failed(generation, error),
         )
@@ -391,6 +398,7 @@ class CaseDetailPanel(QWidget):
         self._mail_configured = view.mail_configured
         self._attachment_limit = view.attachment_limit
         self._categories = view.categories
+        self._situation = view.situation
         self.show_case(view.detail, view.timeline, view.audit)
         if texts:
             self._apply_texts(texts)
@@ -420,8 +428,12 @@ class CaseDetailPanel(QWidget):
                 widget.show_reading(None)
             return
         self.header.show_case(detail)
-        situation = self._ui.services.abroad.situation(detail.client_id)
-        self.header.show_client_situation(situation.text(), holiday=bool(situation.holiday or situation.arrangements))
+        situation = self._situation if self._situation is not None and self._situation.client_id == detail.client_id \
+            else None
+        self.header.show_client_situation(
+            situation.text() if situation else "",
+            holiday=bool(situation and (situation.holiday or situation.arrangements)),
+        )
         if not self.subject_edit.hasFocus() or not self.subject_edit.isModified():
             self._restoring = True
             self.subject_edit.setText(detail.subject)
@@ -649,12 +661,25 @@ class CaseDetailPanel(QWidget):
         me, case_id = self._ui.member_id, detail.id
         cases = self._ui.services.cases
 
+        dialog = MergeDialog(self, detail.number)
+        # Filled on the pool thread by the command, read back on this thread when it is done.
+        outcome: dict[str, int] = {}
+
         def merge(values: dict, version: int) -> object:
             survivor_id = cases.case_id_for_number(values["survivor"])
-            return cases.merge_cases(me, case_id, survivor_id, reason=values["reason"],
-                                     expected_version=version)
+            merged = cases.merge_cases(me, case_id, survivor_id, reason=values["reason"],
+                                       expected_version=version)
+            outcome["survivor"] = merged.id
+            return merged
 
-        self._open_dialog(MergeDialog(self, detail.number), merge, "Merged; this case is closed as a duplicate.")
+        def accepted() -> None:
+            values = dialog.values()
+            self._run("Merged; this case is closed as a duplicate.", lambda version: merge(values, version),
+                      lambda: self.merged.emit(case_id, outcome["survivor"]))
+
+        dialog.accepted.connect(accepted)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
 
     def hand_back(self) -> None:
         """"Hand back": the case goes to the Unassigned queue, with an optional reason."""
@@ -1080,20 +1105,23 @@ class _CaseView:
     mail_configured: bool
     attachment_limit: int
     categories: list = field(default_factory=list)
+    situation: object = None  # ClientSituation
 
 
 def _read_case(ui: UiContext, case_id: int) -> _CaseView:
     """Worker: the case, its timeline, audit trail, my draft of it and whether email is on."""
     cases = ui.services.cases
     settings = ui.services.settings.get()
+    detail = cases.get_case(case_id)
     return _CaseView(
-        cases.get_case(case_id),
+        detail,
         list(cases.timeline(case_id)),
         list(cases.audit_trail(case_id)),
         ui.drafts.load(ui.member_id, case_key(case_id)),
         settings.mail_configured,
         settings.attachment_max_bytes,
         ui.services.categories.list_categories(),
+        ui.services.abroad.situation(detail.client_id),
     )
 
 
