@@ -31,6 +31,7 @@ from desktop_helpdesk.services.context import is_sqlite
 from desktop_helpdesk.services.exports import CaseColumn as ExportColumn
 from desktop_helpdesk.ui.context import UiContext
 from desktop_helpdesk.ui.dialogs.phone_intake import PhoneIntakeDialog
+from desktop_helpdesk.ui.dialogs.shortcuts_dialog import ShortcutsDialog
 from desktop_helpdesk.ui.models.case_table_model import CaseColumn, CaseTableModel
 from desktop_helpdesk.ui.notifications import SlaNotifier
 from desktop_helpdesk.ui.resources import icon
@@ -354,6 +355,13 @@ class MainWindow(QMainWindow):
             "Export the cases in this list, with its visible columns, to Excel, CSV or PDF (Ctrl+E)"
         )
         self.action_export.triggered.connect(self.export_list)
+        self.action_shortcuts = QAction("Keyboard shortcuts", self)
+        self.action_shortcuts.setObjectName("actionShortcuts")
+        self.action_shortcuts.setShortcut(QKeySequence("F1"))
+        self.action_shortcuts.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.action_shortcuts.setToolTip("Show every keyboard shortcut (F1)")
+        self.action_shortcuts.triggered.connect(self.show_shortcuts)
+        self.addAction(self.action_shortcuts)
         self.action_search = QAction("Search", self)
         self.action_search.setObjectName("actionSearch")
         self.action_search.setShortcut(QKeySequence("Ctrl+F"))
@@ -376,6 +384,13 @@ class MainWindow(QMainWindow):
         me = QLabel(f"Signed in as <b>{self._ui.member_name}</b>", toolbar)
         me.setObjectName("signedInLabel")
         toolbar.addWidget(me)
+
+    def show_shortcuts(self) -> ShortcutsDialog:
+        """F1: the list of shortcuts, read from the window's actions."""
+        dialog = ShortcutsDialog(self)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        return dialog
 
     # -- extension point -------------------------------------------------------------------
     def add_panel(self, title: str, widget: QWidget, object_name: str | None = None) -> int:
