@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from dataclasses import asdict, dataclass, field, fields
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 
 from peewee import JOIN, SQL, NodeList, SelectQuery, fn
@@ -86,6 +86,58 @@ class SortColumn(StrEnum):
     CATEGORY = "category"
 
 
+class SlaState(StrEnum):
+    """SLA states a saved filter can ask for (judged at the list's "now")."""
+
+    OVERDUE = "overdue"
+    DUE_SOON = "due_soon"
+    ON_TRACK = "on_track"
+
+
+UNASSIGNED = -1  # ``FilterCriteria.assignee_id`` for "nobody"
+
+
+@dataclass(frozen=True)
+class FilterCriteria:
+    """What a saved filter selects; empty fields select everything. Dates are desk dates.
+
+    Combined with AND; ``statuses`` is a set of case statuses (any of them).
+    """
+
+    client_id: int | None = None
+    priority: str = ""
+    assignee_id: int | None = None  # a member, or UNASSIGNED
+    channel: str = ""
+    category_id: int | None = None
+    statuses: tuple[str, ...] = ()
+    sla_state: str = ""
+    received_from: date | None = None
+    received_to: date | None = None
+
+    def to_json(self) -> str:
+        """The criteria as stored with a saved filter."""
+        values = {key: value for key, value in asdict(self).items() if value not in (None, "", ())}
+        for key in ("received_from", "received_to"):
+            if key in values:
+                values[key] = values[key].isoformat()
+        if "statuses" in values:
+            values["statuses"] = list(values["statuses"])
+        return json.dumps(values, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> FilterCriteria:
+        """Criteria read back from ``to_json`` (unknown keys are ignored)."""
+        raw = json.loads(text or "{}")
+        known = {f.name for f in fields(cls)}
+        values = {key: value for key, value in raw.items() if key in known}
+        for key in ("received_from", "received_to"):
+            if values.get(key):
+                values[key] = date.fromisoformat(values[key])
+        if "statuses" in values:
+            values["statuses"] = tuple(values["statuses"])
+        return cls(**values)
+
+
 @dataclass(frozen=True)
 class CaseFilter:
     """What the list shows: a queue, or (when ``search`` has text) matches across all cases.
@@ -97,6 +149,8 @@ class CaseFilter:
     queue: Queue = Queue.ALL_OPEN
     search: str = ""
     member_id: int | None = None
+    # A saved filter's criteria; when set they replace the queue (search still wins).
+    criteria: FilterCriteria | None = None
 
 
 @dataclass(frozen=True)
@@ -409,6 +463,8 @@ class CaseQueries:
         search_text = checked_text("search", case_filter.search)
         if search_text:
             return self._search_condition(search_text)
+        if case_filter.criteria is not None:
+            return self._criteria_condition(case_filter.criteria, now)
         queue = case_filter.queue
         is_open = CaseRecord.status.in_(OPEN_STATUSES)
         if queue is Queue.MY_CASES:
@@ -424,6 +480,44 @@ class CaseQueries:
         if queue is Queue.OVERDUE:
             return is_open & self._overdue_condition(now)
         return is_open & self._due_soon_condition(now)
+
+    def _criteria_condition(self, criteria: FilterCriteria, now: datetime | None):
+        condition = CaseRecord.id.is_null(False)
+        if criteria.client_id is not None:
+            condition &= CaseRecord.client == criteria.client_id
+        if criteria.priority:
+            condition &= CaseRecord.effective_priority == criteria.priority
+        if criteria.assignee_id == UNASSIGNED:
+            condition &= CaseRecord.assignee.is_null()
+        elif criteria.assignee_id is not None:
+            condition &= CaseRecord.assignee == criteria.assignee_id
+        if criteria.channel:
+            condition &= CaseRecord.channel == criteria.channel
+        if criteria.category_id is not None:
+            condition &= CaseRecord.category == criteria.category_id
+        if criteria.statuses:
+            condition &= CaseRecord.status.in_(list(criteria.statuses))
+        zone = self._context.calendar.zone
+        if criteria.received_from is not None:
+            start = datetime.combine(criteria.received_from, time(0), zone)
+            condition &= CaseRecord.received_at >= start.astimezone(UTC)
+        if criteria.received_to is not None:
+            end = datetime.combine(criteria.received_to + timedelta(days=1), time(0), zone)
+            condition &= CaseRecord.received_at < end.astimezone(UTC)
+        if criteria.sla_state:
+            if now is None:
+                raise ValueError("an SLA-state filter needs the current instant")
+            is_open = CaseRecord.status.in_(OPEN_STATUSES)
+            overdue = self._overdue_condition(now)
+            due_soon = self._due_soon_condition(now)
+            state = SlaState(criteria.sla_state)
+            if state is SlaState.OVERDUE:
+                condition &= is_open & overdue
+            elif state is SlaState.DUE_SOON:
+                condition &= is_open & due_soon
+            else:
+                condition &= is_open & ~overdue & ~due_soon
+        return condition
 
     def _unmet(self, target: Target):
         met_column = {

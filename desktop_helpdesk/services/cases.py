@@ -381,7 +381,8 @@ class CaseService:
         *,
         reason: str,
         expected_version: int | None = None,
-    ) -> CaseDetail:
+        read_back: bool = True,
+    ) -> CaseDetail | None:
         """Change the requested priority; the due instants are recomputed from the same starts
         (received for acknowledge/respond, the current resolution start for resolve, plus the
         business time already paused) and every change is audited with ``reason``.
@@ -392,6 +393,7 @@ class CaseService:
             requested_priority: ``"high"``, ``"medium"`` or ``"low"`` (served as medium).
             reason: why (required; audited with each changed field).
             expected_version: the version the caller read (stale -> ``ConflictError``; None: no check).
+            read_back: return the updated case (bulk work skips the read: None).
 
         Returns:
             The updated case.
@@ -415,7 +417,7 @@ class CaseService:
             self._recompute_due(case, priority, log, why)
             return False
 
-        return self._change(actor_id, case_id, expected_version, apply)
+        return self._change(actor_id, case_id, expected_version, apply, read_back=read_back)
 
     def _recompute_due(self, case: CaseRecord, priority: Priority, log: ChangeLog, why: str) -> None:
         calendar = self._context.calendar
@@ -453,7 +455,9 @@ class CaseService:
         *,
         reason: str,
         expected_version: int | None = None,
-    ) -> CaseDetail:
+        bulk: bool = False,
+        read_back: bool = True,
+    ) -> CaseDetail | None:
         """Give the case to another member (or nobody: back to the Unassigned queue).
 
         Agents may take an unassigned case themselves or hand on their own cases; reassigning
@@ -465,9 +469,11 @@ class CaseService:
             assignee_id: the new assignee, or None for the Unassigned queue.
             reason: why (required; audited).
             expected_version: the version the caller read (stale -> ``ConflictError``; None: no check).
+            bulk: part of bulk work, where the team setting may let agents move colleagues' cases.
+            read_back: return the updated case (bulk work skips the read: None).
 
         Returns:
-            The updated case.
+            The updated case (None when ``read_back`` is False).
 
         Raises:
             ValidationError: empty ``reason``; ``assignee`` unknown, inactive or not taking cases.
@@ -481,7 +487,10 @@ class CaseService:
             own = case.assignee_id == actor.id
             taking = case.assignee_id is None and assignee_id == actor.id
             if not (own or taking):
-                require_action(actor, "reassign_others_case")
+                if not bulk:
+                    require_action(actor, "reassign_others_case")
+                elif not self._context.settings().agents_may_bulk_reassign:
+                    require_action(actor, "bulk_reassign_others_case")
             before = TeamMemberRecord.get_or_none(TeamMemberRecord.id == case.assignee_id)
             after = None
             if assignee_id is not None:
@@ -502,7 +511,7 @@ class CaseService:
             )
             return False
 
-        return self._change(actor_id, case_id, expected_version, apply)
+        return self._change(actor_id, case_id, expected_version, apply, read_back=read_back)
 
     def take_case(
         self,
@@ -610,7 +619,8 @@ class CaseService:
         *,
         reason: str = "",
         expected_version: int | None = None,
-    ) -> CaseDetail:
+        read_back: bool = True,
+    ) -> CaseDetail | None:
         """Give the case a category (or none), audited.
 
         Args:
@@ -619,6 +629,7 @@ class CaseService:
             category_id: an offered category, or None to clear it.
             reason: why (optional; audited).
             expected_version: the version the caller read (stale -> ``ConflictError``; None: no check).
+            read_back: return the updated case (bulk work skips the read: None).
 
         Returns:
             The updated case.
@@ -645,7 +656,7 @@ class CaseService:
             case.category = category_id
             return False
 
-        return self._change(actor_id, case_id, expected_version, apply)
+        return self._change(actor_id, case_id, expected_version, apply, read_back=read_back)
 
     # ------------------------------------------------------------------------ interactions
 
@@ -1195,16 +1206,18 @@ class CaseService:
 
         return self._change(actor_id, case_id, expected_version, apply)
 
-    def close(self, actor_id: int, case_id: int, *, expected_version: int | None = None) -> CaseDetail:
+    def close(self, actor_id: int, case_id: int, *, expected_version: int | None = None,
+              read_back: bool = True) -> CaseDetail | None:
         """Close a resolved case: it becomes read-only (but stays searchable) until reopened.
 
         Args:
             actor_id: the member acting.
             case_id: the case.
             expected_version: the version the caller read (stale -> ``ConflictError``; None: no check).
+            read_back: return the updated case (bulk work skips the read: None).
 
         Returns:
-            The updated case.
+            The updated case (None when ``read_back`` is False).
 
         Raises:
             WorkflowError: the case is not resolved.
@@ -1217,7 +1230,7 @@ class CaseService:
             self._crm(case, "case_closed", now, None, {"resolution": case.resolution_summary})
             return False
 
-        return self._change(actor_id, case_id, expected_version, apply)
+        return self._change(actor_id, case_id, expected_version, apply, read_back=read_back)
 
     def reopen(
         self,
@@ -1558,9 +1571,11 @@ class CaseService:
         apply: Callable[[TeamMemberRecord, CaseRecord, ChangeLog, datetime], bool],
         *,
         allow_closed: bool = False,
-    ) -> CaseDetail:
+        read_back: bool = True,
+    ) -> CaseDetail | None:
         """Run ``apply`` on the case in one write transaction, then store the case with a new
-        version, its audit rows and (when ``apply`` returns True) a fresh search row."""
+        version, its audit rows and (when ``apply`` returns True) a fresh search row; return
+        it read back (bulk work, ``read_back=False``, skips that read)."""
         now = self._context.now()
         with write_transaction():
             actor = acting_member(actor_id)
@@ -1591,7 +1606,7 @@ class CaseService:
             log.flush()
             if reindex:
                 search.index_case(case.id)
-        return self.get_case(case_id)
+        return self.get_case(case_id) if read_back else None
 
     @staticmethod
     def _store(case: CaseRecord, now: datetime) -> None:

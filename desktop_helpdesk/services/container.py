@@ -7,12 +7,14 @@ from dataclasses import dataclass
 from desktop_helpdesk.domain.clock import Clock
 from desktop_helpdesk.domain.policy import DEFAULT_POLICY, SlaPolicy
 from desktop_helpdesk.services.abroad import AbroadService
+from desktop_helpdesk.services.bulk import BulkService
 from desktop_helpdesk.services.cases import CaseService
 from desktop_helpdesk.services.categories import CategoryService
 from desktop_helpdesk.services.contacts import ContactService
 from desktop_helpdesk.services.context import ServiceContext
 from desktop_helpdesk.services.phone_calls import PhoneCallService
 from desktop_helpdesk.services.presence import PresenceService
+from desktop_helpdesk.services.saved_filters import SavedFilterService
 from desktop_helpdesk.services.settings import SettingsService
 from desktop_helpdesk.services.team import TeamService
 
@@ -30,6 +32,8 @@ class Services:
     categories: CategoryService
     presence: PresenceService
     abroad: AbroadService
+    saved_filters: SavedFilterService
+    bulk: BulkService
 
     @classmethod
     def create(cls, clock: Clock, policy: SlaPolicy = DEFAULT_POLICY) -> Services:
@@ -54,4 +58,6 @@ class Services:
             categories=CategoryService(context),
             presence=PresenceService(context),
             abroad=AbroadService(context),
+            saved_filters=SavedFilterService(context),
+            bulk=BulkService(context, cases),
         )

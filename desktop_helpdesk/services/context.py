@@ -27,6 +27,8 @@ class TeamSettings:
     assignment_strategy: AssignmentStrategy = AssignmentStrategy.ROUND_ROBIN
     due_soon_share: float = 0.75
     pause_resolution_while_waiting: bool = True
+    # Bulk work: may agents move colleagues' cases to someone else (supervisors always may)?
+    agents_may_bulk_reassign: bool = False
     attachment_max_bytes: int = DEFAULT_ATTACHMENT_LIMIT
     crm_drop_folder: str = ""
     # Outgoing client email. The SMTP password is never stored here (the database is shared):
@@ -58,6 +60,8 @@ class TeamSettings:
             raise ValidationError("attachment_max_bytes", "must be a positive number of bytes")
         if not isinstance(self.pause_resolution_while_waiting, bool):
             raise ValidationError("pause_resolution_while_waiting", "must be on or off")
+        if not isinstance(self.agents_may_bulk_reassign, bool):
+            raise ValidationError("agents_may_bulk_reassign", "must be on or off")
         checked_text("crm_drop_folder", self.crm_drop_folder)
         mail_text = _validated_mail_settings(self)
         return replace(

@@ -403,6 +403,20 @@ class HolidayArrangementRecord(BaseRecord):
         table_name = "holiday_arrangement"
 
 
+class SavedFilterRecord(BaseRecord):
+    """A named set of list criteria beside the queues: the owner's, or shared with the team."""
+
+    id = AutoField()
+    name = CharField(max_length=80)
+    owner = ForeignKeyField(TeamMemberRecord, on_delete="RESTRICT", index=True)
+    shared = BooleanField(default=False)
+    criteria = TextField()  # FilterCriteria as JSON
+    created_at = UtcDateTimeField()
+
+    class Meta:
+        table_name = "saved_filter"
+
+
 ALL_RECORDS = (
     TeamMemberRecord,
     ClientRecord,
@@ -424,4 +438,5 @@ ALL_RECORDS = (
     PhoneCallRecord,
     CasePresenceRecord,
     HolidayArrangementRecord,
+    SavedFilterRecord,
 )

@@ -30,8 +30,11 @@ from desktop_helpdesk.services.case_queries import CaseFilter, ChangeCursor, Que
 from desktop_helpdesk.services.context import is_sqlite
 from desktop_helpdesk.services.exports import CaseColumn as ExportColumn
 from desktop_helpdesk.ui.context import UiContext
+from desktop_helpdesk.ui.dialogs.bulk_dialog import BulkDialog
+from desktop_helpdesk.ui.dialogs.filter_dialog import FilterDialog
 from desktop_helpdesk.ui.dialogs.phone_intake import PhoneIntakeDialog
 from desktop_helpdesk.ui.dialogs.shortcuts_dialog import ShortcutsDialog
+from desktop_helpdesk.ui.messages import friendly_message
 from desktop_helpdesk.ui.models.case_table_model import CaseColumn, CaseTableModel
 from desktop_helpdesk.ui.notifications import SlaNotifier
 from desktop_helpdesk.ui.resources import icon
@@ -40,6 +43,7 @@ from desktop_helpdesk.ui.supervisor.export_runner import CaseListExporter
 from desktop_helpdesk.ui.ticker import Ticker
 from desktop_helpdesk.ui.widgets.case_detail import CaseDetailPanel
 from desktop_helpdesk.ui.widgets.queue_panel import QueuePanel
+from desktop_helpdesk.ui.widgets.saved_filters_panel import SavedFiltersPanel
 from desktop_helpdesk.ui.workers import WorkerPool
 
 log = logging.getLogger(__name__)
@@ -154,6 +158,10 @@ class MainWindow(QMainWindow):
         closing(): the window is shutting down; its pool still takes last work (e.g. handing
             on the team-job leases) before it is joined.
         holiday_cover_shown(int): the holiday cover banner was refreshed (arrangements today).
+        saved_filters_loaded(int): the saved filters beside the queues were (re)read.
+        filter_dialog_opened(object): the saved-filter form opened.
+        bulk_dialog_opened(object): the bulk-change dialog opened.
+        filter_command_failed(str): saving or deleting a filter was refused (the sentence).
 
     Args:
         ui: shared services, queries, drafts, clock and signed-in member.
@@ -166,6 +174,10 @@ class MainWindow(QMainWindow):
     refreshed = Signal()
     closing = Signal()
     holiday_cover_shown = Signal(int)
+    saved_filters_loaded = Signal(int)
+    filter_dialog_opened = Signal(object)
+    bulk_dialog_opened = Signal(object)
+    filter_command_failed = Signal(str)
 
     def __init__(
         self,
@@ -203,6 +215,9 @@ class MainWindow(QMainWindow):
         self.ticker.refresh_due.connect(self.refresh)
 
         self.queue_panel = QueuePanel(self)
+        self.saved_filters = SavedFiltersPanel(self.queue_panel)
+        self.queue_panel.layout().addWidget(self.saved_filters)
+        self._filter_name = ""
         self.model = CaseTableModel(
             ui.queries.rows,
             self._sla_reader,
@@ -257,6 +272,9 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Signed in as {ui.member_name}")
 
         self.queue_panel.queue_selected.connect(self._on_queue_panel_queue_selected)
+        self.saved_filters.filter_chosen.connect(self._on_saved_filters_filter_chosen)
+        self.saved_filters.new_requested.connect(self.new_saved_filter)
+        self.saved_filters.delete_requested.connect(self._on_saved_filters_delete_requested)
         self.queue_panel.search_changed.connect(self._on_queue_panel_search_changed)
         self.model.sort_requested.connect(self._on_model_sort_requested)
         self.detail.case_changed.connect(self._on_detail_case_changed)
@@ -266,6 +284,7 @@ class MainWindow(QMainWindow):
         self.queue_panel.search.installEventFilter(self)
         self.resize(1900, 1000)
         self.queue_panel.select_queue(ui.start_queue)
+        self.load_saved_filters()
         self.refresh()
 
     # -- construction ----------------------------------------------------------------------
@@ -275,7 +294,8 @@ class MainWindow(QMainWindow):
         table.setAccessibleName("caseTable")
         table.setModel(self.model)
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        # Ctrl/Shift-click select many for bulk work; the current row stays the case shown.
+        table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         table.setSortingEnabled(False)
         table.setWordWrap(False)
@@ -362,6 +382,18 @@ class MainWindow(QMainWindow):
         self.action_shortcuts.setToolTip("Show every keyboard shortcut (F1)")
         self.action_shortcuts.triggered.connect(self.show_shortcuts)
         self.addAction(self.action_shortcuts)
+        self.action_new_filter = QAction("New saved filter", self)
+        self.action_new_filter.setObjectName("actionNewFilter")
+        self.action_new_filter.setShortcut(QKeySequence("Ctrl+Shift+F"))
+        self.action_new_filter.setToolTip("Save a filter beside the queues (client, priority, SLA state…)")
+        self.action_new_filter.triggered.connect(self.new_saved_filter)
+        self.addAction(self.action_new_filter)
+        self.action_bulk = QAction("Change selected cases…", self)
+        self.action_bulk.setObjectName("actionBulkChange")
+        self.action_bulk.setShortcut(QKeySequence("Ctrl+Shift+B"))
+        self.action_bulk.setToolTip("Reassign, change priority, set a category or close the selected cases "
+                                    "(Ctrl+Shift+B)")
+        self.action_bulk.triggered.connect(self.bulk_change)
         self.action_search = QAction("Search", self)
         self.action_search.setObjectName("actionSearch")
         self.action_search.setShortcut(QKeySequence("Ctrl+F"))
@@ -369,6 +401,7 @@ class MainWindow(QMainWindow):
         toolbar.addAction(self.action_new_case)
         # Export sits left of Refresh: admin.install puts "Administration…" right after Refresh.
         toolbar.addAction(self.action_export)
+        toolbar.addAction(self.action_bulk)
         toolbar.addAction(self.action_refresh)
         self.addAction(self.action_search)
         # Ctrl+1 … Ctrl+9 jump to the queues in the order they are listed.
@@ -492,6 +525,8 @@ class MainWindow(QMainWindow):
         count = self.model.rowCount()
         if self._filter.search:
             text = f"Search results for “{self._filter.search}” — {count_text(count)}"
+        elif self._filter.criteria is not None:
+            text = f"Filter “{self._filter_name}” — {count_text(count)}"
         else:
             text = f"{self._filter.queue.label} — {count_text(count)}"
         self.list_title.setText(text)
@@ -542,7 +577,8 @@ class MainWindow(QMainWindow):
         self._cursor = cursor
         self.queue_panel.model.set_counts(counts)
         self.model.evict(changed)
-        if first or set_changed or self._filter.queue in _TIME_QUEUES:
+        timed = self._filter.queue in _TIME_QUEUES or bool(self._filter.criteria and self._filter.criteria.sla_state)
+        if first or set_changed or timed:
             self.reload_list()
         if self.detail.case_id in changed and not self.detail.has_unsaved_text():
             self.detail.reload(keep_text=True)
@@ -570,6 +606,7 @@ class MainWindow(QMainWindow):
 
     # -- slots -----------------------------------------------------------------------------
     def _on_queue_panel_queue_selected(self, queue: Queue) -> None:
+        self.saved_filters.clear_choice()
         if self.queue_panel.search.text():
             self.queue_panel.search.blockSignals(True)
             self.queue_panel.search.clear()
@@ -580,6 +617,111 @@ class MainWindow(QMainWindow):
         queue = self.queue_panel.current_queue() or Queue.ALL_OPEN
         self.queue_panel.show_search_mode(bool(text))
         self.set_filter(CaseFilter(queue=queue, search=text, member_id=self._ui.member_id))
+
+    # -- saved filters and bulk work -------------------------------------------------------
+    def load_saved_filters(self) -> None:
+        """Read my and the team's saved filters (in the pool)."""
+        self._pool.submit(self._ui.services.saved_filters.list_filters, self._ui.member_id,
+                          on_finished=self._on_saved_filters_loaded, on_failed=self._on_background_failed)
+
+    def _on_saved_filters_loaded(self, filters: list) -> None:
+        if self._closing:
+            return
+        self.saved_filters.set_filters(filters)
+        self.saved_filters_loaded.emit(len(filters))
+
+    def _on_saved_filters_filter_chosen(self, saved) -> None:
+        self._filter_name = saved.name
+        # Like a search, a filter spans the queues: none stays highlighted.
+        self.queue_panel.show_search_mode(True)
+        self.set_filter(CaseFilter(criteria=saved.criteria, member_id=self._ui.member_id))
+
+    def _on_saved_filters_delete_requested(self, saved) -> None:
+        service, me = self._ui.services.saved_filters, self._ui.member_id
+
+        def delete():
+            service.delete_filter(me, saved.id)
+            return service.list_filters(me)
+
+        self._pool.submit(delete, on_finished=lambda filters: self._after_filter_command(
+            filters, None, f"Filter “{saved.name}” deleted"), on_failed=self._on_filter_command_failed)
+
+    def _after_filter_command(self, filters: list, chosen_id: int | None, message: str) -> None:
+        if self._closing:
+            return
+        self.statusBar().showMessage(message, 5000)
+        self._on_saved_filters_loaded(filters)
+        if chosen_id is not None:
+            self.saved_filters.choose(chosen_id)
+
+    def _on_filter_command_failed(self, error: Exception) -> None:
+        self.statusBar().showMessage(friendly_message(error), 10_000)
+        self.filter_command_failed.emit(friendly_message(error))
+
+    def _pick_lists(self) -> tuple[list, list, list]:
+        """(clients, members who take cases, offered categories) as (label, id), for the forms."""
+        services = self._ui.services
+        clients = [(c.name, c.id) for c in services.contacts.list_clients()]
+        members = [(m.display_name, m.id) for m in services.team.list_members() if m.can_take_cases]
+        categories = [(c.name, c.id) for c in services.categories.list_categories()]
+        return clients, members, categories
+
+    def new_saved_filter(self) -> None:
+        """Ctrl+Shift+F: the filter form (its pick lists read in the pool first)."""
+        self._pool.submit(self._pick_lists, on_finished=self._open_filter_dialog,
+                          on_failed=self._on_background_failed)
+
+    def _open_filter_dialog(self, lists) -> None:
+        if self._closing:
+            return
+        clients, members, categories = lists
+        dialog = FilterDialog(self, clients=clients, members=members, categories=categories,
+                              today=self._ui.clock.now().astimezone(self._ui.desk_zone).date())
+        dialog.accepted.connect(lambda: self._save_filter(dialog))
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        self.filter_dialog_opened.emit(dialog)
+
+    def _save_filter(self, dialog: FilterDialog) -> None:
+        name, criteria, shared = dialog.values()
+        service, me = self._ui.services.saved_filters, self._ui.member_id
+
+        def save():
+            saved = service.save_filter(me, name, criteria, shared=shared)
+            return saved, service.list_filters(me)
+
+        self._pool.submit(save, on_finished=lambda result: self._after_filter_command(
+            result[1], result[0].id, f"Filter “{result[0].name}” saved"), on_failed=self._on_filter_command_failed)
+
+    def selected_case_ids(self) -> list[int]:
+        """The cases selected in the list, in list order."""
+        rows = sorted(index.row() for index in self.table.selectionModel().selectedRows())
+        return [case_id for case_id in (self.model.case_id_at(row) for row in rows) if case_id is not None]
+
+    def bulk_change(self) -> None:
+        """Ctrl+Shift+B: change the selected cases (the form's pick lists read in the pool first)."""
+        ids = self.selected_case_ids()
+        if not ids:
+            self.statusBar().showMessage("Select the cases to change first (Ctrl+A selects the whole list)", 5000)
+            return
+        self._pool.submit(self._pick_lists, on_finished=lambda lists: self._open_bulk_dialog(ids, lists),
+                          on_failed=self._on_background_failed)
+
+    def _open_bulk_dialog(self, ids: list[int], lists) -> None:
+        if self._closing:
+            return
+        _clients, members, categories = lists
+        dialog = BulkDialog(self._ui, self._pool, ids, members=members, categories=categories, parent=self)
+        dialog.run_finished.connect(self._on_bulk_run_finished)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        self.bulk_dialog_opened.emit(dialog)
+
+    def _on_bulk_run_finished(self, outcome) -> None:
+        if outcome is not None:
+            self.statusBar().showMessage(outcome.summary(), 10_000)
+            self._cursor = None  # the changed cases may leave or join this list
+        self.refresh()
 
     def _on_model_sort_requested(self, column: SortColumn, descending: bool) -> None:
         self._sort, self._descending = column, descending

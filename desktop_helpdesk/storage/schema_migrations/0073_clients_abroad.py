@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from peewee import AutoField, BooleanField, CharField, DatabaseProxy, Model, TextField
+from peewee import SQL, AutoField, BooleanField, CharField, DatabaseProxy, Model, TextField
 
 from desktop_helpdesk.storage.fields import UtcDateTimeField
 
@@ -29,11 +29,16 @@ class HolidayArrangementRecord(Model):
         legacy_table_names = False
 
 
+# Database-level defaults too: bulk loaders (bench/big_database.py) insert clients naming only
+# the columns they know, and must keep working on the widened table.
+_EMPTY_TEXT = [SQL("DEFAULT ''")]
+
+
 def up(migrator, db):
     _frozen.initialize(db)
     db.create_tables([HolidayArrangementRecord], safe=True)
     migrator.migrate(
-        migrator.add_column("client", "country", CharField(max_length=2, default="")),
-        migrator.add_column("client", "region", CharField(max_length=16, default="")),
-        migrator.add_column("client", "time_zone", CharField(max_length=64, default="")),
+        migrator.add_column("client", "country", CharField(max_length=2, default="", constraints=_EMPTY_TEXT)),
+        migrator.add_column("client", "region", CharField(max_length=16, default="", constraints=_EMPTY_TEXT)),
+        migrator.add_column("client", "time_zone", CharField(max_length=64, default="", constraints=_EMPTY_TEXT)),
     )

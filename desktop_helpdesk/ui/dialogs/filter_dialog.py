@@ -1,0 +1,136 @@
+"""The saved-filter form: name, personal or shared, and the criteria (client, priority, …)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_helpdesk.domain.cases import CaseStatus, IntakeChannel
+from desktop_helpdesk.domain.policy import Priority
+from desktop_helpdesk.services.case_queries import UNASSIGNED, FilterCriteria, SlaState
+
+ANY = "Any"
+_SLA_LABELS = {SlaState.OVERDUE: "Overdue", SlaState.DUE_SOON: "Due soon", SlaState.ON_TRACK: "On track"}
+
+
+def _combo(parent: QWidget, name: str, items: list[tuple[str, object]]) -> QComboBox:
+    combo = QComboBox(parent)
+    combo.setObjectName(name)
+    combo.setAccessibleName(name)
+    combo.addItem(ANY, None)
+    for text, value in items:
+        combo.addItem(text, value)
+    return combo
+
+
+class _OptionalDate(QWidget):
+    """A checkbox that turns a date bound on, and the date."""
+
+    def __init__(self, parent: QWidget, name: str, day: date) -> None:
+        super().__init__(parent)
+        self.enabled = QCheckBox(self)
+        self.enabled.setObjectName(f"{name}Enabled")
+        self.field = QDateEdit(self)
+        self.field.setObjectName(name)
+        self.field.setCalendarPopup(True)
+        self.field.setDisplayFormat("d MMM yyyy")
+        self.field.setDate(QDate(day.year, day.month, day.day))
+        self.field.setEnabled(False)
+        self.enabled.toggled.connect(self.field.setEnabled)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.enabled)
+        layout.addWidget(self.field, 1)
+
+    def value(self) -> date | None:
+        return self.field.date().toPython() if self.enabled.isChecked() else None
+
+    def set_value(self, day: date | None) -> None:
+        self.enabled.setChecked(day is not None)
+        if day is not None:
+            self.field.setDate(QDate(day.year, day.month, day.day))
+
+
+class FilterDialog(QDialog):
+    """Name and criteria of a saved filter; ``values()`` gives (name, criteria, shared).
+
+    Args:
+        parent: the window.
+        clients, members, categories: (label, id) choices.
+        today: the desk date the date bounds start at.
+    """
+
+    def __init__(self, parent: QWidget, *, clients: list[tuple[str, int]], members: list[tuple[str, int]],
+                 categories: list[tuple[str, int]], today: date) -> None:
+        super().__init__(parent)
+        self.setObjectName("filterDialog")
+        self.setAccessibleName("filterDialog")
+        self.setWindowTitle("Save a filter")
+        self.name = QLineEdit(self)
+        self.name.setObjectName("filterNameField")
+        self.name.setPlaceholderText("e.g. Overdue High for Acme")
+        self.shared = QCheckBox("Share with the team", self)
+        self.shared.setObjectName("filterSharedField")
+        self.client = _combo(self, "filterClientField", clients)
+        self.priority = _combo(self, "filterPriorityField", [(p.label, p.value) for p in Priority])
+        self.assignee = _combo(self, "filterAssigneeField", [("Unassigned", UNASSIGNED), *members])
+        self.channel = _combo(self, "filterChannelField", [(c.label, c.value) for c in IntakeChannel])
+        self.category = _combo(self, "filterCategoryField", categories)
+        self.status = _combo(self, "filterStatusField", [("Any open", "open"),
+                                                         *((s.label, s.value) for s in CaseStatus)])
+        self.sla = _combo(self, "filterSlaField", [(label, state.value) for state, label in _SLA_LABELS.items()])
+        self.received_from = _OptionalDate(self, "filterFromField", today)
+        self.received_to = _OptionalDate(self, "filterToField", today)
+        form = QFormLayout()
+        form.addRow("&Name", self.name)
+        form.addRow("", self.shared)
+        form.addRow("&Client", self.client)
+        form.addRow("&Priority", self.priority)
+        form.addRow("&Assignee", self.assignee)
+        form.addRow("C&hannel", self.channel)
+        form.addRow("Ca&tegory", self.category)
+        form.addRow("&Status", self.status)
+        form.addRow("S&LA", self.sla)
+        form.addRow("Received &from", self.received_from)
+        form.addRow("Received &to", self.received_to)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self)
+        self.buttons = buttons
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("The filter shows beside the queues; every field left at Any matches all.", self))
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+
+    def criteria(self) -> FilterCriteria:
+        status = self.status.currentData()
+        statuses = tuple(s.value for s in CaseStatus if s.is_open) if status == "open" else (
+            (status,) if status else ())
+        return FilterCriteria(
+            client_id=self.client.currentData(),
+            priority=self.priority.currentData() or "",
+            assignee_id=self.assignee.currentData(),
+            channel=self.channel.currentData() or "",
+            category_id=self.category.currentData(),
+            statuses=statuses,
+            sla_state=self.sla.currentData() or "",
+            received_from=self.received_from.value(),
+            received_to=self.received_to.value(),
+        )
+
+    def values(self) -> tuple[str, FilterCriteria, bool]:
+        return self.name.text().strip(), self.criteria(), self.shared.isChecked()
