@@ -76,8 +76,13 @@ def test_a_first_schema_database_is_upgraded_without_losing_rows(tmp_path):
     old = open_database(path, migrate=False)
     upgrade(old, target="0001_initial")
     member = records.TeamMemberRecord.create(username="ann", display_name="Ann", created_at=NOW)
-    # insert(), not create(): today's record has columns (the client's name key) the first schema lacks.
-    client = records.ClientRecord.insert(name="Acme Learning", created_at=NOW).execute()
+    # The first schema's client columns only: the live record has columns added since.
+    old.execute_sql(
+        "INSERT INTO client (name, account_manager, account_manager_email, phone, notes, created_at) "
+        "VALUES (?, '', '', '', '', ?)",
+        ("Acme Learning", NOW.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")),
+    )
+    client = old.execute_sql("SELECT id FROM client").fetchone()[0]
     records.ContactRecord.create(client=client, name="Bo", email="bo@acme.test", created_at=NOW)
     close_database()
 
