@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from peewee import JOIN, fn
 
 from desktop_helpdesk.domain.cases import (
+    CASE_NUMBER_DIGITS,
     RESOLUTION_CHANNELS,
     CaseStatus,
     Direction,
@@ -19,6 +19,7 @@ from desktop_helpdesk.domain.cases import (
     can_transition,
     file_size_text,
     format_case_number,
+    normalise_case_number,
     sanitise_filename,
     transition_error,
 )
@@ -1394,12 +1395,13 @@ class CaseService:
             ValidationError: ``survivor`` when it is not a case number or no case has it.
         """
         text = str(typed or "").strip()
-        match = re.fullmatch(r"(?:(\d{4})-)?0*(\d{1,5})", text)
-        if match is None:
+        number = normalise_case_number(text)
+        if number is None and text.isdigit() and 0 < int(text) < 10**CASE_NUMBER_DIGITS:
+            # A bare sequence means this year's case, as numbering counts years.
+            year = self._context.now().astimezone(self._context.calendar.zone).year
+            number = format_case_number(year, int(text))
+        if number is None:
             raise ValidationError("survivor", f"{text!r} is not a case number (e.g. 2026-00042)")
-        year = int(match.group(1)) if match.group(1) else self._context.now().astimezone(
-            self._context.calendar.zone).year
-        number = f"{year}-{int(match.group(2)):05d}"
         case_id = CaseRecord.select(CaseRecord.id).where(CaseRecord.number == number).scalar()
         if case_id is None:
             raise ValidationError("survivor", f"no case is numbered {number}")
