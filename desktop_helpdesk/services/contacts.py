@@ -14,6 +14,7 @@ from desktop_helpdesk.domain.cases import (
     phone_variants,
 )
 from desktop_helpdesk.services.audit import ChangeLog
+from desktop_helpdesk.services.contact_editing import contact_ids_with_address
 from desktop_helpdesk.services.context import ServiceContext, is_sqlite, write_transaction
 from desktop_helpdesk.services.dto import ClientSummary, ContactMatch
 from desktop_helpdesk.services.errors import (
@@ -100,12 +101,14 @@ class ContactService:
             rows = base.where(
                 ContactRecord.phone_digits.in_(phone_variants(digits))
                 | ContactRecord.phone_digits.endswith(digits)
+                | ContactRecord.id.in_(contact_ids_with_address("phone", phone_variants(digits)))
             ).order_by(ContactRecord.name).limit(limit)
             return [_match(row, "phone") for row in rows]
         cleaned = text.replace("%", "").replace("_", "").lower()
         if "@" in text:
             rows = base.where(
                 (ContactRecord.email_lower == cleaned) | ContactRecord.email_lower.startswith(cleaned)
+                | ContactRecord.id.in_(contact_ids_with_address("email", [cleaned]))
             ).order_by(ContactRecord.email_lower != cleaned, ContactRecord.name).limit(limit)
             return [_match(row, "email") for row in rows]
         name = fn.LOWER(ContactRecord.name)
@@ -338,8 +341,10 @@ def find_or_create_contact(
         condition = None
         if digits:
             condition = ContactRecord.phone_digits.in_(phone_variants(digits))
+            condition |= ContactRecord.id.in_(contact_ids_with_address("phone", phone_variants(digits)))
         if email_lower:
-            by_email = ContactRecord.email_lower == email_lower
+            by_email = (ContactRecord.email_lower == email_lower) | ContactRecord.id.in_(
+                contact_ids_with_address("email", [email_lower]))
             condition = by_email if condition is None else condition | by_email
         existing = (
             ContactRecord.select()

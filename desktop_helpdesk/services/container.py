@@ -10,6 +10,7 @@ from desktop_helpdesk.services.abroad import AbroadService
 from desktop_helpdesk.services.bulk import BulkService
 from desktop_helpdesk.services.cases import CaseService
 from desktop_helpdesk.services.categories import CategoryService
+from desktop_helpdesk.services.contact_editing import ContactEditingService
 from desktop_helpdesk.services.contacts import ContactService
 from desktop_helpdesk.services.context import ServiceContext
 from desktop_helpdesk.services.phone_calls import PhoneCallService
@@ -34,6 +35,7 @@ class Services:
     abroad: AbroadService
     saved_filters: SavedFilterService
     bulk: BulkService
+    contact_editing: ContactEditingService
 
     @classmethod
     def create(cls, clock: Clock, policy: SlaPolicy = DEFAULT_POLICY) -> Services:
@@ -60,4 +62,5 @@ class Services:
             abroad=AbroadService(context),
             saved_filters=SavedFilterService(context),
             bulk=BulkService(context, cases),
+            contact_editing=ContactEditingService(context),
         )

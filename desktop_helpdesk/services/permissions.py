@@ -51,6 +51,8 @@ GUARDED_ACTIONS: dict[str, tuple[str, str]] = {
     "reassign_others_case": ("manager", "reassign another member's case"),
     "hand_back_others_case": ("manager", "hand another member's case back to the queue"),
     "merge_cases": ("manager", "merge cases"),
+    "move_contacts": ("manager", "move a contact to another client"),
+    "merge_contacts": ("manager", "merge contacts"),
     "edit_clients": ("manager", "edit client organisations"),
     # Unless the team setting ``agents_may_bulk_reassign`` is on.
     "bulk_reassign_others_case": ("manager", "bulk-reassign another member's case (the team setting does not allow agents)"),

@@ -83,6 +83,7 @@ class ContactRecord(BaseRecord):
     phone_digits = CharField(max_length=32, default="", index=True)
     active = BooleanField(default=True)
     created_at = UtcDateTimeField()
+    notes = TextField(default="")
 
     class Meta:
         table_name = "contact"
@@ -417,6 +418,21 @@ class SavedFilterRecord(BaseRecord):
         table_name = "saved_filter"
 
 
+class ContactAddressRecord(BaseRecord):
+    """A contact's further phone number or email address (the first ones live on the contact);
+    ``normalised`` (digits, or lower case) feeds look-ups like the contact's own columns."""
+
+    id = AutoField()
+    contact = ForeignKeyField(ContactRecord, backref="addresses", on_delete="RESTRICT", index=True)
+    kind = CharField(max_length=8)  # phone | email
+    value = CharField(max_length=254)
+    normalised = CharField(max_length=254, index=True)
+    created_at = UtcDateTimeField()
+
+    class Meta:
+        table_name = "contact_address"
+
+
 ALL_RECORDS = (
     TeamMemberRecord,
     ClientRecord,
@@ -439,4 +455,5 @@ ALL_RECORDS = (
     CasePresenceRecord,
     HolidayArrangementRecord,
     SavedFilterRecord,
+    ContactAddressRecord,
 )

@@ -16,11 +16,14 @@ pytestmark = pytest.mark.qt_log_ignore(*OFFSCREEN_NOISE)
 
 
 def show(qtbot, window, case_id, queue=Queue.ALL_OPEN):
+    """List ``queue`` (fresh) and select the case in it; wait until the panel shows it."""
+    case_filter = window.current_filter()
     with qtbot.waitSignal(window.list_loaded, timeout=5000):
-        window.queue_panel.select_queue(queue)
-    if window.queue_panel.current_queue() is queue and window.model.row_of(case_id) is None:
-        with qtbot.waitSignal(window.list_loaded, timeout=5000):
+        if case_filter.queue is queue and not case_filter.search and case_filter.criteria is None \
+                and window.queue_panel.current_queue() is queue:
             window.reload_list()
+        else:
+            window.queue_panel.select_queue(queue)
     assert window.select_case(case_id)
     settle(qtbot, window)
     assert window.detail.case_id == case_id

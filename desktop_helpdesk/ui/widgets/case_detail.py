@@ -45,6 +45,7 @@ from desktop_helpdesk.ui.dialogs.case_actions import (
     ResolveDialog,
     WaitOnClientDialog,
 )
+from desktop_helpdesk.ui.dialogs.contact_dialog import ContactDialog
 from desktop_helpdesk.ui.messages import friendly_message
 from desktop_helpdesk.ui.models.audit_model import AuditTableModel
 from desktop_helpdesk.ui.resources import icon
@@ -122,6 +123,7 @@ class CaseDetailPanel(QWidget):
         self._categories: list = []  # offered categories, read with the case
         self._situation = None  # the client's local time and holiday, read with the case
         self._requested_id: int | None = None  # the case load_case asked for last
+        self._contacts: list = []  # the client's contacts, read with the case
         self._mail_configured = False
         self._attachment_limit = DEFAULT_ATTACHMENT_LIMIT
         self._thumbnail_cache: dict[int, object] = {}
@@ -214,6 +216,7 @@ class CaseDetailPanel(QWidget):
             ("close", "Close", self._on_close_clicked),
             ("reopen", "Reopen…", self._on_reopen_clicked),
             ("merge", "Merge into…", self.merge_into),
+            ("contact", "Contact…", self.edit_contact),
         ):
             button = QPushButton(text, self)
             button.setObjectName(f"{key}Button")
@@ -227,6 +230,7 @@ class CaseDetailPanel(QWidget):
             ("take", "Ctrl+Shift+M", "Make the case yours (a colleague's asks why)"),
             ("handback", "Ctrl+Shift+H", "Put the case back in the Unassigned queue for someone else"),
             ("merge", "Ctrl+Shift+G", "Close this case as a duplicate of another (supervisors)"),
+            ("contact", "Ctrl+Shift+K", "Edit the caller: numbers, addresses, notes; move or merge (supervisors)"),
         ):
             action = QAction(self.buttons[key].text(), self)
             action.setObjectName(f"{key}Action")
@@ -311,6 +315,9 @@ class CaseDetailPanel(QWidget):
         self.priority_field.setObjectName("detailPriorityField")
         for level in RequestedPriority:
             self.priority_field.addItem(level.label, level.value)
+        self.contact_field = QComboBox(page)
+        self.contact_field.setObjectName("detailContactField")
+        self.contact_field.setAccessibleName("detailContactField")
         self.category_field = QComboBox(page)
         self.category_field.setObjectName("detailCategoryField")
         self.category_field.setAccessibleName("detailCategoryField")
@@ -330,6 +337,7 @@ class CaseDetailPanel(QWidget):
         form.addRow("Priority", self.priority_field)
         form.addRow("", self.priority_reason)
         form.addRow("Category", self.category_field)
+        form.addRow("Contact", self.contact_field)
         form.addRow("", self.save_button)
         form.addRow("Resolution", self.resolution_label)
         return page
@@ -399,6 +407,7 @@ class CaseDetailPanel(QWidget):
         self._attachment_limit = view.attachment_limit
         self._categories = view.categories
         self._situation = view.situation
+        self._contacts = view.contacts
         self.show_case(view.detail, view.timeline, view.audit)
         if texts:
             self._apply_texts(texts)
@@ -441,6 +450,13 @@ class CaseDetailPanel(QWidget):
             self.description_edit.setPlainText(detail.description)
             self.priority_field.setCurrentIndex(self.priority_field.findData(detail.requested_priority))
             fill_categories(self.category_field, self._categories, detail.category_id, detail.category_name)
+            self.contact_field.clear()
+            # The client's active contacts; a deactivated caller stays listed on their own case.
+            for contact in self._contacts:
+                self.contact_field.addItem(contact.name, contact.contact_id)
+            if detail.contact_id is not None and self.contact_field.findData(detail.contact_id) < 0:
+                self.contact_field.addItem(detail.contact_name, detail.contact_id)
+            self.contact_field.setCurrentIndex(max(0, self.contact_field.findData(detail.contact_id)))
             self._restoring = False
         self.resolution_label.setText(
             f"{detail.resolution_summary} (client told by {detail.resolution_channel})"
@@ -463,7 +479,8 @@ class CaseDetailPanel(QWidget):
         self.buttons["take"].setVisible(is_open and not mine)
         self.buttons["handback"].setVisible(is_open and mine)
         self.buttons["merge"].setVisible(not read_only)
-        for key in ("take", "handback", "merge"):
+        self.buttons["contact"].setVisible(detail.contact_id is not None)
+        for key in ("take", "handback", "merge", "contact"):
             self.command_actions[key].setEnabled(self.buttons[key].isVisibleTo(self))
         self.buttons["escalate"].setVisible(is_open and not escalated)
         self.buttons["deescalate"].setVisible(escalated)
@@ -478,7 +495,8 @@ class CaseDetailPanel(QWidget):
         self.buttons["close"].setVisible(status is CaseStatus.RESOLVED)
         self.buttons["reopen"].setVisible(not is_open and detail.merged_into_id is None)
         self.timeline_tab.set_read_only(read_only)
-        for widget in (self.save_button, self.priority_field, self.priority_reason, self.category_field):
+        for widget in (self.save_button, self.priority_field, self.priority_reason, self.category_field,
+                       self.contact_field):
             widget.setEnabled(not read_only)
         self.subject_edit.setReadOnly(read_only)
         self.description_edit.setReadOnly(read_only)
@@ -606,6 +624,7 @@ class CaseDetailPanel(QWidget):
         requested = self.priority_field.currentData()
         reason = self.priority_reason.text().strip()
         category_id = self.category_field.currentData()
+        contact_id = self.contact_field.currentData() if self.contact_field.count() else detail.contact_id
 
         def command(version: int) -> object:
             changed = None
@@ -614,9 +633,10 @@ class CaseDetailPanel(QWidget):
                     me, detail.id, category_id, expected_version=version
                 )
                 version = changed.version
-            if subject != detail.subject or description != detail.description:
+            if subject != detail.subject or description != detail.description or contact_id != detail.contact_id:
                 changed = self._ui.services.cases.edit_case(
-                    me, detail.id, expected_version=version, subject=subject, description=description
+                    me, detail.id, expected_version=version, subject=subject, description=description,
+                    contact_id=contact_id if contact_id != detail.contact_id else None,
                 )
                 version = changed.version
             if requested != detail.requested_priority:
@@ -680,6 +700,17 @@ class CaseDetailPanel(QWidget):
         dialog.accepted.connect(accepted)
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()
+
+    def edit_contact(self) -> ContactDialog | None:
+        """"Contact…": the caller's editor; the case re-reads when the contact changes."""
+        detail = self._detail
+        if detail is None or detail.contact_id is None:
+            return None
+        dialog = ContactDialog(self._ui, self._pool, detail.contact_id, self)
+        dialog.contact_changed.connect(lambda _contact_id: self.reload(keep_text=True))
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        return dialog
 
     def hand_back(self) -> None:
         """"Hand back": the case goes to the Unassigned queue, with an optional reason."""
@@ -1106,6 +1137,7 @@ class _CaseView:
     attachment_limit: int
     categories: list = field(default_factory=list)
     situation: object = None  # ClientSituation
+    contacts: list = field(default_factory=list)
 
 
 def _read_case(ui: UiContext, case_id: int) -> _CaseView:
@@ -1122,6 +1154,7 @@ def _read_case(ui: UiContext, case_id: int) -> _CaseView:
         settings.attachment_max_bytes,
         ui.services.categories.list_categories(),
         ui.services.abroad.situation(detail.client_id),
+        ui.services.contacts.list_contacts(detail.client_id),
     )
 
 

@@ -1,0 +1,303 @@
+"""Editing contacts: details and further numbers/addresses, move to another client,
+deactivate, merge duplicates; every change audited (entity ``contact``)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from peewee import fn
+
+from desktop_helpdesk.domain.cases import phone_digits
+from desktop_helpdesk.services.audit import ChangeLog, audit_label
+from desktop_helpdesk.services.context import ServiceContext, write_transaction
+from desktop_helpdesk.services.errors import (
+    NotFoundError,
+    ValidationError,
+    check_email,
+    check_phone,
+)
+from desktop_helpdesk.services.permissions import acting_member, require_action
+from desktop_helpdesk.storage.records import (
+    AuditRecord,
+    CaseRecord,
+    ClientRecord,
+    ContactAddressRecord,
+    ContactRecord,
+)
+
+MAX_NOTES = 5_000
+
+
+@dataclass(frozen=True)
+class ContactDetails:
+    """Everything the contact editor shows."""
+
+    id: int
+    name: str
+    email: str
+    phone: str
+    other_emails: tuple[str, ...]
+    other_phones: tuple[str, ...]
+    notes: str
+    client_id: int
+    client_name: str
+    active: bool
+    cases: int
+    email_failing: str = ""  # why mail to the address bounced, when it did
+
+
+class ContactEditingService:
+    """Changes contacts; moves and merges need a supervisor or admin.
+
+    Args:
+        context: the shared services context.
+    """
+
+    def __init__(self, context: ServiceContext) -> None:
+        self._context = context
+
+    def details(self, contact_id: int) -> ContactDetails:
+        """The contact as the editor shows it.
+
+        Raises:
+            NotFoundError: no such contact.
+        """
+        contact = ContactRecord.get_or_none(ContactRecord.id == contact_id)
+        if contact is None:
+            raise NotFoundError(f"No contact with id {contact_id}")
+        return _details(contact)
+
+    def update_contact(
+        self,
+        actor_id: int,
+        contact_id: int,
+        *,
+        name: str,
+        email: str = "",
+        phone: str = "",
+        other_emails: Sequence[str] = (),
+        other_phones: Sequence[str] = (),
+        notes: str = "",
+    ) -> ContactDetails:
+        """Change a contact's name, numbers, addresses and notes (any active member).
+
+        Args:
+            actor_id: the member acting.
+            contact_id: the contact.
+            name: their name (required).
+            email: main address ("" none).
+            phone: main number ("" none).
+            other_emails: further addresses (look-ups find them too).
+            other_phones: further numbers.
+            notes: anything the desk should know about them.
+
+        Returns:
+            The updated contact.
+
+        Raises:
+            ValidationError: naming ``contact_name``, ``email``, ``phone`` or ``notes``.
+            NotFoundError: no such contact.
+        """
+        name = str(name or "").strip()
+        if not name:
+            raise ValidationError("contact_name", "the contact's name is required")
+        if len(name) > 200:
+            raise ValidationError("contact_name", "at most 200 characters")
+        email, phone = str(email or "").strip(), str(phone or "").strip()
+        check_email("email", email)
+        check_phone("phone", phone)
+        emails = _unique(e.strip() for e in other_emails if e.strip() and e.strip().lower() != email.lower())
+        phones = _unique(p.strip() for p in other_phones if p.strip() and phone_digits(p) != phone_digits(phone))
+        for extra in emails:
+            check_email("email", extra)
+        for extra in phones:
+            check_phone("phone", extra)
+        notes = str(notes or "")
+        if len(notes) > MAX_NOTES:
+            raise ValidationError("notes", f"at most {MAX_NOTES:,} characters")
+        with write_transaction():
+            actor = acting_member(actor_id)
+            contact = _contact(contact_id)
+            now = self._context.now()
+            log = ChangeLog(actor.id, now, entity="contact", entity_id=contact.id)
+            log.change(contact, "name", name)
+            if log.change(contact, "email", email):
+                contact.email_lower = email.lower()
+                # A corrected address is worth trying again: the failing mark was the old one's.
+                if hasattr(contact, "email_failing_at") and contact.email_failing_at is not None:
+                    log.change(contact, "email_failing_at", None, reason="address changed")
+            if log.change(contact, "phone", phone):
+                contact.phone_digits = phone_digits(phone)
+            log.change(contact, "notes", notes)
+            before_emails, before_phones = _addresses(contact.id, "email"), _addresses(contact.id, "phone")
+            if tuple(before_emails) != emails or tuple(before_phones) != phones:
+                ContactAddressRecord.delete().where(ContactAddressRecord.contact == contact.id).execute()
+                rows = [{"contact": contact.id, "kind": "email", "value": e, "normalised": e.lower(),
+                         "created_at": now} for e in emails]
+                rows += [{"contact": contact.id, "kind": "phone", "value": p, "normalised": phone_digits(p),
+                          "created_at": now} for p in phones]
+                if rows:
+                    ContactAddressRecord.insert_many(rows).execute()
+                if tuple(before_emails) != emails:
+                    log.add("update", field="other_emails", before=", ".join(before_emails), after=", ".join(emails))
+                if tuple(before_phones) != phones:
+                    log.add("update", field="other_phones", before=", ".join(before_phones), after=", ".join(phones))
+            if not log.empty:
+                contact.save()
+                log.flush()
+        return self.details(contact_id)
+
+    def move_contact(self, actor_id: int, contact_id: int, client_id: int, *, reason: str) -> ContactDetails:
+        """Move a contact to another client (supervisors and admins). Their earlier cases stay
+        with the client they were logged for: that is whose history they are.
+
+        Raises:
+            ValidationError: empty ``reason``; ``client`` unknown.
+            PermissionDenied: the actor is an agent.
+            NotFoundError: no such contact.
+        """
+        reason = _reason(reason)
+        with write_transaction():
+            actor = acting_member(actor_id)
+            require_action(actor, "move_contacts")
+            contact = _contact(contact_id)
+            client = ClientRecord.get_or_none(ClientRecord.id == client_id)
+            if client is None:
+                raise ValidationError("client", f"no client with id {client_id}")
+            if contact.client_id != client.id:
+                before = ClientRecord.get_by_id(contact.client_id)
+                log = ChangeLog(actor.id, self._context.now(), entity="contact", entity_id=contact.id)
+                log.add("contact_moved", field="client", before=audit_label(before.name, before.id),
+                        after=audit_label(client.name, client.id), reason=reason)
+                contact.client = client.id
+                contact.save()
+                log.flush()
+        return self.details(contact_id)
+
+    def set_active(self, actor_id: int, contact_id: int, active: bool, *, reason: str = "") -> ContactDetails:
+        """Deactivate a contact (no longer offered at intake; their cases keep them) or bring
+        them back (any active member).
+
+        Raises:
+            NotFoundError: no such contact.
+        """
+        with write_transaction():
+            actor = acting_member(actor_id)
+            contact = _contact(contact_id)
+            if contact.active != bool(active):
+                log = ChangeLog(actor.id, self._context.now(), entity="contact", entity_id=contact.id)
+                log.change(contact, "active", bool(active),
+                           action="contact_reactivated" if active else "contact_deactivated", reason=reason.strip())
+                contact.save()
+                log.flush()
+        return self.details(contact_id)
+
+    def merge_contacts(self, actor_id: int, duplicate_id: int, survivor_id: int, *, reason: str) -> ContactDetails:
+        """Merge a duplicate contact into the survivor (supervisors and admins): the
+        duplicate's cases move to the survivor (each case audited), its numbers and addresses
+        become the survivor's further ones, and the duplicate is deactivated.
+
+        Raises:
+            ValidationError: empty ``reason``; the same contact; contacts of different clients.
+            PermissionDenied: the actor is an agent.
+            NotFoundError: either contact missing.
+        """
+        reason = _reason(reason)
+        if duplicate_id == survivor_id:
+            raise ValidationError("survivor", "a contact cannot be merged into itself")
+        with write_transaction():
+            actor = acting_member(actor_id)
+            require_action(actor, "merge_contacts")
+            duplicate, survivor = _contact(duplicate_id), _contact(survivor_id)
+            if duplicate.client_id != survivor.client_id:
+                raise ValidationError("survivor", "merge contacts of the same client (move one first)")
+            now = self._context.now()
+            why = f"Merged contact {audit_label(duplicate.name, duplicate.id)} into " \
+                  f"{audit_label(survivor.name, survivor.id)}: {reason}"
+            case_ids = [row[0] for row in CaseRecord.select(CaseRecord.id)
+                        .where(CaseRecord.contact == duplicate.id).tuples()]
+            if case_ids:
+                # Contacts are not part of a case's SLA, so cases move without a version check;
+                # the version still moves so open editors see the change.
+                CaseRecord.update(contact=survivor.id, version=CaseRecord.version + 1, updated_at=now).where(
+                    CaseRecord.id.in_(case_ids)).execute()
+                AuditRecord.insert_many([
+                    {"at": now, "actor": actor.id, "entity": "case", "entity_id": case_id, "case": case_id,
+                     "action": "update", "field": "contact", "before": audit_label(duplicate.name, duplicate.id),
+                     "after": audit_label(survivor.name, survivor.id), "reason": why}
+                    for case_id in case_ids
+                ]).execute()
+            known = {a.lower() for a in (survivor.email, *_addresses(survivor.id, "email")) if a} | {
+                phone_digits(p) for p in (survivor.phone, *_addresses(survivor.id, "phone")) if p}
+            moved = []
+            for kind, value in (("email", duplicate.email), ("phone", duplicate.phone),
+                                *(("email", a) for a in _addresses(duplicate.id, "email")),
+                                *(("phone", p) for p in _addresses(duplicate.id, "phone"))):
+                normalised = value.lower() if kind == "email" else phone_digits(value)
+                if value and normalised not in known:
+                    known.add(normalised)
+                    moved.append({"contact": survivor.id, "kind": kind, "value": value,
+                                  "normalised": normalised, "created_at": now})
+            if moved:
+                ContactAddressRecord.insert_many(moved).execute()
+            log = ChangeLog(actor.id, now, entity="contact", entity_id=survivor.id)
+            log.add("contact_merged", field="merged_from", after=audit_label(duplicate.name, duplicate.id),
+                    reason=f"{why} ({len(case_ids)} cases moved)")
+            log.flush()
+            dup_log = ChangeLog(actor.id, now, entity="contact", entity_id=duplicate.id)
+            dup_log.change(duplicate, "active", False, action="contact_merged", reason=why)
+            if duplicate.notes.strip() and duplicate.notes not in survivor.notes:
+                survivor.notes = (survivor.notes + "\n" + duplicate.notes).strip()
+                survivor.save()
+            duplicate.save()
+            dup_log.flush()
+        return self.details(survivor_id)
+
+
+def contact_ids_with_address(kind: str, normalised: Sequence[str]):
+    """A sub-select of contacts having a further ``kind`` address among ``normalised`` (look-ups)."""
+    return ContactAddressRecord.select(ContactAddressRecord.contact).where(
+        ContactAddressRecord.kind == kind, ContactAddressRecord.normalised.in_(list(normalised)))
+
+
+def _details(contact: ContactRecord) -> ContactDetails:
+    client = ClientRecord.get_by_id(contact.client_id)
+    cases = CaseRecord.select(fn.COUNT(CaseRecord.id)).where(CaseRecord.contact == contact.id).scalar()
+    failing = ""
+    if getattr(contact, "email_failing_at", None) is not None:
+        failing = getattr(contact, "email_failing_reason", "") or "mail to this address bounced"
+    return ContactDetails(
+        contact.id, contact.name, contact.email, contact.phone, tuple(_addresses(contact.id, "email")),
+        tuple(_addresses(contact.id, "phone")), contact.notes, client.id, client.name, contact.active,
+        int(cases or 0), failing,
+    )
+
+
+def _addresses(contact_id: int, kind: str) -> list[str]:
+    return [row[0] for row in ContactAddressRecord.select(ContactAddressRecord.value)
+            .where(ContactAddressRecord.contact == contact_id, ContactAddressRecord.kind == kind)
+            .order_by(ContactAddressRecord.id).tuples()]
+
+
+def _contact(contact_id: int) -> ContactRecord:
+    contact = ContactRecord.get_or_none(ContactRecord.id == contact_id)
+    if contact is None:
+        raise NotFoundError(f"No contact with id {contact_id}")
+    return contact
+
+
+def _reason(reason: object) -> str:
+    text = str(reason or "").strip()
+    if not text:
+        raise ValidationError("reason", "say why (kept in the audit)")
+    return text[:2000]
+
+
+def _unique(values) -> tuple[str, ...]:
+    seen, kept = set(), []
+    for value in values:
+        if value.lower() not in seen:
+            seen.add(value.lower())
+            kept.append(value)
+    return tuple(kept)
