@@ -57,6 +57,27 @@ class ContactEditingService:
     def __init__(self, context: ServiceContext) -> None:
         self._context = context
 
+    def update_client(self, actor_id: int, client_id: int, **values) -> None:
+        """Change a client's details (see ``update_client``)."""
+        update_client(actor_id, self._context.now(), client_id, **values)
+
+    def save_client(self, actor_id: int, client_id: int, *, country: str = "", region: str = "",
+                    time_zone: str = "", **values) -> None:
+        """The client editor's save: details and place in one transaction (a refused place
+        leaves the details as they were too).
+
+        Raises:
+            ValidationError: naming the bad field.
+            PermissionDenied: the actor is an agent.
+            NotFoundError: no such client.
+        """
+        from desktop_helpdesk.services.abroad import AbroadService
+
+        with write_transaction():
+            self.update_client(actor_id, client_id, **values)
+            AbroadService(self._context).set_client_place(actor_id, client_id, country=country, region=region,
+                                                          time_zone=time_zone)
+
     def details(self, contact_id: int) -> ContactDetails:
         """The contact as the editor shows it.
 
@@ -253,6 +274,45 @@ class ContactEditingService:
             duplicate.save()
             dup_log.flush()
         return self.details(survivor_id)
+
+
+def update_client(actor_id: int, at, client_id: int, *, name: str, account_manager: str = "",
+                  account_manager_email: str = "", phone: str = "", notes: str = "") -> None:
+    """Change a client's name, account manager, switchboard and notes (supervisors and admins),
+    audited field by field (inside its own transaction).
+
+    Raises:
+        ValidationError: naming ``client``, ``account_manager_email``, ``phone`` or ``notes``.
+        PermissionDenied: the actor is an agent.
+        NotFoundError: no such client.
+    """
+    name = str(name or "").strip()
+    if not name:
+        raise ValidationError("client", "the client organisation's name is required")
+    if len(name) > 200:
+        raise ValidationError("client", "at most 200 characters")
+    account_manager_email = str(account_manager_email or "").strip()
+    check_email("account_manager_email", account_manager_email)
+    check_phone("phone", str(phone or "").strip())
+    if len(notes or "") > MAX_NOTES:
+        raise ValidationError("notes", f"at most {MAX_NOTES:,} characters")
+    with write_transaction():
+        actor = acting_member(actor_id)
+        require_action(actor, "edit_clients")
+        client = ClientRecord.get_or_none(ClientRecord.id == client_id)
+        if client is None:
+            raise NotFoundError(f"No client with id {client_id}")
+        if ClientRecord.select().where(fn.LOWER(ClientRecord.name) == name.lower(),
+                                       ClientRecord.id != client.id).exists():
+            raise ValidationError("client", f"a client named {name!r} already exists")
+        log = ChangeLog(actor.id, at, entity="client", entity_id=client.id)
+        for field, value in (("name", name), ("account_manager", str(account_manager or "").strip()),
+                             ("account_manager_email", account_manager_email),
+                             ("phone", str(phone or "").strip()), ("notes", str(notes or ""))):
+            log.change(client, field, value, action="client_updated")
+        if not log.empty:
+            client.save()
+            log.flush()
 
 
 def contact_ids_with_address(kind: str, normalised: Sequence[str]):

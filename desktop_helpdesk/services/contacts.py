@@ -179,7 +179,7 @@ class ContactService:
         return [
             ClientSummary(
                 r.id, r.name, r.account_manager, r.account_manager_email, r.phone,
-                int(open_counts.get(r.id, 0)), r.country, r.region, r.time_zone,
+                int(open_counts.get(r.id, 0)), r.country, r.region, r.time_zone, r.notes,
             )
             for r in ClientRecord.select().order_by(ClientRecord.name)
         ]

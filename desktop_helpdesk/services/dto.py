@@ -209,6 +209,7 @@ class ClientSummary:
     country: str = ""
     region: str = ""
     time_zone: str = ""
+    notes: str = ""
 
 
 @dataclass(frozen=True)

@@ -90,3 +90,26 @@ def test_change_a_cases_contact_within_its_client(services, team):
     changed = services.cases.edit_case(team.alice, logged.id, expected_version=detail.version,
                                        contact_id=colleague.contact_id)
     assert changed.contact_name == "Dave Client"
+
+
+def test_edit_a_client_supervisors_only_audited(services, team):
+    client = services.contacts.create_client(team.admin, "Acme Learning")
+    services.contacts.create_client(team.admin, "Bluenose College")
+    with pytest.raises(PermissionDenied, match="edit client organisations"):
+        services.contact_editing.update_client(team.alice, client.id, name="Acme")
+    with pytest.raises(ValidationError) as taken:
+        services.contact_editing.update_client(team.admin, client.id, name="bluenose college")
+    assert taken.value.field == "client"
+    before = table_counts()
+    with pytest.raises(ValidationError) as bad_place:
+        services.contact_editing.save_client(team.admin, client.id, name="Acme Learning Ltd", country="XX")
+    assert bad_place.value.field == "country"
+    assert table_counts() == before  # the name did not change either
+    services.contact_editing.save_client(team.supervisor, client.id, name="Acme Learning Ltd",
+                                         account_manager="Avery", notes="Key account", country="GB",
+                                         time_zone="Europe/London")
+    listed = {c.name: c for c in services.contacts.list_clients()}["Acme Learning Ltd"]
+    assert (listed.account_manager, listed.notes, listed.country) == ("Avery", "Key account", "GB")
+    fields = [r.field for r in AuditRecord.select().where(AuditRecord.entity == "client",
+                                                          AuditRecord.action == "client_updated")]
+    assert {"name", "account_manager", "notes", "country", "time_zone"} <= set(fields)

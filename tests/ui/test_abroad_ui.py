@@ -41,9 +41,12 @@ def test_admin_sets_a_clients_place_and_holiday_cover(qtbot, window, ui):
     click(qtbot, page.save_place_button)
     assert dialog.message_is_error() and dialog.message_text().startswith("Time zone: ")
     place.time_zone.setCurrentIndex(place.time_zone.findData("America/New_York"))
+    type_into(qtbot, page.edit_manager_field, "Avery MacLean")
+    type_into(qtbot, page.edit_notes_field, "Boston office, US holidays")
     wait_reload(qtbot, dialog, lambda: click(qtbot, page.save_place_button))
     stored = ClientRecord.get_by_id(client.id)
     assert (stored.country, stored.region, stored.time_zone) == ("US", "MA", "America/New_York")
+    assert (stored.account_manager, stored.notes) == ("Avery MacLean", "Boston office, US holidays")
 
     dialog.tabs.setCurrentWidget(dialog.holiday_cover_page)
     cover = dialog.holiday_cover_page

@@ -77,10 +77,20 @@ class ClientsPage(QWidget):
             ("Contact p&hone", self.contact_phone_field),
         ], self.add_contact_button, self.add_contact)
 
-        self.place_box = group("Where the selected client is", self, "clientPlaceForm")
+        self.place_box = group("Selected client", self, "clientPlaceForm")
+        self.edit_name_field = line_edit(self.place_box, "editClientNameField")
+        self.edit_manager_field = line_edit(self.place_box, "editAccountManagerField")
+        self.edit_manager_email_field = line_edit(self.place_box, "editManagerEmailField")
+        self.edit_phone_field = line_edit(self.place_box, "editClientPhoneField")
+        self.edit_notes_field = line_edit(self.place_box, "editClientNotesField", "Notes for the desk")
         self.place = PlaceFields(self.place_box, "client")
-        self.save_place_button = push_button("Save place", self.place_box, "saveClientPlaceButton")
+        self.save_place_button = push_button("Save client", self.place_box, "saveClientPlaceButton")
         submit_form(self.place_box, [
+            ("Na&me", self.edit_name_field),
+            ("Acco&unt manager", self.edit_manager_field),
+            ("Manager e&mail", self.edit_manager_email_field),
+            ("Ph&one", self.edit_phone_field),
+            ("Not&es", self.edit_notes_field),
             ("C&ountry", self.place.country),
             ("Re&gion", self.place.region),
             ("&Time zone", self.place.time_zone),
@@ -133,6 +143,10 @@ class ClientsPage(QWidget):
         self.place_box.setEnabled(client is not None)
         if client is not None:
             self.place.show_place(client.country, client.region, client.time_zone)
+            for field, value in ((self.edit_name_field, client.name), (self.edit_manager_field, client.account_manager),
+                                 (self.edit_manager_email_field, client.account_manager_email),
+                                 (self.edit_phone_field, client.phone), (self.edit_notes_field, client.notes)):
+                field.setText(value)
         self.contacts_model.set_rows([])
         if client is None:
             self.contact_box.setTitle("Add a contact (select a client first)")
@@ -175,12 +189,21 @@ class ClientsPage(QWidget):
             return None
         ui = self._ui
         place = self.place
-        return self._run(
-            f"{client.name}'s place saved; the case header shows their local time and holidays.",
-            lambda: ui.services.abroad.set_client_place(
+        values = {"name": self.edit_name_field.text(), "account_manager": self.edit_manager_field.text(),
+                  "account_manager_email": self.edit_manager_email_field.text(),
+                  "phone": self.edit_phone_field.text(), "notes": self.edit_notes_field.text()}
+
+        def save():
+            return ui.services.contact_editing.save_client(
                 ui.member_id, client.id, country=place.country_code(), region=place.region_code(),
-                time_zone=place.zone_name()),
-            {"country": place.country, "region": place.region, "time_zone": place.time_zone},
+                time_zone=place.zone_name(), **values) or True
+
+        return self._run(
+            f"{values['name'].strip() or client.name} saved; the case header shows their local time and holidays.",
+            save,
+            {"country": place.country, "region": place.region, "time_zone": place.time_zone,
+             "client": self.edit_name_field, "account_manager_email": self.edit_manager_email_field,
+             "phone": self.edit_phone_field, "notes": self.edit_notes_field},
         )
 
     def after_reload(self) -> None:
