@@ -24,7 +24,13 @@ from peewee import JOIN, SQL
 
 from desktop_helpdesk.domain.cases import CaseStatus
 from desktop_helpdesk.domain.policy import Priority
-from desktop_helpdesk.services.case_queries import CaseFilter, CaseQueries, Queue, SortColumn
+from desktop_helpdesk.services.case_queries import (
+    CaseFilter,
+    CaseQueries,
+    FilterCriteria,
+    Queue,
+    SortColumn,
+)
 from desktop_helpdesk.services.context import ServiceContext
 from desktop_helpdesk.services.reports import (
     TARGET_LABELS,
@@ -816,8 +822,10 @@ def case_list_pack(context: ServiceContext, queue: Queue, *, member_id: int | No
                    search: str = "", columns: Sequence[CaseColumn] = DEFAULT_CASE_COLUMNS,
                    sort_column: SortColumn = SortColumn.NUMBER, descending: bool = False,
                    progress: ProgressCallback = no_progress,
-                   cancelled: CancelCheck = never_cancelled) -> ReportPack:
-    """A queue or search of the case list as a one-table pack (see ``case_list_table``).
+                   cancelled: CancelCheck = never_cancelled, criteria: FilterCriteria | None = None,
+                   filter_name: str = "") -> ReportPack:
+    """A queue, search or saved filter of the case list as a one-table pack (see
+    ``case_list_table``).
 
     Args:
         context: services context.
@@ -829,16 +837,22 @@ def case_list_pack(context: ServiceContext, queue: Queue, *, member_id: int | No
         descending: reverse order.
         progress: (rows loaded, total).
         cancelled: polled between chunks.
+        criteria: a saved filter's criteria (replace the queue, as in the list).
+        filter_name: that filter's name, for the title.
 
     Returns:
-        A pack titled after the queue or search.
+        A pack titled after the queue, search or filter.
 
     Raises:
         ExportCancelled: when cancelled while loading.
     """
-    case_filter = CaseFilter(queue=queue, search=search, member_id=member_id)
-    described = (("Search", search),) if search else (("Queue", queue.label),)
-    title = f"Cases matching \u201c{search}\u201d" if search else f"{queue.label} cases"
+    case_filter = CaseFilter(queue=queue, search=search, member_id=member_id, criteria=criteria)
+    if search:
+        described, title = (("Search", search),), f"Cases matching \u201c{search}\u201d"
+    elif criteria is not None:
+        described, title = (("Filter", filter_name),), f"Filter \u201c{filter_name}\u201d"
+    else:
+        described, title = (("Queue", queue.label),), f"{queue.label} cases"
     table = case_list_table(context, case_filter, sort_column=sort_column, descending=descending,
                             columns=columns, title=title, filter_text=described,
                             progress=progress, cancelled=cancelled)

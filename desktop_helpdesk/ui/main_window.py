@@ -400,8 +400,8 @@ class MainWindow(QMainWindow):
         self.action_search.triggered.connect(self._on_action_search_triggered)
         toolbar.addAction(self.action_new_case)
         # Export sits left of Refresh: admin.install puts "Administration…" right after Refresh.
-        toolbar.addAction(self.action_export)
         toolbar.addAction(self.action_bulk)
+        toolbar.addAction(self.action_export)
         toolbar.addAction(self.action_refresh)
         self.addAction(self.action_search)
         # Ctrl+1 … Ctrl+9 jump to the queues in the order they are listed.
@@ -803,6 +803,8 @@ class MainWindow(QMainWindow):
             columns=self.export_columns(),
             sort_column=self._sort,
             descending=self._descending,
+            criteria=case_filter.criteria,
+            filter_name=self._filter_name,
         )
         if started:
             self._exporting_count = count

@@ -121,3 +121,15 @@ def test_bulk_priority_category_close_and_cancel(services, team):
     assert outcome.done == [cases[0].number] and "Resolved" in outcome.refused[0][1] or \
         "resolved" in outcome.refused[0][1].lower()
     assert CaseRecord.get_by_id(cases[0].id).status == "closed"
+
+
+def test_a_saved_filter_exports_what_it_lists(services, team):
+    from desktop_helpdesk.services.case_queries import Queue
+    from desktop_helpdesk.services.exports import CaseColumn, case_list_pack
+
+    high = log(services, team, "urgent", requested_priority="high")
+    log(services, team, "normal")
+    pack = case_list_pack(services.context, Queue.ALL_OPEN, criteria=FilterCriteria(priority="high"),
+                          filter_name="High", columns=(CaseColumn.NUMBER, CaseColumn.PRIORITY))
+    assert pack.title == "Filter \u201cHigh\u201d"
+    assert pack.tables[0].rows == [(high.number, "High")]

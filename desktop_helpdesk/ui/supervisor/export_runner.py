@@ -196,11 +196,12 @@ class CaseListExporter(QObject):
         self.runner.export_failed.connect(self.failed)
 
     def export(self, queue, *, search: str = "", member_id: int | None = None,
-               columns=None, sort_column=None, descending: bool = False) -> bool:
+               columns=None, sort_column=None, descending: bool = False, criteria=None,
+               filter_name: str = "") -> bool:
         """Ask for a file and start the export; False when the user chose no file."""
         from desktop_helpdesk.services.exports import DEFAULT_CASE_COLUMNS, case_list_pack
 
-        suggested = f"cases-{'search' if search else queue.value}.xlsx"
+        suggested = f"cases-{'search' if search else 'filter' if criteria is not None else queue.value}.xlsx"
         chosen = self._choose_path(suggested)
         if not chosen:
             return False
@@ -217,7 +218,8 @@ class CaseListExporter(QObject):
 
         def build(progress, cancelled):
             return case_list_pack(context, queue, member_id=member_id, search=search,
-                                  columns=visible, progress=progress, cancelled=cancelled, **order)
+                                  columns=visible, progress=progress, cancelled=cancelled,
+                                  criteria=criteria, filter_name=filter_name, **order)
 
         self.runner.start(build, export_format, path, "Exporting cases\u2026")
         return True
