@@ -75,4 +75,4 @@ def test_merge_a_duplicate_caller_and_change_a_cases_contact(qtbot, window, ui):
     qtbot.mouseClick(detail.save_button, Qt.MouseButton.LeftButton)
     settle(qtbot, window)
     assert CaseRecord.get_by_id(case.id).contact_id == other.contact_id
-    assert detail.info["contact"].text().startswith("Dave Client")
+    assert detail.info["contact"].text().startswith("\u2068Dave Client")

@@ -69,7 +69,7 @@ def test_hand_back_then_assign_to_me_by_keyboard(qtbot, window, ui):
     press(qtbot, window, Qt.Key.Key_M)  # from the queue: no question asked
     assert CaseRecord.get_by_id(case.id).assignee_id == ui.member_id
     assert detail.message.text() == "The case is yours."
-    assert detail.info["assignee"].text() == "Dana Desk"
+    assert "Dana Desk" in detail.info["assignee"].text()
 
 
 def test_taking_a_colleagues_case_asks_why(qtbot, window, ui):
