@@ -76,14 +76,18 @@ def test_a_first_schema_database_is_upgraded_without_losing_rows(tmp_path):
     old = open_database(path, migrate=False)
     upgrade(old, target="0001_initial")
     member = records.TeamMemberRecord.create(username="ann", display_name="Ann", created_at=NOW)
-    # The first schema's client columns only: the live record has columns added since.
+    # The first schema's columns only: the live records have columns added since.
     old.execute_sql(
         "INSERT INTO client (name, account_manager, account_manager_email, phone, notes, created_at) "
         "VALUES (?, '', '', '', '', ?)",
         ("Acme Learning", NOW.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")),
     )
     client = old.execute_sql("SELECT id FROM client").fetchone()[0]
-    records.ContactRecord.create(client=client, name="Bo", email="bo@acme.test", created_at=NOW)
+    old.execute_sql(
+        "INSERT INTO contact (client_id, name, email, email_lower, phone, phone_digits, active, created_at) "
+        "VALUES (?, 'Bo', 'bo@acme.test', 'bo@acme.test', '', '', 1, ?)",
+        (client, NOW.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")),
+    )
     close_database()
 
     upgraded = open_database(path)

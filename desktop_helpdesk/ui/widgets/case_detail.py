@@ -343,8 +343,12 @@ class CaseDetailPanel(QWidget):
         form.addRow("Description", self.description_edit)
         form.addRow("Priority", self.priority_field)
         form.addRow("", self.priority_reason)
-        form.addRow("Category", self.category_field)
-        form.addRow("Contact", self.contact_field)
+        # One row for both: the tab must fit a 768-pixel screen.
+        category_row = QHBoxLayout()
+        category_row.addWidget(self.category_field, 1)
+        category_row.addWidget(QLabel("Contact", page))
+        category_row.addWidget(self.contact_field, 1)
+        form.addRow("Category", category_row)
         form.addRow("", self.save_button)
         form.addRow("Resolution", self.resolution_label)
         return page
