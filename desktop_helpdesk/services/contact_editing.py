@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from peewee import fn
 
-from desktop_helpdesk.domain.cases import phone_digits
+from desktop_helpdesk.domain.cases import client_name_key, phone_digits
 from desktop_helpdesk.services.audit import ChangeLog, audit_label
 from desktop_helpdesk.services.context import ServiceContext, write_transaction
 from desktop_helpdesk.services.errors import (
@@ -302,7 +302,7 @@ def update_client(actor_id: int, at, client_id: int, *, name: str, account_manag
         client = ClientRecord.get_or_none(ClientRecord.id == client_id)
         if client is None:
             raise NotFoundError(f"No client with id {client_id}")
-        if ClientRecord.select().where(fn.LOWER(ClientRecord.name) == name.lower(),
+        if ClientRecord.select().where(ClientRecord.name_key == client_name_key(name),
                                        ClientRecord.id != client.id).exists():
             raise ValidationError("client", f"a client named {name!r} already exists")
         log = ChangeLog(actor.id, at, entity="client", entity_id=client.id)
