@@ -96,6 +96,8 @@ class PhoneIntakeDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("phoneIntakeDialog")
+        # Answers may arrive after the dialog was closed and deleted: ignored then.
+        self._alive = lifetime_guard(self)
         self.setAccessibleName("phoneIntakeDialog")
         self.setWindowTitle("Log a call")
         self.setMinimumSize(980, 640)
@@ -166,8 +168,6 @@ class PhoneIntakeDialog(QDialog):
             shortcut.activated.connect(self.log_case)
         QShortcut(QKeySequence(ADD_TO_CASE_KEY), self, activated=self.caller_history.request_add)
         self.caller_history.add_call_requested.connect(self.add_call_to_case)
-        # Answers may arrive after the dialog was closed and deleted: ignored then.
-        self._alive = lifetime_guard(self)
         alive = self._alive
         self._pool.submit(self._ui.services.categories.list_categories,
                           on_finished=lambda categories: alive() and self._on_categories_loaded(categories),
@@ -486,8 +486,9 @@ class PhoneIntakeDialog(QDialog):
         self.client_local_label.hide()
         if client_id is None:
             return
+        alive = self._alive
         self._pool.submit(self._ui.services.abroad.situation, client_id,
-                          on_finished=lambda situation: self._on_situation_loaded(generation, situation),
+                          on_finished=lambda situation: alive() and self._on_situation_loaded(generation, situation),
                           on_failed=lambda error: log.info("client situation not read: %s", error))
 
     def _on_situation_loaded(self, generation: int, situation) -> None:
