@@ -112,6 +112,7 @@ def _hand_over(args, clock: Clock, out: TextIO, start_window) -> int:
 
     config = load_config(args.db)
     name = server_name(config.database.display)
+    _let_the_window_come_forward()
     try:
         reply = send_message(name, {"op": "call", "call": call.to_message()})
     except HandoffError as error:
@@ -146,6 +147,21 @@ def _hand_over(args, clock: Clock, out: TextIO, start_window) -> int:
     emit(out, args.json, f"Started the desk window with the call from {call.display}",
          {"handed_over": True, "started_window": True, "pid": process.pid, "call": call.to_message()})
     return EXIT_OK
+
+
+def _let_the_window_come_forward() -> None:
+    """On Windows only the process the user is interacting with (here: the softphone that ran
+    this command) may bring a window to the front; it passes that right on, so the desk window's
+    raise() is not turned into a flashing taskbar button."""
+    if sys.platform != "win32":
+        return
+    import ctypes
+
+    any_process = -1  # ASFW_ANY
+    try:
+        ctypes.windll.user32.AllowSetForegroundWindow(any_process)  # type: ignore[attr-defined]
+    except (AttributeError, OSError):
+        pass
 
 
 def _start_window(args, call: IncomingCall) -> subprocess.Popen:
