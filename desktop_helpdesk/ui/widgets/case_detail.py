@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMenu,
     QPlainTextEdit,
     QPushButton,
     QTableView,
@@ -72,6 +73,8 @@ from desktop_helpdesk.ui.workers import WorkerPool
 log = logging.getLogger(__name__)
 
 DRAFT_SAVE_MS = 500
+# Commands offered in the "More" menu rather than as buttons of their own.
+_MENU_COMMANDS = ("merge", "contact")
 # Qt's in-process image on the clipboard (already decoded: no work to read it).
 _QT_IMAGE = "application/x-qt-image"
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -228,9 +231,11 @@ class CaseDetailPanel(QWidget):
             button = QPushButton(text, self)
             button.setObjectName(f"{key}Button")
             button.clicked.connect(slot)
-            self.actions_row.addWidget(button)
+            if key in _MENU_COMMANDS:
+                button.hide()  # offered through the "More" menu (and its keys), not the crowded row
+            else:
+                self.actions_row.addWidget(button)
             self.buttons[key] = button
-        self.actions_row.addStretch(1)
         self.buttons["resolve"].setProperty("accent", True)
         # Window-wide keys: taking the case under discussion must not depend on where focus is.
         for key, keys, tip in (
@@ -247,6 +252,15 @@ class CaseDetailPanel(QWidget):
             self.addAction(action)
             self.buttons[key].setToolTip(f"{tip} ({keys})")
             self.command_actions[key] = action
+        # Less frequent commands wait in a menu: a laptop-width row must show the others whole.
+        self.more_button = QPushButton("More", self)
+        self.more_button.setObjectName("moreCommandsButton")
+        more_menu = QMenu(self.more_button)
+        for key in _MENU_COMMANDS:
+            more_menu.addAction(self.command_actions[key])
+        self.more_button.setMenu(more_menu)
+        self.actions_row.addWidget(self.more_button)
+        self.actions_row.addStretch(1)
 
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("detailTabs")
@@ -489,10 +503,10 @@ class CaseDetailPanel(QWidget):
         mine = detail.assignee_id == self._ui.member_id
         self.buttons["take"].setVisible(is_open and not mine)
         self.buttons["handback"].setVisible(is_open and mine)
-        self.buttons["merge"].setVisible(not read_only)
-        self.buttons["contact"].setVisible(detail.contact_id is not None)
-        for key in ("take", "handback", "merge", "contact"):
+        for key in ("take", "handback"):
             self.command_actions[key].setEnabled(self.buttons[key].isVisibleTo(self))
+        self.command_actions["merge"].setEnabled(not read_only)
+        self.command_actions["contact"].setEnabled(detail.contact_id is not None)
         self.buttons["escalate"].setVisible(is_open and not escalated)
         self.buttons["deescalate"].setVisible(escalated)
         self.buttons["wait"].setVisible(is_open and status is not CaseStatus.WAITING_ON_CLIENT)
