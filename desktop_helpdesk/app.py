@@ -236,14 +236,17 @@ def _run_app(args: argparse.Namespace, config: AppConfig, log_file: Path, settin
 
 def _open_chosen_database(config: AppConfig, args: argparse.Namespace):
     """Open the run's database; returns its target, or None after telling the user why not.
-    A missing or empty file becomes a new database only where the user asked for one: the
-    default database in the data folder, ``--demo`` or ``--new``."""
+    A missing or empty file becomes a new database only where the user asked for one:
+    ``--demo``, ``--new``, or the first start (no default database in the data folder yet; an
+    existing empty one there is refused like any other)."""
     from PySide6.QtWidgets import QMessageBox
 
     from desktop_helpdesk.ui.database_problems import open_with_way_out
 
+    target = config.database
+    first_start = not config.named_by_user and target.is_sqlite and not target.sqlite_path.exists()
     return open_with_way_out(
-        config.database, allow_new=args.new or args.demo or not config.named_by_user,
+        target, allow_new=args.new or args.demo or first_start,
         headless=bool(args.screenshot),
         refuse=lambda text: _error_box(QMessageBox, "The database cannot be opened", text, args.screenshot),
     )

@@ -1448,9 +1448,11 @@ class CaseService:
                 "file",
                 f"{file_size_text(len(data))} is over the {file_size_text(limit)} attachment limit",
             )
-        safe_name = sanitise_filename(filename)
+        safe_name = sanitise_filename(checked_text("filename", filename))
         digest = hashlib.sha256(data).hexdigest()
-        mime = content_type.strip()[:128] or "application/octet-stream"
+        # The type comes from the workstation's guess, not from typing: cut to the column.
+        mime = (checked_text("content_type", content_type)[:column_length(AttachmentRecord.content_type)]
+                or "application/octet-stream")
         created: dict = {}
 
         def apply(actor, case, log, now):

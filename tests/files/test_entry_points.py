@@ -52,6 +52,21 @@ def test_an_empty_file_is_refused_by_the_window_unless_new_is_asked_for(run_entr
     assert empty.stat().st_size > 0
 
 
+def test_the_default_database_is_created_on_first_start_but_an_empty_one_is_refused(run_entry_point, tmp_path):
+    default = tmp_path / "home" / "data" / "DesktopHelpdesk" / "helpdesk.sqlite3"
+    shot = str(tmp_path / "shot.png")
+    first = run_entry_point("--user", "dana", "--screenshot", shot)
+    # A new, empty team: the database exists now and "dana" is not a member (a usage error).
+    assert first.code == 2 and "Traceback" not in first.err and default.stat().st_size > 0
+
+    default.unlink()
+    default.touch()
+    ran = run_entry_point("--user", "dana", "--screenshot", shot)
+    assert ran.code == 1
+    assert _one_clean_line(ran).startswith(f"The database cannot be opened: {default}: the file is empty (0 bytes)")
+    assert default.read_bytes() == b""
+
+
 def test_an_empty_file_is_refused_by_export(run_entry_point, tmp_path):
     empty = tmp_path / "desk.sqlite3"
     empty.touch()

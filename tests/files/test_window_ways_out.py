@@ -9,21 +9,33 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMainWindow, QPushButton
 
+from desktop_helpdesk.domain.clock import ManualClock
+from desktop_helpdesk.services.container import Services
 from desktop_helpdesk.storage.db import (
     DatabaseDamagedError,
     DatabaseTarget,
     backup_name,
     close_database,
     database,
+    open_database,
 )
 from desktop_helpdesk.storage.records import CaseRecord
+from desktop_helpdesk.ui.context import UiContext
 from desktop_helpdesk.ui.database_problems import (
     DamagedChoice,
     DamagedDatabaseDialog,
     install_read_only_banner,
     open_with_way_out,
 )
-from tests.files.conftest import build_desk_file, damage_middle_pages, digest, side_files
+from desktop_helpdesk.ui.main_window import MainWindow
+from tests.files.conftest import (
+    NOW,
+    build_desk_file,
+    damage_middle_pages,
+    digest,
+    make_read_only,
+    side_files,
+)
 from tests.ui.conftest import OFFSCREEN_NOISE
 
 pytestmark = pytest.mark.qt_log_ignore(*OFFSCREEN_NOISE)
@@ -111,3 +123,37 @@ def test_the_read_only_banner_names_the_file(qtbot, tmp_path):
     assert banner.isVisible()
     assert banner.text().startswith(f"Read-only: {tmp_path / 'desk.sqlite3'} cannot be written, so changes cannot be saved")
     assert window.windowTitle().endswith("(read-only)")
+
+
+def test_in_a_read_only_window_a_change_is_refused_in_words_and_the_draft_is_kept(qtbot, tmp_path):
+    path = build_desk_file(tmp_path / "desk.sqlite3", cases=3)
+    make_read_only(path)
+    before = digest(path)
+    open_database(path)
+    clock = ManualClock(NOW)
+    services = Services.create(clock)
+    ui = UiContext.for_member(services, clock, services.team.find_member("dana"), drafts_folder=tmp_path / "drafts")
+    window = MainWindow(ui)
+    qtbot.addWidget(window)
+    install_read_only_banner(window, path)
+    with qtbot.waitSignal(window.list_loaded, timeout=5000):
+        window.show()
+    qtbot.waitUntil(lambda: not window.pool.busy, timeout=5000)
+    case_id = window.model.case_id_at(0)
+    window.select_case(case_id)
+    detail = window.detail
+    qtbot.waitUntil(lambda: detail.case_id == case_id and not window.pool.busy, timeout=5000)
+
+    detail.summary_edit.setPlainText("Called back, printer works again")
+    detail.save_draft()
+    qtbot.waitUntil(lambda: ui.drafts.read_only_file().exists(), timeout=5000)
+    detail.add_interaction()
+    qtbot.waitUntil(lambda: detail.message.isVisible() and "read-only" in detail.message.text(), timeout=5000)
+
+    assert detail.message.text() == (f"{path} is read-only (the file or its folder cannot be written); "
+                                     "changes cannot be saved. Open a writable copy to make changes")
+    assert detail.summary_edit.toPlainText() == "Called back, printer works again"
+    assert ui.drafts.read_only_file().parent == tmp_path / "drafts"
+    window.shutdown()
+    close_database()
+    assert digest(path) == before and side_files(path) == []

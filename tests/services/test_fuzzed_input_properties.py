@@ -232,6 +232,42 @@ def test_settings_and_closures(desk, folder, host, port, sender, reason, closure
 
 
 @SETTINGS
+@given(subject=TEXT, description=TEXT, filename=TEXT, content_type=TEXT, data=st.binary(max_size=64))
+def test_edit_case_and_attach(desk, subject, description, filename, content_type, data):
+    case_id = desk.fresh_case()
+    cases = desk.services.cases
+    check(desk, lambda: cases.edit_case(desk.team.alice, case_id, expected_version=1, subject=subject,
+                                        description=description),
+          {"subject", "description", "contact"},
+          lambda case: _assert((case.subject, case.description) == (_stored(subject), description)))
+
+    def read_back(attachment):
+        info, content = cases.attachment_content(attachment.id)
+        assert content == data and info.filename == attachment.filename and info.size == len(data)
+
+    check(desk, lambda: cases.add_attachment(desk.team.alice, case_id, filename=filename, data=data,
+                                             content_type=content_type),
+          {"file", "filename", "content_type", "interaction"}, read_back)
+
+
+@SETTINGS
+@given(answer=TEXT, reason=TEXT, status=st.sampled_from(["in_progress", "closed", "resolved", "nope"]),
+       availability=st.sampled_from(["away", "available", "on_leave", "asleep"]))
+def test_answers_statuses_and_availability(desk, answer, reason, status, availability):
+    case_id = desk.fresh_case()
+    cases = desk.services.cases
+    cases.escalate(desk.team.alice, case_id, target_kind="client_it", target_name="IT", reason="Proxy")
+    check(desk, lambda: cases.de_escalate(desk.team.alice, case_id, answer=answer), {"answer"},
+          lambda case: _assert(case.escalations[-1].answer == _stored(answer)))
+    check(desk, lambda: cases.change_status(desk.team.alice, case_id, status, reason=reason),
+          {"status", "reason"}, lambda case: _assert(case.status == status))
+    check(desk, lambda: desk.services.team.set_availability(desk.team.alice, desk.team.alice, availability,
+                                                            reason=reason),
+          {"availability", "reason"},
+          lambda _result: _assert(desk.services.team.get_member(desk.team.alice).availability == availability))
+
+
+@SETTINGS
 @given(query=TEXT)
 def test_look_ups(desk, query):
     queries = CaseQueries(desk.services.context)
