@@ -17,6 +17,7 @@ COMMANDS: dict[str, str] = {
     "export": "export",
     "worker": "worker",
     "call": "call",
+    "crm": "crm",
 }
 
 

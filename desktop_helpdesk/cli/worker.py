@@ -81,12 +81,19 @@ def main(argv: Sequence[str], out: TextIO | None = None, err: TextIO | None = No
 
     def body() -> int:
         stop = threading.Event()
+        # Before anything slow: a SIGTERM while opening the database still ends cleanly.
+        previous = _install_stop_handlers(stop)
+        try:
+            return run(stop)
+        finally:
+            _restore_handlers(previous)
+
+    def run(stop: threading.Event) -> int:
         with opened_database(args.db):
             clock = SystemClock()
             context = ServiceContext(clock)
             leases = LeaseService(HolderIdentity.of_this_process(args.label), clock)
-            scheduler = JobScheduler(team_jobs(context), leases)
-            previous = _install_stop_handlers(stop)
+            scheduler = JobScheduler(team_jobs(context, holder=leases.identity.token), leases)
             try:
                 if args.once:
                     for outcome in scheduler.run_every_job_once(stop.is_set):
@@ -113,7 +120,6 @@ def main(argv: Sequence[str], out: TextIO | None = None, err: TextIO | None = No
             finally:
                 # Handing the leases on lets a window take over at once instead of after 90 s.
                 scheduler.release_all()
-                _restore_handlers(previous)
 
     return run_command(parser.prog, body, err)
 

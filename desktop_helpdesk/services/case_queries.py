@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, fields
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 
@@ -208,10 +208,9 @@ class CaseRow:
 
 @dataclass(frozen=True)
 class ChangeCursor:
-    """Where the last ``changes_since`` stopped: the newest ``updated_at`` seen and the ids at it."""
+    """Where the last ``changes_since`` stopped: the highest case revision seen."""
 
-    at: datetime | None = None
-    ids_at: frozenset[int] = field(default_factory=frozenset)
+    revision: int = 0
 
 
 _ROW_COLUMNS = (
@@ -383,27 +382,15 @@ class CaseQueries:
     # -- refresh ---------------------------------------------------------------------------
     def initial_cursor(self) -> ChangeCursor:
         """A cursor at the newest change now in the database (so nothing counts as changed)."""
-        newest = (
-            CaseRecord.select(CaseRecord.updated_at)
-            .order_by(CaseRecord.updated_at.desc())
-            .limit(1)
-            .tuples()
-            .first()
-        )
-        if newest is None:
-            return ChangeCursor()
-        at = newest[0]
-        ids_at = frozenset(
-            row[0]
-            for row in CaseRecord.select(CaseRecord.id).where(CaseRecord.updated_at == at).tuples()
-        )
-        return ChangeCursor(at=at, ids_at=ids_at)
+        newest = CaseRecord.select(fn.MAX(CaseRecord.revision)).scalar()
+        return ChangeCursor(revision=newest or 0)
 
     def changes_since(self, cursor: ChangeCursor) -> tuple[list[int], bool, ChangeCursor]:
-        """Cases changed after ``cursor`` (by the indexed ``updated_at`` column).
+        """Cases changed after ``cursor``, by the indexed revision number.
 
-        Rows stamped exactly at the cursor instant but not yet seen are included, so two writes
-        in the same microsecond are never missed.
+        Revisions are assigned by the database inside each write transaction and become
+        visible in number order (migration 0052), so no workstation's clock is involved and a
+        writer that waited for the lock is still seen: nothing is missed, nothing seen twice.
 
         Args:
             cursor: from ``initial_cursor`` or a previous call.
@@ -412,23 +399,18 @@ class CaseQueries:
             ``(changed_ids, set_may_have_changed, new_cursor)``. The set of cases in a queue may
             have changed whenever any case changed (status, assignee or a new case).
         """
-        query = CaseRecord.select(CaseRecord.id, CaseRecord.updated_at)
-        if cursor.at is not None:
-            query = query.where(CaseRecord.updated_at >= cursor.at)
         changed: list[int] = []
-        newest = cursor.at
-        at_newest: set[int] = set(cursor.ids_at)
-        for case_id, updated_at in query.tuples().iterator():
-            if updated_at == cursor.at and case_id in cursor.ids_at:
-                continue
+        newest = cursor.revision
+        query = (
+            CaseRecord.select(CaseRecord.id, CaseRecord.revision)
+            .where(CaseRecord.revision > cursor.revision)
+            .order_by(CaseRecord.revision)
+            .tuples()
+        )
+        for case_id, revision in query.iterator():
             changed.append(case_id)
-            if newest is None or updated_at > newest:
-                newest = updated_at
-                at_newest = {case_id}
-            elif updated_at == newest:
-                at_newest.add(case_id)
-        new_cursor = ChangeCursor(at=newest, ids_at=frozenset(at_newest)) if changed else cursor
-        return changed, bool(changed), new_cursor
+            newest = max(newest, revision)
+        return changed, bool(changed), ChangeCursor(revision=newest) if changed else cursor
 
     # -- SQL pieces ------------------------------------------------------------------------
     @staticmethod

@@ -13,6 +13,7 @@ from desktop_helpdesk.services.categories import CategoryService
 from desktop_helpdesk.services.contact_editing import ContactEditingService
 from desktop_helpdesk.services.contacts import ContactService
 from desktop_helpdesk.services.context import ServiceContext
+from desktop_helpdesk.services.deliveries import DeliveryService
 from desktop_helpdesk.services.phone_calls import PhoneCallService
 from desktop_helpdesk.services.presence import PresenceService
 from desktop_helpdesk.services.saved_filters import SavedFilterService
@@ -36,6 +37,7 @@ class Services:
     saved_filters: SavedFilterService
     bulk: BulkService
     contact_editing: ContactEditingService
+    deliveries: DeliveryService
 
     @classmethod
     def create(cls, clock: Clock, policy: SlaPolicy = DEFAULT_POLICY) -> Services:
@@ -63,4 +65,5 @@ class Services:
             saved_filters=SavedFilterService(context),
             bulk=BulkService(context, cases),
             contact_editing=ContactEditingService(context),
+            deliveries=DeliveryService(context),
         )

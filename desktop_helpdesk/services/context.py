@@ -31,6 +31,11 @@ class TeamSettings:
     agents_may_bulk_reassign: bool = False
     attachment_max_bytes: int = DEFAULT_ATTACHMENT_LIMIT
     crm_drop_folder: str = ""
+    # The CRM webhook (HTTPS); its signing secret is never stored here: each delivering
+    # workstation reads HELPDESK_CRM_WEBHOOK_SECRET. When set it is used instead of the folder.
+    crm_webhook_url: str = ""
+    # Delivered (or skipped) outbox rows older than this many days are deleted.
+    outbox_retention_days: int = 90
     # Outgoing client email. The SMTP password is never stored here (the database is shared):
     # each workstation reads it from the HELPDESK_SMTP_PASSWORD environment variable.
     smtp_host: str = ""
@@ -63,12 +68,18 @@ class TeamSettings:
         if not isinstance(self.agents_may_bulk_reassign, bool):
             raise ValidationError("agents_may_bulk_reassign", "must be on or off")
         checked_text("crm_drop_folder", self.crm_drop_folder)
+        if any(ch.isspace() for ch in checked_text("crm_webhook_url", self.crm_webhook_url)):
+            raise ValidationError("crm_webhook_url", "must be a URL without spaces")
+        days = self.outbox_retention_days
+        if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 3650:
+            raise ValidationError("outbox_retention_days", "must be a number of days from 1 to 3650")
         mail_text = _validated_mail_settings(self)
         return replace(
             self,
             assignment_strategy=strategy,
             due_soon_share=float(share),
             crm_drop_folder=self.crm_drop_folder.strip(),
+            crm_webhook_url=self.crm_webhook_url.strip(),
             **mail_text,
         )
 

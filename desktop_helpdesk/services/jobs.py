@@ -54,6 +54,10 @@ class BackgroundJob(Protocol):
     network timeout) and call ``should_stop()`` between items: it turns True when the process
     is stopping (SIGTERM, window closing) or the lease was lost, and then the round returns
     after the current item. It also renews the lease, so long rounds keep it.
+
+    Optionally a job may define ``unavailable_here() -> str``: a reason this process cannot
+    run it (a secret missing from its environment). The scheduler then leaves (or hands on)
+    the lease so a process that can run it takes it, and reports the reason.
     """
 
     lease_name: str
@@ -62,11 +66,14 @@ class BackgroundJob(Protocol):
     def run_round(self, should_stop: ShouldStop) -> JobReport: ...
 
 
-def team_jobs(context: ServiceContext, *, environ: Mapping[str, str] | None = None) -> list[BackgroundJob]:
+def team_jobs(context: ServiceContext, *, holder: str,
+              environ: Mapping[str, str] | None = None) -> list[BackgroundJob]:
     """The jobs the team runs, in the order a round visits them.
 
     Args:
         context: the services context (settings, clock).
+        holder: this process's lease token (``LeaseService.identity.token``); outbox rows
+            are claimed under it.
         environ: where secrets are read (``HELPDESK_SMTP_PASSWORD``,
             ``HELPDESK_CRM_WEBHOOK_SECRET``); default the process environment.
 
@@ -78,7 +85,8 @@ def team_jobs(context: ServiceContext, *, environ: Mapping[str, str] | None = No
     from desktop_helpdesk.services.crm import CrmDeliveryJob
     from desktop_helpdesk.services.mail import MailSendJob
 
-    return [CrmDeliveryJob(context, environ=environ), MailSendJob(context, environ=environ)]
+    return [CrmDeliveryJob(context, holder=holder, environ=environ),
+            MailSendJob(context, holder=holder, environ=environ)]
 
 
 @dataclass(frozen=True)
@@ -171,6 +179,10 @@ class JobScheduler:
     def _run_job(self, job: BackgroundJob, should_stop: ShouldStop) -> JobOutcome:
         name = job.lease_name
         try:
+            unavailable = getattr(job, "unavailable_here", lambda: "")()
+            if unavailable:
+                self.leases.release(name)
+                return JobOutcome(name, held=False, error=unavailable, holder=current_holder(name))
             if not self.leases.acquire(name):
                 return JobOutcome(name, held=False, holder=current_holder(name))
         except Exception as exc:  # noqa: BLE001 - a database hiccup must not end the worker

@@ -25,12 +25,13 @@ from desktop_helpdesk.services.errors import ServiceError, ValidationError
 from desktop_helpdesk.services.jobs import JobReport
 from desktop_helpdesk.services.leases import MAIL_SEND
 from desktop_helpdesk.services.outbox import (
-    mark_sent,
-    pending_count,
-    pending_rows,
-    record_failure,
+    DELIVERED,
+    Delivered,
+    Failed,
+    RetentionPruner,
+    deliver_round,
+    unsent,
 )
-from desktop_helpdesk.storage.db import database
 from desktop_helpdesk.storage.records import CaseRecord, ContactRecord, MailOutboxRecord
 
 log = logging.getLogger(__name__)
@@ -66,6 +67,7 @@ class MailDeliveryReport:
     failed: int
     pending: int
     last_error: str = ""
+    parked: int = 0
 
 
 def smtp_password(environ: Mapping[str, str] | None = None) -> str:
@@ -220,98 +222,105 @@ def build_message(row: MailOutboxRecord, settings: TeamSettings) -> EmailMessage
     return message
 
 
+class SmtpChannel:
+    """Sends outbox emails over one SMTP connection per round (opened at the first email).
+
+    Outcomes: accepted = delivered; the server unreachable, refusing the login or dropping
+    the connection = the whole round waits (retried with back-off); a recipient or message
+    refused with a 5xx code = parked for an operator with the server's answer; other SMTP
+    answers (4xx) = retried.
+
+    Args:
+        settings: the SMTP server and sender.
+        password: the SMTP password ("" to send without logging in when no username is set).
+        timeout: seconds to wait for the server on each network operation.
+    """
+
+    record = MailOutboxRecord
+
+    def __init__(self, settings: TeamSettings, password: str, timeout: float) -> None:
+        self._settings = settings
+        self._password = password
+        self._timeout = timeout
+        self._connection: smtplib.SMTP | None = None
+
+    def __enter__(self) -> SmtpChannel:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        connection, self._connection = self._connection, None
+        if connection is None:
+            return
+        try:
+            connection.quit()
+        except (OSError, smtplib.SMTPException):
+            connection.close()
+
+    def send(self, row: MailOutboxRecord) -> Delivered | Failed:
+        if self._connection is None:
+            try:
+                self._connection = _connect(self._settings, self._password, self._timeout)
+            except (OSError, smtplib.SMTPException) as exc:
+                log.warning("Mail delivery: cannot reach %s: %s", self._settings.smtp_host, _describe(exc))
+                return Failed(_describe(exc), whole_batch=True)
+        try:
+            self._connection.send_message(build_message(row, self._settings))
+        except (smtplib.SMTPServerDisconnected, OSError) as exc:
+            self._connection = None
+            return Failed(_describe(exc), whole_batch=True)
+        except smtplib.SMTPRecipientsRefused as exc:
+            codes = [code for code, _text in exc.recipients.values()]
+            return Failed(_describe(exc), permanent=all(code >= 500 for code in codes))
+        except (smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as exc:
+            return Failed(_describe(exc), permanent=exc.smtp_code >= 500)
+        except smtplib.SMTPException as exc:
+            return Failed(_describe(exc))
+        return DELIVERED
+
+    def after_sent(self, row: MailOutboxRecord, at: datetime) -> None:
+        change_log = ChangeLog(None, at, entity="mail_outbox", entity_id=row.id, case_id=row.case_id)
+        change_log.add("email_sent", field="email", after=f"{row.kind} to {row.to_address} (#{row.id})")
+        change_log.flush()
+
+
 def deliver_mail_outbox(
     clock: Clock,
     settings: TeamSettings,
     password: str,
     *,
+    holder: str,
     limit: int = 50,
     timeout: float = SMTP_TIMEOUT_SECONDS,
     should_stop: Callable[[], bool] = lambda: False,
+    rng=None,
 ) -> MailDeliveryReport:
-    """Send pending outbox emails (oldest first) over one SMTP connection and mark each sent.
+    """Send due outbox emails (claimed, in case order) over one SMTP connection.
 
-    A row is marked sent only after the server accepted it; any failure (server unreachable,
-    login refused, recipient rejected) counts an attempt and records the error on the rows
-    tried, which stay pending for the next run. Nothing is ever deleted.
+    A row is marked sent only after the server accepted it (a crash in between re-sends it
+    with the same Message-ID); failures are retried with back-off or parked (see
+    ``SmtpChannel`` and ``outbox.deliver_round``). Nothing is ever deleted here.
 
     Args:
         clock: gives the sent instant.
         settings: the SMTP server and sender.
         password: the SMTP password ("" to send without logging in when no username is set).
+        holder: this process's ``mail-send`` lease token (rows are claimed under it).
         limit: at most this many emails per run.
         timeout: seconds to wait for the server on each network operation.
         should_stop: checked before each email; True ends the run after the current one.
+        rng: jitter source for retries.
 
     Returns:
-        Counts of sent, failed and still pending emails.
+        Counts of sent, failed, still pending and parked emails.
 
     Raises:
         MailNotConfigured: no SMTP server or sender address.
     """
     if not settings.mail_configured:
         raise MailNotConfigured()
-    rows = pending_rows(MailOutboxRecord, limit)
-    sent = failed = 0
-    last_error = ""
-    if rows:
-        try:
-            connection = _connect(settings, password, timeout)
-        except (OSError, smtplib.SMTPException) as exc:
-            last_error = _describe(exc)
-            log.warning("Mail delivery: cannot reach %s: %s", settings.smtp_host, last_error)
-            for row in rows:
-                record_failure(row, last_error)
-            failed = len(rows)
-            rows = []
-        else:
-            try:
-                for row in rows:
-                    if should_stop():
-                        break
-                    try:
-                        connection.send_message(build_message(row, settings))
-                    except (OSError, smtplib.SMTPException) as exc:
-                        failed += 1
-                        last_error = _describe(exc)
-                        log.warning("Mail delivery of outbox email %s failed: %s", row.id, last_error)
-                        record_failure(row, last_error)
-                        if isinstance(exc, smtplib.SMTPServerDisconnected | OSError):
-                            break
-                        continue
-                    _record_sent(row, clock.now())
-                    sent += 1
-            finally:
-                try:
-                    connection.quit()
-                except (OSError, smtplib.SMTPException):
-                    connection.close()
-    pending = pending_count(MailOutboxRecord)
-    return MailDeliveryReport(sent, failed, pending, last_error)
-
-
-def deliver_configured_mail(
-    context: ServiceContext,
-    *,
-    environ: Mapping[str, str] | None = None,
-    limit: int = 50,
-    timeout: float = SMTP_TIMEOUT_SECONDS,
-) -> MailDeliveryReport | None:
-    """Deliver pending client emails with the team's SMTP settings (for a periodic timer).
-
-    Args:
-        context: the services context (settings and clock).
-        environ: where ``HELPDESK_SMTP_PASSWORD`` is read (default ``os.environ``).
-        limit: at most this many emails per run.
-        timeout: seconds to wait for the server.
-
-    Returns:
-        The run's report, or None when email is not set up.
-    """
-    settings = context.settings()
-    if not settings.mail_configured:
-        return None
-    return deliver_mail_outbox(context.clock, settings, smtp_password(environ), limit=limit, timeout=timeout)
+    report = deliver_round(SmtpChannel(settings, password, timeout), MAIL_SEND, holder, clock,
+                           limit=limit, should_stop=should_stop, rng=rng)
+    return MailDeliveryReport(report.sent, report.failed, report.pending, report.last_error, report.parked)
 
 
 MAIL_BATCH = 50
@@ -334,12 +343,23 @@ class MailSendJob:
     lease_name = MAIL_SEND
     interval_seconds = MAIL_INTERVAL_SECONDS
 
-    def __init__(self, context: ServiceContext, *, environ: Mapping[str, str] | None = None,
-                 batch: int = MAIL_BATCH, timeout: float = MAIL_TIMEOUT_SECONDS) -> None:
+    def __init__(self, context: ServiceContext, *, holder: str, environ: Mapping[str, str] | None = None,
+                 batch: int = MAIL_BATCH, timeout: float = MAIL_TIMEOUT_SECONDS, rng=None) -> None:
         self._context = context
+        self._holder = holder
         self._environ = environ
         self._batch = batch
         self._timeout = timeout
+        self._rng = rng
+        self._pruner = RetentionPruner(MailOutboxRecord, lambda: context.settings().outbox_retention_days,
+                                       context.clock)
+
+    def unavailable_here(self) -> str:
+        """Why this process cannot send (so it leaves the lease to one that can), or ""."""
+        settings = self._context.settings()
+        if settings.mail_configured and settings.smtp_username and not smtp_password(self._environ):
+            return f"{PASSWORD_ENVIRONMENT_VARIABLE} is not set on this workstation"
+        return ""
 
     def run_round(self, should_stop: Callable[[], bool]) -> JobReport:
         """Send up to one batch of pending emails; see ``deliver_mail_outbox``."""
@@ -347,21 +367,25 @@ class MailSendJob:
         if not settings.mail_configured:
             return JobReport("Email is off: no SMTP server is set", configured=False)
         report = deliver_mail_outbox(self._context.clock, settings, smtp_password(self._environ),
-                                     limit=self._batch, timeout=self._timeout, should_stop=should_stop)
+                                     holder=self._holder, limit=self._batch, timeout=self._timeout,
+                                     should_stop=should_stop, rng=self._rng)
+        self._pruner.maybe_prune()
         parts = [f"{report.sent} sent"] if report.sent else []
         if report.failed:
             parts.append(f"{report.failed} not sent")
         parts.append(f"{report.pending} waiting")
+        if report.parked:
+            parts.append(f"{report.parked} parked")
         return JobReport(
             " · ".join(parts),
-            {"sent": report.sent, "failed": report.failed, "pending": report.pending},
+            {"sent": report.sent, "failed": report.failed, "pending": report.pending, "parked": report.parked},
             problem=report.last_error,
         )
 
 
 def pending_mail_count() -> int:
-    """How many client emails wait to be sent."""
-    return MailOutboxRecord.select().where(MailOutboxRecord.sent_at.is_null()).count()
+    """How many client emails wait to be sent (parked ones included)."""
+    return MailOutboxRecord.select().where(unsent(MailOutboxRecord)).count()
 
 
 def _connect(settings: TeamSettings, password: str, timeout: float) -> smtplib.SMTP:
@@ -380,16 +404,6 @@ def _connect(settings: TeamSettings, password: str, timeout: float) -> smtplib.S
         connection.close()
         raise
     return connection
-
-
-def _record_sent(row: MailOutboxRecord, at: datetime) -> None:
-    # Marked only after the server accepted the email: a crash in between re-sends it (same
-    # Message-ID) rather than losing it.
-    with database.atomic():
-        mark_sent(row, at)
-        change_log = ChangeLog(None, at, entity="mail_outbox", entity_id=row.id, case_id=row.case_id)
-        change_log.add("email_sent", field="email", after=f"{row.kind} to {row.to_address} (#{row.id})")
-        change_log.flush()
 
 
 def _describe(exc: BaseException) -> str:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import uuid
+
 from peewee import (
+    SQL,
     AutoField,
+    BigIntegerField,
     BlobField,
     BooleanField,
     CharField,
@@ -16,6 +20,11 @@ from peewee import (
 from desktop_helpdesk.domain.cases import client_name_key
 from desktop_helpdesk.storage.db import database
 from desktop_helpdesk.storage.fields import UtcDateTimeField
+
+
+def new_event_id() -> str:
+    """A fresh outbox event id (a random UUID), given at insert."""
+    return str(uuid.uuid4())
 
 
 class BaseRecord(Model):
@@ -156,6 +165,9 @@ class CaseRecord(BaseRecord):
     merged_into = ForeignKeyField("self", null=True, on_delete="RESTRICT", index=True, backref="merged_cases")
     version = IntegerField(default=1)  # optimistic concurrency between workstations
     updated_at = UtcDateTimeField(index=True)
+    # The change feed: set by the database inside the write transaction (a trigger; see
+    # migration 0052), in commit order. Never written by the application.
+    revision = BigIntegerField(default=0, index=True, constraints=[SQL("DEFAULT 0")])
 
     class Meta:
         table_name = "case"
@@ -287,6 +299,16 @@ class CrmOutboxRecord(BaseRecord):
     sent_at = UtcDateTimeField(null=True)
     attempts = IntegerField(default=0)
     last_error = TextField(default="")
+    # Delivery bookkeeping (services/outbox.py): the event id (webhook-id, stable across
+    # retries), the lease holder that claimed the row, when to try next, when it was parked
+    # for an operator or skipped by one.
+    event_id = CharField(max_length=36, unique=True, default=new_event_id)
+    claimed_by = CharField(max_length=200, default="", constraints=[SQL("DEFAULT ''")])
+    next_attempt_at = UtcDateTimeField(null=True)
+    first_failed_at = UtcDateTimeField(null=True)
+    parked_at = UtcDateTimeField(null=True)
+    skipped_at = UtcDateTimeField(null=True)
+    skip_reason = TextField(default="", constraints=[SQL("DEFAULT ''")])
 
     class Meta:
         table_name = "crm_outbox"
@@ -307,6 +329,16 @@ class MailOutboxRecord(BaseRecord):
     sent_at = UtcDateTimeField(null=True)
     attempts = IntegerField(default=0)
     last_error = TextField(default="")
+    # Delivery bookkeeping (services/outbox.py): the event id (webhook-id, stable across
+    # retries), the lease holder that claimed the row, when to try next, when it was parked
+    # for an operator or skipped by one.
+    event_id = CharField(max_length=36, unique=True, default=new_event_id)
+    claimed_by = CharField(max_length=200, default="", constraints=[SQL("DEFAULT ''")])
+    next_attempt_at = UtcDateTimeField(null=True)
+    first_failed_at = UtcDateTimeField(null=True)
+    parked_at = UtcDateTimeField(null=True)
+    skipped_at = UtcDateTimeField(null=True)
+    skip_reason = TextField(default="", constraints=[SQL("DEFAULT ''")])
 
     class Meta:
         table_name = "mail_outbox"
@@ -432,6 +464,18 @@ class ContactAddressRecord(BaseRecord):
     class Meta:
         table_name = "contact_address"
 
+
+def _add_unsent_indexes(record) -> None:
+    # Partial indexes over the few unsent rows: a delivery round and the Deliveries screen
+    # never walk the delivered history (1,000,000 rows after a few years).
+    unsent = record.sent_at.is_null() & record.skipped_at.is_null()
+    table = record._meta.table_name
+    record.add_index(record.index(record.id, name=f"{table}_unsent", where=unsent))
+    record.add_index(record.index(record.case, record.id, name=f"{table}_unsent_case", where=unsent))
+
+
+_add_unsent_indexes(CrmOutboxRecord)
+_add_unsent_indexes(MailOutboxRecord)
 
 ALL_RECORDS = (
     TeamMemberRecord,

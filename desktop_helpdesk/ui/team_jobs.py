@@ -3,15 +3,17 @@ the status-bar corners saying who delivers and how it went."""
 
 from __future__ import annotations
 
+import html
 import logging
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QWidget
 
+from desktop_helpdesk.services.deliveries import DeliveryAlerts
 from desktop_helpdesk.services.jobs import JobOutcome, JobReport, JobScheduler, team_jobs
 from desktop_helpdesk.services.leases import CRM_DELIVERY, MAIL_SEND, HolderIdentity, LeaseService
 from desktop_helpdesk.ui.workers import WorkerPool
@@ -35,6 +37,8 @@ class TeamJobRunner(QObject):
 
     Signals:
         ran(object): a pass finished: ``dict[lease name, JobOutcome]`` of the jobs it visited.
+        alerts_changed(object): after each pass, the team's ``DeliveryAlerts`` (parked
+            deliveries, a disabled webhook) whoever delivers.
         run_failed(str): a pass raised (e.g. the database was unavailable).
 
     Args:
@@ -46,13 +50,15 @@ class TeamJobRunner(QObject):
     """
 
     ran = Signal(object)
+    alerts_changed = Signal(object)
     run_failed = Signal(str)
 
     def __init__(self, scheduler: JobScheduler, pool: WorkerPool, clock_now, parent: QObject | None = None,
-                 *, tick_ms: int = TICK_MS) -> None:
+                 *, tick_ms: int = TICK_MS, alerts: Callable[[], DeliveryAlerts] | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("teamJobRunner")
         self.scheduler = scheduler
+        self._alerts = alerts
         self._pool = pool
         self._clock_now = clock_now
         self._running = False
@@ -103,31 +109,37 @@ class TeamJobRunner(QObject):
         if self._running:
             self._again = True
             return False
-        self._running = True
-        self._pool.submit(self.scheduler.run_due, self._stop_event.is_set,
-                          on_finished=self._on_pass_finished, on_failed=self._on_pass_failed)
+        self._submit_pass()
         return True
+
+    def _submit_pass(self) -> None:
+        self._running = True
+        self._pool.submit(self._one_pass, on_finished=self._on_pass_finished, on_failed=self._on_pass_failed)
+
+    def _one_pass(self):
+        # Worker thread: the jobs, then what the team must be warned about (two small counts).
+        outcomes = self.scheduler.run_due(self._stop_event.is_set)
+        return outcomes, (self._alerts() if self._alerts is not None else None)
 
     def _on_timer_timeout(self) -> None:
         if self._running or self._stopped:
             return
-        self._running = True
-        self._pool.submit(self.scheduler.run_due, self._stop_event.is_set,
-                          on_finished=self._on_pass_finished, on_failed=self._on_pass_failed)
+        self._submit_pass()
 
     def _finish_pass(self) -> None:
         self._running = False
         self.last_run_at = self._clock_now()
         if self._again and not self._stopped:
             self._again = False
-            self._running = True
-            self._pool.submit(self.scheduler.run_due, self._stop_event.is_set,
-                              on_finished=self._on_pass_finished, on_failed=self._on_pass_failed)
+            self._submit_pass()
 
-    def _on_pass_finished(self, outcomes: list[JobOutcome]) -> None:
+    def _on_pass_finished(self, result) -> None:
+        outcomes, alerts = result
         visited = {outcome.lease_name: outcome for outcome in outcomes}
         self.last_outcomes.update(visited)
         self._finish_pass()
+        if alerts is not None:
+            self.alerts_changed.emit(alerts)
         if visited:
             self.ran.emit(visited)
 
@@ -146,29 +158,74 @@ def describe_holder(outcome: JobOutcome) -> str:
     return "no workstation yet"
 
 
+HOLDER_TOOLTIP = ("One workstation (or the headless worker) sends the whole team's client email and "
+                  "CRM events; another takes over within 90 s if it stops.")
+
+
 class DeliveriesHolderLabel(QLabel):
-    """The status-bar corner saying which workstation runs the team's deliveries.
+    """The status-bar corner saying which workstation runs the team's deliveries, with a red
+    warning (a link to Administration → Deliveries) while anything is parked or the CRM
+    disabled the webhook.
+
+    Signals:
+        open_requested(): the warning link was clicked.
 
     Args:
         runner: the runner it follows.
         parent: the Qt parent (the status bar).
     """
 
+    open_requested = Signal()
+
     def __init__(self, runner: TeamJobRunner, parent: QWidget | None = None) -> None:
         super().__init__("", parent)
         self.setObjectName("deliveriesHolderLabel")
         self.setAccessibleName("deliveriesHolderLabel")
-        self.setToolTip("One workstation (or the headless worker) sends the whole team's client "
-                        "email and CRM events; another takes over within 90 s if it stops.")
+        self.setToolTip(HOLDER_TOOLTIP)
+        self.setTextFormat(Qt.TextFormat.RichText)
+        self._holder = ""
+        self._alerts: DeliveryAlerts | None = None
+        self.linkActivated.connect(lambda _link: self.open_requested.emit())
         runner.ran.connect(self._on_runner_ran)
+        runner.alerts_changed.connect(self._on_runner_alerts_changed)
         self.hide()
+
+    @property
+    def warning(self) -> str:
+        """The warning shown (plain text), "" when none."""
+        alerts = self._alerts
+        if alerts is None or not alerts.any:
+            return ""
+        parts = []
+        if alerts.parked:
+            parts.append(f"{alerts.parked} parked")
+        if alerts.webhook_disabled:
+            parts.append("CRM webhook disabled")
+        return "⚠ " + ", ".join(parts)
 
     def _on_runner_ran(self, outcomes: Mapping[str, JobOutcome]) -> None:
         outcome = outcomes.get(CRM_DELIVERY) or outcomes.get(MAIL_SEND)
         if outcome is None:
             return
-        self.setText(f"Deliveries: {describe_holder(outcome)}")
-        self.show()
+        self._holder = f"Deliveries: {html.escape(describe_holder(outcome), quote=False)}"
+        self._update()
+
+    def _on_runner_alerts_changed(self, alerts: DeliveryAlerts) -> None:
+        self._alerts = alerts
+        self._update()
+
+    def _update(self) -> None:
+        warning = self.warning
+        parts = [self._holder] if self._holder else []
+        if warning:
+            parts.append(f'<a href="deliveries" style="color:#b91c1c; font-weight:600;">{html.escape(warning, quote=False)}</a>')
+            self.setToolTip(f"{HOLDER_TOOLTIP}\nSome deliveries need a person: click to open "
+                            "Administration → Deliveries."
+                            + (f"\nThe CRM said: {self._alerts.webhook_disabled}" if self._alerts.webhook_disabled else ""))
+        else:
+            self.setToolTip(HOLDER_TOOLTIP)
+        self.setText(" · ".join(parts))
+        self.setVisible(bool(parts))
 
 
 def describe_report(title: str, report: JobReport, at: datetime, zone) -> str:
@@ -254,8 +311,9 @@ def build_runner(window, *, environ: Mapping[str, str] | None = None) -> TeamJob
     ui = window.ui_context
     context = ui.services.context
     identity = HolderIdentity.of_this_process(f"{ui.member_name}'s window")
-    scheduler = JobScheduler(team_jobs(context, environ=environ), LeaseService(identity, context.clock))
-    return TeamJobRunner(scheduler, window.pool, context.now, window)
+    leases = LeaseService(identity, context.clock)
+    scheduler = JobScheduler(team_jobs(context, holder=identity.token, environ=environ), leases)
+    return TeamJobRunner(scheduler, window.pool, context.now, window, alerts=ui.services.deliveries.alerts)
 
 
 def install(window, *, environ: Mapping[str, str] | None = None) -> TeamJobRunner:
@@ -274,7 +332,15 @@ def install(window, *, environ: Mapping[str, str] | None = None) -> TeamJobRunne
     action.setToolTip("Deliver waiting case events to the CRM now (Ctrl+Shift+Y)")
     window.addAction(action)
     status_bar = window.statusBar()
-    status_bar.addPermanentWidget(DeliveriesHolderLabel(runner, status_bar))
+    holder_label = DeliveriesHolderLabel(runner, status_bar)
+    status_bar.addPermanentWidget(holder_label)
+
+    def open_deliveries() -> None:
+        from desktop_helpdesk.ui.admin import open_admin_dialog
+
+        open_admin_dialog(window, "deliveries")
+
+    holder_label.open_requested.connect(open_deliveries)
     status_bar.addPermanentWidget(JobStatus(runner, CRM_DELIVERY, "CRM", ui.desk_zone, action, status_bar,
                                             name="crmSyncStatus"))
     status_bar.addPermanentWidget(JobStatus(runner, MAIL_SEND, "Email", ui.desk_zone, None, status_bar,

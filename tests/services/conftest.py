@@ -57,3 +57,19 @@ def caller(**overrides):
               "client_name": "Acme Learning"}
     values.update(overrides)
     return NewContact(**values)
+
+
+@pytest.fixture
+def delivery_holder(services, clock):
+    """This test process holds the delivery leases (claims need them); returns its token."""
+    from desktop_helpdesk.services.leases import (
+        CRM_DELIVERY,
+        MAIL_SEND,
+        HolderIdentity,
+        LeaseService,
+    )
+
+    leases = LeaseService(HolderIdentity("desk-07", 1, "tests", "desk-07/1/tests"), clock,
+                          process_exists=lambda _pid: True)
+    assert leases.acquire(CRM_DELIVERY) and leases.acquire(MAIL_SEND)
+    return leases.identity.token

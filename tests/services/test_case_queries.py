@@ -171,7 +171,7 @@ def test_changes_since_reports_each_change_once(services, team, queries, clock):
     assert changed == [first.id]
     assert may_have_changed
 
-    second = log(services, team, "Another")  # same instant as nothing else: new row
+    second = log(services, team, "Another")  # the same instant as the call-back: still seen
     changed, _, cursor = queries.changes_since(cursor)
     assert changed == [second.id]
     assert queries.changes_since(cursor) == ([], False, cursor)

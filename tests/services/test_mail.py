@@ -10,7 +10,7 @@ from desktop_helpdesk.domain.sla import ClockState
 from desktop_helpdesk.services.errors import ValidationError, WorkflowError
 from desktop_helpdesk.services.mail import (
     MailNotConfigured,
-    deliver_configured_mail,
+    MailSendJob,
     deliver_mail_outbox,
     smtp_password,
 )
@@ -19,6 +19,12 @@ from tests.services.conftest import caller, table_counts
 from tests.smtp_server import free_port, running_smtp_server
 
 pytestmark = pytest.mark.usefixtures("engine")
+
+
+def send_round(services, holder, **options):
+    """One delivery round with the team's settings, as the mail-send job runs it."""
+    context = services.context
+    return deliver_mail_outbox(context.clock, context.settings(), "", holder=holder, **options)
 
 
 @pytest.fixture
@@ -46,7 +52,8 @@ def email_case(services, team, **contact):
     )
 
 
-def test_acknowledgement_is_queued_meets_the_target_and_arrives(services, team, clock, smtp_server):
+def test_acknowledgement_is_queued_meets_the_target_and_arrives(services, team, clock, smtp_server,
+                                                                 delivery_holder):
     handler, port = smtp_server
     settings = configure_mail(services, team.admin, port)
     logged = email_case(services, team)
@@ -64,7 +71,7 @@ def test_acknowledgement_is_queued_meets_the_target_and_arrives(services, team, 
     assert "email_queued" in actions and "sla_met" in actions
 
     clock.advance(timedelta(seconds=20))
-    report = deliver_mail_outbox(clock, settings, "", limit=10)
+    report = deliver_mail_outbox(clock, settings, "", holder=delivery_holder, limit=10)
 
     assert (report.sent, report.failed, report.pending) == (1, 0, 0)
     [message] = handler.messages
@@ -85,7 +92,8 @@ def test_acknowledgement_is_queued_meets_the_target_and_arrives(services, team, 
     assert AuditRecord.select().where(AuditRecord.action == "email_sent").count() == 1
 
 
-def test_resolution_email_is_queued_with_the_resolve_and_delivered(services, team, clock, smtp_server):
+def test_resolution_email_is_queued_with_the_resolve_and_delivered(services, team, clock, smtp_server,
+                                                                    delivery_holder):
     handler, port = smtp_server
     configure_mail(services, team.admin, port)
     logged = email_case(services, team)
@@ -97,7 +105,7 @@ def test_resolution_email_is_queued_with_the_resolve_and_delivered(services, tea
     )
 
     assert detail.status == "resolved"
-    report = deliver_configured_mail(services.context, environ={})
+    report = send_round(services, delivery_holder)
     assert report.sent == 1
     [message] = handler.messages
     assert message["Subject"] == f"[Case {logged.number}] Course player shows a blank page"
@@ -114,14 +122,15 @@ def test_resolve_without_email_client_queues_nothing(services, team, smtp_server
     assert MailOutboxRecord.select().count() == 0
 
 
-def test_unreachable_server_keeps_the_row_pending_and_changes_nothing_else(services, team, clock):
+def test_unreachable_server_keeps_the_row_pending_and_changes_nothing_else(services, team, clock,
+                                                                           delivery_holder):
     settings = configure_mail(services, team.admin, free_port())  # nothing listens there
     logged = email_case(services, team)
     services.cases.send_acknowledgement(team.alice, logged.id)
     before = table_counts()
     case_before = services.cases.get_case(logged.id)
 
-    report = deliver_mail_outbox(clock, settings, "", limit=10, timeout=5)
+    report = deliver_mail_outbox(clock, settings, "", holder=delivery_holder, limit=10, timeout=5)
 
     assert (report.sent, report.failed, report.pending) == (0, 1, 1)
     assert "refused" in report.last_error
@@ -129,17 +138,21 @@ def test_unreachable_server_keeps_the_row_pending_and_changes_nothing_else(servi
     assert row.sent_at is None and row.attempts == 1 and "refused" in row.last_error
     assert table_counts() == before
     assert services.cases.get_case(logged.id).version == case_before.version
+    assert row.next_attempt_at > clock.now() and row.parked_at is None and row.claimed_by == ""
 
 
-def test_a_row_that_failed_is_sent_by_the_next_run(services, team, clock, smtp_server):
+def test_a_row_that_failed_is_sent_by_the_first_run_after_its_back_off(services, team, clock, smtp_server,
+                                                                        delivery_holder):
     handler, port = smtp_server
     configure_mail(services, team.admin, free_port())
     logged = email_case(services, team)
     services.cases.send_acknowledgement(team.alice, logged.id)
-    assert deliver_configured_mail(services.context, environ={}, timeout=5).failed == 1
+    assert send_round(services, delivery_holder, timeout=5).failed == 1
 
     configure_mail(services, team.admin, port)
-    report = deliver_configured_mail(services.context, environ={})
+    assert send_round(services, delivery_holder).sent == 0  # still backing off
+    clock.advance(timedelta(seconds=31))
+    report = send_round(services, delivery_holder)
 
     assert (report.sent, report.pending) == (1, 0)
     assert MailOutboxRecord.get(MailOutboxRecord.case == logged.id).attempts == 2
@@ -169,7 +182,8 @@ def test_mail_not_configured_is_a_clear_error(services, team):
     with pytest.raises(MailNotConfigured):
         services.cases.resolve(team.alice, logged.id, summary="Fixed.", told_via="email", email_client=True)
     assert table_counts() == before
-    assert deliver_configured_mail(services.context, environ={}) is None
+    report = MailSendJob(services.context, holder="x", environ={}).run_round(lambda: False)
+    assert not report.configured
 
 
 def test_resolution_email_needs_told_via_email(services, team, smtp_server):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QLabel
 
@@ -64,7 +65,7 @@ def test_timer_slot_delivers_in_a_worker_and_the_status_bar_says_who_delivers(qt
         runner._on_timer_timeout()  # what the timer calls
         assert runner.running
     outcome = blocker.args[0][CRM_DELIVERY]
-    assert outcome.held and outcome.report.counters == {"sent": pending, "failed": 0, "pending": 0}
+    assert outcome.held and outcome.report.counters == {"sent": pending, "failed": 0, "pending": 0, "parked": 0}
     assert not runner.running
     files = sorted(drop.glob("*.json"))
     assert len(files) == pending
@@ -98,7 +99,7 @@ def test_sync_now_action_and_a_failing_folder(qtbot, window, ui, drop):
     with qtbot.waitSignal(runner.ran, timeout=5000) as blocker:
         action.trigger()
     assert blocker.args[0][CRM_DELIVERY].report.configured is False
-    assert "no CRM drop folder is set" in window.statusBar().currentMessage()
+    assert "no CRM webhook or drop folder is set" in window.statusBar().currentMessage()
 
     # A file where the folder should be: delivery fails, events wait, the corner turns red.
     drop.write_text("not a folder", encoding="utf-8")
@@ -129,3 +130,37 @@ def test_describe_report_names_a_problem_first():
     assert describe_report("CRM", JobReport("2 failed · 7 waiting", problem="disk full"), at, at.tzinfo) == (
         "CRM 10:05: problem · 2 failed · 7 waiting"
     )
+
+
+def test_parked_deliveries_warn_in_the_status_bar_and_open_the_deliveries_screen(qtbot, window, ui, drop):
+    from desktop_helpdesk.services.deliveries import DeliveryState
+    from desktop_helpdesk.ui.admin import install as install_admin
+    from desktop_helpdesk.ui.admin.admin_dialog import AdminDialog
+
+    install_admin(window)
+    ui.services.settings.update(ui.member_id, crm_drop_folder=str(drop))
+    first = log_case(ui, "Printer offline")
+    CrmOutboxRecord.update(parked_at=ui.clock.now(), attempts=3, last_error="HTTP 422: unknown account manager").where(
+        CrmOutboxRecord.case == first.id).execute()
+    runner = team_jobs.install(window, environ={})
+    holder = window.findChild(QLabel, "deliveriesHolderLabel")
+    qtbot.waitUntil(lambda: holder.warning == "⚠ 1 parked", timeout=5000)
+    assert "deliveries" in holder.text() and holder.isVisible()
+
+    holder.linkActivated.emit("deliveries")  # what clicking the red link does
+    dialog = window.findChild(AdminDialog, "adminDialog")
+    qtbot.waitUntil(lambda: dialog.deliveries_page.model.rowCount() == 1, timeout=5000)
+    page = dialog.deliveries_page
+    assert dialog.tabs.currentWidget() is page
+    [item] = page.model.rows()
+    assert item.state is DeliveryState.PARKED and item.case_number == first.number
+    assert "unknown account manager" in item.last_error
+    page.table.selectRow(0)
+    qtbot.keyClicks(page.reason_field, "Entered in the CRM by hand")
+    with qtbot.waitSignal(dialog.loaded, timeout=5000):
+        qtbot.mouseClick(page.skip_button, Qt.MouseButton.LeftButton)
+    assert dialog.message_text().endswith("is skipped; it will not be sent.")
+    assert page.model.rowCount() == 0 and page.summary.text() == "Everything has been delivered."
+    with qtbot.waitSignal(runner.alerts_changed, timeout=5000):
+        runner.run_now()
+    assert holder.warning == "" and "⚠" not in holder.text()

@@ -90,6 +90,7 @@ def open_admin_dialog(window, page: str | None = None):
         "clients": dialog.clients_page,
         "categories": dialog.categories_page,
         "holiday_cover": dialog.holiday_cover_page,
+        "deliveries": dialog.deliveries_page,
     }
     dialog.open_page(pages.get(page) if page else None)
     return dialog

@@ -1,4 +1,4 @@
-"""The Administration dialog: Team, Closures, Settings and Clients pages over the lifecycle services."""
+"""The Administration dialog: Team, Closures, Settings, Clients and Deliveries pages over the services."""
 
 from __future__ import annotations
 
@@ -23,12 +23,14 @@ from desktop_helpdesk.domain.cases import MemberRole
 from desktop_helpdesk.services.abroad import HolidayArrangement
 from desktop_helpdesk.services.categories import Category
 from desktop_helpdesk.services.context import TeamSettings
+from desktop_helpdesk.services.deliveries import DeliveryItem
 from desktop_helpdesk.services.dto import ClientSummary, ContactMatch, MemberSummary
 from desktop_helpdesk.services.errors import ServiceError, ValidationError
 from desktop_helpdesk.services.settings import Closure
 from desktop_helpdesk.ui.admin.categories_page import CategoriesPage
 from desktop_helpdesk.ui.admin.clients_page import ClientsPage
 from desktop_helpdesk.ui.admin.closures_page import ClosuresPage
+from desktop_helpdesk.ui.admin.deliveries_page import DeliveriesPage
 from desktop_helpdesk.ui.admin.holiday_cover_page import HolidayCoverPage
 from desktop_helpdesk.ui.admin.settings_page import (
     FolderChooser,
@@ -88,6 +90,7 @@ class AdminSnapshot:
     clients: list[ClientSummary]
     categories: list[Category]
     arrangements: list[HolidayArrangement]
+    deliveries: list[DeliveryItem]
 
 
 def load_snapshot(services) -> AdminSnapshot:
@@ -100,6 +103,7 @@ def load_snapshot(services) -> AdminSnapshot:
         categories=services.categories.list_categories(include_inactive=True),
         arrangements=services.abroad.list_arrangements(
             from_day=services.context.now().astimezone(services.context.calendar.zone).date()),
+        deliveries=services.deliveries.undelivered(),
     )
 
 
@@ -147,8 +151,8 @@ class AdminDialog(QDialog):
         title = QLabel("Administration", self)
         title.setProperty("role", "dialogTitle")
         subtitle = QLabel(
-            "Team, company closures, team settings and clients. Every change is saved at once and "
-            "kept in the audit log.",
+            "Team, company closures, team settings, clients and deliveries to the CRM and clients. "
+            "Every change is saved at once and kept in the audit log.",
             self,
         )
         subtitle.setProperty("role", "hint")
@@ -177,6 +181,7 @@ class AdminDialog(QDialog):
         self.categories_page = CategoriesPage(ui, self.run, self)
         self.holiday_cover_page = HolidayCoverPage(ui, self.run, self)
         self.clients_page.client_selected.connect(self._on_clients_page_client_selected)
+        self.deliveries_page = DeliveriesPage(ui, self.run, self)
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("adminTabs")
         # No mnemonics on the tabs (Ctrl+Tab switches them): the form labels need the letters.
@@ -186,6 +191,7 @@ class AdminDialog(QDialog):
         self.tabs.addTab(self.clients_page, "Clients")
         self.tabs.addTab(self.categories_page, "Categories")
         self.tabs.addTab(self.holiday_cover_page, "Holiday cover")
+        self.tabs.addTab(self.deliveries_page, "Deliveries")
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         close_button = buttons.button(QDialogButtonBox.StandardButton.Close)
@@ -236,6 +242,7 @@ class AdminDialog(QDialog):
         self.clients_page.after_reload()
         self.categories_page.set_categories(snapshot.categories)
         self.holiday_cover_page.set_arrangements(snapshot.arrangements)
+        self.deliveries_page.set_deliveries(snapshot.deliveries)
         me = next((m for m in snapshot.members if m.id == self._ui.member_id), None)
         self.read_only_note.setVisible(me is None or not MemberRole(me.role).manages_team)
         self.loaded.emit()

@@ -1,0 +1,145 @@
+"""Administration page "Deliveries": CRM events and client emails not delivered yet, with
+Retry now and Skip (with a reason), both audited."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, QObject
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
+
+from desktop_helpdesk.services.deliveries import DeliveryItem, DeliveryState
+from desktop_helpdesk.ui.admin.forms import (
+    CommandRunner,
+    group,
+    hint,
+    line_edit,
+    push_button,
+    replace_rows,
+    selected_item,
+    sortable_table,
+    submit_form,
+)
+from desktop_helpdesk.ui.admin.models import Column, RowTableModel
+from desktop_helpdesk.ui.context import UiContext
+
+PARKED_FOREGROUND = QColor("#b91c1c")
+
+
+def delivery_model(zone, parent: QObject | None = None) -> RowTableModel[DeliveryItem]:
+    """Undelivered events: state, channel, case, what, attempts, next try, last error."""
+
+    def local(instant) -> str:
+        return instant.astimezone(zone).strftime("%Y-%m-%d %H:%M") if instant else ""
+
+    # Sorted by urgency, not alphabet: parked, then failing, then waiting.
+    urgency = {DeliveryState.PARKED: 0, DeliveryState.FAILED: 1, DeliveryState.PENDING: 2}
+    names = {0: "parked", 1: "failing", 2: "waiting"}
+    return RowTableModel(
+        [
+            Column("State", lambda d: urgency[d.state], names.get,
+                   foreground=lambda rank: PARKED_FOREGROUND if rank == 0 else None),
+            Column("Channel", lambda d: d.channel.label),
+            Column("Case", lambda d: d.case_number),
+            Column("What", lambda d: d.what),
+            Column("Tries", lambda d: d.attempts),
+            Column("Next try", lambda d: d.next_attempt_at or "", local),
+            Column("Queued", lambda d: d.created_at, local),
+            Column("Last error", lambda d: d.last_error),
+        ],
+        key=lambda d: (d.channel.value, d.outbox_id),
+        parent=parent,
+    )
+
+
+class DeliveriesPage(QWidget):
+    """Pending, failed and parked deliveries in a table; Retry now and Skip for the selected one.
+
+    Args:
+        ui: services, clock and the signed-in member.
+        run: the dialog's command runner (messages, reload).
+        parent: the Qt parent.
+    """
+
+    def __init__(self, ui: UiContext, run: CommandRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("deliveriesPage")
+        self._ui = ui
+        self._run = run
+        self.model = delivery_model(ui.desk_zone, self)
+        self.table, self.proxy = sortable_table(self.model, self, "deliveriesTable", stretch_column=7)
+        self.table.selectionModel().currentRowChanged.connect(self._on_table_current_row_changed)
+        self.summary = hint("", self)
+        self.summary.setObjectName("deliveriesSummary")
+        self.retry_button = push_button("Retry now", self, "retryDeliveryButton", accent=True)
+        self.retry_button.clicked.connect(self.retry_selected)
+
+        skip_box = group("Skip the selected delivery", self, "skipDeliveryForm")
+        self.reason_field = line_edit(skip_box, "skipReasonField", "e.g. The CRM already has this case")
+        self.skip_button = push_button("Skip (never send)", skip_box, "skipDeliveryButton")
+        submit_form(skip_box, [("&Reason", self.reason_field)], self.skip_button, self.skip_selected)
+        self._set_enabled(False)
+
+        left = QVBoxLayout()
+        left.addWidget(self.summary)
+        left.addWidget(self.table, 1)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.retry_button)
+        left.addLayout(buttons)
+        right = QVBoxLayout()
+        right.addWidget(skip_box)
+        right.addWidget(hint(
+            "Events and emails are retried automatically with growing pauses for 48 hours, then "
+            "parked here for a person to decide. A case's later events wait behind a failed or "
+            "parked one, so the CRM sees them in order. Retry now tries again at the next round "
+            "(within a minute); Skip takes the delivery out of the queue for good. Both are kept "
+            "in the audit log.", self))
+        right.addStretch(1)
+        layout = QHBoxLayout(self)
+        layout.addLayout(left, 3)
+        layout.addLayout(right, 1)
+
+    def set_deliveries(self, deliveries: list[DeliveryItem]) -> None:
+        parked = sum(1 for d in deliveries if d.state is DeliveryState.PARKED)
+        failed = sum(1 for d in deliveries if d.state is DeliveryState.FAILED)
+        self.summary.setText(
+            f"{len(deliveries)} not delivered: {parked} parked, {failed} failing, "
+            f"{len(deliveries) - parked - failed} waiting." if deliveries else "Everything has been delivered."
+        )
+        self._set_enabled(replace_rows(self.table, self.proxy, self.model, deliveries))
+
+    def selected_delivery(self) -> DeliveryItem | None:
+        return selected_item(self.table, self.proxy, self.model)
+
+    def retry_selected(self) -> bool:
+        item = self.selected_delivery()
+        if item is None:
+            return False
+        ui = self._ui
+        done = self._run(
+            f"{item.channel.label} #{item.outbox_id} (case {item.case_number}) will be tried at the next round.",
+            lambda: ui.services.deliveries.retry_now(ui.member_id, item.channel, item.outbox_id) or True,
+        )
+        return done is not None
+
+    def skip_selected(self) -> bool:
+        item = self.selected_delivery()
+        if item is None:
+            return False
+        ui = self._ui
+        reason = self.reason_field.text()
+        done = self._run(
+            f"{item.channel.label} #{item.outbox_id} (case {item.case_number}) is skipped; it will not be sent.",
+            lambda: ui.services.deliveries.skip(ui.member_id, item.channel, item.outbox_id, reason) or True,
+            {"reason": self.reason_field},
+        )
+        if done is not None:
+            self.reason_field.clear()
+        return done is not None
+
+    def _set_enabled(self, enabled: bool) -> None:
+        for widget in (self.retry_button, self.skip_button, self.reason_field):
+            widget.setEnabled(enabled)
+
+    def _on_table_current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        self._set_enabled(current.isValid())
