@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields, replace
 from datetime import date, datetime
+from urllib.parse import urlsplit
 
 from peewee import SqliteDatabase
 
@@ -68,8 +69,7 @@ class TeamSettings:
         if not isinstance(self.agents_may_bulk_reassign, bool):
             raise ValidationError("agents_may_bulk_reassign", "must be on or off")
         checked_text("crm_drop_folder", self.crm_drop_folder)
-        if any(ch.isspace() for ch in checked_text("crm_webhook_url", self.crm_webhook_url)):
-            raise ValidationError("crm_webhook_url", "must be a URL without spaces")
+        webhook_url = validated_webhook_url(checked_text("crm_webhook_url", self.crm_webhook_url))
         days = self.outbox_retention_days
         if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 3650:
             raise ValidationError("outbox_retention_days", "must be a number of days from 1 to 3650")
@@ -79,7 +79,7 @@ class TeamSettings:
             assignment_strategy=strategy,
             due_soon_share=float(share),
             crm_drop_folder=self.crm_drop_folder.strip(),
-            crm_webhook_url=self.crm_webhook_url.strip(),
+            crm_webhook_url=webhook_url,
             **mail_text,
         )
 
@@ -90,6 +90,25 @@ class TeamSettings:
 
 
 SMTP_SECURITY_MODES = ("starttls", "ssl", "none")
+_LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+def validated_webhook_url(url: str) -> str:
+    """A CRM webhook URL, stripped: ``https://`` (plain ``http://`` only to this machine, for
+    trying a receiver out); "" turns the webhook off.
+
+    Raises:
+        ValidationError: naming ``crm_webhook_url``.
+    """
+    url = url.strip()
+    if not url:
+        return ""
+    parts = urlsplit(url)
+    if any(ch.isspace() for ch in url) or parts.scheme not in ("https", "http") or not parts.hostname:
+        raise ValidationError("crm_webhook_url", "must be an https:// URL")
+    if parts.scheme == "http" and parts.hostname not in _LOOPBACK_HOSTS:
+        raise ValidationError("crm_webhook_url", "must use https:// (plain http only to this machine)")
+    return url
 
 
 def _validated_mail_settings(settings: TeamSettings) -> dict:

@@ -17,11 +17,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from desktop_helpdesk.domain.clock import Clock
 from desktop_helpdesk.services.audit import ChangeLog
-from desktop_helpdesk.services.context import ServiceContext, write_transaction
+from desktop_helpdesk.services.context import (
+    ServiceContext,
+    validated_webhook_url,
+    write_transaction,
+)
 from desktop_helpdesk.services.errors import ValidationError
 from desktop_helpdesk.services.jobs import JobReport
 from desktop_helpdesk.services.leases import CRM_DELIVERY
@@ -349,23 +352,6 @@ def pending_counters() -> dict[str, int]:
     return {"sent": 0, "failed": 0, "pending": pending, "parked": parked}
 
 
-def validate_webhook_url(url: str) -> str:
-    """A webhook URL, stripped: ``https://`` (``http://`` only to this machine, for testing).
-
-    Raises:
-        ValidationError: naming ``crm_webhook_url``.
-    """
-    url = url.strip()
-    if not url:
-        return ""
-    parts = urlsplit(url)
-    if parts.scheme not in ("https", "http") or not parts.hostname:
-        raise ValidationError("crm_webhook_url", "must be an https:// URL")
-    if parts.scheme == "http" and parts.hostname not in ("127.0.0.1", "localhost", "::1"):
-        raise ValidationError("crm_webhook_url", "must use https:// (plain http only to this machine)")
-    return url
-
-
 def configure_crm(context: ServiceContext, *, webhook_url: str | None = None, folder: str | None = None,
                   actor_id: int | None = None, reason: str = "") -> None:
     """Set the CRM webhook URL and/or drop folder (audited), for the headless ``crm`` command.
@@ -385,7 +371,7 @@ def configure_crm(context: ServiceContext, *, webhook_url: str | None = None, fo
     """
     changes = {}
     if webhook_url is not None:
-        changes["crm_webhook_url"] = validate_webhook_url(webhook_url)
+        changes["crm_webhook_url"] = validated_webhook_url(webhook_url)
     if folder is not None:
         folder = folder.strip()
         if folder and Path(folder).exists() and not Path(folder).is_dir():
@@ -400,11 +386,17 @@ def configure_crm(context: ServiceContext, *, webhook_url: str | None = None, fo
             context.write_state(name, value)
             change_log.add("setting_changed", field=name, before=before, after=value, reason=reason)
         if "crm_webhook_url" in changes:
-            context.write_state(WEBHOOK_DISABLED_STATE, None)
-            CrmOutboxRecord.update(next_attempt_at=None, first_failed_at=None).where(
-                unsent(CrmOutboxRecord) & CrmOutboxRecord.parked_at.is_null()
-            ).execute()
+            webhook_set_again(context)
         change_log.flush()
+
+
+def webhook_set_again(context: ServiceContext) -> None:
+    """The webhook was (re)entered: clear a 410 alert and make the CRM events that were
+    waiting for it due at once with a fresh 48-hour window (inside the caller's transaction)."""
+    context.write_state(WEBHOOK_DISABLED_STATE, None)
+    CrmOutboxRecord.update(next_attempt_at=None, first_failed_at=None).where(
+        unsent(CrmOutboxRecord) & CrmOutboxRecord.parked_at.is_null()
+    ).execute()
 
 
 def _write_atomically(path: Path, body: dict) -> None:

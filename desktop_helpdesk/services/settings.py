@@ -79,6 +79,11 @@ class SettingsService:
                     .execute()
                 )
                 log.add("setting_changed", field=name, before=before[name], after=after[name], reason=reason)
+            if "crm_webhook_url" in changes and before["crm_webhook_url"] != after["crm_webhook_url"]:
+                # Imported here: the CRM module builds on this one's neighbours (jobs, outbox).
+                from desktop_helpdesk.services.crm import webhook_set_again
+
+                webhook_set_again(self._context)
             log.flush()
         return self._context.settings()
 

@@ -164,3 +164,22 @@ def test_parked_deliveries_warn_in_the_status_bar_and_open_the_deliveries_screen
     with qtbot.waitSignal(runner.alerts_changed, timeout=5000):
         runner.run_now()
     assert holder.warning == "" and "⚠" not in holder.text()
+
+
+def test_webhook_url_is_set_in_administration_settings(qtbot, window, ui):
+    from desktop_helpdesk.ui.admin import install as install_admin
+    from desktop_helpdesk.ui.admin import open_admin_dialog
+
+    install_admin(window)
+    dialog = open_admin_dialog(window, "settings")
+    qtbot.waitUntil(lambda: dialog.settings_page._loaded is not None, timeout=5000)
+    page = dialog.settings_page
+    page.crm_webhook_field.setText("http://crm.example/hook")
+    page.save()
+    assert dialog.message_text() == "CRM webhook URL: must use https:// (plain http only to this machine)"
+    assert page.crm_webhook_field.hasFocus() or not dialog.isActiveWindow()
+    page.crm_webhook_field.setText("https://hooks.crm.example/helpdesk")
+    with qtbot.waitSignal(dialog.loaded, timeout=5000):
+        page.save()
+    assert ui.services.context.settings().crm_webhook_url == "https://hooks.crm.example/helpdesk"
+    assert page.crm_webhook_field.text() == "https://hooks.crm.example/helpdesk"

@@ -23,7 +23,7 @@ from desktop_helpdesk.domain.cases import MemberRole
 from desktop_helpdesk.services.abroad import HolidayArrangement
 from desktop_helpdesk.services.categories import Category
 from desktop_helpdesk.services.context import TeamSettings
-from desktop_helpdesk.services.deliveries import DeliveryItem
+from desktop_helpdesk.services.deliveries import DeliveryAlerts, DeliveryItem
 from desktop_helpdesk.services.dto import ClientSummary, ContactMatch, MemberSummary
 from desktop_helpdesk.services.errors import ServiceError, ValidationError
 from desktop_helpdesk.services.settings import Closure
@@ -49,6 +49,7 @@ _FIELD_LABELS = {
     "username": "Username",
     "display_name": "Name",
     "crm_drop_folder": "CRM drop folder",
+    "crm_webhook_url": "CRM webhook URL",
     "attachment_max_bytes": "Attachment size limit",
     "due_soon_share": "Due-soon share",
     "assignment_strategy": "Assignment strategy",
@@ -91,6 +92,7 @@ class AdminSnapshot:
     categories: list[Category]
     arrangements: list[HolidayArrangement]
     deliveries: list[DeliveryItem]
+    delivery_alerts: DeliveryAlerts
 
 
 def load_snapshot(services) -> AdminSnapshot:
@@ -104,6 +106,7 @@ def load_snapshot(services) -> AdminSnapshot:
         arrangements=services.abroad.list_arrangements(
             from_day=services.context.now().astimezone(services.context.calendar.zone).date()),
         deliveries=services.deliveries.undelivered(),
+        delivery_alerts=services.deliveries.alerts(),
     )
 
 
@@ -242,7 +245,7 @@ class AdminDialog(QDialog):
         self.clients_page.after_reload()
         self.categories_page.set_categories(snapshot.categories)
         self.holiday_cover_page.set_arrangements(snapshot.arrangements)
-        self.deliveries_page.set_deliveries(snapshot.deliveries)
+        self.deliveries_page.set_deliveries(snapshot.deliveries, snapshot.delivery_alerts)
         me = next((m for m in snapshot.members if m.id == self._ui.member_id), None)
         self.read_only_note.setVisible(me is None or not MemberRole(me.role).manages_team)
         self.loaded.emit()

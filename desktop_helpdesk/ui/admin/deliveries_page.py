@@ -7,7 +7,7 @@ from PySide6.QtCore import QModelIndex, QObject
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
-from desktop_helpdesk.services.deliveries import DeliveryItem, DeliveryState
+from desktop_helpdesk.services.deliveries import DeliveryAlerts, DeliveryItem, DeliveryState
 from desktop_helpdesk.ui.admin.forms import (
     CommandRunner,
     group,
@@ -99,13 +99,15 @@ class DeliveriesPage(QWidget):
         layout.addLayout(left, 3)
         layout.addLayout(right, 1)
 
-    def set_deliveries(self, deliveries: list[DeliveryItem]) -> None:
+    def set_deliveries(self, deliveries: list[DeliveryItem], alerts: DeliveryAlerts | None = None) -> None:
         parked = sum(1 for d in deliveries if d.state is DeliveryState.PARKED)
         failed = sum(1 for d in deliveries if d.state is DeliveryState.FAILED)
-        self.summary.setText(
-            f"{len(deliveries)} not delivered: {parked} parked, {failed} failing, "
-            f"{len(deliveries) - parked - failed} waiting." if deliveries else "Everything has been delivered."
-        )
+        text = (f"{len(deliveries)} not delivered: {parked} parked, {failed} failing, "
+                f"{len(deliveries) - parked - failed} waiting." if deliveries else "Everything has been delivered.")
+        if alerts is not None and alerts.webhook_disabled:
+            text += (f" The CRM disabled the webhook ({alerts.webhook_disabled}); CRM events wait until it is "
+                     "set again (Settings, or desktop-helpdesk crm set-webhook).")
+        self.summary.setText(text)
         self._set_enabled(replace_rows(self.table, self.proxy, self.model, deliveries))
 
     def selected_delivery(self) -> DeliveryItem | None:

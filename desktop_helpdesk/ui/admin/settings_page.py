@@ -1,4 +1,4 @@
-"""Administration page "Settings": assignment strategy, due-soon share, pauses, limits, CRM folder, SMTP."""
+"""Administration page "Settings": assignment strategy, due-soon share, pauses, limits, CRM target, SMTP."""
 
 from __future__ import annotations
 
@@ -106,6 +106,7 @@ class SettingsPage(QWidget):
         self.crm_folder_field = line_edit(box, "crmFolderField", "Not set — CRM sync is off")
         self.crm_folder_button = push_button("Choose…", box, "crmFolderButton")
         self.crm_folder_button.clicked.connect(self.choose_crm_folder)
+        self.crm_webhook_field = line_edit(box, "crmWebhookField", "https://… (used instead of the folder when set)")
         self.save_button = push_button("Save settings", box, "saveSettingsButton", accent=True)
         self.save_button.clicked.connect(self.save)
         self.revert_button = push_button("Undo edits", box, "revertSettingsButton")
@@ -131,6 +132,13 @@ class SettingsPage(QWidget):
             "",
             hint("Every minute the desk writes queued case events there as JSON files for the CRM.", box),
         )
+        webhook_label = QLabel("CRM &webhook URL", box)
+        webhook_label.setBuddy(self.crm_webhook_field)
+        form.addRow(webhook_label, self.crm_webhook_field)
+        form.addRow("", hint(
+            "When set, case events are POSTed there, signed (Standard Webhooks) with the secret in "
+            "HELPDESK_CRM_WEBHOOK_SECRET on the delivering workstation or worker. Format: "
+            "docs/crm-events.md.", box))
 
         mail_box = self._build_mail_box()
         box.setMaximumWidth(860)
@@ -196,6 +204,7 @@ class SettingsPage(QWidget):
         self.pause_field.setChecked(settings.pause_resolution_while_waiting)
         _choose(self.attachment_field, _megabytes(settings.attachment_max_bytes), ATTACHMENT_MEGABYTES, _megabyte_text)
         self.crm_folder_field.setText(settings.crm_drop_folder)
+        self.crm_webhook_field.setText(settings.crm_webhook_url)
         for name, field in self._mail_text_fields.items():
             field.setText(getattr(settings, name))
         self.smtp_port_field.setText(str(settings.smtp_port))
@@ -216,6 +225,8 @@ class SettingsPage(QWidget):
             changes["attachment_max_bytes"] = self.attachment_field.currentData() * MEBIBYTE
         if self.crm_folder_field.text().strip() != loaded.crm_drop_folder:
             changes["crm_drop_folder"] = self.crm_folder_field.text().strip()
+        if self.crm_webhook_field.text().strip() != loaded.crm_webhook_url:
+            changes["crm_webhook_url"] = self.crm_webhook_field.text().strip()
         for name, field in self._mail_text_fields.items():
             if field.text().strip() != getattr(loaded, name):
                 changes[name] = field.text().strip()
@@ -251,6 +262,7 @@ class SettingsPage(QWidget):
                 "due_soon_share": self.due_soon_field,
                 "attachment_max_bytes": self.attachment_field,
                 "crm_drop_folder": self.crm_folder_field,
+                "crm_webhook_url": self.crm_webhook_field,
                 "smtp_port": self.smtp_port_field,
                 "smtp_security": self.smtp_security_field,
                 **self._mail_text_fields,
