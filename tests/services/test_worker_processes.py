@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 from pathlib import Path
 
@@ -73,18 +74,39 @@ def database_url() -> str:
 
 def start_worker(label: str) -> subprocess.Popen:
     environment = {**os.environ, "PYTHONPATH": str(REPOSITORY), WEBHOOK_SECRET_VARIABLE: SECRET}
-    return subprocess.Popen(
+    # stderr to a file: a pipe nobody reads could fill up and block the worker.
+    log = tempfile.TemporaryFile(mode="w+")
+    process = subprocess.Popen(
         [sys.executable, "-m", "desktop_helpdesk", "worker", "--db", database_url(), "--label", label],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=environment,
+        stdout=subprocess.PIPE, stderr=log, text=True, env=environment,
     )
+    process.log = log
+    process.lines = []
+    process.running = threading.Event()
+
+    def drain() -> None:  # stdout read all along, so the worker never blocks on a full pipe
+        for line in process.stdout:
+            process.lines.append(line)
+            if line.startswith("worker running"):
+                process.running.set()
+        process.running.set()  # exited
+
+    process.drainer = threading.Thread(target=drain, name=f"drain {label}", daemon=True)
+    process.drainer.start()
+    return process
+
+
+def worker_log(process: subprocess.Popen) -> str:
+    process.log.seek(0)
+    return process.log.read()
 
 
 def wait_running(process: subprocess.Popen) -> str:
     """Block until the worker reports it runs (its SIGTERM handler is then in place)."""
-    for line in process.stdout:
-        if line.startswith("worker running"):
-            return line.strip()
-    raise AssertionError(f"worker exited: {process.wait()} {process.stderr.read()}")
+    assert process.running.wait(60), "the worker did not start within 60 s"
+    running = [line for line in process.lines if line.startswith("worker running")]
+    assert running, f"worker exited: {process.poll()} {worker_log(process)[-3000:]}"
+    return running[0].strip()
 
 
 def stop(process: subprocess.Popen, how=signal.SIGTERM) -> int:
@@ -92,9 +114,13 @@ def stop(process: subprocess.Popen, how=signal.SIGTERM) -> int:
         process.send_signal(how)
     try:
         return process.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        raise AssertionError(f"worker did not stop on SIGTERM: {worker_log(process)[-3000:]}") from None
     finally:
+        process.drainer.join(10)
         process.stdout.close()
-        process.stderr.close()
+        process.log.close()
 
 
 def busy_desk(services, team, smtp_port, receiver_url, cases=6):
