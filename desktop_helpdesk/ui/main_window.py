@@ -30,6 +30,7 @@ from desktop_helpdesk.services.case_queries import CaseFilter, ChangeCursor, Que
 from desktop_helpdesk.services.context import is_sqlite
 from desktop_helpdesk.services.exports import CaseColumn as ExportColumn
 from desktop_helpdesk.ui.context import UiContext
+from desktop_helpdesk.ui.density import WindowDensity
 from desktop_helpdesk.ui.dialogs.bulk_dialog import BulkDialog
 from desktop_helpdesk.ui.dialogs.filter_dialog import FilterDialog
 from desktop_helpdesk.ui.dialogs.phone_intake import PhoneIntakeDialog
@@ -79,6 +80,7 @@ class _ListColumnFitter(QObject):
         super().__init__(table)
         self._table = table
         self._preferred = dict(widths)
+        self._minimums = dict(_NARROW_MINIMUMS)
         self._fitting = False
         header = table.horizontalHeader()
         header.sectionResized.connect(self._on_header_section_resized)
@@ -95,6 +97,12 @@ class _ListColumnFitter(QObject):
         self._preferred[CaseColumn(column)] = new
         self.fit()
 
+    def set_widths(self, widths: dict[CaseColumn, int], minimums: dict[CaseColumn, int]) -> None:
+        """Use other preferred widths and narrow minimums (a denser layout), then fit."""
+        self._preferred = dict(widths)
+        self._minimums = dict(minimums)
+        self.fit()
+
     def fit(self) -> None:
         header = self._table.horizontalHeader()
         available = self._table.viewport().width()
@@ -109,11 +117,19 @@ class _ListColumnFitter(QObject):
             for column in shown:
                 header.resizeSection(column, self._preferred.get(column, header.sectionSize(column)))
             left = available - sum(header.sectionSize(c) for c in shown)
+            # Too narrow for every column at its preferred width: every column gives way to
+            # its minimum, in the minimums' order, before any has to scroll.
+            for column, minimum in self._minimums.items():
+                if column in shown and left < _SUBJECT_MINIMUM:
+                    width = header.sectionSize(column)
+                    narrower = max(minimum, width - (_SUBJECT_MINIMUM - left))
+                    header.resizeSection(column, narrower)
+                    left += width - narrower
             if left < _SUBJECT_MINIMUM and not header.isSectionHidden(CaseColumn.NEXT_DUE):
                 up_to_sla = header.visualIndex(CaseColumn.NEXT_DUE)
                 lead = [c for c in shown if header.visualIndex(c) <= up_to_sla]
                 left = available - sum(header.sectionSize(c) for c in lead)
-                for column, minimum in _NARROW_MINIMUMS.items():
+                for column, minimum in self._minimums.items():
                     if column in lead and left < _SUBJECT_MINIMUM:
                         width = header.sectionSize(column)
                         narrower = max(minimum, width - (_SUBJECT_MINIMUM - left))
@@ -228,7 +244,7 @@ class MainWindow(QMainWindow):
         )
         self.table = self._build_table()
         self.detail = CaseDetailPanel(ui, self._pool, lambda: self._sla_reader, self)
-        # Room for three SLA cards side by side; the list gives way first.
+        # Room for three SLA cards side by side (the density narrows it on laptops).
         self.detail.setMinimumWidth(600)
         self.list_title = QLabel("", self)
         self.list_title.setObjectName("listTitle")
@@ -282,6 +298,8 @@ class MainWindow(QMainWindow):
         self.table.selectionModel().currentRowChanged.connect(self._on_table_current_row_changed)
         self.table.activated.connect(self._on_table_activated)
         self.queue_panel.search.installEventFilter(self)
+        # Laptop screens: compact density, a collapsible case pane (toolbar and shortcuts).
+        self.density = WindowDensity(self)
         self.resize(1900, 1000)
         self.queue_panel.select_queue(ui.start_queue)
         self.load_saved_filters()
@@ -435,6 +453,11 @@ class MainWindow(QMainWindow):
     @property
     def ui_context(self) -> UiContext:
         return self._ui
+
+    @property
+    def column_fitter(self) -> _ListColumnFitter:
+        """Sizes the list's columns to its width (the density changes its widths)."""
+        return self._column_fitter
 
     @property
     def pool(self) -> WorkerPool:

@@ -115,6 +115,21 @@ class RowSla:
             return f"{words} · {name} {format_duration(reading.remaining)} late"
         return f"{words} · {name} {format_duration(reading.remaining)} left"
 
+    @property
+    def compact_text(self) -> str:
+        """The list column on a laptop: the state word only where the rest does not already
+        say it ("Resolve 24d 6h late" is overdue, "Ack 40m left" on track), so never by
+        colour alone: "Due soon · Ack 20m left", "Paused · Resolve 2d left"."""
+        if self.target is None or self.reading is None:
+            return "—"
+        reading = self.reading
+        name = _SHORT_TARGETS[self.target]
+        if reading.remaining < timedelta(0) and reading.state is ClockState.BREACHED:
+            return f"{name} {format_duration(reading.remaining)} late"
+        if reading.state is ClockState.ON_TRACK:
+            return f"{name} {format_duration(reading.remaining)} left"
+        return self.short_text
+
 
 class SlaReader:
     """Reads a case's clocks from its row without touching the database (safe for the tick).

@@ -32,6 +32,9 @@ class UiState:
         window.restoreGeometry(geometry)
         if isinstance(splitter, QByteArray):
             window.splitter.restoreState(splitter)
+            density = getattr(window, "density", None)
+            if density is not None:
+                density.keep_splitter()
         if isinstance(header, QByteArray):
             window.table.horizontalHeader().restoreState(header)
         return True

@@ -7,7 +7,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -204,12 +205,15 @@ class AdminDialog(QDialog):
         close_button.setDefault(False)
         buttons.rejected.connect(self.reject)
 
-        header = QVBoxLayout()
-        header.setSpacing(2)
+        # Title and explanation on one line, tight margins: the dialog fits a 768-pixel-high
+        # laptop screen with its Close button in reach.
+        header = QHBoxLayout()
+        header.setSpacing(14)
         header.addWidget(title)
-        header.addWidget(subtitle)
+        header.addWidget(subtitle, 1, Qt.AlignmentFlag.AlignBottom)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(18, 14, 18, 12)
+        layout.setContentsMargins(16, 8, 16, 8)
+        layout.setSpacing(4)
         layout.addLayout(header)
         layout.addWidget(self.read_only_note)
         message_row = QHBoxLayout()
@@ -217,7 +221,7 @@ class AdminDialog(QDialog):
         layout.addLayout(message_row)
         layout.addWidget(self.tabs, 1)
         layout.addWidget(buttons)
-        self.resize(1280, 740)
+        self.resize(_fitting_size(parent))
 
     # -- loading ---------------------------------------------------------------------------
     def reload(self) -> None:
@@ -319,3 +323,19 @@ class AdminDialog(QDialog):
     def done(self, result: int) -> None:
         self._closed = True
         super().done(result)
+
+
+# Room a laptop keeps for the title bar and the task bar.
+_WINDOW_CHROME = 72
+
+
+def _fitting_size(parent: QWidget | None) -> QSize:
+    """1280 x 740, or less on a smaller screen (a 1366 x 768 laptop): the dialog must never
+    reach past the bottom of the screen, where its Close button would be out of reach."""
+    if parent is not None and parent.isVisible():
+        # The window the desk works in (maximised on a laptop) measures the screen it is on.
+        room = parent.window().size()
+    else:
+        screen = parent.screen() if parent is not None else QGuiApplication.primaryScreen()
+        room = screen.availableGeometry().size() if screen is not None else QSize(1280, 812)
+    return QSize(min(1280, room.width() - 24), min(740, room.height() - _WINDOW_CHROME))

@@ -142,6 +142,7 @@ class CaseTableModel(QAbstractTableModel):
         self._fetch_rows = fetch_rows
         self._pending_pages: set[int] = set()
         self._sla_reader = sla_reader
+        self._compact_sla = False
         self._now = now
         self._zone = zone
         self._page_size = page_size
@@ -363,6 +364,14 @@ class CaseTableModel(QAbstractTableModel):
             self._sla[row.id] = reading
         return reading
 
+    def set_compact_sla(self, compact: bool) -> None:
+        """Shorter SLA texts for a narrow list (``RowSla.compact_text``)."""
+        if compact != self._compact_sla:
+            self._compact_sla = compact
+            if self.rowCount():
+                column = CaseColumn.NEXT_DUE
+                self.dataChanged.emit(self.index(0, column), self.index(self.rowCount() - 1, column))
+
     def _display(self, row: CaseRow, column: CaseColumn) -> str:
         if column is CaseColumn.NUMBER:
             return row.number
@@ -383,7 +392,7 @@ class CaseTableModel(QAbstractTableModel):
         sla = self._row_sla(row)
         if sla.reading is None:
             return _label(CaseStatus, row.status) if not row.is_open else "—"
-        return sla.short_text
+        return sla.compact_text if self._compact_sla else sla.short_text
 
     def _background(self, row: CaseRow, column: CaseColumn):
         sla = self._row_sla(row)

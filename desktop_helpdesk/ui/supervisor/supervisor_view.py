@@ -53,11 +53,13 @@ from desktop_helpdesk.ui.supervisor.audit_log_view import AuditLogView
 from desktop_helpdesk.ui.supervisor.charts import ChartWidget
 from desktop_helpdesk.ui.supervisor.export_runner import ExportRunner
 from desktop_helpdesk.ui.supervisor.models import (
+    CASE_IDS_MIME,
     MemberCasesModel,
     MemberIdRole,
     ReportTableModel,
     TeamColumn,
     TeamTableModel,
+    decode_case_ids,
 )
 from desktop_helpdesk.ui.workers import WorkerPool
 
@@ -107,6 +109,34 @@ def _ask_reason_with_dialog(parent: QWidget) -> ReasonPrompt:
         text, accepted = QInputDialog.getText(parent, title, prompt)
         return text.strip() if accepted and text.strip() else None
     return ask
+
+
+_TEAM_ROWS_SHOWN = 12
+
+
+class UnassignedDropLabel(QLabel):
+    """The "Unassigned: N" badge, which also takes cases dropped on it (back to Unassigned).
+
+    Signals:
+        cases_dropped(list): case ids dropped on it.
+    """
+
+    cases_dropped = Signal(list)
+
+    def __init__(self, text: str, parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self.setAcceptDrops(True)
+        self.setToolTip("Drop cases here to put them back in the Unassigned queue")
+
+    def dragEnterEvent(self, event) -> None:
+        if event.mimeData().hasFormat(CASE_IDS_MIME):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:
+        case_ids = decode_case_ids(event.mimeData())
+        if case_ids:
+            event.acceptProposedAction()
+            self.cases_dropped.emit(case_ids)
 
 
 class ReassignDialog(QDialog):
@@ -206,7 +236,10 @@ class SupervisorView(QWidget):
         page = QWidget(self)
         self._oldest_label = QLabel("Oldest waiting acknowledgement: none", page)
         self._oldest_label.setObjectName("oldestAcknowledgementLabel")
-        self._unassigned_label = QLabel("Unassigned: 0", page)
+        # Also a drop target that never scrolls away (the Unassigned row is the team table's last).
+        self._unassigned_label = UnassignedDropLabel("Unassigned: 0", page)
+        self._unassigned_label.cases_dropped.connect(
+            lambda case_ids: self._on_team_model_cases_dropped(case_ids, None))
         self._unassigned_label.setObjectName("unassignedLabel")
         for label in (self._oldest_label, self._unassigned_label):
             label.setStyleSheet("font-weight: 600; padding: 4px 8px; background: #f3f6f9;"
@@ -220,6 +253,7 @@ class SupervisorView(QWidget):
         self.team_model.cases_dropped.connect(self._on_team_model_cases_dropped)
         self.team_model.summary_changed.connect(self._on_team_model_summary_changed)
         self.team_model.modelReset.connect(self._update_unassigned_label)
+        self.team_model.modelReset.connect(self._fit_team_table)
         self.team_model.dataChanged.connect(self._update_unassigned_label)
         self.team_table = QTableView(page)
         self.team_table.setObjectName("teamTable")
@@ -407,6 +441,15 @@ class SupervisorView(QWidget):
         self._oldest_label.setText(
             f"Oldest waiting acknowledgement: {oldest.number} (received {received}, "
             f"{oldest.waiting_hours:.1f} business h)")
+
+    def _fit_team_table(self) -> None:
+        """Tall enough for every row up to a dozen, so the Unassigned row (the last) stays in
+        view on a laptop screen; the member's case table below takes the rest."""
+        rows = min(self.team_model.rowCount(), _TEAM_ROWS_SHOWN)
+        table = self.team_table
+        height = (table.horizontalHeader().sizeHint().height()
+                  + rows * table.verticalHeader().defaultSectionSize() + 2 * table.frameWidth() + 2)
+        table.setFixedHeight(height)
 
     def _update_unassigned_label(self, *args) -> None:
         if self.team_model.rowCount():

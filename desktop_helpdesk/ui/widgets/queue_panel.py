@@ -12,8 +12,9 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QColor, QFont, QPainter
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter
 from PySide6.QtWidgets import (
+    QApplication,
     QLabel,
     QLineEdit,
     QListView,
@@ -84,10 +85,22 @@ class QueueDelegate(QStyledItemDelegate):
         return QSize(size.width() + 40, max(size.height(), 34))
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index) -> None:
-        super().paint(painter, option, index)
         count = index.data(QUEUE_COUNT_ROLE)
         if count is None:
+            super().paint(painter, option, index)
             return
+        # The name elides before the badge rather than running under it (a narrow panel):
+        # the row's background across the whole width, then icon and name short of the badge
+        # (same state, so the style sheet's selected colours apply to both).
+        named = QStyleOptionViewItem(option)
+        self.initStyleOption(named, index)
+        style = named.widget.style() if named.widget is not None else QApplication.style()
+        background = QStyleOptionViewItem(named)
+        background.text = ""
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, background, painter, named.widget)
+        badge = QFontMetrics(option.font).horizontalAdvance(f"{count:,}") + 30
+        named.rect = option.rect.adjusted(0, 0, -badge, 0)
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, named, painter, named.widget)
         queue = Queue(index.data(QUEUE_ROLE))
         text = f"{count:,}"
         painter.save()
