@@ -12,9 +12,11 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QScrollArea,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -219,7 +221,14 @@ class AdminDialog(QDialog):
         message_row = QHBoxLayout()
         message_row.addWidget(self.message, 1)
         layout.addLayout(message_row)
-        layout.addWidget(self.tabs, 1)
+        # The pages scroll when the screen is shorter than they are tall (a 768-pixel laptop),
+        # so the dialog and its Close button stay on the screen.
+        self.pages_area = QScrollArea(self)
+        self.pages_area.setObjectName("adminPagesArea")
+        self.pages_area.setWidgetResizable(True)
+        self.pages_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.pages_area.setWidget(self.tabs)
+        layout.addWidget(self.pages_area, 1)
         layout.addWidget(buttons)
         self.resize(_fitting_size(parent))
 
