@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import select
 import signal
+import socket
 import sys
 import threading
 from collections.abc import Sequence
@@ -80,15 +82,16 @@ def main(argv: Sequence[str], out: TextIO | None = None, err: TextIO | None = No
         return args
 
     def body() -> int:
-        stop = threading.Event()
+        stop = StopRequest()
         # Before anything slow: a SIGTERM while opening the database still ends cleanly.
         previous = _install_stop_handlers(stop)
         try:
             return run(stop)
         finally:
             _restore_handlers(previous)
+            stop.close()
 
-    def run(stop: threading.Event) -> int:
+    def run(stop: StopRequest) -> int:
         with opened_database(args.db):
             clock = SystemClock()
             context = ServiceContext(clock)
@@ -124,15 +127,52 @@ def main(argv: Sequence[str], out: TextIO | None = None, err: TextIO | None = No
     return run_command(parser.prog, body, err)
 
 
-def _install_stop_handlers(stop: threading.Event) -> dict:
+class StopRequest:
+    """A stop flag a signal handler may set, and an idle wait that a signal ends at once.
+
+    The handler only assigns a boolean: taking a lock there (``threading.Event.set``) can
+    deadlock when the signal lands while the main thread holds that lock inside
+    ``Event.wait`` (seen: a worker that never stopped). The wait is a ``select`` on a socket
+    that ``signal.set_wakeup_fd`` writes to from C, so it returns as soon as a signal arrives.
+    """
+
+    def __init__(self) -> None:
+        self.requested = False
+        self._wakeup_read, self.wakeup_write = socket.socketpair()
+        self._wakeup_read.setblocking(False)
+        self.wakeup_write.setblocking(False)
+
+    def is_set(self) -> bool:
+        return self.requested
+
+    def request(self) -> None:
+        self.requested = True
+
+    def wait(self, seconds: float) -> None:
+        """Sleep up to ``seconds``, less when a signal arrives."""
+        if self.requested:
+            return
+        readable, _, _ = select.select([self._wakeup_read], [], [], seconds)
+        if readable:
+            try:
+                self._wakeup_read.recv(512)
+            except BlockingIOError:
+                pass
+
+    def close(self) -> None:
+        self._wakeup_read.close()
+        self.wakeup_write.close()
+
+
+def _install_stop_handlers(stop: StopRequest) -> dict:
     if threading.current_thread() is not threading.main_thread():
         return {}
 
     def on_signal(_number, _frame) -> None:
         # Only a flag: the current item (an HTTP post, an SMTP send) runs to its end.
-        stop.set()
+        stop.request()
 
-    previous = {}
+    previous = {"wakeup_fd": signal.set_wakeup_fd(stop.wakeup_write.fileno(), warn_on_full_buffer=False)}
     for number in (signal.SIGTERM, signal.SIGINT):
         previous[number] = signal.signal(number, on_signal)
     return previous
@@ -140,4 +180,7 @@ def _install_stop_handlers(stop: threading.Event) -> dict:
 
 def _restore_handlers(previous: dict) -> None:
     for number, handler in previous.items():
-        signal.signal(number, handler)
+        if number == "wakeup_fd":
+            signal.set_wakeup_fd(handler)
+        else:
+            signal.signal(number, handler)
