@@ -18,6 +18,7 @@ COMMANDS: dict[str, str] = {
     "worker": "worker",
     "call": "call",
     "crm": "crm",
+    "verify-audit": "verify_audit",
 }
 
 

@@ -6,8 +6,15 @@ import json
 from datetime import UTC, date, datetime, timedelta
 from enum import Enum
 
+from desktop_helpdesk.domain.audit_chain import GENESIS_HASH, canonical_content, link_hash
+from desktop_helpdesk.services.context import lock_audit_chain
 from desktop_helpdesk.services.errors import checked_text
+from desktop_helpdesk.storage.audit_rows import chain_head
+from desktop_helpdesk.storage.db import database
+from desktop_helpdesk.storage.fields import UtcDateTimeField
 from desktop_helpdesk.storage.records import AuditRecord, CrmOutboxRecord
+
+_AT = UtcDateTimeField()
 
 
 def audit_text(value: object) -> str:
@@ -131,9 +138,44 @@ class ChangeLog:
     def flush(self) -> None:
         """Insert the queued rows (call inside the action's transaction)."""
         if self._rows:
-            # One multi-row INSERT per action keeps logging a case within its time budget.
-            AuditRecord.insert_many(self._rows).execute()
+            append_audit_rows(self._rows)
             self._rows.clear()
+
+
+def append_audit_rows(rows: list[dict]) -> None:
+    """Chain ``rows`` to the audit head and insert them (inside the caller's transaction).
+
+    Each row gets ``prev_hash`` (the head's hash) and ``hash`` (SHA-256 over that and the
+    row's canonical content). Writers are serialised so the head never forks: PostgreSQL
+    takes a transaction-scoped advisory lock before reading the head (``write_transaction``
+    takes it first thing, so lock order is the same everywhere); SQLite already holds
+    the file's write lock (``BEGIN IMMEDIATE``, or the change's earlier writes), and a stale
+    reader cannot write there. The unique index on ``prev_hash`` refuses a fork either way.
+
+    Args:
+        rows: column dicts (``at``, ``actor``, ``entity``, ``entity_id``, ``case``, ``action``,
+            ``field``, ``before``, ``after``, ``reason``); ``prev_hash`` and ``hash`` are added.
+    """
+    lock_audit_chain()
+    head = chain_head(database)
+    previous = GENESIS_HASH if head is None else head[1]
+    for row in rows:
+        content = canonical_content((
+            _AT.db_value(row["at"]),
+            row.get("actor"),
+            row["entity"],
+            row.get("entity_id"),
+            row.get("case"),
+            row["action"],
+            row.get("field", ""),
+            row.get("before", ""),
+            row.get("after", ""),
+            row.get("reason", ""),
+        ))
+        row["prev_hash"] = previous
+        row["hash"] = previous = link_hash(previous, content)
+    # One multi-row INSERT per action keeps logging a case within its time budget.
+    AuditRecord.insert_many(rows).execute()
 
 
 def _same(before: object, after: object) -> bool:

@@ -9,7 +9,7 @@ from peewee import Tuple
 
 from desktop_helpdesk.services.case_reads import audit_entry
 from desktop_helpdesk.services.dto import AuditEntry
-from desktop_helpdesk.services.permissions import acting_member, require_manager
+from desktop_helpdesk.services.permissions import Actions, acting_member, require
 from desktop_helpdesk.storage.records import AuditRecord, CaseRecord, TeamMemberRecord
 
 AuditCursor = tuple[datetime, int]
@@ -44,7 +44,7 @@ def audit_page(
         >>> page = audit_page(limit=200, viewer_id=sam)                      # doctest: +SKIP
         >>> more = audit_page((page[-1].at, page[-1].id), viewer_id=sam)     # doctest: +SKIP
     """
-    require_manager(acting_member(viewer_id), "read the team's audit log")
+    require(acting_member(viewer_id), Actions.READ_TEAM_AUDIT)
     if newest_first:
         order = (AuditRecord.at.desc(), AuditRecord.id.desc())
     else:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, fields, replace
 from datetime import date, datetime
 from urllib.parse import urlsplit
@@ -133,20 +134,39 @@ def _validated_mail_settings(settings: TeamSettings) -> dict:
 SETTING_NAMES = frozenset(f.name for f in fields(TeamSettings))
 
 
-def write_transaction():
-    """A transaction for a change: ``BEGIN IMMEDIATE`` on SQLite, so two workstations queue
-    for the write lock up front instead of one failing when it upgrades a read lock.
+# pg_advisory_xact_lock key serialising writers on PostgreSQL ("audit_ch" in ASCII): every
+# change appends to the one audit chain, so writers queue for its head anyway.
+WRITE_LOCK_KEY = 0x61756469745F6368
 
-    Returns:
-        A context manager (savepoint when already inside a transaction).
+
+@contextmanager
+def write_transaction() -> Iterator[None]:
+    """A transaction for a change that queues for the write lock up front.
+
+    SQLite: ``BEGIN IMMEDIATE``, so two workstations queue for the file's write lock instead of
+    one failing when it upgrades a read lock. PostgreSQL: a transaction-scoped advisory lock,
+    taken before anything else, because every change ends by extending the audit chain's head;
+    taking that lock first (not at the audit insert, after row locks) keeps two workstations
+    from deadlocking on each other's rows. Inside a transaction: a savepoint (the lock is held).
 
     Raises:
         ReadOnlyError: the database was opened read-only; nothing is written.
     """
     refuse_if_read_only()
     if isinstance(database.obj, SqliteDatabase):
-        return database.atomic("IMMEDIATE")
-    return database.atomic()
+        with database.atomic("IMMEDIATE"):
+            yield
+        return
+    with database.atomic():
+        lock_audit_chain()
+        yield
+
+
+def lock_audit_chain() -> None:
+    """On PostgreSQL, wait for the audit chain's head until this transaction ends (re-entrant).
+    SQLite needs nothing: its writers already hold the file's single write lock."""
+    if not isinstance(database.obj, SqliteDatabase):
+        database.execute_sql("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK_KEY,))
 
 
 def refuse_if_read_only() -> None:

@@ -58,7 +58,7 @@ from desktop_helpdesk.domain.clock import Clock
 from desktop_helpdesk.domain.policy import Priority
 from desktop_helpdesk.domain.sla import BusinessCalendar, Target
 from desktop_helpdesk.services.context import ServiceContext
-from desktop_helpdesk.services.permissions import acting_member, require_manager
+from desktop_helpdesk.services.permissions import Actions, acting_member, require
 from desktop_helpdesk.storage.db import database
 from desktop_helpdesk.storage.records import (
     CaseRecord,
@@ -963,7 +963,7 @@ class ReportService:
 
     def __init__(self, context: ServiceContext, *, viewer_id: int | None) -> None:
         if viewer_id is not None:
-            require_manager(acting_member(viewer_id), "see supervisor reports")
+            require(acting_member(viewer_id), Actions.SEE_REPORTS)
         self._context = context
         self._viewer_id = viewer_id
 

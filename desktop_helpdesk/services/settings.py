@@ -14,7 +14,7 @@ from desktop_helpdesk.services.context import (
     write_transaction,
 )
 from desktop_helpdesk.services.errors import NotFoundError, ValidationError, checked_text
-from desktop_helpdesk.services.permissions import acting_member, require_manager
+from desktop_helpdesk.services.permissions import Actions, acting_member, require
 from desktop_helpdesk.storage.records import ClosureRecord, SettingRecord
 
 
@@ -64,7 +64,7 @@ class SettingsService:
             raise ValidationError(sorted(unknown)[0], "is not a team setting")
         with write_transaction():
             actor = acting_member(actor_id)
-            require_manager(actor, "change team settings")
+            require(actor, Actions.CHANGE_SETTINGS)
             current = self._context.settings()
             updated = replace(current, **changes).validated()
             log = ChangeLog(actor.id, self._context.now(), entity="setting")
@@ -119,7 +119,7 @@ class SettingsService:
         reason = checked_text("reason", reason, required=True)
         with write_transaction():
             actor = acting_member(actor_id)
-            require_manager(actor, "manage company closures")
+            require(actor, Actions.MANAGE_CLOSURES)
             if ClosureRecord.select().where(ClosureRecord.day == day.isoformat()).exists():
                 raise ValidationError("day", f"{day.isoformat()} is already a closure day")
             now = self._context.now()
@@ -143,7 +143,7 @@ class SettingsService:
         """
         with write_transaction():
             actor = acting_member(actor_id)
-            require_manager(actor, "manage company closures")
+            require(actor, Actions.MANAGE_CLOSURES)
             closure = ClosureRecord.get_or_none(ClosureRecord.day == day.isoformat())
             if closure is None:
                 raise NotFoundError(f"{day.isoformat()} is not a closure day")

@@ -16,7 +16,7 @@ from desktop_helpdesk.services.errors import (
     check_email,
     checked_text,
 )
-from desktop_helpdesk.services.permissions import acting_member, is_manager, require_manager
+from desktop_helpdesk.services.permissions import Action, Actions, acting_member, require
 from desktop_helpdesk.storage.records import CaseRecord, TeamMemberRecord
 
 _USERNAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789._-")
@@ -126,9 +126,9 @@ class TeamService:
         member_role = _role(role)
         with write_transaction():
             actor = acting_member(actor_id)
-            require_manager(actor, "add team members")
-            if member_role is MemberRole.ADMIN and actor.role != MemberRole.ADMIN:
-                raise PermissionDenied("Only an admin can create another admin")
+            require(actor, Actions.ADD_MEMBER)
+            if member_role is MemberRole.ADMIN:
+                require(actor, Actions.CREATE_ADMIN)
             member = self._create(actor.id, username, display_name, member_role, email, can_take_cases)
         return self.get_member(member.id)
 
@@ -207,11 +207,11 @@ class TeamService:
             actor = acting_member(actor_id)
             member = _existing_member(member_id)
             manages = new_role is not None or can_take_cases is not None or active is not None
-            if (manages or actor.id != member.id) and not is_manager(actor):
-                raise PermissionDenied("Only a supervisor or admin can change other members or roles")
+            if manages or actor.id != member.id:
+                require(actor, Actions.CHANGE_MEMBER)
             touches_admin = MemberRole.ADMIN in (new_role, MemberRole(member.role))
-            if touches_admin and new_role is not None and actor.role != MemberRole.ADMIN:
-                raise PermissionDenied("Only an admin can grant or remove the admin role")
+            if touches_admin and new_role is not None:
+                require(actor, Actions.GRANT_ADMIN)
             was_active_admin = member.role == MemberRole.ADMIN and member.active
             log = ChangeLog(actor.id, self._context.now(), entity="team_member", entity_id=member.id)
             if display_name is not None:
@@ -278,7 +278,7 @@ class TeamService:
             raise ValidationError("availability", f"unknown availability {availability!r}") from None
         with write_transaction():
             actor = acting_member(actor_id)
-            member = self._managed_member(actor, member_id, "change another member's availability")
+            member = self._managed_member(actor, member_id, Actions.CHANGE_OTHERS_AVAILABILITY)
             now = self._context.now()
             log = ChangeLog(actor.id, now, entity="team_member", entity_id=member.id)
             if log.change(member, "availability", state.value, reason=reason):
@@ -306,13 +306,13 @@ class TeamService:
         """
         with write_transaction():
             actor = acting_member(actor_id)
-            member = self._managed_member(actor, member_id, "redistribute another member's cases")
+            member = self._managed_member(actor, member_id, Actions.REDISTRIBUTE_OTHERS)
             return self._redistribute(actor, member, reason)
 
-    def _managed_member(self, actor: TeamMemberRecord, member_id: int, action: str) -> TeamMemberRecord:
+    def _managed_member(self, actor: TeamMemberRecord, member_id: int, action: Action) -> TeamMemberRecord:
         member = _existing_member(member_id)
         if member.id != actor.id:
-            require_manager(actor, action)
+            require(actor, action)
         return member
 
     def _redistribute(self, actor: TeamMemberRecord, member: TeamMemberRecord, reason: str) -> list[ReassignmentResult]:

@@ -247,7 +247,9 @@ class AttachmentRecord(BaseRecord):
 
 
 class AuditRecord(BaseRecord):
-    """Append-only audit trail; database triggers refuse UPDATE and DELETE on this table."""
+    """Append-only audit trail; database triggers refuse UPDATE and DELETE on this table, and
+    each row's ``hash`` chains it to the row before (``prev_hash``), so changes made around the
+    application (triggers dropped, rows edited, deleted or inserted) are detected."""
 
     id = AutoField()
     at = UtcDateTimeField(index=True)
@@ -260,6 +262,10 @@ class AuditRecord(BaseRecord):
     before = TextField(default="")
     after = TextField(default="")
     reason = TextField(default="")
+    # SHA-256 hex of the previous row's link ("0" * 64 before the first); unique, so two
+    # workstations can never both extend the same head (the chain cannot fork).
+    prev_hash = CharField(max_length=64, default="", unique=True)
+    hash = CharField(max_length=64, default="")
 
     class Meta:
         table_name = "audit"
