@@ -104,3 +104,42 @@ def test_the_supervisor_view_has_the_audit_log_tab(qtbot, make_window, services,
 
     assert view.model.rowCount() > 0
     assert view.model.index(0, 0).data() == f"Case {busy_log[-1]}"
+
+
+def test_the_chain_bar_verifies_shows_the_state_and_exports_an_anchor(
+        qtbot, make_window, services, clock, supervisor, busy_log, tmp_path):
+    import json
+
+    from desktop_helpdesk.ui.context import UiContext
+    from desktop_helpdesk.ui.supervisor import install
+    from desktop_helpdesk.ui.supervisor.audit_chain_bar import AuditChainBar
+
+    window = make_window(UiContext.for_member(services, clock, services.team.get_member(supervisor)))
+    install(window)
+    bar = window.findChild(AuditChainBar, "auditChainBar")
+    qtbot.waitUntil(lambda: not window.pool.busy)
+    assert bar.state_label.text() == "Audit chain: not verified yet"
+
+    rows = AuditRecord.select().count()
+    with qtbot.waitSignal(bar.verified) as outcome:
+        bar.verify_button.click()
+    assert outcome.args == [True]
+    assert f"OK: {rows} audit rows" in bar.state_label.text()
+    assert "verified 2026-11-25" in bar.state_label.text()
+
+    anchor = tmp_path / "anchor.json"
+    bar._choose_anchor_path = lambda suggested: str(anchor)
+    with qtbot.waitSignal(bar.verified):
+        bar.anchor_button.click()
+    assert json.loads(anchor.read_text())["rows"] == rows
+    assert f"anchor saved to {anchor}" in bar.state_label.text()
+
+    # A broken chain is shown in words, with the row.
+    from desktop_helpdesk.storage.db import database
+
+    database.execute_sql("DROP TRIGGER audit_no_update")
+    database.execute_sql("UPDATE audit SET reason = 'x' WHERE id = 3")
+    with qtbot.waitSignal(bar.verified) as outcome:
+        bar.verify_button.click()
+    assert outcome.args == [False]
+    assert "BROKEN: row 3" in bar.state_label.text()

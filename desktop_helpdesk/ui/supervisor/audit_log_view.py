@@ -37,10 +37,13 @@ ENTITY_CHOICES = (
 class AuditLogView(QWidget):
     """Every audited change across the desk, newest first; more rows load as the table scrolls."""
 
-    def __init__(self, viewer_id: int, zone: ZoneInfo, parent: QWidget | None = None) -> None:
+    def __init__(self, viewer_id: int, zone: ZoneInfo, parent: QWidget | None = None, *,
+                 chain_bar: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("auditLogView")
         self._viewer_id = viewer_id
+        # The chain's last verified state above the log (``AuditChainBar``; optional in tests).
+        self.chain_bar = chain_bar
         self.entity_filter = QComboBox(self)
         self.entity_filter.setObjectName("auditEntityFilter")
         self.entity_filter.setAccessibleName("auditEntityFilter")
@@ -72,6 +75,9 @@ class AuditLogView(QWidget):
         bar.addWidget(note)
         bar.addStretch(1)
         layout = QVBoxLayout(self)
+        if chain_bar is not None:
+            chain_bar.setParent(self)
+            layout.addWidget(chain_bar)
         layout.addLayout(bar)
         layout.addWidget(self.table)
 

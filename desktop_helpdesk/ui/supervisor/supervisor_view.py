@@ -49,6 +49,7 @@ from desktop_helpdesk.services.reports import (
     WorkloadSnapshot,
 )
 from desktop_helpdesk.ui.context import UiContext
+from desktop_helpdesk.ui.supervisor.audit_chain_bar import AuditChainBar
 from desktop_helpdesk.ui.supervisor.audit_log_view import AuditLogView
 from desktop_helpdesk.ui.supervisor.charts import ChartWidget
 from desktop_helpdesk.ui.supervisor.export_runner import ExportRunner
@@ -220,7 +221,9 @@ class SupervisorView(QWidget):
         self.tabs.setObjectName("supervisorTabs")
         self.tabs.addTab(self._build_queue_review(), "Queue review")
         self.tabs.addTab(self._build_reports(), "Reports")
-        self.audit_log = AuditLogView(ui.member_id, self._zone, self)
+        chain_bar = AuditChainBar(context, ui.member_id, self._zone, pool)
+        self.audit_log = AuditLogView(ui.member_id, self._zone, self, chain_bar=chain_bar)
+        chain_bar.load()
         self.tabs.addTab(self.audit_log, "Audit log")
         self.tabs.currentChanged.connect(self._on_tabs_current_changed)
         self._message = QLabel(self)
