@@ -23,6 +23,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from desktop_helpdesk.domain.audit_chain import GENESIS_HASH, canonical_content, link_hash
 from desktop_helpdesk.domain.cases import (
     OPEN_STATUSES,
     CaseStatus,
@@ -288,7 +289,7 @@ def build_big_database(
                  "occurred_at", "created_at", "satisfies"), interactions)
         _insert(connection, "audit",
                 ("at", "actor_id", "entity", "entity_id", "case_id", "action", "field", "before",
-                 "after", "reason"), audits)
+                 "after", "reason", "prev_hash", "hash"), _chained(audits))
         # The full-text statement comes from services.search, the one home of search SQL.
         for start in range(0, len(search_rows), _CHUNK):
             connection.executemany(bulk_search_rows_sql(), search_rows[start:start + _CHUNK])
@@ -303,6 +304,16 @@ def build_big_database(
     database.execute_sql("ANALYZE")
     return BigDatabase(path, n_cases, len(members), n_clients, n_contacts, now,
                        timer.perf_counter() - started, generated - started, inserted - generated)
+
+
+def _chained(audits: list[tuple]) -> list[tuple]:
+    """The audit rows with their hash chain (in insertion order, which is id order)."""
+    previous, rows = GENESIS_HASH, []
+    for values in audits:
+        current = link_hash(previous, canonical_content(values))
+        rows.append((*values, previous, current))
+        previous = current
+    return rows
 
 
 def _status_for(rng: random.Random, age: timedelta) -> CaseStatus:

@@ -28,8 +28,9 @@ def old_database(request, tmp_path):
 
 def test_existing_rows_are_chained_and_still_append_only(old_database):
     at = halifax(2026, 11, 2, 9, 30)
+    p = old_database.param
     insert = ('INSERT INTO "audit" ("at", "entity", "action", "field", "before", "after", "reason") '
-              "VALUES ({0}, {0}, {0}, '', '', {0}, '')").format(old_database.param)
+              f"VALUES ({p}, {p}, {p}, '', '', {p}, '')")
     for n in range(5):
         old_database.execute_sql(insert, (AuditRecord.at.db_value(at), "case", "created", f"#{n}"))
 
