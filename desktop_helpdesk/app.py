@@ -189,8 +189,8 @@ def _run_app(args: argparse.Namespace, config: AppConfig, log_file: Path, settin
         if settings is None:
             settings = QSettings(str(config.data_dir / "ui-state.ini"), QSettings.Format.IniFormat)
         member = _sign_in(args, services, settings)
-        if member is None:
-            return EXIT_USAGE if args.user else EXIT_OK
+        if isinstance(member, int):
+            return member
         ui = UiContext.for_member(services, clock, member, drafts_folder=config.data_dir / "drafts")
         tray = _tray(app)
         notify = (lambda title, message: tray.showMessage(title, message)) if tray else None
@@ -204,6 +204,13 @@ def _run_app(args: argparse.Namespace, config: AppConfig, log_file: Path, settin
         from desktop_helpdesk.ui import admin, screen_pop, team_jobs
 
         admin.install(window)
+        from desktop_helpdesk.ui import account_menu, backup_runner
+
+        # Scheduled backups of a SQLite file (not for screenshots or a throw-away demo file).
+        backups = None
+        if config.database.is_sqlite and not args.screenshot and not (args.demo and not args.db):
+            backups = backup_runner.install(window, config.database.sqlite_path)
+        account_menu.install(window, member.role, has_password=member.has_password, backups=backups)
         if is_read_only():
             # Nothing can be marked delivered (nor a lease held), so the outboxes wait for a
             # writable file.
@@ -295,44 +302,150 @@ def _demo_member(services):
     return agents[0] if agents else (members[0] if members else None)
 
 
-def _sign_in(args, services, settings):
-    """The signed-in member: ``--user``, the demo agent, or the start-up picker."""
-    from PySide6.QtWidgets import QDialog, QInputDialog, QMessageBox
+PASSWORD_ENV = "HELPDESK_PASSWORD"
+
+
+class _SignInStop(Exception):
+    """Sign-in ends the start-up with this exit code (the reason was already told)."""
+
+    def __init__(self, code: int) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def _sign_in(args, services, settings, accounts=None):
+    """The signed-in member, or an exit code when start-up stops here.
+
+    ``--user`` (automation) needs the password in ``HELPDESK_PASSWORD`` once the team has
+    passwords; ``--demo`` signs in as the demo agent on a team without passwords. Otherwise:
+    the first-admin wizard on an empty team, the password dialog, or (a team from before
+    passwords) the name picker followed by "set your password". ``--screenshot`` never waits
+    for input: whatever would need a dialog ends the run with one line instead.
+    """
+    import os
+
+    from PySide6.QtWidgets import QMessageBox
+
+    from desktop_helpdesk.services.accounts import AccountService, SignInRefused
+
+    accounts = accounts or AccountService(services.context)
+    headless = bool(args.screenshot)
+    try:
+        if args.user:
+            password = os.environ.get(PASSWORD_ENV)
+            try:
+                if password is not None:
+                    return accounts.sign_in(args.user, password).member
+                return accounts.sign_in_without_password(args.user).member
+            except SignInRefused as refusal:
+                log.error("--user %s: %s", args.user, refusal)
+                hint = ""
+                if password is None and accounts.passwords_required():
+                    hint = f"\nPut the password in the {PASSWORD_ENV} environment variable."
+                elif password is None:
+                    # No passwords yet: naming the usernames helps a script's author, and the
+                    # name alone signs in anyway.
+                    known = ", ".join(sorted(m.username for m in services.team.list_members() if m.active))
+                    hint = f"\nActive usernames: {known}." if known else ""
+                _error_box(QMessageBox, "Cannot sign in", f"--user {args.user}: {refusal}{hint}", headless)
+                return EXIT_USAGE if password is None else EXIT_ERROR
+        if args.demo and not accounts.passwords_required():
+            member = _demo_member(services)
+            if member is not None:
+                return member
+        has_team = any(m.active for m in services.team.list_members())
+        if headless:
+            # Never wait behind a dialog nobody can see.
+            if not has_team:
+                reason = ("the database has no team yet; create the first admin with "
+                          "'desktop-helpdesk admin create --username U --name N --role admin' "
+                          "(password from HELPDESK_ADMIN_PASSWORD), or use --demo")
+            else:
+                reason = (f"say who signs in with --user NAME (and {PASSWORD_ENV} when the team "
+                          "has passwords), or use --demo")
+            _error_box(QMessageBox, "Cannot take a screenshot", f"--screenshot: {reason}", True)
+            return EXIT_USAGE
+        if not has_team:
+            return _first_admin(accounts)
+        if accounts.passwords_required():
+            signed = _password_sign_in(accounts, settings)
+        else:
+            signed = _pick_member(services, accounts, settings)
+        if signed.must_set_password and not _ask_new_password(accounts, signed):
+            raise _SignInStop(EXIT_OK)
+        return signed.member
+    except _SignInStop as stop:
+        return stop.code
+
+
+def _first_admin(accounts):
+    from PySide6.QtWidgets import QDialog
+
+    from desktop_helpdesk.ui.dialogs.sign_in import FirstAdminDialog
+
+    def create(username: str, name: str, password: str):
+        return accounts.create_account(None, username, name, role="admin", password=password)
+
+    dialog = FirstAdminDialog(create)
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        raise _SignInStop(EXIT_OK)
+    return dialog.result_value
+
+
+def _password_sign_in(accounts, settings):
+    from PySide6.QtWidgets import QDialog
+
+    from desktop_helpdesk.ui.dialogs.sign_in import SignInDialog
+
+    dialog = SignInDialog(accounts.sign_in, _remembered_username(settings))
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        raise _SignInStop(EXIT_OK)
+    signed = dialog.result_value
+    # The username only: the password is never kept anywhere on the workstation.
+    settings.setValue("signIn/username", signed.member.username)
+    settings.sync()
+    return signed
+
+
+def _pick_member(services, accounts, settings):
+    """A team from before passwords: pick the name (then the member sets a password)."""
+    from PySide6.QtWidgets import QDialog
 
     from desktop_helpdesk.ui.dialogs.member_picker import MemberPickerDialog
 
-    if args.user:
-        member = services.team.find_member(args.user)
-        if member is None or not member.active:
-            log.error("--user %s: no such active team member", args.user)
-            known = ", ".join(sorted(m.username for m in services.team.list_members() if m.active))
-            _error_box(QMessageBox, "Cannot sign in",
-                       f"No active team member has the username {args.user!r}."
-                       + (f"\nActive usernames: {known}." if known else ""),
-                       bool(args.screenshot))
-            return None
-        return member
-    if args.demo:
-        return _demo_member(services)
     members = [m for m in services.team.list_members() if m.active]
-    if not members:
-        name, ok = QInputDialog.getText(
-            None, "Welcome", "No team yet. Your name (you become the first admin):"
-        )
-        if not ok or not name.strip():
-            return None
-        username = "".join(ch for ch in name.lower() if ch.isalnum() or ch in "._-") or "admin"
-        return services.team.bootstrap_admin(username, name.strip())
     picker = MemberPickerDialog(members, _remembered_member_id(settings))
     if picker.exec() != QDialog.DialogCode.Accepted or picker.chosen_member_id() is None:
-        return None
+        raise _SignInStop(EXIT_OK)
     chosen = picker.chosen_member_id()
     settings.setValue("signIn/memberId", chosen)
+    member = next(m for m in members if m.id == chosen)
+    settings.setValue("signIn/username", member.username)
     settings.sync()
-    member = next((m for m in members if m.id == chosen), None)
-    if member is None:
-        QMessageBox.warning(None, "Sign in", "That member is no longer active.")
-    return member
+    return accounts.sign_in_without_password(member.username)
+
+
+def _ask_new_password(accounts, signed) -> bool:
+    """Ask the member for a new password; False when they decline (the app then stops)."""
+    from PySide6.QtWidgets import QDialog
+
+    from desktop_helpdesk.ui.dialogs.sign_in import SetPasswordDialog
+
+    member = signed.member
+    if member.has_password:
+        reason = f"{member.display_name}, an admin reset your password: choose your own now."
+    else:
+        reason = (f"{member.display_name}, accounts on this desk now have passwords. Choose "
+                  "yours (at least 8 characters); you will need it at every start.")
+    dialog = SetPasswordDialog(
+        lambda current, new: accounts.change_own_password(member.id, current, new),
+        has_password=member.has_password, reason=reason)
+    return dialog.exec() == QDialog.DialogCode.Accepted
+
+
+def _remembered_username(settings) -> str:
+    value = settings.value("signIn/username")
+    return value if isinstance(value, str) else ""
 
 
 def _remembered_member_id(settings) -> int | None:

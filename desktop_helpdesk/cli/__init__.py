@@ -19,6 +19,9 @@ COMMANDS: dict[str, str] = {
     "call": "call",
     "crm": "crm",
     "verify-audit": "verify_audit",
+    "admin": "admin",
+    "backup": "backup",
+    "restore": "restore",
 }
 
 

@@ -46,6 +46,14 @@ class TeamSettings:
     smtp_username: str = ""
     mail_from_address: str = ""
     mail_from_name: str = "Technical Support"
+    # Accounts: this many wrong passwords in a row lock the account for that many minutes
+    # (each failure before that makes the next attempt wait longer: 1, 2, 4... seconds).
+    sign_in_lock_attempts: int = 5
+    sign_in_lock_minutes: int = 15
+    # Online backups of a SQLite database: the folder ("" = "backups" beside the database
+    # file) and how often (hours; 0 turns scheduled backups off).
+    backup_folder: str = ""
+    backup_interval_hours: int = 24
 
     def validated(self) -> TeamSettings:
         """This settings object with normalised values.
@@ -74,6 +82,10 @@ class TeamSettings:
         days = self.outbox_retention_days
         if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 3650:
             raise ValidationError("outbox_retention_days", "must be a number of days from 1 to 3650")
+        _check_whole_number("sign_in_lock_attempts", self.sign_in_lock_attempts, 1, 100)
+        _check_whole_number("sign_in_lock_minutes", self.sign_in_lock_minutes, 1, 24 * 60)
+        _check_whole_number("backup_interval_hours", self.backup_interval_hours, 0, 24 * 31)
+        checked_text("backup_folder", self.backup_folder)
         mail_text = _validated_mail_settings(self)
         return replace(
             self,
@@ -81,6 +93,7 @@ class TeamSettings:
             due_soon_share=float(share),
             crm_drop_folder=self.crm_drop_folder.strip(),
             crm_webhook_url=webhook_url,
+            backup_folder=self.backup_folder.strip(),
             **mail_text,
         )
 
@@ -88,6 +101,11 @@ class TeamSettings:
     def mail_configured(self) -> bool:
         """An SMTP server and a sender address are set, so client emails can be sent."""
         return bool(self.smtp_host and self.mail_from_address)
+
+
+def _check_whole_number(name: str, value: object, lowest: int, highest: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or not lowest <= value <= highest:
+        raise ValidationError(name, f"must be a whole number from {lowest} to {highest}")
 
 
 SMTP_SECURITY_MODES = ("starttls", "ssl", "none")

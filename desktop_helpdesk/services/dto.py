@@ -226,6 +226,8 @@ class MemberSummary:
     active: bool
     open_cases: int
     open_weight: int
+    has_password: bool = False
+    locked_until: datetime | None = None  # set while failed sign-ins keep the account locked
 
 
 @dataclass(frozen=True)

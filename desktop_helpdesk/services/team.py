@@ -132,6 +132,32 @@ class TeamService:
             member = self._create(actor.id, username, display_name, member_role, email, can_take_cases)
         return self.get_member(member.id)
 
+    def create_member(
+        self,
+        actor_id: int | None,
+        username: str,
+        display_name: str,
+        *,
+        role: str = MemberRole.AGENT.value,
+        email: str = "",
+        can_take_cases: bool = True,
+    ) -> MemberSummary:
+        """Add a member as ``add_member`` does, or, with no actor, as the system: the first
+        admin of an empty team or the headless ``admin create`` command (whoever can write the
+        database already holds every right; the audit row names no actor).
+
+        Raises:
+            PermissionDenied: as ``add_member`` for an actor.
+            ValidationError: naming the bad field.
+        """
+        if actor_id is not None:
+            return self.add_member(actor_id, username, display_name, role=role, email=email,
+                                   can_take_cases=can_take_cases)
+        member_role = _role(role)
+        with write_transaction():
+            member = self._create(None, username, display_name, member_role, email, can_take_cases)
+        return self.get_member(member.id)
+
     def _create(
         self,
         actor_id: int | None,
@@ -379,4 +405,6 @@ def _summary(member: TeamMemberRecord, workloads: dict[int, tuple[int, int]]) ->
         bool(member.active),
         count,
         weight,
+        bool(member.password_hash),
+        member.locked_until,
     )

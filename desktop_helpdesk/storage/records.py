@@ -47,6 +47,12 @@ class TeamMemberRecord(BaseRecord):
     availability = CharField(max_length=16, default="available")  # available|away|on_leave|off_shift
     active = BooleanField(default=True)
     created_at = UtcDateTimeField()
+    # Argon2id hash ("" = no password yet: only while the team has no admin with one).
+    password_hash = CharField(max_length=255, default="")
+    must_change_password = BooleanField(default=False)  # after an admin's reset
+    failed_sign_ins = IntegerField(default=0)  # consecutive, since the last success or lock
+    last_failed_sign_in_at = UtcDateTimeField(null=True)
+    locked_until = UtcDateTimeField(null=True)
 
     class Meta:
         table_name = "team_member"

@@ -419,3 +419,41 @@ def test_closures_page_lists_public_holidays_with_observed_weekend_days(qtbot, w
     assert rows["2029-07-02"] == "Canada Day (observed)"  # next year's too
     assert "2027-12-27" not in rows
     dialog.done(0)
+
+
+def test_admins_reset_passwords_and_unlock_from_the_team_page(qtbot, window, ui, clock):
+    from desktop_helpdesk.services.accounts import AccountService, SignInRefused
+
+    bob = add_agent(ui, "bob", "Bob Agent")
+    accounts = AccountService(ui.services.context)
+    ui.services.settings.update(ui.member_id, sign_in_lock_attempts=1)
+    dialog = open_dialog(qtbot, window, "team")
+    page = dialog.team_page
+    assert page.select_member(bob.id)
+    assert page.reset_password_button.isVisible() and not page.unlock_button.isEnabled()
+    assert page.account_state.text() == "No password yet."
+
+    type_into(qtbot, page.temporary_password_field, "short")
+    click(qtbot, page.reset_password_button)
+    assert dialog.message_text() == "Temporary password: must be at least 8 characters"
+    type_into(qtbot, page.temporary_password_field, "bob-temporary")
+    wait_reload(qtbot, dialog, lambda: click(qtbot, page.reset_password_button))
+    assert accounts.sign_in("bob", "bob-temporary").must_set_password
+
+    with pytest.raises(SignInRefused, match="locked until"):
+        accounts.sign_in("bob", "wrong password")
+    wait_reload(qtbot, dialog, dialog.reload)
+    assert page.select_member(bob.id)
+    assert page.unlock_button.isEnabled() and "Locked after wrong passwords" in page.account_state.text()
+    wait_reload(qtbot, dialog, lambda: click(qtbot, page.unlock_button))
+    assert accounts.sign_in("bob", "bob-temporary").member.id == bob.id
+
+
+def test_supervisors_do_not_see_password_controls(qtbot, make_window, ui):
+    sue = ui.services.team.add_member(ui.member_id, "sue", "Sue Supervisor", role="supervisor")
+    bob = add_agent(ui, "bob", "Bob Agent")
+    window = make_window(context_for(sue, ui))
+    dialog = open_dialog(qtbot, window, "team")
+    assert dialog.team_page.select_member(bob.id)
+    assert not dialog.team_page.reset_password_button.isVisible()
+    assert not dialog.team_page.unlock_button.isVisible()

@@ -196,52 +196,7 @@ def _visible_picker():
                  if isinstance(w, MemberPickerDialog) and w.isVisible()), None)
 
 
-def test_start_up_picker_is_driven_by_keyboard_and_remembers_the_choice(qapp, qtbot, tmp_path, unbind_database):
-    from PySide6.QtCore import QSettings, Qt
-
-    path = tmp_path / "desk.sqlite3"
-    dana_id, ben_id = _team_database(path)
-    settings = QSettings(str(tmp_path / "ui-state.ini"), QSettings.Format.IniFormat)
-    seen = {}
-
-    def choose_dana(dialog):
-        # Nothing remembered yet: the first name in the list (Ben Agent) is offered.
-        seen["first_preselected"] = dialog.chosen_member_id()
-        qtbot.keyClicks(dialog.list, "Dana")
-        seen["typed"] = dialog.chosen_member_id()
-        qtbot.keyClick(dialog.list, Qt.Key.Key_Return)
-
-    driver = _drive_when_shown(_visible_picker, choose_dana)
-    assert main(["--db", str(path), "--screenshot", str(tmp_path / "1.png")], settings=settings) == EXIT_OK
-    driver.stop()
-    assert seen == {"first_preselected": ben_id, "typed": dana_id}
-    assert int(settings.value("signIn/memberId")) == dana_id
-    assert (tmp_path / "1.png").exists()
-
-    def accept_as_offered(dialog):
-        seen["second_preselected"] = dialog.chosen_member_id()
-        qtbot.keyClick(dialog.list, Qt.Key.Key_Return)
-
-    driver = _drive_when_shown(_visible_picker, accept_as_offered)
-    assert main(["--db", str(path), "--screenshot", str(tmp_path / "2.png")], settings=settings) == EXIT_OK
-    driver.stop()
-    assert seen["second_preselected"] == dana_id
-    assert (tmp_path / "2.png").exists()
-
-
-def test_cancelling_the_picker_starts_nothing_and_remembers_nothing(qapp, tmp_path, unbind_database):
-    from PySide6.QtCore import QSettings
-
-    path = tmp_path / "desk.sqlite3"
-    _team_database(path)
-    settings = QSettings(str(tmp_path / "ui-state.ini"), QSettings.Format.IniFormat)
-    settings.setValue("signIn/memberId", "not a number")
-    driver = _drive_when_shown(_visible_picker, lambda dialog: dialog.reject())
-    png = tmp_path / "x.png"
-    assert main(["--db", str(path), "--screenshot", str(png)], settings=settings) == EXIT_OK
-    driver.stop()
-    assert settings.value("signIn/memberId") == "not a number"
-    assert not png.exists()
+# The start-up picker and password dialogs are driven in tests/ui/test_sign_in.py.
 
 
 def test_unknown_user_in_the_desktop_gets_a_dialog_naming_the_known_usernames(qapp, tmp_path, unbind_database,

@@ -8,12 +8,15 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QVBoxLayout,
     QWidget,
 )
 
 from desktop_helpdesk.domain.cases import Availability, MemberRole
+from desktop_helpdesk.services.accounts import AccountService
 from desktop_helpdesk.services.dto import MemberSummary, ReassignmentResult
+from desktop_helpdesk.services.permissions import Actions, may
 from desktop_helpdesk.ui.admin.forms import (
     CommandRunner,
     group,
@@ -74,6 +77,7 @@ class TeamPage(QWidget):
         self.setObjectName("teamPage")
         self._ui = ui
         self._run = run
+        self._members: list[MemberSummary] = []
         self.model = member_model(self)
         self.table, self.proxy = sortable_table(self.model, self, "teamTable")
         self.table.selectionModel().currentRowChanged.connect(self._on_table_current_row_changed)
@@ -113,6 +117,29 @@ class TeamPage(QWidget):
         availability_label.setBuddy(self.availability_field)
         edit_form.addRow(availability_label, availability_row)
         edit_form.addRow("", self.redistribute_field)
+        # Passwords: admins only (the services refuse everyone else too).
+        self.temporary_password_field = line_edit(edit_box, "temporaryPasswordField",
+                                                  "Temporary password (8+ characters)")
+        self.temporary_password_field.setEchoMode(QLineEdit.EchoMode.Password)
+        self.reset_password_button = push_button("Reset password", edit_box, "resetPasswordButton")
+        self.reset_password_button.setToolTip(
+            "Give the member this temporary password; they choose their own at the next sign-in")
+        self.reset_password_button.clicked.connect(self.reset_password)
+        self.unlock_button = push_button("Unlock", edit_box, "unlockButton")
+        self.unlock_button.setToolTip("Lift the lock after too many wrong passwords")
+        self.unlock_button.clicked.connect(self.unlock)
+        password_row = QHBoxLayout()
+        password_row.addWidget(self.temporary_password_field, 1)
+        password_row.addWidget(self.reset_password_button)
+        password_row.addWidget(self.unlock_button)
+        self.password_label = QLabel("Pass&word", edit_box)
+        self.password_label.setBuddy(self.temporary_password_field)
+        edit_form.addRow(self.password_label, password_row)
+        self.account_state = hint("", edit_box)
+        self.account_state.setObjectName("accountStateLabel")
+        edit_form.addRow("", self.account_state)
+        self._password_widgets = (self.password_label, self.temporary_password_field,
+                                  self.reset_password_button, self.unlock_button)
         self._edit_box = edit_box
 
         # -- a new member --
@@ -150,6 +177,7 @@ class TeamPage(QWidget):
     # -- data ------------------------------------------------------------------------------
     def set_members(self, members: list[MemberSummary]) -> None:
         """Show ``members``, keeping the selected member selected."""
+        self._members = list(members)
         if not replace_rows(self.table, self.proxy, self.model, members):
             self._show_member(None)
 
@@ -182,8 +210,54 @@ class TeamPage(QWidget):
         _select_data(self.availability_field, member.availability)
         self.redistribute_field.setChecked(False)
         self.reason_field.clear()
+        self._show_account(member)
+
+    def _show_account(self, member: MemberSummary) -> None:
+        admin = may(self._my_role(), Actions.RESET_PASSWORD)
+        for widget in self._password_widgets:
+            widget.setVisible(admin)
+        self.temporary_password_field.clear()
+        now = self._ui.clock.now()
+        locked = member.locked_until is not None and member.locked_until > now
+        self.unlock_button.setEnabled(admin and locked)
+        if locked:
+            until = member.locked_until.astimezone(self._ui.desk_zone).strftime("%H:%M %Z")
+            self.account_state.setText(f"Locked after wrong passwords until {until}.")
+        elif not member.has_password:
+            self.account_state.setText("No password yet.")
+        else:
+            self.account_state.setText("")
+
+    def _my_role(self) -> str:
+        me = next((m for m in self._members if m.id == self._ui.member_id), None)
+        return me.role if me is not None else ""
 
     # -- commands --------------------------------------------------------------------------
+    def reset_password(self) -> object:
+        member = self.selected_member()
+        if member is None:
+            return None
+        ui = self._ui
+        temporary = self.temporary_password_field.text()
+        reason = self.reason_field.text().strip()
+        accounts = AccountService(ui.services.context)
+        return self._run(
+            f"{member.display_name} has a temporary password; they choose their own at the next "
+            "sign-in.",
+            lambda: accounts.reset_password(ui.member_id, member.id, temporary, reason=reason),
+            {"temporary_password": self.temporary_password_field},
+        )
+
+    def unlock(self) -> object:
+        member = self.selected_member()
+        if member is None:
+            return None
+        ui = self._ui
+        reason = self.reason_field.text().strip()
+        accounts = AccountService(ui.services.context)
+        return self._run(f"{member.display_name} can sign in again.",
+                         lambda: accounts.unlock(ui.member_id, member.id, reason=reason))
+
     def add_member(self) -> MemberSummary | None:
         ui = self._ui
         username = self.new_username_field.text()
