@@ -9,7 +9,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from desktop_helpdesk.services.audit_chain import AuditChainService
+from desktop_helpdesk.services.context import ServiceContext
 from desktop_helpdesk.services.errors import ServiceError
+from desktop_helpdesk.services.permissions import Actions, acting_member, require
 
 log = logging.getLogger(__name__)
 
@@ -157,6 +160,51 @@ def scheduled_backup(database_path: Path, folder: Path, now: datetime) -> tuple[
             backup.path.unlink(missing_ok=True)
             removed.append(backup.path)
     return created, removed
+
+
+@dataclass(frozen=True)
+class BackupRun:
+    """A finished backup: the file, the old backups rotated away, the day's audit anchor."""
+
+    backup: Path
+    removed: list[Path]
+    anchor: Path | None
+    chain_summary: str
+
+
+def run_backup(context: ServiceContext, database_path: Path | None, *, actor_id: int | None,
+               force: bool) -> BackupRun | None:
+    """Take the team's backup if due (or ``force``), rotate, and write the day's audit anchor.
+
+    Args:
+        context: the services context (settings name the folder and interval; clock).
+        database_path: the SQLite file (None: a PostgreSQL database, backed up with pg_dump).
+        actor_id: the member asking for "Back up now" (supervisor or admin); None for the
+            schedule.
+        force: back up even if the newest backup is recent.
+
+    Returns:
+        The run, or None when no backup was due.
+
+    Raises:
+        PermissionDenied: an agent asking.
+        BackupError: PostgreSQL, or the backup failed.
+    """
+    if actor_id is not None:
+        require(acting_member(actor_id), Actions.RUN_BACKUP)
+    if database_path is None:
+        raise BackupError("PostgreSQL databases are backed up with pg_dump on the server (see the README)")
+    settings = context.settings()
+    folder = backup_folder(database_path, settings.backup_folder)
+    now = context.now()
+    if not force and not backup_due(folder, database_path, now, settings.backup_interval_hours):
+        return None
+    created, removed = scheduled_backup(database_path, folder, now)
+    # The day's anchor beside the backups: a copy kept elsewhere proves the log's past.
+    day = now.astimezone(context.calendar.zone).date().isoformat()
+    anchor = folder / f"audit-anchor-{day}.json"
+    report = AuditChainService(context).export_anchor(None, anchor)
+    return BackupRun(created, removed, anchor if report.ok else None, report.summary())
 
 
 def database_in_use(path: Path) -> bool:

@@ -4,30 +4,17 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
-from desktop_helpdesk.services.audit_chain import AuditChainService
-from desktop_helpdesk.services.backups import backup_due, backup_folder, scheduled_backup
+from desktop_helpdesk.services.backups import BackupRun, run_backup
 from desktop_helpdesk.services.context import ServiceContext
-from desktop_helpdesk.services.permissions import Actions, acting_member, require
 from desktop_helpdesk.ui.workers import WorkerPool
 
 log = logging.getLogger(__name__)
 
 CHECK_INTERVAL_MS = 15 * 60 * 1000
-
-
-@dataclass(frozen=True)
-class BackupRun:
-    """A finished backup: the file, the old backups rotated away, the day's audit anchor."""
-
-    backup: Path
-    removed: list[Path]
-    anchor: Path | None
-    chain_summary: str
 
 
 class BackupScheduler(QObject):
@@ -75,19 +62,7 @@ class BackupScheduler(QObject):
         return True
 
     def _work(self, force: bool, actor_id: int | None) -> BackupRun | None:
-        if actor_id is not None:
-            require(acting_member(actor_id), Actions.RUN_BACKUP)
-        settings = self._context.settings()
-        folder = backup_folder(self._path, settings.backup_folder)
-        now = self._context.now()
-        if not force and not backup_due(folder, self._path, now, settings.backup_interval_hours):
-            return None
-        created, removed = scheduled_backup(self._path, folder, now)
-        # The day's anchor beside the backups: a copy kept elsewhere proves the log's past.
-        day = now.astimezone(self._context.calendar.zone).date().isoformat()
-        anchor = folder / f"audit-anchor-{day}.json"
-        report = AuditChainService(self._context).export_anchor(None, anchor)
-        return BackupRun(created, removed, anchor if report.ok else None, report.summary())
+        return run_backup(self._context, self._path, actor_id=actor_id, force=force)
 
     def _on_timer_timeout(self) -> None:
         self.run(force=False)

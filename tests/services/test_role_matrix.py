@@ -1,0 +1,93 @@
+"""The role matrix: every guarded action in ``permissions.ACTIONS``, tried by an agent, a
+supervisor and an admin, is refused in the service layer with the matrix's sentence exactly
+when the matrix says so. An action registered without a scenario here fails the suite."""
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from argon2 import PasswordHasher
+from peewee import SqliteDatabase
+
+from desktop_helpdesk.services.accounts import AccountService
+from desktop_helpdesk.services.audit_chain import AuditChainService
+from desktop_helpdesk.services.audit_log import audit_page
+from desktop_helpdesk.services.backups import BackupError, run_backup
+from desktop_helpdesk.services.errors import PermissionDenied
+from desktop_helpdesk.services.permissions import ACTIONS, Actions
+from desktop_helpdesk.services.reports import ReportService
+from desktop_helpdesk.storage.db import database
+from tests.services.conftest import caller
+
+pytestmark = pytest.mark.usefixtures("engine")
+
+FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1)
+
+
+def _backup(s, actor, team, bob_case):
+    # SQLite: the file; PostgreSQL: no file (the allowed roles are then pointed to pg_dump).
+    path = Path(database.obj.database) if isinstance(database.obj, SqliteDatabase) else None
+    try:
+        run_backup(s.context, path, actor_id=actor, force=True)
+    except BackupError as exc:
+        assert path is None and "pg_dump" in str(exc)
+
+
+# key -> (guards checked in order, what the actor tries). Each refused try changes nothing, so
+# agent, supervisor and admin try in turn on the same data.
+SCENARIOS = {
+    "audit.read_team_log": ([Actions.READ_TEAM_AUDIT],
+                            lambda s, a, t, c: audit_page(viewer_id=a)),
+    "audit.verify": ([Actions.VERIFY_AUDIT],
+                     lambda s, a, t, c: AuditChainService(s.context).verify(a)),
+    "reports.view": ([Actions.SEE_REPORTS],
+                     lambda s, a, t, c: ReportService(s.context, viewer_id=a)),
+    "settings.change": ([Actions.CHANGE_SETTINGS],
+                        lambda s, a, t, c: s.settings.update(a, due_soon_share=0.7)),
+    "closures.manage": ([Actions.MANAGE_CLOSURES],
+                        lambda s, a, t, c: s.settings.add_closure(a, date(2026, 12, 28 + a % 3), "Shut")),
+    "team.add_member": ([Actions.ADD_MEMBER],
+                        lambda s, a, t, c: s.team.add_member(a, f"new{a}", "New Agent")),
+    "team.create_admin": ([Actions.ADD_MEMBER, Actions.CREATE_ADMIN],
+                          lambda s, a, t, c: s.team.add_member(a, f"boss{a}", "Boss", role="admin")),
+    "team.change_member": ([Actions.CHANGE_MEMBER],
+                           lambda s, a, t, c: s.team.update_member(a, t.bob, can_take_cases=True)),
+    "team.grant_admin": ([Actions.CHANGE_MEMBER, Actions.GRANT_ADMIN],
+                         lambda s, a, t, c: s.team.update_member(a, t.bob, role="admin")),
+    "team.change_availability": ([Actions.CHANGE_OTHERS_AVAILABILITY],
+                                 lambda s, a, t, c: s.team.set_availability(a, t.bob, "available")),
+    "team.redistribute": ([Actions.REDISTRIBUTE_OTHERS],
+                          lambda s, a, t, c: s.team.redistribute_open_cases(a, t.bob)),
+    "cases.reassign_others": ([Actions.REASSIGN_OTHERS_CASE],
+                              lambda s, a, t, c: s.cases.reassign(a, c, t.alice, reason="Alice knows it")),
+    "accounts.reset_password": ([Actions.RESET_PASSWORD],
+                                lambda s, a, t, c: AccountService(s.context, FAST_HASHER)
+                                .reset_password(a, t.bob, "temporary-pass")),
+    "accounts.unlock": ([Actions.UNLOCK_ACCOUNT],
+                        lambda s, a, t, c: AccountService(s.context, FAST_HASHER).unlock(a, t.bob)),
+    "accounts.change_own_password": ([Actions.CHANGE_OWN_PASSWORD],
+                                     lambda s, a, t, c: AccountService(s.context, FAST_HASHER)
+                                     .change_own_password(a, None, f"own password {a}")),
+    "backups.run": ([Actions.RUN_BACKUP], _backup),
+}
+
+
+def test_every_guarded_action_has_a_scenario():
+    assert set(SCENARIOS) == set(ACTIONS), "add a scenario for each newly guarded action"
+
+
+@pytest.mark.parametrize("key", sorted(SCENARIOS))
+def test_each_role_is_refused_exactly_where_the_matrix_says(services, team, key):
+    guards, attempt = SCENARIOS[key]
+    assert guards[-1] is ACTIONS[key]
+    bob_case = services.cases.log_case(team.bob, subject="Bob's case", channel="phone",
+                                       new_contact=caller()).id
+    services.cases.reassign(team.admin, bob_case, team.bob, reason="Bob's case")
+    for role, actor in (("agent", team.alice), ("supervisor", team.supervisor), ("admin", team.admin)):
+        lacking = next((guard for guard in guards if not guard.allows(role)), None)
+        if lacking is None:
+            attempt(services, actor, team, bob_case)
+            continue
+        with pytest.raises(PermissionDenied) as refused:
+            attempt(services, actor, team, bob_case)
+        assert str(refused.value) == lacking.refusal(), f"{role} trying {key}"
