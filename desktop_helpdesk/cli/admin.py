@@ -46,6 +46,8 @@ def build_parser() -> Parser:
     create.add_argument("--name", required=True, help="display name")
     create.add_argument("--role", choices=[r.value for r in MemberRole], default="agent")
     create.add_argument("--email", default="")
+    create.add_argument("--new", action="store_true",
+                        help="the SQLite file may be created as a new database (first set-up)")
     reset = commands.add_parser("reset-password", help="give a member a new password")
     reset.add_argument("--username", required=True)
     unlock = commands.add_parser("unlock", help="lift a lock-out after failed sign-ins")
@@ -78,7 +80,7 @@ def main(argv: Sequence[str], *, clock: Clock | None = None, out: TextIO | None 
     read_password = read_password or getpass.getpass
 
     def body() -> int:
-        with opened_database(args.db, must_exist=args.action != "create"):
+        with opened_database(args.db, must_exist=not getattr(args, "new", False)):
             context = ServiceContext(clock or SystemClock())
             try:
                 return _run(args, AccountService(context), TeamService(context), out,

@@ -215,7 +215,7 @@ def test_headless_first_admin_then_user_with_password_from_the_environment(
         qapp, tmp_path, unbind_database, capsys, monkeypatch):
     path = tmp_path / "desk.sqlite3"
     out, err = io.StringIO(), io.StringIO()
-    code = admin_main(["create", "--db", str(path), "--username", "ada", "--name", "Ada Admin",
+    code = admin_main(["create", "--db", str(path), "--new", "--username", "ada", "--name", "Ada Admin",
                        "--role", "admin"], clock=ManualClock(NOW), out=out, err=err,
                       environ={"HELPDESK_ADMIN_PASSWORD": "a long password"})
     assert (code, err.getvalue()) == (0, "")
@@ -250,12 +250,15 @@ def test_admin_command_refuses_without_a_password_and_names_bad_fields(tmp_path,
         return code, out.getvalue(), err.getvalue()
 
     code, _, err = run("create", "--db", str(path), "--username", "ada", "--name", "Ada",
+                       "--role", "admin", typed=("a long password", "a long password"))
+    assert code == 2 and "--db: no database file at" in err  # a typo must not create a database
+    code, _, err = run("create", "--db", str(path), "--new", "--username", "ada", "--name", "Ada",
                        "--role", "admin", typed=("a long password", "another one"))
     assert code == 2 and "the two passwords differ" in err
-    code, _, err = run("create", "--db", str(path), "--username", "ada", "--name", "Ada",
+    code, _, err = run("create", "--db", str(path), "--new", "--username", "ada", "--name", "Ada",
                        "--role", "admin", typed=("short", "short"))
     assert code == 1 and "password: must be at least 8 characters" in err
-    code, out, _ = run("create", "--db", str(path), "--username", "ada", "--name", "Ada",
+    code, out, _ = run("create", "--db", str(path), "--new", "--username", "ada", "--name", "Ada",
                        "--role", "admin", typed=("a long password", "a long password"))
     assert code == 0
     code, out, err = run("reset-password", "--db", str(path), "--username", "nobody",
