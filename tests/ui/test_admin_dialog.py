@@ -457,3 +457,20 @@ def test_supervisors_do_not_see_password_controls(qtbot, make_window, ui):
     assert dialog.team_page.select_member(bob.id)
     assert not dialog.team_page.reset_password_button.isVisible()
     assert not dialog.team_page.unlock_button.isVisible()
+
+
+def test_sign_in_lock_and_backup_settings(qtbot, window, ui, tmp_path):
+    dialog = open_dialog(qtbot, window, "settings")
+    page = dialog.settings_page
+    page._choose_folder = lambda parent, start: str(tmp_path / "nightly")
+    assert (page.lock_attempts_field.currentData(), page.lock_minutes_field.currentData()) == (5, 15)
+    assert page.backup_hours_field.currentText() == "Daily"
+    page.lock_attempts_field.setCurrentIndex(page.lock_attempts_field.findData(3))
+    page.lock_minutes_field.setCurrentIndex(page.lock_minutes_field.findData(60))
+    page.backup_hours_field.setCurrentIndex(page.backup_hours_field.findData(0))
+    click(qtbot, page.backup_folder_button)
+    wait_reload(qtbot, dialog, lambda: click(qtbot, page.save_button))
+
+    settings = ui.services.settings.get()
+    assert (settings.sign_in_lock_attempts, settings.sign_in_lock_minutes) == (3, 60)
+    assert (settings.backup_interval_hours, settings.backup_folder) == (0, str(tmp_path / "nightly"))

@@ -35,6 +35,14 @@ SMTP_SECURITY_CHOICES = (
     ("none", "None (local relay only)"),
 )
 ATTACHMENT_MEGABYTES = (5, 10, 20, 25, 50, 100, 250)
+LOCK_ATTEMPTS = (3, 5, 10)
+LOCK_MINUTES = (5, 15, 30, 60)
+BACKUP_HOURS = (0, 6, 12, 24, 168)
+
+
+def _backup_hours_text(hours: int) -> str:
+    names = {0: "Off (no scheduled backups)", 24: "Daily", 168: "Weekly"}
+    return names.get(hours, f"Every {hours} hours")
 
 
 def _percent_text(percent: int) -> str:
@@ -141,11 +149,14 @@ class SettingsPage(QWidget):
             "docs/crm-events.md.", box))
 
         mail_box = self._build_mail_box()
+        safety_box = self._build_safety_box()
         box.setMaximumWidth(860)
         mail_box.setMaximumWidth(860)
+        safety_box.setMaximumWidth(860)
         layout = QVBoxLayout(self)
         layout.addWidget(box)
         layout.addWidget(mail_box)
+        layout.addWidget(safety_box)
         # One Save for both boxes, below them, so it visibly covers the email settings too.
         layout.addLayout(button_row)
         layout.addStretch(1)
@@ -196,6 +207,41 @@ class SettingsPage(QWidget):
         )
         return box
 
+    def _build_safety_box(self):
+        # Also saved with "Save settings".
+        box = group("Sign-in and backups", self, "safetySettingsForm")
+        self.lock_attempts_field = _preset_combo(box, "lockAttemptsField")
+        self.lock_minutes_field = _preset_combo(box, "lockMinutesField")
+        self.backup_folder_field = line_edit(box, "backupFolderField",
+                                             "Not set — a backups folder beside the database")
+        self.backup_folder_button = push_button("Choose…", box, "backupFolderButton")
+        self.backup_folder_button.clicked.connect(self.choose_backup_folder)
+        self.backup_hours_field = _preset_combo(box, "backupIntervalField")
+        lock_row = QHBoxLayout()
+        lock_row.addWidget(self.lock_attempts_field)
+        lock_row.addWidget(QLabel("lock the account for", box))
+        lock_row.addWidget(self.lock_minutes_field)
+        lock_row.addStretch(1)
+        folder_row = QHBoxLayout()
+        folder_row.addWidget(self.backup_folder_field, 1)
+        folder_row.addWidget(self.backup_folder_button)
+        form = QFormLayout(box)
+        lock_label = QLabel("Wrong &passwords in a row", box)
+        lock_label.setBuddy(self.lock_attempts_field)
+        form.addRow(lock_label, lock_row)
+        folder_label = QLabel("&Backup folder", box)
+        folder_label.setBuddy(self.backup_folder_field)
+        form.addRow(folder_label, folder_row)
+        form.addRow("Back up &every", self.backup_hours_field)
+        form.addRow("", hint("SQLite databases: 7 daily and 4 weekly backups are kept, each with the "
+                             "day's audit anchor. PostgreSQL: use pg_dump on the server.", box))
+        return box
+
+    def choose_backup_folder(self) -> None:
+        chosen = self._choose_folder(self, self.backup_folder_field.text())
+        if chosen:
+            self.backup_folder_field.setText(chosen)
+
     def set_settings(self, settings: TeamSettings) -> None:
         self._loaded = settings
         index = self.strategy_field.findData(AssignmentStrategy(settings.assignment_strategy).value)
@@ -209,6 +255,12 @@ class SettingsPage(QWidget):
             field.setText(getattr(settings, name))
         self.smtp_port_field.setText(str(settings.smtp_port))
         self.smtp_security_field.setCurrentIndex(max(self.smtp_security_field.findData(settings.smtp_security), 0))
+        _choose(self.lock_attempts_field, settings.sign_in_lock_attempts, LOCK_ATTEMPTS,
+                lambda n: f"{n} wrong passwords")
+        _choose(self.lock_minutes_field, settings.sign_in_lock_minutes, LOCK_MINUTES,
+                lambda n: f"{n} minutes")
+        self.backup_folder_field.setText(settings.backup_folder)
+        _choose(self.backup_hours_field, settings.backup_interval_hours, BACKUP_HOURS, _backup_hours_text)
 
     def edited_changes(self) -> dict[str, object]:
         """The settings whose field differs from what was loaded (compared at the field's precision)."""
@@ -236,6 +288,13 @@ class SettingsPage(QWidget):
             changes["smtp_port"] = port  # 0 (blank) is refused by the service, naming the field
         if self.smtp_security_field.currentData() != loaded.smtp_security:
             changes["smtp_security"] = self.smtp_security_field.currentData()
+        for name, combo in (("sign_in_lock_attempts", self.lock_attempts_field),
+                            ("sign_in_lock_minutes", self.lock_minutes_field),
+                            ("backup_interval_hours", self.backup_hours_field)):
+            if combo.currentData() is not None and combo.currentData() != getattr(loaded, name):
+                changes[name] = combo.currentData()
+        if self.backup_folder_field.text().strip() != loaded.backup_folder:
+            changes["backup_folder"] = self.backup_folder_field.text().strip()
         return changes
 
     def choose_crm_folder(self) -> None:
@@ -265,6 +324,10 @@ class SettingsPage(QWidget):
                 "crm_webhook_url": self.crm_webhook_field,
                 "smtp_port": self.smtp_port_field,
                 "smtp_security": self.smtp_security_field,
+                "sign_in_lock_attempts": self.lock_attempts_field,
+                "sign_in_lock_minutes": self.lock_minutes_field,
+                "backup_interval_hours": self.backup_hours_field,
+                "backup_folder": self.backup_folder_field,
                 **self._mail_text_fields,
             },
         )
