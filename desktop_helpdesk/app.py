@@ -211,6 +211,12 @@ def _run_app(args: argparse.Namespace, config: AppConfig, log_file: Path, settin
         if config.database.is_sqlite and not args.screenshot and not (args.demo and not args.db):
             backups = backup_runner.install(window, config.database.sqlite_path)
         account_menu.install(window, member.role, has_password=member.has_password, backups=backups)
+        if not args.screenshot:
+            from desktop_helpdesk.services.accounts import AccountService
+            from desktop_helpdesk.ui import idle_lock
+
+            idle_lock.install(window, AccountService(services.context), member.username,
+                              has_password=member.has_password)
         if is_read_only():
             # Nothing can be marked delivered (nor a lease held), so the outboxes wait for a
             # writable file.

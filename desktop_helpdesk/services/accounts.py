@@ -87,6 +87,10 @@ class AccountService:
             .exists()
         )
 
+    def idle_lock_minutes(self) -> int:
+        """After how many idle minutes a window locks (team setting; 0 = never)."""
+        return self._context.settings().idle_lock_minutes
+
     def sign_in(self, username: str, password: str) -> SignIn:
         """Check a username and password.
 

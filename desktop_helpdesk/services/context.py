@@ -50,6 +50,9 @@ class TeamSettings:
     # (each failure before that makes the next attempt wait longer: 1, 2, 4... seconds).
     sign_in_lock_attempts: int = 5
     sign_in_lock_minutes: int = 15
+    # A window nobody used for this many minutes hides its data until the member's password
+    # is typed again (0 = never).
+    idle_lock_minutes: int = 0
     # Online backups of a SQLite database: the folder ("" = "backups" beside the database
     # file) and how often (hours; 0 turns scheduled backups off).
     backup_folder: str = ""
@@ -84,6 +87,7 @@ class TeamSettings:
             raise ValidationError("outbox_retention_days", "must be a number of days from 1 to 3650")
         _check_whole_number("sign_in_lock_attempts", self.sign_in_lock_attempts, 1, 100)
         _check_whole_number("sign_in_lock_minutes", self.sign_in_lock_minutes, 1, 24 * 60)
+        _check_whole_number("idle_lock_minutes", self.idle_lock_minutes, 0, 24 * 60)
         _check_whole_number("backup_interval_hours", self.backup_interval_hours, 0, 24 * 31)
         checked_text("backup_folder", self.backup_folder)
         mail_text = _validated_mail_settings(self)

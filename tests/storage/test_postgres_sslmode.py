@@ -2,7 +2,13 @@
 
 import pytest
 
-from desktop_helpdesk.storage.db import DatabaseOpenError, DatabaseTarget, close_database, database, open_database
+from desktop_helpdesk.storage.db import (
+    DatabaseOpenError,
+    DatabaseTarget,
+    close_database,
+    database,
+    open_database,
+)
 
 
 @pytest.fixture

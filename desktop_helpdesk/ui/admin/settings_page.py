@@ -38,6 +38,11 @@ ATTACHMENT_MEGABYTES = (5, 10, 20, 25, 50, 100, 250)
 LOCK_ATTEMPTS = (3, 5, 10)
 LOCK_MINUTES = (5, 15, 30, 60)
 BACKUP_HOURS = (0, 6, 12, 24, 168)
+IDLE_LOCK_MINUTES = (0, 5, 10, 15, 30, 60)
+
+
+def _idle_text(minutes: int) -> str:
+    return "Never" if not minutes else f"After {minutes} minutes without use"
 
 
 def _backup_hours_text(hours: int) -> str:
@@ -212,6 +217,7 @@ class SettingsPage(QWidget):
         box = group("Sign-in and backups", self, "safetySettingsForm")
         self.lock_attempts_field = _preset_combo(box, "lockAttemptsField")
         self.lock_minutes_field = _preset_combo(box, "lockMinutesField")
+        self.idle_lock_field = _preset_combo(box, "idleLockField")
         self.backup_folder_field = line_edit(box, "backupFolderField",
                                              "Not set — a backups folder beside the database")
         self.backup_folder_button = push_button("Choose…", box, "backupFolderButton")
@@ -229,6 +235,7 @@ class SettingsPage(QWidget):
         lock_label = QLabel("Wrong &passwords in a row", box)
         lock_label.setBuddy(self.lock_attempts_field)
         form.addRow(lock_label, lock_row)
+        form.addRow("Lock &idle windows", self.idle_lock_field)
         folder_label = QLabel("&Backup folder", box)
         folder_label.setBuddy(self.backup_folder_field)
         form.addRow(folder_label, folder_row)
@@ -259,6 +266,7 @@ class SettingsPage(QWidget):
                 lambda n: f"{n} wrong passwords")
         _choose(self.lock_minutes_field, settings.sign_in_lock_minutes, LOCK_MINUTES,
                 lambda n: f"{n} minutes")
+        _choose(self.idle_lock_field, settings.idle_lock_minutes, IDLE_LOCK_MINUTES, _idle_text)
         self.backup_folder_field.setText(settings.backup_folder)
         _choose(self.backup_hours_field, settings.backup_interval_hours, BACKUP_HOURS, _backup_hours_text)
 
@@ -290,7 +298,8 @@ class SettingsPage(QWidget):
             changes["smtp_security"] = self.smtp_security_field.currentData()
         for name, combo in (("sign_in_lock_attempts", self.lock_attempts_field),
                             ("sign_in_lock_minutes", self.lock_minutes_field),
-                            ("backup_interval_hours", self.backup_hours_field)):
+                            ("backup_interval_hours", self.backup_hours_field),
+                            ("idle_lock_minutes", self.idle_lock_field)):
             if combo.currentData() is not None and combo.currentData() != getattr(loaded, name):
                 changes[name] = combo.currentData()
         if self.backup_folder_field.text().strip() != loaded.backup_folder:
@@ -328,6 +337,7 @@ class SettingsPage(QWidget):
                 "sign_in_lock_minutes": self.lock_minutes_field,
                 "backup_interval_hours": self.backup_hours_field,
                 "backup_folder": self.backup_folder_field,
+                "idle_lock_minutes": self.idle_lock_field,
                 **self._mail_text_fields,
             },
         )

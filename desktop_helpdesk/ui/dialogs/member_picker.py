@@ -1,4 +1,4 @@
-"""Start-up dialog: who is at the desk (until accounts with passwords arrive)."""
+"""Start-up dialog of a team without passwords yet: who is at the desk (they then set one)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,54 @@
+"""An idle window hides its data until the signed-in member's password is typed again."""
+
+from datetime import timedelta
+
+import pytest
+from argon2 import PasswordHasher
+
+from desktop_helpdesk.services.accounts import AccountService
+from desktop_helpdesk.ui.idle_lock import IdleLock
+from tests.ui.conftest import OFFSCREEN_NOISE
+
+pytestmark = pytest.mark.qt_log_ignore(*OFFSCREEN_NOISE)
+
+FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1)
+
+
+@pytest.fixture
+def accounts(ui, member):
+    accounts = AccountService(ui.services.context, FAST_HASHER)
+    accounts.change_own_password(member.id, None, "dana's password")
+    return accounts
+
+
+def test_an_idle_window_locks_and_only_the_members_password_unlocks_it(qtbot, window, ui, member, accounts):
+    idle = {"ms": 0}
+    lock = IdleLock(window, accounts, "dana", idle_ms=lambda: idle["ms"])
+    ui.services.settings.update(member.id, idle_lock_minutes=10)
+    idle["ms"] = 9 * 60_000
+    lock.check()
+    assert not lock.is_locked and window.centralWidget().isVisible()
+
+    idle["ms"] = 10 * 60_000
+    with qtbot.waitSignal(lock.locked):
+        lock.check()
+    assert not window.centralWidget().isVisible()
+    dialog = lock.dialog
+    assert dialog.username.text() == "dana" and dialog.username.isReadOnly()
+
+    dialog.password.setText("wrong")
+    dialog.ok_button.click()
+    qtbot.waitUntil(lambda: "Wrong username or password" in dialog.message.text(), timeout=20_000)
+    assert lock.is_locked and not window.centralWidget().isVisible()
+
+    ui.clock.advance(timedelta(seconds=2))
+    dialog.password.setText("dana's password")
+    with qtbot.waitSignal(lock.unlocked, timeout=20_000):
+        dialog.ok_button.click()
+    assert window.centralWidget().isVisible() and not lock.is_locked
+
+
+def test_never_locks_when_the_setting_is_off(window, ui, accounts):
+    lock = IdleLock(window, accounts, "dana", idle_ms=lambda: 10 ** 9)
+    lock.check()
+    assert not lock.is_locked
