@@ -75,8 +75,11 @@ def test_a_first_schema_database_is_upgraded_without_losing_rows(tmp_path):
     path = tmp_path / "old.sqlite3"
     old = open_database(path, migrate=False)
     upgrade(old, target="0001_initial")
-    member = records.TeamMemberRecord.create(username="ann", display_name="Ann", created_at=NOW)
     # The first schema's columns only: the live records have columns added since.
+    old.execute_sql("INSERT INTO team_member (username, display_name, email, role, can_take_cases, "
+                    "availability, active, created_at) VALUES ('ann', 'Ann', '', 'agent', 1, "
+                    "'available', 1, ?)", (NOW.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f"),))
+    member = records.TeamMemberRecord.select(records.TeamMemberRecord.id).get()
     old.execute_sql(
         "INSERT INTO client (name, account_manager, account_manager_email, phone, notes, created_at) "
         "VALUES (?, '', '', '', '', ?)",
