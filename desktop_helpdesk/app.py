@@ -199,16 +199,16 @@ def _run_app(args: argparse.Namespace, config: AppConfig, log_file: Path, settin
             tray.messageClicked.connect(window.open_notified_case)
         if member.role in ("supervisor", "admin"):
             _install_supervisor(window)
-        # Administration… (supervisors/admins); the team jobs (CRM delivery, client email)
-        # under leases, so one workstation of the team runs each.
+        # Administration… (supervisors/admins); the team jobs (CRM delivery, client email,
+        # the scheduled backup) under leases, so one workstation of the team runs each.
         from desktop_helpdesk.ui import admin, screen_pop, team_jobs
 
         admin.install(window)
         from desktop_helpdesk.ui import account_menu, backup_runner
 
-        # Scheduled backups of a SQLite file (not for screenshots or a throw-away demo file).
+        # "Back up now" (the scheduled backup is one of the team jobs below).
         backups = None
-        if config.database.is_sqlite and not args.screenshot and not (args.demo and not args.db):
+        if config.database.is_sqlite and not is_read_only():
             backups = backup_runner.install(window, config.database.sqlite_path)
         account_menu.install(window, member.role, has_password=member.has_password, backups=backups)
         if not args.screenshot:

@@ -9,13 +9,21 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from peewee import SqliteDatabase
+
 from desktop_helpdesk.services.audit_chain import AuditChainService
 from desktop_helpdesk.services.context import ServiceContext
 from desktop_helpdesk.services.errors import ServiceError
+from desktop_helpdesk.services.jobs import JobReport
 from desktop_helpdesk.services.permissions import Actions, acting_member, require
+from desktop_helpdesk.storage.db import database
 
 log = logging.getLogger(__name__)
 
+# The lease of the scheduled backup: one process of the team takes it (a window or the worker).
+DATABASE_BACKUP = "database-backup"
+# How often the job looks whether a backup is due (the interval itself is a team setting).
+CHECK_EVERY_SECONDS = 15 * 60
 KEEP_DAILY = 7
 KEEP_WEEKLY = 4
 _STAMP_FORMAT = "%Y%m%d-%H%M%S"
@@ -205,6 +213,43 @@ def run_backup(context: ServiceContext, database_path: Path | None, *, actor_id:
     anchor = folder / f"audit-anchor-{day}.json"
     report = AuditChainService(context).export_anchor(None, anchor)
     return BackupRun(created, removed, anchor if report.ok else None, report.summary())
+
+
+class BackupJob:
+    """The team job taking the scheduled backup (lease ``database-backup``): every 15 minutes
+    it looks whether the newest backup is older than the team's interval and, if so, takes one
+    (see ``run_backup``). PostgreSQL is backed up with pg_dump, so the job reports itself not
+    configured there, as it does when the interval is 0.
+
+    Args:
+        context: the services context.
+        database_path: the SQLite file (default: the database this process has open).
+    """
+
+    lease_name = DATABASE_BACKUP
+    interval_seconds = CHECK_EVERY_SECONDS
+
+    def __init__(self, context: ServiceContext, database_path: Path | None = None) -> None:
+        self._context = context
+        self._path = database_path
+
+    def run_round(self, should_stop) -> JobReport:
+        """Back up if due; the report says what happened."""
+        path = self._path or _bound_sqlite_path()
+        if path is None:
+            return JobReport("Backups: PostgreSQL is backed up with pg_dump", configured=False)
+        if self._context.settings().backup_interval_hours <= 0:
+            return JobReport("Scheduled backups are off", configured=False)
+        run = run_backup(self._context, path, actor_id=None, force=False)
+        if run is None:
+            return JobReport("Backup not due", {"backed_up": 0})
+        return JobReport(f"Backed up to {run.backup.name}", {"backed_up": 1, "removed": len(run.removed)},
+                         problem="" if run.anchor else run.chain_summary)
+
+
+def _bound_sqlite_path() -> Path | None:
+    db = database.obj
+    return Path(db.database) if isinstance(db, SqliteDatabase) else None
 
 
 def database_in_use(path: Path) -> bool:

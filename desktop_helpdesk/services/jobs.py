@@ -82,11 +82,13 @@ def team_jobs(context: ServiceContext, *, holder: str,
     """
     # Imported here: the delivery modules import the outbox machinery, which imports this
     # module's report type.
+    from desktop_helpdesk.services.backups import BackupJob
     from desktop_helpdesk.services.crm import CrmDeliveryJob
     from desktop_helpdesk.services.mail import MailSendJob
 
     return [CrmDeliveryJob(context, holder=holder, environ=environ),
-            MailSendJob(context, holder=holder, environ=environ)]
+            MailSendJob(context, holder=holder, environ=environ),
+            BackupJob(context)]
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ def install(window, role: str, *, has_password: bool, backups=None) -> QToolButt
         window: the main window.
         role: the signed-in member's role (what the menu offers follows the role matrix).
         has_password: whether they have a password (the dialog then asks for it first).
-        backups: the window's ``BackupScheduler`` (None: no "Back up now", e.g. PostgreSQL).
+        backups: the window's ``BackupRunner`` (None: no "Back up now", e.g. PostgreSQL).
 
     Returns:
         The tool button (its menu holds the actions).
@@ -47,7 +47,7 @@ def install(window, role: str, *, has_password: bool, backups=None) -> QToolButt
     if backups is not None and may(role, Actions.RUN_BACKUP):
         back_up = menu.addAction("Back up the database now")
         back_up.setObjectName("actionBackUpNow")
-        back_up.triggered.connect(lambda: backups.run(force=True, actor_id=ui.member_id))
+        back_up.triggered.connect(lambda: backups.run(actor_id=ui.member_id))
     button.setMenu(menu)
     toolbar = window.findChild(QToolBar, "mainToolBar")
     if toolbar is not None:

@@ -1,12 +1,12 @@
-"""Scheduled backups from the window: a coarse timer checks whether one is due, and the backup
-(SQLite's online backup API, rotation, the day's audit anchor) runs in the worker pool."""
+""""Back up now" from the window: the backup (SQLite's online backup API, rotation, the day's
+audit anchor) runs in the worker pool. The scheduled backup is a team job (``BackupJob``)."""
 
 from __future__ import annotations
 
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, Signal
 
 from desktop_helpdesk.services.backups import BackupRun, run_backup
 from desktop_helpdesk.services.context import ServiceContext
@@ -14,58 +14,37 @@ from desktop_helpdesk.ui.workers import WorkerPool
 
 log = logging.getLogger(__name__)
 
-CHECK_INTERVAL_MS = 15 * 60 * 1000
 
-
-class BackupScheduler(QObject):
-    """Takes a backup when the newest in the folder is older than the team's interval.
-
-    Any workstation with the window open may take it (the folder, not a flag, says whether one
-    is due, so a second workstation finds it done). One run at a time; the timer is a child of
-    the window, which stops it on shutdown.
+class BackupRunner(QObject):
+    """Runs one backup at a time in the window's pool, for the member who asked.
 
     Signals:
         backed_up(object): a ``BackupRun``.
-        backup_failed(str): why a backup failed (also logged).
+        backup_failed(str): why a backup failed or was refused (also logged).
     """
 
     backed_up = Signal(object)
     backup_failed = Signal(str)
 
     def __init__(self, context: ServiceContext, database_path: Path, pool: WorkerPool,
-                 parent: QObject | None = None, *, interval_ms: int = CHECK_INTERVAL_MS) -> None:
+                 parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.setObjectName("backupScheduler")
+        self.setObjectName("backupRunner")
         self._context = context
         self._path = database_path
         self._pool = pool
         self._running = False
         self.last_run: BackupRun | None = None
-        self.timer = QTimer(self)
-        self.timer.setObjectName("backupTimer")
-        self.timer.setInterval(interval_ms)
-        self.timer.setTimerType(Qt.TimerType.VeryCoarseTimer)
-        self.timer.timeout.connect(self._on_timer_timeout)
 
-    def start(self) -> None:
-        """Start checking (now, then on every tick)."""
-        self.timer.start()
-        self.run(force=False)
-
-    def run(self, *, force: bool = True, actor_id: int | None = None) -> bool:
-        """Back up in the pool (``force``: even if not due). False when one is running."""
+    def run(self, *, actor_id: int | None, force: bool = True) -> bool:
+        """Back up in the pool (``force``: even if one was taken recently). False when one is
+        already running."""
         if self._running:
             return False
         self._running = True
-        self._pool.submit(self._work, force, actor_id, on_finished=self._on_finished,
-                          on_failed=self._on_failed)
+        self._pool.submit(lambda: run_backup(self._context, self._path, actor_id=actor_id, force=force),
+                          on_finished=self._on_finished, on_failed=self._on_failed)
         return True
-
-    def _work(self, force: bool, actor_id: int | None) -> BackupRun | None:
-        return run_backup(self._context, self._path, actor_id=actor_id, force=force)
-
-    def _on_timer_timeout(self) -> None:
-        self.run(force=False)
 
     def _on_finished(self, result: BackupRun | None) -> None:
         self._running = False
@@ -82,18 +61,13 @@ class BackupScheduler(QObject):
         self.backup_failed.emit(str(error))
 
 
-def install(window, database_path: Path | None) -> BackupScheduler | None:
-    """Schedule backups of a SQLite database from this window (the account menu offers "Back
-    up now" to supervisors and admins). PostgreSQL (``database_path`` None) uses pg_dump.
-
-    Returns:
-        The scheduler (started), or None for PostgreSQL.
-    """
+def install(window, database_path: Path | None) -> BackupRunner | None:
+    """The window's "Back up now" runner for a SQLite database (None for PostgreSQL, which is
+    backed up with pg_dump); its outcome shows in the status bar."""
     if database_path is None:
         return None
-    scheduler = BackupScheduler(window.ui_context.services.context, database_path, window.pool, window)
+    runner = BackupRunner(window.ui_context.services.context, database_path, window.pool, window)
     say = window.statusBar().showMessage
-    scheduler.backed_up.connect(lambda run: say(f"Backed up to {run.backup}"))
-    scheduler.backup_failed.connect(lambda text: say(f"Backup failed: {text}"))
-    scheduler.start()
-    return scheduler
+    runner.backed_up.connect(lambda run: say(f"Backed up to {run.backup}"))
+    runner.backup_failed.connect(lambda text: say(f"Backup failed: {text}"))
+    return runner

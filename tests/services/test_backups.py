@@ -10,6 +10,7 @@ from desktop_helpdesk.cli.backup import main as backup_main
 from desktop_helpdesk.cli.restore import main as restore_main
 from desktop_helpdesk.services.backups import (
     BackupError,
+    BackupJob,
     back_up,
     backup_due,
     backup_name,
@@ -62,11 +63,9 @@ def test_a_backup_of_the_open_database_is_a_checked_consistent_copy(desk, tmp_pa
 
 def test_scheduled_backups_run_when_due_and_rotate(desk, tmp_path):
     folder = tmp_path / "backups"
+    folder.mkdir()
     for days in range(1, 40):
-        old = NOW - timedelta(days=days)
-        (folder / backup_name(desk, old)).parent.mkdir(exist_ok=True)
-        back_up(desk, folder / backup_name(desk, old)) if days == 1 else (
-            folder / backup_name(desk, old)).write_bytes(b"old")
+        (folder / backup_name(desk, NOW - timedelta(days=days))).write_bytes(b"an old backup")
     assert backup_due(folder, desk, NOW, 24)
     assert not backup_due(folder, desk, NOW - timedelta(hours=23), 24)
     assert not backup_due(folder, desk, NOW, 0)  # scheduling off
@@ -135,3 +134,15 @@ def test_the_commands_back_up_and_refuse_to_restore_over_an_open_file(desk, tmp_
     assert code == 2 and "pg_dump" in err
     code, _, err = _run(backup_main, "--db", str(tmp_path / "none.sqlite3"), "-o", "x")
     assert code == 2 and "--db: no database file at" in err
+
+
+def test_the_backup_team_job_follows_the_settings(desk, services, team, clock):
+    job = BackupJob(services.context)
+    assert job.lease_name == "database-backup"
+    assert job.run_round(lambda: False).counters["backed_up"] == 1
+    assert job.run_round(lambda: False).text == "Backup not due"
+    services.settings.update(team.admin, backup_interval_hours=0)
+    assert job.run_round(lambda: False).configured is False
+    services.settings.update(team.admin, backup_interval_hours=24, backup_folder=str(desk.parent / "elsewhere"))
+    assert job.run_round(lambda: False).counters["backed_up"] == 1
+    assert list_backups(desk.parent / "elsewhere", desk)

@@ -1,5 +1,5 @@
-"""Backups from the open window (scheduled and "Back up now"), restores refused while it is
-open, and the Account menu."""
+"""Backups while the window is open (the scheduled team job and "Back up now"), restores
+refused while it is open, and the Account menu."""
 
 import io
 import json
@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtGui import QAction
 
 from desktop_helpdesk.cli.restore import main as restore_main
-from desktop_helpdesk.services.backups import list_backups
+from desktop_helpdesk.services.backups import BackupJob, list_backups
 from desktop_helpdesk.storage.records import CaseRecord
 from desktop_helpdesk.ui import account_menu, backup_runner
 from desktop_helpdesk.ui.context import UiContext
@@ -30,30 +30,28 @@ def _cases(path):
 
 def test_backup_and_restore_round_trip_while_the_window_is_open(qtbot, window, ui, db_path, tmp_path, clock):
     log_case(ui)
-    scheduler = backup_runner.install(window, db_path)
-    qtbot.waitUntil(lambda: scheduler.last_run is not None, timeout=20_000)
-    first = scheduler.last_run
-    assert first.backup.parent == db_path.parent / "backups"
-    assert _cases(first.backup) == 1
-    assert json.loads(first.anchor.read_text())["rows"] > 0
-    assert first.chain_summary.startswith("OK:")
-
-    # Not due again within the day: the timer's check takes no second backup.
-    scheduler.run(force=False)
-    qtbot.waitUntil(lambda: not window.pool.busy)
-    assert len(list_backups(first.backup.parent, db_path)) == 1
+    # The scheduled backup is a team job; the window's own connection stays open meanwhile.
+    job = BackupJob(ui.services.context)
+    report = job.run_round(lambda: False)
+    assert report.counters == {"backed_up": 1, "removed": 0}
+    first = list_backups(db_path.parent / "backups", db_path)[0]
+    assert _cases(first.path) == 1
+    assert json.loads((first.path.parent / "audit-anchor-2026-11-25.json").read_text())["rows"] > 0
+    # Not due again within the day.
+    assert job.run_round(lambda: False).text == "Backup not due"
 
     # "Back up now" from the Account menu, after more work.
     log_case(ui, "VPN drops")
-    account_menu.install(window, "admin", has_password=False, backups=scheduler)
+    runner = backup_runner.install(window, db_path)
+    account_menu.install(window, "admin", has_password=False, backups=runner)
     clock.advance(timedelta(minutes=5))
-    with qtbot.waitSignal(scheduler.backed_up, timeout=20_000) as backed_up:
+    with qtbot.waitSignal(runner.backed_up, timeout=20_000) as backed_up:
         window.findChild(QAction, "actionBackUpNow").trigger()
     second = backed_up.args[0]
     assert _cases(second.backup) == 2
     assert "Backed up to" in window.statusBar().currentMessage()
     # One per day is kept: the morning's copy made way for the newer one.
-    assert second.removed == [first.backup] and not first.backup.exists()
+    assert second.removed == [first.path] and not first.path.exists()
 
     # The window still has the database open: restoring over it is refused...
     out, err = io.StringIO(), io.StringIO()
@@ -72,8 +70,8 @@ def test_backup_and_restore_round_trip_while_the_window_is_open(qtbot, window, u
 def test_agents_change_their_password_but_get_no_backup_action(qtbot, make_window, ui, db_path):
     alice = ui.services.team.add_member(ui.member_id, "alice", "Alice Agent")
     window = make_window(UiContext.for_member(ui.services, ui.clock, alice))
-    scheduler = backup_runner.BackupScheduler(ui.services.context, db_path, window.pool, window)
-    button = account_menu.install(window, "agent", has_password=False, backups=scheduler)
+    runner = backup_runner.BackupRunner(ui.services.context, db_path, window.pool, window)
+    button = account_menu.install(window, "agent", has_password=False, backups=runner)
     names = [action.objectName() for action in button.menu().actions()]
     assert names == ["actionChangePassword"]
 
@@ -87,7 +85,7 @@ def test_agents_change_their_password_but_get_no_backup_action(qtbot, make_windo
     from desktop_helpdesk.services.accounts import AccountService
 
     assert not AccountService(ui.services.context).sign_in("alice", "alice's password").must_set_password
-    # The scheduler refuses an agent's "back up now" in the service layer too.
-    with qtbot.waitSignal(scheduler.backup_failed) as failed:
-        scheduler.run(force=True, actor_id=alice.id)
+    # The service refuses an agent's "back up now" too.
+    with qtbot.waitSignal(runner.backup_failed) as failed:
+        runner.run(actor_id=alice.id)
     assert failed.args == ["Only a supervisor or admin can back up the database"]
