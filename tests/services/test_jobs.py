@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from desktop_helpdesk.services.backups import DATABASE_BACKUP
 from desktop_helpdesk.services.jobs import JobReport, JobScheduler, team_jobs
 from desktop_helpdesk.services.leases import (
     CRM_DELIVERY,
@@ -43,13 +44,15 @@ class CountingJob:
         return JobReport(f"{done} done", {"sent": done})
 
 
-def test_team_jobs_lists_crm_delivery_and_mail_sending(services):
+def test_team_jobs_lists_crm_delivery_mail_sending_and_the_backup(services, engine):
     jobs = team_jobs(services.context, holder="desk-07/1/x", environ={})
-    assert [job.lease_name for job in jobs] == [CRM_DELIVERY, MAIL_SEND]
-    assert [job.interval_seconds for job in jobs] == [60.0, 30.0]
+    assert [job.lease_name for job in jobs] == [CRM_DELIVERY, MAIL_SEND, DATABASE_BACKUP]
+    assert [job.interval_seconds for job in jobs] == [60.0, 30.0, 900.0]
     # Not set up: a round says so and sends nothing.
-    reports = [job.run_round(lambda: False) for job in jobs]
+    reports = [job.run_round(lambda: False) for job in jobs[:2]]
     assert [r.configured for r in reports] == [False, False]
+    # The backup job backs up a SQLite file; PostgreSQL is pg_dump's.
+    assert jobs[2].run_round(lambda: False).configured is (engine == "sqlite")
 
 
 def test_only_the_lease_holder_runs_a_job_and_intervals_are_kept():
