@@ -14,7 +14,7 @@ from desktop_helpdesk.services.context import ServiceContext, write_transaction
 from desktop_helpdesk.services.errors import ValidationError
 from desktop_helpdesk.services.permissions import Actions, acting_member, require
 from desktop_helpdesk.storage.audit_rows import iter_chain_rows
-from desktop_helpdesk.storage.db import database
+from desktop_helpdesk.storage.db import database, is_read_only
 from desktop_helpdesk.storage.records import CaseRecord
 
 ANCHOR_FORMAT = "desktop-helpdesk audit anchor 1"
@@ -234,6 +234,8 @@ class AuditChainService:
         if actor_id is not None:
             require(acting_member(actor_id), Actions.VERIFY_AUDIT)
         report = verify_chain(self._context.now(), anchor=anchor, progress=progress)
+        if is_read_only():
+            return report  # a read-only copy can be verified; there is nowhere to note it
         with write_transaction():
             self._context.write_state(LAST_VERIFIED_KEY, {
                 "ok": report.ok,
