@@ -90,3 +90,27 @@ def test_runs_as_a_subcommand_of_the_app(desk_db):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith(f"OK: {rows} audit rows")
+
+
+def test_postgresql_tampering_is_found_by_the_command(postgres_url, clock):
+    from desktop_helpdesk.storage.db import DatabaseTarget, close_database, open_database
+    from tests.pg import fresh_postgres_database
+
+    url = fresh_postgres_database(postgres_url)
+    db = open_database(DatabaseTarget(url))
+    try:
+        team = Services.create(clock).team
+        admin = team.bootstrap_admin("admin", "Ada Admin").id
+        team.add_member(admin, "alice", "Alice Agent")
+        rows = AuditRecord.select().count()
+        assert run("--db", url, clock=clock)[1].startswith(f"OK: {rows} audit rows")
+        target = AuditRecord.select(AuditRecord.id).order_by(AuditRecord.id).offset(1).first().id
+        db.execute_sql("DROP TRIGGER audit_no_update ON audit")
+        db.execute_sql('DELETE FROM audit WHERE id = %s', (target,))
+        code, out, _ = run("--db", url, "--json", clock=clock)
+    finally:
+        close_database()
+        database.initialize(None)
+    record = json.loads(out)
+    assert code == 1 and record["kind"] == "deleted"
+    assert record["row_id"] > target and f"ids {target}–{target}" in record["detail"]
