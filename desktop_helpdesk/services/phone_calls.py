@@ -22,13 +22,12 @@ from desktop_helpdesk.services.context import ServiceContext, is_sqlite, write_t
 from desktop_helpdesk.services.dto import ContactMatch, InteractionLogged
 from desktop_helpdesk.services.errors import (
     NotFoundError,
-    PermissionDenied,
     ValidationError,
     WorkflowError,
     checked_instant,
     checked_text,
 )
-from desktop_helpdesk.services.permissions import acting_member, is_manager
+from desktop_helpdesk.services.permissions import Actions, acting_member, require
 from desktop_helpdesk.storage.records import (
     CaseRecord,
     ClientRecord,
@@ -502,8 +501,8 @@ class PhoneCallService:
         row = self._locked(call_id)
         if row.direction != OUTBOUND or row.state != IN_PROGRESS:
             raise WorkflowError("This call has already ended")
-        if row.member_id != actor.id and not is_manager(actor):
-            raise PermissionDenied("Only the agent who dialled can end this call")
+        if row.member_id != actor.id:
+            require(actor, Actions.END_OTHERS_CALL)
         return row
 
 

@@ -15,6 +15,7 @@ from desktop_helpdesk.services.audit_log import audit_page
 from desktop_helpdesk.services.backups import BackupError, run_backup
 from desktop_helpdesk.services.errors import PermissionDenied
 from desktop_helpdesk.services.permissions import ACTIONS, Actions
+from desktop_helpdesk.services.phone_calls import PhoneCallService
 from desktop_helpdesk.services.reports import ReportService
 from desktop_helpdesk.storage.db import database
 from tests.services.conftest import caller
@@ -69,7 +70,14 @@ SCENARIOS = {
                                      lambda s, a, t, c: AccountService(s.context, FAST_HASHER)
                                      .change_own_password(a, None, f"own password {a}")),
     "backups.run": ([Actions.RUN_BACKUP], _backup),
+    "calls.end_others": ([Actions.END_OTHERS_CALL], lambda s, a, t, c: _cancel_bobs_call(s, a, t, c)),
 }
+
+
+def _cancel_bobs_call(s, actor, team, bob_case):
+    calls = PhoneCallService(s.context, s.cases, s.contacts)
+    call = calls.start_outbound_call(team.bob, bob_case, "+1 902 555 0100")
+    calls.cancel_outbound_call(actor, call.id)
 
 
 def test_every_guarded_action_has_a_scenario():
