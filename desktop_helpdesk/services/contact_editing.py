@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from peewee import fn
 
 from desktop_helpdesk.domain.cases import client_name_key, phone_digits
-from desktop_helpdesk.services.audit import ChangeLog, audit_label
+from desktop_helpdesk.services.audit import ChangeLog, append_audit_rows, audit_label
 from desktop_helpdesk.services.context import ServiceContext, write_transaction
 from desktop_helpdesk.services.errors import (
     NotFoundError,
@@ -19,7 +19,6 @@ from desktop_helpdesk.services.errors import (
 )
 from desktop_helpdesk.services.permissions import acting_member, require_action
 from desktop_helpdesk.storage.records import (
-    AuditRecord,
     CaseRecord,
     ClientRecord,
     ContactAddressRecord,
@@ -243,12 +242,13 @@ class ContactEditingService:
                 # the version still moves so open editors see the change.
                 CaseRecord.update(contact=survivor.id, version=CaseRecord.version + 1, updated_at=now).where(
                     CaseRecord.id.in_(case_ids)).execute()
-                AuditRecord.insert_many([
+                # Through the chain like every audit row (a bare insert would break it).
+                append_audit_rows([
                     {"at": now, "actor": actor.id, "entity": "case", "entity_id": case_id, "case": case_id,
                      "action": "update", "field": "contact", "before": audit_label(duplicate.name, duplicate.id),
                      "after": audit_label(survivor.name, survivor.id), "reason": why}
                     for case_id in case_ids
-                ]).execute()
+                ])
             known = {a.lower() for a in (survivor.email, *_addresses(survivor.id, "email")) if a} | {
                 phone_digits(p) for p in (survivor.phone, *_addresses(survivor.id, "phone")) if p}
             moved = []

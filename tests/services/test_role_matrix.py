@@ -10,7 +10,7 @@ from argon2 import PasswordHasher
 from peewee import SqliteDatabase
 
 from desktop_helpdesk.services.accounts import AccountService
-from desktop_helpdesk.services.audit_chain import AuditChainService
+from desktop_helpdesk.services.audit_chain import AuditChainService, verify_chain
 from desktop_helpdesk.services.audit_log import audit_page
 from desktop_helpdesk.services.backups import BackupError, run_backup
 from desktop_helpdesk.services.errors import PermissionDenied
@@ -59,8 +59,23 @@ SCENARIOS = {
                                  lambda s, a, t, c: s.team.set_availability(a, t.bob, "available")),
     "team.redistribute": ([Actions.REDISTRIBUTE_OTHERS],
                           lambda s, a, t, c: s.team.redistribute_open_cases(a, t.bob)),
-    "cases.reassign_others": ([Actions.REASSIGN_OTHERS_CASE],
-                              lambda s, a, t, c: s.cases.reassign(a, c, t.alice, reason="Alice knows it")),
+    "reassign_others_case": ([Actions.REASSIGN_OTHERS_CASE],
+                             lambda s, a, t, c: s.cases.reassign(a, c, t.alice, reason="Alice knows it")),
+    "bulk_reassign_others_case": ([Actions.BULK_REASSIGN_OTHERS_CASE],
+                                  lambda s, a, t, c: s.cases.reassign(a, c, t.alice, reason="Bulk", bulk=True)),
+    "hand_back_others_case": ([Actions.HAND_BACK_OTHERS_CASE], lambda s, a, t, c: _hand_back_bobs(s, a, t, c)),
+    "merge_cases": ([Actions.MERGE_CASES], lambda s, a, t, c: _merge_two_cases(s, a, t)),
+    "manage_categories": ([Actions.MANAGE_CATEGORIES],
+                          lambda s, a, t, c: s.categories.add_category(a, f"Category {a}")),
+    "move_contacts": ([Actions.MOVE_CONTACTS], lambda s, a, t, c: _move_a_contact(s, a, t, c)),
+    "merge_contacts": ([Actions.MERGE_CONTACTS], lambda s, a, t, c: _merge_two_contacts(s, a, t)),
+    "edit_clients": ([Actions.EDIT_CLIENTS],
+                     lambda s, a, t, c: s.contact_editing.update_client(
+                         a, s.cases.get_case(c).client_id, name="Acme Learning", notes=f"By {a}")),
+    "manage_holiday_arrangements": ([Actions.MANAGE_HOLIDAY_ARRANGEMENTS],
+                                    lambda s, a, t, c: s.abroad.add_arrangement(
+                                        a, country="FR", starts_on=date(2026, 12, 24 + a % 3),
+                                        ends_on=date(2026, 12, 27 + a % 3), covered_by="Sam")),
     "accounts.reset_password": ([Actions.RESET_PASSWORD],
                                 lambda s, a, t, c: AccountService(s.context, FAST_HASHER)
                                 .reset_password(a, t.bob, "temporary-pass")),
@@ -72,6 +87,36 @@ SCENARIOS = {
     "backups.run": ([Actions.RUN_BACKUP], _backup),
     "calls.end_others": ([Actions.END_OTHERS_CALL], lambda s, a, t, c: _cancel_bobs_call(s, a, t, c)),
 }
+
+
+def _new_case(s, team, n):
+    # Each a caller of their own (a different phone and email) at the same client.
+    return s.cases.log_case(team.bob, subject=f"Case {n}", channel="phone", new_contact=caller(
+        email=f"c{n}@acme.example", name=f"Caller {n}", phone=f"902 555 {n:04d}")).id
+
+
+def _hand_back_bobs(s, actor, team, bob_case):
+    s.cases.reassign(team.admin, bob_case, team.bob, reason="Back to Bob")
+    s.cases.hand_back(actor, bob_case, reason="Someone else should take it")
+
+
+def _merge_two_cases(s, actor, team):
+    duplicate, survivor = _new_case(s, team, 100 + actor), _new_case(s, team, 200 + actor)
+    s.cases.merge_cases(actor, duplicate, survivor, reason="Same problem")
+
+
+def _move_a_contact(s, actor, team, bob_case):
+    moving = s.cases.log_case(team.bob, subject="Mover", channel="phone", new_contact=caller(
+        email=f"mover{actor}@other.example", phone=f"902 555 {500 + actor:04d}",
+        client_name=f"Other {actor}"))
+    s.contact_editing.move_contact(actor, moving.contact_id, s.cases.get_case(bob_case).client_id,
+                                   reason="Changed employer")
+
+
+def _merge_two_contacts(s, actor, team):
+    first = s.cases.get_case(_new_case(s, team, 300 + actor)).contact_id
+    second = s.cases.get_case(_new_case(s, team, 400 + actor)).contact_id
+    s.contact_editing.merge_contacts(actor, first, second, reason="Same person")
 
 
 def _cancel_bobs_call(s, actor, team, bob_case):
@@ -99,3 +144,6 @@ def test_each_role_is_refused_exactly_where_the_matrix_says(services, team, key)
         with pytest.raises(PermissionDenied) as refused:
             attempt(services, actor, team, bob_case)
         assert str(refused.value) == lacking.refusal(), f"{role} trying {key}"
+    # Whatever the actions wrote to the audit log went through the hash chain.
+    report = verify_chain(services.context.now())
+    assert report.ok, report.summary()
