@@ -97,6 +97,8 @@ class Actions:
     HAND_BACK_OTHERS_CASE = guarded(
         "hand_back_others_case", "hand another member's case back to the queue", _MANAGERS)
     MERGE_CASES = guarded("merge_cases", "merge cases", _MANAGERS)
+    DELETE_OTHERS_SHARED_FILTER = guarded(
+        "delete_others_shared_filter", "delete a shared filter another member saved", _MANAGERS)
     MANAGE_CATEGORIES = guarded("manage_categories", "manage the case categories", _MANAGERS)
     MOVE_CONTACTS = guarded("move_contacts", "move a contact to another client", _MANAGERS)
     MERGE_CONTACTS = guarded("merge_contacts", "merge contacts", _MANAGERS)

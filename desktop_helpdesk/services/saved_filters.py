@@ -10,7 +10,7 @@ from desktop_helpdesk.services.audit import ChangeLog
 from desktop_helpdesk.services.case_queries import FilterCriteria
 from desktop_helpdesk.services.context import ServiceContext, write_transaction
 from desktop_helpdesk.services.errors import NotFoundError, PermissionDenied, ValidationError
-from desktop_helpdesk.services.permissions import acting_member, is_manager
+from desktop_helpdesk.services.permissions import Actions, acting_member, require
 from desktop_helpdesk.storage.records import SavedFilterRecord, TeamMemberRecord
 
 MAX_FILTER_NAME = 80
@@ -111,8 +111,10 @@ class SavedFilterService:
             record = SavedFilterRecord.get_or_none(SavedFilterRecord.id == filter_id)
             if record is None:
                 raise NotFoundError(f"No saved filter with id {filter_id}")
-            if record.owner_id != actor.id and not (record.shared and is_manager(actor)):
-                raise PermissionDenied("Only its owner (or a supervisor, for a shared one) can delete a filter")
+            if record.owner_id != actor.id:
+                if not record.shared:
+                    raise PermissionDenied("Only its owner can delete a personal filter")
+                require(actor, Actions.DELETE_OTHERS_SHARED_FILTER)
             log = ChangeLog(actor.id, self._context.now(), entity="saved_filter", entity_id=record.id)
             log.add("filter_deleted", field="criteria", before=record.criteria, reason=record.name)
             record.delete_instance()

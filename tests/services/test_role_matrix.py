@@ -13,6 +13,7 @@ from desktop_helpdesk.services.accounts import AccountService
 from desktop_helpdesk.services.audit_chain import AuditChainService, verify_chain
 from desktop_helpdesk.services.audit_log import audit_page
 from desktop_helpdesk.services.backups import BackupError, run_backup
+from desktop_helpdesk.services.case_queries import FilterCriteria
 from desktop_helpdesk.services.errors import PermissionDenied
 from desktop_helpdesk.services.permissions import ACTIONS, Actions
 from desktop_helpdesk.services.phone_calls import PhoneCallService
@@ -65,6 +66,9 @@ SCENARIOS = {
                                   lambda s, a, t, c: s.cases.reassign(a, c, t.alice, reason="Bulk", bulk=True)),
     "hand_back_others_case": ([Actions.HAND_BACK_OTHERS_CASE], lambda s, a, t, c: _hand_back_bobs(s, a, t, c)),
     "merge_cases": ([Actions.MERGE_CASES], lambda s, a, t, c: _merge_two_cases(s, a, t)),
+    "delete_others_shared_filter": ([Actions.DELETE_OTHERS_SHARED_FILTER],
+                                    lambda s, a, t, c: s.saved_filters.delete_filter(a, s.saved_filters.save_filter(
+                                        t.bob, f"Team view {a}", FilterCriteria(channel="email"), shared=True).id)),
     "manage_categories": ([Actions.MANAGE_CATEGORIES],
                           lambda s, a, t, c: s.categories.add_category(a, f"Category {a}")),
     "move_contacts": ([Actions.MOVE_CONTACTS], lambda s, a, t, c: _move_a_contact(s, a, t, c)),
