@@ -259,6 +259,16 @@ class ScreenPop(QObject):
                         call_id=f"missed-{note.id}")
         return self.take_call(call, missed_call_id=note.id)
 
+    def call_back(self, note: PhoneCallInfo) -> bool:
+        """Dial a missed caller through the softphone; the note stays until a case is logged
+        from it (Log a case…) or it is dismissed."""
+        if self._open_url(QUrl(tel_url(note.number))):
+            self._window.statusBar().showMessage(f"Calling {note.who} back…", 10_000)
+            return True
+        self._window.statusBar().showMessage(
+            f"No phone program takes tel: links on this computer: dial {note.number} by hand", 15_000)
+        return False
+
     def dismiss_missed_call(self, note: PhoneCallInfo) -> None:
         calls, member = self._ui.services.calls, self._ui.member_id
         self._pool.submit(lambda: calls.dismiss_missed_call(member, note.id, "Needs nothing"),
@@ -289,6 +299,7 @@ class ScreenPop(QObject):
             sub = menu.addMenu(f"Missed call from {note.who} · {when}")
             sub.setObjectName(f"missedCallMenu{note.id}")
             sub.addAction("Log a case…", lambda n=note: self.open_missed_call(n))
+            sub.addAction(f"Call back {note.number}", lambda n=note: self.call_back(n))
             sub.addAction("Dismiss (needs nothing)", lambda n=note: self.dismiss_missed_call(n))
 
     # -- dialling out ----------------------------------------------------------------------

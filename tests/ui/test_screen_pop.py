@@ -218,7 +218,8 @@ def test_command_errors_are_one_line_with_exit_codes(db, db_path):
     assert err_io.getvalue().startswith("desktop-helpdesk call: error: the desk window could not start (exit 3)")
 
 
-def test_dismissed_call_leaves_a_missed_call_note_that_becomes_a_case(qtbot, window, pop, ui, clock):
+def test_dismissed_call_leaves_a_missed_call_note_that_becomes_a_case(qtbot, window, pop, ui, clock,
+                                                                     opened_urls):
     log_case(ui, "Certificates print blank", caller=CALLER)
     dialog = pop.take_call(new_call("+1 902 955 6611", rang_at=clock.now(), line="Support"))
     qtbot.waitUntil(lambda: dialog.chosen_contact is not None)
@@ -232,6 +233,11 @@ def test_dismissed_call_leaves_a_missed_call_note_that_becomes_a_case(qtbot, win
     titles = [a.text() for a in pop.calls_menu.actions()]
     assert any(t.startswith("Missed call from Mona Lisa (+1 902 955 6611)") for t in titles)
 
+    callback = next(a for a in pop.calls_menu.actions() if a.menu() is not None).menu()
+    assert [a.text() for a in callback.actions()] == [
+        "Log a case…", "Call back +1 902 955 6611", "Dismiss (needs nothing)"]
+    assert pop.call_back(notes[0])
+    assert opened_urls == ["tel:+19029556611"]
     intake = pop.open_missed_call(notes[0])
     qtbot.waitUntil(lambda: intake.chosen_contact is not None)
     qtbot.keyClicks(intake.subject_field, "Called back about certificates")
