@@ -20,6 +20,7 @@ from desktop_helpdesk.storage.db import database, is_read_only
 from desktop_helpdesk.storage.records import ClosureRecord, SettingRecord
 
 DEFAULT_ATTACHMENT_LIMIT = 20 * 1024 * 1024
+DEFAULT_MAIL_MESSAGE_LIMIT = 25 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,21 @@ class TeamSettings:
     # file) and how often (hours; 0 turns scheduled backups off).
     backup_folder: str = ""
     backup_interval_hours: int = 24
+    # Email intake (the support mailbox over IMAP). The password is never stored here either:
+    # HELPDESK_IMAP_PASSWORD, or an OAuth2 token kept in the workstation's keyring.
+    imap_host: str = ""
+    imap_port: int = 993
+    imap_security: str = "ssl"  # ssl | starttls | none
+    imap_username: str = ""
+    imap_auth: str = "password"  # password | oauth2
+    imap_oauth_client_id: str = ""
+    imap_oauth_authority: str = ""  # e.g. https://login.microsoftonline.com/<tenant>
+    imap_folder: str = "INBOX"
+    imap_processed_folder: str = "Processed"
+    mail_poll_seconds: int = 60
+    mail_auto_acknowledge: bool = False
+    mail_max_message_bytes: int = DEFAULT_MAIL_MESSAGE_LIMIT
+    mail_new_cases_per_sender_per_hour: int = 10
 
     def validated(self) -> TeamSettings:
         """This settings object with normalised values.
@@ -91,6 +107,7 @@ class TeamSettings:
         _check_whole_number("backup_interval_hours", self.backup_interval_hours, 0, 24 * 31)
         checked_text("backup_folder", self.backup_folder)
         mail_text = _validated_mail_settings(self)
+        intake = _validated_intake_settings(self)
         return replace(
             self,
             assignment_strategy=strategy,
@@ -99,12 +116,18 @@ class TeamSettings:
             crm_webhook_url=webhook_url,
             backup_folder=self.backup_folder.strip(),
             **mail_text,
+            **intake,
         )
 
     @property
     def mail_configured(self) -> bool:
         """An SMTP server and a sender address are set, so client emails can be sent."""
         return bool(self.smtp_host and self.mail_from_address)
+
+    @property
+    def intake_configured(self) -> bool:
+        """An IMAP server and user are set, so the support mailbox can be polled."""
+        return bool(self.imap_host and self.imap_username)
 
 
 def _check_whole_number(name: str, value: object, lowest: int, highest: int) -> None:
@@ -150,6 +173,45 @@ def _validated_mail_settings(settings: TeamSettings) -> dict:
         raise ValidationError("mail_from_address", "is not a valid email address")
     if any(ch in text["mail_from_name"] for ch in "\r\n"):
         raise ValidationError("mail_from_name", "must be one line")
+    return text
+
+
+IMAP_SECURITY_MODES = ("ssl", "starttls", "none")
+IMAP_AUTH_MODES = ("password", "oauth2")
+
+
+def _positive_int(settings: TeamSettings, name: str, low: int, high: int) -> int:
+    value = getattr(settings, name)
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ValidationError(name, f"must be a whole number from {low} to {high}")
+    return value
+
+
+def _validated_intake_settings(settings: TeamSettings) -> dict:
+    """The email intake settings, stripped; raises ``ValidationError`` naming the first bad one."""
+    text = {}
+    for name in ("imap_host", "imap_username", "imap_oauth_client_id", "imap_oauth_authority",
+                 "imap_folder", "imap_processed_folder"):
+        value = getattr(settings, name)
+        if not isinstance(value, str) or any(ch in value for ch in "\r\n"):
+            raise ValidationError(name, "must be one line of text")
+        text[name] = value.strip()
+    if any(ch.isspace() for ch in text["imap_host"]):
+        raise ValidationError("imap_host", "must be a host name without spaces")
+    _positive_int(settings, "imap_port", 1, 65535)
+    if settings.imap_security not in IMAP_SECURITY_MODES:
+        raise ValidationError("imap_security", "must be ssl, starttls or none")
+    if settings.imap_auth not in IMAP_AUTH_MODES:
+        raise ValidationError("imap_auth", "must be password or oauth2")
+    if not text["imap_folder"]:
+        raise ValidationError("imap_folder", "must name the folder to read (e.g. INBOX)")
+    if not text["imap_processed_folder"] or text["imap_processed_folder"] == text["imap_folder"]:
+        raise ValidationError("imap_processed_folder", "must name a folder other than the one read")
+    _positive_int(settings, "mail_poll_seconds", 10, 86_400)
+    _positive_int(settings, "mail_max_message_bytes", 1024, 1024 * 1024 * 1024)
+    _positive_int(settings, "mail_new_cases_per_sender_per_hour", 1, 10_000)
+    if not isinstance(settings.mail_auto_acknowledge, bool):
+        raise ValidationError("mail_auto_acknowledge", "must be on or off")
     return text
 
 

@@ -99,6 +99,9 @@ class ContactRecord(BaseRecord):
     active = BooleanField(default=True)
     created_at = UtcDateTimeField()
     notes = TextField(default="")
+    # Set when mail to this address bounced (shown on the contact); cleared when it is edited.
+    email_failing_at = UtcDateTimeField(null=True)
+    email_failing_reason = TextField(default="")
 
     class Meta:
         table_name = "contact"
@@ -115,6 +118,19 @@ class CategoryRecord(BaseRecord):
 
     class Meta:
         table_name = "category"
+
+
+class ClientEmailDomainRecord(BaseRecord):
+    """An email domain owned by a client: mail from an unknown sender at this domain becomes
+    a new contact of that client. One domain belongs to at most one client."""
+
+    id = AutoField()
+    client = ForeignKeyField(ClientRecord, backref="email_domains", on_delete="RESTRICT", index=True)
+    domain = CharField(max_length=253, unique=True)  # lower case, no "@"
+    created_at = UtcDateTimeField()
+
+    class Meta:
+        table_name = "client_email_domain"
 
 
 class CaseSequenceRecord(BaseRecord):
@@ -351,6 +367,10 @@ class MailOutboxRecord(BaseRecord):
     parked_at = UtcDateTimeField(null=True)
     skipped_at = UtcDateTimeField(null=True)
     skip_reason = TextField(default="", constraints=[SQL("DEFAULT ''")])
+    # Sent by the desk on its own (the automatic acknowledgement): carries Auto-Submitted.
+    automatic = BooleanField(default=False)
+    # The client's Message-ID this email answers (In-Reply-To/References), or "".
+    in_reply_to = TextField(default="")
 
     class Meta:
         table_name = "mail_outbox"
@@ -375,6 +395,38 @@ class LeaseRecord(BaseRecord):
 
     class Meta:
         table_name = "lease"
+
+
+class InboundMailRecord(BaseRecord):
+    """One message read from the support mailbox or imported from a .eml file, kept raw with
+    what it became. ``message_key`` (the normalised Message-ID, else ``sha256:`` of the raw
+    bytes) is unique, so the same message arriving twice is recognised as a duplicate."""
+
+    id = AutoField()
+    message_key = CharField(max_length=400, unique=True)
+    message_id = CharField(max_length=400, default="")
+    raw_sha256 = CharField(max_length=64)
+    raw = BlobField()
+    size = IntegerField()
+    source = CharField(max_length=16)  # imap | eml
+    mailbox = CharField(max_length=300, default="")  # IMAP account/folder, or the .eml file name
+    uidvalidity = BigIntegerField(null=True)
+    uid = BigIntegerField(null=True)
+    from_address = CharField(max_length=254, default="", index=True)
+    subject = CharField(max_length=400, default="")
+    sent_at = UtcDateTimeField(null=True)  # the Date header
+    received_at = UtcDateTimeField(index=True)  # when the desk read it
+    outcome = CharField(max_length=16, index=True)  # new_case|threaded|auto_reply|bounce|quarantined
+    reason = TextField(default="")
+    case = ForeignKeyField(CaseRecord, null=True, on_delete="RESTRICT", index=True)
+    interaction = ForeignKeyField(InteractionRecord, null=True, on_delete="RESTRICT", index=True)
+    # For quarantined messages: "" while waiting for an agent, else released | discarded.
+    quarantine_state = CharField(max_length=16, default="", index=True)
+    quarantine_note = TextField(default="")
+
+    class Meta:
+        table_name = "inbound_mail"
+        indexes = ((("uidvalidity", "uid"), False),)
 
 
 class DraftRecord(BaseRecord):
@@ -494,6 +546,7 @@ ALL_RECORDS = (
     ClientRecord,
     ContactRecord,
     CategoryRecord,
+    ClientEmailDomainRecord,
     CaseSequenceRecord,
     CaseRecord,
     InteractionRecord,
@@ -512,4 +565,5 @@ ALL_RECORDS = (
     HolidayArrangementRecord,
     SavedFilterRecord,
     ContactAddressRecord,
+    InboundMailRecord,
 )
