@@ -751,7 +751,13 @@ class CaseService:
         return InteractionLogged(result["id"], result["satisfied"], detail)
 
     def send_acknowledgement(
-        self, actor_id: int, case_id: int, *, expected_version: int | None = None
+        self,
+        actor_id: int,
+        case_id: int,
+        *,
+        expected_version: int | None = None,
+        automatic: bool = False,
+        in_reply_to: str = "",
     ) -> InteractionLogged:
         """Email the client that the request is logged (case number, priority, when we will
         respond). Queues the email in the mail outbox and logs an outbound email interaction
@@ -761,6 +767,8 @@ class CaseService:
             actor_id: the member acting (the interaction's author).
             case_id: the case.
             expected_version: stale -> ``ConflictError`` (None: no check).
+            automatic: sent by email intake on its own (marked ``Auto-Submitted``).
+            in_reply_to: the client's Message-ID being acknowledged ("" for none).
 
         Returns:
             The interaction id, the targets it met (``("acknowledge",)``) and the updated case.
@@ -782,8 +790,9 @@ class CaseService:
             if case.acknowledged_at is not None:
                 raise WorkflowError(f"Case {case.number} is already acknowledged")
             contact = require_mail_contact(case)
-            satisfied = self._meet(case, [Target.ACKNOWLEDGE], now, log, "Acknowledgement email")
-            summary = f"Acknowledgement email to {contact.email.strip()}"
+            how = "Automatic acknowledgement email" if automatic else "Acknowledgement email"
+            satisfied = self._meet(case, [Target.ACKNOWLEDGE], now, log, how)
+            summary = f"{how} to {contact.email.strip()}"
             interaction_id = InteractionRecord.insert(
                 case=case.id,
                 channel=InteractionChannel.EMAIL.value,
@@ -806,7 +815,7 @@ class CaseService:
             })
             queue_case_email(
                 case, MailKind.ACKNOWLEDGEMENT, acknowledgement_body(case, contact, settings),
-                contact, settings, now, log,
+                contact, settings, now, log, automatic=automatic, in_reply_to=in_reply_to,
             )
             result["id"] = interaction_id
             result["satisfied"] = tuple(satisfied)

@@ -14,6 +14,7 @@ from desktop_helpdesk.services.contact_editing import ContactEditingService
 from desktop_helpdesk.services.contacts import ContactService
 from desktop_helpdesk.services.context import ServiceContext
 from desktop_helpdesk.services.deliveries import DeliveryService
+from desktop_helpdesk.services.mail_intake import MailIntakeService
 from desktop_helpdesk.services.phone_calls import PhoneCallService
 from desktop_helpdesk.services.presence import PresenceService
 from desktop_helpdesk.services.saved_filters import SavedFilterService
@@ -38,6 +39,7 @@ class Services:
     bulk: BulkService
     contact_editing: ContactEditingService
     deliveries: DeliveryService
+    mail_intake: MailIntakeService
 
     @classmethod
     def create(cls, clock: Clock, policy: SlaPolicy = DEFAULT_POLICY) -> Services:
@@ -66,4 +68,5 @@ class Services:
             bulk=BulkService(context, cases),
             contact_editing=ContactEditingService(context),
             deliveries=DeliveryService(context),
+            mail_intake=MailIntakeService(context, cases),
         )

@@ -24,6 +24,12 @@ from desktop_helpdesk.services.context import ServiceContext, TeamSettings
 from desktop_helpdesk.services.errors import ServiceError, ValidationError
 from desktop_helpdesk.services.jobs import JobReport
 from desktop_helpdesk.services.leases import MAIL_SEND
+from desktop_helpdesk.services.mail_identity import (
+    LOOP_HEADER,
+    loop_token,
+    our_message_id,
+    threading_secret,
+)
 from desktop_helpdesk.services.outbox import (
     DELIVERED,
     Delivered,
@@ -161,6 +167,9 @@ def queue_case_email(
     settings: TeamSettings,
     now: datetime,
     change_log: ChangeLog,
+    *,
+    automatic: bool = False,
+    in_reply_to: str = "",
 ) -> int:
     """Queue one client email in the mail outbox, inside the caller's transaction (so it is
     sent if and only if the case change is committed), and audit it.
@@ -173,6 +182,8 @@ def queue_case_email(
         settings: the team settings (must be configured for mail).
         now: the instant of the change.
         change_log: the case change's audit log.
+        automatic: sent by the desk on its own (carries ``Auto-Submitted: auto-replied``).
+        in_reply_to: the client's Message-ID this email answers ("" for none).
 
     Returns:
         The outbox row id.
@@ -191,19 +202,23 @@ def queue_case_email(
         subject=subject[:400],
         body=body,
         created_at=now,
+        automatic=automatic,
+        in_reply_to=in_reply_to,
     ).execute()
     change_log.add("email_queued", field="email", after=f"{kind.value} to {contact.email.strip()} (#{outbox_id})")
     return outbox_id
 
 
-def build_message(row: MailOutboxRecord, settings: TeamSettings) -> EmailMessage:
-    """The email of an outbox row, with From, To, Reply-To, Subject, Date and a Message-ID
-    derived from the row id (a re-send after a crash carries the same id, so the client's
-    mail program can drop the duplicate).
+def build_message(row: MailOutboxRecord, settings: TeamSettings, secret: bytes) -> EmailMessage:
+    """The email of an outbox row, with From, To, Reply-To, Subject, Date, our loop header and
+    a Message-ID derived from the row and signed with the case (a re-send after a crash carries
+    the same id, so the client's mail program can drop the duplicate; a reply quoting it
+    threads back onto the case). Automatic emails carry ``Auto-Submitted: auto-replied``.
 
     Args:
         row: the outbox row.
         settings: the team settings (sender).
+        secret: the threading secret (``mail_identity.threading_secret``).
 
     Returns:
         The message.
@@ -216,7 +231,15 @@ def build_message(row: MailOutboxRecord, settings: TeamSettings) -> EmailMessage
     message["Reply-To"] = sender
     message["Subject"] = row.subject
     message["Date"] = format_datetime(row.created_at)
-    message["Message-ID"] = f"<helpdesk-mail-{row.id}-{row.kind}@{domain}>"
+    message["Message-ID"] = our_message_id(secret, row.case_id, row.id, domain)
+    if row.in_reply_to:
+        message["In-Reply-To"] = f"<{row.in_reply_to}>"
+        message["References"] = f"<{row.in_reply_to}>"
+    if row.automatic:
+        # RFC 3834: the client's own auto-responders must not answer this one.
+        message["Auto-Submitted"] = "auto-replied"
+        message["X-Auto-Response-Suppress"] = "All"
+    message[LOOP_HEADER] = loop_token(secret)
     message["X-Helpdesk-Case"] = row.case.number
     message.set_content(row.body)
     return message
@@ -243,6 +266,7 @@ class SmtpChannel:
         self._password = password
         self._timeout = timeout
         self._connection: smtplib.SMTP | None = None
+        self._secret: bytes | None = None
 
     def __enter__(self) -> SmtpChannel:
         return self
@@ -263,8 +287,11 @@ class SmtpChannel:
             except (OSError, smtplib.SMTPException) as exc:
                 log.warning("Mail delivery: cannot reach %s: %s", self._settings.smtp_host, _describe(exc))
                 return Failed(_describe(exc), whole_batch=True)
+        if self._secret is None:
+            # Read (or first made) only once a server answered: a failed round changes nothing.
+            self._secret = threading_secret()
         try:
-            self._connection.send_message(build_message(row, self._settings))
+            self._connection.send_message(build_message(row, self._settings, self._secret))
         except (smtplib.SMTPServerDisconnected, OSError) as exc:
             self._connection = None
             return Failed(_describe(exc), whole_batch=True)
