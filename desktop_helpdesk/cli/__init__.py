@@ -22,6 +22,7 @@ COMMANDS: dict[str, str] = {
     "admin": "admin",
     "backup": "backup",
     "restore": "restore",
+    "mail": "mail",
 }
 
 
