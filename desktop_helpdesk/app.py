@@ -200,8 +200,9 @@ def _run_app(args: argparse.Namespace, config: AppConfig, log_file: Path, settin
         if member.role in ("supervisor", "admin"):
             _install_supervisor(window)
         # Administration… (supervisors/admins); the team jobs (CRM delivery, client email,
-        # the scheduled backup) under leases, so one workstation of the team runs each.
-        from desktop_helpdesk.ui import admin, screen_pop, team_jobs
+        # the scheduled backup, email intake) under leases, so one workstation of the team runs
+        # each; .eml import, the Email tab and the intake status for every window.
+        from desktop_helpdesk.ui import admin, mail_intake, screen_pop, team_jobs
 
         admin.install(window)
         from desktop_helpdesk.ui import account_menu, backup_runner
@@ -224,6 +225,7 @@ def _run_app(args: argparse.Namespace, config: AppConfig, log_file: Path, settin
             install_read_only_banner(window, target.sqlite_path)
         else:
             team_jobs.install(window)
+            mail_intake.install(window)
         # Calls from the phone system (desktop-helpdesk call), missed calls, dialling out.
         screen_pop.install(window, target.display, call_url=args.call)
         if not args.screenshot:

@@ -75,7 +75,8 @@ def team_jobs(context: ServiceContext, *, holder: str,
         holder: this process's lease token (``LeaseService.identity.token``); outbox rows
             are claimed under it.
         environ: where secrets are read (``HELPDESK_SMTP_PASSWORD``,
-            ``HELPDESK_CRM_WEBHOOK_SECRET``); default the process environment.
+            ``HELPDESK_CRM_WEBHOOK_SECRET``, ``HELPDESK_IMAP_PASSWORD``); default the process
+            environment.
 
     Returns:
         New job objects (each process builds its own).
@@ -85,10 +86,12 @@ def team_jobs(context: ServiceContext, *, holder: str,
     from desktop_helpdesk.services.backups import BackupJob
     from desktop_helpdesk.services.crm import CrmDeliveryJob
     from desktop_helpdesk.services.mail import MailSendJob
+    from desktop_helpdesk.services.mail_imap import MailIntakeJob
 
     return [CrmDeliveryJob(context, holder=holder, environ=environ),
             MailSendJob(context, holder=holder, environ=environ),
-            BackupJob(context)]
+            BackupJob(context),
+            MailIntakeJob(context, environ=environ)]
 
 
 @dataclass(frozen=True)

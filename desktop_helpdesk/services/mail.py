@@ -231,7 +231,7 @@ def build_message(row: MailOutboxRecord, settings: TeamSettings, secret: bytes) 
     message["Reply-To"] = sender
     message["Subject"] = row.subject
     message["Date"] = format_datetime(row.created_at)
-    message["Message-ID"] = our_message_id(secret, row.case_id, row.id, domain)
+    message["Message-ID"] = our_message_id(secret, row.case.id, row.id, domain)
     if row.in_reply_to:
         message["In-Reply-To"] = f"<{row.in_reply_to}>"
         message["References"] = f"<{row.in_reply_to}>"

@@ -12,7 +12,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from desktop_helpdesk.services.audit import audit_text
+from desktop_helpdesk.services.cases import CaseService
 from desktop_helpdesk.services.context import ServiceContext, TeamSettings, write_transaction
+from desktop_helpdesk.services.jobs import JobReport
+from desktop_helpdesk.services.leases import MAIL_INTAKE
 from desktop_helpdesk.services.mail_intake import (
     MailIntakeService,
     MailSource,
@@ -116,6 +119,7 @@ def poll_mailbox(
     timeout: float = IMAP_TIMEOUT_SECONDS,
     batch: int = DEFAULT_BATCH,
     on_result: Callable[[PolledMessage], None] | None = None,
+    should_stop: Callable[[], bool] = lambda: False,
 ) -> PollReport:
     """Fetch new messages from the support mailbox and apply each one.
 
@@ -134,6 +138,7 @@ def poll_mailbox(
         timeout: seconds to wait for the server on each operation.
         batch: at most this many messages per poll.
         on_result: called with each message once it is stored and moved (progress output).
+        should_stop: checked between messages (process stopping, lease lost); the rest wait.
 
     Returns:
         The report; ``ok`` is False (with a status line saying why) when the server could
@@ -153,6 +158,9 @@ def poll_mailbox(
             waiting = max(0, len(uids) - batch)
             can_move = client.has_capability("MOVE")
             for uid in uids[:batch]:
+                if should_stop():
+                    waiting += 1
+                    continue
                 fetched = client.fetch([uid], ["BODY.PEEK[]", "INTERNALDATE"]).get(uid)
                 if fetched is None:
                     continue  # expunged by another client meanwhile
@@ -337,3 +345,46 @@ def _instant(text) -> datetime | None:
     except ValueError:
         return None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+class MailIntakeJob:
+    """The team job polling the support mailbox (lease ``mail-intake``, every
+    ``mail_poll_seconds``): one workstation or the headless worker reads it for the team.
+
+    Args:
+        context: the services context (IMAP settings, clock, status).
+        environ: where ``HELPDESK_IMAP_PASSWORD`` is read (default the process environment).
+        timeout: seconds to wait for the IMAP server on each operation.
+        ssl_context: certificate verification (default: the system's trusted CAs).
+    """
+
+    lease_name = MAIL_INTAKE
+
+    def __init__(self, context: ServiceContext, *, environ: Mapping[str, str] | None = None,
+                 timeout: float = IMAP_TIMEOUT_SECONDS, ssl_context: ssl.SSLContext | None = None) -> None:
+        self._context = context
+        self._environ = environ
+        self._timeout = timeout
+        self._ssl_context = ssl_context
+        self._intake = MailIntakeService(context, CaseService(context))
+        # The interval is the team setting when the job is built (each process builds its own).
+        self.interval_seconds = float(context.settings().mail_poll_seconds)
+
+    def run_round(self, should_stop: Callable[[], bool]) -> JobReport:
+        """Poll once; see ``poll_mailbox``."""
+        settings = self._context.settings()
+        if not settings.intake_configured:
+            return JobReport("Email intake is off: no IMAP server is set", configured=False)
+        report = poll_mailbox(self._intake, self._context, environ=self._environ,
+                              ssl_context=self._ssl_context, timeout=self._timeout,
+                              should_stop=should_stop)
+        counts = {outcome.value: 0 for outcome in Outcome}
+        for item in report.results:
+            counts[item.outcome] = counts.get(item.outcome, 0) + 1
+        text = (f"{len(report.results)} read · {counts[Outcome.NEW_CASE.value]} new cases · "
+                f"{counts[Outcome.THREADED.value]} replies · {report.waiting} waiting")
+        return JobReport(
+            text if report.ok else report.status_line,
+            {"fetched": len(report.results), "waiting": report.waiting, **counts},
+            problem="" if report.ok else report.status_line,
+        )

@@ -128,6 +128,23 @@ class InboundMailInfo:
     size: int
 
 
+@dataclass(frozen=True)
+class EmailView:
+    """A stored email as the window shows it: headers, text (never live HTML), file names."""
+
+    id: int
+    sender: str
+    to: str
+    cc: str
+    date: datetime | None
+    subject: str
+    text: str
+    attachments: tuple[str, ...]
+    outcome: str
+    reason: str
+    case_number: str | None
+
+
 class MailIntakeService:
     """Turns inbound messages into cases and interactions, and runs the Quarantine.
 
@@ -528,6 +545,25 @@ class MailIntakeService:
             NotFoundError: no such message.
         """
         return bytes(self._row(inbound_id).raw)
+
+    def email_view(self, inbound_id: int) -> EmailView:
+        """A stored email decoded for reading: From, To, Cc, Date, subject, text and files.
+
+        Raises:
+            NotFoundError: no such message.
+        """
+        row = self._row(inbound_id)
+        info = _info(row)
+        try:
+            parsed = parse_mail(bytes(row.raw))
+        except (NotAnEmail, ValueError, LookupError, TypeError, AttributeError, IndexError, UnicodeError):
+            return EmailView(row.id, row.from_address, "", "", row.sent_at, row.subject,
+                             "(This file is not an RFC 822 email; see the original source.)", (),
+                             row.outcome, row.reason, info.case_number)
+        sender = parsed.header("from") or parsed.from_address
+        return EmailView(row.id, sender, parsed.to, parsed.cc, parsed.date, parsed.subject,
+                         parsed.body_with_history, tuple(part.filename for part in parsed.parts),
+                         row.outcome, row.reason, info.case_number)
 
     def inbound_for_interaction(self, interaction_id: int) -> InboundMailInfo | None:
         """The stored email an interaction was made from, if any."""

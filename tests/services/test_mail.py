@@ -79,7 +79,9 @@ def test_acknowledgement_is_queued_meets_the_target_and_arrives(services, team, 
     assert message["From"] == "Velsoft Support <support@velsoft.example>"
     assert message["Reply-To"] == "Velsoft Support <support@velsoft.example>"
     assert message["Subject"] == f"[Case {logged.number}] Course player shows a blank page"
-    assert message["Message-ID"].startswith(f"<helpdesk-mail-{row.id}-")
+    # Our own Message-ID format (outbox row, case, HMAC): a reply quoting it threads back.
+    assert message["Message-ID"].startswith(f"<hd{row.id}.{logged.id}.")
+    assert message["X-Helpdesk-Loop"] and message["Auto-Submitted"] is None  # sent by a person
     assert message["Date"]
     body = message.get_content()
     assert f"We have logged your request as case {logged.number}" in body

@@ -10,12 +10,20 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import desktop_helpdesk
 from desktop_helpdesk.storage.records import CaseRecord, InboundMailRecord
-from tests.imap_server import PASSWORD
-from tests.services.test_mail_imap import imap, message, poll, set_inbox  # noqa: F401 (fixture)
+from tests.imap_server import PASSWORD, running_imap_server
+from tests.services.test_mail_imap import message, poll, set_inbox
 
 REPOSITORY = Path(desktop_helpdesk.__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def imap(tmp_path):
+    with running_imap_server(tmp_path) as server:
+        yield server
 
 
 def test_a_poll_killed_at_a_random_moment_loses_and_doubles_nothing(services, team, imap, db_path):
