@@ -14,7 +14,7 @@ import desktop_helpdesk
 from desktop_helpdesk.cli.worker import main
 from desktop_helpdesk.services.backups import DATABASE_BACKUP
 from desktop_helpdesk.services.container import Services
-from desktop_helpdesk.services.leases import CRM_DELIVERY, MAIL_SEND, current_holder
+from desktop_helpdesk.services.leases import CRM_DELIVERY, MAIL_INTAKE, MAIL_SEND, current_holder
 from desktop_helpdesk.storage.records import CrmOutboxRecord
 from tests.services.conftest import caller
 
@@ -44,9 +44,9 @@ def test_once_runs_every_job_one_round_and_exits_0(db, db_path, clock, tmp_path)
     code = main(["--db", str(db_path), "--once", "--json"], out=out, err=err)
     assert (code, err.getvalue()) == (0, "")
     records = [json.loads(line) for line in out.getvalue().splitlines()]
-    assert [r["job"] for r in records] == [CRM_DELIVERY, MAIL_SEND, DATABASE_BACKUP]
+    assert [r["job"] for r in records] == [CRM_DELIVERY, MAIL_SEND, DATABASE_BACKUP, MAIL_INTAKE]
     assert records[0]["held"] and records[0]["counters"]["sent"] == 1
-    assert records[1]["configured"] is False
+    assert records[1]["configured"] is False and records[3]["configured"] is False
     # The headless worker takes the team's scheduled backup too.
     assert records[2]["counters"]["backed_up"] == 1 and list((db_path.parent / "backups").glob("*.sqlite3"))
     assert len(list(folder.glob("*.json"))) == 1
@@ -69,7 +69,8 @@ def test_sigterm_releases_the_leases_and_exits_0(db, db_path, clock, tmp_path):
             lines.append(line)
             if line.startswith("worker running"):
                 break
-        assert lines[-1].strip() == "worker running; holds crm-delivery, mail-send, database-backup", lines
+        assert lines[-1].strip() == (
+            "worker running; holds crm-delivery, mail-send, database-backup, mail-intake"), lines
         assert current_holder(CRM_DELIVERY).label == "night worker"
         assert "1 sent" in "".join(lines)
         process.send_signal(signal.SIGTERM)
@@ -82,3 +83,4 @@ def test_sigterm_releases_the_leases_and_exits_0(db, db_path, clock, tmp_path):
         process.stdout.close()
         process.stderr.close()
     assert current_holder(CRM_DELIVERY) is None and current_holder(MAIL_SEND) is None
+    assert current_holder(MAIL_INTAKE) is None

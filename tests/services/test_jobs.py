@@ -10,6 +10,7 @@ from desktop_helpdesk.services.jobs import JobReport, JobScheduler, team_jobs
 from desktop_helpdesk.services.leases import (
     CRM_DELIVERY,
     LEASE_EXPIRY_SECONDS,
+    MAIL_INTAKE,
     MAIL_SEND,
     current_holder,
 )
@@ -44,13 +45,13 @@ class CountingJob:
         return JobReport(f"{done} done", {"sent": done})
 
 
-def test_team_jobs_lists_crm_delivery_mail_sending_and_the_backup(services, engine):
+def test_team_jobs_lists_crm_delivery_mail_sending_the_backup_and_mail_intake(services, engine):
     jobs = team_jobs(services.context, holder="desk-07/1/x", environ={})
-    assert [job.lease_name for job in jobs] == [CRM_DELIVERY, MAIL_SEND, DATABASE_BACKUP]
-    assert [job.interval_seconds for job in jobs] == [60.0, 30.0, 900.0]
-    # Not set up: a round says so and sends nothing.
-    reports = [job.run_round(lambda: False) for job in jobs[:2]]
-    assert [r.configured for r in reports] == [False, False]
+    assert [job.lease_name for job in jobs] == [CRM_DELIVERY, MAIL_SEND, DATABASE_BACKUP, MAIL_INTAKE]
+    assert [job.interval_seconds for job in jobs] == [60.0, 30.0, 900.0, 60.0]
+    # Not set up: a round says so and sends (or reads) nothing.
+    reports = [job.run_round(lambda: False) for job in (jobs[0], jobs[1], jobs[3])]
+    assert [r.configured for r in reports] == [False, False, False]
     # The backup job backs up a SQLite file; PostgreSQL is pg_dump's.
     assert jobs[2].run_round(lambda: False).configured is (engine == "sqlite")
 
