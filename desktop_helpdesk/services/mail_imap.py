@@ -105,8 +105,8 @@ def imap_password(environ: Mapping[str, str] | None = None) -> str:
 
 
 def mailbox_label(settings: TeamSettings) -> str:
-    """``user@host/INBOX``: how the mailbox is named in the store and the status."""
-    return f"{settings.imap_username}@{settings.imap_host}/{settings.imap_folder}"
+    """``support@acme.example on imap.acme.example, INBOX``: the mailbox in the store and status."""
+    return f"{settings.imap_username} on {settings.imap_host}, {settings.imap_folder}"
 
 
 def poll_mailbox(

@@ -411,11 +411,17 @@ class MailIntakeService:
         case = CaseRecord.get_or_none(CaseRecord.number == number)
         if case is None:
             return None, "", number
-        # Only people of the case's client may post into it by quoting its number.
-        is_client_contact = ContactRecord.select().where(
-            ContactRecord.email_lower == sender, ContactRecord.client == case.client_id,
-            ContactRecord.active == True,  # noqa: E712
-        ).exists()
+        # Only people of the case's client may post into it by quoting its number. Strangers
+        # all sit under "Unknown senders", so there only the case's own contact may.
+        who = ContactRecord.select().where(
+            ContactRecord.email_lower == sender, ContactRecord.active == True,  # noqa: E712
+        )
+        client_name = ClientRecord.select(ClientRecord.name).where(ClientRecord.id == case.client_id).scalar()
+        if (client_name or "").lower() == UNKNOWN_SENDERS_CLIENT.lower():
+            who = who.where(ContactRecord.id == case.contact_id)
+        else:
+            who = who.where(ContactRecord.client == case.client_id)
+        is_client_contact = who.exists()
         if not is_client_contact:
             return None, "", number
         return case, f"[Case {number}] in the subject from a contact of the client", None

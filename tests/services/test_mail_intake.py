@@ -231,6 +231,15 @@ def test_case_tag_in_the_subject_threads_only_for_contacts_of_the_case_client(se
     assert f"Mentions case {logged.number}" in new_case.description
 
 
+def test_unknown_senders_cannot_post_into_each_others_cases_by_number(services, team):
+    first = process(services, mail(sender="ann@one.example", subject="My request"))
+    other = process(services, mail(sender="bob@two.example", subject=f"Re: [Case {first.case_number}]"))
+    own = process(services, mail(sender="ann@one.example", subject=f"Re: [Case {first.case_number}] My request"))
+
+    assert other.outcome is Outcome.NEW_CASE and other.case_number != first.case_number
+    assert (own.outcome, own.case_number) == (Outcome.THREADED, first.case_number)
+
+
 def test_reply_reopens_a_resolved_case_and_opens_a_linked_case_for_a_closed_one(services, team):
     resolved = services.cases.log_case(team.alice, subject="A", channel="email", new_contact=caller())
     services.cases.resolve(team.alice, resolved.id, summary="Cleared the cache", told_via="email")

@@ -133,3 +133,36 @@ def test_polling_a_real_imap_server_as_a_team_job_updates_the_status_bar(qtbot, 
         assert CaseRecord.select().count() == 1
         assert server.uids("INBOX") == []
         runner.stop()
+
+
+def test_imap_settings_in_administration(qtbot, window, ui):
+    from desktop_helpdesk.ui import admin
+    from desktop_helpdesk.ui.admin.admin_dialog import AdminDialog
+
+    admin.install(window).trigger()
+    dialog = window.findChild(AdminDialog, "adminDialog")
+    with qtbot.waitSignal(dialog.loaded, timeout=5000):
+        pass
+    page = dialog.settings_page
+    dialog.tabs.setCurrentWidget(page)
+    assert (page.imap_port_field.text(), page.imap_folder_field.text()) == ("993", "INBOX")
+    page.imap_host_field.setText("outlook.office365.com")
+    page.imap_username_field.setText("support@velsoft.example")
+    page.imap_auth_field.setCurrentIndex(page.imap_auth_field.findData("oauth2"))
+    page.imap_client_id_field.setText("0d5e4c2a-app")
+    page.poll_field.setCurrentIndex(page.poll_field.findData(120))
+    page.auto_acknowledge_field.setChecked(True)
+    with qtbot.waitSignal(dialog.loaded, timeout=5000):
+        page.save_button.click()
+        settle(qtbot)
+
+    settings = ui.services.settings.get()
+    assert settings.intake_configured and settings.imap_auth == "oauth2"
+    assert (settings.imap_oauth_client_id, settings.mail_poll_seconds) == ("0d5e4c2a-app", 120)
+    assert settings.mail_auto_acknowledge
+
+    page.imap_processed_field.setText("INBOX")
+    page.save_button.click()
+    settle(qtbot)
+    assert "Imap processed folder" in dialog.message_text()
+    assert ui.services.settings.get().imap_processed_folder == "Processed"

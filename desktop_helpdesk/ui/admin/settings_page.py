@@ -1,4 +1,4 @@
-"""Administration page "Settings": assignment strategy, due-soon share, pauses, limits, CRM target, SMTP."""
+"""Administration page "Settings": assignment strategy, due-soon share, pauses, limits, CRM target, SMTP, IMAP intake."""
 
 from __future__ import annotations
 
@@ -19,6 +19,9 @@ from PySide6.QtWidgets import (
 from desktop_helpdesk.domain.cases import AssignmentStrategy
 from desktop_helpdesk.services.context import TeamSettings
 from desktop_helpdesk.services.mail import PASSWORD_ENVIRONMENT_VARIABLE
+from desktop_helpdesk.services.mail_imap import (
+    PASSWORD_ENVIRONMENT_VARIABLE as IMAP_PASSWORD_VARIABLE,
+)
 from desktop_helpdesk.ui.admin.forms import CommandRunner, group, hint, line_edit, push_button
 from desktop_helpdesk.ui.context import UiContext
 
@@ -48,6 +51,24 @@ def _idle_text(minutes: int) -> str:
 def _backup_hours_text(hours: int) -> str:
     names = {0: "Off (no scheduled backups)", 24: "Daily", 168: "Weekly"}
     return names.get(hours, f"Every {hours} hours")
+
+
+IMAP_SECURITY_CHOICES = (
+    ("ssl", "SSL/TLS (usually port 993)"),
+    ("starttls", "STARTTLS (usually port 143)"),
+    ("none", "None (local test server only)"),
+)
+IMAP_AUTH_CHOICES = (("password", "Password"), ("oauth2", "OAuth2 (Microsoft 365)"))
+POLL_SECONDS = (30, 60, 120, 300, 600)
+FLOOD_LIMITS = (5, 10, 20, 50, 100)
+
+
+def _poll_text(seconds: int) -> str:
+    return f"every {seconds} s" if seconds < 120 else f"every {seconds // 60} min"
+
+
+def _flood_text(limit: int) -> str:
+    return f"at most {limit} new cases per sender per hour"
 
 
 def _percent_text(percent: int) -> str:
@@ -155,12 +176,15 @@ class SettingsPage(QWidget):
 
         mail_box = self._build_mail_box()
         safety_box = self._build_safety_box()
+        intake_box = self._build_intake_box()
         box.setMaximumWidth(860)
         mail_box.setMaximumWidth(860)
         safety_box.setMaximumWidth(860)
+        intake_box.setMaximumWidth(860)
         layout = QVBoxLayout(self)
         layout.addWidget(box)
         layout.addWidget(mail_box)
+        layout.addWidget(intake_box)
         layout.addWidget(safety_box)
         # One Save for both boxes, below them, so it visibly covers the email settings too.
         layout.addLayout(button_row)
@@ -249,8 +273,85 @@ class SettingsPage(QWidget):
         if chosen:
             self.backup_folder_field.setText(chosen)
 
+    def _build_intake_box(self):
+        # Same Save button and the same audited update as the rest of the page.
+        box = group("Email intake (IMAP support mailbox)", self, "intakeSettingsForm")
+        self.imap_host_field = line_edit(box, "imapHostField", "Not set — email intake is off")
+        self.imap_port_field = line_edit(box, "imapPortField", "993")
+        self.imap_port_field.setValidator(QIntValidator(1, 65535, self.imap_port_field))
+        self.imap_port_field.setMaximumWidth(90)
+        self.imap_security_field = QComboBox(box)
+        self.imap_security_field.setObjectName("imapSecurityField")
+        for value, text in IMAP_SECURITY_CHOICES:
+            self.imap_security_field.addItem(text, value)
+        self.imap_auth_field = QComboBox(box)
+        self.imap_auth_field.setObjectName("imapAuthField")
+        for value, text in IMAP_AUTH_CHOICES:
+            self.imap_auth_field.addItem(text, value)
+        self.imap_username_field = line_edit(box, "imapUsernameField", "support@velsoft.example")
+        self.imap_folder_field = line_edit(box, "imapFolderField", "INBOX")
+        self.imap_processed_field = line_edit(box, "imapProcessedFolderField", "Processed")
+        self.imap_client_id_field = line_edit(box, "imapOauthClientIdField", "OAuth2 only: application (client) id")
+        self.imap_authority_field = line_edit(box, "imapOauthAuthorityField",
+                                              "OAuth2 only: https://login.microsoftonline.com/<tenant>")
+        self.auto_acknowledge_field = QCheckBox(
+            "Acknowledge new email requests automatically (meets the 2-hour acknowledge target)", box)
+        self.auto_acknowledge_field.setObjectName("autoAcknowledgeField")
+        self.poll_field = _preset_combo(box, "mailPollField")
+        self.flood_field = _preset_combo(box, "floodLimitField")
+        for combo in (self.poll_field, self.flood_field):
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self._intake_text_fields = {
+            "imap_host": self.imap_host_field,
+            "imap_username": self.imap_username_field,
+            "imap_folder": self.imap_folder_field,
+            "imap_processed_folder": self.imap_processed_field,
+            "imap_oauth_client_id": self.imap_client_id_field,
+            "imap_oauth_authority": self.imap_authority_field,
+        }
+        server_row = QHBoxLayout()
+        server_row.addWidget(self.imap_host_field, 1)
+        server_row.addWidget(QLabel("Port", box))
+        server_row.addWidget(self.imap_port_field)
+        server_row.addWidget(self.imap_security_field)
+        folders_row = QHBoxLayout()
+        folders_row.addWidget(self.imap_folder_field, 1)
+        folders_row.addWidget(QLabel("then move to", box))
+        folders_row.addWidget(self.imap_processed_field, 1)
+        login_row = QHBoxLayout()
+        login_row.addWidget(self.imap_username_field, 1)
+        login_row.addWidget(self.imap_auth_field)
+        oauth_row = QHBoxLayout()
+        oauth_row.addWidget(self.imap_client_id_field, 1)
+        oauth_row.addWidget(self.imap_authority_field, 1)
+        limits_row = QHBoxLayout()
+        limits_row.addWidget(self.poll_field)
+        limits_row.addWidget(self.flood_field)
+        limits_row.addStretch(1)
+        form = QFormLayout(box)
+        host_label = QLabel("IMAP ser&ver", box)
+        host_label.setBuddy(self.imap_host_field)
+        form.addRow(host_label, server_row)
+        form.addRow("Mailbox user", login_row)
+        form.addRow("OAuth2", oauth_row)
+        form.addRow("Read folder", folders_row)
+        form.addRow("Polling", limits_row)
+        form.addRow("", self.auto_acknowledge_field)
+        form.addRow("", hint(
+            f"Password from {IMAP_PASSWORD_VARIABLE}; OAuth2: 'desktop-helpdesk mail sign-in' once. "
+            "Mail is never deleted.", box))
+        return box
+
     def set_settings(self, settings: TeamSettings) -> None:
         self._loaded = settings
+        for name, field in self._intake_text_fields.items():
+            field.setText(getattr(settings, name))
+        self.imap_port_field.setText(str(settings.imap_port))
+        self.imap_security_field.setCurrentIndex(max(self.imap_security_field.findData(settings.imap_security), 0))
+        self.imap_auth_field.setCurrentIndex(max(self.imap_auth_field.findData(settings.imap_auth), 0))
+        self.auto_acknowledge_field.setChecked(settings.mail_auto_acknowledge)
+        _choose(self.poll_field, settings.mail_poll_seconds, POLL_SECONDS, _poll_text)
+        _choose(self.flood_field, settings.mail_new_cases_per_sender_per_hour, FLOOD_LIMITS, _flood_text)
         index = self.strategy_field.findData(AssignmentStrategy(settings.assignment_strategy).value)
         self.strategy_field.setCurrentIndex(max(index, 0))
         _choose(self.due_soon_field, round(settings.due_soon_share * 100), DUE_SOON_PERCENTS, _percent_text)
@@ -304,6 +405,25 @@ class SettingsPage(QWidget):
                 changes[name] = combo.currentData()
         if self.backup_folder_field.text().strip() != loaded.backup_folder:
             changes["backup_folder"] = self.backup_folder_field.text().strip()
+        changes.update(self._edited_intake_changes(loaded))
+        return changes
+
+    def _edited_intake_changes(self, loaded: TeamSettings) -> dict[str, object]:
+        changes: dict[str, object] = {}
+        for name, field in self._intake_text_fields.items():
+            if field.text().strip() != getattr(loaded, name):
+                changes[name] = field.text().strip()
+        port_text = self.imap_port_field.text().strip()
+        port = int(port_text) if port_text.isdigit() else 0
+        if port != loaded.imap_port:
+            changes["imap_port"] = port
+        for name, combo in (("imap_security", self.imap_security_field), ("imap_auth", self.imap_auth_field),
+                            ("mail_poll_seconds", self.poll_field),
+                            ("mail_new_cases_per_sender_per_hour", self.flood_field)):
+            if combo.currentData() != getattr(loaded, name):
+                changes[name] = combo.currentData()
+        if self.auto_acknowledge_field.isChecked() != loaded.mail_auto_acknowledge:
+            changes["mail_auto_acknowledge"] = self.auto_acknowledge_field.isChecked()
         return changes
 
     def choose_crm_folder(self) -> None:
@@ -339,5 +459,11 @@ class SettingsPage(QWidget):
                 "backup_folder": self.backup_folder_field,
                 "idle_lock_minutes": self.idle_lock_field,
                 **self._mail_text_fields,
+                "imap_port": self.imap_port_field,
+                "imap_security": self.imap_security_field,
+                "imap_auth": self.imap_auth_field,
+                "mail_poll_seconds": self.poll_field,
+                "mail_new_cases_per_sender_per_hour": self.flood_field,
+                **self._intake_text_fields,
             },
         )
