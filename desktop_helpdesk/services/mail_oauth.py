@@ -25,17 +25,33 @@ def _keyring():
     return keyring
 
 
-def _application(settings: TeamSettings, cache):
-    import msal
-
+def _require_client_id(settings: TeamSettings) -> None:
     if not settings.imap_oauth_client_id:
         raise OAuthError("OAuth2 needs the application (client) id of the app registered for "
                          "the mailbox: set it in Administration → Settings")
-    return msal.PublicClientApplication(
-        settings.imap_oauth_client_id,
-        authority=settings.imap_oauth_authority or DEFAULT_AUTHORITY,
-        token_cache=cache,
-    )
+
+
+def _application(settings: TeamSettings, cache):
+    import msal
+
+    _require_client_id(settings)
+    try:
+        # msal reads the authority's metadata over HTTPS here.
+        return msal.PublicClientApplication(
+            settings.imap_oauth_client_id,
+            authority=settings.imap_oauth_authority or DEFAULT_AUTHORITY,
+            token_cache=cache,
+        )
+    except Exception as exc:  # noqa: BLE001 - requests/msal raise many types; one sentence for all
+        raise OAuthError(f"the sign-in service cannot be reached ({type(exc).__name__}); "
+                         "retrying at the next poll") from exc
+
+
+def _signed_in(cache, username: str) -> bool:
+    import msal
+
+    accounts = cache.search(msal.TokenCache.CredentialType.ACCOUNT)
+    return any(account.get("username", "").lower() == username.lower() for account in accounts)
 
 
 def load_cache(settings: TeamSettings):
@@ -83,13 +99,22 @@ def access_token(settings: TeamSettings) -> str:
         OAuthError: not signed in on this computer, or the refresh was refused (the message
             says to run ``desktop-helpdesk mail sign-in``).
     """
+    _require_client_id(settings)
     cache = load_cache(settings)
+    # Checked in the cache first: without a sign-in there is nothing to ask the network for.
+    if not _signed_in(cache, settings.imap_username):
+        raise OAuthError(f"no OAuth2 sign-in for {settings.imap_username} on this computer: "
+                         "run 'desktop-helpdesk mail sign-in'")
     app = _application(settings, cache)
     accounts = app.get_accounts(username=settings.imap_username)
     if not accounts:
         raise OAuthError(f"no OAuth2 sign-in for {settings.imap_username} on this computer: "
                          "run 'desktop-helpdesk mail sign-in'")
-    result = app.acquire_token_silent(IMAP_SCOPES, account=accounts[0])
+    try:
+        result = app.acquire_token_silent(IMAP_SCOPES, account=accounts[0])
+    except Exception as exc:  # noqa: BLE001
+        raise OAuthError(f"the sign-in service cannot be reached ({type(exc).__name__}); "
+                         "retrying at the next poll") from exc
     save_cache(settings, cache)
     if not result or "access_token" not in result:
         reason = (result or {}).get("error_description", "the token expired")
@@ -110,11 +135,17 @@ def device_code_sign_in(settings: TeamSettings, show: Callable[[str], None]) -> 
     """
     cache = load_cache(settings)
     app = _application(settings, cache)
-    flow = app.initiate_device_flow(scopes=IMAP_SCOPES)
+    try:
+        flow = app.initiate_device_flow(scopes=IMAP_SCOPES)
+    except Exception as exc:  # noqa: BLE001
+        raise OAuthError(f"the sign-in service cannot be reached ({type(exc).__name__})") from exc
     if "user_code" not in flow:
         raise OAuthError(f"device sign-in could not start: {flow.get('error_description', flow)}")
     show(flow["message"])
-    result = app.acquire_token_by_device_flow(flow)
+    try:
+        result = app.acquire_token_by_device_flow(flow)
+    except Exception as exc:  # noqa: BLE001
+        raise OAuthError(f"the sign-in service cannot be reached ({type(exc).__name__})") from exc
     if "access_token" not in result:
         raise OAuthError(f"sign-in refused: {result.get('error_description', result.get('error'))}")
     save_cache(settings, cache)
