@@ -49,6 +49,7 @@ from desktop_helpdesk.storage.records import (
     CaseRecord,
     ClientEmailDomainRecord,
     ClientRecord,
+    ContactAddressRecord,
     ContactRecord,
     InboundMailRecord,
     MailOutboxRecord,
@@ -181,10 +182,11 @@ class MailIntakeService:
             with write_transaction():
                 row = self._store(raw, key, parsed, source)
                 result = self._apply(row, parsed, problem, settings, force_new_case=False)
-        except IntegrityError:
-            # Another workstation (or poll) stored the same message between our check and insert.
-            return IntakeResult(Outcome.DUPLICATE, self._case_number_of(key), "already received")
-        except (ServiceError, ValueError, LookupError, TypeError, AttributeError) as exc:
+        except (IntegrityError, ServiceError, ValueError, LookupError, TypeError, AttributeError) as exc:
+            if isinstance(exc, IntegrityError) and InboundMailRecord.select().where(
+                    InboundMailRecord.message_key == key).exists():
+                # Another workstation (or poll) stored the same message between check and insert.
+                return IntakeResult(Outcome.DUPLICATE, self._case_number_of(key), "already received")
             # Whatever went wrong with this one message, keep it (quarantined) and move on.
             log.exception("Email intake: message %s could not be processed", key)
             reason = f"could not be processed: {exc}"
@@ -352,7 +354,7 @@ class MailIntakeService:
         diagnostic = _diagnostic(parsed)
         marked = []
         for address in failed:
-            for contact in ContactRecord.select().where(ContactRecord.email_lower == address.lower()):
+            for contact in ContactRecord.select().where(_has_address(address.lower())):
                 if case is not None and contact.client_id != case.client_id:
                     continue
                 ContactRecord.update(email_failing_at=now, email_failing_reason=diagnostic[:2000]).where(
@@ -414,7 +416,7 @@ class MailIntakeService:
         # Only people of the case's client may post into it by quoting its number. Strangers
         # all sit under "Unknown senders", so there only the case's own contact may.
         who = ContactRecord.select().where(
-            ContactRecord.email_lower == sender, ContactRecord.active == True,  # noqa: E712
+            _has_address(sender), ContactRecord.active == True,  # noqa: E712
         )
         client_name = ClientRecord.select(ClientRecord.name).where(ClientRecord.id == case.client_id).scalar()
         if (client_name or "").lower() == UNKNOWN_SENDERS_CLIENT.lower():
@@ -458,7 +460,7 @@ class MailIntakeService:
         address = parsed.from_address.strip()
         lower = address.lower()
         existing = ContactRecord.select().where(
-            ContactRecord.email_lower == lower, ContactRecord.active == True  # noqa: E712
+            _has_address(lower), ContactRecord.active == True  # noqa: E712
         ).order_by(ContactRecord.id).first()
         if existing is not None:
             return existing
@@ -738,6 +740,13 @@ def automatic_reason(parsed: ParsedMail) -> str:
     return ""
 
 
+def _has_address(lower: str):
+    """Contacts whose main email, or one of their further addresses, is ``lower``."""
+    further = ContactAddressRecord.select(ContactAddressRecord.contact).where(
+        ContactAddressRecord.kind == "email", ContactAddressRecord.normalised == lower)
+    return (ContactRecord.email_lower == lower) | ContactRecord.id.in_(further)
+
+
 def _is_bounce(parsed: ParsedMail) -> bool:
     if parsed.is_report and (parsed.delivery_status or "delivery-status" in parsed.header("content-type").lower()):
         return True
@@ -772,7 +781,7 @@ def _failed_recipients(parsed: ParsedMail) -> list[str]:
             lowered = address.lower()
             if lowered.startswith(("mailer-daemon@", "postmaster@")) or address in found:
                 continue
-            if ContactRecord.select().where(ContactRecord.email_lower == lowered).exists():
+            if ContactRecord.select().where(_has_address(lowered)).exists():
                 found.append(address)
     return found
 

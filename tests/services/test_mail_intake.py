@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from desktop_helpdesk.services.errors import ValidationError, WorkflowError
-from desktop_helpdesk.services.mail import build_message, deliver_configured_mail
+from desktop_helpdesk.services.mail import build_message, deliver_mail_outbox
 from desktop_helpdesk.services.mail_identity import threading_secret
 from desktop_helpdesk.services.mail_intake import (
     UNKNOWN_SENDERS_CLIENT,
@@ -231,6 +231,20 @@ def test_case_tag_in_the_subject_threads_only_for_contacts_of_the_case_client(se
     assert f"Mentions case {logged.number}" in new_case.description
 
 
+def test_a_contacts_further_address_is_theirs(services, team):
+    from desktop_helpdesk.storage.records import ContactAddressRecord
+
+    logged = services.cases.log_case(team.alice, subject="Phone call", channel="phone", new_contact=caller())
+    ContactAddressRecord.create(contact=logged.contact_id, kind="email", value="Carol@Home.example",
+                                normalised="carol@home.example", created_at=services.context.now())
+
+    new = process(services, mail(sender="carol@home.example", subject="From home"))
+    reply = process(services, mail(sender="carol@home.example", subject=f"Re: [Case {logged.number}]"))
+
+    assert CaseRecord.get(CaseRecord.number == new.case_number).contact_id == logged.contact_id
+    assert (reply.outcome, reply.case_number) == (Outcome.THREADED, logged.number)
+
+
 def test_unknown_senders_cannot_post_into_each_others_cases_by_number(services, team):
     first = process(services, mail(sender="ann@one.example", subject="My request"))
     other = process(services, mail(sender="bob@two.example", subject=f"Re: [Case {first.case_number}]"))
@@ -382,11 +396,12 @@ def test_the_same_message_by_imap_then_eml_is_one_case(services, team):
     assert (stored.uidvalidity, stored.uid, stored.source) == (7, 42, "imap")
 
 
-def test_acknowledgement_delivered_over_smtp_carries_loop_protection(services, team):
+def test_acknowledgement_delivered_over_smtp_carries_loop_protection(services, team, delivery_holder):
     with running_smtp_server() as server:
         configure_mail(services, team.admin, port=server.port)
         process(services, mail())
-        report = deliver_configured_mail(services.context)
+        report = deliver_mail_outbox(services.context.clock, services.context.settings(), "",
+                                     holder=delivery_holder)
         assert report.sent == 1
         sent = server.messages[0]
     assert sent["Auto-Submitted"] == "auto-replied"

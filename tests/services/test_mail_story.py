@@ -13,7 +13,7 @@ import pytest
 from desktop_helpdesk.domain.clock import ManualClock
 from desktop_helpdesk.domain.sla import ClockState
 from desktop_helpdesk.services.container import Services
-from desktop_helpdesk.services.mail import deliver_configured_mail
+from desktop_helpdesk.services.mail import deliver_mail_outbox
 from desktop_helpdesk.services.mail_intake import MailSource, Outcome
 from desktop_helpdesk.storage.records import CaseRecord, InteractionRecord, MailOutboxRecord
 from tests.conftest import halifax
@@ -40,7 +40,7 @@ def email(subject, body, **headers) -> bytes:
 
 
 def test_friday_email_acknowledged_monday_reply_threads_out_of_office_answered_by_nothing(
-        services: Services, team, clock):
+        services: Services, team, clock, delivery_holder):
     with running_smtp_server() as smtp:
         services.settings.update(
             team.admin, smtp_host="127.0.0.1", smtp_port=smtp.port, smtp_security="none",
@@ -50,7 +50,9 @@ def test_friday_email_acknowledged_monday_reply_threads_out_of_office_answered_b
         first = services.mail_intake.process(
             email("xAPI statements missing in LRS", "Since Thursday no statements arrive.",
                   message_id="<friday-1@coastal.example>"), MailSource("eml", "friday.eml"))
-        assert deliver_configured_mail(services.context).sent == 1
+        report = deliver_mail_outbox(services.context.clock, services.context.settings(), "",
+                                     holder=delivery_holder)
+        assert report.sent == 1
         acknowledgement = smtp.messages[0]
 
     case = services.cases.get_case(CaseRecord.get(CaseRecord.number == first.case_number).id)
