@@ -10,7 +10,7 @@ from desktop_helpdesk.services.audit import ChangeLog
 from desktop_helpdesk.services.context import ServiceContext, write_transaction
 from desktop_helpdesk.services.errors import NotFoundError, ValidationError
 from desktop_helpdesk.services.outbox import unsent
-from desktop_helpdesk.services.permissions import acting_member, require_manager
+from desktop_helpdesk.services.permissions import Actions, acting_member, require
 from desktop_helpdesk.storage.records import CaseRecord, CrmOutboxRecord, MailOutboxRecord
 
 SKIP_REASON_LIMIT = 500
@@ -144,7 +144,7 @@ class DeliveryService:
         record = channel.record
         with write_transaction():
             actor = acting_member(actor_id)
-            require_manager(actor, "retry deliveries")
+            require(actor, Actions.RETRY_DELIVERIES)
             row = self._undelivered_row(channel, outbox_id)
             record.update(next_attempt_at=None, parked_at=None, first_failed_at=None).where(
                 record.id == row.id
@@ -172,7 +172,7 @@ class DeliveryService:
             raise ValidationError("reason", "say why this delivery is skipped")
         with write_transaction():
             actor = acting_member(actor_id)
-            require_manager(actor, "skip deliveries")
+            require(actor, Actions.SKIP_DELIVERIES)
             row = self._undelivered_row(channel, outbox_id)
             record.update(skipped_at=self._context.now(), skip_reason=reason[:SKIP_REASON_LIMIT],
                           next_attempt_at=None, claimed_by="").where(record.id == row.id).execute()

@@ -109,6 +109,8 @@ class Actions:
     UNLOCK_ACCOUNT = guarded("accounts.unlock", "unlock a locked account", _ADMINS)
     CHANGE_OWN_PASSWORD = guarded("accounts.change_own_password", "change their own password", _ALL)
     RUN_BACKUP = guarded("backups.run", "back up the database", _MANAGERS)
+    RETRY_DELIVERIES = guarded("deliveries.retry", "retry deliveries", _MANAGERS)
+    SKIP_DELIVERIES = guarded("deliveries.skip", "skip deliveries", _MANAGERS)
     END_OTHERS_CALL = guarded("calls.end_others", "end or cancel a call another member dialled", _MANAGERS)
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher
-from peewee import SqliteDatabase
+from peewee import SqliteDatabase, fn
 
 from desktop_helpdesk.services.accounts import AccountService
 from desktop_helpdesk.services.audit_chain import AuditChainService, verify_chain
@@ -19,6 +19,7 @@ from desktop_helpdesk.services.permissions import ACTIONS, Actions
 from desktop_helpdesk.services.phone_calls import PhoneCallService
 from desktop_helpdesk.services.reports import ReportService
 from desktop_helpdesk.storage.db import database
+from desktop_helpdesk.storage.records import CrmOutboxRecord
 from tests.services.conftest import caller
 
 pytestmark = pytest.mark.usefixtures("engine")
@@ -89,6 +90,10 @@ SCENARIOS = {
                                      lambda s, a, t, c: AccountService(s.context, FAST_HASHER)
                                      .change_own_password(a, None, f"own password {a}")),
     "backups.run": ([Actions.RUN_BACKUP], _backup),
+    "deliveries.retry": ([Actions.RETRY_DELIVERIES],
+                         lambda s, a, t, c: s.deliveries.retry_now(a, "crm", _waiting_crm_event(s, t, a))),
+    "deliveries.skip": ([Actions.SKIP_DELIVERIES],
+                        lambda s, a, t, c: s.deliveries.skip(a, "crm", _waiting_crm_event(s, t, a), "Sent by hand")),
     "calls.end_others": ([Actions.END_OTHERS_CALL], lambda s, a, t, c: _cancel_bobs_call(s, a, t, c)),
 }
 
@@ -121,6 +126,12 @@ def _merge_two_contacts(s, actor, team):
     first = s.cases.get_case(_new_case(s, team, 300 + actor)).contact_id
     second = s.cases.get_case(_new_case(s, team, 400 + actor)).contact_id
     s.contact_editing.merge_contacts(actor, first, second, reason="Same person")
+
+
+def _waiting_crm_event(s, team, actor):
+    # A new case queues a CRM event that waits for delivery.
+    _new_case(s, team, 600 + actor)
+    return CrmOutboxRecord.select(fn.MAX(CrmOutboxRecord.id)).scalar()
 
 
 def _cancel_bobs_call(s, actor, team, bob_case):
