@@ -3,6 +3,7 @@ deactivate, merge duplicates; every change audited (entity ``contact``)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -20,12 +21,14 @@ from desktop_helpdesk.services.errors import (
 from desktop_helpdesk.services.permissions import acting_member, require_action
 from desktop_helpdesk.storage.records import (
     CaseRecord,
+    ClientEmailDomainRecord,
     ClientRecord,
     ContactAddressRecord,
     ContactRecord,
 )
 
 MAX_NOTES = 5_000
+_DOMAIN = re.compile(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+")
 
 
 @dataclass(frozen=True)
@@ -61,7 +64,7 @@ class ContactEditingService:
         update_client(actor_id, self._context.now(), client_id, **values)
 
     def save_client(self, actor_id: int, client_id: int, *, country: str = "", region: str = "",
-                    time_zone: str = "", **values) -> None:
+                    time_zone: str = "", email_domains: Sequence[str] | None = None, **values) -> None:
         """The client editor's save: details and place in one transaction (a refused place
         leaves the details as they were too).
 
@@ -76,6 +79,46 @@ class ContactEditingService:
             self.update_client(actor_id, client_id, **values)
             AbroadService(self._context).set_client_place(actor_id, client_id, country=country, region=region,
                                                           time_zone=time_zone)
+            if email_domains is not None:
+                self.set_client_domains(actor_id, client_id, email_domains)
+
+    def set_client_domains(self, actor_id: int, client_id: int, domains: Sequence[str]) -> tuple[str, ...]:
+        """The email domains that match unknown senders to this client (supervisors and
+        admins); one domain belongs to one client. Audited as one change.
+
+        Raises:
+            ValidationError: ``email_domains`` malformed or another client's.
+            PermissionDenied: the actor is an agent.
+        """
+        wanted = []
+        for raw in domains:
+            domain = str(raw or "").strip().lower().lstrip("@")
+            if not domain:
+                continue
+            if not _DOMAIN.fullmatch(domain):
+                raise ValidationError("email_domains", f"{domain!r} is not an email domain (e.g. acme.example)")
+            if domain not in wanted:
+                wanted.append(domain)
+        with write_transaction():
+            actor = acting_member(actor_id)
+            require_action(actor, "edit_clients")
+            owners = dict(ClientEmailDomainRecord.select(ClientEmailDomainRecord.domain, ClientRecord.name)
+                          .join(ClientRecord).where(ClientEmailDomainRecord.domain.in_(wanted),
+                                                    ClientEmailDomainRecord.client != client_id).tuples())
+            if owners:
+                domain, owner = next(iter(owners.items()))
+                raise ValidationError("email_domains", f"{domain} already belongs to {owner}")
+            before = client_domains(client_id)
+            if tuple(sorted(before)) != tuple(sorted(wanted)):
+                ClientEmailDomainRecord.delete().where(ClientEmailDomainRecord.client == client_id).execute()
+                now = self._context.now()
+                if wanted:
+                    ClientEmailDomainRecord.insert_many(
+                        [{"client": client_id, "domain": d, "created_at": now} for d in wanted]).execute()
+                log = ChangeLog(actor.id, now, entity="client", entity_id=client_id)
+                log.add("client_updated", field="email_domains", before=", ".join(before), after=", ".join(wanted))
+                log.flush()
+        return tuple(wanted)
 
     def details(self, contact_id: int) -> ContactDetails:
         """The contact as the editor shows it.
@@ -313,6 +356,12 @@ def update_client(actor_id: int, at, client_id: int, *, name: str, account_manag
         if not log.empty:
             client.save()
             log.flush()
+
+
+def client_domains(client_id: int) -> list[str]:
+    """A client's email domains, as stored (lower case)."""
+    return [row[0] for row in ClientEmailDomainRecord.select(ClientEmailDomainRecord.domain)
+            .where(ClientEmailDomainRecord.client == client_id).order_by(ClientEmailDomainRecord.domain).tuples()]
 
 
 def contact_ids_with_address(kind: str, normalised: Sequence[str]):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -26,7 +27,12 @@ from desktop_helpdesk.services.errors import (
 )
 from desktop_helpdesk.services.permissions import acting_member
 from desktop_helpdesk.storage.db import database, serialize_on
-from desktop_helpdesk.storage.records import CaseRecord, ClientRecord, ContactRecord
+from desktop_helpdesk.storage.records import (
+    CaseRecord,
+    ClientEmailDomainRecord,
+    ClientRecord,
+    ContactRecord,
+)
 
 # A query with at least this many digits and no letters is read as a phone number.
 _MIN_PHONE_DIGITS = 4
@@ -176,10 +182,16 @@ class ContactService:
             .group_by(group_key)
             .tuples()
         )
+        domains: dict[int, list[str]] = defaultdict(list)
+        for client_id, domain in (ClientEmailDomainRecord
+                                  .select(ClientEmailDomainRecord.client, ClientEmailDomainRecord.domain)
+                                  .order_by(ClientEmailDomainRecord.domain).tuples()):
+            domains[client_id].append(domain)
         return [
             ClientSummary(
                 r.id, r.name, r.account_manager, r.account_manager_email, r.phone,
                 int(open_counts.get(r.id, 0)), r.country, r.region, r.time_zone, r.notes,
+                tuple(domains[r.id]),
             )
             for r in ClientRecord.select().order_by(ClientRecord.name)
         ]

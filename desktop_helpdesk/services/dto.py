@@ -210,6 +210,7 @@ class ClientSummary:
     region: str = ""
     time_zone: str = ""
     notes: str = ""
+    email_domains: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

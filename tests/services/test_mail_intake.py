@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from desktop_helpdesk.services.errors import ValidationError, WorkflowError
+from desktop_helpdesk.services.errors import PermissionDenied, ValidationError, WorkflowError
 from desktop_helpdesk.services.mail import build_message, deliver_mail_outbox
 from desktop_helpdesk.services.mail_identity import threading_secret
 from desktop_helpdesk.services.mail_intake import (
@@ -413,3 +413,28 @@ def test_acknowledgement_delivered_over_smtp_carries_loop_protection(services, t
                        In_Reply_To=sent["Message-ID"], X_Helpdesk_Loop="someone-else")
     assert process(services, bounce_back).outcome is Outcome.AUTO_REPLY
     assert MailOutboxRecord.select().count() == 1
+
+
+def test_client_email_domains_set_by_a_supervisor_match_new_senders(services, team):
+    acme = services.contacts.create_client(team.admin, "Acme Learning")
+    other = services.contacts.create_client(team.admin, "Bluenose College")
+    with pytest.raises(PermissionDenied):
+        services.contact_editing.set_client_domains(team.alice, acme.id, ["acme.example"])
+    with pytest.raises(ValidationError) as malformed:
+        services.contact_editing.set_client_domains(team.admin, acme.id, ["not a domain"])
+    assert malformed.value.field == "email_domains"
+    assert services.contact_editing.set_client_domains(
+        team.supervisor, acme.id, [" @ACME.example", "acme-learning.example", "acme.example"]
+    ) == ("acme.example", "acme-learning.example")
+    with pytest.raises(ValidationError, match="acme.example already belongs to Acme Learning"):
+        services.contact_editing.set_client_domains(team.admin, other.id, ["acme.example"])
+    listed = {c.name: c for c in services.contacts.list_clients()}
+    assert listed["Acme Learning"].email_domains == ("acme-learning.example", "acme.example")
+    assert listed["Bluenose College"].email_domains == ()
+    assert AuditRecord.get(AuditRecord.field == "email_domains").after == (
+        "acme.example, acme-learning.example")
+
+    result = process(services, mail(sender="Dan New <dan@acme-learning.example>"))
+
+    assert result.outcome is Outcome.NEW_CASE
+    assert ContactRecord.get(ContactRecord.email_lower == "dan@acme-learning.example").client_id == acme.id

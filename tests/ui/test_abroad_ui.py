@@ -47,6 +47,12 @@ def test_admin_sets_a_clients_place_and_holiday_cover(qtbot, window, ui):
     stored = ClientRecord.get_by_id(client.id)
     assert (stored.country, stored.region, stored.time_zone) == ("US", "MA", "America/New_York")
     assert (stored.account_manager, stored.notes) == ("Avery MacLean", "Boston office, US holidays")
+    # Email domains: mail from an unknown address at these finds the client.
+    type_into(qtbot, page.edit_domains_field, "harbor.example; @Harbor-Learning.example")
+    wait_reload(qtbot, dialog, lambda: click(qtbot, page.save_place_button))
+    assert ui.services.contacts.list_clients()[0].email_domains == (
+        "harbor-learning.example", "harbor.example")
+    assert page.edit_domains_field.text() == "harbor-learning.example, harbor.example"
 
     dialog.tabs.setCurrentWidget(dialog.holiday_cover_page)
     cover = dialog.holiday_cover_page

@@ -83,6 +83,8 @@ class ClientsPage(QWidget):
         self.edit_manager_email_field = line_edit(self.place_box, "editManagerEmailField")
         self.edit_phone_field = line_edit(self.place_box, "editClientPhoneField")
         self.edit_notes_field = line_edit(self.place_box, "editClientNotesField", "Notes for the desk")
+        self.edit_domains_field = line_edit(self.place_box, "editClientDomainsField",
+                                            "acme.example, acme-learning.example (mail from these finds them)")
         self.place = PlaceFields(self.place_box, "client")
         self.save_place_button = push_button("Save client", self.place_box, "saveClientPlaceButton")
         submit_form(self.place_box, [
@@ -91,6 +93,7 @@ class ClientsPage(QWidget):
             ("Manager e&mail", self.edit_manager_email_field),
             ("Ph&one", self.edit_phone_field),
             ("Not&es", self.edit_notes_field),
+            ("Email &domains", self.edit_domains_field),
             ("C&ountry", self.place.country),
             ("Re&gion", self.place.region),
             ("&Time zone", self.place.time_zone),
@@ -145,7 +148,8 @@ class ClientsPage(QWidget):
             self.place.show_place(client.country, client.region, client.time_zone)
             for field, value in ((self.edit_name_field, client.name), (self.edit_manager_field, client.account_manager),
                                  (self.edit_manager_email_field, client.account_manager_email),
-                                 (self.edit_phone_field, client.phone), (self.edit_notes_field, client.notes)):
+                                 (self.edit_phone_field, client.phone), (self.edit_notes_field, client.notes),
+                                 (self.edit_domains_field, ", ".join(client.email_domains))):
                 field.setText(value)
         self.contacts_model.set_rows([])
         if client is None:
@@ -191,7 +195,8 @@ class ClientsPage(QWidget):
         place = self.place
         values = {"name": self.edit_name_field.text(), "account_manager": self.edit_manager_field.text(),
                   "account_manager_email": self.edit_manager_email_field.text(),
-                  "phone": self.edit_phone_field.text(), "notes": self.edit_notes_field.text()}
+                  "phone": self.edit_phone_field.text(), "notes": self.edit_notes_field.text(),
+                  "email_domains": [d for d in self.edit_domains_field.text().replace(";", ",").split(",")]}
 
         def save():
             return ui.services.contact_editing.save_client(
@@ -203,7 +208,8 @@ class ClientsPage(QWidget):
             save,
             {"country": place.country, "region": place.region, "time_zone": place.time_zone,
              "client": self.edit_name_field, "account_manager_email": self.edit_manager_email_field,
-             "phone": self.edit_phone_field, "notes": self.edit_notes_field},
+             "phone": self.edit_phone_field, "notes": self.edit_notes_field,
+             "email_domains": self.edit_domains_field},
         )
 
     def after_reload(self) -> None:
