@@ -1,6 +1,7 @@
 """Benchmark: exports and the SLA report on a 100,000-case database.
 
-Targets (issue 5): CSV export under 3 s, XLSX export under 20 s, SLA report under 2 s.
+Targets: CSV export under 3 s, XLSX export under 5 s (issue 13; 20 s in issue 5), SLA report
+under 2 s.
 
 Run: ``python3 bench/bench_exports.py [--cases N] [--db PATH]``. With ``--db`` an existing big
 database is reused (built once with ``bench/big_database.py`` otherwise).
@@ -38,7 +39,7 @@ from desktop_helpdesk.services.reports import (
 from desktop_helpdesk.storage.db import close_database, open_database
 from desktop_helpdesk.storage.records import CaseRecord
 
-TARGETS = {"csv": 3.0, "xlsx": 20.0, "sla": 2.0}
+TARGETS = {"csv": 3.0, "xlsx": 5.0, "sla": 2.0}
 VISIBLE_COLUMNS = DEFAULT_CASE_COLUMNS  # what the case list shows (9 columns)
 
 
@@ -70,10 +71,10 @@ def main(argv: list[str] | None = None) -> int:
     # Every case the generator wrote (two years back): the report covers all 100k.
     everything = ReportFilter(DateRange(date(2000, 1, 1), today + timedelta(days=1)))
     reports = ReportService(context, viewer_id=None)
-    import openpyxl
+    import xlsxwriter
 
     print(f"database: {cases:,} cases; as of {DEFAULT_NOW.isoformat()}; "
-          f"openpyxl {openpyxl.__version__} {'with' if openpyxl.LXML else 'WITHOUT'} lxml")
+          f"XlsxWriter {xlsxwriter.__version__}")
     results = {}
 
     report, results["sla"] = timed("SLA compliance report, all cases, by month",
@@ -104,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     csv_path = workdir / "cases.csv"
     _, csv_write = timed("CSV write", write_csv, [table], csv_path)
     xlsx_path = workdir / "cases.xlsx"
-    _, xlsx_write = timed("XLSX write (openpyxl write-only)", write_xlsx, [table], xlsx_path)
+    _, xlsx_write = timed("XLSX write (XlsxWriter constant_memory)", write_xlsx, [table], xlsx_path)
     # An export as the user runs it is a load then a write.
     results["csv"] = load_seconds + csv_write
     results["xlsx"] = load_seconds + xlsx_write

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from desktop_helpdesk.cli import COMMANDS
+from desktop_helpdesk.cli.common import version_line
 from desktop_helpdesk.config import AppConfig, load_config
 
 log = logging.getLogger("desktop_helpdesk")
@@ -29,6 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Desktop Helpdesk: log calls and emails as cases and work them to SLA.",
         epilog="Headless commands: " + ", ".join(COMMANDS) + " (desktop-helpdesk COMMAND --help)",
     )
+    parser.add_argument("--version", action="version", version=version_line())
     parser.add_argument("--db", metavar="PATH", help="SQLite file or postgresql:// URL to open")
     parser.add_argument("--new", action="store_true",
                         help="with --db: create a new database there if the file is missing or "
@@ -163,11 +165,11 @@ def _run_app(args: argparse.Namespace, config: AppConfig, log_file: Path, settin
     from desktop_helpdesk.ui.context import UiContext
     from desktop_helpdesk.ui.database_problems import install_read_only_banner
     from desktop_helpdesk.ui.main_window import MainWindow
-    from desktop_helpdesk.ui.pyside_workarounds import protect_bool_singletons
+    from desktop_helpdesk.ui.pyside_workarounds import protect_singletons
     from desktop_helpdesk.ui.resources import icon, stylesheet
     from desktop_helpdesk.ui.ui_state import UiState
 
-    protect_bool_singletons()
+    protect_singletons()
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "desktop-helpdesk"])
     app.setApplicationName("Desktop Helpdesk")
     app.setOrganizationName("DesktopHelpdesk")

@@ -4,15 +4,24 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+import stat
+import subprocess
+import sys
+import tomllib
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+import desktop_helpdesk
+from bench.big_database import build_big_database
 from desktop_helpdesk import app
 from desktop_helpdesk.cli.export import main
 from desktop_helpdesk.domain.clock import ManualClock
+from desktop_helpdesk.storage.db import close_database, database
 from tests.services.test_reports_scenario import AS_OF, build_scenario
 
 
@@ -125,3 +134,96 @@ def test_unwritable_output_and_missing_database(scenario_db, tmp_path):
     assert code == 2
     assert f"--db: no database file at {absent}" in err
     assert not absent.exists()
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (("--report", "cases", "--format", "csv", "-o", "x.pdf"),
+         "--format csv does not match the output file 'x.pdf'; name it *.csv or drop --format"),
+        (("--report", "sla", "--queue", "overdue", "-o", "x.csv"),
+         "--queue: only --report cases takes it; the sla report covers every case"),
+        (("--report", "backlog", "--search", "printer", "-o", "x.csv"),
+         "--search: only --report cases takes it"),
+        (("--report", "cases", "--from", "2026-11-01", "-o", "x.csv"),
+         "--from: the cases report has no date range"),
+        (("--report", "workload", "--to", "2026-11-01", "-o", "x.csv"),
+         "--to: the workload report has no date range"),
+    ],
+)
+def test_options_the_report_would_ignore_are_refused(scenario_db, tmp_path, monkeypatch, argv,
+                                                     message):
+    monkeypatch.chdir(tmp_path)
+    result, out, err = run(*argv, "--db", str(scenario_db))
+    assert (result, out) == (2, "")
+    first, usage = err.splitlines()
+    assert first.startswith(f"desktop-helpdesk export: error: {message}")
+    assert usage == "Try 'desktop-helpdesk export --help'."
+    assert list(tmp_path.glob("x.*")) == []
+
+
+def test_format_given_for_an_unknown_extension_is_used(scenario_db, tmp_path):
+    output = tmp_path / "nov.txt"
+    code, _, err = run("--report", "sla", *november(scenario_db), "--format", "csv",
+                       "-o", str(output))
+    assert (code, err) == (0, "")
+    assert output.read_text(encoding="utf-8-sig").startswith("SLA compliance")
+
+
+@pytest.mark.parametrize("extension", ["csv", "xlsx", "pdf"])
+def test_exported_files_are_readable_by_colleagues(scenario_db, tmp_path, qapp, extension):
+    # Files a job writes for account managers get the usual 0644 (0666 less umask 022),
+    # not the 0600 of a private temporary file.
+    previous = os.umask(0o022)
+    try:
+        output = tmp_path / f"nov.{extension}"
+        code, _, err = run("--report", "sla", *november(scenario_db), "-o", str(output))
+    finally:
+        os.umask(previous)
+    assert (code, err) == (0, "")
+    assert stat.S_IMODE(output.stat().st_mode) == 0o644
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_case_list_xlsx_counts_cases_as_a_number(scenario_db, tmp_path):
+    output = tmp_path / "overdue.xlsx"
+    code, _, _ = run("--report", "cases", "--queue", "overdue", "--db", str(scenario_db),
+                     "-o", str(output))
+    assert code == 0
+    sheet = load_workbook(output)["Overdue cases"]
+    counts = {row[0]: row[1] for row in sheet.iter_rows(max_row=6, values_only=True) if row[0]}
+    assert counts["Cases"] == 2 and isinstance(counts["Cases"], int)
+    assert counts["Queue"] == "Overdue"
+
+
+def test_version_on_the_app_and_the_export_command(capsys):
+    expected = f"Desktop Helpdesk {desktop_helpdesk.__version__}"
+    with open(Path(desktop_helpdesk.__file__).parents[1] / "pyproject.toml", "rb") as stream:
+        assert desktop_helpdesk.__version__ == tomllib.load(stream)["project"]["version"]
+    with pytest.raises(SystemExit) as stopped:  # the app's own argparse exits, as for --help
+        app.main(["--version"])
+    assert stopped.value.code == 0
+    assert capsys.readouterr().out.strip() == expected
+    assert app.main(["export", "--version"]) == 0
+    assert capsys.readouterr().out.strip() == expected
+
+
+def test_long_pdf_through_the_command_exits_cleanly(tmp_path):
+    """A 30-page PDF in a real process: PySide6 6.12 loses a reference to None on every void
+    call (thousands per page), which aborted the process after writing with exit 134 and
+    "Fatal Python error: none_dealloc"; nine pages or fewer got away with it."""
+    database_path = tmp_path / "big.sqlite3"
+    build_big_database(database_path, 1_000)
+    close_database()
+    database.initialize(None)
+    output = tmp_path / "closed.pdf"
+    root = Path(desktop_helpdesk.__file__).resolve().parents[1]
+    environment = {**os.environ, "PYTHONPATH": str(root), "QT_QPA_PLATFORM": "offscreen"}
+    finished = subprocess.run(
+        [sys.executable, "-m", "desktop_helpdesk", "export", "--report", "cases", "--queue",
+         "closed", "-o", str(output), "--db", str(database_path)],
+        capture_output=True, text=True, env=environment, cwd=tmp_path, timeout=120)
+    assert (finished.returncode, finished.stderr) == (0, "")
+    pages = len(PdfReader(output).pages)
+    assert pages >= 30
+    assert finished.stdout.strip() == f"Wrote Closed cases ({pages} pages) to {output}"

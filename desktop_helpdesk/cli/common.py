@@ -33,7 +33,14 @@ class CommandFailed(Exception):
 
 
 class Parser(argparse.ArgumentParser):
-    """argparse that raises ``UsageError`` instead of exiting, so ``main`` returns a code."""
+    """argparse that raises ``UsageError`` instead of exiting, so ``main`` returns a code.
+
+    Every subcommand built on it answers ``--version`` (exit 0), as the app does.
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.add_argument("--version", action="version", version=version_line())
 
     def error(self, message: str) -> None:  # type: ignore[override]
         raise UsageError(message)
@@ -146,3 +153,10 @@ def parse(parser: argparse.ArgumentParser, argv: list[str], err: TextIO | None =
 def file_argument(text: str) -> Path:
     """An argparse type for a file path (kept as given; commands check existence themselves)."""
     return Path(text)
+
+
+def version_line() -> str:
+    """What ``--version`` prints, for the app and every subcommand."""
+    from desktop_helpdesk import __version__
+
+    return f"Desktop Helpdesk {__version__}"

@@ -61,9 +61,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="first day, Halifax date YYYY-MM-DD (default: first of this month)")
     parser.add_argument("--to", dest="end", type=_iso_date,
                         help="last day, inclusive (default: today)")
+    # No defaults here: None tells "not given" apart, so a report that ignores them refuses them.
     parser.add_argument("--queue", choices=[q.value for q in Queue if q is not Queue.MY_CASES],
-                        default=Queue.ALL_OPEN.value, help="queue for --report cases")
-    parser.add_argument("--search", default="", help="search text for --report cases")
+                        help="queue for --report cases (default: all_open)")
+    parser.add_argument("--search", help="search text for --report cases")
     parser.add_argument("--format", choices=[f.value for f in ExportFormat],
                         help="file format (default: from the output file's extension)")
     parser.add_argument("-o", "--output", required=True, type=Path, help="file to write")
@@ -90,6 +91,7 @@ def main(argv: Sequence[str] | None = None, *, clock: Clock | None = None,
     try:
         args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
         export_format = _format_of(args)
+        _refuse_ignored_options(args)
     except UsageError as exc:
         print(f"{parser.prog}: error: {exc}", file=err)
         print(f"Try '{parser.prog} --help'.", file=err)
@@ -123,15 +125,41 @@ def main(argv: Sequence[str] | None = None, *, clock: Clock | None = None,
 
 
 def _format_of(args: argparse.Namespace) -> ExportFormat:
-    if args.format:
-        return ExportFormat(args.format)
     suffix = args.output.suffix.lower().lstrip(".")
-    try:
-        return ExportFormat(suffix)
-    except ValueError:
+    named = suffix if suffix in {f.value for f in ExportFormat} else None
+    if args.format:
+        # "--format csv -o x.pdf" would leave CSV text in a file every viewer opens as a
+        # broken PDF: the two must agree (an unknown extension such as .txt is the caller's).
+        if named and named != args.format:
+            raise UsageError(
+                f"--format {args.format} does not match the output file {args.output.name!r}; "
+                f"name it *.{args.format} or drop --format")
+        return ExportFormat(args.format)
+    if named is None:
         raise UsageError(
             f"--format: cannot tell the format from {args.output.name!r}; "
-            "give --format csv, xlsx or pdf") from None
+            "give --format csv, xlsx or pdf")
+    return ExportFormat(named)
+
+
+# Which reports read which options: an option the report would silently ignore is refused,
+# so a scheduled job never ships a file that is not what its command line says.
+_DATED_REPORTS = frozenset({ReportKind.SLA, ReportKind.CLIENTS, ReportKind.BACKLOG})
+
+
+def _refuse_ignored_options(args: argparse.Namespace) -> None:
+    if args.report != ReportKind.CASES:
+        for option, value in (("--queue", args.queue), ("--search", args.search)):
+            if value is not None:
+                raise UsageError(
+                    f"{option}: only --report cases takes it; the {args.report} report "
+                    "covers every case")
+    if args.report not in _DATED_REPORTS:
+        for option, value in (("--from", args.start), ("--to", args.end)):
+            if value is not None:
+                raise UsageError(
+                    f"{option}: the {args.report} report has no date range "
+                    f"({'it lists cases as they are now' if args.report == ReportKind.CASES else 'it shows the team as it is now'})")
 
 
 def _report_filter(args: argparse.Namespace, context: ServiceContext) -> ReportFilter:
@@ -146,7 +174,8 @@ def _report_filter(args: argparse.Namespace, context: ServiceContext) -> ReportF
 def _build_pack(args: argparse.Namespace, context: ServiceContext,
                 report_filter: ReportFilter) -> ReportPack:
     if args.report == ReportKind.CASES:
-        return case_list_pack(context, Queue(args.queue), search=args.search)
+        return case_list_pack(context, Queue(args.queue or Queue.ALL_OPEN.value),
+                              search=args.search or "")
     # Headless: whoever can read the database file may export (no signed-in member).
     reports = ReportService(context, viewer_id=None)
     return build_report_pack(reports, args.report, report_filter)
@@ -165,12 +194,14 @@ def _write(pack: ReportPack, export_format: ExportFormat, output: Path) -> int:
 
 def _write_pdf(pack: ReportPack, output: Path) -> int:
     # QtGui needs an application object; a scheduled job has no display, so go offscreen.
+    # Importing through the ui package also protects None from PySide6 6.12's lost
+    # references (ui/pyside_workarounds.py), which aborted long PDFs at exit.
     from PySide6.QtGui import QGuiApplication
+
+    from desktop_helpdesk.ui.supervisor.pdf_report import write_pdf
 
     global _application
     if QGuiApplication.instance() is None:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
         _application = QGuiApplication(["desktop-helpdesk-export"])
-    from desktop_helpdesk.ui.supervisor.pdf_report import write_pdf
-
     return write_pdf(pack, output)

@@ -216,3 +216,15 @@ def test_text_that_looks_like_a_formula_stays_text(tmp_path):
     sheet = load_workbook(write_xlsx([table], tmp_path / "risky.xlsx")).active
     cell = next(row[0] for row in sheet.iter_rows() if row[0].value == risky)
     assert cell.data_type == "s"  # text, not a formula
+
+
+def test_sheet_names_are_shortened_at_a_word_and_kept_unique(tmp_path):
+    columns = (Column("n", ColumnKind.INTEGER),)
+    long_title = "Escalations and waiting on others by department"  # 48 characters
+    tables = [ReportTable(title, (("Cases", "1"),), columns, [(1,)], AS_OF)
+              for title in (long_title, long_title, "Client's summary: [Q4]", "'")]
+    book = load_workbook(write_xlsx(tables, tmp_path / "names.xlsx"))
+    assert book.sheetnames == ["Escalations and waiting on", "Escalations and waiting on (2)",
+                               "Client's summary Q4", "Report"]
+    assert all(len(name) <= 31 for name in book.sheetnames)
+    assert book.worksheets[0]["B2"].value == 1  # a count is a number cell
