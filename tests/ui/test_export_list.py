@@ -112,8 +112,9 @@ def test_search_exports_its_matches_to_xlsx_with_the_columns_left_visible(qtbot,
 
     path = _export_with_keyboard(qtbot, window)
 
-    sheet = load_workbook(path, read_only=True).active
-    values = [list(row) for row in sheet.iter_rows(values_only=True)]
+    book = load_workbook(path, read_only=True)  # read-only keeps the file open until close()
+    values = [list(row) for row in book.active.iter_rows(values_only=True)]
+    book.close()
     header_at = next(i for i, row in enumerate(values) if row and row[0] == "Case")
     header, rows = values[header_at], values[header_at + 1:]
     # A search spans every member's cases, so the assignee is shown (and exported).
