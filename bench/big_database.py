@@ -6,20 +6,29 @@ Usage: ``python3 bench/big_database.py PATH [--cases 100000]``; from code:
 
 Rows are consistent with what the services write: sequential case numbers per Halifax year
 (with ``case_sequence`` set), due instants from ``domain.sla.due_instants``, met instants for
-the targets each status implies, ``next_due_at`` as the services keep it, an inbound first
-interaction (and an outbound response or resolution where met), a "logged" audit row, and a
-full-text row per case. Everything is inserted with ``executemany`` in chunks inside one
-transaction, so 100,000 cases take seconds, not minutes.
+the targets each status implies, ``next_due_at`` as the services keep it. Each case has the
+history a desk accumulates, about ten interactions on average (the inbound request, calls,
+emails, remote sessions and notes while it is worked, the resolution), an audit row for every
+change (logged, assigned, each status change, each interaction, each SLA target met, each
+email, each attachment), a CRM outbox row per interaction and per resolution or closure (sent,
+except the last hour's), acknowledgement and resolution emails in the mail outbox (sent, a
+few failing), attachment metadata on a quarter of the cases (tiny bodies: the benchmarks
+measure rows, not blobs), and a full-text row with every interaction. Everything is inserted
+with ``executemany`` in chunks inside one transaction: 100,000 cases (a million interactions)
+take about a minute.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
 import random
 import sys
 import time as timer
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -63,6 +72,27 @@ RESOLUTIONS = (
     "Reset the SSO certificate and confirmed login with the client.",
     "Explained the configuration setting; client confirmed it works.",
 )
+WORK_NOTES = (
+    ("phone", "outbound", "Called the client to troubleshoot; collected logs and browser details."),
+    ("email", "outbound", "Sent the client the steps to clear the cache and asked for a screenshot."),
+    ("email", "inbound", "Client replied: the steps did not help; screenshot attached."),
+    ("remote_session", "outbound", "Remote session: reproduced the error on the client's machine."),
+    ("note", "internal", "Checked the server logs: matching errors since the last deployment."),
+    ("skype", "outbound", "Skype call with the client's trainer to walk through the course settings."),
+    ("join_me", "outbound", "Join.me session: the proxy rewrites the course URL."),
+    ("gotomeeting", "outbound", "GoToMeeting with the client's IT team about their firewall."),
+    ("note", "internal", "Asked development whether the fix is in the next release."),
+    ("phone", "inbound", "Client called back: the problem happens for every learner."),
+    ("email", "inbound", "Client asked for an update on the case."),
+    ("email", "outbound", "Update sent: the fix is being tested."),
+)
+ATTACHMENTS = (("screenshot.png", "image/png", 180_000), ("browser-console.txt", "text/plain", 6_000),
+               ("course-export.zip", "application/zip", 2_400_000), ("error.pdf", "application/pdf", 90_000))
+LIVE_CHANNELS = frozenset({"phone", "skype", "join_me", "gotomeeting", "remote_session"})
+ACKNOWLEDGEMENT_BODY = ("Hello,\n\nWe received your request and logged it as a case. A member of "
+                        "our support team will be in touch.\n\nVelsoft Support")
+RESOLUTION_BODY = ("Hello,\n\nYour case is resolved. Reply to this email if the problem comes "
+                   "back.\n\nVelsoft Support")
 FIRST_NAMES = ("Avery", "Blake", "Casey", "Devon", "Emery", "Finley", "Harper", "Jordan",
                "Kendall", "Logan", "Morgan", "Parker", "Quinn", "Riley", "Sawyer", "Taylor")
 LAST_NAMES = ("MacDonald", "Campbell", "Fraser", "LeBlanc", "Murphy", "Smith", "Wilson",
@@ -82,6 +112,11 @@ class BigDatabase:
     members: int
     clients: int
     contacts: int
+    interactions: int
+    audit_rows: int
+    crm_outbox: int
+    mail_outbox: int
+    attachments: int
     now: datetime
     seconds: float
     generate_seconds: float
@@ -89,10 +124,13 @@ class BigDatabase:
 
 
 def _text(instant: datetime | None) -> str | None:
-    # The storage field's format ("%Y-%m-%d %H:%M:%S.%f", naive UTC); isoformat is faster.
+    # The storage field's format ("%Y-%m-%d %H:%M:%S.%f", naive UTC); isoformat of a UTC
+    # instant less its "+00:00" is the fastest way there (millions of calls).
     if instant is None:
         return None
-    return instant.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+    if instant.tzinfo is not UTC:
+        instant = instant.astimezone(UTC)
+    return instant.isoformat(" ", "microseconds")[:26]
 
 
 def build_big_database(
@@ -150,7 +188,12 @@ def build_big_database(
         digits = "".join(ch for ch in phone if ch.isdigit())
         contacts.append((i, client_id, f"{first} {last}", email, email, phone, digits, 1, created))
 
-    cases, interactions, audits, search_rows, escalations = [], [], [], [], []
+    cases, search_rows, escalations = [], [], []
+    # Outbox rows created in the last hour are still waiting for their runner.
+    history = _History(rng, pending_after=now - timedelta(hours=1))
+    member_labels = {m[0]: f"{m[2]} (#{m[0]})" for m in members}
+    client_info = {c[0]: (c[1], c[2], c[3]) for c in clients}
+    contact_info = {c[0]: (c[2], c[3]) for c in contacts}
     sequence: dict[int, int] = {}
     # Requests arrive in office hours on business days, in ascending order so case numbers
     # follow time within each year.
@@ -165,7 +208,6 @@ def build_big_database(
                          rng.randrange(60), tzinfo=HALIFAX)
         stamps.append(local.astimezone(UTC))
     stamps.sort()
-    interaction_id = 0
     for case_id, received in enumerate(stamps, start=1):
         if received > now:
             received = now - timedelta(minutes=rng.randint(1, 90))
@@ -210,6 +252,7 @@ def build_big_database(
                 unmet.append(due[Target.RESOLVE])
         next_due = min(unmet) if unmet else None
         assignee = rng.choice(agent_ids) if status is not CaseStatus.NEW or rng.random() < 0.7 else None
+        actor = assignee or 1
         contact_id = rng.randint(1, n_contacts)
         client_id = (contact_id - 1) // 8 + 1
         subject = f"{rng.choice(PRODUCTS)} {rng.choice(PROBLEMS)}"
@@ -219,38 +262,85 @@ def build_big_database(
         updated = max(i for i in (logged, ack, responded, resolved, closed, waiting_since) if i)
         cases.append((
             case_id, number, subject, description, requested, priority.value, status.value, channel,
-            client_id, contact_id, assignee, assignee or 1, _text(received), _text(logged),
+            client_id, contact_id, assignee, actor, _text(received), _text(logged),
             _text(due[Target.ACKNOWLEDGE]), _text(due[Target.RESPOND]), _text(due[Target.RESOLVE]),
             _text(ack), _text(responded), _text(resolved), _text(closed), _text(next_due), _text(paused),
             waiting_on, _text(waiting_since), resolution, resolution_channel, 1, _text(updated),
         ))
-        interaction_id += 1
-        interactions.append((
-            interaction_id, case_id, channel, "inbound", description, 0,
-            assignee if channel == "phone" else None, _text(received), _text(logged),
-            "acknowledge" if channel == "phone" else "",
-        ))
+        client_name, manager, manager_email = client_info[client_id]
+        contact_name, contact_email = contact_info[contact_id]
+        crm_json = json.dumps({"case_number": number, "subject": subject, "client": client_name,
+                    "account_manager": manager, "account_manager_email": manager_email,
+                    "contact": contact_name, "contact_email": contact_email})[1:-1]
+
+        ctx = _CaseContext(case_id, number, subject, actor, logged, crm_json, contact_name,
+                           contact_email)
+        audit, crm, interact, email = (
+            partial(history.audit, ctx), partial(history.crm, ctx),
+            partial(history.interact, ctx), partial(history.email, ctx))
+
+        first = interact(received, channel, "inbound", description,
+                         assignee if channel == "phone" else None,
+                         "acknowledge" if channel == "phone" else "")
+        audit(logged, "logged", "number", "", number, f"{channel.capitalize()} intake")
+        crm(logged, "case_logged", first, {"channel": channel, "priority": priority.value,
+                                           "received_at": _text(received)})
+        if assignee is not None:
+            audit(logged, "assigned", "assignee", "", member_labels[assignee],
+                  "least open workload", actor=None)
         summaries = [description]
+        if ack is not None:
+            audit(ack, "sla_met", "acknowledge", "", _text(ack))
+            if channel == "email":
+                audit(ack, "status", "status", "new", "acknowledged")
+                email(ack, "acknowledgement", ACKNOWLEDGEMENT_BODY)
         if responded is not None:
-            interaction_id += 1
             met = "respond" if channel == "phone" else "acknowledge,respond"
             text = "Called the client to troubleshoot; collected logs and browser details."
-            interactions.append((
-                interaction_id, case_id, "phone", "outbound", text, rng.randint(120, 1800), assignee,
-                _text(responded), _text(responded), met,
-            ))
+            made = interact(responded, "phone", "outbound", text, assignee, met)
+            audit(responded, "status", "status", "acknowledged", "in_progress")
+            audit(responded, "sla_met", "respond", "", _text(responded))
+            crm(responded, "interaction", made, {"status": "in_progress", "channel": "phone",
+                                                 "direction": "outbound", "summary": text})
             summaries.append(text)
+            # The case being worked: calls, emails, sessions and notes until resolved (or now).
+            until = resolved or (waiting_since or now)
+            worked = rng.randint(4, 10) if resolved is not None else rng.randint(1, 7)
+            span = max((until - responded).total_seconds(), 60.0)
+            for step in sorted(rng.random() for _ in range(worked)):
+                at = responded + timedelta(seconds=span * step)
+                medium, direction, text = rng.choice(WORK_NOTES)
+                made = interact(at, medium, direction, text, assignee)
+                crm(at, "interaction", made, {"status": "in_progress", "channel": medium,
+                                              "direction": direction, "summary": text})
+                summaries.append(text)
+                if direction == "inbound" and rng.random() < 0.5:
+                    name, content_type, _size = rng.choice(ATTACHMENTS)
+                    body = f"{name} from case {number}".encode()
+                    history.attachments.append((case_id, made, name, content_type, len(body),
+                                        hashlib.sha256(body).hexdigest(), body, assignee,
+                                        _text(at)))
+                    audit(at, "attachment_added", "attachment", "", name)
         if resolved is not None:
-            interaction_id += 1
-            interactions.append((
-                interaction_id, case_id, resolution_channel, "outbound", f"Resolution: {resolution}", 0,
-                assignee, _text(resolved), _text(resolved), "resolve",
-            ))
+            made = interact(resolved, resolution_channel, "outbound", f"Resolution: {resolution}",
+                            assignee, "resolve")
+            audit(resolved, "status", "status", "in_progress", "resolved", resolution)
+            audit(resolved, "sla_met", "resolve", "", _text(resolved))
+            crm(resolved, "case_resolved", made, {"status": "resolved", "resolution": resolution,
+                                                  "told_via": resolution_channel,
+                                                  "told_at": _text(resolved)})
+            if resolution_channel == "email":
+                email(resolved, "resolution", RESOLUTION_BODY)
             summaries.append(f"Resolution: {resolution}")
-        audits.append((_text(logged), assignee or 1, "case", case_id, case_id, "logged", "number", "", number,
-                       f"{channel.capitalize()} intake"))
+        if closed is not None:
+            audit(closed, "status", "status", "resolved", "closed")
+            crm(closed, "case_closed", None, {"status": "closed", "resolution": resolution})
+        if status is CaseStatus.WAITING_ON_CLIENT:
+            audit(waiting_since, "status", "status", "in_progress", "waiting_on_client")
+            audit(waiting_since, "sla_paused", "resolve", "", "Waiting for the client's screenshots")
         search_rows.append((case_id, subject, description, "\n".join(summaries), resolution))
         if status is CaseStatus.ESCALATED:
+            audit(waiting_since, "escalated", "status", "in_progress", "escalated", "Needs a developer")
             escalations.append((case_id, "internal_department", "Development", "Needs a developer",
                                 _text(waiting_since + timedelta(hours=4)), _text(waiting_since), assignee,
                                 None, "", None))
@@ -258,6 +348,9 @@ def build_big_database(
             # An escalation answered before the resolution, for waiting-time reports.
             asked = responded + (resolved - responded) / 3
             answered = responded + (resolved - responded) * 2 / 3
+            audit(asked, "escalated", "status", "in_progress", "escalated", "Proxy blocks our domain")
+            audit(answered, "de_escalated", "status", "escalated", "in_progress",
+                  "Domain allowed on the proxy")
             escalations.append((case_id, "client_it", "Client IT", "Proxy blocks our domain",
                                 _text(asked + timedelta(hours=4)), _text(asked), assignee,
                                 _text(answered), "Domain allowed on the proxy", assignee))
@@ -286,10 +379,10 @@ def build_big_database(
                  "resolution_channel", "version", "updated_at"), cases)
         _insert(connection, "interaction",
                 ("id", "case_id", "channel", "direction", "summary", "duration_seconds", "author_id",
-                 "occurred_at", "created_at", "satisfies"), interactions)
+                 "occurred_at", "created_at", "satisfies"), history.interactions)
         _insert(connection, "audit",
                 ("at", "actor_id", "entity", "entity_id", "case_id", "action", "field", "before",
-                 "after", "reason", "prev_hash", "hash"), _chained(audits))
+                 "after", "reason", "prev_hash", "hash"), _chained(history.audits))
         # The full-text statement comes from services.search, the one home of search SQL.
         for start in range(0, len(search_rows), _CHUNK):
             connection.executemany(bulk_search_rows_sql(), search_rows[start:start + _CHUNK])
@@ -300,9 +393,20 @@ def build_big_database(
         pauses = [(c[0], "Waiting for the client's screenshots", c[22], None, 0) for c in cases if c[22]]
         _insert(connection, "sla_pause", ("case_id", "reason", "started_at", "ended_at", "business_seconds"),
                 pauses)
+        _insert(connection, "crm_outbox",
+                ("case_id", "interaction_id", "event", "payload", "created_at", "sent_at", "attempts",
+                 "last_error"), history.crm_rows)
+        _insert(connection, "mail_outbox",
+                ("case_id", "kind", "to_address", "to_name", "subject", "body", "created_at", "sent_at",
+                 "attempts", "last_error"), history.mail_rows)
+        _insert(connection, "attachment",
+                ("case_id", "interaction_id", "filename", "content_type", "size", "sha256", "data",
+                 "added_by_id", "added_at"), history.attachments)
     inserted = timer.perf_counter()
     database.execute_sql("ANALYZE")
-    return BigDatabase(path, n_cases, len(members), n_clients, n_contacts, now,
+    return BigDatabase(path, n_cases, len(members), n_clients, n_contacts,
+                       len(history.interactions), len(history.audits), len(history.crm_rows),
+                       len(history.mail_rows), len(history.attachments), now,
                        timer.perf_counter() - started, generated - started, inserted - generated)
 
 
@@ -314,6 +418,75 @@ def _chained(audits: list[tuple]) -> list[tuple]:
         rows.append((*values, previous, current))
         previous = current
     return rows
+
+
+@dataclass(frozen=True)
+class _CaseContext:
+    """What every history row of one case repeats."""
+
+    case_id: int
+    number: str
+    subject: str
+    actor: int
+    logged: datetime
+    crm_json: str  # the case's payload fields as JSON, without the braces
+    contact_name: str
+    contact_email: str
+
+
+class _History:
+    """Collects the interaction, audit, outbox and attachment rows of every case."""
+
+    def __init__(self, rng: random.Random, *, pending_after: datetime) -> None:
+        self.rng = rng
+        self.pending_after = pending_after
+        self.interactions: list[tuple] = []
+        self.audits: list[tuple] = []
+        self.crm_rows: list[tuple] = []
+        self.mail_rows: list[tuple] = []
+        self.attachments: list[tuple] = []
+
+    def audit(self, case: _CaseContext, at: datetime, action: str, field: str = "",
+              before: str = "", after: str = "", reason: str = "", *,
+              actor: int | None | bool = True) -> None:
+        self.audits.append((_text(at), case.actor if actor is True else actor, "case",
+                            case.case_id, case.case_id, action, field, before, after, reason))
+
+    def crm(self, case: _CaseContext, at: datetime, event: str, interaction: int | None,
+            extra: dict) -> None:
+        stamp = _text(at)
+        # The case's part of the payload is rendered once per case (a million rows).
+        payload = (f'{{"at": "{stamp}", "event": "{event}", {case.crm_json}, '
+                   f'{json.dumps(extra)[1:]}')
+        sent = None if at > self.pending_after else _text(at + timedelta(seconds=60))
+        self.crm_rows.append((case.case_id, interaction, event, payload, stamp, sent,
+                              0 if sent is None else 1, ""))
+
+    def interact(self, case: _CaseContext, at: datetime, medium: str, direction: str,
+                 text: str, author: int | None, satisfies: str = "") -> int:
+        interaction_id = len(self.interactions) + 1
+        duration = self.rng.randint(120, 1800) if medium in LIVE_CHANNELS else 0
+        created = max(at, case.logged)
+        self.interactions.append((interaction_id, case.case_id, medium, direction, text,
+                                  duration, author, _text(at), _text(created), satisfies))
+        self.audit(case, created, "interaction", "interaction", "",
+                   f"{medium} {direction} (#{interaction_id})")
+        return interaction_id
+
+    def email(self, case: _CaseContext, at: datetime, kind: str, body: str) -> None:
+        outbox_id = len(self.mail_rows) + 1
+        sent_to = f"{kind} to {case.contact_email} (#{outbox_id})"
+        self.audit(case, at, "email_queued", "email", "", sent_to)
+        # Recent emails to an unreachable server wait, with their attempts and error.
+        failed = at > self.pending_after and self.rng.random() < 0.3
+        sent = None if failed else at + timedelta(seconds=self.rng.randint(2, 40))
+        self.mail_rows.append((
+            case.case_id, kind, case.contact_email, case.contact_name,
+            f"[Case {case.number}] {case.subject}", body, _text(at), _text(sent),
+            3 if failed else 1,
+            "SMTP server smtp.velsoft.example: connection refused" if failed else ""))
+        if sent is not None:
+            self.audit(case, sent, "email_sent", "email", "", sent_to, actor=None)
 
 
 def _status_for(rng: random.Random, age: timedelta) -> CaseStatus:
@@ -341,7 +514,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cases", type=int, default=100_000)
     args = parser.parse_args(argv)
     info = build_big_database(args.path, args.cases)
-    print(f"built {info.cases:,} cases, {info.contacts:,} contacts, {info.clients} clients, "
+    print(f"built {info.cases:,} cases, {info.interactions:,} interactions, {info.audit_rows:,} audit "
+          f"rows, {info.crm_outbox:,} CRM and {info.mail_outbox:,} mail outbox rows, "
+          f"{info.attachments:,} attachments, {info.contacts:,} contacts, {info.clients} clients, "
           f"{info.members} members in {info.seconds:.1f} s (generate {info.generate_seconds:.1f} s, "
           f"insert {info.insert_seconds:.1f} s) -> {info.path}")
     return 0

@@ -182,3 +182,38 @@ def test_unassigned_queue_when_nobody_is_available(services, team, queries, cloc
         services.team.set_availability(team.admin, member, "away")
     case = log(services, team, "Nobody here")
     assert queries.ids(CaseFilter(Queue.UNASSIGNED), now=clock.now()) == [case.id]
+
+
+def test_a_whole_case_number_finds_that_case_only(services, team, queries, clock):
+    case = log(services, team, "Printer offline")
+    clock.advance(timedelta(minutes=1))
+    mention = log(services, team, f"Same printer as {case.number}")
+
+    def found(text):
+        return queries.ids(CaseFilter(search=text), now=clock.now())
+
+    assert found(case.number) == [case.id]  # read out on the phone: that case, nothing else
+    # Not a case number that exists: the ordinary search (here, a client named with it).
+    missing = f"{case.number[:4]}-99999"
+    lab = log(services, team, "Kiosk", name="Lab Tech", email="tech@lab.example", phone="",
+              client_name=f"Lab {missing}")
+    assert found(missing) == [lab.id]
+    assert set(found(case.number.split("-")[1])) >= {case.id}
+    assert mention.id in found("same printer")
+
+
+def test_cached_statements_keep_each_members_queue_and_order(services, team, queries, clock):
+    first = log(services, team, "Printer offline")
+    clock.advance(timedelta(minutes=5))
+    second = log(services, team, "Course will not load")
+    services.cases.reassign(team.admin, second.id, team.bob, reason="bob knows the course")
+    services.cases.reassign(team.admin, first.id, team.alice, reason="alice has room")
+    now = clock.now()
+    for _ in range(2):  # the second round runs the cached statements
+        for member, case in ((team.alice, first), (team.bob, second)):
+            assert queries.ids(CaseFilter(Queue.MY_CASES, member_id=member), now=now) == [case.id]
+        assert queries.ids(CaseFilter(Queue.ALL_OPEN), SortColumn.NUMBER, True, now) == [
+            second.id, first.id]
+    # A row read after a change shows the change (rows are never cached, only statements).
+    assert [row.subject for row in queries.rows([second.id, first.id])] == [
+        "Course will not load", "Printer offline"]
