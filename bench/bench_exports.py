@@ -10,6 +10,7 @@ database is reused (built once with ``bench/big_database.py`` otherwise).
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import sys
 import tempfile
 import time
@@ -50,6 +51,24 @@ def timed(label: str, function, *args, **kwargs):
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     print(f"  {label:<56} {elapsed:7.3f} s wall {cpu:7.3f} s CPU")
     return result, elapsed
+
+
+_OPEN = ("new", "acknowledged", "in_progress", "escalated", "waiting_on_client")
+_BARE_CASES = """SELECT c.number, cl.name, c.subject, c.effective_priority, c.status,
+    tm.display_name, c.received_at, c.next_due_at, c.resolve_due_at, c.acknowledged_at,
+    c.responded_at, c.resolved_at FROM "case" c JOIN client cl ON cl.id = c.client_id
+    LEFT JOIN team_member tm ON tm.id = c.assignee_id WHERE c.status IN ({}) ORDER BY c.number"""
+
+
+def bare_all_cases(db_path: Path) -> list[tuple]:
+    """The rows of all_cases_table straight from sqlite3: open, then resolved, then closed."""
+    connection = sqlite3.connect(db_path)
+    rows = []
+    for statuses in (_OPEN, ("resolved",), ("closed",)):
+        rows += connection.execute(_BARE_CASES.format(", ".join("?" * len(statuses))),
+                                   statuses).fetchall()
+    connection.close()
+    return rows
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -102,6 +121,10 @@ def main(argv: list[str] | None = None) -> int:
 
     table, load_seconds = timed("case list load, all cases, the 9 visible columns", all_cases_table)
     print(f"    ({len(table.rows):,} rows x {len(table.columns)} columns)")
+    bare_rows, _ = timed("  bare sqlite3, the same rows (raw columns, no labels)",
+                         bare_all_cases, db_path)
+    if [row[0] for row in bare_rows] != [row[0] for row in table.rows]:
+        print("    BARE ROWS DIFFER")
     csv_path = workdir / "cases.csv"
     _, csv_write = timed("CSV write", write_csv, [table], csv_path)
     xlsx_path = workdir / "cases.xlsx"

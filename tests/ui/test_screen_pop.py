@@ -345,7 +345,7 @@ def test_linux_desktop_file_registers_the_url_schemes():
     from configparser import ConfigParser
 
     entry = ConfigParser(interpolation=None)
-    entry.read(REPO_ROOT / "resources" / "desktop-helpdesk-call.desktop", encoding="utf-8")
+    entry.read(REPO_ROOT / "packaging" / "linux" / "desktop-helpdesk-call.desktop", encoding="utf-8")
     section = entry["Desktop Entry"]
     assert section["Exec"] == "desktop-helpdesk call %u"
     schemes = {m for m in section["MimeType"].split(";") if m}
