@@ -247,7 +247,6 @@ _ROW_COLUMNS = (
 _INSTANT_SLOTS = (*range(11, 21), 22)
 # Queues judged against "now": their SQL carries the instant, so it is built per call.
 _TIMED_QUEUES = frozenset({Queue.DUE_SOON, Queue.OVERDUE})
-_FULL_CASE_NUMBER = re.compile(r"^\d{4}-\d{5}$")
 # Composed statements by shape: peewee spends ~0.3 ms building the same SQL text again.
 _STATEMENTS: dict = {}
 
@@ -324,16 +323,17 @@ class CaseQueries:
     def _exact_number(self, text: str) -> list[int] | None:
         """``[id]`` when ``text`` is a whole case number that exists, else None.
 
-        A caller reading out "2026-00042" wants that case: one indexed look-up instead of
-        the full search (client, contact and full-text matches of "2026" and "00042").
+        A caller reading out "2026-00042" (or "2026-42") wants that case: one indexed look-up
+        instead of the full search (client, contact and full-text matches of its digits).
         """
-        if not _FULL_CASE_NUMBER.match(text):
+        number = normalise_case_number(text)
+        if number is None:
             return None
         statement = _STATEMENTS.get(("number", is_sqlite()))
         if statement is None:
             statement = CaseRecord.select(CaseRecord.id).where(CaseRecord.number == "").sql()
             _STATEMENTS[("number", is_sqlite())] = statement
-        found = database.execute_sql(statement[0], [text]).fetchone()
+        found = database.execute_sql(statement[0], [number]).fetchone()
         return None if found is None else [found[0]]
 
     def rows(self, ids: Sequence[int]) -> list[CaseRow]:
