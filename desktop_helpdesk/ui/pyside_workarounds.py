@@ -6,9 +6,9 @@ import ctypes
 import sys
 
 # Added to each singleton's reference count once: at ten million lost references a second
-# it would take over three thousand years to use up, and it stays far below the counter's
+# it would take over three thousand years to use up, and it stays below the counter's
 # 2**63 limit. Python 3.12 gives these objects an immortal count of its own.
-_SPARE_REFERENCES = 1 << 50
+_SPARE_REFERENCES = 1 << 60
 _protected = False
 
 
