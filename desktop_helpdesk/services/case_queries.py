@@ -324,17 +324,19 @@ class CaseQueries:
         """``[id]`` when ``text`` is a whole case number that exists, else None.
 
         A caller reading out "2026-00042" (or "2026-42") wants that case: one indexed look-up
-        instead of the full search (client, contact and full-text matches of its digits).
+        instead of the full search (client, contact and full-text matches of its digits). A
+        merged duplicate's number goes the full way, which adds the case it went into.
         """
         number = normalise_case_number(text)
         if number is None:
             return None
         statement = _STATEMENTS.get(("number", is_sqlite()))
         if statement is None:
-            statement = CaseRecord.select(CaseRecord.id).where(CaseRecord.number == "").sql()
+            statement = (CaseRecord.select(CaseRecord.id, CaseRecord.merged_into)
+                         .where(CaseRecord.number == "").sql())
             _STATEMENTS[("number", is_sqlite())] = statement
         found = database.execute_sql(statement[0], [number]).fetchone()
-        return None if found is None else [found[0]]
+        return None if found is None or found[1] is not None else [found[0]]
 
     def rows(self, ids: Sequence[int]) -> list[CaseRow]:
         """Rows for ``ids`` (any order; missing ids are skipped) in one ``WHERE id IN`` query.
