@@ -43,6 +43,7 @@ from desktop_helpdesk.domain.policy import DEFAULT_POLICY, Priority, Target
 from desktop_helpdesk.domain.sla import default_calendar, due_instants
 from desktop_helpdesk.services.search import bulk_search_rows_sql
 from desktop_helpdesk.storage.db import database, open_database
+from desktop_helpdesk.storage.records import new_event_id
 
 HALIFAX = ZoneInfo("America/Halifax")
 DEFAULT_NOW = datetime(2026, 11, 25, 9, 0, tzinfo=HALIFAX)
@@ -396,10 +397,10 @@ def build_big_database(
                 pauses)
         _insert(connection, "crm_outbox",
                 ("case_id", "interaction_id", "event", "payload", "created_at", "sent_at", "attempts",
-                 "last_error"), history.crm_rows)
+                 "last_error", "event_id"), history.crm_rows)
         _insert(connection, "mail_outbox",
                 ("case_id", "kind", "to_address", "to_name", "subject", "body", "created_at", "sent_at",
-                 "attempts", "last_error"), history.mail_rows)
+                 "attempts", "last_error", "event_id"), history.mail_rows)
         _insert(connection, "attachment",
                 ("case_id", "interaction_id", "filename", "content_type", "size", "sha256", "data",
                  "added_by_id", "added_at"), history.attachments)
@@ -462,7 +463,7 @@ class _History:
                    f'{json.dumps(extra)[1:]}')
         sent = None if at > self.pending_after else _text(at + timedelta(seconds=60))
         self.crm_rows.append((case.case_id, interaction, event, payload, stamp, sent,
-                              0 if sent is None else 1, ""))
+                              0 if sent is None else 1, "", new_event_id()))
 
     def interact(self, case: _CaseContext, at: datetime, medium: str, direction: str,
                  text: str, author: int | None, satisfies: str = "") -> int:
@@ -486,7 +487,8 @@ class _History:
             case.case_id, kind, case.contact_email, case.contact_name,
             f"[Case {case.number}] {case.subject}", body, _text(at), _text(sent),
             3 if failed else 1,
-            "SMTP server smtp.velsoft.example: connection refused" if failed else ""))
+            "SMTP server smtp.velsoft.example: connection refused" if failed else "",
+            new_event_id()))
         if sent is not None:
             self.audit(case, sent, "email_sent", "email", "", sent_to, actor=None)
 
