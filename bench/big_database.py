@@ -30,9 +30,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from desktop_helpdesk.domain.audit_chain import GENESIS_HASH, canonical_content, link_hash
+from desktop_helpdesk.domain.calendar import DESK_ZONE
 from desktop_helpdesk.domain.cases import (
     OPEN_STATUSES,
     CaseStatus,
@@ -45,8 +45,7 @@ from desktop_helpdesk.services.search import bulk_search_rows_sql
 from desktop_helpdesk.storage.db import database, open_database
 from desktop_helpdesk.storage.records import new_event_id
 
-HALIFAX = ZoneInfo("America/Halifax")
-DEFAULT_NOW = datetime(2026, 11, 25, 9, 0, tzinfo=HALIFAX)
+DEFAULT_NOW = datetime(2026, 11, 25, 9, 0, tzinfo=DESK_ZONE)
 _CHUNK = 2_000
 
 PRODUCTS = (
@@ -199,7 +198,7 @@ def build_big_database(
     sequence: dict[int, int] = {}
     # Requests arrive in office hours on business days, in ascending order so case numbers
     # follow time within each year.
-    today = now.astimezone(HALIFAX).date()
+    today = now.astimezone(DESK_ZONE).date()
     days = [today - timedelta(days=back) for back in range(span_days, -1, -1)]
     days = [day for day in days if calendar.is_business_day(day)]
     stamps = []
@@ -207,13 +206,13 @@ def build_big_database(
         day = rng.choice(days)
         minute = rng.randrange(8 * 60, 16 * 60 + 30)
         local = datetime(day.year, day.month, day.day, minute // 60, minute % 60,
-                         rng.randrange(60), tzinfo=HALIFAX)
+                         rng.randrange(60), tzinfo=DESK_ZONE)
         stamps.append(local.astimezone(UTC))
     stamps.sort()
     for case_id, received in enumerate(stamps, start=1):
         if received > now:
             received = now - timedelta(minutes=rng.randint(1, 90))
-        year = received.astimezone(HALIFAX).year
+        year = received.astimezone(DESK_ZONE).year
         sequence[year] = sequence.get(year, 0) + 1
         number = format_case_number(year, sequence[year])
         requested = rng.choices(("high", "medium", "low"), (0.25, 0.6, 0.15))[0]

@@ -13,6 +13,8 @@ from zoneinfo import ZoneInfo
 import holidays as holidays_package
 
 POLICY_TIMEZONE = "America/Halifax"
+#: The desk's own time zone: business hours, case-number years and every local date shown.
+DESK_ZONE = ZoneInfo(POLICY_TIMEZONE)
 POLICY_OPEN = time(8)
 POLICY_CLOSE = time(16, 30)
 POLICY_WORKDAYS = frozenset({0, 1, 2, 3, 4})

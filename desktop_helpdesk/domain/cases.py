@@ -27,6 +27,8 @@ class CaseStatus(LabelledEnum):
 
 
 OPEN_STATUSES: tuple[CaseStatus, ...] = tuple(s for s in CaseStatus if s.is_open)
+#: The stored values of ``OPEN_STATUSES``, for queries on the status column.
+OPEN_STATUS_VALUES: tuple[str, ...] = tuple(s.value for s in OPEN_STATUSES)
 
 _WORKING = (
     CaseStatus.IN_PROGRESS,

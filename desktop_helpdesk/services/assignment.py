@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from peewee import Case, fn
 
 from desktop_helpdesk.domain.cases import (
-    OPEN_STATUSES,
+    OPEN_STATUS_VALUES,
     WORKLOAD_WEIGHTS,
     AssignmentStrategy,
     Availability,
@@ -55,7 +55,7 @@ def open_weights(member_ids: list[int] | None = None) -> dict[int, tuple[int, in
     query = (
         CaseRecord.select(CaseRecord.assignee, fn.COUNT(CaseRecord.id), fn.SUM(weight))
         .where(
-            CaseRecord.status.in_([s.value for s in OPEN_STATUSES]),
+            CaseRecord.status.in_(OPEN_STATUS_VALUES),
             CaseRecord.assignee.is_null(False),
         )
         .group_by(CaseRecord.assignee)

@@ -14,6 +14,7 @@ from peewee import JOIN, SQL, NodeList, SelectQuery, fn
 
 from desktop_helpdesk.domain.cases import (
     CASE_NUMBER_DIGITS,
+    OPEN_STATUS_VALUES,
     format_case_number,
     normalise_case_number,
 )
@@ -31,7 +32,6 @@ from desktop_helpdesk.storage.records import (
     TeamMemberRecord,
 )
 
-OPEN_STATUSES = ("new", "acknowledged", "in_progress", "escalated", "waiting_on_client")
 # Case numbers are "YYYY-NNNNN"; a bare number typed in the search box is tried in these years.
 _SEARCH_YEARS_BACK = 10
 FULL_TEXT_LIMIT = 5_000
@@ -189,7 +189,7 @@ class CaseRow(NamedTuple):
 
     @property
     def is_open(self) -> bool:
-        return self.status in OPEN_STATUSES
+        return self.status in OPEN_STATUS_VALUES
 
     def due_at(self, target: Target) -> datetime:
         """The stored due instant of ``target``."""
@@ -505,7 +505,7 @@ class CaseQueries:
         if case_filter.criteria is not None:
             return self._criteria_condition(case_filter.criteria, now)
         queue = case_filter.queue
-        is_open = CaseRecord.status.in_(OPEN_STATUSES)
+        is_open = CaseRecord.status.in_(OPEN_STATUS_VALUES)
         if queue is Queue.MY_CASES:
             return is_open & (CaseRecord.assignee == case_filter.member_id)
         if queue is Queue.UNASSIGNED:
@@ -546,7 +546,7 @@ class CaseQueries:
         if criteria.sla_state:
             if now is None:
                 raise ValueError("an SLA-state filter needs the current instant")
-            is_open = CaseRecord.status.in_(OPEN_STATUSES)
+            is_open = CaseRecord.status.in_(OPEN_STATUS_VALUES)
             overdue = self._overdue_condition(now)
             due_soon = self._due_soon_condition(now)
             state = SlaState(criteria.sla_state)

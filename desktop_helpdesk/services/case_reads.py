@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from peewee import JOIN
 
-from desktop_helpdesk.domain.calendar import POLICY_TIMEZONE
+from desktop_helpdesk.domain.calendar import DESK_ZONE
 from desktop_helpdesk.domain.cases import (
     CaseStatus,
     Direction,
@@ -263,8 +262,6 @@ def _names() -> dict[int, str]:
     return dict(TeamMemberRecord.select(TeamMemberRecord.id, TeamMemberRecord.display_name).tuples())
 
 
-_DESK_ZONE = ZoneInfo(POLICY_TIMEZONE)
-
 
 def desk_time_text(instant: datetime | str) -> str:
     """An instant as the desk reads it ("Fri 03 Apr 2026 09:50 ADT").
@@ -280,7 +277,7 @@ def desk_time_text(instant: datetime | str) -> str:
             instant = datetime.fromisoformat(instant)
         except ValueError:
             return instant
-    return instant.astimezone(_DESK_ZONE).strftime("%a %d %b %Y %H:%M %Z")
+    return instant.astimezone(DESK_ZONE).strftime("%a %d %b %Y %H:%M %Z")
 
 
 def case_timeline(case_id: int) -> list[TimelineEntry]:

@@ -9,7 +9,7 @@ from datetime import datetime
 from peewee import SQL, IntegrityError, fn
 
 from desktop_helpdesk.domain.cases import (
-    OPEN_STATUSES,
+    OPEN_STATUS_VALUES,
     client_name_key,
     phone_digits,
     phone_variants,
@@ -178,7 +178,7 @@ class ContactService:
         group_key = SQL('+"client_id"') if is_sqlite() else CaseRecord.client
         open_counts = dict(
             CaseRecord.select(CaseRecord.client, fn.COUNT(CaseRecord.id))
-            .where(CaseRecord.status.in_([s.value for s in OPEN_STATUSES]))
+            .where(CaseRecord.status.in_(OPEN_STATUS_VALUES))
             .group_by(group_key)
             .tuples()
         )

@@ -14,7 +14,7 @@ from peewee import SqliteDatabase
 from desktop_helpdesk.domain.cases import AssignmentStrategy, is_valid_email
 from desktop_helpdesk.domain.clock import Clock
 from desktop_helpdesk.domain.policy import DEFAULT_POLICY, SlaPolicy
-from desktop_helpdesk.domain.sla import BusinessCalendar, default_calendar
+from desktop_helpdesk.domain.sla import DUE_SOON_SHARE, BusinessCalendar, default_calendar
 from desktop_helpdesk.services.errors import ReadOnlyError, ValidationError, checked_text
 from desktop_helpdesk.storage.db import database, is_read_only
 from desktop_helpdesk.storage.records import ClosureRecord, SettingRecord
@@ -28,7 +28,7 @@ class TeamSettings:
     """Team-wide settings stored in the ``setting`` table (one JSON value per field name)."""
 
     assignment_strategy: AssignmentStrategy = AssignmentStrategy.ROUND_ROBIN
-    due_soon_share: float = 0.75
+    due_soon_share: float = DUE_SOON_SHARE
     pause_resolution_while_waiting: bool = True
     # Bulk work: may agents move colleagues' cases to someone else (supervisors always may)?
     agents_may_bulk_reassign: bool = False

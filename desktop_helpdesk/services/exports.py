@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 from peewee import JOIN, SQL
 
+from desktop_helpdesk.domain.calendar import DESK_ZONE
 from desktop_helpdesk.domain.cases import CaseStatus
 from desktop_helpdesk.domain.policy import Priority
 from desktop_helpdesk.services.case_queries import (
@@ -57,7 +58,6 @@ from desktop_helpdesk.storage.records import (
 
 ProgressCallback = Callable[[int, int], None]
 CancelCheck = Callable[[], bool]
-HALIFAX = ZoneInfo("America/Halifax")
 PROGRESS_STEP = 2_000  # rows between progress reports and cancel checks
 
 
@@ -177,7 +177,7 @@ def temporary_path_for(path: Path) -> Path:
 # Cell formatting shared by CSV and PDF
 
 
-def format_cell(value: Any, kind: ColumnKind, zone: ZoneInfo = HALIFAX) -> str:
+def format_cell(value: Any, kind: ColumnKind, zone: ZoneInfo = DESK_ZONE) -> str:
     """The text form of a typed cell (CSV and PDF).
 
     Percentages become numbers of percent with one decimal (``0.4`` -> ``"40.0"``, headers
@@ -237,7 +237,7 @@ def write_csv(
     *,
     progress: ProgressCallback = no_progress,
     cancelled: CancelCheck = never_cancelled,
-    zone: ZoneInfo = HALIFAX,
+    zone: ZoneInfo = DESK_ZONE,
 ) -> Path:
     """Write tables to a CSV file Excel opens correctly (UTF-8 with BOM, CRLF rows).
 
@@ -283,7 +283,7 @@ def write_xlsx(
     *,
     progress: ProgressCallback = no_progress,
     cancelled: CancelCheck = never_cancelled,
-    zone: ZoneInfo = HALIFAX,
+    zone: ZoneInfo = DESK_ZONE,
 ) -> Path:
     """Write tables to an XLSX workbook, one sheet per table, with typed cells.
 

@@ -9,13 +9,12 @@ import smtplib
 import socket
 import ssl
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
 from enum import StrEnum
-from zoneinfo import ZoneInfo
 
+from desktop_helpdesk.domain.calendar import DESK_ZONE
 from desktop_helpdesk.domain.cases import case_subject
 from desktop_helpdesk.domain.clock import Clock
 from desktop_helpdesk.domain.policy import Priority
@@ -33,6 +32,7 @@ from desktop_helpdesk.services.mail_identity import (
 from desktop_helpdesk.services.outbox import (
     DELIVERED,
     Delivered,
+    DeliveryReport,
     Failed,
     RetentionPruner,
     deliver_round,
@@ -45,7 +45,6 @@ log = logging.getLogger(__name__)
 PASSWORD_ENVIRONMENT_VARIABLE = "HELPDESK_SMTP_PASSWORD"
 SMTP_TIMEOUT_SECONDS = 20.0
 # After this many failed sends a row waits for an operator instead of retrying every 30 s.
-DESK_ZONE = ZoneInfo("America/Halifax")
 
 
 class MailKind(StrEnum):
@@ -63,17 +62,6 @@ class MailNotConfigured(ServiceError):
             "Email is not set up: an administrator must enter the SMTP server and the sender "
             "address in Administration → Settings"
         )
-
-
-@dataclass(frozen=True)
-class MailDeliveryReport:
-    """What one delivery run did: emails sent, failed (kept for the next run), still pending."""
-
-    sent: int
-    failed: int
-    pending: int
-    last_error: str = ""
-    parked: int = 0
 
 
 def smtp_password(environ: Mapping[str, str] | None = None) -> str:
@@ -320,7 +308,7 @@ def deliver_mail_outbox(
     timeout: float = SMTP_TIMEOUT_SECONDS,
     should_stop: Callable[[], bool] = lambda: False,
     rng=None,
-) -> MailDeliveryReport:
+) -> DeliveryReport:
     """Send due outbox emails (claimed, in case order) over one SMTP connection.
 
     A row is marked sent only after the server accepted it (a crash in between re-sends it
@@ -345,9 +333,8 @@ def deliver_mail_outbox(
     """
     if not settings.mail_configured:
         raise MailNotConfigured()
-    report = deliver_round(SmtpChannel(settings, password, timeout), MAIL_SEND, holder, clock,
-                           limit=limit, should_stop=should_stop, rng=rng)
-    return MailDeliveryReport(report.sent, report.failed, report.pending, report.last_error, report.parked)
+    return deliver_round(SmtpChannel(settings, password, timeout), MAIL_SEND, holder, clock,
+                         limit=limit, should_stop=should_stop, rng=rng)
 
 
 MAIL_BATCH = 50

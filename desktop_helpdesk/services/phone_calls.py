@@ -9,7 +9,7 @@ from datetime import datetime
 from peewee import JOIN
 
 from desktop_helpdesk.domain.cases import (
-    OPEN_STATUSES,
+    OPEN_STATUS_VALUES,
     Direction,
     InteractionChannel,
     phone_digits,
@@ -168,7 +168,7 @@ class PhoneCallService:
             .join(CaseContact, JOIN.LEFT_OUTER, on=(CaseRecord.contact == CaseContact.id))
             .where(
                 CaseRecord.client == contact.client_id,
-                CaseRecord.status.in_([s.value for s in OPEN_STATUSES]),
+                CaseRecord.status.in_(OPEN_STATUS_VALUES),
             )
             # The caller's own cases first: "I'm calling about my ticket" is the usual call.
             .order_by(
@@ -224,7 +224,7 @@ class PhoneCallService:
             status = CaseRecord.select(CaseRecord.status).where(CaseRecord.id == case_id).scalar()
             if status is None:
                 raise NotFoundError(f"No case with id {case_id}")
-            if status not in {s.value for s in OPEN_STATUSES}:
+            if status not in OPEN_STATUS_VALUES:
                 raise WorkflowError("The case is no longer open: reopen it or log a new case")
             logged = self._cases.add_interaction(
                 actor_id,

@@ -47,7 +47,7 @@ from typing import Any
 from peewee import SqliteDatabase, fn
 
 from desktop_helpdesk.domain.cases import (
-    OPEN_STATUSES,
+    OPEN_STATUS_VALUES,
     Availability,
     CaseStatus,
     EscalationTarget,
@@ -72,7 +72,6 @@ from desktop_helpdesk.storage.records import (
 
 TARGETS: tuple[Target, ...] = (Target.ACKNOWLEDGE, Target.RESPOND, Target.RESOLVE)
 TARGET_LABELS = {t: t.label for t in TARGETS}
-OPEN_STATUS_VALUES = tuple(s.value for s in OPEN_STATUSES)
 CHANNEL_LABELS = {c.value: c.label for c in IntakeChannel}
 AVAILABILITY_LABELS = {a.value: a.label for a in Availability}
 UNASSIGNED_LABEL = "Unassigned"

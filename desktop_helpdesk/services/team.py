@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from peewee import fn
 
-from desktop_helpdesk.domain.cases import OPEN_STATUSES, Availability, MemberRole
+from desktop_helpdesk.domain.cases import OPEN_STATUS_VALUES, Availability, MemberRole
 from desktop_helpdesk.services.assignment import choose_assignee, open_weights
 from desktop_helpdesk.services.audit import ChangeLog, audit_label
 from desktop_helpdesk.services.context import ServiceContext, write_transaction
@@ -348,7 +348,7 @@ class TeamService:
             CaseRecord.select()
             .where(
                 CaseRecord.assignee == member.id,
-                CaseRecord.status.in_([s.value for s in OPEN_STATUSES]),
+                CaseRecord.status.in_(OPEN_STATUS_VALUES),
             )
             .order_by(CaseRecord.next_due_at.asc(nulls="LAST"), CaseRecord.id)
         )

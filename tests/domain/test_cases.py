@@ -4,6 +4,7 @@ import pytest
 
 from desktop_helpdesk.domain.cases import (
     ALLOWED_TRANSITIONS,
+    OPEN_STATUS_VALUES,
     OPEN_STATUSES,
     CaseStatus,
     EscalationTarget,
@@ -28,6 +29,8 @@ def test_stored_status_values_match_the_contract():
         "new", "acknowledged", "in_progress", "escalated", "waiting_on_client", "resolved", "closed"]
     assert [s.label for s in CaseStatus][4] == "Waiting on client"
     assert CaseStatus.RESOLVED not in OPEN_STATUSES and CaseStatus.ESCALATED in OPEN_STATUSES
+    # Queries on the status column use the stored values of the same open statuses.
+    assert OPEN_STATUS_VALUES == ("new", "acknowledged", "in_progress", "escalated", "waiting_on_client")
 
 
 @pytest.mark.parametrize(

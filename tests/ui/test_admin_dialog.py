@@ -31,7 +31,6 @@ from desktop_helpdesk.storage.records import (
 from desktop_helpdesk.ui import admin, team_jobs
 from desktop_helpdesk.ui.admin.admin_dialog import AdminDialog
 from desktop_helpdesk.ui.admin.models import (
-    SortRole,
     client_model,
     closure_model,
     contact_model,
@@ -39,6 +38,7 @@ from desktop_helpdesk.ui.admin.models import (
 )
 from desktop_helpdesk.ui.admin.team_page import describe_moves
 from desktop_helpdesk.ui.context import UiContext
+from desktop_helpdesk.ui.models.roles import SORT_ROLE
 from tests.conftest import halifax
 from tests.ui.conftest import OFFSCREEN_NOISE
 
@@ -109,7 +109,7 @@ def test_admin_models_pass_qtmodeltester(qtmodeltester):
         qtmodeltester.check(model, force_py=True)
     assert members.index(1, 0).data(Qt.ItemDataRole.ForegroundRole) is not None  # deactivated: grey
     assert closures.index(0, 1).data() == "Thursday"
-    assert closures.index(0, 0).data(SortRole) == "2026-11-26"
+    assert closures.index(0, 0).data(SORT_ROLE) == "2026-11-26"
     assert members.row_of(2) == 1 and members.row_of(99) is None
 
 

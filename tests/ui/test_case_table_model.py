@@ -6,8 +6,13 @@ from PySide6.QtCore import Qt
 
 from desktop_helpdesk.domain.sla import ClockState
 from desktop_helpdesk.services.case_queries import CaseFilter, Queue, SortColumn
-from desktop_helpdesk.ui.models.case_table_model import CASE_IDS_MIME, CaseColumn, CaseTableModel
-from desktop_helpdesk.ui.models.roles import CASE_ID_ROLE, SLA_STATE_ROLE
+from desktop_helpdesk.ui.models.case_table_model import CaseColumn, CaseTableModel
+from desktop_helpdesk.ui.models.roles import (
+    CASE_ID_ROLE,
+    CASE_IDS_MIME,
+    SLA_STATE_ROLE,
+    decode_case_ids,
+)
 from tests.ui.conftest import log_case
 
 
@@ -92,6 +97,8 @@ def test_drag_carries_case_ids(ui):
     model = _model(ui, ids)
     data = model.mimeData([model.index(0, 0), model.index(0, 1), model.index(1, 0)])
     assert bytes(data.data(CASE_IDS_MIME)).decode() == f"{ids[0]},{ids[1]}"
+    # The supervisor's team table reads the same format (one definition in roles.py).
+    assert decode_case_ids(data) == ids
 
 
 def test_model_over_queue_ids(ui):

@@ -18,7 +18,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_helpdesk.ui.admin.models import RowTableModel, SortRole
+from desktop_helpdesk.ui.admin.models import RowTableModel
+from desktop_helpdesk.ui.models.roles import SORT_ROLE
 
 
 class CommandRunner(Protocol):
@@ -95,7 +96,7 @@ def sortable_table(
     ``stretch_column`` takes the width the others (sized to contents) leave."""
     proxy = QSortFilterProxyModel(parent)
     proxy.setSourceModel(model)
-    proxy.setSortRole(SortRole)
+    proxy.setSortRole(SORT_ROLE)
     proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
     proxy.setFilterKeyColumn(-1)
     proxy.setSortCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)

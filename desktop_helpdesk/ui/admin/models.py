@@ -15,11 +15,10 @@ from desktop_helpdesk.services.abroad import HolidayArrangement
 from desktop_helpdesk.services.categories import Category
 from desktop_helpdesk.services.dto import ClientSummary, ContactMatch, MemberSummary
 from desktop_helpdesk.services.settings import Closure
+from desktop_helpdesk.ui.models.roles import SORT_ROLE
 
 Row = TypeVar("Row")
 
-# The raw value behind a cell, so a sort proxy orders numbers and dates, not their text.
-SortRole = Qt.ItemDataRole.UserRole + 1
 INACTIVE_FOREGROUND = QColor("#94a3b8")
 # Amber like "due soon": someone who cannot take new cases right now stands out.
 UNAVAILABLE_FOREGROUND = QColor("#b45309")
@@ -106,7 +105,7 @@ class RowTableModel(QAbstractTableModel, Generic[Row]):
         item = self._rows[index.row()]
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return column.text(column.value(item))
-        if role == SortRole:
+        if role == SORT_ROLE:
             value = column.value(item)
             return value.isoformat() if isinstance(value, date) else value
         if role == Qt.ItemDataRole.TextAlignmentRole:

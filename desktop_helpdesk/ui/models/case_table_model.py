@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import (
     QAbstractTableModel,
-    QByteArray,
     QMimeData,
     QModelIndex,
     QPersistentModelIndex,
@@ -23,13 +22,18 @@ from desktop_helpdesk.domain.cases import CaseStatus
 from desktop_helpdesk.domain.policy import Priority
 from desktop_helpdesk.domain.sla import ClockState
 from desktop_helpdesk.services.case_queries import CaseRow, SortColumn
-from desktop_helpdesk.ui.models.roles import CASE_ID_ROLE, CASE_ROW_ROLE, SLA_STATE_ROLE
+from desktop_helpdesk.ui.models.roles import (
+    CASE_ID_ROLE,
+    CASE_IDS_MIME,
+    CASE_ROW_ROLE,
+    SLA_STATE_ROLE,
+    encode_case_ids,
+)
 from desktop_helpdesk.ui.sla_display import STATE_LOOKS, RowSla, SlaReader
 
 PAGE_SIZE = 200
 CACHE_SIZE = 2_000
 LOADING_TEXT = "…"
-CASE_IDS_MIME = "application/x-helpdesk-case-ids"
 _DISPLAY = Qt.ItemDataRole.DisplayRole
 _TICK_ROLES = [
     Qt.ItemDataRole.DisplayRole,
@@ -212,15 +216,13 @@ class CaseTableModel(QAbstractTableModel):
         return [CASE_IDS_MIME]
 
     def mimeData(self, indexes) -> QMimeData:
-        data = QMimeData()
         ids = []
         for index in indexes:
             if index.isValid() and index.row() < len(self._ids):
                 case_id = self._ids[index.row()]
                 if case_id not in ids:
                     ids.append(case_id)
-        data.setData(CASE_IDS_MIME, QByteArray(",".join(map(str, ids)).encode("utf-8")))
-        return data
+        return encode_case_ids(ids)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if 0 <= column < len(CaseColumn):

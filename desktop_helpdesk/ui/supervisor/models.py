@@ -8,7 +8,6 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
-    QByteArray,
     QMimeData,
     QModelIndex,
     QObject,
@@ -28,30 +27,19 @@ from desktop_helpdesk.services.reports import (
     ReportTable,
     WorkloadSnapshot,
 )
+from desktop_helpdesk.ui.models.roles import (
+    CASE_ID_ROLE,
+    CASE_IDS_MIME,
+    MEMBER_ID_ROLE,
+    decode_case_ids,
+    encode_case_ids,
+)
 from desktop_helpdesk.ui.sla_display import STATE_LOOKS, SlaReader
 
-CASE_IDS_MIME = "application/x-helpdesk-case-ids"
 OVERDUE_BACKGROUND = QColor("#fbe3e1")
 DUE_SOON_BACKGROUND = QColor("#fff1d6")
 AWAY_FOREGROUND = QColor("#6b7683")
 NUMERIC_KINDS = frozenset({ColumnKind.INTEGER, ColumnKind.PERCENT, ColumnKind.HOURS})
-MemberIdRole = Qt.ItemDataRole.UserRole + 1
-CaseIdRole = Qt.ItemDataRole.UserRole + 2
-
-
-def encode_case_ids(case_ids: list[int]) -> QMimeData:
-    """Mime data carrying case ids (comma separated), as the main case list also emits."""
-    mime = QMimeData()
-    mime.setData(CASE_IDS_MIME, QByteArray(",".join(str(i) for i in case_ids).encode()))
-    mime.setText(", ".join(str(i) for i in case_ids))
-    return mime
-
-
-def decode_case_ids(mime: QMimeData) -> list[int]:
-    if not mime.hasFormat(CASE_IDS_MIME):
-        return []
-    raw = bytes(mime.data(CASE_IDS_MIME).data()).decode("utf-8", "replace")
-    return [int(part) for part in raw.split(",") if part.strip().isdigit()]
 
 
 class TeamColumn(IntEnum):
@@ -183,7 +171,7 @@ class TeamTableModel(QAbstractTableModel):
             if column >= TeamColumn.OPEN:
                 return str(value)
             return value
-        if role == MemberIdRole:
+        if role == MEMBER_ID_ROLE:
             return row.member_id
         if role == Qt.ItemDataRole.TextAlignmentRole and column >= TeamColumn.OPEN:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -293,7 +281,7 @@ class MemberCasesModel(QAbstractTableModel):
         if not index.isValid() or index.row() >= len(self._rows):
             return None
         row = self._rows[index.row()]
-        if role == CaseIdRole:
+        if role == CASE_ID_ROLE:
             return row.id
         column = MemberCaseColumn(index.column())
         if column == MemberCaseColumn.NEXT_DUE and role in _SLA_COLOUR_ROLES:

@@ -20,8 +20,8 @@ from PySide6.QtGui import (
     QPen,
 )
 
+from desktop_helpdesk.domain.calendar import DESK_ZONE
 from desktop_helpdesk.services.exports import (
-    HALIFAX,
     CancelCheck,
     ChartData,
     ExportCancelled,
@@ -97,7 +97,7 @@ def write_pdf(
     *,
     progress: ProgressCallback = no_progress,
     cancelled: CancelCheck = never_cancelled,
-    zone: ZoneInfo = HALIFAX,
+    zone: ZoneInfo = DESK_ZONE,
 ) -> int:
     """Write ``pack`` as a paginated PDF (US Letter landscape) and return its page count.
 

@@ -49,14 +49,13 @@ from desktop_helpdesk.services.reports import (
     WorkloadSnapshot,
 )
 from desktop_helpdesk.ui.context import UiContext
+from desktop_helpdesk.ui.models.roles import CASE_IDS_MIME, MEMBER_ID_ROLE
 from desktop_helpdesk.ui.supervisor.audit_chain_bar import AuditChainBar
 from desktop_helpdesk.ui.supervisor.audit_log_view import AuditLogView
 from desktop_helpdesk.ui.supervisor.charts import ChartWidget
 from desktop_helpdesk.ui.supervisor.export_runner import ExportRunner
 from desktop_helpdesk.ui.supervisor.models import (
-    CASE_IDS_MIME,
     MemberCasesModel,
-    MemberIdRole,
     ReportTableModel,
     TeamColumn,
     TeamTableModel,
@@ -462,7 +461,7 @@ class SupervisorView(QWidget):
     def _on_team_table_current_row_changed(self, current, previous) -> None:
         if not current.isValid():
             return
-        self._selected_member = current.data(MemberIdRole)
+        self._selected_member = current.data(MEMBER_ID_ROLE)
         self._has_selection = True
         self._load_member_cases(self._selected_member)
 
