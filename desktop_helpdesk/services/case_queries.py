@@ -21,6 +21,7 @@ from desktop_helpdesk.domain.cases import (
 from desktop_helpdesk.domain.policy import Priority, Target
 from desktop_helpdesk.domain.sla import BusinessCalendar
 from desktop_helpdesk.services.context import ServiceContext, is_sqlite
+from desktop_helpdesk.services.dto import TargetInstants
 from desktop_helpdesk.services.errors import checked_text
 from desktop_helpdesk.services.search import search_case_ids
 from desktop_helpdesk.storage.db import database
@@ -31,6 +32,7 @@ from desktop_helpdesk.storage.records import (
     ContactRecord,
     TeamMemberRecord,
 )
+from desktop_helpdesk.storage.target_columns import due_column, met_column
 
 # Case numbers are "YYYY-NNNNN"; a bare number typed in the search box is tried in these years.
 _SEARCH_YEARS_BACK = 10
@@ -191,17 +193,9 @@ class CaseRow(NamedTuple):
     def is_open(self) -> bool:
         return self.status in OPEN_STATUS_VALUES
 
-    def due_at(self, target: Target) -> datetime:
-        """The stored due instant of ``target``."""
-        return getattr(self, f"{target.value}_due_at")
-
-    def met_at(self, target: Target) -> datetime | None:
-        """When ``target`` was met, or None."""
-        return {
-            Target.ACKNOWLEDGE: self.acknowledged_at,
-            Target.RESPOND: self.responded_at,
-            Target.RESOLVE: self.resolved_at,
-        }[target]
+    # A named tuple takes no mixin base: borrow the snapshots' one reading of the mapping.
+    due_at = TargetInstants.due_at
+    met_at = TargetInstants.met_at
 
     def next_target(self) -> Target | None:
         """The unmet target due first (the one the list's "next SLA due" column shows)."""
@@ -559,26 +553,17 @@ class CaseQueries:
         return condition
 
     def _unmet(self, target: Target):
-        met_column = {
-            Target.ACKNOWLEDGE: CaseRecord.acknowledged_at,
-            Target.RESPOND: CaseRecord.responded_at,
-            Target.RESOLVE: CaseRecord.resolved_at,
-        }[target]
-        condition = met_column.is_null()
+        condition = met_column(target).is_null()
         if target is Target.RESOLVE:
             # A paused resolution clock (waiting on the client) is neither due soon nor overdue.
             condition &= CaseRecord.resolve_paused_at.is_null()
         return condition
 
-    @staticmethod
-    def _due_column(target: Target):
-        return getattr(CaseRecord, f"{target.value}_due_at")
-
     def _overdue_condition(self, now: datetime):
         cutoff = breach_cutoff(self._context.calendar, now)
         condition = None
         for target in Target:
-            term = self._unmet(target) & (self._due_column(target) < cutoff)
+            term = self._unmet(target) & (due_column(target) < cutoff)
             condition = term if condition is None else (condition | term)
         # next_due_at is the earliest unmet due instant, so this indexed range narrows the scan.
         return (CaseRecord.next_due_at < cutoff) & condition
@@ -597,8 +582,8 @@ class CaseQueries:
                 term = (
                     (CaseRecord.effective_priority == priority.value)
                     & self._unmet(target)
-                    & (self._due_column(target) >= cutoff)
-                    & (self._due_column(target) <= threshold)
+                    & (due_column(target) >= cutoff)
+                    & (due_column(target) <= threshold)
                 )
                 condition = term if condition is None else (condition | term)
         overdue = self._overdue_condition(now)

@@ -37,17 +37,7 @@ from desktop_helpdesk.storage.records import (
     SlaPauseRecord,
     TeamMemberRecord,
 )
-
-DUE_FIELDS = {
-    Target.ACKNOWLEDGE: "acknowledge_due_at",
-    Target.RESPOND: "respond_due_at",
-    Target.RESOLVE: "resolve_due_at",
-}
-MET_FIELDS = {
-    Target.ACKNOWLEDGE: "acknowledged_at",
-    Target.RESPOND: "responded_at",
-    Target.RESOLVE: "resolved_at",
-}
+from desktop_helpdesk.storage.target_columns import DUE_FIELDS, MET_FIELDS
 
 
 def hours_text(amount: timedelta) -> str:
@@ -365,7 +355,7 @@ def case_timeline(case_id: int) -> list[TimelineEntry]:
             title = f"Assigned to {row.after or 'nobody (Unassigned)'}"
             add(row.at, 8, row.id, TimelineEntry(row.at, "assignment", title, row.reason, actor, row.id))
         else:
-            target = Target.label_of(row.field.removesuffix("_due_at"))
+            target = next(t for t, field in DUE_FIELDS.items() if field == row.field).label
             title = f"{target} due moved to {desk_time_text(row.after)}"
             add(row.at, 9, row.id, TimelineEntry(row.at, "sla", title, row.reason, actor, row.id))
     entries.sort(key=lambda item: (item[0], item[1], item[2]), reverse=True)

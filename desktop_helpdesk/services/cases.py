@@ -29,8 +29,6 @@ from desktop_helpdesk.services import search
 from desktop_helpdesk.services.assignment import choose_assignee
 from desktop_helpdesk.services.audit import ChangeLog, audit_label, enqueue_crm_event
 from desktop_helpdesk.services.case_reads import (
-    DUE_FIELDS,
-    MET_FIELDS,
     attachment_info,
     case_audit_trail,
     case_detail,
@@ -81,6 +79,7 @@ from desktop_helpdesk.storage.records import (
     SlaPauseRecord,
     TeamMemberRecord,
 )
+from desktop_helpdesk.storage.target_columns import DUE_FIELDS, MET_FIELDS
 
 # The subject column decides; the intake form limits its field to the same length.
 MAX_SUBJECT_LENGTH = column_length(CaseRecord.subject)
@@ -258,7 +257,7 @@ class CaseService:
             if live:
                 log.add(
                     "logged",
-                    field="acknowledged_at",
+                    field=MET_FIELDS[Target.ACKNOWLEDGE],
                     after=received,
                     reason="Live phone call: acknowledged on connection",
                 )
@@ -1377,7 +1376,7 @@ class CaseService:
                 log.change(survivor, "received_at", duplicate.received_at, action="merged", reason=why)
                 self._recompute_due(survivor, Priority(survivor.effective_priority), log,
                                     f"SLA from the earlier receipt of merged {duplicate.number}")
-            for field in ("acknowledged_at", "responded_at"):
+            for field in (MET_FIELDS[Target.ACKNOWLEDGE], MET_FIELDS[Target.RESPOND]):
                 earlier = getattr(duplicate, field)
                 current = getattr(survivor, field)
                 if earlier is not None and (current is None or earlier < current):

@@ -6,7 +6,21 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from desktop_helpdesk.domain.cases import CaseStatus
+from desktop_helpdesk.domain.policy import Target
 from desktop_helpdesk.domain.sla import ClockReading
+from desktop_helpdesk.storage.target_columns import DUE_FIELDS, MET_FIELDS
+
+
+class TargetInstants:
+    """Mixin for snapshots carrying a case's stored SLA instants under their column names."""
+
+    def due_at(self, target: Target) -> datetime:
+        """The stored due instant of ``target``."""
+        return getattr(self, DUE_FIELDS[target])
+
+    def met_at(self, target: Target) -> datetime | None:
+        """When ``target`` was met, or None."""
+        return getattr(self, MET_FIELDS[target])
 
 
 @dataclass(frozen=True)
@@ -44,7 +58,7 @@ class EscalationInfo:
 
 
 @dataclass(frozen=True)
-class CaseDetail:
+class CaseDetail(TargetInstants):
     """Everything the case view shows, including the three SLA clocks read at ``read_at``."""
 
     id: int

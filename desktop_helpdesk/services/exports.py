@@ -55,6 +55,7 @@ from desktop_helpdesk.storage.records import (
     ContactRecord,
     TeamMemberRecord,
 )
+from desktop_helpdesk.storage.target_columns import DUE_COLUMNS, MET_COLUMNS
 
 ProgressCallback = Callable[[int, int], None]
 CancelCheck = Callable[[], bool]
@@ -586,10 +587,7 @@ _RECEIVED, _NEXT_DUE, _DUE, _MET, _CATEGORY = 9, 10, 11, 14, 17
 _IDS_MARKER = "(/*case ids*/)"
 
 
-_TARGET_INSTANTS = (
-    CaseRecord.acknowledge_due_at, CaseRecord.respond_due_at, CaseRecord.resolve_due_at,
-    CaseRecord.acknowledged_at, CaseRecord.responded_at, CaseRecord.resolved_at,
-)
+_TARGET_INSTANTS = (*DUE_COLUMNS, *MET_COLUMNS)
 
 
 def _export_rows(ids: Sequence[int], with_targets: bool = True) -> list[tuple]:

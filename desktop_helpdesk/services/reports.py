@@ -69,6 +69,7 @@ from desktop_helpdesk.storage.records import (
     SlaPauseRecord,
     TeamMemberRecord,
 )
+from desktop_helpdesk.storage.target_columns import DUE_COLUMNS, MET_COLUMNS
 
 TARGETS: tuple[Target, ...] = (Target.ACKNOWLEDGE, Target.RESPOND, Target.RESOLVE)
 TARGET_LABELS = {t: t.label for t in TARGETS}
@@ -373,12 +374,8 @@ _CASE_COLUMNS = (
 )
 _CASE_INSTANTS = (
     CaseRecord.received_at,
-    CaseRecord.acknowledge_due_at,
-    CaseRecord.respond_due_at,
-    CaseRecord.resolve_due_at,
-    CaseRecord.acknowledged_at,
-    CaseRecord.responded_at,
-    CaseRecord.resolved_at,
+    *DUE_COLUMNS,
+    *MET_COLUMNS,
     CaseRecord.resolve_paused_at,
     CaseRecord.closed_at,
 )

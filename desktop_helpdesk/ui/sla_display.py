@@ -19,12 +19,6 @@ from desktop_helpdesk.domain.sla import (
 from desktop_helpdesk.services.case_queries import CaseRow
 from desktop_helpdesk.services.dto import CaseDetail
 
-_MET_FIELDS = {
-    Target.ACKNOWLEDGE: "acknowledged_at",
-    Target.RESPOND: "responded_at",
-    Target.RESOLVE: "resolved_at",
-}
-
 
 @dataclass(frozen=True)
 class StateLook:
@@ -151,10 +145,10 @@ class SlaReader:
         return read_clock(
             self.calendar,
             target=target,
-            due_at=getattr(row, f"{target.value}_due_at"),
+            due_at=row.due_at(target),
             now=now,
             budget=self.policy.budget(priority, target),
-            met_at=getattr(row, _MET_FIELDS[target]),
+            met_at=row.met_at(target),
             paused_since=paused_since(target, row.resolve_paused_at),
             due_soon_share=self.due_soon_share,
         )
