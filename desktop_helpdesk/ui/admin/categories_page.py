@@ -2,43 +2,31 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from desktop_helpdesk.services.categories import Category
 from desktop_helpdesk.ui.admin.forms import (
     CommandRunner,
+    TablePage,
     group,
     hint,
     line_edit,
     push_button,
-    replace_rows,
-    select_key,
-    selected_item,
-    sortable_table,
     submit_form,
 )
 from desktop_helpdesk.ui.admin.models import category_model
 from desktop_helpdesk.ui.context import UiContext
 
 
-class CategoriesPage(QWidget):
+class CategoriesPage(TablePage):
     """Categories in a table; a form to add one; rename and retire/offer-again the selected one.
 
-    Args:
-        ui: services and the signed-in member.
-        run: the dialog's command runner (messages, reload).
-        parent: the Qt parent.
+    Takes ``ui``, ``run`` and ``parent`` as ``TablePage`` does.
     """
 
     def __init__(self, ui: UiContext, run: CommandRunner, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("categoriesPage")
-        self._ui = ui
-        self._run = run
-        self.model = category_model(self)
-        self.table, self.proxy = sortable_table(self.model, self, "categoriesTable")
-        self.table.selectionModel().currentRowChanged.connect(self._on_table_current_row_changed)
+        super().__init__(ui, run, parent, page_name="categoriesPage", model_factory=category_model,
+                         table_name="categoriesTable")
 
         add_box = group("Add a category", self, "newCategoryForm")
         self.name_field = line_edit(add_box, "categoryNameField", "e.g. SCORM, LMS access, Authoring tool")
@@ -68,17 +56,14 @@ class CategoriesPage(QWidget):
         layout.addLayout(right, 2)
 
     def set_categories(self, categories: list[Category]) -> None:
-        kept = replace_rows(self.table, self.proxy, self.model, categories)
+        kept = self._replace_rows(categories)
         self._show_selected(self.selected_category() if kept else None)
 
     def selected_category(self) -> Category | None:
-        return selected_item(self.table, self.proxy, self.model)
+        return self.selected_row()
 
     def select_category(self, category_id: int) -> bool:
-        return select_key(self.table, self.proxy, self.model, category_id)
-
-    def _on_table_current_row_changed(self, _current: QModelIndex, _previous: QModelIndex) -> None:
-        self._show_selected(self.selected_category())
+        return self.select_row(category_id)
 
     def _show_selected(self, category: Category | None) -> None:
         self.edit_box.setEnabled(category is not None)

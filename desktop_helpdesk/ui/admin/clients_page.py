@@ -8,12 +8,10 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 from desktop_helpdesk.services.dto import ClientSummary, ContactMatch
 from desktop_helpdesk.ui.admin.forms import (
     CommandRunner,
+    TablePage,
     group,
     line_edit,
     push_button,
-    replace_rows,
-    select_key,
-    selected_item,
     sortable_table,
     submit_form,
 )
@@ -22,7 +20,7 @@ from desktop_helpdesk.ui.context import UiContext
 from desktop_helpdesk.ui.widgets.place_fields import PlaceFields
 
 
-class ClientsPage(QWidget):
+class ClientsPage(TablePage):
     """A filterable client table, the selected client's contacts, and forms to add either.
 
     Signals:
@@ -37,17 +35,14 @@ class ClientsPage(QWidget):
     client_selected = Signal(int)
 
     def __init__(self, ui: UiContext, run: CommandRunner, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("clientsPage")
-        self._ui = ui
-        self._run = run
+        super().__init__(ui, run, parent, page_name="clientsPage", model_factory=client_model,
+                         table_name="clientsTable")
         self._pending_select: int | None = None
-        self.model = client_model(self)
         self.contacts_model = contact_model(self)
         self.filter_field = line_edit(self, "clientFilter", "Filter clients by name, manager, phone…")
-        self.table, self.proxy = sortable_table(self.model, self, "clientsTable")
         self.filter_field.textChanged.connect(self.proxy.setFilterFixedString)
-        self.table.selectionModel().currentRowChanged.connect(self._on_table_current_row_changed)
+        # The filter is typed before the table it narrows is browsed.
+        QWidget.setTabOrder(self.filter_field, self.table)
         self.table.activated.connect(self._on_table_activated)
         self.contacts_table, self.contacts_proxy = sortable_table(self.contacts_model, self, "contactsTable")
         self.contacts_title = QLabel("Contacts", self)
@@ -112,12 +107,12 @@ class ClientsPage(QWidget):
         layout = QHBoxLayout(self)
         layout.addLayout(left, 3)
         layout.addLayout(right, 2)
-        self._show_client(None)
+        self._show_selected(None)
 
     # -- data ------------------------------------------------------------------------------
     def set_clients(self, clients: list[ClientSummary]) -> None:
-        if not replace_rows(self.table, self.proxy, self.model, clients):
-            self._show_client(None)
+        if not self._replace_rows(clients):
+            self._show_selected(None)
 
     def set_contacts(self, client_id: int, contacts: list[ContactMatch]) -> None:
         """Show ``contacts`` if ``client_id`` is still the selected client (loaded in a worker)."""
@@ -129,19 +124,16 @@ class ClientsPage(QWidget):
         self.contacts_title.setText(f"Contacts at {client.name} — {count} {'contact' if count == 1 else 'contacts'}")
 
     def selected_client(self) -> ClientSummary | None:
-        return selected_item(self.table, self.proxy, self.model)
+        return self.selected_row()
 
     def select_client(self, client_id: int) -> bool:
-        return select_key(self.table, self.proxy, self.model, client_id)
-
-    def _on_table_current_row_changed(self, _current: QModelIndex, _previous: QModelIndex) -> None:
-        self._show_client(self.selected_client())
+        return self.select_row(client_id)
 
     def _on_table_activated(self, _index: QModelIndex) -> None:
         # Enter on a client: straight to typing its new contact.
         self.contact_name_field.setFocus(Qt.FocusReason.OtherFocusReason)
 
-    def _show_client(self, client: ClientSummary | None) -> None:
+    def _show_selected(self, client: ClientSummary | None) -> None:
         self.contact_box.setEnabled(client is not None)
         self.place_box.setEnabled(client is not None)
         if client is not None:

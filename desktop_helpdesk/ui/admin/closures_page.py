@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from PySide6.QtCore import QDate, QModelIndex
-from PySide6.QtWidgets import QDateEdit, QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from desktop_helpdesk.domain.sla import nova_scotia_holiday_names
 from desktop_helpdesk.services.settings import Closure
 from desktop_helpdesk.ui.admin.forms import (
     CommandRunner,
+    TablePage,
+    date_field,
     group,
     hint,
     line_edit,
     push_button,
-    replace_rows,
-    selected_item,
     sortable_table,
     submit_form,
 )
@@ -24,35 +24,22 @@ from desktop_helpdesk.ui.admin.models import closure_model, public_holiday_model
 from desktop_helpdesk.ui.context import UiContext
 
 
-class ClosuresPage(QWidget):
+class ClosuresPage(TablePage):
     """Closure days in a table, a date picker and reason to add one, and a remove button.
 
-    Args:
-        ui: services, clock and the signed-in member.
-        run: the dialog's command runner (messages, reload).
-        parent: the Qt parent.
+    Takes ``ui``, ``run`` and ``parent`` as ``TablePage`` does.
     """
 
     def __init__(self, ui: UiContext, run: CommandRunner, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("closuresPage")
-        self._ui = ui
-        self._run = run
-        self.model = closure_model(self)
-        self.table, self.proxy = sortable_table(self.model, self, "closuresTable", stretch_column=2)
-        self.table.selectionModel().currentRowChanged.connect(self._on_table_current_row_changed)
+        super().__init__(ui, run, parent, page_name="closuresPage", model_factory=closure_model,
+                         table_name="closuresTable", stretch_column=2)
         self.remove_button = push_button("Remove selected day", self, "removeClosureButton")
         self.remove_button.setEnabled(False)
         self.remove_button.clicked.connect(self.remove_selected)
 
         add_box = group("Close the office for a day", self, "newClosureForm")
-        self.date_field = QDateEdit(add_box)
-        self.date_field.setObjectName("closureDateField")
-        self.date_field.setAccessibleName("closureDateField")
-        self.date_field.setCalendarPopup(True)
-        self.date_field.setDisplayFormat("ddd d MMM yyyy")
         tomorrow = ui.clock.now().astimezone(ui.desk_zone).date() + timedelta(days=1)
-        self.date_field.setDate(QDate(tomorrow.year, tomorrow.month, tomorrow.day))
+        self.date_field = date_field(add_box, "closureDateField", tomorrow)
         self.reason_field = line_edit(add_box, "closureReasonField", "e.g. Office move, staff training day")
         self.add_button = push_button("Add closure", add_box, "addClosureButton", accent=True)
         submit_form(add_box, [("&Date", self.date_field), ("&Reason", self.reason_field)],
@@ -94,10 +81,10 @@ class ClosuresPage(QWidget):
         layout.addLayout(right, 2)
 
     def set_closures(self, closures: list[Closure]) -> None:
-        self.remove_button.setEnabled(replace_rows(self.table, self.proxy, self.model, closures))
+        self.remove_button.setEnabled(self._replace_rows(closures))
 
     def selected_closure(self) -> Closure | None:
-        return selected_item(self.table, self.proxy, self.model)
+        return self.selected_row()
 
     def chosen_day(self) -> date:
         return self.date_field.date().toPython()
@@ -105,8 +92,8 @@ class ClosuresPage(QWidget):
     def set_day(self, day: date) -> None:
         self.date_field.setDate(QDate(day.year, day.month, day.day))
 
-    def _on_table_current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        self.remove_button.setEnabled(current.isValid())
+    def _show_selected(self, closure: Closure | None) -> None:
+        self.remove_button.setEnabled(closure is not None)
 
     def add_closure(self) -> Closure | None:
         ui = self._ui

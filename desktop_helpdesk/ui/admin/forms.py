@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Protocol
+from datetime import date
+from typing import TYPE_CHECKING, Any, Protocol
 
-from PySide6.QtCore import QItemSelectionModel, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QDate, QItemSelectionModel, QModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDateEdit,
     QFormLayout,
     QGroupBox,
     QHeaderView,
@@ -20,6 +22,9 @@ from PySide6.QtWidgets import (
 
 from desktop_helpdesk.ui.admin.models import RowTableModel
 from desktop_helpdesk.ui.models.roles import SORT_ROLE
+
+if TYPE_CHECKING:
+    from desktop_helpdesk.ui.context import UiContext
 
 
 class CommandRunner(Protocol):
@@ -80,6 +85,17 @@ def submit_form(
         if isinstance(field, QLineEdit):
             field.returnPressed.connect(submit)
     return form
+
+
+def date_field(parent: QWidget, object_name: str, day: date) -> QDateEdit:
+    """A date picker with a calendar pop-up showing ``day`` as "Mon 30 Nov 2026"."""
+    field = QDateEdit(parent)
+    field.setObjectName(object_name)
+    field.setAccessibleName(object_name)
+    field.setCalendarPopup(True)
+    field.setDisplayFormat("ddd d MMM yyyy")
+    field.setDate(QDate(day.year, day.month, day.day))
+    return field
 
 
 def hint(text: str, parent: QWidget) -> QLabel:
@@ -161,3 +177,48 @@ def replace_rows(table: QTableView, proxy: QSortFilterProxyModel, model: RowTabl
     key = model.key_at(current) if current is not None else None
     model.set_rows(rows)
     return key is not None and select_key(table, proxy, model, key)
+
+
+class TablePage(QWidget):
+    """An Administration page built around one sortable table of row objects.
+
+    It names the page, builds ``model`` (from ``model_factory``), ``table`` and ``proxy``, and
+    calls ``_show_selected(row)`` whenever the current row changes (None: nothing selected).
+
+    Args:
+        ui: services, clock and the signed-in member.
+        run: the dialog's command runner (messages, reload).
+        parent: the Qt parent.
+        page_name: the page's object name.
+        model_factory: builds the page's ``RowTableModel`` given its parent.
+        table_name: the table's object name.
+        stretch_column: the column that takes the spare width.
+    """
+
+    def __init__(self, ui: UiContext, run: CommandRunner, parent: QWidget | None, *, page_name: str,
+                 model_factory: Callable[[QWidget], RowTableModel], table_name: str,
+                 stretch_column: int = 0) -> None:
+        super().__init__(parent)
+        self.setObjectName(page_name)
+        self._ui = ui
+        self._run = run
+        self.model = model_factory(self)
+        self.table, self.proxy = sortable_table(self.model, self, table_name, stretch_column=stretch_column)
+        self.table.selectionModel().currentRowChanged.connect(self._on_table_current_row_changed)
+
+    def selected_row(self) -> Any:
+        """The row object under the table's current row, or None."""
+        return selected_item(self.table, self.proxy, self.model)
+
+    def select_row(self, key: Any) -> bool:
+        """Make the row whose key is ``key`` current; False when it is gone."""
+        return select_key(self.table, self.proxy, self.model, key)
+
+    def _replace_rows(self, rows) -> bool:
+        return replace_rows(self.table, self.proxy, self.model, rows)
+
+    def _on_table_current_row_changed(self, _current: QModelIndex, _previous: QModelIndex) -> None:
+        self._show_selected(self.selected_row())
+
+    def _show_selected(self, row: Any) -> None:
+        """Show ``row`` (None: nothing selected) in the page's forms and buttons."""

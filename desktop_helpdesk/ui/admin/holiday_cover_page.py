@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
-from PySide6.QtCore import QDate, QModelIndex, Qt
-from PySide6.QtWidgets import QDateEdit, QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from desktop_helpdesk.services.abroad import HolidayArrangement
 from desktop_helpdesk.ui.admin.forms import (
     CommandRunner,
+    TablePage,
+    date_field,
     group,
     hint,
     line_edit,
     push_button,
-    replace_rows,
-    selected_item,
-    sortable_table,
     submit_form,
 )
 from desktop_helpdesk.ui.admin.models import arrangement_model
@@ -24,34 +23,16 @@ from desktop_helpdesk.ui.context import UiContext
 from desktop_helpdesk.ui.widgets.place_fields import PlaceFields
 
 
-def _date_field(parent: QWidget, name: str, day: date) -> QDateEdit:
-    field = QDateEdit(parent)
-    field.setObjectName(name)
-    field.setAccessibleName(name)
-    field.setCalendarPopup(True)
-    field.setDisplayFormat("ddd d MMM yyyy")
-    field.setDate(QDate(day.year, day.month, day.day))
-    return field
-
-
-class HolidayCoverPage(QWidget):
+class HolidayCoverPage(TablePage):
     """Arrangements in a table, a form to record one, and a withdraw button.
 
-    Args:
-        ui: services, clock and the signed-in member.
-        run: the dialog's command runner (messages, reload).
-        parent: the Qt parent.
+    Takes ``ui``, ``run`` and ``parent`` as ``TablePage`` does.
     """
 
     def __init__(self, ui: UiContext, run: CommandRunner, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("holidayCoverPage")
-        self._ui = ui
-        self._run = run
-        self.model = arrangement_model(self)
-        self.table, self.proxy = sortable_table(self.model, self, "arrangementsTable", stretch_column=4)
+        super().__init__(ui, run, parent, page_name="holidayCoverPage", model_factory=arrangement_model,
+                         table_name="arrangementsTable", stretch_column=4)
         self.table.sortByColumn(1, Qt.SortOrder.AscendingOrder)
-        self.table.selectionModel().currentRowChanged.connect(self._on_table_current_row_changed)
         self.withdraw_button = push_button("Withdraw selected", self, "withdrawArrangementButton")
         self.withdraw_button.setEnabled(False)
         self.withdraw_button.clicked.connect(self.withdraw_selected)
@@ -59,8 +40,8 @@ class HolidayCoverPage(QWidget):
         box = group("Record holiday cover", self, "newArrangementForm")
         self.place = PlaceFields(box, "arrangement", with_time_zone=False)
         today = ui.clock.now().astimezone(ui.desk_zone).date()
-        self.from_field = _date_field(box, "arrangementFromField", today)
-        self.to_field = _date_field(box, "arrangementToField", today + timedelta(days=1))
+        self.from_field = date_field(box, "arrangementFromField", today)
+        self.to_field = date_field(box, "arrangementToField", today + timedelta(days=1))
         self.covered_by_field = line_edit(box, "coveredByField", "Person or partner who covers")
         self.reach_field = line_edit(box, "howToReachField", "Phone, email, Skype…")
         self.notes_field = line_edit(box, "arrangementNotesField", "Anything else the desk should know")
@@ -93,13 +74,13 @@ class HolidayCoverPage(QWidget):
         layout.addLayout(right, 2)
 
     def set_arrangements(self, arrangements: list[HolidayArrangement]) -> None:
-        self.withdraw_button.setEnabled(replace_rows(self.table, self.proxy, self.model, arrangements))
+        self.withdraw_button.setEnabled(self._replace_rows(arrangements))
 
     def selected_arrangement(self) -> HolidayArrangement | None:
-        return selected_item(self.table, self.proxy, self.model)
+        return self.selected_row()
 
-    def _on_table_current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        self.withdraw_button.setEnabled(current.isValid())
+    def _show_selected(self, arrangement: HolidayArrangement | None) -> None:
+        self.withdraw_button.setEnabled(arrangement is not None)
 
     def add_arrangement(self) -> HolidayArrangement | None:
         ui = self._ui

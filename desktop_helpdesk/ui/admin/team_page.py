@@ -19,14 +19,11 @@ from desktop_helpdesk.services.dto import MemberSummary, ReassignmentResult
 from desktop_helpdesk.services.permissions import Actions, may
 from desktop_helpdesk.ui.admin.forms import (
     CommandRunner,
+    TablePage,
     group,
     hint,
     line_edit,
     push_button,
-    replace_rows,
-    select_key,
-    selected_item,
-    sortable_table,
     submit_form,
 )
 from desktop_helpdesk.ui.admin.models import member_model
@@ -63,24 +60,16 @@ def describe_moves(name: str, moved: list[ReassignmentResult]) -> str:
     return f"{len(moved)} open {plural} of {name} handed on: {parts}."
 
 
-class TeamPage(QWidget):
+class TeamPage(TablePage):
     """The team table with a form for the selected member and one for a new member.
 
-    Args:
-        ui: services and the signed-in member.
-        run: the dialog's command runner (messages, reload).
-        parent: the Qt parent.
+    Takes ``ui``, ``run`` and ``parent`` as ``TablePage`` does.
     """
 
     def __init__(self, ui: UiContext, run: CommandRunner, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("teamPage")
-        self._ui = ui
-        self._run = run
+        super().__init__(ui, run, parent, page_name="teamPage", model_factory=member_model,
+                         table_name="teamTable")
         self._members: list[MemberSummary] = []
-        self.model = member_model(self)
-        self.table, self.proxy = sortable_table(self.model, self, "teamTable")
-        self.table.selectionModel().currentRowChanged.connect(self._on_table_current_row_changed)
         self.table.activated.connect(self._on_table_activated)
 
         # -- the selected member --
@@ -172,30 +161,27 @@ class TeamPage(QWidget):
         layout.addLayout(right)
         edit_box.setMaximumWidth(470)
         add_box.setMaximumWidth(470)
-        self._show_member(None)
+        self._show_selected(None)
 
     # -- data ------------------------------------------------------------------------------
     def set_members(self, members: list[MemberSummary]) -> None:
         """Show ``members``, keeping the selected member selected."""
         self._members = list(members)
-        if not replace_rows(self.table, self.proxy, self.model, members):
-            self._show_member(None)
+        if not self._replace_rows(members):
+            self._show_selected(None)
 
     def selected_member(self) -> MemberSummary | None:
-        return selected_item(self.table, self.proxy, self.model)
+        return self.selected_row()
 
     def select_member(self, member_id: int) -> bool:
-        return select_key(self.table, self.proxy, self.model, member_id)
-
-    def _on_table_current_row_changed(self, _current: QModelIndex, _previous: QModelIndex) -> None:
-        self._show_member(self.selected_member())
+        return self.select_row(member_id)
 
     def _on_table_activated(self, _index: QModelIndex) -> None:
         # Enter on a member: straight to editing them.
         self.name_field.setFocus(Qt.FocusReason.OtherFocusReason)
         self.name_field.selectAll()
 
-    def _show_member(self, member: MemberSummary | None) -> None:
+    def _show_selected(self, member: MemberSummary | None) -> None:
         self._edit_box.setEnabled(member is not None)
         self._edit_box.setTitle(f"Selected member — {member.display_name}" if member else "Selected member")
         if member is None:
