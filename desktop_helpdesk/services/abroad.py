@@ -15,7 +15,7 @@ from desktop_helpdesk.domain.abroad import (
 )
 from desktop_helpdesk.services.audit import ChangeLog
 from desktop_helpdesk.services.context import ServiceContext, write_transaction
-from desktop_helpdesk.services.errors import NotFoundError, ValidationError
+from desktop_helpdesk.services.errors import ValidationError, existing
 from desktop_helpdesk.services.permissions import acting_member, require_action
 from desktop_helpdesk.storage.records import ClientRecord, HolidayArrangementRecord
 
@@ -111,9 +111,7 @@ class AbroadService:
         with write_transaction():
             actor = acting_member(actor_id)
             require_action(actor, "edit_clients")
-            client = ClientRecord.get_or_none(ClientRecord.id == client_id)
-            if client is None:
-                raise NotFoundError(f"No client with id {client_id}")
+            client = existing(ClientRecord, client_id, "client")
             log = ChangeLog(actor.id, self._context.now(), entity="client", entity_id=client.id)
             log.change(client, "country", place.country, action="client_updated")
             log.change(client, "region", place.region, action="client_updated")
@@ -129,9 +127,7 @@ class AbroadService:
         Raises:
             NotFoundError: no such client.
         """
-        client = ClientRecord.get_or_none(ClientRecord.id == client_id)
-        if client is None:
-            raise NotFoundError(f"No client with id {client_id}")
+        client = existing(ClientRecord, client_id, "client")
         return ClientPlace(client.country, client.region, client.time_zone)
 
     def situation(self, client_id: int, now: datetime | None = None) -> ClientSituation:
@@ -148,9 +144,7 @@ class AbroadService:
             NotFoundError: no such client.
         """
         now = now or self._context.now()
-        client = ClientRecord.get_or_none(ClientRecord.id == client_id)
-        if client is None:
-            raise NotFoundError(f"No client with id {client_id}")
+        client = existing(ClientRecord, client_id, "client")
         place = ClientPlace(client.country, client.region, client.time_zone)
         local = local_now(place, now)
         # Their own calendar date decides the holiday: Christmas starts in Berlin at 18:00 Halifax.
@@ -225,9 +219,7 @@ class AbroadService:
         with write_transaction():
             actor = acting_member(actor_id)
             require_action(actor, "manage_holiday_arrangements")
-            record = HolidayArrangementRecord.get_or_none(HolidayArrangementRecord.id == arrangement_id)
-            if record is None:
-                raise NotFoundError(f"No holiday arrangement with id {arrangement_id}")
+            record = existing(HolidayArrangementRecord, arrangement_id, "holiday arrangement")
             if record.active:
                 record.active = False
                 record.save()

@@ -24,7 +24,7 @@ from desktop_helpdesk.services.dto import (
     EscalationInfo,
     TimelineEntry,
 )
-from desktop_helpdesk.services.errors import NotFoundError
+from desktop_helpdesk.services.errors import NotFoundError, existing
 from desktop_helpdesk.storage.records import (
     AttachmentRecord,
     AuditRecord,
@@ -283,9 +283,7 @@ def case_timeline(case_id: int) -> list[TimelineEntry]:
     Raises:
         NotFoundError: no such case.
     """
-    case = CaseRecord.get_or_none(CaseRecord.id == case_id)
-    if case is None:
-        raise NotFoundError(f"No case with id {case_id}")
+    case = existing(CaseRecord, case_id, "case")
     names = _names()
     entries: list[tuple[datetime, int, int, TimelineEntry]] = []
 

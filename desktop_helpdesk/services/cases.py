@@ -57,6 +57,7 @@ from desktop_helpdesk.services.errors import (
     checked_text,
     checked_whole_number,
     column_length,
+    existing,
 )
 from desktop_helpdesk.services.mail import (
     MailKind,
@@ -179,9 +180,7 @@ class CaseService:
             if details is not None:
                 contact = find_or_create_contact(actor.id, now, details)
             else:
-                contact = ContactRecord.get_or_none(ContactRecord.id == contact_id)
-                if contact is None:
-                    raise NotFoundError(f"No contact with id {contact_id}")
+                contact = existing(ContactRecord, contact_id, "contact")
             # The year is the Halifax year of logging: a case typed at 21:00 on 31 December
             # belongs to that year even though it is already 1 January in UTC.
             number = self._next_number(now.astimezone(calendar.zone).year)
@@ -1542,9 +1541,7 @@ class CaseService:
         Raises:
             NotFoundError: no such case.
         """
-        case = CaseRecord.get_or_none(CaseRecord.id == case_id)
-        if case is None:
-            raise NotFoundError(f"No case with id {case_id}")
+        case = existing(CaseRecord, case_id, "case")
         return read_case_clocks(self._context, case, now or self._context.now())
 
     def timeline(self, case_id: int) -> list[TimelineEntry]:

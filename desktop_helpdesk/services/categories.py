@@ -8,7 +8,7 @@ from peewee import fn
 
 from desktop_helpdesk.services.audit import ChangeLog
 from desktop_helpdesk.services.context import ServiceContext, write_transaction
-from desktop_helpdesk.services.errors import NotFoundError, ValidationError
+from desktop_helpdesk.services.errors import ValidationError, existing
 from desktop_helpdesk.services.permissions import acting_member, require_action
 from desktop_helpdesk.storage.records import CaseRecord, CategoryRecord
 
@@ -158,9 +158,7 @@ def _check_unique(name: str, except_id: int | None = None) -> None:
 
 
 def _category(category_id: int) -> CategoryRecord:
-    record = CategoryRecord.get_or_none(CategoryRecord.id == category_id)
-    if record is None:
-        raise NotFoundError(f"No category with id {category_id}")
+    record = existing(CategoryRecord, category_id, "category")
     return record
 
 

@@ -13,10 +13,10 @@ from desktop_helpdesk.domain.cases import client_name_key, phone_digits
 from desktop_helpdesk.services.audit import ChangeLog, append_audit_rows, audit_label
 from desktop_helpdesk.services.context import ServiceContext, write_transaction
 from desktop_helpdesk.services.errors import (
-    NotFoundError,
     ValidationError,
     check_email,
     check_phone,
+    existing,
 )
 from desktop_helpdesk.services.permissions import acting_member, require_action
 from desktop_helpdesk.storage.records import (
@@ -126,9 +126,7 @@ class ContactEditingService:
         Raises:
             NotFoundError: no such contact.
         """
-        contact = ContactRecord.get_or_none(ContactRecord.id == contact_id)
-        if contact is None:
-            raise NotFoundError(f"No contact with id {contact_id}")
+        contact = existing(ContactRecord, contact_id, "contact")
         return _details(contact)
 
     def update_contact(
@@ -342,9 +340,7 @@ def update_client(actor_id: int, at, client_id: int, *, name: str, account_manag
     with write_transaction():
         actor = acting_member(actor_id)
         require_action(actor, "edit_clients")
-        client = ClientRecord.get_or_none(ClientRecord.id == client_id)
-        if client is None:
-            raise NotFoundError(f"No client with id {client_id}")
+        client = existing(ClientRecord, client_id, "client")
         if ClientRecord.select().where(ClientRecord.name_key == client_name_key(name),
                                        ClientRecord.id != client.id).exists():
             raise ValidationError("client", f"a client named {name!r} already exists")
@@ -390,9 +386,7 @@ def _addresses(contact_id: int, kind: str) -> list[str]:
 
 
 def _contact(contact_id: int) -> ContactRecord:
-    contact = ContactRecord.get_or_none(ContactRecord.id == contact_id)
-    if contact is None:
-        raise NotFoundError(f"No contact with id {contact_id}")
+    contact = existing(ContactRecord, contact_id, "contact")
     return contact
 
 

@@ -4,8 +4,9 @@ messages as they are."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import TypeVar
 
-from peewee import BigIntegerField, CharField, Field, IntegerField
+from peewee import BigIntegerField, CharField, Field, IntegerField, Model
 
 from desktop_helpdesk.domain.cases import is_valid_email, phone_digits
 from desktop_helpdesk.storage.records import ContactRecord
@@ -18,6 +19,7 @@ CLOCK_SKEW = timedelta(minutes=2)
 # PostgreSQL ``integer`` and ``bigint``; SQLite stores up to the bigint range, so the smaller
 # engine decides.
 _INTEGER_LIMITS = {BigIntegerField: 2**63 - 1, IntegerField: 2**31 - 1}
+RecordT = TypeVar("RecordT", bound=Model)
 
 
 class ServiceError(Exception):
@@ -67,6 +69,26 @@ class ConflictError(ServiceError):
 
 class NotFoundError(ServiceError):
     """No such record (case, member, contact, client, attachment)."""
+
+
+def existing(record_class: type[RecordT], record_id: int, noun: str) -> RecordT:
+    """The record of ``record_class`` whose id is ``record_id``.
+
+    Args:
+        record_class: a peewee record class (anything with ``get_or_none`` and ``id``).
+        record_id: the id asked for.
+        noun: what it is called in the message, e.g. ``"client"``.
+
+    Returns:
+        The record.
+
+    Raises:
+        NotFoundError: none has that id ("No client with id 7").
+    """
+    record = record_class.get_or_none(record_class.id == record_id)
+    if record is None:
+        raise NotFoundError(f"No {noun} with id {record_id}")
+    return record
 
 
 class ReadOnlyError(ServiceError):

@@ -26,6 +26,7 @@ from desktop_helpdesk.services.errors import (
     WorkflowError,
     checked_instant,
     checked_text,
+    existing,
 )
 from desktop_helpdesk.services.permissions import Actions, acting_member, require
 from desktop_helpdesk.storage.records import (
@@ -350,9 +351,7 @@ class PhoneCallService:
         now = self._context.now()
         with write_transaction():
             actor = acting_member(actor_id)
-            case = CaseRecord.get_or_none(CaseRecord.id == case_id)
-            if case is None:
-                raise NotFoundError(f"No case with id {case_id}")
+            case = existing(CaseRecord, case_id, "case")
             if case.status == "closed":
                 raise WorkflowError(f"Case {case.number} is closed (read-only); reopen it to call about it")
             call_id = PhoneCallRecord.insert(

@@ -9,7 +9,7 @@ from peewee import fn
 from desktop_helpdesk.services.audit import ChangeLog
 from desktop_helpdesk.services.case_queries import FilterCriteria
 from desktop_helpdesk.services.context import ServiceContext, write_transaction
-from desktop_helpdesk.services.errors import NotFoundError, PermissionDenied, ValidationError
+from desktop_helpdesk.services.errors import PermissionDenied, ValidationError, existing
 from desktop_helpdesk.services.permissions import Actions, acting_member, require
 from desktop_helpdesk.storage.records import SavedFilterRecord, TeamMemberRecord
 
@@ -108,9 +108,7 @@ class SavedFilterService:
         """
         with write_transaction():
             actor = acting_member(actor_id)
-            record = SavedFilterRecord.get_or_none(SavedFilterRecord.id == filter_id)
-            if record is None:
-                raise NotFoundError(f"No saved filter with id {filter_id}")
+            record = existing(SavedFilterRecord, filter_id, "saved filter")
             if record.owner_id != actor.id:
                 if not record.shared:
                     raise PermissionDenied("Only its owner can delete a personal filter")

@@ -10,11 +10,11 @@ from desktop_helpdesk.services.audit import ChangeLog, audit_label
 from desktop_helpdesk.services.context import ServiceContext, write_transaction
 from desktop_helpdesk.services.dto import MemberSummary, ReassignmentResult
 from desktop_helpdesk.services.errors import (
-    NotFoundError,
     PermissionDenied,
     ValidationError,
     check_email,
     checked_text,
+    existing,
 )
 from desktop_helpdesk.services.permissions import Action, Actions, acting_member, require
 from desktop_helpdesk.storage.records import CaseRecord, TeamMemberRecord
@@ -379,9 +379,7 @@ class TeamService:
 
 
 def _existing_member(member_id: int) -> TeamMemberRecord:
-    member = TeamMemberRecord.get_or_none(TeamMemberRecord.id == member_id)
-    if member is None:
-        raise NotFoundError(f"No team member with id {member_id}")
+    member = existing(TeamMemberRecord, member_id, "team member")
     return member
 
 
