@@ -11,7 +11,7 @@ import pytest
 
 from desktop_helpdesk.services.case_queries import CaseFilter, CaseQueries, Queue
 from desktop_helpdesk.services.contacts import NewContact
-from desktop_helpdesk.services.errors import ValidationError
+from desktop_helpdesk.services.errors import NotFoundError, ValidationError
 from desktop_helpdesk.storage.db import database
 from desktop_helpdesk.storage.records import ClientRecord, ContactRecord
 from tests.services.conftest import caller, table_counts
@@ -169,3 +169,15 @@ def test_two_workstations_creating_the_same_client_get_one_and_a_clear_refusal(s
     assert len(created) == 1
     assert all(isinstance(r, ValidationError) and r.field == "client" for r in refusals), refusals
     assert ClientRecord.select().where(ClientRecord.name_key == "zeta ünion").count() == 1
+
+
+def test_a_missing_record_is_named_with_its_id(services, team):
+    # One lookup (services.errors.existing) answers for every kind of record.
+    with pytest.raises(NotFoundError, match="^No client with id 999999$"):
+        services.abroad.client_place(999999)
+    with pytest.raises(NotFoundError, match="^No contact with id 999999$"):
+        services.contact_editing.details(999999)
+    before = table_counts()
+    with pytest.raises(NotFoundError, match="^No client with id 999999$"):
+        services.abroad.set_client_place(team.admin, 999999, country="DE")
+    assert table_counts() == before
