@@ -139,15 +139,7 @@ class ContactService:
         Raises:
             NotFoundError: if there is no such contact.
         """
-        row = (
-            ContactRecord.select(ContactRecord, ClientRecord)
-            .join(ClientRecord)
-            .where(ContactRecord.id == contact_id)
-            .first()
-        )
-        if row is None:
-            raise NotFoundError(f"No contact with id {contact_id}")
-        return _match(row, "id")
+        return _match(contact_with_client(contact_id), "id")
 
     def list_contacts(self, client_id: int) -> list[ContactMatch]:
         """The active contacts of one client.
@@ -260,6 +252,29 @@ class ContactService:
             actor = acting_member(actor_id)
             contact = find_or_create_contact(actor.id, self._context.now(), details, reuse=False)
         return self.get_contact(contact.id)
+
+
+def contact_with_client(contact_id: int) -> ContactRecord:
+    """The contact with its client loaded in the same query.
+
+    Args:
+        contact_id: the contact's id.
+
+    Returns:
+        The record; ``contact.client`` needs no further query.
+
+    Raises:
+        NotFoundError: no such contact.
+    """
+    contact = (
+        ContactRecord.select(ContactRecord, ClientRecord)
+        .join(ClientRecord)
+        .where(ContactRecord.id == contact_id)
+        .first()
+    )
+    if contact is None:
+        raise NotFoundError(f"No contact with id {contact_id}")
+    return contact
 
 
 def create_client_record(

@@ -17,7 +17,7 @@ from desktop_helpdesk.domain.cases import (
 from desktop_helpdesk.domain.phone_calls import IncomingCall, strip_extension
 from desktop_helpdesk.services.audit import ChangeLog
 from desktop_helpdesk.services.cases import CaseService
-from desktop_helpdesk.services.contacts import ContactService
+from desktop_helpdesk.services.contacts import ContactService, contact_with_client
 from desktop_helpdesk.services.context import ServiceContext, is_sqlite, write_transaction
 from desktop_helpdesk.services.dto import ContactMatch, InteractionLogged
 from desktop_helpdesk.services.errors import (
@@ -148,14 +148,7 @@ class PhoneCallService:
         Raises:
             NotFoundError: no such contact.
         """
-        contact = (
-            ContactRecord.select(ContactRecord, ClientRecord)
-            .join(ClientRecord)
-            .where(ContactRecord.id == contact_id)
-            .first()
-        )
-        if contact is None:
-            raise NotFoundError(f"No contact with id {contact_id}")
+        contact = contact_with_client(contact_id)
         Assignee = TeamMemberRecord.alias()
         CaseContact = ContactRecord.alias()
         rows = (
