@@ -317,7 +317,7 @@ class CrmDeliveryJob:
         report = deliver_round(channel, CRM_DELIVERY, self.holder, self._context.clock,
                                limit=self._batch, should_stop=should_stop, rng=self._rng)
         self._pruner.maybe_prune()
-        return report_of(report)
+        return report.job_report()
 
     def _disable(self, reason: str) -> None:
         log.error("CRM webhook disabled by the receiver: %s", reason)
@@ -329,20 +329,6 @@ class CrmDeliveryJob:
             change_log.add("crm_webhook_disabled", field="crm_webhook_url", before=url, reason=reason)
             change_log.flush()
 
-
-def report_of(report: DeliveryReport) -> JobReport:
-    """A delivery round as a ``JobReport``: ``"3 sent · 1 failed · 12 waiting · 2 parked"``."""
-    parts = [f"{report.sent} sent"] if report.sent else []
-    if report.failed:
-        parts.append(f"{report.failed} failed")
-    parts.append(f"{report.pending} waiting")
-    if report.parked:
-        parts.append(f"{report.parked} parked")
-    return JobReport(
-        " · ".join(parts),
-        {"sent": report.sent, "failed": report.failed, "pending": report.pending, "parked": report.parked},
-        problem=report.last_error,
-    )
 
 
 def pending_counters() -> dict[str, int]:

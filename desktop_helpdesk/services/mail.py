@@ -384,17 +384,7 @@ class MailSendJob:
                                      holder=self._holder, limit=self._batch, timeout=self._timeout,
                                      should_stop=should_stop, rng=self._rng)
         self._pruner.maybe_prune()
-        parts = [f"{report.sent} sent"] if report.sent else []
-        if report.failed:
-            parts.append(f"{report.failed} not sent")
-        parts.append(f"{report.pending} waiting")
-        if report.parked:
-            parts.append(f"{report.parked} parked")
-        return JobReport(
-            " · ".join(parts),
-            {"sent": report.sent, "failed": report.failed, "pending": report.pending, "parked": report.parked},
-            problem=report.last_error,
-        )
+        return report.job_report(failed_word="not sent")
 
 
 def pending_mail_count() -> int:

@@ -15,6 +15,7 @@ from peewee import SQL, fn
 
 from desktop_helpdesk.domain.clock import Clock
 from desktop_helpdesk.services.context import is_sqlite, write_transaction
+from desktop_helpdesk.services.jobs import JobReport
 from desktop_helpdesk.storage.db import database
 from desktop_helpdesk.storage.records import CaseRecord, LeaseRecord
 
@@ -80,6 +81,27 @@ class DeliveryReport:
     pending: int
     last_error: str = ""
     parked: int = 0
+
+    def job_report(self, failed_word: str = "failed") -> JobReport:
+        """The round as a ``JobReport``: ``"3 sent · 1 failed · 12 waiting · 2 parked"``.
+
+        Args:
+            failed_word: how the job names rows that failed this round (mail: "not sent").
+
+        Returns:
+            The status-bar line with the counters behind it and the last error as the problem.
+        """
+        parts = [f"{self.sent} sent"] if self.sent else []
+        if self.failed:
+            parts.append(f"{self.failed} {failed_word}")
+        parts.append(f"{self.pending} waiting")
+        if self.parked:
+            parts.append(f"{self.parked} parked")
+        return JobReport(
+            " · ".join(parts),
+            {"sent": self.sent, "failed": self.failed, "pending": self.pending, "parked": self.parked},
+            problem=self.last_error,
+        )
 
 
 def unsent(record):
