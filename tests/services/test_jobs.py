@@ -14,6 +14,7 @@ from desktop_helpdesk.services.leases import (
     MAIL_SEND,
     current_holder,
 )
+from desktop_helpdesk.services.outbox import DeliveryReport
 from tests.services.test_leases import Monotonic, service
 
 pytestmark = pytest.mark.usefixtures("engine")
@@ -115,3 +116,12 @@ def test_one_failing_job_does_not_stop_the_others_and_release_hands_on():
     assert fine.rounds == 1
     scheduler.release_all()
     assert current_holder(CRM_DELIVERY) is None and current_holder(MAIL_SEND) is None
+
+
+def test_a_delivery_round_reads_the_same_for_both_outboxes():
+    report = DeliveryReport(sent=3, failed=1, pending=12, last_error="timed out", parked=2)
+    assert report.job_report().text == "3 sent · 1 failed · 12 waiting · 2 parked"
+    assert report.job_report(failed_word="not sent").text == "3 sent · 1 not sent · 12 waiting · 2 parked"
+    assert report.job_report().counters == {"sent": 3, "failed": 1, "pending": 12, "parked": 2}
+    assert report.job_report().problem == "timed out"
+    assert DeliveryReport(0, 0, 0).job_report().text == "0 waiting"
