@@ -124,10 +124,11 @@ def install_excepthook(log_file: Path):
 _open_boxes: list = []
 
 
-def main(argv: Sequence[str] | None = None, *, settings=None) -> int:
+def main(argv: Sequence[str] | None = None, *, settings=None, clock=None) -> int:
     """Start the desktop app (or ``export ...``) and return the exit code.
 
-    ``settings`` (a QSettings) replaces the per-user ``ui-state.ini`` (tests inject one)."""
+    ``settings`` (a QSettings) replaces the per-user ``ui-state.ini`` and ``clock`` (a
+    ``domain.clock.Clock``) the system clock; tests inject both."""
     argv = list(sys.argv[1:] if argv is None else argv)
     from desktop_helpdesk.cli import dispatch
 
@@ -146,7 +147,7 @@ def main(argv: Sequence[str] | None = None, *, settings=None) -> int:
     log_file = Path(handler.baseFilename)
     previous_hook = install_excepthook(log_file)
     try:
-        return _run_app(args, config, log_file, settings)
+        return _run_app(args, config, log_file, settings, clock)
     finally:
         sys.excepthook = previous_hook
         logging.getLogger().removeHandler(handler)
@@ -155,7 +156,7 @@ def main(argv: Sequence[str] | None = None, *, settings=None) -> int:
             shutil.rmtree(demo_dir, ignore_errors=True)
 
 
-def _run_app(args: argparse.Namespace, config: AppConfig, log_file: Path, settings=None) -> int:
+def _run_app(args: argparse.Namespace, config: AppConfig, log_file: Path, settings=None, clock=None) -> int:
     from PySide6.QtCore import QSettings, QTimer
     from PySide6.QtWidgets import QApplication
 
@@ -182,7 +183,7 @@ def _run_app(args: argparse.Namespace, config: AppConfig, log_file: Path, settin
     if target is None:
         return EXIT_ERROR
 
-    clock = SystemClock()
+    clock = clock or SystemClock()
     window = None
     try:
         services = Services.create(clock)

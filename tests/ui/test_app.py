@@ -1,5 +1,7 @@
 """The composition root: command line, demo data, screenshots, sign-in and the export dispatch."""
 
+from datetime import timedelta
+
 import pytest
 from PySide6.QtGui import QImage
 
@@ -10,6 +12,9 @@ from desktop_helpdesk.storage.db import close_database, database, open_database
 from desktop_helpdesk.ui.dialogs.member_picker import MemberPickerDialog
 from tests.conftest import halifax
 from tests.ui.conftest import OFFSCREEN_NOISE
+
+# A pinned instant far from the wall clock: the demo must follow the injected clock.
+DEMO_NOW = halifax(2026, 3, 4, 10, 0)
 
 pytestmark = pytest.mark.qt_log_ignore(*OFFSCREEN_NOISE)
 
@@ -37,7 +42,7 @@ def _prepared_database(path):
 
 def test_demo_screenshot_renders_the_window_with_data(qapp, tmp_path, unbind_database):
     png = tmp_path / "shots" / "main.png"
-    assert main(["--demo", "--screenshot", str(png)]) == EXIT_OK
+    assert main(["--demo", "--screenshot", str(png)], clock=ManualClock(DEMO_NOW)) == EXIT_OK
     image = QImage(str(png))
     assert not image.isNull()
     assert image.width() >= 1200 and image.height() >= 700
@@ -60,14 +65,18 @@ def test_unknown_user_is_a_usage_error(qapp, tmp_path, unbind_database, capsys):
 
 def test_demo_with_db_fills_an_empty_file_only_once(qapp, tmp_path, unbind_database):
     path = tmp_path / "demo.sqlite3"
-    assert main(["--demo", "--db", str(path), "--screenshot", str(tmp_path / "a.png")]) == EXIT_OK
+    clock = ManualClock(DEMO_NOW)
+    assert main(["--demo", "--db", str(path), "--screenshot", str(tmp_path / "a.png")], clock=clock) == EXIT_OK
     open_database(path)
     from desktop_helpdesk.storage.records import CaseRecord
 
     seeded = CaseRecord.select().count()
+    # The demo desk is built around the injected "now", not the wall clock.
+    newest = CaseRecord.select(CaseRecord.received_at).order_by(CaseRecord.received_at.desc()).first().received_at
     close_database()
     assert seeded > 100
-    assert main(["--demo", "--db", str(path), "--screenshot", str(tmp_path / "b.png")]) == EXIT_OK
+    assert DEMO_NOW - timedelta(days=7) < newest <= DEMO_NOW
+    assert main(["--demo", "--db", str(path), "--screenshot", str(tmp_path / "b.png")], clock=clock) == EXIT_OK
     open_database(path)
     assert CaseRecord.select().count() == seeded
 

@@ -5,9 +5,11 @@ import threading
 
 import pytest
 
+from desktop_helpdesk.domain.clock import ManualClock
 from desktop_helpdesk.services.demo import DemoDataError, seed_demo_data
 from desktop_helpdesk.storage.records import CaseRecord, TeamMemberRecord
 from desktop_helpdesk.ui.startup import run_with_progress
+from tests.conftest import halifax
 from tests.ui.conftest import OFFSCREEN_NOISE
 
 pytestmark = pytest.mark.qt_log_ignore(*OFFSCREEN_NOISE)
@@ -60,7 +62,8 @@ def test_demo_start_up_that_cannot_seed_says_so_and_exits_1(qapp, tmp_path, caps
     close_database()
     try:
         with caplog.at_level(logging.INFO):
-            code = main(["--demo", "--db", str(path), "--screenshot", str(tmp_path / "x.png")])
+            code = main(["--demo", "--db", str(path), "--screenshot", str(tmp_path / "x.png")],
+                        clock=ManualClock(halifax(2026, 11, 25, 9, 0)))
     finally:
         close_database()
         database.initialize(None)
