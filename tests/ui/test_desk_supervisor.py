@@ -3,7 +3,7 @@ case table's SLA column for waiting and overdue cases, and only the newest refre
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QComboBox
+from PySide6.QtWidgets import QApplication, QComboBox, QLabel
 
 from desktop_helpdesk.domain.sla import ClockState
 from desktop_helpdesk.ui.sla_display import STATE_LOOKS
@@ -65,7 +65,7 @@ def test_dropping_cases_on_a_member_who_takes_none_is_refused_with_a_sentence(
     view.team_model.dropMimeData(mime, Qt.DropAction.MoveAction, -1, -1,
                                  view.team_model.index(sue_row, TeamColumn.MEMBER))
     assert view.asked == []  # no reason asked for a move that cannot happen
-    assert view._message.text() == "Sue does not take cases; drop them on an agent or on Unassigned"
+    assert view.findChild(QLabel, "supervisorMessage").text() == "Sue does not take cases; drop them on an agent or on Unassigned"
 
 
 def test_only_the_newest_workload_refresh_is_shown(view, qtbot, pool):  # noqa: F811

@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 from pypdf import PdfReader
 from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtWidgets import QComboBox, QDialogButtonBox, QLabel, QLineEdit
 
 from desktop_helpdesk.domain.clock import ManualClock
 from desktop_helpdesk.services.case_queries import CaseQueries
@@ -99,9 +100,9 @@ def test_team_table_shows_each_members_queue(view):
         "Unassigned": [1, 0, 1, 0, 0, 0, 0],  # D, acknowledgement due 10:30
     }
     assert view.team_model.index(1, TeamColumn.AVAILABILITY).data() == "Away"
-    assert view.findChild(type(view._oldest_label), "oldestAcknowledgementLabel").text() == (
+    assert view.findChild(QLabel, "oldestAcknowledgementLabel").text() == (
         "Oldest waiting acknowledgement: 2026-00006 (received Wed 25 Nov 08:30, 0.5 business h)")
-    assert view._unassigned_label.text() == "Unassigned: 1"
+    assert view.findChild(QLabel, "unassignedLabel").text() == "Unassigned: 1"
 
 
 def test_tick_recounts_without_queries_and_touches_only_changed_cells(view, desk_clock,
@@ -146,7 +147,7 @@ def test_dragging_cases_onto_a_member_reassigns_them_with_a_reason(view, scenari
         scenario.bob}
     audit = AuditRecord.select().where(AuditRecord.case.in_(moved), AuditRecord.reason == REASON)
     assert {row.case_id for row in audit} == moved
-    assert view._message.text() == "Reassigned 2 cases to Bob"
+    assert view.findChild(QLabel, "supervisorMessage").text() == "Reassigned 2 cases to Bob"
     # The refresh keeps the supervisor on Alice's row (now empty).
     assert view.team_table.currentIndex().row() == view.team_model.row_of_member(scenario.alice)
     qtbot.waitUntil(lambda: view.member_cases_model.rowCount() == 0, timeout=5000)
@@ -161,7 +162,7 @@ def test_mark_away_redistributes_open_cases(view, scenario, qtbot):
     # Bob is the only available member who takes cases: he gets both of Alice's.
     assert numbers["Alice"][0] == 0 and numbers["Bob"][0] == 3
     assert TeamMemberRecord.get_by_id(scenario.alice).availability == "away"
-    assert view._message.text() == "Alice is away; 2 open cases redistributed"
+    assert view.findChild(QLabel, "supervisorMessage").text() == "Alice is away; 2 open cases redistributed"
 
 
 def test_agents_cannot_open_the_view(scenario, desk_clock, pool):
@@ -211,7 +212,7 @@ def test_export_runs_in_the_background_and_writes_the_pdf(view, qtbot, tmp_path)
         view.export_to(ReportKind.SLA, ExportFormat.PDF, path)
     assert finished.args == [path]
     assert len(PdfReader(path).pages) == 4
-    assert view._message.text() == f"Exported to {path}"
+    assert view.findChild(QLabel, "supervisorMessage").text() == f"Exported to {path}"
 
 
 def test_cancelling_an_export_leaves_no_file(view, qtbot, tmp_path):
@@ -236,7 +237,7 @@ def test_cancelling_an_export_leaves_no_file(view, qtbot, tmp_path):
     assert not view.exporter.busy
     # Nothing at the destination and no temporary file beside it.
     assert [p.name for p in tmp_path.iterdir() if "never" in p.name] == []
-    assert view._message.text() == "Export cancelled"
+    assert view.findChild(QLabel, "supervisorMessage").text() == "Export cancelled"
 
 
 def test_install_adds_the_tab_for_supervisors_only(qtbot, scenario, desk_clock):
@@ -295,11 +296,12 @@ def test_reassign_dialog_needs_a_reason(qtbot):
 
     dialog = ReassignDialog([(7, "Alice"), (8, "Bob"), (None, "Unassigned")], 2)
     qtbot.addWidget(dialog)
-    ok = dialog._ok
+    ok = dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok)
     assert not ok.isEnabled()
-    dialog.findChild(type(dialog._member), "reassignMember").setCurrentIndex(1)
-    dialog.findChild(type(dialog._reason), "reassignReason").setText("  ")
+    dialog.findChild(QComboBox, "reassignMember").setCurrentIndex(1)
+    reason = dialog.findChild(QLineEdit, "reassignReason")
+    reason.setText("  ")
     assert not ok.isEnabled()  # blank is not a reason
-    dialog._reason.setText("Bob knows this client")
+    reason.setText("Bob knows this client")
     assert ok.isEnabled()
     assert dialog.choice() == (8, "Bob knows this client")
