@@ -14,7 +14,7 @@ from desktop_helpdesk.domain.cases import MemberRole
 from desktop_helpdesk.services.audit import ChangeLog
 from desktop_helpdesk.services.context import ServiceContext, write_transaction
 from desktop_helpdesk.services.dto import MemberSummary
-from desktop_helpdesk.services.errors import NotFoundError, ServiceError, ValidationError
+from desktop_helpdesk.services.errors import ServiceError, ValidationError, existing
 from desktop_helpdesk.services.permissions import Actions, acting_member, require
 from desktop_helpdesk.services.team import TeamService
 from desktop_helpdesk.storage.records import TeamMemberRecord
@@ -347,7 +347,5 @@ def _member_by_username(username: str) -> TeamMemberRecord | None:
 
 
 def _existing(member_id: int) -> TeamMemberRecord:
-    member = TeamMemberRecord.get_or_none(TeamMemberRecord.id == member_id)
-    if member is None:
-        raise NotFoundError(f"No team member with id {member_id}")
+    member = existing(TeamMemberRecord, member_id, "team member")
     return member

@@ -1281,7 +1281,7 @@ class CaseService:
             log.change(case, "resolve_started_at", now, action="reopened", reason=reason)
             log.change(case, "resolve_due_at", new_due, action="sla",
                        reason=f"Reopened: new {priority.label} resolution target from {desk_time_text(now)}")
-            log.change(case, "resolved_at", None, action="reopened", reason=reason)
+            log.change(case, MET_FIELDS[Target.RESOLVE], None, action="reopened", reason=reason)
             log.change(case, "closed_at", None, action="reopened", reason=reason)
             log.change(case, "resolution_summary", "", action="reopened", reason=reason)
             log.change(case, "resolution_channel", "", action="reopened", reason=reason)

@@ -25,10 +25,10 @@ from desktop_helpdesk.services.cases import MAX_DESCRIPTION_LENGTH, MAX_SUBJECT_
 from desktop_helpdesk.services.contacts import NewContact, find_or_create_contact
 from desktop_helpdesk.services.context import ServiceContext, TeamSettings, write_transaction
 from desktop_helpdesk.services.errors import (
-    NotFoundError,
     ServiceError,
     ValidationError,
     WorkflowError,
+    existing,
 )
 from desktop_helpdesk.services.mail_identity import (
     LOOP_HEADER,
@@ -651,9 +651,7 @@ class MailIntakeService:
 
     @staticmethod
     def _row(inbound_id: int) -> InboundMailRecord:
-        row = InboundMailRecord.get_or_none(InboundMailRecord.id == inbound_id)
-        if row is None:
-            raise NotFoundError(f"No stored email with id {inbound_id}")
+        row = existing(InboundMailRecord, inbound_id, "stored email")
         return row
 
     def _waiting(self, inbound_id: int) -> InboundMailRecord:
