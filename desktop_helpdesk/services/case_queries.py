@@ -560,7 +560,7 @@ class CaseQueries:
         return condition
 
     def _overdue_condition(self, now: datetime):
-        cutoff = breach_cutoff(self._context.calendar, now)
+        cutoff = breach_cutoff(self._context.reload_calendar(), now)
         condition = None
         for target in Target:
             term = self._unmet(target) & (due_column(target) < cutoff)
@@ -569,7 +569,7 @@ class CaseQueries:
         return (CaseRecord.next_due_at < cutoff) & condition
 
     def _due_soon_condition(self, now: datetime):
-        calendar = self._context.calendar
+        calendar = self._context.reload_calendar()
         share = self._context.settings().due_soon_share
         cutoff = breach_cutoff(calendar, now)
         condition = None

@@ -68,7 +68,7 @@ def read_case_clocks(
     Returns:
         Acknowledge, respond and resolve readings.
     """
-    calendar = context.calendar
+    calendar = context.reload_calendar()
     share = context.settings().due_soon_share if due_soon_share is None else due_soon_share
     priority = Priority(case.effective_priority)
     readings = []

@@ -176,7 +176,7 @@ class CaseService:
             actor = acting_member(actor_id)
             category = chosen_category(category_id)
             settings = context.settings()
-            calendar = context.calendar
+            calendar = context.reload_calendar()
             if details is not None:
                 contact = find_or_create_contact(actor.id, now, details)
             else:
@@ -419,7 +419,7 @@ class CaseService:
         return self._change(actor_id, case_id, expected_version, apply, read_back=read_back)
 
     def _recompute_due(self, case: CaseRecord, priority: Priority, log: ChangeLog, why: str) -> None:
-        calendar = self._context.calendar
+        calendar = self._context.reload_calendar()
         due = due_instants(calendar, self._context.policy, case.received_at, priority)
         log.change(case, "acknowledge_due_at", due[Target.ACKNOWLEDGE], action="sla", reason=why)
         log.change(case, "respond_due_at", due[Target.RESPOND], action="sla", reason=why)
@@ -1101,7 +1101,7 @@ class CaseService:
         log.change(case, "waiting_since", None, reason=why)
         if case.resolve_paused_at is None:
             return
-        calendar = self._context.calendar
+        calendar = self._context.reload_calendar()
         pause = (
             SlaPauseRecord.select()
             .where(SlaPauseRecord.case == case.id, SlaPauseRecord.ended_at.is_null())
@@ -1274,7 +1274,7 @@ class CaseService:
             if current not in (CaseStatus.RESOLVED, CaseStatus.CLOSED):
                 raise WorkflowError(f"Case {case.number} is {current.label}; only resolved or closed cases reopen")
             priority = Priority(case.effective_priority)
-            calendar = self._context.calendar
+            calendar = self._context.reload_calendar()
             # Acknowledge and respond stay met (the client was reached); only resolution restarts.
             new_due = calendar.add(now, self._context.policy.budget(priority, Target.RESOLVE))
             log.change(case, "status", CaseStatus.IN_PROGRESS.value, action="reopened", reason=reason)

@@ -295,10 +295,22 @@ class ServiceContext:
 
     @property
     def calendar(self) -> BusinessCalendar:
-        """The business calendar with today's company closures.
+        """The business calendar as ``reload_calendar`` last loaded it (loaded on first use).
+
+        Runs no query after the first use, so reading the desk's zone or a due instant is free;
+        work that computes business time calls ``reload_calendar`` first.
+        """
+        cached = self._cached_calendar
+        return cached[1] if cached is not None else self.reload_calendar()
+
+    def reload_calendar(self) -> BusinessCalendar:
+        """Re-read the company closures (one tiny query) and return the calendar with them.
 
         Rebuilt only when the closure list differs from the one it was built from, which also
-        picks up closures another workstation added (one tiny query per use).
+        picks up closures another workstation added.
+
+        Returns:
+            The business calendar with today's closures.
         """
         days = tuple(
             row[0] for row in ClosureRecord.select(ClosureRecord.day).order_by(ClosureRecord.day).tuples()

@@ -123,7 +123,7 @@ def seed_demo_data(
     moving = ManualClock(now - timedelta(days=60))
     services = Services.create(moving)
     services = replace(services, cases=_SeedingCaseService(services.context))
-    calendar = services.context.calendar
+    calendar = services.context.reload_calendar()
     # One transaction: hundreds of small commits would take seconds on a laptop disk.
     with database.atomic():
         admin = services.team.bootstrap_admin("admin", "Morgan Admin", email="admin@velsoft.example").id
@@ -173,7 +173,7 @@ def seed_demo_data(
 
 def _demo_case(services, moving, rng, now, received, index, agents, supervisor, contacts):
     """Log one case at ``received`` and work it towards a status that fits its age."""
-    calendar = services.context.calendar
+    calendar = services.context.reload_calendar()
     cases = services.cases
     age = calendar.elapsed(received, now)
     day = calendar.day_length

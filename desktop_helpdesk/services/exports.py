@@ -561,7 +561,7 @@ def case_list_table(
     ids = CaseQueries(context).ids(case_filter, sort_column, descending, now)
     counter = _Progress(len(ids), progress, cancelled)
     counter.check()
-    position = context.calendar.business_position
+    position = context.reload_calendar().business_position
     now_position = position(now.timestamp())
     getters = [_case_getter(c, position, now_position) for c in columns]
     rows: list[tuple[Any, ...]] = []

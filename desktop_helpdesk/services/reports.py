@@ -965,7 +965,7 @@ class ReportService:
 
     @property
     def _calendar(self) -> BusinessCalendar:
-        return self._context.calendar
+        return self._context.reload_calendar()
 
     @property
     def _clock(self) -> Clock:
@@ -973,7 +973,7 @@ class ReportService:
 
     @property
     def calendar(self) -> BusinessCalendar:
-        return self._context.calendar
+        return self._context.reload_calendar()
 
     @property
     def clock(self) -> Clock:

@@ -127,6 +127,7 @@ class SettingsService:
             log = ChangeLog(actor.id, now, entity="closure", entity_id=closure.id)
             log.add("closure_added", field="day", after=day, reason=reason)
             log.flush()
+        self._context.reload_calendar()
         return Closure(day, reason[:200])
 
     def remove_closure(self, actor_id: int, day: date, *, reason: str = "") -> None:
@@ -152,3 +153,4 @@ class SettingsService:
             # A closure is configuration, not a record of work: the audit row is its history.
             ClosureRecord.delete().where(ClosureRecord.id == closure.id).execute()
             log.flush()
+        self._context.reload_calendar()

@@ -64,7 +64,7 @@ class UiContext:
     def sla_reader(self) -> SlaReader:
         """A reader with the current calendar and settings (runs two tiny queries)."""
         context = self.services.context
-        return SlaReader(context.calendar, context.policy, context.settings().due_soon_share)
+        return SlaReader(context.reload_calendar(), context.policy, context.settings().due_soon_share)
 
 
 def default_workstation() -> str:

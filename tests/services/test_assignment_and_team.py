@@ -1,16 +1,34 @@
 """Auto-assignment strategies, availability, redistribution, permissions and settings."""
 
+import logging
+from contextlib import contextmanager
 from datetime import date
 
 import pytest
 
 from desktop_helpdesk.domain.cases import AssignmentStrategy
 from desktop_helpdesk.services.errors import ConflictError, PermissionDenied, ValidationError
-from desktop_helpdesk.storage.records import AuditRecord, CaseRecord
+from desktop_helpdesk.storage.records import AuditRecord, CaseRecord, ClosureRecord
 from tests.conftest import halifax
 from tests.services.conftest import caller
 
 pytestmark = pytest.mark.usefixtures("engine")
+
+
+@contextmanager
+def _peewee_queries():
+    """The SQL statements peewee logs (every query, at DEBUG) while the block runs."""
+    logger, seen = logging.getLogger("peewee"), []
+    handler = logging.Handler(logging.DEBUG)
+    handler.emit = lambda record: seen.append(record.getMessage())
+    level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    try:
+        yield seen
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
 
 
 def log(services, actor, **overrides):
@@ -129,6 +147,22 @@ def test_settings_are_validated_stored_and_audited(services, team):
     rows = AuditRecord.select().where(AuditRecord.entity == "setting").order_by(AuditRecord.field)
     assert [(r.field, r.before, r.after) for r in rows] == [
         ("assignment_strategy", "round_robin", "least_workload"), ("due_soon_share", "0.75", "0.5")]
+
+
+def test_the_calendar_is_reloaded_explicitly_and_sees_another_workstations_closure(services, team, clock):
+    context = services.context
+    loaded = context.reload_calendar()
+    # Reading the calendar (its zone, a due instant) runs no query once loaded.
+    with _peewee_queries() as queries:
+        assert context.calendar is loaded and context.calendar.zone is loaded.zone
+    assert queries == []
+    # Another workstation closes the office on Monday: this context sees it once work reloads.
+    ClosureRecord.create(day="2026-11-30", reason="Office move", created_at=clock.now())
+    assert context.calendar is loaded
+    clock.set(halifax(2026, 11, 27, 15, 0))
+    case = log(services, team.alice, requested_priority="high", received_at=clock.now())
+    assert services.cases.get_case(case.id).acknowledge_due_at == halifax(2026, 12, 1, 8, 30)
+    assert not context.calendar.is_business_day(date(2026, 11, 30))
 
 
 def test_company_closure_moves_new_due_instants(services, team, clock):
