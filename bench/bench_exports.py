@@ -21,6 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.big_database import DEFAULT_NOW, build_big_database  # noqa: E402
+from desktop_helpdesk.domain.cases import OPEN_STATUS_VALUES
 from desktop_helpdesk.domain.clock import ManualClock
 from desktop_helpdesk.services.case_queries import CaseFilter, Queue
 from desktop_helpdesk.services.context import ServiceContext
@@ -57,7 +58,6 @@ def timed(label: str, function, *args, **kwargs):
     return result, (elapsed, cpu)
 
 
-_OPEN = ("new", "acknowledged", "in_progress", "escalated", "waiting_on_client")
 _BARE_CASES = """SELECT c.number, cl.name, c.subject, c.effective_priority, c.status,
     tm.display_name, c.received_at, c.next_due_at, c.resolve_due_at, c.acknowledged_at,
     c.responded_at, c.resolved_at FROM "case" c JOIN client cl ON cl.id = c.client_id
@@ -68,7 +68,7 @@ def bare_all_cases(db_path: Path) -> list[tuple]:
     """The rows of all_cases_table straight from sqlite3: open, then resolved, then closed."""
     connection = sqlite3.connect(db_path)
     rows = []
-    for statuses in (_OPEN, ("resolved",), ("closed",)):
+    for statuses in (OPEN_STATUS_VALUES, ("resolved",), ("closed",)):
         rows += connection.execute(_BARE_CASES.format(", ".join("?" * len(statuses))),
                                    statuses).fetchall()
     connection.close()
