@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 from peewee import JOIN, SQL
 
 from desktop_helpdesk.domain.calendar import DESK_ZONE
-from desktop_helpdesk.domain.cases import CaseStatus
+from desktop_helpdesk.domain.cases import OPEN_STATUS_VALUES, CaseStatus
 from desktop_helpdesk.domain.policy import Priority
 from desktop_helpdesk.services.case_queries import (
     CaseFilter,
@@ -578,7 +578,8 @@ def case_list_table(
 
 
 EXPORT_CHUNK = 5_000
-_OPEN_STATUS_VALUES = frozenset(s.value for s in CaseStatus if s.is_open)
+# A set: looked up once per exported row.
+_OPEN_STATUS_VALUES = frozenset(OPEN_STATUS_VALUES)
 # Positions in an export row (see _export_rows).
 _NUMBER, _CLIENT, _CONTACT, _SUBJECT, _PRIORITY, _STATUS, _CHANNEL, _ASSIGNEE = range(1, 9)
 _RECEIVED, _NEXT_DUE, _DUE, _MET, _CATEGORY = 9, 10, 11, 14, 17
