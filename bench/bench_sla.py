@@ -75,6 +75,11 @@ def reference_rule(closures: list[date]) -> businesstimedelta.Rules:
     closed_days = set(closures)
     for year in range(FIRST_YEAR - 1, LAST_YEAR + 2):
         closed_days.update(holidays.Canada(subdiv="NS", language="en_CA", years=year))
+        # The desk observes a weekend Canada Day on the Monday, which the package does not
+        # (see nova_scotia_holiday_names); written out here so the reference stays independent.
+        canada_day = date(year, 7, 1)
+        if canada_day.weekday() >= 5:
+            closed_days.add(canada_day + timedelta(days=7 - canada_day.weekday()))
     workday = businesstimedelta.WorkDayRule(
         start_time=time(8), end_time=time(16, 30), working_days=[0, 1, 2, 3, 4], tz=zone
     )
