@@ -4,7 +4,7 @@ minutes apart, each on its own connection, see each other's changes; nothing is 
 from __future__ import annotations
 
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from datetime import timedelta
 
 import pytest
@@ -115,9 +115,13 @@ def test_concurrent_writers_never_make_a_reader_skip_a_revision(services, team):
     with ThreadPoolExecutor(max_workers=4) as pool:
         futures = [pool.submit(write, case_id) for case_id in cases]
         while not done.is_set():
+            # Read the feed every few milliseconds while the writers run. A reader spinning
+            # without pause held the GIL so much that a writer holding SQLite's write lock
+            # crawled, and the last writer's BEGIN IMMEDIATE outwaited its 10 s busy timeout.
+            finished, _ = wait(futures, timeout=0.005)
             changed, _, cursor = reader.changes_since(cursor)
             seen.extend(changed)
-            if all(f.done() for f in futures):
+            if len(finished) == len(futures):
                 done.set()
         for future in futures:
             future.result()
