@@ -14,8 +14,8 @@ SPEC = (ROOT / "build.spec").read_text(encoding="utf-8")
 
 def test_every_file_the_bundle_recipe_names_exists():
     named = re.findall(r'\(\s*"([^"]+)",\s*"[^"]+"\s*\)', SPEC)
-    named += re.findall(r'"(desktop_helpdesk/resources/icons/app\.\w+)"', SPEC)
-    assert "desktop_helpdesk/resources" in named and "pyproject.toml" in named
+    named += re.findall(r'"(resources/icons/app\.\w+)"', SPEC)
+    assert "resources" in named and "pyproject.toml" in named
     assert [path for path in named if not (ROOT / path).exists()] == []
 
 

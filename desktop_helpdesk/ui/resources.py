@@ -1,4 +1,4 @@
-"""Finds the icons and the stylesheet shipped inside the package, the same way everywhere."""
+"""Finds the icons and the stylesheet, in a checkout, an installed wheel and the bundle."""
 
 from __future__ import annotations
 
@@ -12,10 +12,12 @@ from PySide6.QtGui import QIcon
 
 log = logging.getLogger(__name__)
 
-# The folder's place inside the package; pyproject's package-data ships it in the wheel and
-# build.spec copies it into the bundle, so checkout, wheel and bundle all find it here.
+# The files live in the repository's top-level resources/ folder. The wheel (setup.py maps
+# the folder into the package) and the bundle (build.spec copies it there) carry them inside
+# the package; a checkout, run in place or installed editable, has them beside the package.
 _PACKAGE = "desktop_helpdesk"
 _FOLDER = "resources"
+_CHECKOUT_FOLDER = Path(__file__).resolve().parents[2] / _FOLDER
 
 
 class MissingResourceWarning(UserWarning):
@@ -27,19 +29,22 @@ class MissingResourceWarning(UserWarning):
 
 
 def resources_dir() -> Path:
-    """The ``desktop_helpdesk/resources`` folder, found with ``importlib.resources``.
+    """The resources folder: inside the installed package (found with ``importlib.resources``),
+    else the checkout's top-level ``resources/``.
 
     Raises:
         RuntimeError: the package is imported from a zip, where Qt cannot open the files.
     """
-    root = files(_PACKAGE) / _FOLDER
-    if not isinstance(root, Path):
-        raise RuntimeError(f"{_PACKAGE} must be installed as plain files, not from {root}")
-    return root
+    installed = files(_PACKAGE) / _FOLDER
+    if not isinstance(installed, Path):
+        raise RuntimeError(f"{_PACKAGE} must be installed as plain files, not from {installed}")
+    if installed.is_dir():
+        return installed
+    return _CHECKOUT_FOLDER
 
 
 def resource_path(*parts: str) -> Path:
-    """A file under ``desktop_helpdesk/resources/``."""
+    """A file under the resources folder (see ``resources_dir``)."""
     return resources_dir().joinpath(*parts)
 
 

@@ -1,4 +1,4 @@
-"""Icons and the stylesheet ship inside the package, and every one the code asks for exists."""
+"""Icons and the stylesheet are found and shipped, and every one the code asks for exists."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from desktop_helpdesk.ui.models import timeline_model
 from desktop_helpdesk.ui.resources import MissingResourceWarning, icon, resource_path, stylesheet
 
 PACKAGE = Path(desktop_helpdesk.__file__).resolve().parent
+RESOURCES = PACKAGE.parent / "resources"  # the checkout's top-level folder
 
 
 def _literal_icon_names() -> set[str]:
@@ -43,11 +44,13 @@ def test_every_icon_the_code_asks_for_is_shipped():
         assert not icon(name).isNull(), name
 
 
-def test_resources_live_inside_the_package():
-    # Not two folders up in the checkout: an installed wheel or a bundle has no checkout.
-    assert resources.resources_dir() == PACKAGE / "resources"
+def test_a_checkout_reads_the_top_level_resources_folder():
+    # The installed wheel reads the copy inside the package instead;
+    # scripts/check-installed-wheel runs it outside the checkout and compares screenshots.
+    assert not (PACKAGE / "resources").exists()
+    assert resources.resources_dir() == RESOURCES
     assert "QMainWindow" in stylesheet()
-    assert (PACKAGE / "resources" / "icons" / "app.ico").is_file()  # bundle icon (Windows)
+    assert (RESOURCES / "icons" / "app.ico").is_file()  # bundle icon (Windows)
 
 
 def test_the_wheel_ships_every_resource_file():
@@ -55,9 +58,8 @@ def test_the_wheel_ships_every_resource_file():
     say a .png, would otherwise be left out of the wheel without anyone noticing)."""
     with (PACKAGE.parent / "pyproject.toml").open("rb") as stream:
         package_data = tomllib.load(stream)["tool"]["setuptools"]["package-data"]
-    patterns = package_data["desktop_helpdesk"]
-    shipped = [p.relative_to(PACKAGE).as_posix()
-               for p in (PACKAGE / "resources").rglob("*") if p.is_file()]
+    patterns = package_data["desktop_helpdesk.resources"]
+    shipped = [p.relative_to(RESOURCES).as_posix() for p in RESOURCES.rglob("*") if p.is_file()]
     assert len(shipped) > 20
     assert [f for f in shipped if not any(fnmatch.fnmatch(f, p) for p in patterns)] == []
 
