@@ -23,9 +23,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.big_database import DEFAULT_NOW, build_big_database  # noqa: E402
+from desktop_helpdesk.domain.cases import OPEN_STATUS_VALUES  # noqa: E402
 from desktop_helpdesk.domain.clock import ManualClock  # noqa: E402
 from desktop_helpdesk.services.case_queries import (  # noqa: E402
-    OPEN_STATUSES,
     CaseFilter,
     CaseQueries,
     Queue,
@@ -47,7 +47,7 @@ _BARE_FROM = """FROM "case" c JOIN client cl ON cl.id = c.client_id
     LEFT JOIN contact co ON co.id = c.contact_id
     LEFT JOIN team_member tm ON tm.id = c.assignee_id
     LEFT JOIN category ca ON ca.id = c.category_id"""
-BARE_OPEN_IDS = (f'SELECT id FROM "case" WHERE status IN ({", ".join("?" * len(OPEN_STATUSES))}) '
+BARE_OPEN_IDS = (f'SELECT id FROM "case" WHERE status IN ({", ".join("?" * len(OPEN_STATUS_VALUES))}) '
                  "ORDER BY +next_due_at, id")
 BARE_PAGE = f"SELECT {_BARE_COLUMNS} {_BARE_FROM} WHERE c.id IN (SELECT value FROM json_each(?))"
 BARE_NUMBER = f"SELECT {_BARE_COLUMNS} {_BARE_FROM} WHERE c.number = ?"
@@ -95,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
         return queries.rows(ids[:PAGE])
 
     def bare_first_page():
-        ids = [row[0] for row in bare.execute(BARE_OPEN_IDS, OPEN_STATUSES)]
+        ids = [row[0] for row in bare.execute(BARE_OPEN_IDS, OPEN_STATUS_VALUES)]
         return bare.execute(BARE_PAGE, (json.dumps(ids[:PAGE]),)).fetchall()
 
     def app_number_search():
