@@ -25,19 +25,14 @@ from desktop_helpdesk.domain.cases import OPEN_STATUS_VALUES
 from desktop_helpdesk.domain.clock import ManualClock
 from desktop_helpdesk.services.case_queries import CaseFilter, Queue
 from desktop_helpdesk.services.context import ServiceContext
-from desktop_helpdesk.services.exports import (
+from desktop_helpdesk.services.reporting.case_list_export import (
     DEFAULT_CASE_COLUMNS,
     case_list_table,
-    write_csv,
-    write_xlsx,
 )
-from desktop_helpdesk.services.reports import (
-    DateRange,
-    Grouping,
-    ReportFilter,
-    ReportService,
-    ReportTable,
-)
+from desktop_helpdesk.services.reporting.periods import DateRange, Grouping, ReportFilter
+from desktop_helpdesk.services.reporting.service import ReportService
+from desktop_helpdesk.services.reporting.tables import ReportTable
+from desktop_helpdesk.services.reporting.writers import write_csv, write_xlsx
 from desktop_helpdesk.storage.db import close_database, open_database
 from desktop_helpdesk.storage.records import CaseRecord
 

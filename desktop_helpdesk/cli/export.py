@@ -22,18 +22,17 @@ from desktop_helpdesk.cli.common import (
 from desktop_helpdesk.domain.clock import Clock, SystemClock
 from desktop_helpdesk.services.case_queries import Queue
 from desktop_helpdesk.services.context import ServiceContext
-from desktop_helpdesk.services.exports import (
+from desktop_helpdesk.services.reporting.case_list_export import case_list_pack
+from desktop_helpdesk.services.reporting.packs import ReportKind, ReportPack, build_report_pack
+from desktop_helpdesk.services.reporting.periods import DateRange, ReportFilter
+from desktop_helpdesk.services.reporting.service import ReportService
+from desktop_helpdesk.services.reporting.writers import (
     ExportCancelled,
     ExportError,
     ExportFormat,
-    ReportKind,
-    ReportPack,
-    build_report_pack,
-    case_list_pack,
     write_csv,
     write_xlsx,
 )
-from desktop_helpdesk.services.reports import DateRange, ReportFilter, ReportService
 from desktop_helpdesk.storage.db import DatabaseOpenError
 
 log = logging.getLogger(__name__)

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from desktop_helpdesk.domain.cases import count_text
 from desktop_helpdesk.services.case_queries import CaseFilter, ChangeCursor, Queue, SortColumn
 from desktop_helpdesk.services.context import is_sqlite
-from desktop_helpdesk.services.exports import CaseColumn as ExportColumn
+from desktop_helpdesk.services.reporting.case_list_export import CaseColumn as ExportColumn
 from desktop_helpdesk.ui.context import UiContext
 from desktop_helpdesk.ui.density import WindowDensity
 from desktop_helpdesk.ui.dialogs.bulk_dialog import BulkDialog

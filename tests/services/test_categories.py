@@ -8,13 +8,10 @@ import pytest
 
 from desktop_helpdesk.services.case_queries import CaseFilter, CaseQueries, Queue, SortColumn
 from desktop_helpdesk.services.errors import PermissionDenied, ValidationError, WorkflowError
-from desktop_helpdesk.services.exports import (
-    CaseColumn,
-    ReportKind,
-    build_report_pack,
-    case_list_table,
-)
-from desktop_helpdesk.services.reports import DateRange, Grouping, ReportFilter, ReportService
+from desktop_helpdesk.services.reporting.case_list_export import CaseColumn, case_list_table
+from desktop_helpdesk.services.reporting.packs import ReportKind, build_report_pack
+from desktop_helpdesk.services.reporting.periods import DateRange, Grouping, ReportFilter
+from desktop_helpdesk.services.reporting.service import ReportService
 from tests.services.conftest import caller, table_counts
 
 pytestmark = pytest.mark.usefixtures("engine")

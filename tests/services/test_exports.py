@@ -11,22 +11,15 @@ from openpyxl import load_workbook
 from desktop_helpdesk.domain.clock import ManualClock
 from desktop_helpdesk.services.case_queries import CaseFilter, Queue, SortColumn
 from desktop_helpdesk.services.context import ServiceContext
-from desktop_helpdesk.services.exports import (
-    CaseColumn,
+from desktop_helpdesk.services.reporting.case_list_export import CaseColumn, case_list_table
+from desktop_helpdesk.services.reporting.periods import DateRange, Grouping, ReportFilter
+from desktop_helpdesk.services.reporting.service import ReportService
+from desktop_helpdesk.services.reporting.tables import Column, ColumnKind, ReportTable
+from desktop_helpdesk.services.reporting.writers import (
     ExportCancelled,
     ExportError,
-    case_list_table,
     write_csv,
     write_xlsx,
-)
-from desktop_helpdesk.services.reports import (
-    Column,
-    ColumnKind,
-    DateRange,
-    Grouping,
-    ReportFilter,
-    ReportService,
-    ReportTable,
 )
 from tests.services.test_reports_scenario import AS_OF, build_scenario
 

@@ -10,17 +10,12 @@ from desktop_helpdesk.domain.clock import ManualClock
 from desktop_helpdesk.domain.sla import Target, default_calendar
 from desktop_helpdesk.services.context import ServiceContext
 from desktop_helpdesk.services.errors import PermissionDenied
-from desktop_helpdesk.services.reports import (
-    BusinessTimeIndex,
-    ColumnKind,
-    DateRange,
-    Grouping,
-    Outcome,
-    ReportFilter,
-    ReportService,
-    TargetOutcomes,
-    nearest_rank,
-)
+from desktop_helpdesk.services.reporting.business_time import BusinessTimeIndex
+from desktop_helpdesk.services.reporting.measures import nearest_rank
+from desktop_helpdesk.services.reporting.outcomes import Outcome, TargetOutcomes
+from desktop_helpdesk.services.reporting.periods import DateRange, Grouping, ReportFilter
+from desktop_helpdesk.services.reporting.service import ReportService
+from desktop_helpdesk.services.reporting.tables import ColumnKind
 from tests.conftest import halifax
 from tests.services.test_reports_scenario import AS_OF, build_scenario
 
@@ -305,7 +300,8 @@ def test_closed_hours_after_the_due_instant_are_not_late(reports):
 
 
 def test_a_reply_in_the_evening_to_a_target_due_that_afternoon_is_on_time():
-    from desktop_helpdesk.services.reports import _CaseFacts, _outcome_code
+    from desktop_helpdesk.services.reporting.case_loading import CaseFacts as _CaseFacts
+    from desktop_helpdesk.services.reporting.outcomes import outcome_code as _outcome_code
 
     calendar = default_calendar()
     index = BusinessTimeIndex(calendar, date(2026, 11, 16), date(2026, 11, 20))

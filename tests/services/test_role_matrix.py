@@ -17,7 +17,7 @@ from desktop_helpdesk.services.case_queries import FilterCriteria
 from desktop_helpdesk.services.errors import PermissionDenied
 from desktop_helpdesk.services.permissions import ACTIONS, Actions
 from desktop_helpdesk.services.phone_calls import PhoneCallService
-from desktop_helpdesk.services.reports import ReportService
+from desktop_helpdesk.services.reporting.service import ReportService
 from desktop_helpdesk.storage.db import database
 from desktop_helpdesk.storage.records import CrmOutboxRecord
 from tests.services.conftest import caller

@@ -125,7 +125,7 @@ def test_bulk_priority_category_close_and_cancel(services, team):
 
 def test_a_saved_filter_exports_what_it_lists(services, team):
     from desktop_helpdesk.services.case_queries import Queue
-    from desktop_helpdesk.services.exports import CaseColumn, case_list_pack
+    from desktop_helpdesk.services.reporting.case_list_export import CaseColumn, case_list_pack
 
     high = log(services, team, "urgent", requested_priority="high")
     log(services, team, "normal")

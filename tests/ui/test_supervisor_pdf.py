@@ -7,14 +7,9 @@ from datetime import date
 import pytest
 from pypdf import PdfReader
 
-from desktop_helpdesk.services.exports import (
-    ChartData,
-    ChartKind,
-    ChartSeries,
-    ExportCancelled,
-    ReportPack,
-)
-from desktop_helpdesk.services.reports import Column, ColumnKind, ReportTable
+from desktop_helpdesk.services.reporting.packs import ChartData, ChartKind, ChartSeries, ReportPack
+from desktop_helpdesk.services.reporting.tables import Column, ColumnKind, ReportTable
+from desktop_helpdesk.services.reporting.writers import ExportCancelled
 from desktop_helpdesk.ui.supervisor.pdf_report import write_pdf
 from tests.conftest import halifax
 

@@ -15,7 +15,8 @@ from desktop_helpdesk.services.case_queries import CaseQueries
 from desktop_helpdesk.services.container import Services
 from desktop_helpdesk.services.drafts import DraftService
 from desktop_helpdesk.services.errors import PermissionDenied
-from desktop_helpdesk.services.exports import ExportFormat, ReportKind
+from desktop_helpdesk.services.reporting.packs import ReportKind
+from desktop_helpdesk.services.reporting.writers import ExportFormat
 from desktop_helpdesk.storage.records import AuditRecord, CaseRecord, TeamMemberRecord
 from desktop_helpdesk.ui.context import UiContext
 from desktop_helpdesk.ui.main_window import MainWindow
@@ -221,8 +222,8 @@ def test_cancelling_an_export_leaves_no_file(view, qtbot, tmp_path):
     def slow_build(progress, cancelled):
         started.set()
         release.wait(5)  # the export "works" until the test has pressed Cancel
-        from desktop_helpdesk.services.exports import ReportPack
-        from desktop_helpdesk.services.reports import Column, ReportTable
+        from desktop_helpdesk.services.reporting.packs import ReportPack
+        from desktop_helpdesk.services.reporting.tables import Column, ReportTable
 
         table = ReportTable("t", (), (Column("n"),), [("x",)], AS_OF)
         return ReportPack("t", "t", (), AS_OF, (table,))
@@ -274,7 +275,7 @@ def test_case_list_exporter_writes_the_queue_in_the_background(qtbot, scenario, 
     from PySide6.QtWidgets import QWidget
 
     from desktop_helpdesk.services.case_queries import Queue
-    from desktop_helpdesk.services.exports import CaseColumn
+    from desktop_helpdesk.services.reporting.case_list_export import CaseColumn
     from desktop_helpdesk.ui.supervisor.export_runner import CaseListExporter
 
     parent = QWidget()

@@ -8,7 +8,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from desktop_helpdesk.services.exports import ChartData, ChartKind
+from desktop_helpdesk.services.reporting.packs import ChartData, ChartKind
 
 INK = QColor("#1d2733")
 MUTED = QColor("#5b6776")

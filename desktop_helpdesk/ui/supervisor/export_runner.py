@@ -10,10 +10,10 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
-from desktop_helpdesk.services.exports import (
+from desktop_helpdesk.services.reporting.packs import ReportPack
+from desktop_helpdesk.services.reporting.writers import (
     ExportCancelled,
     ExportFormat,
-    ReportPack,
     write_csv,
     write_xlsx,
 )
@@ -199,7 +199,10 @@ class CaseListExporter(QObject):
                columns=None, sort_column=None, descending: bool = False, criteria=None,
                filter_name: str = "") -> bool:
         """Ask for a file and start the export; False when the user chose no file."""
-        from desktop_helpdesk.services.exports import DEFAULT_CASE_COLUMNS, case_list_pack
+        from desktop_helpdesk.services.reporting.case_list_export import (
+            DEFAULT_CASE_COLUMNS,
+            case_list_pack,
+        )
 
         suggested = f"cases-{'search' if search else 'filter' if criteria is not None else queue.value}.xlsx"
         chosen = self._choose_path(suggested)

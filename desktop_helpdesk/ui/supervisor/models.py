@@ -19,14 +19,13 @@ from PySide6.QtGui import QBrush, QColor, QFont
 from desktop_helpdesk.domain.cases import CaseStatus
 from desktop_helpdesk.domain.policy import Priority
 from desktop_helpdesk.services.case_queries import CaseRow
-from desktop_helpdesk.services.exports import format_cell
-from desktop_helpdesk.services.reports import (
+from desktop_helpdesk.services.reporting.tables import ColumnKind, ReportTable
+from desktop_helpdesk.services.reporting.workload import (
     AVAILABILITY_LABELS,
-    ColumnKind,
     MemberWorkload,
-    ReportTable,
     WorkloadSnapshot,
 )
+from desktop_helpdesk.services.reporting.writers import format_cell
 from desktop_helpdesk.ui.models.roles import (
     CASE_ID_ROLE,
     CASE_IDS_MIME,

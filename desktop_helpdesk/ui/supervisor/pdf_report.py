@@ -21,19 +21,18 @@ from PySide6.QtGui import (
 )
 
 from desktop_helpdesk.domain.calendar import DESK_ZONE
-from desktop_helpdesk.services.exports import (
+from desktop_helpdesk.services.reporting.packs import ChartData, ReportPack
+from desktop_helpdesk.services.reporting.tables import ColumnKind, ReportTable
+from desktop_helpdesk.services.reporting.writers import (
     CancelCheck,
-    ChartData,
     ExportCancelled,
     ExportError,
     ProgressCallback,
-    ReportPack,
     format_cell,
     never_cancelled,
     no_progress,
     temporary_path_for,
 )
-from desktop_helpdesk.services.reports import ColumnKind, ReportTable
 from desktop_helpdesk.ui.supervisor.charts import INK, MUTED, paint_chart
 
 NAVY = QColor("#1f4e79")

@@ -31,23 +31,19 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_helpdesk.services.case_queries import CaseFilter, Queue, SortColumn
-from desktop_helpdesk.services.exports import (
-    ExportFormat,
+from desktop_helpdesk.services.reporting.case_list_export import case_list_pack
+from desktop_helpdesk.services.reporting.packs import (
     ReportKind,
     backlog_chart,
     build_report_pack,
-    case_list_pack,
     compliance_trend_chart,
     trend_grouping,
     workload_chart,
 )
-from desktop_helpdesk.services.reports import (
-    DateRange,
-    Grouping,
-    ReportFilter,
-    ReportService,
-    WorkloadSnapshot,
-)
+from desktop_helpdesk.services.reporting.periods import DateRange, Grouping, ReportFilter
+from desktop_helpdesk.services.reporting.service import ReportService
+from desktop_helpdesk.services.reporting.workload import WorkloadSnapshot
+from desktop_helpdesk.services.reporting.writers import ExportFormat
 from desktop_helpdesk.ui.context import UiContext
 from desktop_helpdesk.ui.models.roles import CASE_IDS_MIME, MEMBER_ID_ROLE
 from desktop_helpdesk.ui.supervisor.audit_chain_bar import AuditChainBar
