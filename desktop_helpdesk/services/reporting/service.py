@@ -99,14 +99,6 @@ class ReportService:
         self._viewer_id = viewer_id
 
     @property
-    def _calendar(self) -> BusinessCalendar:
-        return self._context.reload_calendar()
-
-    @property
-    def _clock(self) -> Clock:
-        return self._context.clock
-
-    @property
     def calendar(self) -> BusinessCalendar:
         return self._context.reload_calendar()
 
@@ -119,8 +111,8 @@ class ReportService:
     def _index_for(self, dates: DateRange) -> BusinessTimeIndex:
         # Start small around today: the index grows to the instants actually loaded, so a
         # "since 2000" range over two years of data only builds two years of days.
-        today = self._clock.now().astimezone(self._calendar.zone).date()
-        return BusinessTimeIndex(self._calendar, today - timedelta(days=7), today)
+        today = self.clock.now().astimezone(self.calendar.zone).date()
+        return BusinessTimeIndex(self.calendar, today - timedelta(days=7), today)
 
     def _describe_filter(self, report_filter: ReportFilter, grouping: Grouping | None,
                          as_of: datetime) -> tuple[tuple[str, str], ...]:
@@ -138,7 +130,7 @@ class ReportService:
             text.append(("Channel", CHANNEL_LABELS.get(report_filter.channel, report_filter.channel)))
         if report_filter.category_id is not None:
             text.append(("Category", CategoryRecord.get_by_id(report_filter.category_id).name))
-        local = as_of.astimezone(self._calendar.zone)
+        local = as_of.astimezone(self.calendar.zone)
         text.append(("Outcomes as of", local.strftime("%Y-%m-%d %H:%M %Z")))
         text.append(("Time measured in", "business hours (Mon-Fri 08:00-16:30 Halifax, less holidays)"))
         return tuple(text)
@@ -203,9 +195,9 @@ class ReportService:
         Returns:
             The report, one row per group plus ``total``.
         """
-        as_of = as_of or self._clock.now()
+        as_of = as_of or self.clock.now()
         index = self._index_for(report_filter.dates)
-        cases = load_cases(filter_condition(self._calendar, report_filter))
+        cases = load_cases(filter_condition(self.calendar, report_filter))
         as_of_seconds = as_of.timestamp()
         as_of_pos = index.position(as_of_seconds)
         keys, groups = self._group_keys(report_filter, grouping, index, cases)
@@ -221,7 +213,7 @@ class ReportService:
             for t in TARGETS
         })
         return SlaComplianceReport(
-            report_filter, grouping, as_of, self._clock.now(), rows, total,
+            report_filter, grouping, as_of, self.clock.now(), rows, total,
             self._describe_filter(report_filter, grouping, as_of),
         )
 
@@ -240,8 +232,8 @@ class ReportService:
         Returns:
             The report.
         """
-        as_of = as_of or self._clock.now()
-        condition = filter_condition(self._calendar, report_filter)
+        as_of = as_of or self.clock.now()
+        condition = filter_condition(self.calendar, report_filter)
         index = self._index_for(report_filter.dates)
         cases = load_cases(condition)
         paused_seconds = dict(raw_rows(
@@ -281,7 +273,7 @@ class ReportService:
         rows = [summarize(key, groups.get(key, ())) for key in keys]
         total = SlaTimesGroupRow("Total", duration_stats(every))
         return SlaTimesReport(
-            report_filter, grouping, as_of, self._clock.now(), rows, total,
+            report_filter, grouping, as_of, self.clock.now(), rows, total,
             self._describe_filter(report_filter, grouping, as_of),
         )
 
@@ -302,12 +294,12 @@ class ReportService:
             One row per escalation target (kind, name) then one for the client, sorted by
             total business hours, largest first.
         """
-        as_of = as_of or self._clock.now()
-        start, end = report_filter.dates.utc_bounds(self._calendar)
+        as_of = as_of or self.clock.now()
+        start, end = report_filter.dates.utc_bounds(self.calendar)
         narrowed = ReportFilter(DateRange(date(1900, 1, 1), date(9999, 12, 30)),
                                 report_filter.priority, report_filter.member_id,
                                 report_filter.client_id, report_filter.channel)
-        case_condition = filter_condition(self._calendar, narrowed)
+        case_condition = filter_condition(self.calendar, narrowed)
         index = self._index_for(report_filter.dates)
         as_of_seconds = as_of.timestamp()
         escalations = raw_rows(
@@ -345,7 +337,7 @@ class ReportService:
                 nearest_rank(values, 50), nearest_rank(values, 90),
             ))
         rows.sort(key=lambda r: (-r.total_hours, r.waiting_on))
-        return WaitingReport(report_filter, as_of, self._clock.now(), len(escalations), rows,
+        return WaitingReport(report_filter, as_of, self.clock.now(), len(escalations), rows,
                              self._describe_filter(report_filter, None, as_of))
 
     def backlog(self, report_filter: ReportFilter) -> BacklogReport:
@@ -362,13 +354,13 @@ class ReportService:
             One ``BacklogDay`` per day in the range.
         """
         dates = report_filter.dates
-        _, end = dates.utc_bounds(self._calendar)
+        _, end = dates.utc_bounds(self.calendar)
         narrowed = ReportFilter(DateRange(date(1900, 1, 1), dates.end), report_filter.priority,
                                 report_filter.member_id, report_filter.client_id,
                                 report_filter.channel)
         rows = raw_rows(CaseRecord.select(CaseRecord.received_at, CaseRecord.resolved_at,
                                            CaseRecord.closed_at)
-                         .where(filter_condition(self._calendar, narrowed)))
+                         .where(filter_condition(self.calendar, narrowed)))
         index = self._index_for(dates)
         opened_on: dict[date, int] = defaultdict(int)
         finished_on: dict[date, int] = defaultdict(int)
@@ -385,8 +377,8 @@ class ReportService:
         for day in dates.days():
             running += opened_on.get(day, 0) - finished_on.get(day, 0)
             days.append(BacklogDay(day, opened_on.get(day, 0), finished_on.get(day, 0), running))
-        return BacklogReport(dates, self._clock.now(), days,
-                             self._describe_filter(report_filter, None, self._clock.now())[:-2])
+        return BacklogReport(dates, self.clock.now(), days,
+                             self._describe_filter(report_filter, None, self.clock.now())[:-2])
 
     def cases_per_channel(self, report_filter: ReportFilter,
                           grouping: Grouping = Grouping.DAY) -> ChannelReport:
@@ -399,7 +391,7 @@ class ReportService:
         Returns:
             The report with a total row.
         """
-        cases = load_cases(filter_condition(self._calendar, report_filter))
+        cases = load_cases(filter_condition(self.calendar, report_filter))
         index = self._index_for(report_filter.dates)
         keys, groups = self._group_keys(report_filter, grouping, index, cases)
         # Every intake channel gets a column, in intake order; unknown stored values go last.
@@ -413,9 +405,9 @@ class ReportService:
             return ChannelRow(group, dict(by_channel), len(members))
 
         return ChannelReport(
-            report_filter, grouping, self._clock.now(), channels,
+            report_filter, grouping, self.clock.now(), channels,
             [count(k, groups.get(k, [])) for k in keys], count("Total", cases),
-            self._describe_filter(report_filter, grouping, self._clock.now())[:-2],
+            self._describe_filter(report_filter, grouping, self.clock.now())[:-2],
         )
 
     def client_summary(self, report_filter: ReportFilter,
@@ -435,9 +427,9 @@ class ReportService:
         Returns:
             The report, clients in name order.
         """
-        as_of = as_of or self._clock.now()
+        as_of = as_of or self.clock.now()
         index = self._index_for(report_filter.dates)
-        cases = load_cases(filter_condition(self._calendar, report_filter))
+        cases = load_cases(filter_condition(self.calendar, report_filter))
         as_of_seconds = as_of.timestamp()
         as_of_pos = index.position(as_of_seconds)
         by_client: dict[int, list[CaseFacts]] = defaultdict(list)
@@ -470,7 +462,7 @@ class ReportService:
                                          open_now.get(client_id, 0), closed, compliance,
                                          missed, last_at, last_text))
         rows.sort(key=lambda r: r.client.casefold())
-        return ClientSummaryReport(report_filter, as_of, self._clock.now(), rows,
+        return ClientSummaryReport(report_filter, as_of, self.clock.now(), rows,
                                    self._describe_filter(report_filter, None, as_of))
 
     def _last_interactions(self, client_ids: list[int],
@@ -509,7 +501,7 @@ class ReportService:
         Returns:
             A snapshot whose ``summarize(now)`` counts queues without touching the database.
         """
-        now = self._clock.now()
+        now = self.clock.now()
         members = [
             MemberInfo(mid, name, availability, role, bool(can_take))
             for mid, name, availability, role, can_take in raw_rows(
@@ -519,8 +511,8 @@ class ReportService:
                 .where(TeamMemberRecord.active == True)  # noqa: E712 - peewee expression
                 .order_by(TeamMemberRecord.display_name))
         ]
-        today = now.astimezone(self._calendar.zone).date()
-        index = BusinessTimeIndex(self._calendar, today - timedelta(days=7),
+        today = now.astimezone(self.calendar.zone).date()
+        index = BusinessTimeIndex(self.calendar, today - timedelta(days=7),
                                   today + timedelta(days=60))
         cases = load_cases(CaseRecord.status.in_(OPEN_STATUS_VALUES), index)
         clocks = []
@@ -561,8 +553,8 @@ class ReportService:
         Returns:
             The report, with the oldest case still waiting for acknowledgement.
         """
-        as_of = as_of or self._clock.now()
+        as_of = as_of or self.clock.now()
         members, unassigned, oldest = self.load_workload().summarize(as_of)
-        local = as_of.astimezone(self._calendar.zone)
-        return WorkloadReport(as_of, self._clock.now(), members, unassigned, oldest,
+        local = as_of.astimezone(self.calendar.zone)
+        return WorkloadReport(as_of, self.clock.now(), members, unassigned, oldest,
                               (("As of", local.strftime("%Y-%m-%d %H:%M %Z")),))
