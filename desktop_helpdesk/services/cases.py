@@ -17,6 +17,8 @@ from desktop_helpdesk.domain.cases import (
     IntakeChannel,
     InteractionChannel,
     can_transition,
+    case_number_in_subject,
+    case_subject,
     file_size_text,
     format_case_number,
     normalise_case_number,
@@ -25,6 +27,7 @@ from desktop_helpdesk.domain.cases import (
 )
 from desktop_helpdesk.domain.policy import Priority, RequestedPriority, effective_priority
 from desktop_helpdesk.domain.sla import ClockReading, Target, due_instants
+from desktop_helpdesk.domain.templates import render_template
 from desktop_helpdesk.services import search
 from desktop_helpdesk.services.assignment import choose_assignee
 from desktop_helpdesk.services.audit import ChangeLog, audit_label, enqueue_crm_event
@@ -48,6 +51,7 @@ from desktop_helpdesk.services.dto import (
     LoggedCase,
     TimelineEntry,
 )
+from desktop_helpdesk.services.email_templates import case_fields
 from desktop_helpdesk.services.errors import (
     ConflictError,
     NotFoundError,
@@ -68,6 +72,7 @@ from desktop_helpdesk.services.mail import (
     resolution_body,
 )
 from desktop_helpdesk.services.permissions import acting_member, require_action
+from desktop_helpdesk.services.reply_checks import checked_reply, reply_attachments
 from desktop_helpdesk.storage.records import (
     AttachmentRecord,
     CaseRecord,
@@ -709,40 +714,133 @@ class CaseService:
 
         def apply(actor, case, log, now):
             at = _case_instant("occurred_at", occurred_at, now, case)
-            # A team member "in touch with the client": anything outbound, or a live conversation
-            # the client started (they called or opened a Skype chat and someone answered).
-            reaches_client = way is Direction.OUTBOUND or (
-                way is Direction.INBOUND and medium.is_live
-            )
-            targets = []
-            if reaches_client:
-                targets.append(Target.ACKNOWLEDGE)
-                if not acknowledgement_only:
-                    targets.append(Target.RESPOND)
-            satisfied = self._meet(case, targets, at, log, f"{medium.label} {way.value}")
-            interaction_id = InteractionRecord.insert(
-                case=case.id,
-                channel=medium.value,
-                direction=way.value,
-                summary=summary,
-                duration_seconds=duration_seconds,
-                author=actor.id,
-                occurred_at=at,
-                created_at=now,
-                satisfies=",".join(satisfied),
-            ).execute()
-            log.add("interaction", field="interaction", after=f"{medium.value} {way.value} #{interaction_id}")
-            self._progress_status(case, log)
-            self._crm(case, "interaction", now, interaction_id, {
-                "channel": medium.value,
-                "direction": way.value,
-                "summary": summary,
-                "occurred_at": at,
-                "duration_seconds": duration_seconds,
-                "author": actor.display_name,
-            })
+            interaction_id, satisfied = self._record_contact(
+                actor, case, log, now, medium, way, summary, at,
+                duration_seconds=duration_seconds, acknowledgement_only=acknowledgement_only)
             result["id"] = interaction_id
-            result["satisfied"] = tuple(satisfied)
+            result["satisfied"] = satisfied
+            return True
+
+        detail = self._change(actor_id, case_id, expected_version, apply)
+        return InteractionLogged(result["id"], result["satisfied"], detail)
+
+    def _record_contact(
+        self,
+        actor: TeamMemberRecord,
+        case: CaseRecord,
+        log: ChangeLog,
+        now: datetime,
+        medium: InteractionChannel,
+        way: Direction,
+        summary: str,
+        at: datetime,
+        *,
+        duration_seconds: int = 0,
+        acknowledgement_only: bool = False,
+    ) -> tuple[int, tuple[str, ...]]:
+        """Insert an interaction, meet the SLA targets it meets, move the status on and queue
+        it for the CRM (inside the caller's ``_change``). The one rule of what a contact meets:
+        a team member "in touch with the client" -- anything outbound, or a live conversation
+        the client started (they called or opened a Skype chat and someone answered) --
+        acknowledges the case and, unless it is only an acknowledgement, is the first response.
+
+        Returns:
+            The interaction id and the targets it met.
+        """
+        reaches_client = way is Direction.OUTBOUND or (way is Direction.INBOUND and medium.is_live)
+        targets = []
+        if reaches_client:
+            targets.append(Target.ACKNOWLEDGE)
+            if not acknowledgement_only:
+                targets.append(Target.RESPOND)
+        satisfied = self._meet(case, targets, at, log, f"{medium.label} {way.value}")
+        interaction_id = InteractionRecord.insert(
+            case=case.id,
+            channel=medium.value,
+            direction=way.value,
+            summary=summary,
+            duration_seconds=duration_seconds,
+            author=actor.id,
+            occurred_at=at,
+            created_at=now,
+            satisfies=",".join(satisfied),
+        ).execute()
+        log.add("interaction", field="interaction", after=f"{medium.value} {way.value} #{interaction_id}")
+        self._progress_status(case, log)
+        self._crm(case, "interaction", now, interaction_id, {
+            "channel": medium.value,
+            "direction": way.value,
+            "summary": summary,
+            "occurred_at": at,
+            "duration_seconds": duration_seconds,
+            "author": actor.display_name,
+        })
+        return interaction_id, tuple(satisfied)
+
+    def send_reply(
+        self,
+        actor_id: int,
+        case_id: int,
+        *,
+        to: str,
+        subject: str,
+        body: str,
+        cc: str | tuple[str, ...] = (),
+        attachment_ids: tuple[int, ...] = (),
+        expected_version: int | None = None,
+    ) -> InteractionLogged:
+        """Email the client from the case: the body (placeholders filled with the case's
+        fields) is queued in the mail outbox with the chosen case attachments, and logged as an
+        outbound email interaction -- the first response when the case has none yet -- in one
+        audited transaction. The subject keeps the ``[Case YYYY-NNNNN]`` tag (added when it is
+        missing) so the client's answer threads back onto the case.
+
+        Args:
+            actor_id: the member writing (any active member).
+            case_id: the case.
+            to: the addressee (``a@b`` or ``Name <a@b>``).
+            subject: the subject.
+            body: the text; case-field placeholders such as ``{case_number}`` are filled.
+            cc: further addressees, comma separated or a tuple.
+            attachment_ids: the case's attachments to send with it.
+            expected_version: stale -> ``ConflictError`` (None: no check).
+
+        Returns:
+            The interaction id, the targets it met and the updated case.
+
+        Raises:
+            MailNotConfigured: no SMTP server or sender address (nothing is written).
+            ValidationError: naming ``to``, ``cc``, ``subject``, ``body`` (an unknown
+                placeholder is named) or ``attachments``.
+            WorkflowError: the case is closed.
+        """
+        settings = self._context.settings()
+        if not settings.mail_configured:
+            raise MailNotConfigured()
+        reply = checked_reply(to, cc, subject, body, attachment_ids)
+        result: dict = {}
+
+        def apply(actor, case, log, now):
+            attachments = reply_attachments(case.id, reply.attachment_ids, settings)
+            contact = case.contact if case.contact_id is not None else None
+            to_name = reply.to_name or (contact.name if contact is not None
+                                        and contact.email.strip().lower() == reply.to_address.lower() else "")
+            fields = case_fields(case, contact, settings, agent_name=actor.display_name)
+            text = render_template(reply.body, fields.values())
+            tagged = reply.subject if case_number_in_subject(reply.subject) == case.number \
+                else case_subject(case.number, reply.subject)
+            copied = f" (cc {', '.join(reply.cc)})" if reply.cc else ""
+            files = f"\nAttached: {', '.join(a.filename for a in attachments)}" if attachments else ""
+            summary = f"Email to {reply.to_address}{copied}: {tagged}\n\n{text}{files}"[:20_000]
+            interaction_id, satisfied = self._record_contact(
+                actor, case, log, now, InteractionChannel.EMAIL, Direction.OUTBOUND, summary, now)
+            queue_case_email(
+                case, MailKind.REPLY, text, contact, settings, now, log,
+                subject=tagged[:400], cc=reply.cc, attachment_ids=tuple(a.id for a in attachments),
+                to_address=reply.to_address, to_name=to_name,
+            )
+            result["id"] = interaction_id
+            result["satisfied"] = satisfied
             return True
 
         detail = self._change(actor_id, case_id, expected_version, apply)
@@ -812,7 +910,8 @@ class CaseService:
                 "author": actor.display_name,
             })
             queue_case_email(
-                case, MailKind.ACKNOWLEDGEMENT, acknowledgement_body(case, contact, settings),
+                case, MailKind.ACKNOWLEDGEMENT, acknowledgement_body(case, contact, settings,
+                                                                     "" if automatic else actor.display_name),
                 contact, settings, now, log, automatic=automatic, in_reply_to=in_reply_to,
             )
             result["id"] = interaction_id
@@ -1207,7 +1306,7 @@ class CaseService:
                 settings = self._context.settings()
                 contact = require_mail_contact(case)
                 queue_case_email(
-                    case, MailKind.RESOLUTION, resolution_body(case, contact, summary, settings),
+                    case, MailKind.RESOLUTION, resolution_body(case, contact, summary, settings, actor.display_name),
                     contact, settings, now, log,
                 )
             return True

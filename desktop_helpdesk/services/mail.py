@@ -17,9 +17,11 @@ from enum import StrEnum
 from desktop_helpdesk.domain.calendar import DESK_ZONE
 from desktop_helpdesk.domain.cases import case_subject
 from desktop_helpdesk.domain.clock import Clock
-from desktop_helpdesk.domain.policy import Priority
+from desktop_helpdesk.domain.templates import TemplateKind, render_template
+from desktop_helpdesk.domain.templates import desk_time as template_desk_time
 from desktop_helpdesk.services.audit import ChangeLog
 from desktop_helpdesk.services.context import ServiceContext, TeamSettings
+from desktop_helpdesk.services.email_templates import case_fields, template_text
 from desktop_helpdesk.services.errors import ServiceError, ValidationError
 from desktop_helpdesk.services.jobs import JobReport
 from desktop_helpdesk.services.leases import MAIL_SEND
@@ -38,7 +40,12 @@ from desktop_helpdesk.services.outbox import (
     deliver_round,
     unsent,
 )
-from desktop_helpdesk.storage.records import CaseRecord, ContactRecord, MailOutboxRecord
+from desktop_helpdesk.storage.records import (
+    AttachmentRecord,
+    CaseRecord,
+    ContactRecord,
+    MailOutboxRecord,
+)
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +59,7 @@ class MailKind(StrEnum):
 
     ACKNOWLEDGEMENT = "acknowledgement"
     RESOLUTION = "resolution"
+    REPLY = "reply"  # written by a member in the composer
 
 
 class MailNotConfigured(ServiceError):
@@ -78,59 +86,44 @@ def smtp_password(environ: Mapping[str, str] | None = None) -> str:
 
 def desk_time(instant: datetime) -> str:
     """An instant as the client reads it: ``"Wednesday 25 November 2026, 11:00 AST"``."""
-    local = instant.astimezone(DESK_ZONE)
-    return f"{local:%A} {local.day} {local:%B %Y, %H:%M} {local.tzname()}"
+    return template_desk_time(instant, DESK_ZONE)
 
 
-def acknowledgement_body(case: CaseRecord, contact: ContactRecord, settings: TeamSettings) -> str:
-    """The acknowledgement email's text: case number, priority and when we will respond.
+def acknowledgement_body(case: CaseRecord, contact: ContactRecord, settings: TeamSettings,
+                         agent_name: str = "") -> str:
+    """The acknowledgement email's text: the team's template (Administration → Email
+    templates; by default case number, priority and when we will respond) rendered for the case.
 
     Args:
         case: the case (its respond due instant is the promise).
         contact: the client contact addressed.
         settings: the team settings (the sender name signs the email).
+        agent_name: the member sending it ("" when the desk sends it on its own).
 
     Returns:
         Plain text.
     """
-    priority = Priority(case.effective_priority).label
-    return (
-        f"Dear {contact.name},\n\n"
-        f"Thank you for contacting technical support. We have logged your request as case "
-        f"{case.number}:\n\n    {case.subject}\n\n"
-        f"Priority: {priority}\n"
-        f"We will respond by {desk_time(case.respond_due_at)} (Halifax time).\n\n"
-        f"Support hours are Monday to Friday, 8:00 am to 4:30 pm Atlantic time (Halifax).\n"
-        f"Please keep [Case {case.number}] in the subject when you reply.\n\n"
-        f"{_signature(settings)}"
-    )
+    fields = case_fields(case, contact, settings, agent_name=agent_name)
+    return render_template(template_text(TemplateKind.ACKNOWLEDGEMENT), fields.values())
 
 
-def resolution_body(case: CaseRecord, contact: ContactRecord, summary: str, settings: TeamSettings) -> str:
-    """The resolution email's text: case number, subject and the resolution.
+def resolution_body(case: CaseRecord, contact: ContactRecord, summary: str, settings: TeamSettings,
+                    agent_name: str = "") -> str:
+    """The resolution email's text: the team's template (by default case number, subject and
+    the resolution) rendered for the case.
 
     Args:
         case: the case.
         contact: the client contact addressed.
         summary: the resolution summary.
         settings: the team settings (the sender name signs the email).
+        agent_name: the member resolving.
 
     Returns:
         Plain text.
     """
-    return (
-        f"Dear {contact.name},\n\n"
-        f"Your case {case.number} has been resolved.\n\n"
-        f"Subject: {case.subject}\n\n"
-        f"Resolution:\n{summary}\n\n"
-        f"If the issue is not solved, reply to this email (keep [Case {case.number}] in the "
-        f"subject) or call the Support Helpdesk.\n\n"
-        f"{_signature(settings)}"
-    )
-
-
-def _signature(settings: TeamSettings) -> str:
-    return f"Kind regards,\n{settings.mail_from_name or 'Technical Support'}\n"
+    fields = case_fields(case, contact, settings, agent_name=agent_name, resolution=summary)
+    return render_template(template_text(TemplateKind.RESOLUTION), fields.values())
 
 
 def require_mail_contact(case: CaseRecord) -> ContactRecord:
@@ -151,13 +144,18 @@ def queue_case_email(
     case: CaseRecord,
     kind: MailKind,
     body: str,
-    contact: ContactRecord,
+    contact: ContactRecord | None,
     settings: TeamSettings,
     now: datetime,
     change_log: ChangeLog,
     *,
     automatic: bool = False,
     in_reply_to: str = "",
+    subject: str = "",
+    cc: tuple[str, ...] = (),
+    attachment_ids: tuple[int, ...] = (),
+    to_address: str = "",
+    to_name: str = "",
 ) -> int:
     """Queue one client email in the mail outbox, inside the caller's transaction (so it is
     sent if and only if the case change is committed), and audit it.
@@ -166,12 +164,17 @@ def queue_case_email(
         case: the case the email is about.
         kind: acknowledgement or resolution.
         body: the plain text.
-        contact: the addressee.
+        contact: the addressee (None only with ``to_address``).
         settings: the team settings (must be configured for mail).
         now: the instant of the change.
         change_log: the case change's audit log.
         automatic: sent by the desk on its own (carries ``Auto-Submitted: auto-replied``).
         in_reply_to: the client's Message-ID this email answers ("" for none).
+        subject: the subject as written ("" for the case's own, tagged with its number).
+        cc: further addressees (checked by the caller).
+        attachment_ids: the case's attachments sent with it (checked by the caller).
+        to_address: the addressee when not the contact (a reply typed to someone else).
+        to_name: their display name with ``to_address``.
 
     Returns:
         The outbox row id.
@@ -181,19 +184,25 @@ def queue_case_email(
     """
     if not settings.mail_configured:
         raise MailNotConfigured()
-    subject = case_subject(case.number, case.subject)
+    subject = subject or case_subject(case.number, case.subject)
+    address = to_address or contact.email.strip()
     outbox_id = MailOutboxRecord.insert(
         case=case.id,
         kind=kind.value,
-        to_address=contact.email.strip(),
-        to_name=contact.name,
+        to_address=address,
+        to_name=to_name if to_address else contact.name,
         subject=subject[:400],
         body=body,
         created_at=now,
         automatic=automatic,
         in_reply_to=in_reply_to,
+        cc_addresses=", ".join(cc),
+        attachment_ids=",".join(str(i) for i in attachment_ids),
     ).execute()
-    change_log.add("email_queued", field="email", after=f"{kind.value} to {contact.email.strip()} (#{outbox_id})")
+    copied = f", cc {', '.join(cc)}" if cc else ""
+    attached = f", {len(attachment_ids)} attachment(s)" if attachment_ids else ""
+    change_log.add("email_queued", field="email",
+                   after=f"{kind.value} to {address}{copied}{attached} (#{outbox_id})")
     return outbox_id
 
 
@@ -216,6 +225,8 @@ def build_message(row: MailOutboxRecord, settings: TeamSettings, secret: bytes) 
     message = EmailMessage()
     message["From"] = sender
     message["To"] = formataddr((row.to_name, row.to_address))
+    if row.cc_addresses:
+        message["Cc"] = row.cc_addresses
     message["Reply-To"] = sender
     message["Subject"] = row.subject
     message["Date"] = format_datetime(row.created_at)
@@ -230,7 +241,22 @@ def build_message(row: MailOutboxRecord, settings: TeamSettings, secret: bytes) 
     message[LOOP_HEADER] = loop_token(secret)
     message["X-Helpdesk-Case"] = row.case.number
     message.set_content(row.body)
+    for attachment in _attachments(row):
+        maintype, _, subtype = attachment.content_type.partition("/")
+        if not subtype:
+            maintype, subtype = "application", "octet-stream"
+        message.add_attachment(bytes(attachment.data), maintype=maintype, subtype=subtype,
+                               filename=attachment.filename)
     return message
+
+
+def _attachments(row: MailOutboxRecord) -> list[AttachmentRecord]:
+    ids = [int(part) for part in row.attachment_ids.split(",") if part.strip()]
+    if not ids:
+        return []
+    # Only the case's own files: the ids were checked when queued, and this keeps it so.
+    return list(AttachmentRecord.select().where(
+        AttachmentRecord.id.in_(ids) & (AttachmentRecord.case == row.case_id)).order_by(AttachmentRecord.id))
 
 
 class SmtpChannel:

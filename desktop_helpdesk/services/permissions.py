@@ -112,6 +112,9 @@ class Actions:
     RETRY_DELIVERIES = guarded("deliveries.retry", "retry deliveries", _MANAGERS)
     SKIP_DELIVERIES = guarded("deliveries.skip", "skip deliveries", _MANAGERS)
     END_OTHERS_CALL = guarded("calls.end_others", "end or cancel a call another member dialled", _MANAGERS)
+    EDIT_EMAIL_TEMPLATES = guarded("email_templates.edit", "edit the email templates", _ADMINS)
+    MANAGE_TEAM_CANNED_REPLIES = guarded(
+        "canned_replies.manage_team", "add or change the team's canned replies", _MANAGERS)
 
 
 

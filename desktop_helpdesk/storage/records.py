@@ -371,6 +371,10 @@ class MailOutboxRecord(BaseRecord):
     automatic = BooleanField(default=False)
     # The client's Message-ID this email answers (In-Reply-To/References), or "".
     in_reply_to = TextField(default="")
+    # Replies written in the composer: further addressees ("a@x, b@y") and the case's
+    # attachments sent with it (attachment ids "3,7"; the bytes are read when it is sent).
+    cc_addresses = TextField(default="", constraints=[SQL("DEFAULT ''")])
+    attachment_ids = TextField(default="", constraints=[SQL("DEFAULT ''")])
 
     class Meta:
         table_name = "mail_outbox"
@@ -529,6 +533,35 @@ class ContactAddressRecord(BaseRecord):
         table_name = "contact_address"
 
 
+class CannedReplyRecord(BaseRecord):
+    """A saved answer inserted into replies and notes: the team's (``owner`` null, kept by
+    supervisors and admins) or one member's own. Retired ones stay for the audit trail."""
+
+    id = AutoField()
+    title = CharField(max_length=80)
+    body = TextField()
+    owner = ForeignKeyField(TeamMemberRecord, null=True, on_delete="RESTRICT", index=True)
+    active = BooleanField(default=True)
+    created_at = UtcDateTimeField()
+    updated_at = UtcDateTimeField()
+
+    class Meta:
+        table_name = "canned_reply"
+
+
+class EmailTemplateRecord(BaseRecord):
+    """An admin's text for one of the desk's own emails (``TemplateKind``); without a row the
+    built-in text is used."""
+
+    kind = CharField(max_length=24, primary_key=True)
+    body = TextField()
+    updated_at = UtcDateTimeField()
+    updated_by = ForeignKeyField(TeamMemberRecord, null=True, on_delete="RESTRICT")
+
+    class Meta:
+        table_name = "email_template"
+
+
 def _add_unsent_indexes(record) -> None:
     # Partial indexes over the few unsent rows: a delivery round and the Deliveries screen
     # never walk the delivered history (1,000,000 rows after a few years).
@@ -566,4 +599,6 @@ ALL_RECORDS = (
     SavedFilterRecord,
     ContactAddressRecord,
     InboundMailRecord,
+    CannedReplyRecord,
+    EmailTemplateRecord,
 )

@@ -95,6 +95,12 @@ SCENARIOS = {
     "deliveries.skip": ([Actions.SKIP_DELIVERIES],
                         lambda s, a, t, c: s.deliveries.skip(a, "crm", _waiting_crm_event(s, t, a), "Sent by hand")),
     "calls.end_others": ([Actions.END_OTHERS_CALL], lambda s, a, t, c: _cancel_bobs_call(s, a, t, c)),
+    "email_templates.edit": ([Actions.EDIT_EMAIL_TEMPLATES],
+                             lambda s, a, t, c: s.email_templates.save_template(
+                                 a, "acknowledgement", f"Dear {{contact_name}}, case {{case_number}} ({a})")),
+    "canned_replies.manage_team": ([Actions.MANAGE_TEAM_CANNED_REPLIES],
+                                   lambda s, a, t, c: s.canned_replies.add(
+                                       a, f"Team answer {a}", "Hello {contact_first_name}", shared=True)),
 }
 
 
