@@ -7,7 +7,12 @@ from datetime import timedelta
 
 import pytest
 
-from desktop_helpdesk.services.errors import NotFoundError, PermissionDenied, ValidationError, WorkflowError
+from desktop_helpdesk.services.errors import (
+    NotFoundError,
+    PermissionDenied,
+    ValidationError,
+    WorkflowError,
+)
 from desktop_helpdesk.services.mail import MailNotConfigured, deliver_mail_outbox
 from desktop_helpdesk.storage.records import (
     AuditRecord,

@@ -24,16 +24,21 @@ from PySide6.QtWidgets import (
 
 from desktop_helpdesk.domain.cases import MemberRole
 from desktop_helpdesk.services.abroad import HolidayArrangement
+from desktop_helpdesk.services.canned_replies import CannedReply
 from desktop_helpdesk.services.categories import Category
 from desktop_helpdesk.services.context import TeamSettings
 from desktop_helpdesk.services.deliveries import DeliveryAlerts, DeliveryItem
 from desktop_helpdesk.services.dto import ClientSummary, ContactMatch, MemberSummary
+from desktop_helpdesk.services.email_templates import EmailTemplate
 from desktop_helpdesk.services.errors import ServiceError, ValidationError
+from desktop_helpdesk.services.permissions import Actions, may
 from desktop_helpdesk.services.settings import Closure
+from desktop_helpdesk.ui.admin.canned_replies_page import CannedRepliesPage
 from desktop_helpdesk.ui.admin.categories_page import CategoriesPage
 from desktop_helpdesk.ui.admin.clients_page import ClientsPage
 from desktop_helpdesk.ui.admin.closures_page import ClosuresPage
 from desktop_helpdesk.ui.admin.deliveries_page import DeliveriesPage
+from desktop_helpdesk.ui.admin.email_templates_page import EmailTemplatesPage
 from desktop_helpdesk.ui.admin.holiday_cover_page import HolidayCoverPage
 from desktop_helpdesk.ui.admin.settings_page import (
     FolderChooser,
@@ -68,6 +73,9 @@ _FIELD_LABELS = {
     "starts_on": "From",
     "ends_on": "To",
     "covered_by": "Covered by",
+    "body": "Text",
+    "title": "Title",
+    "case_number": "Preview case",
 }
 _STYLE = """
 QTableView { background: #ffffff; border: 1px solid #e2e8f0; border-radius: 6px;
@@ -96,9 +104,11 @@ class AdminSnapshot:
     arrangements: list[HolidayArrangement]
     deliveries: list[DeliveryItem]
     delivery_alerts: DeliveryAlerts
+    email_templates: list[EmailTemplate]
+    canned_replies: list[CannedReply]
 
 
-def load_snapshot(services) -> AdminSnapshot:
+def load_snapshot(services, member_id: int | None = None) -> AdminSnapshot:
     """Read the team (deactivated members too), closures, settings and clients (worker thread)."""
     return AdminSnapshot(
         members=services.team.list_members(include_inactive=True),
@@ -110,6 +120,9 @@ def load_snapshot(services) -> AdminSnapshot:
             from_day=services.context.now().astimezone(services.context.calendar.zone).date()),
         deliveries=services.deliveries.undelivered(),
         delivery_alerts=services.deliveries.alerts(),
+        email_templates=services.email_templates.list_templates(),
+        canned_replies=services.canned_replies.list_for(member_id, include_inactive=True)
+        if member_id is not None else [],
     )
 
 
@@ -188,6 +201,8 @@ class AdminDialog(QDialog):
         self.holiday_cover_page = HolidayCoverPage(ui, self.run, self)
         self.clients_page.client_selected.connect(self._on_clients_page_client_selected)
         self.deliveries_page = DeliveriesPage(ui, self.run, self)
+        self.email_templates_page = EmailTemplatesPage(ui, self.run, pool, self)
+        self.canned_replies_page = CannedRepliesPage(ui, self.run, self)
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("adminTabs")
         # No mnemonics on the tabs (Ctrl+Tab switches them): the form labels need the letters.
@@ -198,6 +213,8 @@ class AdminDialog(QDialog):
         self.tabs.addTab(self.categories_page, "Categories")
         self.tabs.addTab(self.holiday_cover_page, "Holiday cover")
         self.tabs.addTab(self.deliveries_page, "Deliveries")
+        self.tabs.addTab(self.email_templates_page, "Email templates")
+        self.tabs.addTab(self.canned_replies_page, "Canned replies")
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         close_button = buttons.button(QDialogButtonBox.StandardButton.Close)
@@ -240,6 +257,7 @@ class AdminDialog(QDialog):
         self._pool.submit(
             load_snapshot,
             self._ui.services,
+            self._ui.member_id,
             on_finished=lambda snapshot: self._on_snapshot_loaded(generation, snapshot),
             on_failed=self._on_load_failed,
         )
@@ -260,6 +278,11 @@ class AdminDialog(QDialog):
         self.holiday_cover_page.set_arrangements(snapshot.arrangements)
         self.deliveries_page.set_deliveries(snapshot.deliveries, snapshot.delivery_alerts)
         me = next((m for m in snapshot.members if m.id == self._ui.member_id), None)
+        role = me.role if me is not None else ""
+        self.email_templates_page.set_templates(snapshot.email_templates,
+                                                may(role, Actions.EDIT_EMAIL_TEMPLATES))
+        self.canned_replies_page.set_replies(snapshot.canned_replies,
+                                             may(role, Actions.MANAGE_TEAM_CANNED_REPLIES))
         self.read_only_note.setVisible(me is None or not MemberRole(me.role).manages_team)
         self.loaded.emit()
 

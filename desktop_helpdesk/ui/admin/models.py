@@ -12,6 +12,7 @@ from PySide6.QtGui import QColor
 
 from desktop_helpdesk.domain.cases import Availability, MemberRole
 from desktop_helpdesk.services.abroad import HolidayArrangement
+from desktop_helpdesk.services.canned_replies import CannedReply
 from desktop_helpdesk.services.categories import Category
 from desktop_helpdesk.services.dto import ClientSummary, ContactMatch, MemberSummary
 from desktop_helpdesk.services.settings import Closure
@@ -218,6 +219,20 @@ def category_model(parent: QObject | None = None) -> RowTableModel[Category]:
         ],
         key=lambda c: c.id,
         dimmed=lambda c: not c.active,
+        parent=parent,
+    )
+
+
+def canned_reply_model(parent: QObject | None = None) -> RowTableModel[CannedReply]:
+    """Canned replies: title, whose (the team's or mine), offered (retired ones greyed)."""
+    return RowTableModel(
+        [
+            Column("Title", lambda r: r.title),
+            Column("For", lambda r: "The team" if r.shared else "Me"),
+            Column("Offered", lambda r: r.active, _yes_no),
+        ],
+        key=lambda r: r.id,
+        dimmed=lambda r: not r.active,
         parent=parent,
     )
 

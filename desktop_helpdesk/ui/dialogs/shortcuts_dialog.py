@@ -20,6 +20,8 @@ DIALOG_KEYS = (
     ("Log a call", "Enter", "In the caller field: pick the highlighted contact (or start a new one)"),
     ("Log a call", "Ctrl+Enter", "Log the case"),
     ("Case", "Ctrl+Shift+V", "Paste a screenshot as an attachment"),
+    ("Reply", "Ctrl+Shift+R", "Insert a canned reply at the cursor"),
+    ("Reply", "Ctrl+Enter", "Send the email (queued in the mail outbox)"),
     ("Lists", "Enter", "Open the selected case"),
     ("Dialogs", "Ctrl+Tab", "Next page (Administration)"),
     ("Dialogs", "Esc", "Close without saving"),

@@ -38,11 +38,13 @@ from PySide6.QtWidgets import (
 
 from desktop_helpdesk.domain.cases import CaseStatus, file_size_text
 from desktop_helpdesk.domain.policy import RequestedPriority, Target
+from desktop_helpdesk.domain.templates import TemplateError, render_template
 from desktop_helpdesk.services.context import DEFAULT_ATTACHMENT_LIMIT
 from desktop_helpdesk.services.drafts import Draft, case_key
 from desktop_helpdesk.services.dto import CaseDetail
 from desktop_helpdesk.services.errors import ConflictError, ServiceError, ValidationError
 from desktop_helpdesk.ui.context import UiContext
+from desktop_helpdesk.ui.dialogs.canned_picker import CANNED_REPLY_KEYS, CannedReplyPicker
 from desktop_helpdesk.ui.dialogs.case_actions import (
     AnswerDialog,
     CaseActionDialog,
@@ -54,6 +56,7 @@ from desktop_helpdesk.ui.dialogs.case_actions import (
     WaitOnClientDialog,
 )
 from desktop_helpdesk.ui.dialogs.contact_dialog import ContactDialog
+from desktop_helpdesk.ui.dialogs.reply_dialog import ReplyDialog
 from desktop_helpdesk.ui.messages import friendly_message
 from desktop_helpdesk.ui.models.audit_model import AuditTableModel
 from desktop_helpdesk.ui.resources import icon
@@ -215,6 +218,7 @@ class CaseDetailPanel(QWidget):
         self.buttons: dict[str, QPushButton] = {}
         self.command_actions: dict[str, QAction] = {}
         for key, text, slot in (
+            ("reply", "Reply…", self.compose_reply),
             ("take", "Assign to me", self.take_case),
             ("handback", "Hand back", self.hand_back),
             ("escalate", "Escalate…", self._on_escalate_clicked),
@@ -239,6 +243,7 @@ class CaseDetailPanel(QWidget):
         self.buttons["resolve"].setProperty("accent", True)
         # Window-wide keys: taking the case under discussion must not depend on where focus is.
         for key, keys, tip in (
+            ("reply", "Ctrl+R", "Email the client from the case: template, preview, canned replies, files"),
             ("take", "Ctrl+Shift+M", "Make the case yours (a colleague's asks why)"),
             ("handback", "Ctrl+Shift+H", "Put the case back in the Unassigned queue for someone else"),
             ("merge", "Ctrl+Shift+G", "Close this case as a duplicate of another (supervisors)"),
@@ -303,6 +308,14 @@ class CaseDetailPanel(QWidget):
         layout.addWidget(self.draft_banner)
         layout.addWidget(self.placeholder, 1)
         layout.addWidget(self.body, 1)
+
+        canned = QShortcut(QKeySequence(CANNED_REPLY_KEYS), self.summary_edit)
+        canned.setContext(Qt.ShortcutContext.WidgetShortcut)
+        canned.setWhatsThis("Insert a canned reply (in a note or reply)")
+        canned.activated.connect(self.insert_canned_reply)
+        self.summary_edit.setPlaceholderText(
+            (self.summary_edit.placeholderText() + " " if self.summary_edit.placeholderText() else "")
+            + f"({CANNED_REPLY_KEYS}: insert a canned reply)")
 
         paste = QShortcut(QKeySequence("Ctrl+Shift+V"), self)
         paste.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -512,6 +525,8 @@ class CaseDetailPanel(QWidget):
         self.buttons["wait"].setVisible(is_open and status is not CaseStatus.WAITING_ON_CLIENT)
         self.buttons["resume"].setVisible(status is CaseStatus.WAITING_ON_CLIENT)
         self.buttons["resolve"].setVisible(is_open)
+        self.buttons["reply"].setVisible(not read_only)
+        self.command_actions["reply"].setEnabled(not read_only)
         self.buttons["acknowledge"].setVisible(
             is_open and detail.acknowledged_at is None and bool(detail.contact_email) and self._mail_configured
         )
@@ -725,6 +740,53 @@ class CaseDetailPanel(QWidget):
         dialog.accepted.connect(accepted)
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()
+
+    def compose_reply(self) -> ReplyDialog | None:
+        """"Reply…" (Ctrl+R): the composer; once the email is queued the case re-reads (the
+        reply is on the timeline, and the first one met the respond target)."""
+        detail = self._detail
+        if detail is None or detail.is_read_only:
+            return None
+        dialog = ReplyDialog(self._ui, self._pool, detail.id, self)
+        dialog.sent.connect(self._on_reply_dialog_sent)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        return dialog
+
+    def _on_reply_dialog_sent(self, case_id: int) -> None:
+        self.case_changed.emit(case_id)
+        if self.case_id == case_id:
+            self.show_message("Reply queued in the mail outbox; it is on the timeline. The outbox sends it "
+                              "within a minute (Administration → Deliveries shows any problem).")
+            self.reload(keep_text=True)
+
+    def insert_canned_reply(self) -> None:
+        """Ctrl+Shift+R in the note field: pick a canned reply, inserted with the case's fields filled."""
+        detail = self._detail
+        if detail is None or detail.is_read_only:
+            return
+        ui, case_id = self._ui, detail.id
+        self._pool.submit(ui.services.replies.canned_for_case, ui.member_id, case_id,
+                          on_finished=lambda found: self._on_canned_loaded(case_id, found),
+                          on_failed=lambda error: self.show_message(friendly_message(error), error=True))
+
+    def _on_canned_loaded(self, case_id: int, found) -> None:
+        if case_id != self.case_id:
+            return
+        values, replies = found
+        picker = CannedReplyPicker(replies, values, self)
+        picker.chosen.connect(lambda reply: self._on_note_canned_chosen(reply, values))
+        picker.finished.connect(picker.deleteLater)
+        picker.open()
+
+    def _on_note_canned_chosen(self, reply, values) -> None:
+        # A note is not rendered later: the placeholders are filled as it goes in.
+        try:
+            text = render_template(reply.body, values)
+        except TemplateError:
+            text = reply.body
+        self.summary_edit.insertPlainText(text)
+        self.summary_edit.setFocus()
 
     def edit_contact(self) -> ContactDialog | None:
         """"Contact…": the caller's editor; the case re-reads when the contact changes."""

@@ -1,0 +1,365 @@
+"""The reply composer (Ctrl+R on a case): addressees, subject, template body with a live preview,
+canned replies (Ctrl+Shift+R) and the case's files; sent through the mail outbox."""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_helpdesk.domain.cases import file_size_text
+from desktop_helpdesk.domain.templates import PLACEHOLDERS, TemplateError, render_template
+from desktop_helpdesk.services.errors import ServiceError, ValidationError
+from desktop_helpdesk.services.replies import ReplyStart
+from desktop_helpdesk.ui.context import UiContext
+from desktop_helpdesk.ui.dialogs.canned_picker import CANNED_REPLY_KEYS, CannedReplyPicker
+from desktop_helpdesk.ui.messages import friendly_message
+from desktop_helpdesk.ui.workers import WorkerPool
+
+log = logging.getLogger(__name__)
+
+SEND_KEYS = "Ctrl+Return"
+_FIELD_LABELS = {"to": "To", "cc": "Cc", "subject": "Subject", "body": "Message", "attachments": "Attachments"}
+
+
+class ReplyDialog(QDialog):
+    """Writes an email to the client of one case. What it starts from (the contact, the team's
+    reply template, the case's fields and files) is read on the worker pool; the preview is
+    rendered by the domain's template renderer as the member types; Send runs
+    ``CaseService.send_reply`` on the pool, which queues the email in the mail outbox.
+
+    Signals:
+        loaded(): the starting point is on screen.
+        sent(int): the reply was queued (the case id).
+        send_failed(str): the service refused it (the message shown).
+
+    Args:
+        ui: services, clock and the signed-in member.
+        pool: the window's worker pool.
+        case_id: the case replied to.
+        parent: the case panel.
+    """
+
+    loaded = Signal()
+    sent = Signal(int)
+    send_failed = Signal(str)
+
+    def __init__(self, ui: UiContext, pool: WorkerPool, case_id: int, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setObjectName("replyDialog")
+        self.setAccessibleName("replyDialog")
+        self.setWindowTitle("Reply to the client — Desktop Helpdesk")
+        self._ui = ui
+        self._pool = pool
+        self._case_id = case_id
+        self._start: ReplyStart | None = None
+        self._sending = False
+        self._closed = False
+        self._build()
+        self.resize(_fitting_size(parent))
+        self._pool.submit(ui.services.replies.start, ui.member_id, case_id,
+                          on_finished=self._on_start_loaded, on_failed=self._on_start_failed)
+
+    # -- construction ----------------------------------------------------------------------
+    def _build(self) -> None:
+        self.problem_bar = QLabel("", self)
+        self.problem_bar.setObjectName("replyMailProblem")
+        self.problem_bar.setProperty("role", "messageBar")
+        self.problem_bar.setProperty("kind", "error")
+        self.problem_bar.setWordWrap(True)
+        self.problem_bar.hide()
+        self.message = QLabel("Reading the case…", self)
+        self.message.setObjectName("replyMessage")
+        self.message.setProperty("role", "messageBar")
+        self.message.setWordWrap(True)
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        self.to_field = QLineEdit(self)
+        self.to_field.setObjectName("replyToField")
+        self.to_field.setPlaceholderText("name@client.example")
+        self.failing_mark = QLabel("", self)
+        self.failing_mark.setObjectName("replyFailingMark")
+        self.failing_mark.setProperty("role", "warning")
+        self.failing_mark.setWordWrap(True)
+        self.failing_mark.hide()
+        self.cc_field = QLineEdit(self)
+        self.cc_field.setObjectName("replyCcField")
+        self.cc_field.setPlaceholderText("Further addresses, separated by commas")
+        self.subject_field = QLineEdit(self)
+        self.subject_field.setObjectName("replySubjectField")
+        self.subject_field.setToolTip("Keep the [Case …] tag: the client's answer then threads back onto the case "
+                                      "(it is added again if removed)")
+        self.body_edit = QPlainTextEdit(self)
+        self.body_edit.setObjectName("replyBodyEdit")
+        self.body_edit.setToolTip("Placeholders such as {case_number} or {contact_name} are filled in when sent. "
+                                  f"{CANNED_REPLY_KEYS} inserts a canned reply.")
+        self.attachments = QListWidget(self)
+        self.attachments.setObjectName("replyAttachments")
+        self.attachments.setMaximumHeight(90)
+        self.canned_button = QLabel(f"<a href='#'>Insert a canned reply… ({CANNED_REPLY_KEYS})</a>", self)
+        self.canned_button.setObjectName("replyCannedLink")
+        self.canned_button.linkActivated.connect(lambda _link: self.open_canned_picker())
+        canned = QShortcut(QKeySequence(CANNED_REPLY_KEYS), self)
+        canned.setContext(Qt.ShortcutContext.WindowShortcut)
+        canned.activated.connect(self.open_canned_picker)
+
+        form = QFormLayout()
+        form.setSpacing(6)
+        to_row = QVBoxLayout()
+        to_row.setSpacing(2)
+        to_row.addWidget(self.to_field)
+        to_row.addWidget(self.failing_mark)
+        form.addRow("&To", to_row)
+        form.addRow("&Cc", self.cc_field)
+        form.addRow("&Subject", self.subject_field)
+        left = QWidget(self)
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addLayout(form)
+        body_head = QHBoxLayout()
+        body_label = QLabel("&Message", left)
+        body_label.setBuddy(self.body_edit)
+        body_head.addWidget(body_label)
+        body_head.addStretch(1)
+        body_head.addWidget(self.canned_button)
+        left_layout.addLayout(body_head)
+        left_layout.addWidget(self.body_edit, 1)
+        attach_label = QLabel("&Attach files of the case (tick to send):", left)
+        attach_label.setBuddy(self.attachments)
+        left_layout.addWidget(attach_label)
+        left_layout.addWidget(self.attachments)
+
+        self.preview_subject = QLabel("", self)
+        self.preview_subject.setObjectName("replyPreviewSubject")
+        self.preview_subject.setWordWrap(True)
+        self.preview_subject.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.preview = QPlainTextEdit(self)
+        self.preview.setObjectName("replyPreview")
+        self.preview.setReadOnly(True)
+        self.preview_problem = QLabel("", self)
+        self.preview_problem.setObjectName("replyPreviewProblem")
+        self.preview_problem.setProperty("role", "messageBar")
+        self.preview_problem.setProperty("kind", "error")
+        self.preview_problem.setWordWrap(True)
+        self.preview_problem.hide()
+        placeholders = QLabel("Placeholders: " + ", ".join("{" + name + "}" for name in PLACEHOLDERS), self)
+        placeholders.setObjectName("replyPlaceholders")
+        placeholders.setProperty("role", "hint")
+        placeholders.setWordWrap(True)
+        placeholders.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        right = QWidget(self)
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addWidget(QLabel("<b>Preview</b> — what the client will read", right))
+        right_layout.addWidget(self.preview_subject)
+        right_layout.addWidget(self.preview_problem)
+        right_layout.addWidget(self.preview, 1)
+        right_layout.addWidget(placeholders)
+
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter.setObjectName("replySplitter")
+        splitter.setChildrenCollapsible(False)
+        splitter.addWidget(left)
+        splitter.addWidget(right)
+        splitter.setSizes([560, 440])
+
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
+        self.send_button = self.buttons.addButton("Send", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.send_button.setObjectName("replySendButton")
+        self.send_button.setToolTip(f"Queue the email in the outbox and log it on the case ({SEND_KEYS})")
+        self.send_button.setEnabled(False)
+        self.buttons.accepted.connect(self.send)
+        self.buttons.rejected.connect(self.reject)
+        send = QShortcut(QKeySequence(SEND_KEYS), self)
+        send.setContext(Qt.ShortcutContext.WindowShortcut)
+        send.activated.connect(self.send)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 8, 12, 8)
+        layout.addWidget(self.problem_bar)
+        layout.addWidget(self.message)
+        layout.addWidget(splitter, 1)
+        layout.addWidget(self.buttons)
+        self.body_edit.textChanged.connect(self._on_body_edit_text_changed)
+        self.subject_field.textChanged.connect(self._on_body_edit_text_changed)
+
+    # -- loading ---------------------------------------------------------------------------
+    @property
+    def start(self) -> ReplyStart | None:
+        return self._start
+
+    def _on_start_loaded(self, start: ReplyStart) -> None:
+        if self._closed:
+            return
+        self._start = start
+        self.message.hide()
+        self.to_field.setText(start.to)
+        self.cc_field.setPlaceholderText(
+            f"e.g. {', '.join(start.other_addresses)}" if start.other_addresses
+            else "Further addresses, separated by commas")
+        if start.email_failing:
+            self.failing_mark.setText(f"⚠ Mail to this address failed: {start.email_failing}")
+        self.failing_mark.setVisible(bool(start.email_failing))
+        self.subject_field.setText(start.subject)
+        self.body_edit.setPlainText(start.body_template)
+        # The cursor waits on the empty line after the greeting, where the answer goes.
+        cursor = self.body_edit.textCursor()
+        greeting_end = start.body_template.find("\n\n")
+        cursor.setPosition(greeting_end + 2 if greeting_end >= 0 else 0)
+        self.body_edit.setTextCursor(cursor)
+        self.attachments.clear()
+        for attachment in start.attachments:
+            item = QListWidgetItem(f"{attachment.filename}  ({file_size_text(attachment.size)})", self.attachments)
+            item.setData(Qt.ItemDataRole.UserRole, attachment.id)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Unchecked)
+        if not start.attachments:
+            QListWidgetItem("The case has no files.", self.attachments).setFlags(Qt.ItemFlag.NoItemFlags)
+        if start.mail_problem:
+            # Said plainly, and nothing can be sent: a reply must never look sent when it is not.
+            self.problem_bar.setText(f"{start.mail_problem}. You can write here, but nothing can be sent.")
+        self.problem_bar.setVisible(bool(start.mail_problem))
+        if start.is_closed:
+            self.problem_bar.setText("The case is closed: reopen it to reply from the desk.")
+            self.problem_bar.show()
+        self.send_button.setEnabled(not start.mail_problem and not start.is_closed)
+        self.update_preview()
+        self.body_edit.setFocus()
+        self.loaded.emit()
+
+    def _on_start_failed(self, error: Exception) -> None:
+        if not self._closed:
+            self.show_message(friendly_message(error) if isinstance(error, ServiceError)
+                              else "Could not read the case; see the log file.", error=True)
+
+    # -- preview and canned replies -------------------------------------------------------
+    def update_preview(self) -> None:
+        """Render the body for the case (the same renderer the send uses)."""
+        if self._start is None:
+            return
+        self.preview_subject.setText(f"<b>Subject:</b> {_escape(self.subject_field.text())}")
+        try:
+            self.preview.setPlainText(render_template(self.body_edit.toPlainText(), self._start.values))
+        except TemplateError as exc:
+            self.preview_problem.setText(f"Message: {exc}")
+            self.preview_problem.show()
+            return
+        self.preview_problem.hide()
+
+    def _on_body_edit_text_changed(self, *_args) -> None:
+        self.update_preview()
+
+    def open_canned_picker(self) -> CannedReplyPicker | None:
+        """Ctrl+Shift+R: choose a canned reply; its text goes in at the cursor."""
+        if self._start is None:
+            return None
+        picker = CannedReplyPicker(list(self._start.canned), self._start.values, self)
+        picker.chosen.connect(self._on_picker_chosen)
+        picker.finished.connect(picker.deleteLater)
+        picker.open()
+        return picker
+
+    def _on_picker_chosen(self, reply) -> None:
+        # The text goes in as written: its placeholders show filled in the preview and are
+        # filled by the same renderer when the email is sent.
+        self.body_edit.insertPlainText(reply.body)
+        self.body_edit.setFocus()
+
+    # -- sending ---------------------------------------------------------------------------
+    def chosen_attachment_ids(self) -> tuple[int, ...]:
+        ids = []
+        for row in range(self.attachments.count()):
+            item = self.attachments.item(row)
+            if item.checkState() == Qt.CheckState.Checked and item.data(Qt.ItemDataRole.UserRole) is not None:
+                ids.append(int(item.data(Qt.ItemDataRole.UserRole)))
+        return tuple(ids)
+
+    def send(self) -> bool:
+        """Queue the email (on the pool); the dialog closes once the outbox has it."""
+        start = self._start
+        if start is None or self._sending or not self.send_button.isEnabled():
+            return False
+        ui, case_id = self._ui, self._case_id
+        reply = dict(to=self.to_field.text(), cc=self.cc_field.text(), subject=self.subject_field.text(),
+                     body=self.body_edit.toPlainText(), attachment_ids=self.chosen_attachment_ids())
+        self._sending = True
+        self.send_button.setEnabled(False)
+        self.show_message("Sending to the outbox…")
+        self._pool.submit(
+            lambda: ui.services.cases.send_reply(ui.member_id, case_id, expected_version=None, **reply),
+            on_finished=self._on_sent,
+            on_failed=self._on_send_failed,
+        )
+        return True
+
+    def _on_sent(self, _result) -> None:
+        self._sending = False
+        if self._closed:
+            return
+        self.sent.emit(self._case_id)
+        self.accept()
+
+    def _on_send_failed(self, error: Exception) -> None:
+        self._sending = False
+        if self._closed:
+            return
+        self.send_button.setEnabled(True)
+        if isinstance(error, ValidationError):
+            text = f"{_FIELD_LABELS.get(error.field, error.field)}: {error.message}"
+            field = {"to": self.to_field, "cc": self.cc_field, "subject": self.subject_field,
+                     "body": self.body_edit, "attachments": self.attachments}.get(error.field)
+            if field is not None:
+                field.setFocus()
+        elif isinstance(error, ServiceError):
+            text = friendly_message(error)
+        else:
+            text = "The email could not be queued; see the log file."
+        self.show_message(text, error=True)
+        self.send_failed.emit(text)
+
+    def show_message(self, text: str, *, error: bool = False) -> None:
+        self.message.setText(text)
+        self.message.setProperty("kind", "error" if error else "info")
+        self.message.style().unpolish(self.message)
+        self.message.style().polish(self.message)
+        self.message.show()
+
+    def message_text(self) -> str:
+        return self.message.text() if self.message.isVisibleTo(self) else ""
+
+    def done(self, result: int) -> None:
+        self._closed = True
+        super().done(result)
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+# Room a laptop keeps for the title bar and the task bar.
+_WINDOW_CHROME = 72
+
+
+def _fitting_size(parent: QWidget | None) -> QSize:
+    """1100 x 680, or less on a smaller screen (a 1366 x 768 laptop keeps the Send button in reach)."""
+    if parent is not None and parent.window().isVisible():
+        room = parent.window().size()
+    else:
+        screen = QGuiApplication.primaryScreen()
+        room = screen.availableGeometry().size() if screen is not None else QSize(1280, 800)
+    return QSize(min(1100, room.width() - 24), min(680, room.height() - _WINDOW_CHROME))
