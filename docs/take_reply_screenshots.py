@@ -1,0 +1,100 @@
+"""Documentation screenshots of the reply composer (Ctrl+R) with a canned reply and its template
+preview, on the demo data, for a desktop (1600x900) and a laptop (1366x768) window.
+
+Usage (from the repository root): ``python3 docs/take_reply_screenshots.py [--out docs]``; writes
+``screenshot-reply-composer.png`` and ``screenshot-1366-reply-composer.png``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from desktop_helpdesk.domain.clock import ManualClock  # noqa: E402
+from desktop_helpdesk.services.container import Services  # noqa: E402
+from desktop_helpdesk.services.demo import seed_demo_data  # noqa: E402
+from desktop_helpdesk.storage.db import close_database, open_database  # noqa: E402
+from desktop_helpdesk.storage.records import CaseRecord, ContactRecord  # noqa: E402
+from desktop_helpdesk.ui.context import UiContext  # noqa: E402
+from desktop_helpdesk.ui.main_window import MainWindow  # noqa: E402
+from desktop_helpdesk.ui.pyside_workarounds import protect_bool_singletons  # noqa: E402
+from desktop_helpdesk.ui.resources import stylesheet  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from take_screenshots import NOW, settle  # noqa: E402
+
+SIZES = (((1600, 900), "screenshot-reply-composer.png"), ((1366, 768), "screenshot-1366-reply-composer.png"))
+_CHROME = 72
+CANNED = ("Clear the browser cache",
+          "Thank you for the details on case {case_number}. Most course-player problems come from an "
+          "old copy of the player kept by the browser:\n\n"
+          "1. Press Ctrl+Shift+Delete, tick \"Cached images and files\" and clear them.\n"
+          "2. Close every browser window and open the course again.\n\n"
+          "If it still happens, reply to this email with a screenshot and I will call you "
+          "before {respond_due}.")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default="docs")
+    out = Path(parser.parse_args(argv).out)
+    protect_bool_singletons()
+    app = QApplication.instance() or QApplication([])
+    app.setStyle("Fusion")
+    app.setStyleSheet(stylesheet())
+    open_database(Path(tempfile.mkdtemp()) / "demo.sqlite3")
+    clock = ManualClock(NOW)
+    seed_demo_data(clock)
+    services = Services.create(clock)
+    members = services.team.list_members()
+    admin = next(m for m in members if m.role == "admin")
+    agent = next(m for m in members if m.role == "agent" and m.can_take_cases)
+    services.settings.update(admin.id, smtp_host="smtp.velsoft.example", smtp_port=587,
+                             mail_from_address="support@velsoft.example", mail_from_name="Velsoft Support")
+    services.canned_replies.add(admin.id, CANNED[0], CANNED[1], shared=True)
+    services.canned_replies.add(admin.id, "Ask for a screenshot", "Could you send a screenshot of the error?",
+                                shared=True)
+    case = (CaseRecord.select().join(ContactRecord, on=(CaseRecord.contact == ContactRecord.id))
+            .where((CaseRecord.status == "new") & (ContactRecord.email != "") & (CaseRecord.respond_due_at > NOW))
+            .order_by(CaseRecord.id).first())
+    services.cases.add_attachment(agent.id, case.id, filename="blank-player.png",
+                                  data=b"\x89PNG\r\n\x1a\n" + b"\x00" * 40_000, content_type="image/png")
+    for (width, height), name in SIZES:
+        window = MainWindow(UiContext.for_member(services, clock, agent))
+        window.resize(width, height)
+        window.show()
+        settle(1500)
+        window.detail.load_case(case.id)
+        settle()
+        dialog = window.detail.compose_reply()
+        settle(800)
+        picker = dialog.open_canned_picker()
+        picker.filter_field.setText("cache")
+        picker.chosen.emit(picker.current_reply())
+        picker.reject()
+        dialog.cc_field.setText("it-desk@" + case.contact.email.partition("@")[2])
+        dialog.attachments.item(0).setCheckState(Qt.CheckState.Checked)
+        settle(300)
+        usable = height - _CHROME
+        print(f"{width}x{height}: composer {dialog.width()}x{dialog.height()} (usable height {usable})"
+              f"{'' if dialog.height() <= usable else ' TOO TALL'}")
+        dialog.grab().save(str(out / name))
+        dialog.reject()
+        window.shutdown()
+        window.deleteLater()
+        settle(200)
+    close_database()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
