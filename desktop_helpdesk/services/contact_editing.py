@@ -186,8 +186,9 @@ class ContactEditingService:
             if log.change(contact, "email", email):
                 contact.email_lower = email.lower()
                 # A corrected address is worth trying again: the failing mark was the old one's.
-                if hasattr(contact, "email_failing_at") and contact.email_failing_at is not None:
+                if contact.email_failing_at is not None:
                     log.change(contact, "email_failing_at", None, reason="address changed")
+                    log.change(contact, "email_failing_reason", "", reason="address changed")
             if log.change(contact, "phone", phone):
                 contact.phone_digits = phone_digits(phone)
             log.change(contact, "notes", notes)
@@ -370,8 +371,8 @@ def _details(contact: ContactRecord) -> ContactDetails:
     client = ClientRecord.get_by_id(contact.client_id)
     cases = CaseRecord.select(fn.COUNT(CaseRecord.id)).where(CaseRecord.contact == contact.id).scalar()
     failing = ""
-    if getattr(contact, "email_failing_at", None) is not None:
-        failing = getattr(contact, "email_failing_reason", "") or "mail to this address bounced"
+    if contact.email_failing_at is not None:
+        failing = contact.email_failing_reason or "mail to this address bounced"
     return ContactDetails(
         contact.id, contact.name, contact.email, contact.phone, tuple(_addresses(contact.id, "email")),
         tuple(_addresses(contact.id, "phone")), contact.notes, client.id, client.name, contact.active,

@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
 
 from desktop_helpdesk.services.case_queries import Queue
-from desktop_helpdesk.storage.records import MailOutboxRecord
+from desktop_helpdesk.storage.records import ContactRecord, MailOutboxRecord
 from tests.ui.conftest import OFFSCREEN_NOISE, log_case
 from tests.ui.test_taking_cases_ui import settle, show
 
@@ -187,3 +187,33 @@ def test_team_and_personal_canned_replies_are_kept_in_administration(qtbot, wind
     assert table_texts(page.table) == ["Clear the cache", "Sign-off"]
     assert table_texts(page.table, 1) == ["The team", "Me"]
     assert [r.title for r in ui.services.canned_replies.list_for(ui.member_id)] == ["Clear the cache", "Sign-off"]
+
+
+def test_a_bounced_address_is_marked_in_the_contact_editor_and_the_composer_until_corrected(qtbot, window, ui, clock):
+    from tests.ui.test_contacts_ui import open_editor
+
+    configure_mail(ui)
+    case = log_case(ui, "Printer offline")
+    # What mail intake records when a bounce for this address comes back (tested in test_mail_intake).
+    ContactRecord.update(email_failing_at=clock.now(), email_failing_reason="550 5.1.1 user unknown").execute()
+    show(qtbot, window, case.id, Queue.ALL_OPEN)
+
+    composer = open_composer(qtbot, window)
+    assert composer.failing_mark.isVisibleTo(composer)
+    assert "550 5.1.1 user unknown" in composer.failing_mark.text()
+    composer.reject()
+    editor = open_editor(qtbot, window)
+    assert editor.failing.isVisibleTo(editor) and "550 5.1.1 user unknown" in editor.failing.text()
+
+    editor.email.setText("carol.client@acme.example")
+    with qtbot.waitSignal(editor.loaded, timeout=5000):
+        qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
+
+    assert not editor.failing.isVisibleTo(editor)
+    assert ContactRecord.get().email_failing_reason == ""
+    editor.reject()
+    settle(qtbot, window)
+    composer = open_composer(qtbot, window)
+    assert composer.to_field.text() == "Carol Client <carol.client@acme.example>"
+    assert not composer.failing_mark.isVisibleTo(composer)
+    composer.reject()

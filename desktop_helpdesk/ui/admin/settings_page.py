@@ -136,6 +136,9 @@ class SettingsPage(QWidget):
         self.due_soon_field = _preset_combo(box, "dueSoonField")
         self.pause_field = QCheckBox("Pause the resolution clock while waiting on the client", box)
         self.pause_field.setObjectName("pauseWhileWaitingField")
+        self.bulk_reassign_field = QCheckBox(
+            "Agents may bulk-reassign colleagues' cases (supervisors and admins always may)", box)
+        self.bulk_reassign_field.setObjectName("agentsMayBulkReassignField")
         self.attachment_field = _preset_combo(box, "attachmentLimitField")
         self.crm_folder_field = line_edit(box, "crmFolderField", "Not set — CRM sync is off")
         self.crm_folder_button = push_button("Choose…", box, "crmFolderButton")
@@ -158,6 +161,7 @@ class SettingsPage(QWidget):
         form.addRow("", hint("Round robin takes turns; least open workload counts a High case as two.", box))
         form.addRow("&Due soon after", self.due_soon_field)
         form.addRow("", self.pause_field)
+        form.addRow("", self.bulk_reassign_field)
         form.addRow("&Attachments up to", self.attachment_field)
         folder_label = QLabel("&CRM drop folder", box)
         folder_label.setBuddy(self.crm_folder_field)
@@ -356,6 +360,7 @@ class SettingsPage(QWidget):
         self.strategy_field.setCurrentIndex(max(index, 0))
         _choose(self.due_soon_field, round(settings.due_soon_share * 100), DUE_SOON_PERCENTS, _percent_text)
         self.pause_field.setChecked(settings.pause_resolution_while_waiting)
+        self.bulk_reassign_field.setChecked(settings.agents_may_bulk_reassign)
         _choose(self.attachment_field, _megabytes(settings.attachment_max_bytes), ATTACHMENT_MEGABYTES, _megabyte_text)
         self.crm_folder_field.setText(settings.crm_drop_folder)
         self.crm_webhook_field.setText(settings.crm_webhook_url)
@@ -382,6 +387,8 @@ class SettingsPage(QWidget):
             changes["due_soon_share"] = self.due_soon_field.currentData() / 100
         if self.pause_field.isChecked() != loaded.pause_resolution_while_waiting:
             changes["pause_resolution_while_waiting"] = self.pause_field.isChecked()
+        if self.bulk_reassign_field.isChecked() != loaded.agents_may_bulk_reassign:
+            changes["agents_may_bulk_reassign"] = self.bulk_reassign_field.isChecked()
         if self.attachment_field.currentData() != _megabytes(loaded.attachment_max_bytes):
             changes["attachment_max_bytes"] = self.attachment_field.currentData() * MEBIBYTE
         if self.crm_folder_field.text().strip() != loaded.crm_drop_folder:
