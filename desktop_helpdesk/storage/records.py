@@ -348,7 +348,7 @@ class MailOutboxRecord(BaseRecord):
 
     id = AutoField()
     case = ForeignKeyField(CaseRecord, on_delete="RESTRICT", index=True)
-    kind = CharField(max_length=24)  # acknowledgement | resolution
+    kind = CharField(max_length=24)  # acknowledgement | resolution | reply
     to_address = CharField(max_length=254)
     to_name = CharField(max_length=200, default="")
     subject = CharField(max_length=400)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
@@ -176,7 +178,7 @@ class EmailTemplatesPage(QWidget):
         if generation != self._preview_generation:
             return
         to = preview.to or "(the contact has no email address)"
-        self.preview_heading.setText(f"<b>To:</b> {_escape(to)}<br><b>Subject:</b> {_escape(preview.subject)}")
+        self.preview_heading.setText(f"<b>To:</b> {html.escape(to)}<br><b>Subject:</b> {html.escape(preview.subject)}")
         self.preview_text.setPlainText(preview.body)
         self.previewed.emit(preview)
 
@@ -186,10 +188,6 @@ class EmailTemplatesPage(QWidget):
         text = friendly_message(error) if isinstance(error, ServiceError) else "The preview failed; see the log file."
         if text.startswith("Body: "):
             text = "Template: " + text[len("Body: "):]
-        self.preview_heading.setText(f"<span style='color:#b91c1c'>{_escape(text)}</span>")
+        self.preview_heading.setText(f"<span style='color:#b91c1c'>{html.escape(text)}</span>")
         self.preview_text.clear()
         self.preview_failed.emit(text)
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -3,6 +3,7 @@ canned replies (Ctrl+Shift+R) and the case's files; sent through the mail outbox
 
 from __future__ import annotations
 
+import html
 import logging
 
 from PySide6.QtCore import QSize, Qt, Signal
@@ -255,7 +256,7 @@ class ReplyDialog(QDialog):
         """Render the body for the case (the same renderer the send uses)."""
         if self._start is None:
             return
-        self.preview_subject.setText(f"<b>Subject:</b> {_escape(self.subject_field.text())}")
+        self.preview_subject.setText(f"<b>Subject:</b> {html.escape(self.subject_field.text())}")
         try:
             self.preview.setPlainText(render_template(self.body_edit.toPlainText(), self._start.values))
         except TemplateError as exc:
@@ -304,7 +305,7 @@ class ReplyDialog(QDialog):
         self.send_button.setEnabled(False)
         self.show_message("Sending to the outbox…")
         self._pool.submit(
-            lambda: ui.services.cases.send_reply(ui.member_id, case_id, expected_version=None, **reply),
+            lambda: ui.services.cases.send_reply(ui.member_id, case_id, **reply),
             on_finished=self._on_sent,
             on_failed=self._on_send_failed,
         )
@@ -348,10 +349,6 @@ class ReplyDialog(QDialog):
     def done(self, result: int) -> None:
         self._closed = True
         super().done(result)
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 # Room a laptop keeps for the title bar and the task bar.
