@@ -26,6 +26,11 @@ def case_key(case_id: int) -> str:
     return f"case:{case_id}"
 
 
+def reply_key(case_id: int) -> str:
+    """The draft key for an unsent reply to one case's client."""
+    return f"reply:{case_id}"
+
+
 @dataclass(frozen=True)
 class Draft:
     """Text a member typed but did not save, with the case version it was typed against."""

@@ -217,3 +217,28 @@ def test_a_bounced_address_is_marked_in_the_contact_editor_and_the_composer_unti
     assert composer.to_field.text() == "Carol Client <carol.client@acme.example>"
     assert not composer.failing_mark.isVisibleTo(composer)
     composer.reject()
+
+
+def test_an_unsent_reply_is_kept_as_a_draft_and_forgotten_once_sent(qtbot, window, ui):
+    from desktop_helpdesk.services.drafts import reply_key
+
+    configure_mail(ui)
+    case = log_case(ui)
+    show(qtbot, window, case.id, Queue.ALL_OPEN)
+    dialog = open_composer(qtbot, window)
+    qtbot.keyClicks(dialog.body_edit, "The printer driver update is on its way.")
+    qtbot.keyClicks(dialog.cc_field, "it@acme.example")
+
+    dialog.reject()  # Cancel: what was typed is kept
+    settle(qtbot, window)
+
+    assert ui.drafts.load(ui.member_id, reply_key(case.id)) is not None
+    dialog = open_composer(qtbot, window)
+    assert "The printer driver update is on its way." in dialog.body_edit.toPlainText()
+    assert dialog.cc_field.text() == "it@acme.example"
+    assert "Your unsent reply from" in dialog.message_text()
+    with qtbot.waitSignal(dialog.sent, timeout=5000):
+        qtbot.mouseClick(dialog.send_button, Qt.MouseButton.LeftButton)
+    settle(qtbot, window)
+    assert ui.drafts.load(ui.member_id, reply_key(case.id)) is None
+    assert "The printer driver update is on its way." in MailOutboxRecord.get().body

@@ -6,7 +6,7 @@ from __future__ import annotations
 import html
 import logging
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from desktop_helpdesk.domain.cases import file_size_text
 from desktop_helpdesk.domain.templates import PLACEHOLDERS, TemplateError, render_template
+from desktop_helpdesk.services.drafts import Draft, reply_key
 from desktop_helpdesk.services.errors import ServiceError, ValidationError
 from desktop_helpdesk.services.replies import ReplyStart
 from desktop_helpdesk.ui.context import UiContext
@@ -35,6 +36,7 @@ from desktop_helpdesk.ui.workers import WorkerPool
 log = logging.getLogger(__name__)
 
 SEND_KEYS = "Ctrl+Return"
+DRAFT_SAVE_MS = 500
 _FIELD_LABELS = {"to": "To", "cc": "Cc", "subject": "Subject", "body": "Message", "attachments": "Attachments"}
 
 
@@ -71,10 +73,26 @@ class ReplyDialog(QDialog):
         self._start: ReplyStart | None = None
         self._sending = False
         self._closed = False
+        self._filling = False
+        self._draft_saving = False
+        self._draft_queued: dict | None = None
         self._build()
+        # The typed reply is kept as a draft (closing, a crash or Cancel never loses it);
+        # sending discards it.
+        self._draft_timer = QTimer(self)
+        self._draft_timer.setObjectName("replyDraftTimer")
+        self._draft_timer.setSingleShot(True)
+        self._draft_timer.setInterval(DRAFT_SAVE_MS)
+        self._draft_timer.timeout.connect(self.save_draft)
+        for field in (self.to_field, self.cc_field, self.subject_field):
+            field.textEdited.connect(self._on_field_edited)
+        self.body_edit.textChanged.connect(self._on_field_edited)
+        self.attachments.itemChanged.connect(self._on_field_edited)
         self.resize(_fitting_size(parent))
-        self._pool.submit(ui.services.replies.start, ui.member_id, case_id,
-                          on_finished=self._on_start_loaded, on_failed=self._on_start_failed)
+        member_id, services, drafts = ui.member_id, ui.services, ui.drafts
+        self._pool.submit(
+            lambda: (services.replies.start(member_id, case_id), drafts.load(member_id, reply_key(case_id))),
+            on_finished=self._on_start_loaded, on_failed=self._on_start_failed)
 
     # -- construction ----------------------------------------------------------------------
     def _build(self) -> None:
@@ -207,10 +225,12 @@ class ReplyDialog(QDialog):
     def start(self) -> ReplyStart | None:
         return self._start
 
-    def _on_start_loaded(self, start: ReplyStart) -> None:
+    def _on_start_loaded(self, loaded: tuple[ReplyStart, Draft | None]) -> None:
         if self._closed:
             return
+        start, draft = loaded
         self._start = start
+        self._filling = True
         self.message.hide()
         self.to_field.setText(start.to)
         self.cc_field.setPlaceholderText(
@@ -242,9 +262,26 @@ class ReplyDialog(QDialog):
             self.problem_bar.setText("The case is closed: reopen it to reply from the desk.")
             self.problem_bar.show()
         self.send_button.setEnabled(not start.mail_problem and not start.is_closed)
+        if draft is not None and not draft.is_empty:
+            self._restore_draft(draft)
+        self._filling = False
         self.update_preview()
         self.body_edit.setFocus()
         self.loaded.emit()
+
+    def _restore_draft(self, draft: Draft) -> None:
+        fields = draft.fields
+        self.to_field.setText(str(fields.get("to", self.to_field.text())))
+        self.cc_field.setText(str(fields.get("cc", "")))
+        self.subject_field.setText(str(fields.get("subject", self.subject_field.text())))
+        self.body_edit.setPlainText(str(fields.get("body", "")))
+        chosen = set(fields.get("attachment_ids", []))
+        for row in range(self.attachments.count()):
+            item = self.attachments.item(row)
+            if item.data(Qt.ItemDataRole.UserRole) in chosen:
+                item.setCheckState(Qt.CheckState.Checked)
+        saved = draft.saved_at.astimezone(self._ui.desk_zone).strftime("%a %d %b %H:%M")
+        self.show_message(f"Your unsent reply from {saved} is back. Send it, or Cancel to keep it for later.")
 
     def _on_start_failed(self, error: Exception) -> None:
         if not self._closed:
@@ -267,6 +304,47 @@ class ReplyDialog(QDialog):
 
     def _on_body_edit_text_changed(self, *_args) -> None:
         self.update_preview()
+
+    # -- drafts ----------------------------------------------------------------------------
+    def _on_field_edited(self, *_args) -> None:
+        if not self._filling and self._start is not None and not self._sending:
+            self._draft_timer.start()
+
+    def draft_fields(self) -> dict:
+        """What was typed, as a draft (empty when it is still what the composer started with)."""
+        start = self._start
+        if start is None:
+            return {}
+        fields = {"to": self.to_field.text(), "cc": self.cc_field.text(), "subject": self.subject_field.text(),
+                  "body": self.body_edit.toPlainText(), "attachment_ids": list(self.chosen_attachment_ids())}
+        untouched = (fields["to"] == start.to and not fields["cc"].strip() and fields["subject"] == start.subject
+                     and fields["body"] == start.body_template and not fields["attachment_ids"])
+        return {} if untouched else fields
+
+    def save_draft(self) -> None:
+        """Keep the typed reply in the database (on the pool, one save at a time)."""
+        self._draft_timer.stop()
+        if self._start is None or self._sending:
+            return
+        self._draft_queued = self.draft_fields()
+        if not self._draft_saving:
+            self._write_next_draft()
+
+    def _write_next_draft(self) -> None:
+        if self._draft_queued is None:
+            return
+        fields, self._draft_queued = self._draft_queued, None
+        self._draft_saving = True
+        drafts, member_id, key = self._ui.drafts, self._ui.member_id, reply_key(self._case_id)
+        self._pool.submit(
+            lambda: drafts.save(member_id, key, fields) if fields else drafts.discard(member_id, key),
+            on_finished=self._on_draft_written,
+            on_failed=lambda error: (log.warning("reply draft not saved: %s", error), self._on_draft_written(None)),
+        )
+
+    def _on_draft_written(self, _result) -> None:
+        self._draft_saving = False
+        self._write_next_draft()
 
     def open_canned_picker(self) -> CannedReplyPicker | None:
         """Ctrl+Shift+R: choose a canned reply; its text goes in at the cursor."""
@@ -301,11 +379,18 @@ class ReplyDialog(QDialog):
         ui, case_id = self._ui, self._case_id
         reply = dict(to=self.to_field.text(), cc=self.cc_field.text(), subject=self.subject_field.text(),
                      body=self.body_edit.toPlainText(), attachment_ids=self.chosen_attachment_ids())
+        self._draft_timer.stop()
         self._sending = True
         self.send_button.setEnabled(False)
         self.show_message("Sending to the outbox…")
+
+        def send_and_forget_draft():
+            result = ui.services.cases.send_reply(ui.member_id, case_id, **reply)
+            ui.drafts.discard(ui.member_id, reply_key(case_id))
+            return result
+
         self._pool.submit(
-            lambda: ui.services.cases.send_reply(ui.member_id, case_id, **reply),
+            send_and_forget_draft,
             on_finished=self._on_sent,
             on_failed=self._on_send_failed,
         )
@@ -347,6 +432,9 @@ class ReplyDialog(QDialog):
         return self.message.text() if self.message.isVisibleTo(self) else ""
 
     def done(self, result: int) -> None:
+        if self._draft_timer.isActive():
+            self.save_draft()  # Cancel keeps what was typed for next time
+        self._draft_timer.stop()
         self._closed = True
         super().done(result)
 
