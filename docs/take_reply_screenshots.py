@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 from desktop_helpdesk.domain.clock import ManualClock  # noqa: E402
 from desktop_helpdesk.services.container import Services  # noqa: E402
 from desktop_helpdesk.services.demo import seed_demo_data  # noqa: E402
+from desktop_helpdesk.services.drafts import reply_key  # noqa: E402
 from desktop_helpdesk.storage.db import close_database, open_database  # noqa: E402
 from desktop_helpdesk.storage.records import CaseRecord, ContactRecord  # noqa: E402
 from desktop_helpdesk.ui.context import UiContext  # noqa: E402
@@ -69,7 +70,8 @@ def main(argv: list[str] | None = None) -> int:
     services.cases.add_attachment(agent.id, case.id, filename="blank-player.png",
                                   data=b"\x89PNG\r\n\x1a\n" + b"\x00" * 40_000, content_type="image/png")
     for (width, height), name in SIZES:
-        window = MainWindow(UiContext.for_member(services, clock, agent))
+        context = UiContext.for_member(services, clock, agent)
+        window = MainWindow(context)
         window.resize(width, height)
         window.show()
         settle(1500)
@@ -89,6 +91,8 @@ def main(argv: list[str] | None = None) -> int:
               f"{'' if dialog.height() <= usable else ' TOO TALL'}")
         dialog.grab().save(str(out / name))
         dialog.reject()
+        settle(300)
+        context.drafts.discard(agent.id, reply_key(case.id))  # each size starts from a fresh composer
         window.shutdown()
         window.deleteLater()
         settle(200)

@@ -139,13 +139,19 @@ class ReplyDialog(QDialog):
 
         form = QFormLayout()
         form.setSpacing(6)
-        to_row = QVBoxLayout()
+        # The address and its bounce mark in one field widget, so the form labels it (with its key).
+        to_box = QWidget(self)
+        to_row = QVBoxLayout(to_box)
+        to_row.setContentsMargins(0, 0, 0, 0)
         to_row.setSpacing(2)
         to_row.addWidget(self.to_field)
         to_row.addWidget(self.failing_mark)
+        to_box.setFocusProxy(self.to_field)
         to_label = QLabel("&To", self)
         to_label.setBuddy(self.to_field)
-        form.addRow(to_label, to_row)
+        # Qt sizes the label by the text's advance, a pixel short of the "o" it draws.
+        to_label.setMinimumWidth(to_label.fontMetrics().boundingRect("To").width() + 4)
+        form.addRow(to_label, to_box)
         form.addRow("&Cc", self.cc_field)
         form.addRow("&Subject", self.subject_field)
         left = QWidget(self)
