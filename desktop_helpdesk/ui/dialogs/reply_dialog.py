@@ -9,6 +9,7 @@ import logging
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QCompleter,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -242,6 +243,11 @@ class ReplyDialog(QDialog):
         self.cc_field.setPlaceholderText(
             f"e.g. {', '.join(start.other_addresses)}" if start.other_addresses
             else "Further addresses, separated by commas")
+        if start.other_addresses:
+            # The contact's other addresses complete as the member types.
+            completer = QCompleter(list(start.other_addresses), self.cc_field)
+            completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+            self.cc_field.setCompleter(completer)
         if start.email_failing:
             self.failing_mark.setText(f"⚠ Mail to this address failed: {start.email_failing}")
         self.failing_mark.setVisible(bool(start.email_failing))
