@@ -2,37 +2,102 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QAction, QFont, QKeySequence
+from datetime import datetime
+
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSize, Qt
+from PySide6.QtGui import QAction, QFont, QFontMetrics, QKeySequence
 from PySide6.QtWidgets import QToolBar
 
+from desktop_helpdesk.domain.cases import CaseStatus
+from desktop_helpdesk.domain.policy import Priority
 from desktop_helpdesk.ui.models.case_table_model import CaseColumn
+
+# The subject column's narrowest width (it elides, with the subject as its tooltip).
+SUBJECT_MINIMUM = 120
 
 # Below this window width the window turns compact by itself (until the member chooses).
 COMPACT_BELOW = 1600
-_ROW_HEIGHT = {False: 30, True: 24}
-_QUEUE_WIDTH = {False: 210, True: 160}
-_DETAIL_WIDTH = {False: 600, True: 460}
-_COLUMN_WIDTHS = {
-    False: {
-        CaseColumn.NUMBER: 104, CaseColumn.CLIENT: 140, CaseColumn.SUBJECT: 200,
-        CaseColumn.PRIORITY: 64, CaseColumn.STATUS: 126, CaseColumn.ASSIGNEE: 118,
-        CaseColumn.RECEIVED: 96, CaseColumn.NEXT_DUE: 262,
-    },
-    # Each column just holds its usual texts ("2026-00042", "Medium", "In progress",
-    # "Overdue · Resolve 24d 6h late"); names and subjects elide with a full tooltip.
-    True: {
-        CaseColumn.NUMBER: 92, CaseColumn.CLIENT: 96, CaseColumn.SUBJECT: 150,
-        CaseColumn.PRIORITY: 60, CaseColumn.STATUS: 92, CaseColumn.ASSIGNEE: 92,
-        CaseColumn.RECEIVED: 82, CaseColumn.NEXT_DUE: 176,
-    },
+_QUEUE_WIDTH = {False: 210, True: 150}
+# The roomy case pane holds three SLA cards side by side; the compact one takes what its own
+# content needs (commands and chips wrap) and whatever the list leaves.
+_DETAIL_WIDTH = {False: 600, True: 0}
+_ROOMY_COLUMN_WIDTHS = {
+    CaseColumn.NUMBER: 104, CaseColumn.CLIENT: 140, CaseColumn.SUBJECT: 200,
+    CaseColumn.PRIORITY: 64, CaseColumn.STATUS: 126, CaseColumn.ASSIGNEE: 118,
+    CaseColumn.RECEIVED: 96, CaseColumn.NEXT_DUE: 262,
 }
-_NARROW_MINIMUMS = {
-    False: {CaseColumn.CLIENT: 84, CaseColumn.NEXT_DUE: 224, CaseColumn.NUMBER: 96},
-    True: {CaseColumn.CLIENT: 60, CaseColumn.NEXT_DUE: 150, CaseColumn.NUMBER: 92,
-           CaseColumn.STATUS: 76, CaseColumn.RECEIVED: 70, CaseColumn.ASSIGNEE: 60,
-           CaseColumn.PRIORITY: 56},
+# Columns whose texts must show whole (numbers, dates, SLA times, short labels); names and
+# subjects elide with a tooltip instead.
+_WHOLE_COLUMNS = (CaseColumn.NUMBER, CaseColumn.PRIORITY, CaseColumn.STATUS, CaseColumn.RECEIVED,
+                  CaseColumn.NEXT_DUE)
+# Eliding columns: preferred and narrowest width in average characters, in the order they
+# give way on a narrow list.
+_ELIDING_CHARACTERS = {False: {CaseColumn.CLIENT: (20, 12), CaseColumn.ASSIGNEE: (16, 12)},
+                       True: {CaseColumn.CLIENT: (14, 9), CaseColumn.ASSIGNEE: (12, 8)}}
+# The widest texts of the columns that show whole (English labels, Halifax dates).
+_SLA_SAMPLES = {
+    False: ("Overdue · Resolve 24d 8h late", "Due soon · Respond 7h 59m left",
+            "Paused · Resolve 24d 8h late"),
+    True: ("Resolve 24d 8h late", "Due soon · Respond 7h 59m", "Paused · 24d 8h late"),
 }
+_CELL_PADDING = 14  # the item's text margins and a pixel or two of air
+_HEADER_PADDING = 16  # the header's padding (style sheet) and its frame
+_SORT_ARROW = 18
+# Scoped to the window's own panels: dialogs it parents keep the house style.
+_COMPACT_STYLE = """
+QWidget#queuePanel QWidget { font-size: 9pt; }
+QTableView#caseTable, QTableView#caseTable QHeaderView { font-size: 8.5pt; }
+QWidget#caseDetail QWidget { font-size: 9pt; }
+QWidget#caseDetail QLabel[role="caseNumber"] { font-size: 14pt; }
+QWidget#caseDetail QLabel[role="caseSubject"] { font-size: 11pt; }
+QWidget#caseDetail QLabel[role="caption"], QWidget#caseDetail QLabel[role="slaDue"] { font-size: 8pt; }
+QWidget#caseDetail QLabel[role="slaRemaining"] { font-size: 11pt; }
+QWidget#caseDetail QPushButton { padding: 4px 8px; }
+"""
+
+
+def column_widths(window, compact: bool) -> tuple[dict[CaseColumn, int], dict[CaseColumn, int]]:
+    """(preferred widths, narrowest widths) of the list's columns for the list's font now:
+    number, priority, status, received and SLA columns hold their widest usual text and
+    header, so they never elide; client and assignee names elide first (with a tooltip).
+    """
+    table = window.table
+    header = table.horizontalHeader()
+    table.ensurePolished()
+    header.ensurePolished()
+    plain = table.fontMetrics()
+    bold_font = QFont(table.font())
+    bold_font.setBold(True)
+    bold = QFontMetrics(bold_font)
+    heading_font = QFont(header.font())
+    heading_font.setWeight(QFont.Weight.DemiBold)
+    heading = QFontMetrics(heading_font)
+    sla = bold if not compact else plain
+    months = [datetime(2026, month, 28, 23, 58).strftime("%d %b %H:%M") for month in range(1, 13)]
+    samples = {
+        CaseColumn.NUMBER: [bold.horizontalAdvance("2026-00000")],
+        CaseColumn.PRIORITY: [plain.horizontalAdvance(p.label) for p in Priority],
+        CaseColumn.STATUS: [plain.horizontalAdvance(s.label) for s in CaseStatus],
+        CaseColumn.RECEIVED: [plain.horizontalAdvance(text) for text in months],
+        CaseColumn.NEXT_DUE: [sla.horizontalAdvance(text) for text in _SLA_SAMPLES[compact]],
+    }
+    sorted_column = header.sortIndicatorSection()
+
+    def title(column: CaseColumn) -> int:
+        text = window.model.headerData(column, Qt.Orientation.Horizontal)
+        arrow = _SORT_ARROW if column == sorted_column else 0
+        return heading.horizontalAdvance(text) + _HEADER_PADDING + arrow
+
+    preferred = {column: max(title(column), max(widths) + _CELL_PADDING)
+                 for column, widths in samples.items()}
+    minimums: dict[CaseColumn, int] = {}
+    average = plain.averageCharWidth()
+    for column, (wide, narrow) in _ELIDING_CHARACTERS[compact].items():
+        preferred[column] = max(average * wide, title(column))
+        minimums[column] = max(average * narrow, title(column))
+    if not compact:
+        preferred = {column: max(width, _ROOMY_COLUMN_WIDTHS[column]) for column, width in preferred.items()}
+    return preferred, minimums
 
 
 class WindowDensity(QObject):
@@ -53,6 +118,10 @@ class WindowDensity(QObject):
         self._chosen = False
         # Panel widths wait for the window's first showing (sizes set before are rescaled).
         self._share_pending = False
+        # A splitter restored from the last run is the member's: a density that follows the
+        # window's width leaves it alone (the toolbar's Compact and F8 still share anew).
+        self._splitter_kept = False
+        self._kept_state: QByteArray | None = None
         self.action_compact = QAction("Compact", window)
         self.action_compact.setObjectName("actionCompact")
         self.action_compact.setCheckable(True)
@@ -72,6 +141,10 @@ class WindowDensity(QObject):
         window.splitter.setCollapsible(0, False)
         window.splitter.setCollapsible(1, False)
         window.splitter.splitterMoved.connect(self._on_splitter_moved)
+        # The sorted column's header needs room for its arrow too.
+        window.table.horizontalHeader().sortIndicatorChanged.connect(self._on_sort_indicator_changed)
+        # A column shown or hidden (the assignee outside "My cases") changes what the list needs.
+        window.table.horizontalHeader().sectionResized.connect(self._on_header_section_resized)
         window.installEventFilter(self)
 
     @property
@@ -101,16 +174,25 @@ class WindowDensity(QObject):
     def eventFilter(self, watched, event) -> bool:
         if watched is self._window and event.type() == QEvent.Type.Resize and not self._chosen:
             self.set_compact(self._window.width() < COMPACT_BELOW)
+        if watched is self._window and event.type() == QEvent.Type.Show and self._kept_state is not None:
+            self._window.layout().activate()
+            self._window.splitter.restoreState(self._kept_state)
+            self._kept_state = None
         if watched is self._window and event.type() == QEvent.Type.Show and self._share_pending:
             self._share_width()
         return super().eventFilter(watched, event)
 
-    def keep_splitter(self) -> None:
-        """The splitter was restored from the last run: keep it as the member left it."""
+    def keep_splitter(self, state: QByteArray | None = None) -> None:
+        """The splitter was restored from the last run (``state``, its ``saveState``): keep it
+        as the member left it. A hidden window's splitter still has its first size, so the
+        state is applied again once the window is shown at its restored size."""
         self._share_pending = False
+        self._splitter_kept = True
+        self._kept_state = state if state is not None and not self._window.isVisible() else None
 
     def _on_action_compact_triggered(self, checked: bool) -> None:
         self._chosen = True
+        self._splitter_kept = False
         self.set_compact(checked)
 
     def set_compact(self, compact: bool) -> None:
@@ -120,31 +202,62 @@ class WindowDensity(QObject):
         self._compact = compact
         window = self._window
         self.action_compact.setChecked(compact)
-        window.table.verticalHeader().setDefaultSectionSize(_ROW_HEIGHT[compact])
-        # One point smaller text in the list and the case pane: most of the room it gains.
-        for widget in (window.table, window.detail):
-            font = QFont(window.font())
-            if compact:
-                font.setPointSizeF(max(7.0, font.pointSizeF() - 1))
-            widget.setFont(font)
-        window.queue_panel.setMinimumWidth(_QUEUE_WIDTH[compact])
+        # Smaller text in the queues, the list and the case pane: most of the room it gains.
+        # (A style sheet, not setFont: the house style sheet's font sizes would win.)
+        window.setStyleSheet(_COMPACT_STYLE if compact else "")
+        window.table.ensurePolished()
+        row_height = window.table.fontMetrics().height() + 10 if compact else 30
+        window.table.verticalHeader().setDefaultSectionSize(row_height)
+        window.queue_panel.list.setIconSize(QSize(16, 16) if compact else QSize(24, 24))
+        window.queue_panel.setMinimumWidth(0)
         if window.detail.isVisible() or not window.isVisible():
             window.detail.setMinimumWidth(_DETAIL_WIDTH[compact])
         window.model.set_compact_sla(compact)
-        window.column_fitter.set_widths(_COLUMN_WIDTHS[compact], _NARROW_MINIMUMS[compact])
-        self._share_width()
+        self.fit_columns()
+        if not self._splitter_kept:
+            self._share_width()
+
+    def fit_columns(self) -> None:
+        """Give the list's columns the widths their texts need in this density's font."""
+        self._window.column_fitter.set_widths(*column_widths(self._window, self.compact))
+
+    def queue_width(self) -> int:
+        """What the queue panel needs to show every queue's name whole with its count."""
+        panel = self._window.queue_panel
+        panel.ensurePolished()
+        margins = panel.layout().contentsMargins()
+        needed = panel.list.sizeHintForColumn(0) + 2 * panel.list.frameWidth() + margins.left() + margins.right()
+        return max(_QUEUE_WIDTH[self.compact], needed)
+
+    def list_width(self) -> int:
+        """What the centre needs to show the list's shown columns without scrolling sideways."""
+        window = self._window
+        header = window.table.horizontalHeader()
+        preferred, minimums = column_widths(window, self.compact)
+        columns = sum(
+            minimums.get(column, preferred.get(column, header.sectionSize(column)))
+            for column in CaseColumn
+            if column != CaseColumn.SUBJECT and not header.isSectionHidden(column)
+        )
+        chrome = window.table.verticalScrollBar().sizeHint().width() + 2 * window.table.frameWidth() + 12
+        return columns + SUBJECT_MINIMUM + chrome
 
     def _share_width(self) -> None:
-        """Queues at their width, the case pane at its minimum (compact) or 550, the list the rest."""
+        """Queues at their width, the list what its columns need (roomy: the case pane 600),
+        the case pane the rest but never less than its own content needs."""
         window = self._window
         if not window.isVisible():
             self._share_pending = True
             return
         self._share_pending = False
         total = sum(window.splitter.sizes()) or window.width()
-        queue = _QUEUE_WIDTH[self.compact]
-        detail = 0 if not self.action_case_pane.isChecked() else (
-            _DETAIL_WIDTH[True] if self.compact else max(550, _DETAIL_WIDTH[False]))
+        queue = self.queue_width()
+        if not self.action_case_pane.isChecked():
+            detail = 0
+        elif self.compact:
+            detail = max(window.detail.minimumSizeHint().width(), total - queue - self.list_width())
+        else:
+            detail = _DETAIL_WIDTH[False]
         window.splitter.setSizes([queue, max(300, total - queue - detail), detail])
 
     def show_case_pane(self, shown: bool) -> None:
@@ -158,6 +271,28 @@ class WindowDensity(QObject):
         self._share_width()
         if not shown:
             window.table.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def _on_sort_indicator_changed(self, column: int, _order) -> None:
+        preferred, _minimums = column_widths(self._window, self.compact)
+        if CaseColumn(column) in preferred:
+            self._window.column_fitter.prefer_at_least(CaseColumn(column), preferred[CaseColumn(column)])
+
+    def _on_header_section_resized(self, _column: int, old: int, new: int) -> None:
+        if (old == 0) != (new == 0):
+            self.make_room_for_list()
+
+    def make_room_for_list(self) -> None:
+        """On a laptop, give the list what its shown columns need from the case pane, as far
+        as the pane's own content allows (a splitter the member dragged stays otherwise)."""
+        window = self._window
+        if not self.compact or not window.isVisible() or not self.action_case_pane.isChecked():
+            return
+        queue, centre, detail = window.splitter.sizes()
+        missing = self.list_width() - centre
+        spare = detail - window.detail.minimumSizeHint().width()
+        if missing > 0 and spare > 0:
+            moved = min(missing, spare)
+            window.splitter.setSizes([queue, centre + moved, detail - moved])
 
     def _on_splitter_moved(self, _position: int, _index: int) -> None:
         # Dragged shut: the toolbar button follows.

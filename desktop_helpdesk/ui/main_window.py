@@ -30,6 +30,7 @@ from desktop_helpdesk.services.case_queries import CaseFilter, ChangeCursor, Que
 from desktop_helpdesk.services.context import is_sqlite
 from desktop_helpdesk.services.reporting.case_list_export import CaseColumn as ExportColumn
 from desktop_helpdesk.ui.context import UiContext
+from desktop_helpdesk.ui.density import SUBJECT_MINIMUM as _SUBJECT_MINIMUM
 from desktop_helpdesk.ui.density import WindowDensity
 from desktop_helpdesk.ui.dialogs.bulk_dialog import BulkDialog
 from desktop_helpdesk.ui.dialogs.filter_dialog import FilterDialog
@@ -67,7 +68,6 @@ _COLUMN_WIDTHS = {
 # On a narrow list (a 1366-px laptop beside the detail pane) these give way, in this order, so
 # the SLA column stays in view without scrolling; the subject keeps at least its minimum.
 _NARROW_MINIMUMS = {CaseColumn.CLIENT: 84, CaseColumn.NEXT_DUE: 224, CaseColumn.NUMBER: 96}
-_SUBJECT_MINIMUM = 120
 
 
 class _ListColumnFitter(QObject):
@@ -81,6 +81,7 @@ class _ListColumnFitter(QObject):
         self._table = table
         self._preferred = dict(widths)
         self._minimums = dict(_NARROW_MINIMUMS)
+        self._chosen: dict[CaseColumn, int] = {}  # widths the member dragged (or restored)
         self._fitting = False
         header = table.horizontalHeader()
         header.sectionResized.connect(self._on_header_section_resized)
@@ -94,12 +95,25 @@ class _ListColumnFitter(QObject):
     def _on_header_section_resized(self, column: int, _old: int, new: int) -> None:
         if self._fitting or column == CaseColumn.SUBJECT:
             return
-        self._preferred[CaseColumn(column)] = new
+        self._preferred[CaseColumn(column)] = self._chosen[CaseColumn(column)] = new
         self.fit()
 
+    def prefer_at_least(self, column: CaseColumn, width: int) -> None:
+        """Widen ``column`` to ``width`` unless the member chose its width, then fit."""
+        if column not in self._chosen and self._preferred.get(column, 0) < width:
+            self._preferred[column] = width
+            self.fit()
+
+    def keep_current_widths(self) -> None:
+        """The header's widths were restored from the last run: they are the member's choice."""
+        header = self._table.horizontalHeader()
+        self._chosen = {column: header.sectionSize(column) for column in CaseColumn
+                        if column != CaseColumn.SUBJECT and not header.isSectionHidden(column)}
+
     def set_widths(self, widths: dict[CaseColumn, int], minimums: dict[CaseColumn, int]) -> None:
-        """Use other preferred widths and narrow minimums (a denser layout), then fit."""
-        self._preferred = dict(widths)
+        """Use other preferred widths and narrow minimums (a denser layout), then fit; the
+        widths the member chose stay."""
+        self._preferred = {**widths, **self._chosen}
         self._minimums = dict(minimums)
         self.fit()
 

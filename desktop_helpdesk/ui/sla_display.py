@@ -113,7 +113,7 @@ class RowSla:
     def compact_text(self) -> str:
         """The list column on a laptop: the state word only where the rest does not already
         say it ("Resolve 24d 6h late" is overdue, "Ack 40m left" on track), so never by
-        colour alone: "Due soon · Ack 20m left", "Paused · Resolve 2d left"."""
+        colour alone: "Due soon · Ack 20m" (due soon is never late), "Paused · 2d 3h left"."""
         if self.target is None or self.reading is None:
             return "—"
         reading = self.reading
@@ -122,6 +122,12 @@ class RowSla:
             return f"{name} {format_duration(reading.remaining)} late"
         if reading.state is ClockState.ON_TRACK:
             return f"{name} {format_duration(reading.remaining)} left"
+        if reading.state is ClockState.DUE_SOON and reading.remaining >= timedelta(0):
+            return f"{STATE_LOOKS[reading.state].words} · {name} {format_duration(reading.remaining)}"
+        if reading.state is ClockState.PAUSED:
+            # Only the resolution clock pauses (waiting on the client): the name adds nothing.
+            side = "late" if reading.remaining < timedelta(0) else "left"
+            return f"{STATE_LOOKS[reading.state].words} · {format_duration(reading.remaining)} {side}"
         return self.short_text
 
 

@@ -34,7 +34,10 @@ class UiState:
             window.splitter.restoreState(splitter)
             density = getattr(window, "density", None)
             if density is not None:
-                density.keep_splitter()
+                density.keep_splitter(splitter)
         if isinstance(header, QByteArray):
             window.table.horizontalHeader().restoreState(header)
+            fitter = getattr(window, "column_fitter", None)
+            if fitter is not None:
+                fitter.keep_current_widths()
         return True

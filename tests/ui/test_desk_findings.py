@@ -184,7 +184,8 @@ def test_a_right_to_left_name_cannot_garble_the_phone_number_beside_it(qtbot, wi
         window.select_case(case.id)
     info = window.detail.info
     assert info["contact"].text() == (
-        "\u2068سارة الخطيب\u2069 · <a href=\"tel:9025550177\">\u2068902 555 0177\u2069</a> · "
+        # No-break spaces: the number never wraps across lines in a narrow case pane.
+        "\u2068سارة الخطيب\u2069 · <a href=\"tel:9025550177\">\u2068902\u00a0555\u00a00177\u2069</a> · "
         "\u2068sara@acme.example\u2069")
     assert info["client"].text() == "\u2068مدرسة النور\u2069"
 

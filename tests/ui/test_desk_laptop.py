@@ -1,38 +1,181 @@
 """A 1366x768 laptop: the list's working columns beside the case without sideways scrolling,
-a case pane that collapses (F8), Administration within the screen, and the Unassigned drop
-target of queue review in view."""
+every text of the case pane whole (commands wrap, chips and cards size to their words), a case
+pane that collapses (F8), a splitter kept between runs, Administration within the screen, and
+the Unassigned drop target of queue review in view. Checked as a desk agent sees it: the
+house style sheet, the demo data."""
+
+from datetime import UTC, datetime
 
 import pytest
-from PySide6.QtCore import QPointF, Qt
-from PySide6.QtGui import QDropEvent
+from PySide6.QtCore import QPointF, QRect, QSettings, Qt, QTimer
+from PySide6.QtGui import QDropEvent, QFont, QFontMetrics
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QStyleOptionViewItem
 
+from desktop_helpdesk.domain.clock import ManualClock
+from desktop_helpdesk.services.case_queries import Queue
+from desktop_helpdesk.services.container import Services
+from desktop_helpdesk.services.demo import seed_demo_data
 from desktop_helpdesk.ui import admin
 from desktop_helpdesk.ui.admin.admin_dialog import AdminDialog
+from desktop_helpdesk.ui.context import UiContext
+from desktop_helpdesk.ui.main_window import MainWindow
 from desktop_helpdesk.ui.models.case_table_model import CaseColumn
+from desktop_helpdesk.ui.resources import stylesheet
 from desktop_helpdesk.ui.supervisor.models import encode_case_ids
+from desktop_helpdesk.ui.ui_state import UiState
 from tests.ui.conftest import OFFSCREEN_NOISE, log_case, settle
 from tests.ui.test_supervisor_view import desk_clock, pool, scenario, view  # noqa: F401
 
 pytestmark = pytest.mark.qt_log_ignore(*OFFSCREEN_NOISE)
 WORKING_COLUMNS = (CaseColumn.NUMBER, CaseColumn.CLIENT, CaseColumn.SUBJECT, CaseColumn.PRIORITY,
-                   CaseColumn.STATUS, CaseColumn.RECEIVED, CaseColumn.NEXT_DUE)
+                   CaseColumn.STATUS, CaseColumn.RECEIVED, CaseColumn.NEXT_DUE, CaseColumn.ASSIGNEE)
+# Columns whose texts must show whole (names and subjects elide, with a tooltip).
+WHOLE_COLUMNS = (CaseColumn.NUMBER, CaseColumn.PRIORITY, CaseColumn.STATUS, CaseColumn.RECEIVED,
+                 CaseColumn.NEXT_DUE)
+DEMO_NOW = datetime(2026, 11, 25, 15, 30, tzinfo=UTC)  # Wed 11:30 in Halifax
 
 
-def _on_a_laptop(qtbot, window):
+@pytest.fixture
+def house_style(qapp):
+    """The style and style sheet the application runs with (app.py)."""
+    style = qapp.style().name()
+    qapp.setStyle("Fusion")
+    qapp.setStyleSheet(stylesheet())
+    yield
+    qapp.setStyleSheet("")
+    qapp.setStyle(style)
+
+
+@pytest.fixture
+def demo_window(qtbot, db, house_style):
+    """A desk agent's window over the demo data at 1366x768."""
+    clock = ManualClock(DEMO_NOW)
+    seed_demo_data(clock, cases=120)
+    services = Services.create(clock)
+    agent = max((m for m in services.team.list_members() if m.role == "agent"), key=lambda m: m.open_cases)
+    window = MainWindow(UiContext.for_member(services, clock, agent))
+    qtbot.addWidget(window)
     window.resize(1366, 768)
+    with qtbot.waitSignal(window.list_loaded, timeout=10000):
+        window.show()
     qtbot.waitUntil(lambda: window.density.compact)
+    settle(qtbot)
+    yield window
+    window.shutdown()
+    dangling = [timer.objectName() for timer in window.findChildren(QTimer) if timer.isActive()]
+    assert not dangling
+
+
+def _show_queue(qtbot, window, queue):
+    with qtbot.waitSignal(window.list_loaded, timeout=5000):
+        window.queue_panel.select_queue(queue)
     settle(qtbot)
 
 
-def _columns_fit(window) -> bool:
+def _show_case(qtbot, window, row):
+    case_id = window.model.case_id_at(row)
+    if window.detail.case_id != case_id:
+        with qtbot.waitSignal(window.detail.case_shown, timeout=5000):
+            window.select_case(case_id)
+    settle(qtbot)
+    QApplication.sendPostedEvents()  # layouts requested by the new texts
+
+
+def _cell_text_width(window, row, column) -> int:
+    index = window.model.index(row, column)
+    font = QFont(window.table.font())
+    bold = index.data(Qt.ItemDataRole.FontRole)
+    if bold is not None:
+        font = bold.resolve(font)
+    # The item's text margins on both sides (the style's focus frame margin + 1).
+    return QFontMetrics(font).horizontalAdvance(index.data()) + 6
+
+
+def _clipped_or_squeezed(detail) -> list[str]:
+    """Visible labels and buttons of the case pane narrower than their text, or reaching out
+    of the pane (what a member sees as cut words)."""
+    pane = detail.rect()
+    problems = []
+    for widget in detail.findChildren(QLabel) + detail.findChildren(QPushButton):
+        if not widget.isVisibleTo(detail) or not widget.text() or widget.window() is not detail.window():
+            continue
+        if isinstance(widget, QLabel) and widget.wordWrap():
+            continue
+        name = widget.objectName() or widget.text()
+        if widget.width() < widget.minimumSizeHint().width():
+            problems.append(f"{name}: {widget.width()} < {widget.minimumSizeHint().width()}")
+        if isinstance(widget, QPushButton):
+            needed = widget.fontMetrics().horizontalAdvance(widget.text().replace("&", ""))
+            if widget.width() < needed:
+                problems.append(f"{name}: text {needed} > {widget.width()}")
+        area = QRect(widget.mapTo(detail, widget.rect().topLeft()), widget.size())
+        if not pane.contains(area):
+            problems.append(f"{name} reaches out of the pane: {area} not in {pane}")
+    return problems
+
+
+def _overlapping(widgets) -> list[tuple[str, str]]:
+    shown = [w for w in widgets if w.isVisible() and w.width() and w.height()]
+    return [
+        (a.objectName() or a.text(), b.objectName() or b.text())
+        for i, a in enumerate(shown) for b in shown[i + 1:]
+        if a.geometry().intersects(b.geometry()) and a.parentWidget() is b.parentWidget()
+    ]
+
+
+def test_the_list_shows_its_working_columns_whole_beside_the_case(qtbot, demo_window):
+    window = demo_window
+    _show_queue(qtbot, window, Queue.ALL_OPEN)
     header = window.table.horizontalHeader()
-    right = max(header.sectionViewportPosition(c) + header.sectionSize(c) for c in WORKING_COLUMNS)
-    return (
-        all(not header.isSectionHidden(c) for c in WORKING_COLUMNS)
-        and min(header.sectionViewportPosition(c) for c in WORKING_COLUMNS) >= 0
-        and right <= window.table.viewport().width()
-    )
+    viewport = window.table.viewport().width()
+    for column in WORKING_COLUMNS:
+        assert not header.isSectionHidden(column), column.name
+        left = header.sectionViewportPosition(column)
+        assert left >= 0 and left + header.sectionSize(column) <= viewport, column.name
+    assert not window.table.horizontalScrollBar().isVisible()
+    assert window.detail.isVisible() and window.detail.width() >= window.detail.minimumSizeHint().width()
+    # Numbers, labels, dates and SLA times show whole in every loaded row; headers too.
+    first, last = window.visible_rows()
+    for row in range(first, last + 1):
+        for column in WHOLE_COLUMNS:
+            assert _cell_text_width(window, row, column) <= header.sectionSize(column), (
+                row, column.name, window.model.index(row, column).data())
+    heading = QFont(header.font())
+    heading.setWeight(QFont.Weight.DemiBold)
+    for column in WORKING_COLUMNS:
+        title = window.model.headerData(column, Qt.Orientation.Horizontal)
+        assert QFontMetrics(heading).horizontalAdvance(title) + 12 <= header.sectionSize(column), column.name
+
+
+def test_every_queue_name_shows_whole(qtbot, demo_window):
+    queues = demo_window.queue_panel.list
+    delegate = queues.itemDelegate()
+    for row in range(queues.model().rowCount()):
+        index = queues.model().index(row, 0)
+        option = QStyleOptionViewItem()
+        option.initFrom(queues)
+        option.font = queues.font()
+        needed = delegate.sizeHint(option, index).width()
+        assert queues.visualRect(index).width() >= needed, index.data()
+
+
+def test_the_case_pane_shows_every_text_whole_for_the_demo_cases(qtbot, demo_window):
+    window = demo_window
+    _show_queue(qtbot, window, Queue.ALL_OPEN)
+    detail = window.detail
+    seen_statuses = set()
+    for row in range(0, min(window.model.rowCount(), 60), 3):
+        _show_case(qtbot, window, row)
+        seen_statuses.add(detail.detail.status)
+        assert not _clipped_or_squeezed(detail), (detail.number_label.text(), _clipped_or_squeezed(detail))
+        header = detail.header
+        assert not _overlapping(header.findChildren(QLabel)), detail.number_label.text()
+        assert not _overlapping(list(detail.buttons.values()) + [detail.more_button])
+        # The phone number beside the contact is never broken over two lines.
+        if detail.detail.contact_phone:
+            assert detail.detail.contact_phone.replace(" ", "\u00a0") in detail.info["contact"].text()
+    assert len(seen_statuses) >= 3
 
 
 def test_a_laptop_shows_the_working_columns_beside_the_case(qtbot, window, ui):
@@ -44,13 +187,56 @@ def test_a_laptop_shows_the_working_columns_beside_the_case(qtbot, window, ui):
     settle(qtbot)
     qtbot.waitUntil(lambda: _columns_fit(window))
     assert not window.table.horizontalScrollBar().isVisible()
-    assert window.detail.isVisible() and window.detail.width() >= window.detail.minimumWidth() > 0
-    assert window.table.verticalHeader().defaultSectionSize() == 24  # compact rows
+    assert window.detail.isVisible() and window.detail.width() >= window.detail.minimumSizeHint().width()
+    compact_rows = window.table.verticalHeader().defaultSectionSize()
+    assert compact_rows < 30
 
     # A wide screen goes back to the roomy layout by itself.
     window.resize(1900, 1000)
     qtbot.waitUntil(lambda: not window.density.compact)
     assert window.table.verticalHeader().defaultSectionSize() == 30
+
+
+def test_the_splitter_is_kept_between_runs(qtbot, make_window, tmp_path):
+    settings = QSettings(str(tmp_path / "ui-state.ini"), QSettings.Format.IniFormat)
+    first = make_window()
+    # The whole (offscreen) screen: restoring a window larger than the screen shrinks it.
+    first.setGeometry(QApplication.primaryScreen().availableGeometry())
+    qtbot.waitUntil(lambda: first.density.compact)
+    settle(qtbot)
+    sizes = first.splitter.sizes()
+    moved = [sizes[0], sizes[1] - 40, sizes[2] + 40]
+    first.splitter.setSizes(moved)
+    assert first.splitter.sizes() == moved
+    UiState(settings).save(first)
+    first.close()
+
+    second = make_window()
+    second.hide()
+    assert UiState(settings).restore(second)
+    second.show()
+    settle(qtbot)
+    # The compact density the restored width brings does not re-share the panes.
+    assert second.density.compact
+    assert second.splitter.sizes() == moved
+
+
+def _on_a_laptop(qtbot, window):
+    window.resize(1366, 768)
+    qtbot.waitUntil(lambda: window.density.compact)
+    settle(qtbot)
+
+
+def _columns_fit(window) -> bool:
+    """The working columns are in view ("My cases" hides the assignee: every row is mine)."""
+    header = window.table.horizontalHeader()
+    columns = [c for c in WORKING_COLUMNS if c != CaseColumn.ASSIGNEE or not header.isSectionHidden(c)]
+    right = max(header.sectionViewportPosition(c) + header.sectionSize(c) for c in columns)
+    return (
+        all(not header.isSectionHidden(c) for c in columns)
+        and min(header.sectionViewportPosition(c) for c in columns) >= 0
+        and right <= window.table.viewport().width()
+    )
 
 
 def test_the_case_pane_collapses_and_the_choice_of_density_sticks(qtbot, window):

@@ -197,6 +197,8 @@ class CaseTableModel(QAbstractTableModel):
         if role == _FOREGROUND:
             return self._foreground(row, column)
         if role == _FONT:
+            if column is CaseColumn.NEXT_DUE and self._compact_sla:
+                return None
             return self._bold if column in _BOLD_COLUMNS else None
         if role == CASE_ROW_ROLE:
             return row
@@ -367,7 +369,8 @@ class CaseTableModel(QAbstractTableModel):
         return reading
 
     def set_compact_sla(self, compact: bool) -> None:
-        """Shorter SLA texts for a narrow list (``RowSla.compact_text``)."""
+        """Shorter SLA texts for a narrow list (``RowSla.compact_text``), in regular weight:
+        the column's colour and words still say the state, and the texts stay whole."""
         if compact != self._compact_sla:
             self._compact_sla = compact
             if self.rowCount():

@@ -9,7 +9,6 @@ from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize, Qt, Signal
 from PySide6.QtGui import QIcon, QImage, QImageReader, QPixmap
 from PySide6.QtWidgets import (
     QFileDialog,
-    QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -21,6 +20,7 @@ from PySide6.QtWidgets import (
 from desktop_helpdesk.domain.cases import file_size_text
 from desktop_helpdesk.services.dto import AttachmentInfo
 from desktop_helpdesk.ui.resources import icon
+from desktop_helpdesk.ui.widgets.flow_layout import FlowLayout
 
 THUMBNAIL = QSize(120, 90)
 IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/bmp", "image/webp")
@@ -94,10 +94,10 @@ class AttachmentsView(QWidget):
         self.paste_button.clicked.connect(self.paste_requested)
         hint = QLabel("Drop files here to attach them", self)
         hint.setProperty("role", "hint")
-        buttons = QHBoxLayout()
+        # Wraps in a narrow (laptop) case pane rather than clipping the buttons.
+        buttons = FlowLayout(spacing=6)
         buttons.addWidget(self.add_button)
         buttons.addWidget(self.paste_button)
-        buttons.addStretch(1)
         buttons.addWidget(hint)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 6, 0, 0)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QIODevice, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QBuffer, QIODevice, QSize, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import (
     QAction,
     QDesktopServices,
@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QTableView,
     QTabWidget,
     QVBoxLayout,
@@ -69,6 +70,7 @@ from desktop_helpdesk.ui.widgets.attachments import (
 )
 from desktop_helpdesk.ui.widgets.case_header import CaseHeader
 from desktop_helpdesk.ui.widgets.category_field import fill_categories
+from desktop_helpdesk.ui.widgets.flow_layout import FlowLayout
 from desktop_helpdesk.ui.widgets.sla_countdown import SlaCountdown
 from desktop_helpdesk.ui.widgets.timeline_tab import TimelineTab
 from desktop_helpdesk.ui.workers import WorkerPool
@@ -83,6 +85,19 @@ _QT_IMAGE = "application/x-qt-image"
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _THUMBNAIL_CACHE = 200
 _TIME = "%a %d %b %Y %H:%M"
+
+
+class _VerticalScrollArea(QScrollArea):
+    """Scrolls up and down only, so it is never narrower than its content needs (a plain
+    scroll area's minimum is a few pixels: the splitter would clip the case's texts)."""
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        content = self.widget()
+        if content is None:
+            return hint
+        width = content.minimumSizeHint().width() + self.verticalScrollBar().sizeHint().width()
+        return QSize(max(hint.width(), width + 2 * self.frameWidth()), hint.height())
 
 
 class CaseDetailPanel(QWidget):
@@ -214,7 +229,8 @@ class CaseDetailPanel(QWidget):
         for widget in self.countdowns.values():
             sla_row.addWidget(widget, 1)
 
-        self.actions_row = QHBoxLayout()
+        # Commands at their full width, wrapping onto a second line in a narrow (laptop) pane.
+        self.actions_row = FlowLayout(spacing=4)
         self.buttons: dict[str, QPushButton] = {}
         self.command_actions: dict[str, QAction] = {}
         for key, text, slot in (
@@ -265,7 +281,6 @@ class CaseDetailPanel(QWidget):
             more_menu.addAction(self.command_actions[key])
         self.more_button.setMenu(more_menu)
         self.actions_row.addWidget(self.more_button)
-        self.actions_row.addStretch(1)
 
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("detailTabs")
@@ -300,6 +315,15 @@ class CaseDetailPanel(QWidget):
         body.addLayout(sla_row)
         body.addLayout(self.actions_row)
         body.addWidget(self.tabs, 1)
+        # The timeline stays usable; on a short screen (a laptop at 125 %) the case scrolls
+        # as a whole rather than squeezing wrapped texts over one another.
+        self.tabs.setMinimumHeight(200)
+        self.body_scroll = _VerticalScrollArea(self)
+        self.body_scroll.setObjectName("caseDetailScroll")
+        self.body_scroll.setWidget(self.body)
+        self.body_scroll.setWidgetResizable(True)
+        self.body_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.body_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 10, 12, 10)
@@ -307,7 +331,7 @@ class CaseDetailPanel(QWidget):
         layout.addLayout(message_row)
         layout.addWidget(self.draft_banner)
         layout.addWidget(self.placeholder, 1)
-        layout.addWidget(self.body, 1)
+        layout.addWidget(self.body_scroll, 1)
 
         canned = QShortcut(QKeySequence(CANNED_REPLY_KEYS), self.summary_edit)
         canned.setContext(Qt.ShortcutContext.WidgetShortcut)
@@ -366,11 +390,18 @@ class CaseDetailPanel(QWidget):
         self.resolution_label.setObjectName("detailResolution")
         self.resolution_label.setWordWrap(True)
         form = QFormLayout(page)
+        # In a narrow (laptop) case pane a row's label goes above its field rather than
+        # widening the pane.
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         form.addRow("Subject", self.subject_edit)
         form.addRow("Description", self.description_edit)
         form.addRow("Priority", self.priority_field)
         form.addRow("", self.priority_reason)
         # One row for both: the tab must fit a 768-pixel screen.
+        # Long client contact or category names must not widen the pane past a laptop's.
+        for combo in (self.category_field, self.contact_field):
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(6)
         category_row = QHBoxLayout()
         category_row.addWidget(self.category_field, 1)
         category_row.addWidget(QLabel("Contact", page))
@@ -469,6 +500,7 @@ class CaseDetailPanel(QWidget):
         self._detail = detail
         self.placeholder.setVisible(detail is None)
         self.body.setVisible(detail is not None)
+        self.body_scroll.setVisible(detail is not None)
         if detail is None:
             self.draft_banner.hide()
             for widget in self.countdowns.values():

@@ -6,12 +6,13 @@ from html import escape
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from desktop_helpdesk.domain.cases import CaseStatus
 from desktop_helpdesk.domain.phone_calls import tel_url
 from desktop_helpdesk.domain.policy import Priority, RequestedPriority
 from desktop_helpdesk.services.dto import CaseDetail
+from desktop_helpdesk.ui.widgets.flow_layout import FlowLayout
 
 _TIME = "%a %d %b %Y %H:%M"
 
@@ -50,12 +51,13 @@ class CaseHeader(QWidget):
         self.subject_label.setObjectName("detailSubject")
         self.subject_label.setProperty("role", "caseSubject")
         self.subject_label.setWordWrap(True)
-        header = QHBoxLayout()
+        # Number and chips at their full size, wrapping onto a second line in a narrow pane
+        # rather than clipping the number or a chip's words.
+        header = FlowLayout(spacing=8)
         header.addWidget(self.number_label)
         header.addWidget(self.status_chip)
         header.addWidget(self.priority_chip)
         header.addWidget(self.category_chip)
-        header.addStretch(1)
 
         self.info = {}
         info_grid = QGridLayout()
@@ -124,7 +126,9 @@ class CaseHeader(QWidget):
             chip.style().polish(chip)
         self._phone = detail.contact_phone
         phone = (
-            f'<a href="{escape(tel_url(detail.contact_phone))}">{isolate(escape(detail.contact_phone))}</a>'
+            # Never broken across lines: a number read out on the phone must stay whole.
+            f'<a href="{escape(tel_url(detail.contact_phone))}">'
+            f"{isolate(escape(unbreakable(detail.contact_phone)))}</a>"
             if detail.contact_phone else ""
         )
         contact = " · ".join(
@@ -168,6 +172,16 @@ class CaseHeader(QWidget):
         # Red like a breach: on their holiday nobody may be there to take the call.
         self.local_label.setStyleSheet("color: #b91c1c; font-weight: 600;" if holiday else "")
         self.local_label.setVisible(bool(text))
+
+def unbreakable(text: str) -> str:
+    """``text`` with no-break spaces and hyphens, so a word-wrapped label never breaks it.
+
+    Example:
+        >>> unbreakable("+1 902-555 0143") == "+1\u00a0902\u2011555\u00a00143"
+        True
+    """
+    return text.replace(" ", "\u00a0").replace("-", "\u2011")
+
 
 def isolate(text: str) -> str:
     """``text`` as a bidirectional isolate (FSI ... PDI): a right-to-left name then keeps to

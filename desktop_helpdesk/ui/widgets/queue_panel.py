@@ -82,7 +82,12 @@ class QueueDelegate(QStyledItemDelegate):
 
     def sizeHint(self, option: QStyleOptionViewItem, index) -> QSize:
         size = super().sizeHint(option, index)
-        return QSize(size.width() + 40, max(size.height(), 34))
+        # Room for the widest usual badge as paint() draws it, so the panel can be sized to
+        # show every queue's name whole.
+        font = QFont(option.font)
+        font.setBold(True)
+        badge = QFontMetrics(font).horizontalAdvance("999") + 14 + 10 + 4
+        return QSize(size.width() + badge, max(size.height(), 34))
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index) -> None:
         count = index.data(QUEUE_COUNT_ROLE)

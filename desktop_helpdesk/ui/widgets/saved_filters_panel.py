@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -14,6 +13,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_helpdesk.services.saved_filters import SavedFilter
+from desktop_helpdesk.ui.widgets.flow_layout import FlowLayout
 
 
 class SavedFiltersPanel(QWidget):
@@ -47,7 +47,8 @@ class SavedFiltersPanel(QWidget):
         self.delete_button = QPushButton("Delete", self)
         self.delete_button.setObjectName("deleteFilterButton")
         self.delete_button.clicked.connect(self._on_delete_button_clicked)
-        buttons = QHBoxLayout()
+        # Side by side when the panel has room, one above the other on a narrow laptop panel.
+        buttons = FlowLayout()
         buttons.addWidget(self.new_button)
         buttons.addWidget(self.delete_button)
         layout = QVBoxLayout(self)

@@ -6,11 +6,12 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
 
 from desktop_helpdesk.domain.policy import Target
 from desktop_helpdesk.domain.sla import ClockReading, ClockState
 from desktop_helpdesk.ui.sla_display import STATE_LOOKS, describe_remaining
+from desktop_helpdesk.ui.widgets.flow_layout import FlowLayout
 
 OBJECT_NAMES = {
     Target.ACKNOWLEDGE: "slaAcknowledge",
@@ -76,13 +77,13 @@ class SlaCountdown(QFrame):
         self._due.setWordWrap(True)
         self._remaining.setWordWrap(True)
 
-        top = QHBoxLayout()
-        top.setContentsMargins(0, 0, 0, 0)
+        # The state chip follows the title, or goes under it on a narrow card: the title's
+        # words are never cut.
+        top = FlowLayout(spacing=6)
         top.addWidget(self._title)
-        top.addStretch(1)
         top.addWidget(self._state)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(12, 10, 12, 10)
+        layout.setContentsMargins(10, 8, 10, 8)
         layout.setSpacing(4)
         layout.addLayout(top)
         layout.addWidget(self._remaining)

@@ -8,7 +8,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
-    QHBoxLayout,
     QLabel,
     QListView,
     QPlainTextEdit,
@@ -21,6 +20,7 @@ from PySide6.QtWidgets import (
 from desktop_helpdesk.domain.cases import Direction, InteractionChannel
 from desktop_helpdesk.ui.models.timeline_model import TimelineModel
 from desktop_helpdesk.ui.resources import icon
+from desktop_helpdesk.ui.widgets.flow_layout import FlowLayout
 
 READ_ONLY_PLACEHOLDER = "This case is closed and read-only. Reopen it to add to it."
 EDIT_PLACEHOLDER = "What was said or done (Ctrl+Enter adds it)"
@@ -83,11 +83,11 @@ class TimelineTab(QWidget):
         self.read_only_note.setWordWrap(True)
         self.read_only_note.hide()
         self.interaction_form = QWidget(self)
-        fields = QHBoxLayout()
+        # One line on a wide pane; the button wraps under the fields on a laptop's.
+        fields = FlowLayout(spacing=6)
         fields.addWidget(self.channel_field)
         fields.addWidget(self.direction_field)
         fields.addWidget(self.duration_field)
-        fields.addStretch(1)
         fields.addWidget(self.add_interaction_button)
         form = QVBoxLayout(self.interaction_form)
         form.setContentsMargins(0, 0, 0, 0)
