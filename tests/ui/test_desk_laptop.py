@@ -269,7 +269,7 @@ def test_administration_fits_a_laptop_screen(qtbot, window):
     dialog.reject()
 
 
-def test_the_unassigned_drop_target_stays_in_view(qtbot, view, scenario):  # noqa: F811
+def test_the_unassigned_drop_target_stays_in_view(qtbot, view, scenario, pool):  # noqa: F811
     view.resize(1366, 620)
     team_table = view.findChild(type(view.team_table), "teamTable")
     qtbot.waitUntil(lambda: view.team_model.rowCount() > 0)
@@ -289,3 +289,5 @@ def test_the_unassigned_drop_target_stays_in_view(qtbot, view, scenario):  # noq
     assert dropped == [[scenario.cases["C"]]]
     assert view.asked == ["Reason for moving 1 case to Unassigned:"]
     qtbot.waitUntil(lambda: view._message.text() == "Reassigned 1 case to Unassigned", timeout=5000)
+    # The workload refresh the reassignment starts lands before the database closes.
+    qtbot.waitUntil(lambda: not pool.busy, timeout=5000)
