@@ -89,3 +89,15 @@ def test_a_november_report_has_no_october_week_row(view, qtbot):  # noqa: F811
     weeks = [model.index(row, 0).data() for row in range(model.rowCount())]
     assert weeks[0] == "2026-11-01"
     assert not any(str(week).startswith("2026-10") for week in weeks)
+
+
+def test_a_november_weekly_trend_has_no_october_week_on_its_axis(view, qtbot):  # noqa: F811
+    from datetime import date
+
+    view.set_date_range(date(2026, 11, 1), date(2026, 11, 30))
+    view.grouping.setCurrentIndex(view.grouping.findData("week"))
+    with qtbot.waitSignal(view.reports_loaded, timeout=5000):
+        view.refresh_reports()
+    chart = view.compliance_chart.chart
+    assert chart is not None and chart.categories
+    assert not any("2026-10" in str(category) or "Oct" in str(category) for category in chart.categories)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from PySide6.QtCore import QModelIndex
+from PySide6.QtCore import QModelIndex, Qt
 
 from desktop_helpdesk.services.audit_log import audit_page
 from desktop_helpdesk.storage.records import AuditRecord
@@ -143,3 +143,24 @@ def test_the_chain_bar_verifies_shows_the_state_and_exports_an_anchor(
         bar.verify_button.click()
     assert outcome.args == [False]
     assert "BROKEN: row 3" in bar.state_label.text()
+
+
+def test_the_team_log_shows_labels_and_desk_time_not_stored_values(supervisor, busy_log, services,
+                                                                  member, clock):
+    from desktop_helpdesk.storage.records import CaseRecord
+
+    case = CaseRecord.get(CaseRecord.number == busy_log[0])
+    clock.advance(timedelta(minutes=3))
+    services.cases.wait_on_client(member.id, case.id, reason="needs a screenshot")
+    model = AuditLogTableModel(lambda cursor: audit_page(cursor, 500, viewer_id=supervisor, newest_first=True),
+                               HALIFAX, page_size=500)
+    model.fetchMore(QModelIndex())
+    rows = [[model.index(row, column).data() for column in range(model.columnCount())]
+            for row in range(model.rowCount())]
+    cells = {str(cell) for row in rows for cell in row}
+    assert model.headerData(1, Qt.Orientation.Horizontal) == "When (Halifax)"
+    assert "Waiting on client" in cells and "waiting_on_client" not in cells
+    assert "Medium" in cells and "medium" not in cells
+    assert not any(cell.startswith("2026-11-2") and "T" in cell for cell in cells)
+    # Desk time (the clock started at 09:00 in Halifax, 13:00 UTC).
+    assert rows[0][1] == "Wed 25 Nov 2026 09:15:00"
