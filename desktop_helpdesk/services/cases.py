@@ -72,7 +72,11 @@ from desktop_helpdesk.services.mail import (
     resolution_body,
 )
 from desktop_helpdesk.services.permissions import acting_member, require_action
-from desktop_helpdesk.services.reply_checks import checked_reply, reply_attachments
+from desktop_helpdesk.services.reply_checks import (
+    checked_reply,
+    last_client_message_id,
+    reply_attachments,
+)
 from desktop_helpdesk.storage.records import (
     AttachmentRecord,
     CaseRecord,
@@ -837,7 +841,7 @@ class CaseService:
             queue_case_email(
                 case, MailKind.REPLY, text, contact, settings, now, log,
                 subject=tagged[:400], cc=reply.cc, attachment_ids=tuple(a.id for a in attachments),
-                to_address=reply.to_address, to_name=to_name,
+                to_address=reply.to_address, to_name=to_name, in_reply_to=last_client_message_id(case.id),
             )
             result["id"] = interaction_id
             result["satisfied"] = satisfied

@@ -10,7 +10,7 @@ from desktop_helpdesk.domain.cases import file_size_text, is_valid_email
 from desktop_helpdesk.services.context import TeamSettings
 from desktop_helpdesk.services.email_templates import checked_template
 from desktop_helpdesk.services.errors import ValidationError
-from desktop_helpdesk.storage.records import AttachmentRecord
+from desktop_helpdesk.storage.records import AttachmentRecord, InboundMailRecord
 
 MAX_CC = 10
 MAX_SUBJECT = 380  # the outbox column holds 400; the case tag may be added in front
@@ -113,3 +113,19 @@ def reply_attachments(case_id: int, ids: tuple[int, ...], settings: TeamSettings
             f"the files come to {file_size_text(total)}; an email may carry at most "
             f"{file_size_text(settings.mail_max_message_bytes)}")
     return [found[i] for i in ids]
+
+
+def last_client_message_id(case_id: int) -> str:
+    """The Message-ID of the client's latest email on the case (a reply answers it, so the
+    client's mail program shows it in the same conversation), or "".
+
+    Args:
+        case_id: the case.
+
+    Returns:
+        The normalised id (no angle brackets), or "" when the case has no client email.
+    """
+    return InboundMailRecord.select(InboundMailRecord.message_id).where(
+        (InboundMailRecord.case == case_id) & (InboundMailRecord.message_id != "")
+        & InboundMailRecord.outcome.in_(("new_case", "threaded"))
+    ).order_by(InboundMailRecord.received_at.desc(), InboundMailRecord.id.desc()).scalar() or ""

@@ -249,3 +249,27 @@ def test_canned_replies_team_wide_and_personal(services, team):
 
     assert [r.title for r in services.canned_replies.list_for(team.alice)] == ["Clear the cache"]
     assert AuditRecord.select().where(AuditRecord.entity == "canned_reply").count() == 4
+
+
+def test_the_clients_answer_to_a_reply_threads_back_onto_the_case(services, team, clock, delivery_holder):
+    from tests.services.test_mail_intake import EML, mail
+
+    with running_smtp_server() as server:
+        configure_mail(services, team.admin, server.port)
+        first = services.mail_intake.process(mail(message_id="<first.1@acme.example>"), EML)
+        case_id = services.cases.case_id_for_number(first.case_number)
+        services.cases.send_reply(team.alice, case_id, to="carol@acme.example", subject="Course player is blank",
+                                  body="Please try again now.")
+        clock.advance(timedelta(seconds=30))
+        deliver_mail_outbox(clock, services.context.settings(), "", holder=delivery_holder, limit=10)
+        [sent] = server.messages
+
+        assert sent["In-Reply-To"] == "<first.1@acme.example>"
+        assert sent["Subject"] == f"[Case {first.case_number}] Course player is blank"
+        answer = mail(subject="RE: " + sent["Subject"], message_id="<answer.2@acme.example>",
+                      in_reply_to=sent["Message-ID"], body="It works now, thank you.")
+        threaded = services.mail_intake.process(answer, EML)
+
+        assert (threaded.outcome.value, threaded.case_number) == ("threaded", first.case_number)
+        summaries = [row.summary for row in InteractionRecord.select().where(InteractionRecord.case == case_id)]
+        assert any("It works now, thank you." in summary for summary in summaries)

@@ -35,7 +35,7 @@ class CannedReplyPicker(QDialog):
         replies: the replies offered.
         values: the case's placeholder values (for the preview).
         parent: the widget the picker belongs to.
-        manage: opens the canned-reply editor ("" button hidden when None).
+        manage: opens the canned-reply editor (no Manage… button when None).
     """
 
     chosen = Signal(object)
@@ -58,8 +58,8 @@ class CannedReplyPicker(QDialog):
         self.preview = QPlainTextEdit(self)
         self.preview.setObjectName("cannedPreview")
         self.preview.setReadOnly(True)
-        self.empty_note = QLabel("No canned replies yet. Save common answers with Manage…: your own, "
-                                 "or the team's (supervisors and admins).", self)
+        self.empty_note = QLabel("No canned replies yet. Save common answers in Administration → Canned "
+                                 "replies: your own, or the team's (supervisors and admins).", self)
         self.empty_note.setObjectName("cannedEmptyNote")
         self.empty_note.setWordWrap(True)
         self.empty_note.setVisible(not self._replies)
