@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QDialog, QPushButton
 
 from desktop_helpdesk.services.case_queries import Queue
 from desktop_helpdesk.storage.records import ContactRecord, MailOutboxRecord
@@ -242,3 +242,36 @@ def test_an_unsent_reply_is_kept_as_a_draft_and_forgotten_once_sent(qtbot, windo
     settle(qtbot, window)
     assert ui.drafts.load(ui.member_id, reply_key(case.id)) is None
     assert "The printer driver update is on its way." in MailOutboxRecord.get().body
+
+
+def test_an_agent_keeps_personal_canned_replies_from_the_picker(qtbot, make_window, ui):
+    from desktop_helpdesk.ui.dialogs.canned_replies_dialog import CannedRepliesDialog
+    from tests.ui.test_admin_dialog import click, context_for, type_into
+
+    configure_mail(ui)
+    agent = ui.services.team.add_member(ui.member_id, "alice", "Alice Agent")
+    agent_ui = context_for(agent, ui)
+    case = log_case(ui, "Printer offline")
+    window = make_window(agent_ui)
+    show(qtbot, window, case.id, Queue.ALL_OPEN)
+    composer = open_composer(qtbot, window)
+    picker = composer.open_canned_picker()
+    assert picker.empty_note.isVisibleTo(picker) and picker.list.count() == 0
+
+    qtbot.mouseClick(picker.findChild(QPushButton, "cannedManageButton"), Qt.MouseButton.LeftButton)
+    manager = composer.findChild(CannedRepliesDialog)
+    with qtbot.waitSignal(manager.loaded, timeout=5000):
+        pass
+    assert not manager.page.shared_box.isEnabled()  # the team's replies are for supervisors
+    type_into(qtbot, manager.page.title_field, "Driver link")
+    manager.page.body_field.setPlainText("Hi {contact_first_name}, the driver is at https://example.com/d.")
+    with qtbot.waitSignal(manager.loaded, timeout=5000):
+        click(qtbot, manager.page.add_button)
+    assert manager.message_text() == "Canned reply \u201cDriver link\u201d added."
+    manager.reject()
+    qtbot.waitUntil(lambda: len(composer.start.canned) == 1, timeout=5000)
+
+    picker = composer.open_canned_picker()
+    assert picker.list.count() == 1 and picker.list.item(0).text() == "Driver link  (mine)"
+    assert picker.preview.toPlainText() == "Hi Carol, the driver is at https://example.com/d."
+    composer.reject()

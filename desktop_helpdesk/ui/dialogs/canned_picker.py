@@ -58,8 +58,9 @@ class CannedReplyPicker(QDialog):
         self.preview = QPlainTextEdit(self)
         self.preview.setObjectName("cannedPreview")
         self.preview.setReadOnly(True)
-        self.empty_note = QLabel("No canned replies yet. Save common answers in Administration → Canned "
-                                 "replies: your own, or the team's (supervisors and admins).", self)
+        where = "with Manage…" if manage is not None else "in Administration → Canned replies"
+        self.empty_note = QLabel(f"No canned replies yet. Save common answers {where}: your own, or the "
+                                 "team's (supervisors and admins).", self)
         self.empty_note.setObjectName("cannedEmptyNote")
         self.empty_note.setWordWrap(True)
         self.empty_note.setVisible(not self._replies)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import logging
+from dataclasses import replace
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
@@ -31,6 +32,7 @@ from desktop_helpdesk.services.errors import ServiceError, ValidationError
 from desktop_helpdesk.services.replies import ReplyStart
 from desktop_helpdesk.ui.context import UiContext
 from desktop_helpdesk.ui.dialogs.canned_picker import CANNED_REPLY_KEYS, CannedReplyPicker
+from desktop_helpdesk.ui.dialogs.canned_replies_dialog import CannedRepliesDialog
 from desktop_helpdesk.ui.messages import friendly_message
 from desktop_helpdesk.ui.workers import WorkerPool
 
@@ -362,11 +364,28 @@ class ReplyDialog(QDialog):
         """Ctrl+Shift+R: choose a canned reply; its text goes in at the cursor."""
         if self._start is None:
             return None
-        picker = CannedReplyPicker(list(self._start.canned), self._start.values, self)
+        picker = CannedReplyPicker(list(self._start.canned), self._start.values, self, manage=self.manage_canned_replies)
         picker.chosen.connect(self._on_picker_chosen)
         picker.finished.connect(picker.deleteLater)
         picker.open()
         return picker
+
+    def manage_canned_replies(self) -> CannedRepliesDialog:
+        """"Manage…" in the picker: the member's (and, for supervisors, the team's) canned
+        replies; the picker offers the changed list when the editor closes."""
+        dialog = CannedRepliesDialog(self._ui, self._pool, self)
+        dialog.finished.connect(self._on_canned_replies_dialog_finished)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        return dialog
+
+    def _on_canned_replies_dialog_finished(self, _result: int) -> None:
+        services, member_id = self._ui.services, self._ui.member_id
+        self._pool.submit(services.canned_replies.list_for, member_id, on_finished=self._on_canned_reloaded)
+
+    def _on_canned_reloaded(self, replies: list) -> None:
+        if self._start is not None and not self._closed:
+            self._start = replace(self._start, canned=tuple(replies))
 
     def _on_picker_chosen(self, reply) -> None:
         # The text goes in as written: its placeholders show filled in the preview and are

@@ -46,6 +46,7 @@ from desktop_helpdesk.services.dto import CaseDetail
 from desktop_helpdesk.services.errors import ConflictError, ServiceError, ValidationError
 from desktop_helpdesk.ui.context import UiContext
 from desktop_helpdesk.ui.dialogs.canned_picker import CANNED_REPLY_KEYS, CannedReplyPicker
+from desktop_helpdesk.ui.dialogs.canned_replies_dialog import CannedRepliesDialog
 from desktop_helpdesk.ui.dialogs.case_actions import (
     AnswerDialog,
     CaseActionDialog,
@@ -806,10 +807,15 @@ class CaseDetailPanel(QWidget):
         if case_id != self.case_id:
             return
         values, replies = found
-        picker = CannedReplyPicker(replies, values, self)
+        picker = CannedReplyPicker(replies, values, self, manage=self._manage_canned_replies)
         picker.chosen.connect(lambda reply: self._on_note_canned_chosen(reply, values))
         picker.finished.connect(picker.deleteLater)
         picker.open()
+
+    def _manage_canned_replies(self) -> None:
+        dialog = CannedRepliesDialog(self._ui, self._pool, self)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
 
     def _on_note_canned_chosen(self, reply, values) -> None:
         # A note is not rendered later: the placeholders are filled as it goes in.
