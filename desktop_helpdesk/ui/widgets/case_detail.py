@@ -338,9 +338,6 @@ class CaseDetailPanel(QWidget):
         canned.setContext(Qt.ShortcutContext.WidgetShortcut)
         canned.setWhatsThis("Insert a canned reply (in a note or reply)")
         canned.activated.connect(self.insert_canned_reply)
-        self.summary_edit.setPlaceholderText(
-            (self.summary_edit.placeholderText() + " " if self.summary_edit.placeholderText() else "")
-            + f"({CANNED_REPLY_KEYS}: insert a canned reply)")
 
         paste = QShortcut(QKeySequence("Ctrl+Shift+V"), self)
         paste.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)

@@ -23,7 +23,7 @@ from desktop_helpdesk.ui.resources import icon
 from desktop_helpdesk.ui.widgets.flow_layout import FlowLayout
 
 READ_ONLY_PLACEHOLDER = "This case is closed and read-only. Reopen it to add to it."
-EDIT_PLACEHOLDER = "What was said or done (Ctrl+Enter adds it)"
+EDIT_PLACEHOLDER = "What was said or done (Ctrl+Enter adds it; Ctrl+Shift+R inserts a canned reply)"
 
 
 class TimelineTab(QWidget):
