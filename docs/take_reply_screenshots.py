@@ -2,7 +2,9 @@
 preview, on the demo data, for a desktop (1600x900) and a laptop (1366x768) window.
 
 Usage (from the repository root): ``python3 docs/take_reply_screenshots.py [--out docs]``; writes
-``screenshot-reply-composer.png`` and ``screenshot-1366-reply-composer.png``.
+``screenshot-reply-composer.png``, ``screenshot-1366-reply-composer.png`` and, as an admin sees it,
+``screenshot-1366-email-templates.png`` (Administration → Email templates with a preview) and
+``screenshot-1366-canned-replies.png``.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtCore import QBuffer, QIODevice, Qt  # noqa: E402
+from PySide6.QtGui import QColor, QImage  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from desktop_helpdesk.domain.clock import ManualClock  # noqa: E402
@@ -67,8 +70,8 @@ def main(argv: list[str] | None = None) -> int:
     case = (CaseRecord.select().join(ContactRecord, on=(CaseRecord.contact == ContactRecord.id))
             .where((CaseRecord.status == "new") & (ContactRecord.email != "") & (CaseRecord.respond_due_at > NOW))
             .order_by(CaseRecord.id).first())
-    services.cases.add_attachment(agent.id, case.id, filename="blank-player.png",
-                                  data=b"\x89PNG\r\n\x1a\n" + b"\x00" * 40_000, content_type="image/png")
+    services.cases.add_attachment(agent.id, case.id, filename="blank-player.png", data=_blank_screenshot(),
+                                  content_type="image/png")
     for (width, height), name in SIZES:
         context = UiContext.for_member(services, clock, agent)
         window = MainWindow(context)
@@ -96,8 +99,47 @@ def main(argv: list[str] | None = None) -> int:
         window.shutdown()
         window.deleteLater()
         settle(200)
+    _email_templates(services, clock, admin, case, out)
     close_database()
     return 0
+
+
+def _blank_screenshot() -> bytes:
+    """A real PNG (a white 800x450 "blank player") the attachments view can thumbnail."""
+    image = QImage(800, 450, QImage.Format.Format_RGB32)
+    image.fill(QColor("white"))
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    image.save(buffer, "PNG")
+    return bytes(buffer.data())
+
+
+def _email_templates(services, clock, admin, case, out: Path) -> None:
+    from desktop_helpdesk.ui import admin as admin_ui
+
+    window = MainWindow(UiContext.for_member(services, clock, admin))
+    window.resize(1366, 768)
+    window.show()
+    settle(1500)
+    dialog = admin_ui.open_admin_dialog(window)
+    settle(1000)
+    page = dialog.email_templates_page
+    dialog.tabs.setCurrentWidget(page)
+    page.select_kind("acknowledgement")
+    page.case_field.setText(case.number)
+    page.preview()
+    settle(800)
+    print(f"1366x768: Administration {dialog.width()}x{dialog.height()} (usable height {768 - _CHROME})")
+    dialog.grab().save(str(out / "screenshot-1366-email-templates.png"))
+    dialog.tabs.setCurrentWidget(dialog.canned_replies_page)
+    settle(300)
+    dialog.canned_replies_page.select_reply(services.canned_replies.list_for(admin.id)[0].id)
+    settle(300)
+    dialog.grab().save(str(out / "screenshot-1366-canned-replies.png"))
+    dialog.reject()
+    window.shutdown()
+    window.deleteLater()
+    settle(200)
 
 
 if __name__ == "__main__":

@@ -49,16 +49,18 @@ class CannedRepliesPage(TablePage):
         self.save_button.clicked.connect(self.save_selected)
         self.retire_button = push_button("Retire", box, "retireCannedReplyButton")
         self.retire_button.clicked.connect(self.toggle_selected)
-        form = QFormLayout(box)
-        form.addRow("&Title", self.title_field)
-        form.addRow("&Text", self.body_field)
-        form.addRow("", self.shared_box)
         buttons = QHBoxLayout()
         buttons.addWidget(self.add_button)
         buttons.addWidget(self.save_button)
         buttons.addWidget(self.retire_button)
         buttons.addStretch(1)
+        # The buttons come before the text, which takes the rest: on a laptop the tall
+        # Administration pages scroll, and the buttons must stay in view.
+        form = QFormLayout(box)
+        form.addRow("&Title", self.title_field)
+        form.addRow("", self.shared_box)
         form.addRow("", buttons)
+        form.addRow("&Text", self.body_field)
 
         right = QVBoxLayout()
         right.addWidget(box, 1)

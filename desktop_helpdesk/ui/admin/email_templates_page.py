@@ -64,21 +64,20 @@ class EmailTemplatesPage(QWidget):
         self.save_button.clicked.connect(self.save)
         self.restore_button = push_button("Use the built-in text", edit_box, "restoreEmailTemplateButton")
         self.restore_button.clicked.connect(self.restore_default)
+        # Save sits beside the choice, not under the editor: on a laptop the tall Administration
+        # pages scroll, and the button must stay in view.
         kind_row = QHBoxLayout()
         kind_row.addWidget(self.kind_field, 1)
         kind_row.addWidget(self.state_label)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.save_button)
-        buttons.addWidget(self.restore_button)
-        buttons.addStretch(1)
+        kind_row.addWidget(self.save_button)
+        kind_row.addWidget(self.restore_button)
         edit_layout = QVBoxLayout(edit_box)
         edit_layout.addLayout(kind_row)
-        edit_layout.addWidget(self.editor, 1)
-        edit_layout.addLayout(buttons)
         self.read_only_note = hint("Only an admin can change these texts; you can preview them.", edit_box)
         self.read_only_note.setObjectName("emailTemplateReadOnly")
         self.read_only_note.hide()
         edit_layout.addWidget(self.read_only_note)
+        edit_layout.addWidget(self.editor, 1)
 
         preview_box = group("Preview on a real case", self, "emailTemplatePreviewBox")
         self.case_field = line_edit(preview_box, "emailTemplateCaseField", "Case number (empty: the newest case)")
@@ -97,12 +96,12 @@ class EmailTemplatesPage(QWidget):
         case_row.addWidget(self.preview_button)
         preview_layout = QVBoxLayout(preview_box)
         preview_layout.addLayout(case_row)
-        preview_layout.addWidget(self.preview_heading)
-        preview_layout.addWidget(self.preview_text, 1)
         preview_layout.addWidget(hint(
             "Placeholders: " + ", ".join("{" + name + "}" for name in PLACEHOLDERS)
             + ". Write {{ and }} for a literal brace. The subject always carries the case number "
             "so the client's answer threads back onto the case.", preview_box))
+        preview_layout.addWidget(self.preview_heading)
+        preview_layout.addWidget(self.preview_text, 1)
 
         layout = QHBoxLayout(self)
         layout.addWidget(edit_box, 1)
