@@ -241,6 +241,14 @@ def _run_app(args: argparse.Namespace, config: AppConfig, log_file: Path, settin
             window.resize(*args.screenshot_size)
         window.show()
         window.ticker.start()
+        if target.is_sqlite and not args.screenshot:
+            # The file was opened without waiting for its integrity check (seconds on a big
+            # file); it runs now, in the background, and a damaged file shows in the window.
+            from desktop_helpdesk.ui.database_problems import IntegrityCheck
+
+            integrity = IntegrityCheck(window, target.sqlite_path,
+                                       reopen=lambda path: _restart_on(app, args, path))
+            integrity.start_after(window.list_loaded)
         if args.screenshot:
             return _screenshot(app, window, Path(args.screenshot), QTimer)
         return app.exec()
@@ -265,9 +273,26 @@ def _open_chosen_database(config: AppConfig, args: argparse.Namespace):
     first_start = not config.named_by_user and target.is_sqlite and not target.sqlite_path.exists()
     return open_with_way_out(
         target, allow_new=args.new or args.demo or first_start,
-        headless=bool(args.screenshot),
+        # A person waits for the window: its check runs in the background once the list
+        # shows (IntegrityCheck). Automation (--screenshot) waits for nobody: checked first.
+        headless=bool(args.screenshot), check_first=bool(args.screenshot),
         refuse=lambda text: _error_box(QMessageBox, "The database cannot be opened", text, args.screenshot),
     )
+
+
+def _restart_on(app, args: argparse.Namespace, path: Path) -> None:
+    """Start the app over on ``path`` (a way out of a damaged file) and quit this one."""
+    from PySide6.QtCore import QProcess
+
+    command = [] if getattr(sys, "frozen", False) else ["-m", "desktop_helpdesk"]
+    command += ["--db", str(path)]
+    if args.user:
+        command += ["--user", args.user]
+    log.info("starting over on %s", path)
+    if not QProcess.startDetached(sys.executable, command):
+        log.error("could not start the app again on %s", path)
+        return
+    app.quit()
 
 
 def _error_box(message_box, title: str, text: str, headless: bool) -> None:

@@ -109,13 +109,15 @@ class DatabaseTarget:
         return f"{scheme}://{user}@{tail}"
 
 
-def make_database(target: DatabaseTarget, *, allow_new: bool = True) -> Database:
+def make_database(target: DatabaseTarget, *, allow_new: bool = True, check: bool = True) -> Database:
     """Build (not open) a peewee database for ``target``.
 
     Args:
         target: a SQLite path or a ``postgresql://`` URL.
         allow_new: the user asked for a new database, so a missing or empty (0-byte) SQLite
             file becomes one; otherwise such a file is refused.
+        check: run ``check_integrity`` on an existing SQLite file first (the window passes
+            False and checks in the background after showing its list).
 
     Returns:
         An unconnected peewee database; a ``ReadOnlySqliteDatabase`` when the file or its
@@ -129,9 +131,10 @@ def make_database(target: DatabaseTarget, *, allow_new: bool = True) -> Database
         path = target.sqlite_path
         _refuse_foreign_file(path, allow_new=allow_new)
         if path.exists() and path.stat().st_size and is_read_only_file(path):
-            check_integrity(path)
+            if check:
+                check_integrity(path)
             return ReadOnlySqliteDatabase(path, check_same_thread=False)
-        if path.exists() and path.stat().st_size:
+        if check and path.exists() and path.stat().st_size:
             check_integrity(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         return SqliteDatabase(str(path), pragmas=SQLITE_PRAGMAS, check_same_thread=False)
@@ -151,7 +154,7 @@ def make_database(target: DatabaseTarget, *, allow_new: bool = True) -> Database
 
 
 def open_database(target: DatabaseTarget | str | Path, *, migrate: bool = True,
-                  allow_new: bool = True) -> Database:
+                  allow_new: bool = True, check_first: bool = True) -> Database:
     """Open the database, bind the records to it and bring its schema up to date.
 
     Args:
@@ -159,6 +162,10 @@ def open_database(target: DatabaseTarget | str | Path, *, migrate: bool = True,
         migrate: run pending schema migrations (a SQLite file is backed up first).
         allow_new: a missing or empty SQLite file may become a new database (the user asked
             for one); entry points pass False for a file the user named.
+        check_first: run SQLite's ``quick_check`` before opening (seconds on a large file).
+            The window passes False and runs the check in the background once its list is
+            shown; a file that needs a schema upgrade is still checked first, since the
+            upgrade writes to it.
 
     Returns:
         The connected database, also reachable through ``database`` (``is_read_only()`` tells
@@ -172,7 +179,7 @@ def open_database(target: DatabaseTarget | str | Path, *, migrate: bool = True,
     """
     if not isinstance(target, DatabaseTarget):
         target = DatabaseTarget(str(target))
-    db = make_database(target, allow_new=allow_new)
+    db = make_database(target, allow_new=allow_new, check=check_first)
     try:
         db.connect(reuse_if_open=True)
         if target.is_sqlite:
@@ -192,6 +199,9 @@ def open_database(target: DatabaseTarget | str | Path, *, migrate: bool = True,
                         f"{target.display}: is read-only and was written by an older Desktop "
                         "Helpdesk; it needs an upgrade that cannot be saved. Open a writable copy")
             else:
+                if not check_first and target.is_sqlite and pending(db):
+                    # An upgrade writes to the file: never to a damaged one.
+                    check_integrity(target.sqlite_path)
                 upgrade(db, backup_dir=target.sqlite_path.parent if target.is_sqlite else None)
         except Exception:
             db.close()

@@ -8,12 +8,13 @@ from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
+    QPushButton,
     QSizePolicy,
     QToolBar,
     QWidget,
@@ -23,9 +24,11 @@ from desktop_helpdesk.storage.db import (
     DatabaseDamagedError,
     DatabaseOpenError,
     DatabaseTarget,
+    check_integrity,
     open_database,
     restore_copy,
 )
+from desktop_helpdesk.ui.workers import WorkerPool
 
 log = logging.getLogger(__name__)
 
@@ -110,6 +113,7 @@ def open_with_way_out(
     headless: bool,
     refuse: Callable[[str], None],
     ask: Callable[[DatabaseDamagedError], tuple[DamagedChoice, str]] | None = None,
+    check_first: bool = True,
 ) -> DatabaseTarget | None:
     """Open ``target``; on a damaged file let the user choose a way out, never writing to it.
 
@@ -120,6 +124,9 @@ def open_with_way_out(
         refuse: tells the user (dialog and stderr) why another kind of failure stops the start.
         ask: shows the damaged-file dialog and returns the choice and, for "another file", the
             path chosen ("" = cancelled); tests pass a fake.
+        check_first: run the integrity check before opening; the window passes False and
+            runs it afterwards with ``IntegrityCheck`` (a file needing an upgrade is still
+            checked first).
 
     Returns:
         The target that was opened, or None when the user quit or the database cannot be used.
@@ -127,7 +134,7 @@ def open_with_way_out(
     ask = ask or _ask
     while True:
         try:
-            open_database(target, allow_new=allow_new)
+            open_database(target, allow_new=allow_new, check_first=check_first)
             return target
         except DatabaseDamagedError as error:
             log.error("cannot open database: %s", error)
@@ -148,6 +155,148 @@ def open_with_way_out(
             log.error("cannot open database: %s", error)
             refuse(str(error))
             return None
+
+
+class IntegrityCheck(QObject):
+    """SQLite's ``quick_check`` of the open file, run on its own pool thread once the window
+    shows its list (seconds on a large file: nobody waits for it). A damaged file gets a red
+    banner across the window naming it, with the ways out of ``DamagedDatabaseDialog``: the
+    newest backup (as a copy) or another file is opened by starting over on it (``reopen``).
+
+    Signals:
+        finished(object): None when the file is healthy, else the ``DatabaseDamagedError``.
+        banner_shown(object): the damaged-file banner (a QLabel) is on screen.
+
+    Args:
+        window: the main window (the banner goes across it; its ``closing`` ends the check).
+        path: the SQLite file the window works on.
+        reopen: starts the app over on another file (the app restarts itself; tests fake it).
+        ask: shows the damaged-file dialog and returns the choice (tests pass a fake).
+        check: the check to run (``check_integrity``).
+    """
+
+    finished = Signal(object)
+    banner_shown = Signal(object)
+
+    def __init__(
+        self,
+        window: QMainWindow,
+        path: Path,
+        *,
+        reopen: Callable[[Path], None],
+        ask: Callable[[DatabaseDamagedError], tuple[DamagedChoice, str]] | None = None,
+        check: Callable[[Path], None] = check_integrity,
+    ) -> None:
+        super().__init__(window)
+        self._window = window
+        self._path = path
+        self._reopen = reopen
+        self._ask = ask or _ask
+        self._check = check
+        # Its own thread: the window's two pool threads stay free for the desk's work.
+        self._pool = WorkerPool(self, max_threads=1)
+        self.error: DatabaseDamagedError | None = None
+        self.banner: QLabel | None = None
+        closing = getattr(window, "closing", None)
+        if closing is not None:
+            closing.connect(self._pool.close)
+
+    def start_after(self, signal, *, at_the_latest_ms: int = 3000) -> None:
+        """Start the check when ``signal`` first fires (the window's first list is shown), or
+        after ``at_the_latest_ms`` if it does not (a damaged file may fail the list's query)."""
+        self._started = False
+        signal.connect(self._on_trigger)
+        self._fallback = QTimer(self)
+        self._fallback.setObjectName("integrityCheckFallback")
+        self._fallback.setSingleShot(True)
+        self._fallback.timeout.connect(self._on_trigger)
+        self._fallback.start(at_the_latest_ms)
+
+    def _on_trigger(self, *_args) -> None:
+        self._fallback.stop()
+        if not self._started:
+            self._started = True
+            self.start()
+
+    def start(self) -> None:
+        """Run the check in the background."""
+        self._pool.submit(_checked, self._check, self._path, on_finished=self._on_checked,
+                          on_failed=self._on_check_failed)
+
+    @property
+    def running(self) -> bool:
+        return self._pool.busy
+
+    def _on_checked(self, error: DatabaseDamagedError | None) -> None:
+        if error is None:
+            log.info("%s passed its integrity check", self._path)
+        else:
+            self.error = error
+            self.banner = install_damaged_banner(self._window, error, self.choose_way_out)
+            self.banner_shown.emit(self.banner)
+        self.finished.emit(error)
+
+    def _on_check_failed(self, error: Exception) -> None:
+        # The check itself could not run (the pool logged why); the desk keeps working.
+        log.error("the integrity check of %s could not run: %s", self._path, error)
+        self.finished.emit(None)
+
+    def choose_way_out(self) -> DamagedChoice:
+        """The damaged-file dialog: open the newest backup (a copy), another file, or quit."""
+        error = self.error
+        if error is None:
+            return DamagedChoice.QUIT
+        choice, other = self._ask(error)
+        if choice is DamagedChoice.OPEN_BACKUP and error.newest_backup is not None:
+            self._reopen(restore_copy(error.newest_backup))
+        elif choice is DamagedChoice.OPEN_OTHER and other:
+            self._reopen(Path(other))
+        elif choice is DamagedChoice.QUIT:
+            self._window.close()
+        return choice
+
+
+def _checked(check: Callable[[Path], None], path: Path) -> DatabaseDamagedError | None:
+    """Worker: the check's finding (None: healthy)."""
+    try:
+        check(path)
+    except DatabaseDamagedError as error:
+        return error
+    return None
+
+
+def install_damaged_banner(window: QMainWindow, error: DatabaseDamagedError,
+                           way_out: Callable[[], object]) -> QLabel:
+    """Show, above everything in ``window``, that its file failed the integrity check, with a
+    button to the ways out.
+
+    Returns:
+        The banner label (object name ``damagedBanner``); the button is ``damagedWayOutButton``.
+    """
+    bar = QToolBar("Damaged database", window)
+    bar.setObjectName("damagedBar")
+    bar.setMovable(False)
+    bar.setFloatable(False)
+    banner = QLabel(
+        f"Damaged: {error.path} failed its integrity check ({error.detail}). What is saved now "
+        "may be lost: open the newest backup or another file.", bar)
+    banner.setObjectName("damagedBanner")
+    banner.setToolTip(str(error))
+    banner.setWordWrap(True)
+    banner.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+    banner.setStyleSheet("QLabel#damagedBanner { background: #fee2e2; color: #7f1d1d; "
+                         "border: 1px solid #ef4444; border-radius: 6px; padding: 6px 10px; font-weight: 600; }")
+    bar.addWidget(banner)
+    button = QPushButton("Ways out…", bar)
+    button.setObjectName("damagedWayOutButton")
+    button.clicked.connect(lambda: way_out())
+    bar.addWidget(button)
+    window.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
+    window.insertToolBarBreak(bar)
+    # Added to a window already on screen: a new child stays hidden until shown.
+    bar.show()
+    window.setWindowTitle(f"{window.windowTitle()} (damaged file)")
+    return banner
 
 
 def _ask(error: DatabaseDamagedError) -> tuple[DamagedChoice, str]:
