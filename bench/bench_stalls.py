@@ -18,11 +18,10 @@ import argparse
 import cProfile
 import os
 import pstats
+import sqlite3
 import struct
 import sys
-import threading
 import time
-import traceback
 import zlib
 from pathlib import Path
 
@@ -35,6 +34,7 @@ from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from bench.big_database import DEFAULT_NOW, build_big_database  # noqa: E402
+from bench.stall_trace import TRACER, Call, StackSampler, TracedApplication  # noqa: E402
 from desktop_helpdesk.domain.clock import ManualClock  # noqa: E402
 from desktop_helpdesk.services.case_queries import Queue  # noqa: E402
 from desktop_helpdesk.services.container import Services  # noqa: E402
@@ -58,12 +58,14 @@ class StallWatchdog:
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._timer.setInterval(_TICK_MS)
         self._timer.timeout.connect(self._on_timeout)
-        self._last = time.perf_counter()
+        self.interval_s = _TICK_MS / 1000
+        self.last_tick = time.perf_counter()
         self.longest_ms = 0.0
+        self.longest_at = (0.0, 0.0)
 
     def start(self) -> None:
         self.longest_ms = 0.0
-        self._last = time.perf_counter()
+        self.last_tick = time.perf_counter()
         self._timer.start()
 
     def stop(self) -> float:
@@ -73,33 +75,11 @@ class StallWatchdog:
 
     def _on_timeout(self) -> None:
         now = time.perf_counter()
-        late = (now - self._last) * 1000 - _TICK_MS
-        self.longest_ms = max(self.longest_ms, late)
-        self._last = now
-
-
-class StallSampler(threading.Thread):
-    """With --why: prints the window thread's Python stack whenever a tick is over 30 ms late."""
-
-    def __init__(self, watchdog: StallWatchdog) -> None:
-        super().__init__(daemon=True)
-        self._watchdog = watchdog
-        self._main = threading.main_thread().ident
-
-    def run(self) -> None:
-        reported = 0.0
-        while True:
-            time.sleep(0.01)
-            since = time.perf_counter() - self._watchdog._last
-            if since > 0.1 and self._watchdog._last != reported:
-                reported = self._watchdog._last
-                stacks = []
-                for ident, frame in sys._current_frames().items():
-                    if ident == threading.get_ident():
-                        continue
-                    name = "window" if ident == self._main else f"thread {ident}"
-                    stacks.append(f"[{name}]\n" + "".join(traceback.format_stack(frame, limit=5)))
-                print(f"--- {since * 1000:.0f} ms into a stall:\n" + "\n".join(stacks), flush=True)
+        late = (now - self.last_tick) * 1000 - _TICK_MS
+        if late > self.longest_ms:
+            self.longest_ms = late
+            self.longest_at = (self.last_tick, now)
+        self.last_tick = now
 
 
 def spin(ms: int) -> None:
@@ -138,20 +118,29 @@ def png_header_only(width: int, height: int, size: int) -> bytes:
     return head + b"\0" * (size - len(head))
 
 
+def case_count(path: Path) -> int:
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as connection:
+        return connection.execute("SELECT count(*) FROM \"case\"").fetchone()[0]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", default="/tmp/helpdesk-bench-300k.sqlite3")
     parser.add_argument("--cases", type=int, default=300_000)
     parser.add_argument("--profile", action="store_true", help="what the window's thread spent time on")
-    parser.add_argument("--why", action="store_true", help="print the window thread's stack in stalls")
+    parser.add_argument("--calls", type=int, default=1, help="longest calls listed per scenario")
     args = parser.parse_args(argv)
     path = Path(args.db)
     if not path.exists():
+        print(f"building {args.cases:,} cases in {path} …", flush=True)
         build_big_database(path, args.cases)
         close_database()
+    cases = case_count(path)
 
     protect_bool_singletons()
-    app = QApplication.instance() or QApplication([])
+    app = QApplication.instance() or TracedApplication([])
+    if not isinstance(app, TracedApplication):
+        raise SystemExit("bench_stalls must create the application itself (it times its dispatches)")
     app.setStyle("Fusion")
     app.setStyleSheet(stylesheet())
     open_database(path)
@@ -167,14 +156,16 @@ def main(argv: list[str] | None = None) -> int:
     spin_until(lambda: window.model.rowCount() > 50 and idle(window))
     spin(500)
     watchdog = StallWatchdog()
-    if args.why:
-        StallSampler(watchdog).start()
-    results: dict[str, float] = {}
+    sampler = StackSampler(watchdog)
+    sampler.start()
+    results: dict[str, tuple[float, Call | None]] = {}
+    direct = TRACER.direct
 
     def scenario(name: str, action) -> None:
         spin_until(lambda: idle(window))
         spin(100)
         profiler = cProfile.Profile() if args.profile else None
+        TRACER.start()
         watchdog.start()
         started = time.perf_counter()
         if profiler:
@@ -182,16 +173,26 @@ def main(argv: list[str] | None = None) -> int:
         action()
         spin_until(lambda: idle(window))
         spin(100)
-        results[name] = watchdog.stop()
+        stall = watchdog.stop()
+        calls = TRACER.stop()
         if profiler:
             profiler.disable()
             pstats.Stats(profiler).sort_stats("tottime").print_stats(12)
-        print(f"  {name:<38} {results[name]:8.1f} ms longest stall "
-              f"({time.perf_counter() - started:.1f} s)", flush=True)
+        longest = calls[0] if calls else None
+        results[name] = (stall, longest)
+        # Was the watchdog's longest stall one of our calls, or the machine (no call running)?
+        begin, end = watchdog.longest_at
+        ours = any(c.started < end and c.started + c.wall_s > begin for c in calls)
+        call_text = (f"{longest.wall_s * 1000:6.1f} ms (CPU {longest.cpu_s * 1000:5.1f})"
+                     if longest else "     -")
+        print(f"  {name:<36} {call_text} | stall {stall:6.1f} ms "
+              f"{'ours' if ours else 'machine'} ({time.perf_counter() - started:.1f} s)", flush=True)
+        for call in calls[: args.calls]:
+            print(f"      {call.wall_s * 1000:6.1f} ms {call.culprit()}", flush=True)
 
     def select_cases() -> None:
         window.table.setFocus()
-        window.select_case(window.model.case_id_at(0))
+        direct("select_case", window.select_case, window.model.case_id_at(0))
         for _ in range(15):
             QTest.keyClick(window.table, Qt.Key.Key_Down)
             spin(150)
@@ -199,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
     intake = {}
 
     def type_a_call() -> None:
-        dialog = window.open_phone_intake()
+        dialog = direct("open_phone_intake", window.open_phone_intake)
         intake["dialog"] = dialog
         type_slowly(dialog.subject_field, "LMS shows a blank page after the update")
         type_slowly(dialog.description_field, " since this morning, SSO login for learners")
@@ -210,16 +211,16 @@ def main(argv: list[str] | None = None) -> int:
         dialog.caller_field.setFocus()
         type_slowly(dialog.caller_field, "Saulnier Chris")
         spin(300)
-        dialog.caller_field.clear()
+        direct("caller_field.clear", dialog.caller_field.clear)
         type_slowly(dialog.caller_field, "Nora Newcomer")
         QTest.keyClick(dialog.caller_field, Qt.Key.Key_Return)
         spin(800)
-        dialog.reject()
+        direct("intake reject", dialog.reject)
 
     def a_command() -> None:
         detail = window.detail
         detail.tabs.setCurrentIndex(0)
-        detail.summary_edit.setPlainText("Called back; the cache clear fixed it")
+        direct("summary setPlainText", detail.summary_edit.setPlainText, "Called back; the cache clear fixed it")
         QTest.mouseClick(detail.add_interaction_button, Qt.MouseButton.LeftButton)
         spin(1500)
 
@@ -231,14 +232,16 @@ def main(argv: list[str] | None = None) -> int:
 
     def paste() -> None:
         clipboard = QGuiApplication.clipboard()
-        clipboard.setMimeData(huge_png)
-        window.detail.paste_screenshot()
+        clipboard.setMimeData(huge_png)  # the other application copies (not our thread's work)
+        direct("paste_screenshot (8000x6000 PNG)", window.detail.paste_screenshot)
         spin(500)
         clipboard.setImage(large_image)
-        window.detail.paste_screenshot()
+        direct("paste_screenshot (4000x3000 image)", window.detail.paste_screenshot)
         spin(3000)
 
-    print(f"database: {path} ({window.model.rowCount():,} open cases in the list)")
+    goal = "" if cases >= 300_000 else "  (NOT the 300,000 cases of the goal)"
+    print(f"database: {path}: {cases:,} cases{goal}; {window.model.rowCount():,} open in the list")
+    print(f"  {'scenario':<36} {'longest call on the window thread':<33} | watchdog's longest stall")
     # The floor: stalls with nothing to do come from the machine (other processes, painting).
     scenario("idle window (noise floor)", lambda: spin(2000))
     scenario("selecting cases", select_cases)
@@ -246,14 +249,18 @@ def main(argv: list[str] | None = None) -> int:
     scenario("new caller", new_caller)
     scenario("a command (add a note)", a_command)
     scenario("paste (over the limit, then 4000x3000)", paste)
+    sampler.stop()
     window.shutdown()
     close_database()
-    floor = results.pop("idle window (noise floor)")
-    worst = max(results.values())
-    print(f"noise floor {floor:.1f} ms (load average {os.getloadavg()[0]:.1f})")
+    floor, _idle_call = results.pop("idle window (noise floor)")
+    worst_name, (worst_stall, worst_call) = max(
+        results.items(), key=lambda item: item[1][1].wall_s if item[1][1] else 0.0)
+    worst = worst_call.wall_s * 1000 if worst_call else 0.0
+    print(f"noise floor {floor:.1f} ms (idle window's longest stall; load average "
+          f"{' '.join(f'{x:.1f}' for x in os.getloadavg())})")
     verdict = "OK" if worst < TARGET_MS else f"OVER {TARGET_MS:.0f} ms"
-    print(f"longest stall {worst:.1f} ms: {verdict}")
-    return 0 if worst < TARGET_MS else 1
+    print(f"longest call on the window's thread {worst:.1f} ms ({worst_name}): {verdict}{goal}")
+    return 0 if worst < TARGET_MS and not goal else 1
 
 
 if __name__ == "__main__":
