@@ -11,6 +11,7 @@ import pytest
 from PySide6.QtCore import QMimeData, Qt
 from PySide6.QtGui import QGuiApplication
 
+from desktop_helpdesk.domain.calendar import BusinessCalendar
 from desktop_helpdesk.services.drafts import INTAKE_KEY
 from tests.ui.conftest import OFFSCREEN_NOISE, log_case, settle
 
@@ -18,9 +19,7 @@ pytestmark = pytest.mark.qt_log_ignore(*OFFSCREEN_NOISE)
 
 
 class _GuiThreadQueries(logging.Handler):
-    """Records the SQL peewee runs on the main (window's) thread, except the list's page of
-    rows by id: on local SQLite the table model reads one 200-row page by primary key
-    synchronously by design (the bench measures it)."""
+    """Records the SQL peewee runs on the main (window's) thread."""
 
     def __init__(self):
         super().__init__(logging.DEBUG)
@@ -28,7 +27,7 @@ class _GuiThreadQueries(logging.Handler):
 
     def emit(self, record):
         statement = str(record.msg)
-        if threading.current_thread() is threading.main_thread() and '"t1"."id" IN (' not in statement:
+        if threading.current_thread() is threading.main_thread():
             self.statements.append(statement[:400])
 
 
@@ -163,3 +162,52 @@ def test_a_pasted_png_is_stored_as_it_came(qtbot, window, ui):
     info = window.detail.detail.attachments[0]
     _info, stored = ui.services.cases.attachment_content(info.id)
     assert stored == bytes(data.data())
+
+
+class _CalendarSpy:
+    """Notes the thread each time the business calendar indexes more years (delegates to it)."""
+
+    def __init__(self, monkeypatch):
+        self.threads = []
+        original = BusinessCalendar._extend
+
+        def extend(calendar, first_year, last_year):
+            self.threads.append(threading.current_thread().name)
+            return original(calendar, first_year, last_year)
+
+        monkeypatch.setattr(BusinessCalendar, "_extend", extend)
+
+
+def test_the_list_reads_its_rows_and_their_clocks_on_the_pool(qtbot, make_window, ui, clock, monkeypatch,
+                                                              gui_queries):
+    # A case open for two years: its clocks need business days the calendar has not indexed.
+    clock.advance(timedelta(days=-730))
+    old = log_case(ui, "Open since long ago")
+    clock.advance(timedelta(days=730))
+    recent = log_case(ui, "Recent")
+    # A new closure makes the window start with a fresh calendar (nothing indexed yet).
+    ui.services.settings.add_closure(ui.member_id, clock.now().date() + timedelta(days=40), "Inventory")
+    spy = _CalendarSpy(monkeypatch)
+    gui_queries.statements.clear()
+
+    window = make_window()
+    window.table.viewport().grab()  # the first paint: rows and clocks are already there
+    assert window.model.data(window.model.index(window.model.row_of(old.id), 2)) == "Open since long ago"
+    assert spy.threads and "MainThread" not in spy.threads
+    # (Building the window reads the closures and settings, two one-row queries.)
+    assert [s for s in gui_queries.statements if '"case" AS "t1"' in s] == []
+    gui_queries.statements.clear()
+
+    # A changed case stays shown as it was while its new version is read on the pool.
+    ui.services.cases.edit_case(ui.member_id, recent.id, expected_version=recent.version,
+                                 subject="Recent, renamed")
+    gui_queries.statements.clear()
+    row = window.model.row_of(recent.id)
+    window.model.evict([recent.id])
+    assert window.model.data(window.model.index(row, 2)) == "Recent"
+    with qtbot.waitSignal(window.model.page_loaded):
+        window.table.viewport().grab()
+    settle(qtbot)
+    assert window.model.data(window.model.index(row, 2)) == "Recent, renamed"
+    assert gui_queries.statements == []
+    assert "MainThread" not in spy.threads

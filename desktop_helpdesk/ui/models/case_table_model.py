@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import IntEnum
 from zoneinfo import ZoneInfo
@@ -49,6 +50,24 @@ _BACKGROUND = Qt.ItemDataRole.BackgroundRole
 _FOREGROUND = Qt.ItemDataRole.ForegroundRole
 _FONT = Qt.ItemDataRole.FontRole
 _TOOLTIP = Qt.ItemDataRole.ToolTipRole
+
+
+@dataclass(frozen=True)
+class PageRead:
+    """A page of rows read on a pool thread, with their clock readings worked out there too
+    (reading an old case's clock may first index years of the business calendar)."""
+
+    rows: list[CaseRow]
+    sla: dict[int, RowSla] = field(default_factory=dict)
+    reader: SlaReader | None = None
+    now: datetime | None = None
+
+
+def read_page(load_rows: Callable[[list[int]], list[CaseRow]], ids: list[int], reader: SlaReader,
+              now: datetime) -> PageRead:
+    """Worker: the rows of ``ids`` and their clock readings at ``now`` (for ``store_page``)."""
+    rows = load_rows(ids)
+    return PageRead(rows, {row.id: reader.row_sla(row, now) for row in rows}, reader, now)
 
 
 class CaseColumn(IntEnum):
@@ -141,10 +160,15 @@ class CaseTableModel(QAbstractTableModel):
     ) -> None:
         super().__init__(parent)
         self._load_rows = load_rows
-        # With ``fetch_rows`` (a server database) a missing page shows "…" and loads in the
-        # background; local SQLite loads a 200-row page inline (~3 ms measured on 100k cases).
+        # With ``fetch_rows`` (the window always gives one) a missing page shows "…" and loads
+        # in the background, its clocks read there too; a changed row stays shown as it was
+        # until its new version arrives. Without it, pages load inline (tests, small lists).
         self._fetch_rows = fetch_rows
         self._pending_pages: set[int] = set()
+        # Changed rows still shown, by the eviction that made them stale (a read that left
+        # before a later change must not clear it).
+        self._stale: dict[int, int] = {}
+        self._evictions = 0
         self._sla_reader = sla_reader
         self._compact_sla = False
         self._now = now
@@ -260,6 +284,10 @@ class CaseTableModel(QAbstractTableModel):
     def cached_count(self) -> int:
         return len(self._rows)
 
+    @property
+    def sla_reader(self) -> SlaReader:
+        return self._sla_reader
+
     def set_sla_reader(self, sla_reader: SlaReader) -> None:
         """Use a new calendar/policy (after closures or settings changed); readings recompute."""
         self._sla_reader = sla_reader
@@ -269,8 +297,13 @@ class CaseTableModel(QAbstractTableModel):
         """Forget cached rows that changed in the database; visible ones reload on next paint."""
         last_column = len(CaseColumn) - 1
         for case_id in case_ids:
-            self._rows.pop(case_id, None)
-            self._sla.pop(case_id, None)
+            if self._fetch_rows is not None and case_id in self._rows:
+                # Shown as it was until the new version arrives (no "…" flicker).
+                self._evictions += 1
+                self._stale[case_id] = self._evictions
+            else:
+                self._rows.pop(case_id, None)
+                self._sla.pop(case_id, None)
             row = self.row_of(case_id)
             if row is not None:
                 self.dataChanged.emit(self.index(row, 0), self.index(row, last_column))
@@ -320,13 +353,10 @@ class CaseTableModel(QAbstractTableModel):
         row = self._rows.get(case_id)
         if row is not None:
             self._rows.move_to_end(case_id)
+            if case_id in self._stale:
+                self._request_page(self._page_ids(row_number))
             return row
-        page_start = row_number - row_number % self._page_size
-        page_ids = [
-            page_id
-            for page_id in self._ids[page_start : page_start + self._page_size]
-            if page_id not in self._rows
-        ]
+        page_ids = self._page_ids(row_number)
         if self._fetch_rows is not None:
             self._request_page(page_ids)
             return None
@@ -336,15 +366,35 @@ class CaseTableModel(QAbstractTableModel):
             self._rows.move_to_end(case_id)
         return row
 
+    def _page_ids(self, row_number: int) -> list[int]:
+        """The ids of ``row_number``'s page that are not cached (or are stale)."""
+        page_start = row_number - row_number % self._page_size
+        return [
+            page_id
+            for page_id in self._ids[page_start : page_start + self._page_size]
+            if page_id not in self._rows or page_id in self._stale
+        ]
+
+    def store_page(self, page: PageRead, asked_after: dict[int, int] | None = None) -> None:
+        """Keep rows read in the background (and their readings, when they were taken with this
+        model's reader at its current instant). ``asked_after``: the evictions the read was
+        asked after (a row evicted again since stays stale)."""
+        self._store(page.rows, asked_after)
+        if page.reader is self._sla_reader and page.now == self._now:
+            self._sla.update(page.sla)
+
     def _request_page(self, page_ids: list[int]) -> None:
         key = page_ids[0]
         if key in self._pending_pages:
             return
         self._pending_pages.add(key)
+        asked_after = {case_id: self._stale[case_id] for case_id in page_ids if case_id in self._stale}
 
-        def arrived(rows: list[CaseRow]) -> None:
+        def arrived(result: PageRead | list[CaseRow]) -> None:
             self._pending_pages.discard(key)
-            self._store(rows)
+            page = result if isinstance(result, PageRead) else PageRead(result)
+            self.store_page(page, asked_after)
+            rows = page.rows
             shown = sorted(r for r in (self.row_of(row.id) for row in rows) if r is not None)
             if shown:
                 self.dataChanged.emit(
@@ -353,12 +403,17 @@ class CaseTableModel(QAbstractTableModel):
 
         self._fetch_rows(page_ids, arrived)
 
-    def _store(self, loaded: list[CaseRow]) -> None:
+    def _store(self, loaded: list[CaseRow], asked_after: dict[int, int] | None = None) -> None:
         for loaded_row in loaded:
-            self._rows[loaded_row.id] = loaded_row
+            case_id = loaded_row.id
+            self._rows[case_id] = loaded_row
+            self._sla.pop(case_id, None)
+            if case_id in self._stale and self._stale[case_id] == (asked_after or {}).get(case_id):
+                del self._stale[case_id]
         while len(self._rows) > self._cache_size:
             evicted, _ = self._rows.popitem(last=False)
             self._sla.pop(evicted, None)
+            self._stale.pop(evicted, None)
         self.page_loaded.emit(len(loaded))
 
     def _row_sla(self, row: CaseRow) -> RowSla:
