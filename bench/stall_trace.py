@@ -42,14 +42,20 @@ class Call:
     wall_s: float = 0.0
     cpu_s: float = 0.0
     frames: Counter = field(default_factory=Counter)
+    painted: Counter = field(default_factory=Counter)
 
     def culprit(self) -> str:
-        """The code of ours seen most often in this call's samples (or what the event was)."""
+        """The code of ours seen most often in this call's samples (or what the event was),
+        and the widgets it painted most (area in thousands of pixels)."""
+        painted = ""
+        if self.painted:
+            painted = "; painted " + ", ".join(
+                f"{name} {area // 1000}k" for name, area in self.painted.most_common(4))
         if not self.frames:
-            return f"{self.what} (no code of ours sampled: Qt itself)"
+            return f"{self.what} (no code of ours sampled){painted}"
         (where, count), = self.frames.most_common(1)
         total = sum(self.frames.values())
-        return f"{self.what} → {where} ({count} of {total} samples)"
+        return f"{self.what} → {where} ({count} of {total} samples){painted}"
 
 
 class Tracer:
@@ -117,6 +123,14 @@ class TracedApplication(QApplication):
     """A QApplication that times each top-level event dispatch (benchmarks only)."""
 
     def notify(self, receiver, event) -> bool:  # noqa: N802 - Qt override
+        current = TRACER.current
+        if current is not None and event.type() == QEvent.Type.Paint:
+            rect = event.rect()
+            name = receiver.objectName() or type(receiver).__name__
+            parent = receiver.parent() if not receiver.objectName() else None
+            if parent is not None and parent.objectName():
+                name = f"{parent.objectName()}/{name}"
+            current.painted[name] += rect.width() * rect.height()
         call = TRACER.enter(lambda: _describe(receiver, event))
         try:
             return super().notify(receiver, event)
