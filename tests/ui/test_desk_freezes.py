@@ -8,7 +8,7 @@ import zlib
 from datetime import timedelta
 
 import pytest
-from PySide6.QtCore import QMimeData, Qt
+from PySide6.QtCore import QEvent, QMimeData, QObject, Qt
 from PySide6.QtGui import QGuiApplication
 
 from desktop_helpdesk.domain.calendar import BusinessCalendar
@@ -211,3 +211,32 @@ def test_the_list_reads_its_rows_and_their_clocks_on_the_pool(qtbot, make_window
     assert window.model.data(window.model.index(row, 2)) == "Recent, renamed"
     assert gui_queries.statements == []
     assert "MainThread" not in spy.threads
+
+
+class _PaintCounter(QObject):
+    """Counts the paint events each watched widget receives."""
+
+    def __init__(self, *widgets):
+        super().__init__()
+        self.paints = {widget.objectName(): 0 for widget in widgets}
+        for widget in widgets:
+            widget.installEventFilter(self)
+
+    def eventFilter(self, watched, event):
+        if event.type() == QEvent.Type.Paint:
+            self.paints[watched.objectName()] += 1
+        return False
+
+
+def test_a_change_in_one_pane_repaints_that_pane_not_the_whole_window(qtbot, window, ui):
+    case = log_case(ui, "Repaint me")
+    with qtbot.waitSignal(window.list_loaded):
+        window.reload_list()
+    _shown(qtbot, window, case.id)
+    qtbot.waitExposed(window)
+    counter = _PaintCounter(window.queue_panel, window.table, window.list_title, window.detail.message)
+    window.list_title.setText("All open — a much longer title than before, 12,345 cases")
+    window.detail.show_message("Saving…")
+    # The layout request is posted first, the repaint follows: wait until both texts painted.
+    qtbot.waitUntil(lambda: counter.paints["listTitle"] > 0 and counter.paints["detailMessage"] > 0)
+    assert counter.paints["queuePanel"] == 0 and counter.paints["caseTable"] == 0
