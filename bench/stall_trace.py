@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from PySide6.QtCore import QEvent
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMainWindow, QSplitter, QStackedWidget, QTabWidget
 
 # Only code under these folders is "ours"; the rest of a stack is Qt, peewee or the bench.
 _OUR_CODE = str(Path(__file__).resolve().parents[1] / "desktop_helpdesk")
@@ -50,7 +50,7 @@ class Call:
         painted = ""
         if self.painted:
             painted = "; painted " + ", ".join(
-                f"{name} {area // 1000}k" for name, area in self.painted.most_common(4))
+                f"{name} {area // 1000}k" for name, area in self.painted.most_common(6))
         if not self.frames:
             return f"{self.what} (no code of ours sampled){painted}"
         (where, count), = self.frames.most_common(1)
@@ -119,12 +119,17 @@ def _describe(receiver, event) -> str:
     return f"{kind_name} → {type(receiver).__name__}{f' {name!r}' if name else ''}"
 
 
+# Containers paint under whatever their children paint: naming them says nothing.
+_CONTAINERS = (QMainWindow, QTabWidget, QStackedWidget, QSplitter)
+
+
 class TracedApplication(QApplication):
     """A QApplication that times each top-level event dispatch (benchmarks only)."""
 
     def notify(self, receiver, event) -> bool:  # noqa: N802 - Qt override
         current = TRACER.current
-        if current is not None and event.type() == QEvent.Type.Paint:
+        if (current is not None and event.type() == QEvent.Type.Paint
+                and not isinstance(receiver, _CONTAINERS)):
             rect = event.rect()
             name = receiver.objectName() or type(receiver).__name__
             parent = receiver.parent() if not receiver.objectName() else None

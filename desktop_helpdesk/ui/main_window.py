@@ -941,7 +941,19 @@ class MainWindow(QMainWindow):
             self._pending_select = None
             return
         self._pending_select = case_id
-        row = self._ui.queries.row(case_id)
+        # Which queue it belongs to is read on the pool (one row, but a query all the same).
+        self._pool.submit(self._ui.queries.row, case_id,
+                          on_finished=lambda row: self._open_case_in_its_queue(case_id, row),
+                          on_failed=self._on_background_failed)
+
+    def _open_case_in_its_queue(self, case_id: int, row) -> None:
+        if self._closing:
+            return
+        if self.select_case(case_id):
+            # A list reload meanwhile brought it in.
+            self._pending_select = None
+            return
+        self._pending_select = case_id
         queue = self._filter.queue
         if row is not None and (self._filter.search or queue not in _OPEN_QUEUES_FOR_NEW):
             queue = Queue.MY_CASES if row.assignee_id == self._ui.member_id else Queue.ALL_OPEN

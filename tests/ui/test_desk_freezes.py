@@ -95,9 +95,9 @@ def test_intake_look_ups_similar_cases_and_new_callers_stay_off_the_window_threa
 ):
     done = log_case(ui, "Certificate template prints blank")
     ui.services.cases.resolve(ui.member_id, done.id, summary="Reinstalled the font pack", told_via="email")
+    gui_queries.statements.clear()
     dialog = window.open_phone_intake()
     settle(qtbot)
-    gui_queries.statements.clear()
     qtbot.keyClicks(dialog.caller_field, "Carol")
     qtbot.waitUntil(lambda: dialog.matches.count() == 1)
     qtbot.keyClicks(dialog.subject_field, "certificate blank")
@@ -112,6 +112,14 @@ def test_intake_look_ups_similar_cases_and_new_callers_stay_off_the_window_threa
     settle(qtbot)
     assert gui_queries.statements == []
     assert ui.drafts.load(ui.member_id, INTAKE_KEY).fields["new_name"] == "Zed Newcomer"
+    gui_queries.statements.clear()
+    dialog.new_email.setText("zed@acme.example")
+    dialog.client_field.setEditText("Acme Learning")
+    with qtbot.waitSignal(dialog.case_logged):
+        qtbot.keyClick(dialog.subject_field, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    settle(qtbot)
+    assert dialog.case_number_label.text() == dialog.logged_case.number
+    assert gui_queries.statements == []
     dialog.reject()
 
 

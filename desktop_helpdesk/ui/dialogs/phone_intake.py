@@ -121,6 +121,7 @@ class PhoneIntakeDialog(QDialog):
         self.call = call
         self.added_to_case = None
         self._adding_call = False
+        self._logging = False
         self.missed_call_id: int | None = None
         self._draft_key = draft_key
         # A dialog opened without the window's pool (tests, tools) brings its own, closed with it.
@@ -175,7 +176,10 @@ class PhoneIntakeDialog(QDialog):
         self._on_priority_changed()
         self._update_call_time()
         if call is None:
-            self._restore_draft()
+            # Read on the pool: the form takes the keyboard at once.
+            self._pool.submit(self._ui.drafts.load, self._ui.member_id, self._draft_key,
+                              on_finished=lambda draft: alive() and self._restore_draft(draft),
+                              on_failed=lambda error: log.info("intake draft not read: %s", error))
         self.caller_field.setFocus()
 
     # -- construction ----------------------------------------------------------------------
@@ -619,8 +623,13 @@ class PhoneIntakeDialog(QDialog):
 
     # -- logging ---------------------------------------------------------------------------
     def log_case(self) -> bool:
-        """Log the call as a case; on success show the number page."""
-        if self.pages.currentIndex() != 0:
+        """Log the call as a case on the worker pool (the form shows "Logging…" and takes no
+        second Ctrl+Enter meanwhile); on success the number page shows, ``case_logged`` fires.
+
+        Returns:
+            True when logging started (False: refused on the form, or already logging).
+        """
+        if self.pages.currentIndex() != 0 or self._logging:
             return False
         if self._lookup_timer.isActive():
             self.lookup_contacts()
@@ -632,33 +641,44 @@ class PhoneIntakeDialog(QDialog):
                 return False
             new_contact = self._new_contact()
         channel = self.channel_field.currentData()
-        try:
-            logged = self._ui.services.cases.log_case(
-                self._ui.member_id,
-                subject=self.subject_field.text(),
-                description=self.description_field.toPlainText(),
-                channel=channel,
-                requested_priority=self.priority_field.currentData(),
-                received_at=min(self._started, self._ui.clock.now()),
-                contact_id=contact_id,
-                new_contact=new_contact,
-                live_call=IntakeChannel(channel).can_be_live and self.live_call_field.isChecked(),
-                category_id=self.category_field.currentData(),
-            )
-        except ValidationError as error:
-            log.info("intake refused: %s", error)
-            self._show_error(friendly_message(error), _FIELD_WIDGETS.get(error.field))
-            return False
-        except ServiceError as error:
-            log.info("intake refused: %s", error)
-            self._show_error(friendly_message(error), None)
-            return False
+        values = {
+            "subject": self.subject_field.text(),
+            "description": self.description_field.toPlainText(),
+            "channel": channel,
+            "requested_priority": self.priority_field.currentData(),
+            "received_at": min(self._started, self._ui.clock.now()),
+            "contact_id": contact_id,
+            "new_contact": new_contact,
+            "live_call": IntakeChannel(channel).can_be_live and self.live_call_field.isChecked(),
+            "category_id": self.category_field.currentData(),
+        }
+        cases, drafts, member_id, draft_key = self._ui.services.cases, self._ui.drafts, self._ui.member_id, self._draft_key
+        caller = self._contact.name if self._contact is not None else self.new_name.text().strip()
+
+        def log():
+            logged = cases.log_case(member_id, **values)
+            drafts.discard(member_id, draft_key)
+            return logged
+
+        self._set_logging(True)
+        alive = self._alive
+        self._pool.submit(log, on_finished=lambda logged: alive() and self._on_case_logged(logged, caller),
+                          on_failed=lambda error: alive() and self._on_log_failed(error))
+        return True
+
+    def _set_logging(self, logging_now: bool) -> None:
+        self._logging = logging_now
+        self.log_button.setEnabled(not logging_now)
+        self.log_button.setText("Logging…" if logging_now else "Log case  (Ctrl+Enter)")
+        if logging_now:
+            self.error_label.hide()
+
+    def _on_case_logged(self, logged, caller: str) -> None:
+        self._set_logging(False)
         self.logged_case = logged
-        self._ui.drafts.discard(self._ui.member_id, self._draft_key)
         self._call_timer.stop()
         self.case_number_label.setText(logged.number)
         assignee = logged.assignee_name or "nobody yet — it waits in Unassigned"
-        caller = self._contact.name if self._contact is not None else self.new_name.text().strip()
         self.assignee_label.setText(
             f"Case for <b>{caller}</b> · assigned to <b>{assignee}</b>"
             f"<br><span style='color:#64748b'>{logged.assignment_reason}</span>"
@@ -668,7 +688,18 @@ class PhoneIntakeDialog(QDialog):
         self.done_button.setFocus()
         log.info("logged case %s for %s", logged.number, logged.assignee_name or "unassigned")
         self.case_logged.emit(logged.id)
-        return True
+
+    def _on_log_failed(self, error: Exception) -> None:
+        self._set_logging(False)
+        if isinstance(error, ValidationError):
+            log.info("intake refused: %s", error)
+            self._show_error(friendly_message(error), _FIELD_WIDGETS.get(error.field))
+        elif isinstance(error, ServiceError):
+            log.info("intake refused: %s", error)
+            self._show_error(friendly_message(error), None)
+        else:
+            self._show_error("The case could not be logged (the details are in the log file); "
+                             "what you typed is kept", None)
 
     def _on_categories_loaded(self, categories: list) -> None:
         chosen = self.category_field.currentData()
@@ -765,9 +796,14 @@ class PhoneIntakeDialog(QDialog):
             self._draft_again = False
             self._save_draft_soon()
 
-    def _restore_draft(self) -> None:
-        draft = self._ui.drafts.load(self._ui.member_id, self._draft_key)
+    def _restore_draft(self, draft) -> None:
         if draft is None or draft.is_empty:
+            return
+        if self.pages.currentIndex() != 0 or any(
+            (self.caller_field.text(), self.subject_field.text(), self.description_field.toPlainText())
+        ):
+            # Typing started before the saved call arrived: what is typed now wins.
+            log.info("intake draft not restored: the form was already in use")
             return
         self._restoring = True
         fields = draft.fields
