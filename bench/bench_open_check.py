@@ -1,9 +1,11 @@
-"""Benchmark: the integrity check every SQLite file gets when it is opened, on a 300,000-case file.
+"""Benchmark: opening a 300,000-case SQLite file as the window does, and its integrity check.
 
-Goal (issue 15): ``PRAGMA quick_check`` at open must stay fast enough that nobody waits for it
-(well under 2 s on a 300k-case file on a laptop disk, warm cache). Also shown: the full
-``open_database`` (check, connect, migration check) and, for contrast, ``PRAGMA integrity_check``,
-which also verifies index contents and is the slower check we do not run at open.
+Goal (issues 10 and 15): nobody waits for the integrity check. The window opens the file
+without it (``open_database(check_first=False)``: connect and migration check, well under
+2 s) and runs ``PRAGMA quick_check`` on its own thread once the list shows
+(``ui.database_problems.IntegrityCheck``); headless commands still check first. Shown: the
+window's open (the goal), the check it runs afterwards, the checked open of the commands
+and, for contrast, ``PRAGMA integrity_check``, which also verifies index contents.
 
 Run: ``python3 bench/bench_open_check.py [--cases N] [--db PATH]``. With ``--db`` an existing
 big database is reused (built with ``bench/big_database.py`` otherwise).
@@ -21,7 +23,6 @@ from pathlib import Path
 # Runnable as a script from the repository root, like the other benchmarks.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import desktop_helpdesk.storage.db as db_module  # noqa: E402
 from bench.big_database import build_big_database  # noqa: E402
 from desktop_helpdesk.storage.db import (  # noqa: E402
     check_integrity,
@@ -59,8 +60,8 @@ def _full_integrity_check(path: Path) -> None:
         connection.close()
 
 
-def _open_and_close(path: Path) -> None:
-    open_database(path, allow_new=False)
+def _open_and_close(path: Path, *, check_first: bool = True) -> None:
+    open_database(path, allow_new=False, check_first=check_first)
     close_database()
     database.initialize(None)
 
@@ -80,23 +81,18 @@ def main(argv: list[str] | None = None) -> int:
         build_big_database(path, args.cases)
     size_mb = path.stat().st_size / 1e6
     print(f"{path} ({size_mb:,.0f} MB)")
+    window_open = _best_of(3, lambda: _open_and_close(path, check_first=False))
     quick = _best_of(3, lambda: check_integrity(path))
     quick_cpu = _cpu_of(lambda: check_integrity(path))
     opened = _best_of(3, lambda: _open_and_close(path))
     full = _best_of(1, lambda: _full_integrity_check(path))
-    # Before issue 15 the file was opened without a check: the same open with the check skipped.
-    checked = db_module.check_integrity
-    db_module.check_integrity = lambda _path: None
-    try:
-        unchecked = _best_of(3, lambda: _open_and_close(path))
-    finally:
-        db_module.check_integrity = checked
-    print(f"quick_check at open:   {quick:6.2f} s  (goal < {GOAL_SECONDS:.1f} s; CPU {quick_cpu:.2f} s)")
-    print(f"open_database total:   {opened:6.2f} s  (without the check: {unchecked:.2f} s)")
+    print(f"window's open (no check): {window_open:6.2f} s  (goal < {GOAL_SECONDS:.1f} s)")
+    print(f"quick_check, in the background after the list shows: {quick:6.2f} s  (CPU {quick_cpu:.2f} s)")
+    print(f"checked open (headless commands, --screenshot): {opened:6.2f} s")
     print(f"integrity_check (not run at open): {full:6.2f} s")
     if folder is not None:
         folder.cleanup()
-    return 0 if quick < GOAL_SECONDS else 1
+    return 0 if window_open < GOAL_SECONDS else 1
 
 
 if __name__ == "__main__":
