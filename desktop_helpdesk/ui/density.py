@@ -53,6 +53,7 @@ QWidget#caseDetail QLabel[role="caseSubject"] { font-size: 11pt; }
 QWidget#caseDetail QLabel[role="caption"], QWidget#caseDetail QLabel[role="slaDue"] { font-size: 8pt; }
 QWidget#caseDetail QLabel[role="slaRemaining"] { font-size: 11pt; }
 QWidget#caseDetail QPushButton { padding: 4px 8px; }
+QWidget#caseDetail QLabel[role="statusChip"], QWidget#caseDetail QLabel[role="priorityChip"] { padding: 2px 6px; }
 """
 
 
@@ -208,11 +209,17 @@ class WindowDensity(QObject):
         window.table.ensurePolished()
         row_height = window.table.fontMetrics().height() + 10 if compact else 30
         window.table.verticalHeader().setDefaultSectionSize(row_height)
-        window.queue_panel.list.setIconSize(QSize(16, 16) if compact else QSize(24, 24))
+        queues = window.queue_panel.list
+        queues.setIconSize(QSize(16, 16) if compact else QSize(24, 24))
+        # Lower rows: every queue in view on a short screen (a 768-pixel laptop at 125 %).
+        queues.itemDelegate().row_height = 28 if compact else 34
+        queues.doItemsLayout()
         window.queue_panel.setMinimumWidth(0)
         if window.detail.isVisible() or not window.isVisible():
             window.detail.setMinimumWidth(_DETAIL_WIDTH[compact])
         window.model.set_compact_sla(compact)
+        # Three lines to type in rather than four: the timeline below keeps its room.
+        window.detail.summary_edit.setFixedHeight(54 if compact else 70)
         self.fit_columns()
         if not self._splitter_kept:
             self._share_width()

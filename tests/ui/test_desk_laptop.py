@@ -109,8 +109,9 @@ def _clipped_or_squeezed(detail) -> list[str]:
             needed = widget.fontMetrics().horizontalAdvance(widget.text().replace("&", ""))
             if widget.width() < needed:
                 problems.append(f"{name}: text {needed} > {widget.width()}")
+        # Sideways only: on a short screen the case scrolls up and down.
         area = QRect(widget.mapTo(detail, widget.rect().topLeft()), widget.size())
-        if not pane.contains(area):
+        if area.left() < pane.left() or area.right() > pane.right():
             problems.append(f"{name} reaches out of the pane: {area} not in {pane}")
     return problems
 
@@ -176,6 +177,23 @@ def test_the_case_pane_shows_every_text_whole_for_the_demo_cases(qtbot, demo_win
         if detail.detail.contact_phone:
             assert detail.detail.contact_phone.replace(" ", "\u00a0") in detail.info["contact"].text()
     assert len(seen_statuses) >= 3
+
+
+def test_a_laptop_at_125_percent_scrolls_the_case_instead_of_clipping_it(qtbot, demo_window):
+    # 1366x768 pixels at a 125 % scale factor leave 1093x614 for the window.
+    window = demo_window
+    window.resize(1093, 614)
+    _show_queue(qtbot, window, Queue.ALL_OPEN)
+    detail = window.detail
+    for row in range(0, 12, 3):
+        _show_case(qtbot, window, row)
+        assert not _clipped_or_squeezed(detail), (detail.number_label.text(), _clipped_or_squeezed(detail))
+        assert detail.body_scroll.viewport().width() >= detail.body.minimumSizeHint().width()
+        assert not _overlapping(detail.header.findChildren(QLabel))
+    # Every queue is in view without scrolling the queue list.
+    queues = window.queue_panel.list
+    last = queues.model().index(queues.model().rowCount() - 1, 0)
+    assert queues.viewport().rect().contains(queues.visualRect(last))
 
 
 def test_a_laptop_shows_the_working_columns_beside_the_case(qtbot, window, ui):

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QIODevice, QSize, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QBuffer, QEvent, QIODevice, QSize, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import (
     QAction,
     QDesktopServices,
@@ -91,6 +91,13 @@ _TIME = "%a %d %b %Y %H:%M"
 class _VerticalScrollArea(QScrollArea):
     """Scrolls up and down only, so it is never narrower than its content needs (a plain
     scroll area's minimum is a few pixels: the splitter would clip the case's texts)."""
+
+    def eventFilter(self, watched, event) -> bool:
+        # The case's texts changed what the content needs: the pane (and the splitter) must
+        # ask again, which a scroll area never makes them do by itself.
+        if watched is self.widget() and event.type() == QEvent.Type.LayoutRequest:
+            self.updateGeometry()
+        return super().eventFilter(watched, event)
 
     def minimumSizeHint(self) -> QSize:
         hint = super().minimumSizeHint()

@@ -78,7 +78,13 @@ class QueueListModel(QAbstractListModel):
 
 
 class QueueDelegate(QStyledItemDelegate):
-    """Draws the queue name with its count as a badge on the right."""
+    """Draws the queue name with its count as a badge on the right.
+
+    Attributes:
+        row_height: the least height of a queue's row (the compact density lowers it).
+    """
+
+    row_height = 34
 
     def sizeHint(self, option: QStyleOptionViewItem, index) -> QSize:
         size = super().sizeHint(option, index)
@@ -87,7 +93,7 @@ class QueueDelegate(QStyledItemDelegate):
         font = QFont(option.font)
         font.setBold(True)
         badge = QFontMetrics(font).horizontalAdvance("999") + 14 + 10 + 4
-        return QSize(size.width() + badge, max(size.height(), 34))
+        return QSize(size.width() + badge, max(size.height(), self.row_height))
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index) -> None:
         count = index.data(QUEUE_COUNT_ROLE)

@@ -56,6 +56,7 @@ class SavedFiltersPanel(QWidget):
         layout.addWidget(heading)
         layout.addWidget(self.list)
         layout.addLayout(buttons)
+        self._fit_list_height()
 
     def set_filters(self, filters: list[SavedFilter]) -> None:
         current = self.current_filter()
@@ -67,6 +68,13 @@ class SavedFiltersPanel(QWidget):
             if current is not None and saved.id == current.id:
                 self.list.setCurrentItem(item)
         self.delete_button.setEnabled(bool(filters))
+        self._fit_list_height()
+
+    def _fit_list_height(self) -> None:
+        # As tall as its filters (two to eight rows): an empty list leaves the queues room.
+        rows = min(max(self.list.count(), 2), 8)
+        row = max(self.list.sizeHintForRow(0), self.list.fontMetrics().height() + 8)
+        self.list.setMaximumHeight(rows * row + 2 * self.list.frameWidth() + 4)
 
     def filters(self) -> list[SavedFilter]:
         return [self.list.item(row).data(Qt.ItemDataRole.UserRole) for row in range(self.list.count())]

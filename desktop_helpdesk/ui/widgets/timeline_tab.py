@@ -44,6 +44,10 @@ class TimelineTab(QWidget):
         self.channel_field.setObjectName("interactionChannelField")
         for channel in InteractionChannel:
             self.channel_field.addItem(icon(channel.value), channel.label, channel.value)
+        # As wide as most channel names (the list shows them all): the form keeps one line in
+        # a laptop's case pane.
+        self.channel_field.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.channel_field.setMinimumContentsLength(8)
         self.direction_field = QComboBox(self)
         self.direction_field.setObjectName("interactionDirectionField")
         for direction in (Direction.OUTBOUND, Direction.INBOUND, Direction.INTERNAL):
