@@ -147,6 +147,7 @@ class WindowDensity(QObject):
         # A column shown or hidden (the assignee outside "My cases") changes what the list needs.
         window.table.horizontalHeader().sectionResized.connect(self._on_header_section_resized)
         window.installEventFilter(self)
+        window.detail.installEventFilter(self)
 
     @property
     def compact(self) -> bool:
@@ -173,6 +174,14 @@ class WindowDensity(QObject):
                 toolbar.insertAction(signed_in, action)
 
     def eventFilter(self, watched, event) -> bool:
+        if (
+            watched is self._window.detail
+            and event.type() == QEvent.Type.LayoutRequest
+            and self._window.detail.minimumSizeHint().width() > self._window.detail.width() > 0
+        ):
+            # A case that needs more width than the pane has (a wider chip, a longer name):
+            # the splitter takes it from the list now rather than clip the case's texts.
+            self._window.splitter.refresh()
         if watched is self._window and event.type() == QEvent.Type.Resize and not self._chosen:
             self.set_compact(self._window.width() < COMPACT_BELOW)
         if watched is self._window and event.type() == QEvent.Type.Show and self._kept_state is not None:

@@ -142,6 +142,10 @@ def test_the_list_shows_its_working_columns_whole_beside_the_case(qtbot, demo_wi
         for column in WHOLE_COLUMNS:
             assert _cell_text_width(window, row, column) <= header.sectionSize(column), (
                 row, column.name, window.model.index(row, column).data())
+        # Names and subjects may elide: their tooltip has them whole.
+        for column in (CaseColumn.CLIENT, CaseColumn.SUBJECT, CaseColumn.ASSIGNEE):
+            index = window.model.index(row, column)
+            assert index.data() in (index.data(Qt.ItemDataRole.ToolTipRole) or ""), (row, column.name)
     heading = QFont(header.font())
     heading.setWeight(QFont.Weight.DemiBold)
     for column in WORKING_COLUMNS:
@@ -187,8 +191,9 @@ def test_a_laptop_at_125_percent_scrolls_the_case_instead_of_clipping_it(qtbot, 
     detail = window.detail
     for row in range(0, 12, 3):
         _show_case(qtbot, window, row)
+        # The splitter takes the room the case needs from the list once the case is laid out.
+        qtbot.waitUntil(lambda: detail.body_scroll.viewport().width() >= detail.body.minimumSizeHint().width())
         assert not _clipped_or_squeezed(detail), (detail.number_label.text(), _clipped_or_squeezed(detail))
-        assert detail.body_scroll.viewport().width() >= detail.body.minimumSizeHint().width()
         assert not _overlapping(detail.header.findChildren(QLabel))
     # Every queue is in view without scrolling the queue list.
     queues = window.queue_panel.list
@@ -234,9 +239,14 @@ def test_the_splitter_is_kept_between_runs(qtbot, make_window, tmp_path):
     assert UiState(settings).restore(second)
     second.show()
     settle(qtbot)
-    # The compact density the restored width brings does not re-share the panes.
+    # The compact density the restored width brings does not re-share the panes. (The
+    # offscreen platform may show the window a few pixels narrower than it was saved: the
+    # splitter then takes them from the list and the case pane alike.)
     assert second.density.compact
-    assert second.splitter.sizes() == moved
+    sizes = second.splitter.sizes()
+    narrower = sum(moved) - sum(sizes)
+    assert sizes[0] == moved[0]
+    assert abs(sizes[1] - moved[1]) <= abs(narrower) and abs(sizes[2] - moved[2]) <= abs(narrower)
 
 
 def _on_a_laptop(qtbot, window):

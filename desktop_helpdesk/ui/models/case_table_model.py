@@ -481,8 +481,11 @@ class CaseTableModel(QAbstractTableModel):
             return f"{sla.text} (due {due} Halifax time) — {STATE_LOOKS[sla.reading.state].words}"
         if column is CaseColumn.SUBJECT:
             return row.subject
-        if column is CaseColumn.CLIENT and row.contact_name:
-            return f"{row.client_name} — {row.contact_name}"
+        if column is CaseColumn.CLIENT:
+            return f"{row.client_name} — {row.contact_name}" if row.contact_name else row.client_name
+        if column is CaseColumn.ASSIGNEE:
+            # Names elide in a narrow (laptop) list: the tooltip has them whole.
+            return row.assignee_name or "Unassigned"
         return None
 
 
