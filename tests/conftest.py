@@ -1,6 +1,8 @@
 """Shared fixtures: a real SQLite file per test (production pragmas, migrated) and a manual clock."""
 
 import os
+import traceback
+from weakref import WeakKeyDictionary
 
 # Before any Qt import: tests run headless.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -9,10 +11,13 @@ from datetime import datetime  # noqa: E402
 from zoneinfo import ZoneInfo  # noqa: E402
 
 import pytest  # noqa: E402
+from PySide6.QtCore import QThreadPool, QTimer  # noqa: E402
+from PySide6.QtNetwork import QLocalServer  # noqa: E402
 
 from desktop_helpdesk.domain.clock import ManualClock  # noqa: E402
 from desktop_helpdesk.storage.db import DatabaseTarget, close_database, database, open_database  # noqa: E402
 from desktop_helpdesk.ui.pyside_workarounds import protect_bool_singletons  # noqa: E402
+from desktop_helpdesk.ui.workers import WorkerPool  # noqa: E402
 
 # Every Qt test anywhere (supervisor and export tests live outside tests/ui) disconnects
 # signals through pytest-qt; PySide6 6.12 drops a reference to True on each disconnect, which
@@ -75,3 +80,62 @@ def pg_db(postgres_url):
 def clock():
     """A manual clock starting on a Wednesday morning in Halifax."""
     return ManualClock(halifax(2026, 11, 25, 9, 0))
+
+
+@pytest.fixture(autouse=True)
+def no_dangling_qt_work(monkeypatch):
+    """Fail any test that leaves Qt work running when it ends (napari's dangling checks): a timer
+    still active, a thread pool still working, a worker pool with results still to deliver, a
+    local server still listening. Left over, they fire during the next test against a closed
+    database or a deleted widget, and the failure shows up in a test that did nothing wrong.
+
+    Runs after every other fixture's teardown (autouse fixtures are set up first), so what the
+    fixtures shut down (windows, runners, servers) counts as stopped.
+    """
+    started = {kind: WeakKeyDictionary() for kind in ("timer", "pool", "server")}
+    for kind, qt_class, method in (("timer", QTimer, "start"), ("pool", QThreadPool, "start"),
+                                   ("server", QLocalServer, "listen")):
+        monkeypatch.setattr(qt_class, method, _tracked(getattr(qt_class, method), started[kind]))
+    yield
+    dangling = []
+    for timer, where in _alive(started["timer"]):
+        if timer.isActive():
+            dangling.append(f"timer {timer.objectName() or '(unnamed)'} started at {where}")
+            timer.stop()
+    for pool, where in _alive(started["pool"]):
+        owner = pool.parent()
+        if pool.activeThreadCount() or (isinstance(owner, WorkerPool) and owner.busy):
+            dangling.append(f"work still running or undelivered, submitted at {where}")
+            pool.clear()
+            pool.waitForDone(5000)
+    for server, where in _alive(started["server"]):
+        if server.isListening():
+            dangling.append(f"local server {server.serverName()} still listening, started at {where}")
+            server.close()
+    assert not dangling, "Qt work left running after the test:\n" + "\n".join(dangling)
+
+
+def _tracked(method, started):
+    """``method`` recording, for each object it is called on, where in our code it was called."""
+    def tracked(qt_object, *args):
+        started[qt_object] = _called_from()
+        return method(qt_object, *args)
+    return tracked
+
+
+def _alive(started):
+    """The tracked objects whose C++ side still exists (a parent may have deleted the rest)."""
+    for qt_object, where in list(started.items()):
+        try:
+            qt_object.objectName()
+        except RuntimeError:
+            continue
+        yield qt_object, where
+
+
+def _called_from() -> str:
+    """The innermost frame of our code (application or tests) on the stack."""
+    stack = traceback.extract_stack()[:-3]
+    ours = [frame for frame in stack if "desktop_helpdesk" in frame.filename or "/tests/" in frame.filename]
+    frame = (ours or stack)[-1]
+    return f"{frame.filename}:{frame.lineno}"

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from shiboken6 import isValid
 
 from desktop_helpdesk.storage.db import database
 
@@ -64,8 +65,14 @@ class WorkerPool(QObject):
         *args: Any,
         on_finished: Callable[[Any], None],
         on_failed: Callable[[Exception], None] | None = None,
+        owner: QObject | None = None,
     ) -> None:
-        """Run ``function(*args)`` in the background and call back on the UI thread."""
+        """Run ``function(*args)`` in the background and call back on the UI thread.
+
+        A dialog sharing the window's pool names itself ``owner``: once it is deleted its
+        callbacks are dropped (the work itself still completes), so a result landing after the
+        user closed it touches no deleted widget.
+        """
         if self._closed:
             return
         worker = Worker(function, *args)
@@ -73,14 +80,17 @@ class WorkerPool(QObject):
         # Keeping the signals object alive until it fired: the runnable is deleted by the pool.
         self._running.add(signals)
 
+        def deliverable() -> bool:
+            return not self._closed and (owner is None or isValid(owner))
+
         def finished(result: Any) -> None:
             self._running.discard(signals)
-            if not self._closed:
+            if deliverable():
                 on_finished(result)
 
         def failed(exc: Exception) -> None:
             self._running.discard(signals)
-            if on_failed is not None and not self._closed:
+            if on_failed is not None and deliverable():
                 on_failed(exc)
 
         signals.finished.connect(finished)
@@ -99,4 +109,5 @@ class WorkerPool(QObject):
 
     @property
     def busy(self) -> bool:
-        return bool(self._running)
+        """Whether results are still to be delivered (none are after ``close``)."""
+        return bool(self._running) and not self._closed

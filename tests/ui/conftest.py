@@ -3,7 +3,6 @@
 import logging
 
 import pytest
-from PySide6.QtCore import QTimer
 
 from desktop_helpdesk.services.contacts import NewContact
 from desktop_helpdesk.services.container import Services
@@ -52,10 +51,9 @@ def make_window(qtbot, ui, notifications):
         return window
 
     yield build
+    # What is still running after this is reported by the autouse no_dangling_qt_work.
     for window in windows:
         window.shutdown()
-        dangling = [timer.objectName() or "unnamed" for timer in window.findChildren(QTimer) if timer.isActive()]
-        assert not dangling, f"timers left running after shutdown: {dangling}"
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtNetwork import QLocalServer
 
@@ -24,7 +25,6 @@ from desktop_helpdesk.services.contacts import NewContact
 from desktop_helpdesk.storage.records import InteractionRecord, PhoneCallRecord
 from desktop_helpdesk.ui import screen_pop
 from desktop_helpdesk.ui.call_handoff import send_message, server_name
-from desktop_helpdesk.ui.widgets.caller_history import lifetime_guard
 from tests.ui.conftest import OFFSCREEN_NOISE, log_case
 
 pytestmark = pytest.mark.qt_log_ignore(*OFFSCREEN_NOISE)
@@ -362,9 +362,8 @@ def test_intake_closed_while_its_lookups_run_ignores_their_answers(qtbot, window
     for _ in range(2):
         window.pool.submit(release.wait, 10, on_finished=lambda _result: None)
     dialog.caller_history.show_contact(dialog.chosen_contact.contact_id)
-    alive = lifetime_guard(dialog)
     dialog.reject()
-    qtbot.waitUntil(lambda: not alive(), timeout=5000)
+    qtbot.waitUntil(lambda: not shiboken6.isValid(dialog), timeout=5000)
     release.set()
     qtbot.waitUntil(lambda: not window.pool.busy, timeout=5000)
     # The missed call was still noted (the look-up result had nowhere to go, and no error).

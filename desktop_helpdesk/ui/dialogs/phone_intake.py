@@ -45,7 +45,6 @@ from desktop_helpdesk.ui.resources import icon
 from desktop_helpdesk.ui.widgets.caller_history import (
     ADD_TO_CASE_KEY,
     CallerHistoryPanel,
-    lifetime_guard,
 )
 from desktop_helpdesk.ui.widgets.category_field import fill_categories
 from desktop_helpdesk.ui.workers import WorkerPool
@@ -96,8 +95,6 @@ class PhoneIntakeDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("phoneIntakeDialog")
-        # Answers may arrive after the dialog was closed and deleted: ignored then.
-        self._alive = lifetime_guard(self)
         self.setAccessibleName("phoneIntakeDialog")
         self.setWindowTitle("Log a call")
         self.setMinimumSize(980, 640)
@@ -169,10 +166,9 @@ class PhoneIntakeDialog(QDialog):
             shortcut.activated.connect(self.log_case)
         QShortcut(QKeySequence(ADD_TO_CASE_KEY), self, activated=self.caller_history.request_add)
         self.caller_history.add_call_requested.connect(self.add_call_to_case)
-        alive = self._alive
         self._pool.submit(self._ui.services.categories.list_categories,
-                          on_finished=lambda categories: alive() and self._on_categories_loaded(categories),
-                          on_failed=lambda error: log.info("categories not loaded: %s", error))
+                          on_finished=self._on_categories_loaded,
+                          on_failed=lambda error: log.info("categories not loaded: %s", error), owner=self)
         self._on_priority_changed()
         self._update_call_time()
         if call is None:
@@ -424,6 +420,7 @@ class PhoneIntakeDialog(QDialog):
             8,
             on_finished=lambda found: self._on_contacts_found(generation, found),
             on_failed=self._on_lookup_failed,
+            owner=self,
         )
 
     def _on_contacts_found(self, generation: int, found: list) -> None:
@@ -490,10 +487,9 @@ class PhoneIntakeDialog(QDialog):
         self.client_local_label.hide()
         if client_id is None:
             return
-        alive = self._alive
         self._pool.submit(self._ui.services.abroad.situation, client_id,
-                          on_finished=lambda situation: alive() and self._on_situation_loaded(generation, situation),
-                          on_failed=lambda error: log.info("client situation not read: %s", error))
+                          on_finished=lambda situation: self._on_situation_loaded(generation, situation),
+                          on_failed=lambda error: log.info("client situation not read: %s", error), owner=self)
 
     def _on_situation_loaded(self, generation: int, situation) -> None:
         if generation != self._situation_generation:
@@ -519,6 +515,7 @@ class PhoneIntakeDialog(QDialog):
                 self._ui.services.contacts.list_clients,
                 on_finished=lambda clients: self._on_clients_listed(generation, clients),
                 on_failed=self._on_lookup_failed,
+                owner=self,
             )
         if "@" in typed:
             self.new_email.setText(typed)
@@ -587,6 +584,7 @@ class PhoneIntakeDialog(QDialog):
             6,
             on_finished=lambda found: self._on_similar_found(generation, found),
             on_failed=lambda error: log.info("similar cases failed: %s", error),
+            owner=self,
         )
 
     def _on_similar_found(self, generation: int, found: list) -> None:
@@ -782,6 +780,7 @@ class PhoneIntakeDialog(QDialog):
             self._draft_fields(),
             on_finished=self._on_draft_saved,
             on_failed=self._on_draft_saved,
+            owner=self,
         )
 
     def _on_draft_saved(self, _result) -> None:
@@ -891,12 +890,13 @@ class PhoneIntakeDialog(QDialog):
         self._adding_call = True
         self.error_label.hide()
         calls, member_id, started = self._ui.services.calls, self._ui.member_id, self._started
-        missed_call_id, alive = self.missed_call_id, lifetime_guard(self)
+        missed_call_id = self.missed_call_id
         self._pool.submit(
             lambda: calls.add_call_to_case(member_id, case.id, summary=summary, rang_at=started,
                                            missed_call_id=missed_call_id),
-            on_finished=lambda logged: alive() and self._on_call_added(case, logged),
-            on_failed=lambda error: alive() and self._on_call_add_failed(error),
+            on_finished=lambda logged: self._on_call_added(case, logged),
+            on_failed=self._on_call_add_failed,
+            owner=self,
         )
 
     def _on_call_added(self, case, logged) -> None:

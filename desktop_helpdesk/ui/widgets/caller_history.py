@@ -28,15 +28,6 @@ ADD_TO_CASE_KEY = "Ctrl+D"
 _DUE_FORMAT = "%a %d %b %H:%M"
 
 
-def lifetime_guard(widget: QWidget):
-    """A function telling whether ``widget`` still exists: worker results arrive on the UI
-    thread after the dialog that asked may have been closed and deleted."""
-    state = {"alive": True}
-    # The slot must not reference the widget itself (it is being destroyed when it runs).
-    widget.destroyed.connect(lambda *_args: state.update(alive=False))
-    return lambda: state["alive"]
-
-
 class CallerHistoryPanel(QWidget):
     """The chosen caller's client and its open cases (the caller's own first), loaded on the
     worker pool; the highlighted case can take this call instead of a duplicate case.
@@ -56,7 +47,6 @@ class CallerHistoryPanel(QWidget):
         self._pool = pool
         self._generation = 0
         self._history: CallerHistory | None = None
-        self._alive = lifetime_guard(self)
 
         self.heading = QLabel("Caller's open cases", self)
         self.heading.setObjectName("callerHistoryHeading")
@@ -106,12 +96,12 @@ class CallerHistoryPanel(QWidget):
         self._generation += 1
         generation = self._generation
         self.summary.setText("Looking up the caller's open cases…")
-        alive = self._alive
         self._pool.submit(
             self._ui.services.calls.caller_history,
             contact_id,
-            on_finished=lambda history: alive() and self._on_history_loaded(generation, history),
-            on_failed=lambda error: alive() and self._on_history_failed(generation, error),
+            on_finished=lambda history: self._on_history_loaded(generation, history),
+            on_failed=lambda error: self._on_history_failed(generation, error),
+            owner=self,
         )
 
     def clear(self) -> None:

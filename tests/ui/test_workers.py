@@ -1,0 +1,56 @@
+"""The worker pool: results come back on the window's thread, and only to widgets that still exist."""
+
+import threading
+
+import pytest
+import shiboken6
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QWidget
+
+from desktop_helpdesk.ui.workers import WorkerPool
+from tests.ui.conftest import OFFSCREEN_NOISE, settle
+
+
+def test_a_result_for_a_deleted_owner_is_dropped_but_the_work_is_done(qtbot, db):
+    pool = WorkerPool()
+    owner = QWidget()
+    release = threading.Event()
+    done, delivered = [], []
+
+    def work():
+        release.wait(10)
+        done.append("written")
+        return "answer"
+
+    pool.submit(work, on_finished=delivered.append, owner=owner)
+    owner.deleteLater()
+    qtbot.waitUntil(lambda: not shiboken6.isValid(owner), timeout=5000)
+    release.set()
+    qtbot.waitUntil(lambda: not pool.busy, timeout=5000)
+    assert done == ["written"] and delivered == []
+    # A live owner gets its answer.
+    other = QWidget()
+    pool.submit(lambda: "again", on_finished=delivered.append, owner=other)
+    qtbot.waitUntil(lambda: delivered == ["again"], timeout=5000)
+    pool.close()
+
+
+@pytest.mark.qt_log_ignore(*OFFSCREEN_NOISE)
+def test_intake_closed_while_the_client_list_loads_touches_no_deleted_widget(qtbot, window):
+    """A new caller asks for the client list; the call taker presses Escape before it lands."""
+    dialog = window.open_phone_intake()
+    settle(qtbot)
+    qtbot.keyClicks(dialog.caller_field, "Nora Newcaller")
+    qtbot.keyClick(dialog.caller_field, Qt.Key.Key_Return)  # starts the caller look-up
+    release = threading.Event()
+    # Both pool threads held once the look-up ran: the client list the new caller asks for
+    # next cannot answer before the dialog is gone.
+    for _ in range(2):
+        window.pool.submit(release.wait, 10, on_finished=lambda _result: None)
+    qtbot.waitUntil(dialog.new_contact_box.isVisible, timeout=5000)
+    dialog.reject()
+    qtbot.waitUntil(lambda: not shiboken6.isValid(dialog), timeout=5000)
+    release.set()
+    settle(qtbot)
+    # pytest-qt fails the test on any exception raised in a slot; none was.
+    assert not window.pool.busy
