@@ -191,7 +191,7 @@ def _run_app(args: argparse.Namespace, config: AppConfig, log_file: Path, settin
             return EXIT_ERROR
         if settings is None:
             settings = QSettings(str(config.data_dir / "ui-state.ini"), QSettings.Format.IniFormat)
-        member = _sign_in(args, services, settings)
+        member = sign_in(args, services, settings)
         if isinstance(member, int):
             return member
         ui = UiContext.for_member(services, clock, member, drafts_folder=config.data_dir / "drafts")
@@ -349,7 +349,7 @@ class _SignInStop(Exception):
         self.code = code
 
 
-def _sign_in(args, services, settings, accounts=None):
+def sign_in(args, services, settings, accounts=None):
     """The signed-in member, or an exit code when start-up stops here.
 
     ``--user`` (automation) needs the password in ``HELPDESK_PASSWORD`` once the team has

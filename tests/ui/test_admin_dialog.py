@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QToolBar
+from PySide6.QtWidgets import QFileDialog, QToolBar
 
 from desktop_helpdesk.domain.cases import AssignmentStrategy
 from desktop_helpdesk.services.case_queries import CaseQueries
@@ -289,13 +289,13 @@ def test_duplicate_closure_is_refused_with_the_date_named(qtbot, window, ui):
 
 
 # -- settings -------------------------------------------------------------------------------
-def test_change_assignment_strategy_and_other_settings(qtbot, window, ui, tmp_path):
+def test_change_assignment_strategy_and_other_settings(qtbot, window, ui, tmp_path, monkeypatch):
     drop = tmp_path / "crm-drop"
     asked = []
 
     dialog = open_dialog(qtbot, window, "settings")
     page = dialog.settings_page
-    page._choose_folder = lambda parent, start: asked.append(start) or str(drop)
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda _parent, _title, start: asked.append(start) or str(drop))
     assert page.strategy_field.currentData() == "round_robin"
     assert page.due_soon_field.currentData() == 75
     page.strategy_field.setCurrentIndex(page.strategy_field.findData("least_workload"))
@@ -392,7 +392,7 @@ def test_team_page_works_from_the_keyboard(qtbot, window, ui):
     assert dialog.message_text() == "Saved Alice Anders."
 
 
-def test_drop_folder_chosen_in_settings_gets_the_waiting_events_at_once(qtbot, window, ui, tmp_path):
+def test_drop_folder_chosen_in_settings_gets_the_waiting_events_at_once(qtbot, window, ui, tmp_path, monkeypatch):
     runner = team_jobs.install(window, environ={})
     with qtbot.waitSignal(runner.ran, timeout=5000):
         pass  # first run: no folder yet
@@ -400,7 +400,7 @@ def test_drop_folder_chosen_in_settings_gets_the_waiting_events_at_once(qtbot, w
     drop = tmp_path / "crm"
     dialog = open_dialog(qtbot, window, "settings")
     page = dialog.settings_page
-    page._choose_folder = lambda parent, start: str(drop)
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *_args: str(drop))
     click(qtbot, page.crm_folder_button)
     with qtbot.waitSignal(runner.ran, timeout=5000) as blocker:
         click(qtbot, page.save_button)
@@ -459,10 +459,10 @@ def test_supervisors_do_not_see_password_controls(qtbot, make_window, ui):
     assert not dialog.team_page.unlock_button.isVisible()
 
 
-def test_sign_in_lock_and_backup_settings(qtbot, window, ui, tmp_path):
+def test_sign_in_lock_and_backup_settings(qtbot, window, ui, tmp_path, monkeypatch):
     dialog = open_dialog(qtbot, window, "settings")
     page = dialog.settings_page
-    page._choose_folder = lambda parent, start: str(tmp_path / "nightly")
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *_args: str(tmp_path / "nightly"))
     assert (page.lock_attempts_field.currentData(), page.lock_minutes_field.currentData()) == (5, 15)
     assert page.backup_hours_field.currentText() == "Daily"
     page.lock_attempts_field.setCurrentIndex(page.lock_attempts_field.findData(3))

@@ -8,7 +8,7 @@ import zlib
 from datetime import timedelta
 
 import pytest
-from PySide6.QtCore import QEvent, QMimeData, QObject, Qt
+from PySide6.QtCore import QEvent, QMimeData, QObject, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 
 from desktop_helpdesk.domain.calendar import BusinessCalendar
@@ -108,7 +108,7 @@ def test_intake_look_ups_similar_cases_and_new_callers_stay_off_the_window_threa
     qtbot.waitUntil(dialog.new_contact_box.isVisible)
     qtbot.waitUntil(lambda: dialog.client_field.count() == 1)
     assert dialog.client_field.itemText(0) == "Acme Learning"
-    qtbot.waitUntil(lambda: not dialog._draft_timer.isActive())
+    qtbot.waitUntil(lambda: not dialog.findChild(QTimer, "intakeDraftTimer").isActive())
     settle(qtbot)
     assert gui_queries.statements == []
     assert ui.drafts.load(ui.member_id, INTAKE_KEY).fields["new_name"] == "Zed Newcomer"

@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtCore import QPointF, QRect, QSettings, Qt, QTimer
 from PySide6.QtGui import QDropEvent, QFont, QFontMetrics
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QStyleOptionViewItem
+from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QStyleOptionViewItem, QWidget
 
 from desktop_helpdesk.domain.clock import ManualClock
 from desktop_helpdesk.services.case_queries import Queue
@@ -307,7 +307,7 @@ def test_the_unassigned_drop_target_stays_in_view(qtbot, view, scenario, pool): 
     assert team_table.viewport().rect().contains(rect)
 
     # The "Unassigned: N" badge above takes drops too.
-    label = view._unassigned_label
+    label = view.findChild(QWidget, "unassignedLabel")
     mime = encode_case_ids([scenario.cases["C"]])
     assert label.acceptDrops()
     dropped = []
@@ -316,6 +316,7 @@ def test_the_unassigned_drop_target_stays_in_view(qtbot, view, scenario, pool): 
                                Qt.KeyboardModifier.NoModifier))
     assert dropped == [[scenario.cases["C"]]]
     assert view.asked == ["Reason for moving 1 case to Unassigned:"]
-    qtbot.waitUntil(lambda: view._message.text() == "Reassigned 1 case to Unassigned", timeout=5000)
+    message = view.findChild(QLabel, "supervisorMessage")
+    qtbot.waitUntil(lambda: message.text() == "Reassigned 1 case to Unassigned", timeout=5000)
     # The workload refresh the reassignment starts lands before the database closes.
     qtbot.waitUntil(lambda: not pool.busy, timeout=5000)

@@ -51,7 +51,7 @@ def test_reassign_offers_only_members_who_take_cases(view, scenario, qtbot):  # 
         dialog.reject()
 
     QTimer.singleShot(0, read_and_cancel)
-    view._on_reassign_button_clicked()
+    view.reassign_button.click()
     assert offered == ["Alice", "Bob", "Unassigned"]  # not Sue, who takes no cases
 
 

@@ -146,10 +146,9 @@ def test_intake_error_names_the_field_and_keeps_the_text(qtbot, window, ui):
 
 def test_ticker_emits_the_clock_instant(qtbot, clock):
     ticker = Ticker(clock)
-    ticker.start()
     try:
         with qtbot.waitSignal(ticker.ticked, timeout=3000) as blocker:
-            pass
+            ticker.start()
         assert blocker.args == [clock.now()]
     finally:
         ticker.stop()

@@ -229,7 +229,7 @@ def test_dismissed_call_leaves_a_missed_call_note_that_becomes_a_case(qtbot, win
     assert [n.who for n in notes] == ["Mona Lisa (+1 902 955 6611)"]
     assert pop.calls_button.text() == "Calls · 1 missed"
     # Reachable from the window: the Calls menu lists it with "Log a case…".
-    pop._fill_calls_menu()
+    pop.calls_menu.aboutToShow.emit()  # what opening the menu does
     titles = [a.text() for a in pop.calls_menu.actions()]
     assert any(t.startswith("Missed call from Mona Lisa (+1 902 955 6611)") for t in titles)
 

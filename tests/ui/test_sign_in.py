@@ -126,7 +126,7 @@ def test_a_team_without_passwords_picks_a_name_then_sets_a_password(qapp, qtbot,
         (_visible(SetPasswordDialog, lambda d: "at least 8" in d.message.text()),
          _type_passwords(("dana's own password", None))),
     )
-    member = app._sign_in(_args(), services, settings, accounts)
+    member = app.sign_in(_args(), services, settings, accounts)
     driver.stop()
 
     assert driver.done == ["MemberPickerDialog", "SetPasswordDialog", "SetPasswordDialog"]
@@ -160,7 +160,7 @@ def test_the_password_dialog_remembers_the_username_and_never_the_password(qapp,
         (_visible(SignInDialog), wrong),
         (_visible(SignInDialog, lambda d: "Wrong username or password" in d.message.text()), after_refusal),
     )
-    member = app._sign_in(_args(), services, settings, accounts)
+    member = app.sign_in(_args(), services, settings, accounts)
     driver.stop()
 
     assert member.id == dana_id
@@ -172,7 +172,7 @@ def test_cancelling_starts_nothing_and_remembers_nothing(qapp, tmp_path, setting
     services, _, _ = _team_without_passwords(tmp_path / "desk.sqlite3")
     settings.setValue("signIn/memberId", "not a number")
     driver = Driver((_visible(MemberPickerDialog), lambda picker: picker.reject()))
-    assert app._sign_in(_args(), services, settings, AccountService(services.context, FAST_HASHER)) == EXIT_OK
+    assert app.sign_in(_args(), services, settings, AccountService(services.context, FAST_HASHER)) == EXIT_OK
     driver.stop()
     assert settings.value("signIn/memberId") == "not a number"
 
@@ -191,7 +191,7 @@ def test_the_first_start_creates_the_first_admin_with_a_password(qapp, tmp_path,
         dialog.ok_button.click()
 
     driver = Driver((_visible(FirstAdminDialog), fill))
-    member = app._sign_in(_args(), services, settings, accounts)
+    member = app.sign_in(_args(), services, settings, accounts)
     driver.stop()
 
     assert (member.username, member.role, member.has_password) == ("ada", "admin", True)

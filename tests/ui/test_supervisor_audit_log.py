@@ -6,10 +6,12 @@ from datetime import timedelta
 
 import pytest
 from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtWidgets import QFileDialog
 
 from desktop_helpdesk.services.audit_log import audit_page
 from desktop_helpdesk.storage.records import AuditRecord
 from desktop_helpdesk.ui.models.audit_model import AuditLogTableModel
+from desktop_helpdesk.ui.models.roles import AUDIT_ID_ROLE
 from desktop_helpdesk.ui.supervisor.audit_log_view import AuditLogView
 from tests.conftest import HALIFAX
 from tests.services.conftest import caller
@@ -55,7 +57,7 @@ def test_the_model_pages_the_whole_log_newest_first(qtmodeltester, supervisor, b
 
     everything = newest_first_ids()
     assert model.rowCount() == len(everything) > 7
-    assert [model._entries[row].id for row in range(model.rowCount())] == everything
+    assert [model.index(row, 0).data(AUDIT_ID_ROLE) for row in range(model.rowCount())] == everything
     assert len(calls) == len(everything) // 7 + 1
     assert calls[0] is None
     # The newest row is the last case logged, and the About column names it by number.
@@ -107,7 +109,7 @@ def test_the_supervisor_view_has_the_audit_log_tab(qtbot, make_window, services,
 
 
 def test_the_chain_bar_verifies_shows_the_state_and_exports_an_anchor(
-        qtbot, make_window, services, clock, supervisor, busy_log, tmp_path):
+        qtbot, make_window, services, clock, supervisor, busy_log, tmp_path, monkeypatch):
     import json
 
     from desktop_helpdesk.ui.context import UiContext
@@ -128,7 +130,7 @@ def test_the_chain_bar_verifies_shows_the_state_and_exports_an_anchor(
     assert "verified 2026-11-25" in bar.state_label.text()
 
     anchor = tmp_path / "anchor.json"
-    bar._choose_anchor_path = lambda suggested: str(anchor)
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *_args: (str(anchor), ""))
     with qtbot.waitSignal(bar.verified):
         bar.anchor_button.click()
     assert json.loads(anchor.read_text())["rows"] == rows

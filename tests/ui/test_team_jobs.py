@@ -62,7 +62,7 @@ def test_timer_slot_delivers_in_a_worker_and_the_status_bar_says_who_delivers(qt
     clock.set(halifax(2026, 11, 25, 9, 42))
     runner.scheduler.request(CRM_DELIVERY)
     with qtbot.waitSignal(runner.ran, timeout=5000) as blocker:
-        runner._on_timer_timeout()  # what the timer calls
+        runner.timer.timeout.emit()  # the interval is up
         assert runner.running
     outcome = blocker.args[0][CRM_DELIVERY]
     assert outcome.held and outcome.report.counters == {"sent": pending, "failed": 0, "pending": 0, "parked": 0}
@@ -172,7 +172,7 @@ def test_webhook_url_is_set_in_administration_settings(qtbot, window, ui):
 
     install_admin(window)
     dialog = open_admin_dialog(window, "settings")
-    qtbot.waitUntil(lambda: dialog.settings_page._loaded is not None, timeout=5000)
+    qtbot.waitUntil(lambda: dialog.settings_page.save_button.isEnabled(), timeout=5000)
     page = dialog.settings_page
     page.crm_webhook_field.setText("http://crm.example/hook")
     page.save()

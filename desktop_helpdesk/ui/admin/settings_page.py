@@ -148,6 +148,9 @@ class SettingsPage(QWidget):
         self.save_button.clicked.connect(self.save)
         self.revert_button = push_button("Undo edits", box, "revertSettingsButton")
         self.revert_button.clicked.connect(self._on_revert_button_clicked)
+        # Nothing to compare the form with until the settings have been read.
+        for button in (self.save_button, self.revert_button):
+            button.setEnabled(False)
 
         folder_row = QHBoxLayout()
         folder_row.addWidget(self.crm_folder_field, 1)
@@ -348,6 +351,8 @@ class SettingsPage(QWidget):
 
     def set_settings(self, settings: TeamSettings) -> None:
         self._loaded = settings
+        self.save_button.setEnabled(True)
+        self.revert_button.setEnabled(True)
         for name, field in self._intake_text_fields.items():
             field.setText(getattr(settings, name))
         self.imap_port_field.setText(str(settings.imap_port))

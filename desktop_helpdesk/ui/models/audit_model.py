@@ -20,6 +20,7 @@ from desktop_helpdesk.domain.cases import (
 from desktop_helpdesk.domain.policy import Priority, RequestedPriority
 from desktop_helpdesk.services.case_reads import desk_time_text
 from desktop_helpdesk.services.dto import AuditEntry
+from desktop_helpdesk.ui.models.roles import AUDIT_ID_ROLE
 
 HEADERS = ("When (Halifax)", "Who", "Action", "Field", "Before", "After", "Reason")
 
@@ -55,6 +56,8 @@ class AuditTableModel(QAbstractTableModel):
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid() or not 0 <= index.row() < len(self._entries):
             return None
+        if role == AUDIT_ID_ROLE:
+            return self._entries[index.row()].id
         if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return None
         values = self._values(self._entries[index.row()])

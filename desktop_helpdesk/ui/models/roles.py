@@ -12,6 +12,8 @@ SLA_STATE_ROLE = _USER + 3
 MEMBER_ID_ROLE = _USER + 4
 # The raw value behind a cell, so a sort proxy orders numbers and dates, not their text.
 SORT_ROLE = _USER + 5
+# The audit row's id (its place in the hash chain) behind every cell of an audit list.
+AUDIT_ID_ROLE = _USER + 6
 QUEUE_ROLE = _USER + 10
 QUEUE_COUNT_ROLE = _USER + 11
 
