@@ -3,6 +3,7 @@ a password, unlock), for first installs and automation."""
 
 from __future__ import annotations
 
+import argparse
 import getpass
 import os
 import sys
@@ -18,8 +19,7 @@ from desktop_helpdesk.cli.common import (
     add_json_argument,
     emit,
     opened_database,
-    parse,
-    run_command,
+    run_cli,
 )
 from desktop_helpdesk.domain.cases import MemberRole
 from desktop_helpdesk.domain.clock import Clock, SystemClock
@@ -72,14 +72,10 @@ def main(argv: Sequence[str], *, clock: Clock | None = None, out: TextIO | None 
         environ: the environment (``os.environ``).
     """
     out = out or sys.stdout
-    parser = build_parser()
-    args = parse(parser, list(argv), err)
-    if isinstance(args, int):
-        return args
     environ = os.environ if environ is None else environ
     read_password = read_password or getpass.getpass
 
-    def body() -> int:
+    def body(args: argparse.Namespace) -> int:
         with opened_database(args.db, must_exist=not getattr(args, "new", False)):
             context = ServiceContext(clock or SystemClock())
             try:
@@ -88,7 +84,7 @@ def main(argv: Sequence[str], *, clock: Clock | None = None, out: TextIO | None 
             except ServiceError as exc:
                 raise CommandFailed(str(exc)) from exc
 
-    return run_command(f"{parser.prog} {args.action}", body, err)
+    return run_cli(build_parser(), argv, body, err, subcommand="action")
 
 
 def _run(args, accounts: AccountService, team: TeamService, out: TextIO,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 from collections.abc import Sequence
@@ -16,8 +17,7 @@ from desktop_helpdesk.cli.common import (
     add_db_argument,
     add_json_argument,
     emit,
-    parse,
-    run_command,
+    run_cli,
 )
 from desktop_helpdesk.config import load_config
 from desktop_helpdesk.services.backups import BackupError, back_up
@@ -39,12 +39,8 @@ def build_parser() -> Parser:
 def main(argv: Sequence[str], *, out: TextIO | None = None, err: TextIO | None = None) -> int:
     """Back up the database named by ``--db`` and return the exit code."""
     out = out or sys.stdout
-    parser = build_parser()
-    args = parse(parser, list(argv), err)
-    if isinstance(args, int):
-        return args
 
-    def body() -> int:
+    def body(args: argparse.Namespace) -> int:
         source = sqlite_path(args.db)
         if args.output.resolve() == source.resolve():
             raise UsageError("-o: the backup cannot replace the database itself")
@@ -57,7 +53,7 @@ def main(argv: Sequence[str], *, out: TextIO | None = None, err: TextIO | None =
              {"database": str(source), "backup": str(written), "bytes": size})
         return EXIT_OK
 
-    return run_command(parser.prog, body, err)
+    return run_cli(build_parser(), argv, body, err)
 
 
 def sqlite_path(db_option: str | None) -> Path:

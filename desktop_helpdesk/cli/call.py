@@ -18,8 +18,7 @@ from desktop_helpdesk.cli.common import (
     UsageError,
     add_json_argument,
     emit,
-    parse,
-    run_command,
+    run_cli,
 )
 from desktop_helpdesk.config import load_config
 from desktop_helpdesk.domain.clock import Clock, SystemClock
@@ -75,11 +74,9 @@ def main(
     ``start_window(args) -> Popen`` replaces starting a new window process (tests inject one).
     """
     out = out or sys.stdout
-    args = parse(build_parser(), argv, err)
-    if isinstance(args, int):
-        return args
     clock = clock or SystemClock()
-    return run_command(PROG, lambda: _hand_over(args, clock, out, start_window or _start_window), err)
+    return run_cli(build_parser(), argv,
+                   lambda args: _hand_over(args, clock, out, start_window or _start_window), err)
 
 
 def _read_call(args, clock: Clock) -> IncomingCall:

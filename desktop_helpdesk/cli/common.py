@@ -9,7 +9,7 @@ import logging
 import logging.handlers
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TextIO
@@ -137,11 +137,46 @@ def run_command(prog: str, body: Callable[[], int], err: TextIO | None = None) -
         return EXIT_FAILED
 
 
-def parse(parser: argparse.ArgumentParser, argv: list[str], err: TextIO | None = None):
-    """Parse ``argv``; returns the namespace, or an exit code (usage error or ``--help``)."""
+def run_cli(
+    parser: argparse.ArgumentParser,
+    argv: Sequence[str] | None,
+    body: Callable[[argparse.Namespace], int],
+    err: TextIO | None = None,
+    *,
+    check: Callable[[argparse.Namespace], None] | None = None,
+    subcommand: str | None = None,
+) -> int:
+    """A subcommand's whole life: parse ``argv``, then run ``body(args)`` under ``run_command``.
+
+    Args:
+        parser: the command's parser.
+        argv: the arguments after the command's name (``None``: ``sys.argv[1:]``).
+        body: does the work and returns the exit code.
+        err: where errors go (stderr).
+        check: usage rules argparse cannot express (options that contradict each other); its
+            ``UsageError`` reads like argparse's own, with the ``--help`` hint.
+        subcommand: the attribute holding the chosen subcommand, named in error messages.
+
+    Returns:
+        The exit code (see ``run_command``; 2 and the hint for a usage error while parsing).
+    """
+    args = parse(parser, list(sys.argv[1:] if argv is None else argv), err, check)
+    if isinstance(args, int):
+        return args
+    prog = f"{parser.prog} {getattr(args, subcommand)}" if subcommand else parser.prog
+    return run_command(prog, lambda: body(args), err)
+
+
+def parse(parser: argparse.ArgumentParser, argv: list[str], err: TextIO | None = None,
+          check: Callable[[argparse.Namespace], None] | None = None):
+    """Parse ``argv`` (and ``check`` it); returns the namespace, or an exit code (usage error or
+    ``--help``)."""
     err = err or sys.stderr
     try:
-        return parser.parse_args(argv)
+        args = parser.parse_args(argv)
+        if check is not None:
+            check(args)
+        return args
     except UsageError as exc:
         print(f"{parser.prog}: error: {exc}", file=err)
         print(f"Try '{parser.prog} --help'.", file=err)

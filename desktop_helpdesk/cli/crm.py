@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import sys
 from collections.abc import Sequence
 from typing import TextIO
@@ -14,8 +15,7 @@ from desktop_helpdesk.cli.common import (
     add_json_argument,
     emit,
     opened_database,
-    parse,
-    run_command,
+    run_cli,
 )
 from desktop_helpdesk.domain.clock import SystemClock
 from desktop_helpdesk.services.context import ServiceContext
@@ -49,12 +49,8 @@ def build_parser() -> Parser:
 
 def main(argv: Sequence[str], out: TextIO | None = None, err: TextIO | None = None) -> int:
     out = out or sys.stdout
-    parser = build_parser()
-    args = parse(parser, list(argv), err)
-    if isinstance(args, int):
-        return args
 
-    def body() -> int:
+    def body(args: argparse.Namespace) -> int:
         with opened_database(args.db):
             context = ServiceContext(SystemClock())
             reason = args.reason or f"desktop-helpdesk crm {args.command}"
@@ -67,7 +63,7 @@ def main(argv: Sequence[str], out: TextIO | None = None, err: TextIO | None = No
                 raise CommandFailed(str(exc)) from None
             return _status(context, out, args.json, changed=args.command != "status")
 
-    return run_command(parser.prog, body, err)
+    return run_cli(build_parser(), argv, body, err)
 
 
 def _status(context: ServiceContext, out: TextIO, as_json: bool, *, changed: bool) -> int:

@@ -12,12 +12,12 @@ from pathlib import Path
 from typing import TextIO
 
 from desktop_helpdesk.cli.common import (
-    EXIT_FAILED,
     EXIT_OK,
-    EXIT_USAGE,
+    CommandFailed,
     Parser,
     UsageError,
     opened_database,
+    run_cli,
 )
 from desktop_helpdesk.domain.clock import Clock, SystemClock
 from desktop_helpdesk.services.case_queries import Queue
@@ -33,7 +33,6 @@ from desktop_helpdesk.services.reporting.writers import (
     write_csv,
     write_xlsx,
 )
-from desktop_helpdesk.storage.db import DatabaseOpenError
 
 log = logging.getLogger(__name__)
 
@@ -85,42 +84,29 @@ def main(argv: Sequence[str] | None = None, *, clock: Clock | None = None,
         The process exit code.
     """
     out = out or sys.stdout
-    err = err or sys.stderr
-    parser = build_parser()
-    try:
-        args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
-        export_format = _format_of(args)
-        _refuse_ignored_options(args)
-    except UsageError as exc:
-        print(f"{parser.prog}: error: {exc}", file=err)
-        print(f"Try '{parser.prog} --help'.", file=err)
-        return EXIT_USAGE
-    except SystemExit as exc:  # --help
-        return int(exc.code or 0)
-    clock = clock or SystemClock()
-    try:
+
+    def body(args: argparse.Namespace) -> int:
         with opened_database(args.db):
-            context = ServiceContext(clock)
+            context = ServiceContext(clock or SystemClock())
             report_filter = _report_filter(args, context)
             pack = _build_pack(args, context, report_filter)
-            pages = _write(pack, export_format, args.output)
-    except UsageError as exc:
-        print(f"{parser.prog}: error: {exc}", file=err)
-        return EXIT_USAGE
-    except (DatabaseOpenError, ExportError) as exc:
-        print(f"{parser.prog}: error: {exc}", file=err)
-        return EXIT_FAILED
-    except ExportCancelled:
-        print(f"{parser.prog}: cancelled", file=err)
-        return EXIT_FAILED
-    except Exception as exc:  # noqa: BLE001 - a scheduled job gets a sentence, never a traceback
-        log.exception("export failed")
-        print(f"{parser.prog}: error: export failed ({type(exc).__name__}: {exc})", file=err)
-        return EXIT_FAILED
-    rows = sum(len(t.rows) for t in pack.tables)
-    extent = f"{pages} page{'s' if pages != 1 else ''}" if pages else f"{rows} rows"
-    print(f"Wrote {pack.title} ({extent}) to {args.output}", file=out)
-    return EXIT_OK
+            try:
+                pages = _write(pack, _format_of(args), args.output)
+            except ExportError as exc:
+                raise CommandFailed(str(exc)) from exc
+            except ExportCancelled:
+                raise CommandFailed("cancelled") from None
+        rows = sum(len(t.rows) for t in pack.tables)
+        extent = f"{pages} page{'s' if pages != 1 else ''}" if pages else f"{rows} rows"
+        print(f"Wrote {pack.title} ({extent}) to {args.output}", file=out)
+        return EXIT_OK
+
+    return run_cli(build_parser(), argv, body, err, check=_check_options)
+
+
+def _check_options(args: argparse.Namespace) -> None:
+    _format_of(args)
+    _refuse_ignored_options(args)
 
 
 def _format_of(args: argparse.Namespace) -> ExportFormat:

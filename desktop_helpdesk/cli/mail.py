@@ -19,8 +19,7 @@ from desktop_helpdesk.cli.common import (
     emit,
     file_argument,
     opened_database,
-    parse,
-    run_command,
+    run_cli,
 )
 from desktop_helpdesk.domain.clock import Clock, SystemClock
 from desktop_helpdesk.services.container import Services
@@ -75,15 +74,12 @@ def main(argv: list[str], *, clock: Clock | None = None, out: TextIO | None = No
          err: TextIO | None = None) -> int:
     """Run ``desktop-helpdesk mail ...``; returns the exit code (``clock``: tests' ManualClock)."""
     out = out or sys.stdout
-    err = err or sys.stderr
-    args = parse(build_parser(), argv, err)
-    if isinstance(args, int):
-        return args
     handlers = {"import": _import, "set-inbox": _set_inbox, "poll": _poll, "status": _status,
                 "sign-in": _sign_in}
-    prog = f"{PROG} {args.command}"
     clock = clock or SystemClock()
-    return run_command(prog, lambda: handlers[args.command](args, out, lambda: Services.create(clock)), err)
+    return run_cli(build_parser(), argv,
+                   lambda args: handlers[args.command](args, out, lambda: Services.create(clock)),
+                   err, subcommand="command")
 
 
 def _import(args, out: TextIO, make_services: Callable[[], Services]) -> int:

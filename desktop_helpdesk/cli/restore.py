@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 from collections.abc import Sequence
@@ -16,8 +17,7 @@ from desktop_helpdesk.cli.common import (
     add_db_argument,
     add_json_argument,
     emit,
-    parse,
-    run_command,
+    run_cli,
 )
 from desktop_helpdesk.config import load_config
 from desktop_helpdesk.services.backups import BackupError, restore
@@ -39,12 +39,8 @@ def build_parser() -> Parser:
 def main(argv: Sequence[str], *, out: TextIO | None = None, err: TextIO | None = None) -> int:
     """Restore ``backup`` over the database named by ``--db`` and return the exit code."""
     out = out or sys.stdout
-    parser = build_parser()
-    args = parse(parser, list(argv), err)
-    if isinstance(args, int):
-        return args
 
-    def body() -> int:
+    def body(args: argparse.Namespace) -> int:
         target = load_config(args.db, os.environ).database
         if not target.is_sqlite:
             raise UsageError(f"--db: {target.display} is PostgreSQL; restore it with pg_restore "
@@ -59,4 +55,4 @@ def main(argv: Sequence[str], *, out: TextIO | None = None, err: TextIO | None =
               "previous": str(safety) if safety else None})
         return EXIT_OK
 
-    return run_command(parser.prog, body, err)
+    return run_cli(build_parser(), argv, body, err)

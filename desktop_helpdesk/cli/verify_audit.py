@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,8 +18,7 @@ from desktop_helpdesk.cli.common import (
     add_json_argument,
     emit,
     opened_database,
-    parse,
-    run_command,
+    run_cli,
 )
 from desktop_helpdesk.domain.clock import Clock, SystemClock
 from desktop_helpdesk.services.audit_chain import AuditChainService, ChainAnchor, write_anchor
@@ -47,12 +47,8 @@ def main(argv: Sequence[str], *, clock: Clock | None = None,
          out: TextIO | None = None, err: TextIO | None = None) -> int:
     """Verify the chain of the database given by ``--db`` and return the exit code."""
     out = out or sys.stdout
-    parser = build_parser()
-    args = parse(parser, list(argv), err)
-    if isinstance(args, int):
-        return args
 
-    def body() -> int:
+    def body(args: argparse.Namespace) -> int:
         anchor = _read_anchor(args.anchor) if args.anchor else None
         with opened_database(args.db):
             chain = AuditChainService(ServiceContext(clock or SystemClock()))
@@ -78,7 +74,7 @@ def main(argv: Sequence[str], *, clock: Clock | None = None,
         emit(out, args.json, text, record)
         return EXIT_OK
 
-    return run_command(parser.prog, body, err)
+    return run_cli(build_parser(), argv, body, err)
 
 
 def _read_anchor(path: Path) -> ChainAnchor:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import logging
 import select
 import signal
@@ -18,8 +19,7 @@ from desktop_helpdesk.cli.common import (
     add_json_argument,
     emit,
     opened_database,
-    parse,
-    run_command,
+    run_cli,
 )
 from desktop_helpdesk.domain.clock import SystemClock
 from desktop_helpdesk.services.context import ServiceContext
@@ -76,22 +76,18 @@ def outcome_record(outcome: JobOutcome) -> dict:
 
 def main(argv: Sequence[str], out: TextIO | None = None, err: TextIO | None = None) -> int:
     out = out or sys.stdout
-    parser = build_parser()
-    args = parse(parser, list(argv), err)
-    if isinstance(args, int):
-        return args
 
-    def body() -> int:
+    def body(args: argparse.Namespace) -> int:
         stop = StopRequest()
         # Before anything slow: a SIGTERM while opening the database still ends cleanly.
         previous = _install_stop_handlers(stop)
         try:
-            return run(stop)
+            return run(args, stop)
         finally:
             _restore_handlers(previous)
             stop.close()
 
-    def run(stop: StopRequest) -> int:
+    def run(args: argparse.Namespace, stop: StopRequest) -> int:
         with opened_database(args.db):
             clock = SystemClock()
             context = ServiceContext(clock)
@@ -124,7 +120,7 @@ def main(argv: Sequence[str], out: TextIO | None = None, err: TextIO | None = No
                 # Handing the leases on lets a window take over at once instead of after 90 s.
                 scheduler.release_all()
 
-    return run_command(parser.prog, body, err)
+    return run_cli(build_parser(), argv, body, err)
 
 
 class StopRequest:
