@@ -33,7 +33,7 @@ from desktop_helpdesk.services.outbox import (
     Delivered,
     DeliveryReport,
     Failed,
-    RetentionPruner,
+    OutboxJob,
     deliver_round,
     unsent,
 )
@@ -266,31 +266,19 @@ def deliver_outbox(folder: str | Path, clock: Clock, *, limit: int = 100, holder
                          should_stop=should_stop, rng=rng)
 
 
-class CrmDeliveryJob:
+class CrmDeliveryJob(OutboxJob):
     """The team job delivering CRM outbox events (lease ``crm-delivery``, every 60 s), to the
     webhook when one is set, else to the drop folder.
 
-    Args:
-        context: the services context (settings name the target; its clock stamps events).
-        holder: this process's lease token (rows are claimed under it).
-        environ: where ``HELPDESK_CRM_WEBHOOK_SECRET`` is read (default the process environment).
-        batch: at most this many events per round.
-        rng: jitter source for retries (seeded in tests).
+    Settings name the target; ``environ`` is where ``HELPDESK_CRM_WEBHOOK_SECRET`` is read. The
+    constructor is ``OutboxJob``'s.
     """
 
     lease_name = CRM_DELIVERY
     interval_seconds = CRM_INTERVAL_SECONDS
-
-    def __init__(self, context: ServiceContext, *, holder: str, environ: Mapping[str, str] | None = None,
-                 batch: int = CRM_BATCH, rng=None, timeout: float = WEBHOOK_TIMEOUT_SECONDS) -> None:
-        self._context = context
-        self.holder = holder
-        self._environ = environ
-        self._batch = batch
-        self._rng = rng
-        self._timeout = timeout
-        self._pruner = RetentionPruner(CrmOutboxRecord, lambda: context.settings().outbox_retention_days,
-                                       context.clock)
+    outbox = CrmOutboxRecord
+    batch = CRM_BATCH
+    timeout = WEBHOOK_TIMEOUT_SECONDS
 
     def unavailable_here(self) -> str:
         """Why this process cannot deliver (so it leaves the lease to one that can), or ""."""
@@ -309,15 +297,14 @@ class CrmDeliveryJob:
                                  problem=f"The CRM answered {disabled.reason} at {disabled.at}; "
                                          "set the webhook again (desktop-helpdesk crm set-webhook) once fixed.")
             channel = WebhookChannel(settings.crm_webhook_url, webhook_secret(self._environ),
-                                     self._context.clock, self._disable, timeout=self._timeout)
+                                     self._context.clock, self._disable, timeout=self.timeout)
         elif settings.crm_drop_folder:
             channel = FolderChannel(settings.crm_drop_folder)
         else:
             return JobReport(CRM_NOT_CONFIGURED, configured=False)
         report = deliver_round(channel, CRM_DELIVERY, self.holder, self._context.clock,
-                               limit=self._batch, should_stop=should_stop, rng=self._rng)
-        self._pruner.maybe_prune()
-        return report.job_report()
+                               limit=self.batch, should_stop=should_stop, rng=self._rng)
+        return self.finish_round(report)
 
     def _disable(self, reason: str) -> None:
         log.error("CRM webhook disabled by the receiver: %s", reason)

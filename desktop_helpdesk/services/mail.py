@@ -20,7 +20,7 @@ from desktop_helpdesk.domain.clock import Clock
 from desktop_helpdesk.domain.templates import TemplateKind, render_template
 from desktop_helpdesk.domain.templates import desk_time as template_desk_time
 from desktop_helpdesk.services.audit import ChangeLog
-from desktop_helpdesk.services.context import ServiceContext, TeamSettings
+from desktop_helpdesk.services.context import TeamSettings
 from desktop_helpdesk.services.email_templates import case_fields, template_text
 from desktop_helpdesk.services.errors import ServiceError, ValidationError
 from desktop_helpdesk.services.jobs import JobReport
@@ -36,7 +36,7 @@ from desktop_helpdesk.services.outbox import (
     Delivered,
     DeliveryReport,
     Failed,
-    RetentionPruner,
+    OutboxJob,
     deliver_round,
     unsent,
 )
@@ -370,29 +370,18 @@ MAIL_INTERVAL_SECONDS = 30.0
 MAIL_TIMEOUT_SECONDS = 8.0
 
 
-class MailSendJob:
+class MailSendJob(OutboxJob):
     """The team job sending client emails from the mail outbox (lease ``mail-send``, every 30 s).
 
-    Args:
-        context: the services context (SMTP settings; its clock stamps sent emails).
-        environ: where ``HELPDESK_SMTP_PASSWORD`` is read (default the process environment).
-        batch: at most this many emails per round.
-        timeout: seconds to wait for the SMTP server on each operation.
+    Settings name the SMTP server; ``environ`` is where ``HELPDESK_SMTP_PASSWORD`` is read. The
+    constructor is ``OutboxJob``'s.
     """
 
     lease_name = MAIL_SEND
     interval_seconds = MAIL_INTERVAL_SECONDS
-
-    def __init__(self, context: ServiceContext, *, holder: str, environ: Mapping[str, str] | None = None,
-                 batch: int = MAIL_BATCH, timeout: float = MAIL_TIMEOUT_SECONDS, rng=None) -> None:
-        self._context = context
-        self._holder = holder
-        self._environ = environ
-        self._batch = batch
-        self._timeout = timeout
-        self._rng = rng
-        self._pruner = RetentionPruner(MailOutboxRecord, lambda: context.settings().outbox_retention_days,
-                                       context.clock)
+    outbox = MailOutboxRecord
+    batch = MAIL_BATCH
+    timeout = MAIL_TIMEOUT_SECONDS
 
     def unavailable_here(self) -> str:
         """Why this process cannot send (so it leaves the lease to one that can), or ""."""
@@ -407,10 +396,9 @@ class MailSendJob:
         if not settings.mail_configured:
             return JobReport("Email is off: no SMTP server is set", configured=False)
         report = deliver_mail_outbox(self._context.clock, settings, smtp_password(self._environ),
-                                     holder=self._holder, limit=self._batch, timeout=self._timeout,
+                                     holder=self.holder, limit=self.batch, timeout=self.timeout,
                                      should_stop=should_stop, rng=self._rng)
-        self._pruner.maybe_prune()
-        return report.job_report(failed_word="not sent")
+        return self.finish_round(report, failed_word="not sent")
 
 
 def pending_mail_count() -> int:

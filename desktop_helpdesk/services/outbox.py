@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -14,7 +14,7 @@ from typing import Protocol
 from peewee import SQL, fn
 
 from desktop_helpdesk.domain.clock import Clock
-from desktop_helpdesk.services.context import is_sqlite, write_transaction
+from desktop_helpdesk.services.context import ServiceContext, is_sqlite, write_transaction
 from desktop_helpdesk.services.jobs import JobReport
 from desktop_helpdesk.storage.db import database
 from desktop_helpdesk.storage.records import CaseRecord, LeaseRecord
@@ -398,3 +398,43 @@ class RetentionPruner:
         if removed:
             log.info("pruned %s delivered rows of %s older than %s", removed, self._record._meta.table_name, cutoff)
         return removed
+
+
+class OutboxJob:
+    """What the outbox team jobs (CRM delivery, client email) share: the settings they read, the
+    lease holder their rows are claimed under, and pruning delivered rows after each round.
+
+    A subclass names its ``lease_name``, ``interval_seconds``, ``outbox`` table and default
+    ``batch`` and ``timeout``, and implements ``unavailable_here`` and ``run_round`` (ending it
+    with ``finish_round``).
+
+    Args:
+        context: the services context (settings; its clock stamps rows).
+        holder: this process's lease token (rows are claimed under it).
+        environ: where the job's secret is read (default the process environment).
+        batch: at most this many rows per round (default the job's).
+        timeout: seconds to wait for the peer on each operation (default the job's).
+        rng: jitter source for retries (seeded in tests).
+    """
+
+    lease_name: str
+    interval_seconds: int
+    outbox: type
+    batch: int
+    timeout: float
+
+    def __init__(self, context: ServiceContext, *, holder: str, environ: Mapping[str, str] | None = None,
+                 batch: int | None = None, timeout: float | None = None, rng=None) -> None:
+        self._context = context
+        self.holder = holder
+        self._environ = environ
+        self.batch = self.batch if batch is None else batch
+        self.timeout = self.timeout if timeout is None else timeout
+        self._rng = rng
+        self._pruner = RetentionPruner(self.outbox, lambda: context.settings().outbox_retention_days,
+                                       context.clock)
+
+    def finish_round(self, report: DeliveryReport, *, failed_word: str = "failed") -> JobReport:
+        """Prune (at most hourly) and give the round's status line."""
+        self._pruner.maybe_prune()
+        return report.job_report(failed_word=failed_word)
