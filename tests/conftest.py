@@ -1,7 +1,7 @@
 """Shared fixtures: a real SQLite file per test (production pragmas, migrated) and a manual clock."""
 
 import os
-import traceback
+import sys
 from weakref import WeakKeyDictionary
 
 # Before any Qt import: tests run headless.
@@ -134,8 +134,12 @@ def _alive(started):
 
 
 def _called_from() -> str:
-    """The innermost frame of our code (application or tests) on the stack."""
-    stack = traceback.extract_stack()[:-3]
-    ours = [frame for frame in stack if "desktop_helpdesk" in frame.filename or "/tests/" in frame.filename]
-    frame = (ours or stack)[-1]
-    return f"{frame.filename}:{frame.lineno}"
+    """The innermost frame of our code (application or tests) on the stack; frames are walked,
+    not formatted, because debounce timers restart on every keystroke."""
+    frame = sys._getframe(2)
+    while frame is not None:
+        filename = frame.f_code.co_filename
+        if "desktop_helpdesk" in filename or "/tests/" in filename:
+            return f"{filename}:{frame.f_lineno}"
+        frame = frame.f_back
+    return "(outside our code)"
