@@ -23,6 +23,7 @@ from pathlib import Path
 # Runnable as a script from the repository root, like the other benchmarks.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from desktop_helpdesk.domain.cases import case_subject, format_case_number  # noqa: E402
 from desktop_helpdesk.domain.clock import ManualClock  # noqa: E402
 from desktop_helpdesk.services.container import Services  # noqa: E402
 from desktop_helpdesk.services.mail_intake import MailSource, Outcome  # noqa: E402
@@ -60,7 +61,8 @@ def write_messages(folder: Path, count: int) -> list[Path]:
             else:
                 message.set_content(body)
         elif kind < 18:
-            message["Subject"] = f"RE: [Case 2026-{sequence:05d}] Learners cannot open module"
+            number = format_case_number(2026, sequence)
+            message["Subject"] = "RE: " + case_subject(number, "Learners cannot open module")
             message.set_content("Here is more detail.\n\nOn Tue, support wrote:\n> Which browser?\n")
         elif kind == 18:
             message["Subject"] = "Automatic reply: Learners cannot open module"
