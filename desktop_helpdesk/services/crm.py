@@ -270,8 +270,7 @@ class CrmDeliveryJob(OutboxJob):
     """The team job delivering CRM outbox events (lease ``crm-delivery``, every 60 s), to the
     webhook when one is set, else to the drop folder.
 
-    Settings name the target; ``environ`` is where ``HELPDESK_CRM_WEBHOOK_SECRET`` is read. The
-    constructor is ``OutboxJob``'s.
+    Settings name the target; ``environ`` is where ``HELPDESK_CRM_WEBHOOK_SECRET`` is read.
     """
 
     lease_name = CRM_DELIVERY

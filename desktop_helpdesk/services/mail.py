@@ -373,8 +373,7 @@ MAIL_TIMEOUT_SECONDS = 8.0
 class MailSendJob(OutboxJob):
     """The team job sending client emails from the mail outbox (lease ``mail-send``, every 30 s).
 
-    Settings name the SMTP server; ``environ`` is where ``HELPDESK_SMTP_PASSWORD`` is read. The
-    constructor is ``OutboxJob``'s.
+    Settings name the SMTP server; ``environ`` is where ``HELPDESK_SMTP_PASSWORD`` is read.
     """
 
     lease_name = MAIL_SEND

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_helpdesk.ui.admin.models import RowTableModel
+from desktop_helpdesk.ui.form_fields import line_field, named
 from desktop_helpdesk.ui.models.roles import SORT_ROLE
 
 if TYPE_CHECKING:
@@ -46,9 +47,7 @@ class CommandRunner(Protocol):
 
 def push_button(text: str, parent: QWidget, object_name: str, *, accent: bool = False) -> QPushButton:
     """A dialog button that Enter in a line edit does not press by accident (not auto-default)."""
-    button = QPushButton(text, parent)
-    button.setObjectName(object_name)
-    button.setAccessibleName(object_name)
+    button = named(QPushButton(text, parent), object_name)
     button.setAutoDefault(False)
     button.setDefault(False)
     if accent:
@@ -57,10 +56,7 @@ def push_button(text: str, parent: QWidget, object_name: str, *, accent: bool = 
 
 
 def line_edit(parent: QWidget, object_name: str, placeholder: str = "") -> QLineEdit:
-    field = QLineEdit(parent)
-    field.setObjectName(object_name)
-    field.setAccessibleName(object_name)
-    field.setPlaceholderText(placeholder)
+    field = line_field(parent, object_name, placeholder)
     field.setClearButtonEnabled(True)
     return field
 
@@ -89,9 +85,7 @@ def submit_form(
 
 def date_field(parent: QWidget, object_name: str, day: date) -> QDateEdit:
     """A date picker with a calendar pop-up showing ``day`` as "Mon 30 Nov 2026"."""
-    field = QDateEdit(parent)
-    field.setObjectName(object_name)
-    field.setAccessibleName(object_name)
+    field = named(QDateEdit(parent), object_name)
     field.setCalendarPopup(True)
     field.setDisplayFormat("ddd d MMM yyyy")
     field.setDate(QDate(day.year, day.month, day.day))

@@ -24,6 +24,7 @@ from desktop_helpdesk.services.mail_imap import (
 )
 from desktop_helpdesk.ui.admin.forms import CommandRunner, group, hint, line_edit, push_button
 from desktop_helpdesk.ui.context import UiContext
+from desktop_helpdesk.ui.form_fields import combo_box
 
 MEBIBYTE = 1024 * 1024
 FolderChooser = Callable[[QWidget, str], str]
@@ -84,10 +85,7 @@ def _megabytes(size: int) -> int:
 
 
 def _preset_combo(parent: QWidget, object_name: str) -> QComboBox:
-    combo = QComboBox(parent)
-    combo.setObjectName(object_name)
-    combo.setAccessibleName(object_name)
-    return combo
+    return combo_box(parent, object_name)
 
 
 def _choose(combo: QComboBox, value: int, presets: tuple[int, ...], text) -> None:

@@ -28,15 +28,11 @@ from desktop_helpdesk.ui.admin.forms import (
 )
 from desktop_helpdesk.ui.admin.models import member_model
 from desktop_helpdesk.ui.context import UiContext
+from desktop_helpdesk.ui.form_fields import combo_box
 
 
 def _combo(parent: QWidget, object_name: str, choices) -> QComboBox:
-    combo = QComboBox(parent)
-    combo.setObjectName(object_name)
-    combo.setAccessibleName(object_name)
-    for choice in choices:
-        combo.addItem(choice.label, choice.value)
-    return combo
+    return combo_box(parent, object_name, ((choice.label, choice.value) for choice in choices))
 
 
 def _select_data(combo: QComboBox, value: str) -> None:

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_helpdesk.domain.cases import RESOLUTION_CHANNELS, EscalationTarget
+from desktop_helpdesk.ui.form_fields import named, text_box
 
 
 class CaseActionDialog(QDialog):
@@ -32,8 +33,7 @@ class CaseActionDialog(QDialog):
 
     def __init__(self, object_name: str, title: str, intro: str, ok_text: str, parent: QWidget) -> None:
         super().__init__(parent)
-        self.setObjectName(object_name)
-        self.setAccessibleName(object_name)
+        named(self, object_name)
         self.setWindowTitle(title)
         self.setMinimumWidth(440)
         self.form = QFormLayout()
@@ -57,13 +57,7 @@ class CaseActionDialog(QDialog):
 
 
 def _text_box(name: str, parent: QWidget, placeholder: str) -> QPlainTextEdit:
-    box = QPlainTextEdit(parent)
-    box.setObjectName(name)
-    box.setAccessibleName(name)
-    box.setPlaceholderText(placeholder)
-    box.setTabChangesFocus(True)
-    box.setFixedHeight(90)
-    return box
+    return text_box(parent, name, placeholder, height=90)
 
 
 class EscalateDialog(CaseActionDialog):

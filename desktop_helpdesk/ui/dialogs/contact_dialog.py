@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from desktop_helpdesk.services.contact_editing import ContactDetails
 from desktop_helpdesk.services.errors import ServiceError
 from desktop_helpdesk.ui.context import UiContext
+from desktop_helpdesk.ui.form_fields import line_field, text_box
 from desktop_helpdesk.ui.messages import friendly_message
 from desktop_helpdesk.ui.workers import WorkerPool
 
@@ -133,19 +134,10 @@ class ContactDialog(QDialog):
 
     # -- construction helpers ------------------------------------------------------------------
     def _line(self, name: str, parent: QWidget | None = None) -> QLineEdit:
-        field = QLineEdit(parent or self)
-        field.setObjectName(name)
-        field.setAccessibleName(name)
-        return field
+        return line_field(parent or self, name)
 
     def _box(self, name: str, placeholder: str) -> QPlainTextEdit:
-        box = QPlainTextEdit(self)
-        box.setObjectName(name)
-        box.setAccessibleName(name)
-        box.setPlaceholderText(placeholder)
-        box.setTabChangesFocus(True)
-        box.setFixedHeight(54)
-        return box
+        return text_box(self, name, placeholder, height=54)
 
     def _button(self, text: str, name: str, slot: Callable, parent: QWidget | None = None) -> QPushButton:
         button = QPushButton(text, parent or self)

@@ -22,19 +22,14 @@ from PySide6.QtWidgets import (
 from desktop_helpdesk.domain.cases import CaseStatus, IntakeChannel
 from desktop_helpdesk.domain.policy import Priority
 from desktop_helpdesk.services.case_queries import UNASSIGNED, FilterCriteria, SlaState
+from desktop_helpdesk.ui.form_fields import combo_box
 
 ANY = "Any"
 _SLA_LABELS = {SlaState.OVERDUE: "Overdue", SlaState.DUE_SOON: "Due soon", SlaState.ON_TRACK: "On track"}
 
 
 def _combo(parent: QWidget, name: str, items: list[tuple[str, object]]) -> QComboBox:
-    combo = QComboBox(parent)
-    combo.setObjectName(name)
-    combo.setAccessibleName(name)
-    combo.addItem(ANY, None)
-    for text, value in items:
-        combo.addItem(text, value)
-    return combo
+    return combo_box(parent, name, [(ANY, None), *items])
 
 
 class _OptionalDate(QWidget):

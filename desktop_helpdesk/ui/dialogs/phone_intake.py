@@ -40,6 +40,7 @@ from desktop_helpdesk.services.dto import ContactMatch
 from desktop_helpdesk.services.errors import ServiceError, ValidationError
 from desktop_helpdesk.services.search import similar_resolved_cases
 from desktop_helpdesk.ui.context import UiContext
+from desktop_helpdesk.ui.form_fields import named
 from desktop_helpdesk.ui.messages import friendly_message
 from desktop_helpdesk.ui.resources import icon
 from desktop_helpdesk.ui.widgets.caller_history import (
@@ -187,19 +188,14 @@ class PhoneIntakeDialog(QDialog):
         timer.timeout.connect(slot)
         return timer
 
-    def _named(self, widget, name: str):
-        widget.setObjectName(name)
-        widget.setAccessibleName(name)
-        return widget
-
     def _build_form_page(self) -> QWidget:
         page = QWidget(self)
         title = QLabel("Log a call", page)
         title.setProperty("role", "dialogTitle")
-        self.call_time = self._named(QLabel("00:00", page), "callTimeLabel")
+        self.call_time = named(QLabel("00:00", page), "callTimeLabel")
         self.call_time.setProperty("role", "callTimer")
         self.call_time.setToolTip("Time on the call")
-        self.draft_note = self._named(QLabel("", page), "intakeDraftNote")
+        self.draft_note = named(QLabel("", page), "intakeDraftNote")
         self.draft_note.setProperty("role", "hint")
         self.draft_note.hide()
         top = QHBoxLayout()
@@ -209,27 +205,27 @@ class PhoneIntakeDialog(QDialog):
         top.addWidget(QLabel("On the call", page))
         top.addWidget(self.call_time)
 
-        self.caller_field = self._named(QLineEdit(page), "callerField")
+        self.caller_field = named(QLineEdit(page), "callerField")
         self.caller_field.setPlaceholderText("Caller's phone number, email or name — Enter picks")
-        self.matches = self._named(QListWidget(page), "contactMatches")
+        self.matches = named(QListWidget(page), "contactMatches")
         self.matches.setMaximumHeight(120)
         self.matches.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.matches.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.matches.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.matches.hide()
         self.matches.itemDoubleClicked.connect(lambda _item: self.pick_contact())
-        self.contact_label = self._named(QLabel("No caller chosen yet", page), "chosenContactLabel")
+        self.contact_label = named(QLabel("No caller chosen yet", page), "chosenContactLabel")
         self.contact_label.setProperty("role", "hint")
-        self.client_local_label = self._named(QLabel("", page), "callerLocalLabel")
+        self.client_local_label = named(QLabel("", page), "callerLocalLabel")
         self.client_local_label.setProperty("role", "hint")
         self.client_local_label.setWordWrap(True)
         self.client_local_label.hide()
 
-        self.new_contact_box = self._named(QGroupBox("New contact", page), "newContactBox")
-        self.new_name = self._named(QLineEdit(self.new_contact_box), "newContactNameField")
-        self.new_email = self._named(QLineEdit(self.new_contact_box), "newContactEmailField")
-        self.new_phone = self._named(QLineEdit(self.new_contact_box), "newContactPhoneField")
-        self.client_field = self._named(QComboBox(self.new_contact_box), "clientField")
+        self.new_contact_box = named(QGroupBox("New contact", page), "newContactBox")
+        self.new_name = named(QLineEdit(self.new_contact_box), "newContactNameField")
+        self.new_email = named(QLineEdit(self.new_contact_box), "newContactEmailField")
+        self.new_phone = named(QLineEdit(self.new_contact_box), "newContactPhoneField")
+        self.client_field = named(QComboBox(self.new_contact_box), "clientField")
         self.client_field.setEditable(True)
         self.client_field.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.client_field.lineEdit().setPlaceholderText("Client organisation (pick or type a new one)")
@@ -240,23 +236,23 @@ class PhoneIntakeDialog(QDialog):
         new_form.addRow("Client", self.client_field)
         self.new_contact_box.hide()
 
-        self.subject_field = self._named(QLineEdit(page), "subjectField")
+        self.subject_field = named(QLineEdit(page), "subjectField")
         self.subject_field.setPlaceholderText("One line: what is wrong")
-        self.description_field = self._named(QPlainTextEdit(page), "descriptionField")
+        self.description_field = named(QPlainTextEdit(page), "descriptionField")
         self.description_field.setPlaceholderText("The caller's words, steps tried, error messages")
         self.description_field.setTabChangesFocus(True)
-        self.priority_field = self._named(QComboBox(page), "priorityField")
+        self.priority_field = named(QComboBox(page), "priorityField")
         for level in (RequestedPriority.MEDIUM, RequestedPriority.HIGH, RequestedPriority.LOW):
             self.priority_field.addItem(level.label, level.value)
-        self.priority_help = self._named(QLabel("", page), "priorityDefinition")
+        self.priority_help = named(QLabel("", page), "priorityDefinition")
         self.priority_help.setWordWrap(True)
         self.priority_help.setProperty("role", "definition")
-        self.channel_field = self._named(QComboBox(page), "channelField")
+        self.channel_field = named(QComboBox(page), "channelField")
         for channel in IntakeChannel:
             self.channel_field.addItem(icon(channel.value), channel.label, channel.value)
-        self.live_call_field = self._named(QCheckBox("Live call (caller on the line)", page), "liveCallField")
+        self.live_call_field = named(QCheckBox("Live call (caller on the line)", page), "liveCallField")
         self.live_call_field.setChecked(True)
-        self.category_field = self._named(QComboBox(page), "categoryField")
+        self.category_field = named(QComboBox(page), "categoryField")
         fill_categories(self.category_field, [])
 
         form = QFormLayout()
@@ -281,7 +277,7 @@ class PhoneIntakeDialog(QDialog):
 
         similar_heading = QLabel("Similar resolved cases", page)
         similar_heading.setProperty("role", "sectionHeading")
-        self.similar = self._named(QListWidget(page), "similarCasesList")
+        self.similar = named(QListWidget(page), "similarCasesList")
         self.similar.setWordWrap(True)
         self.similar.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.caller_history = CallerHistoryPanel(self._ui, self._pool, page)
@@ -290,12 +286,12 @@ class PhoneIntakeDialog(QDialog):
         side.addWidget(similar_heading)
         side.addWidget(self.similar, 1)
 
-        self.error_label = self._named(QLabel("", page), "intakeError")
+        self.error_label = named(QLabel("", page), "intakeError")
         self.error_label.setProperty("role", "messageBar")
         self.error_label.setProperty("kind", "error")
         self.error_label.setWordWrap(True)
         self.error_label.hide()
-        self.log_button = self._named(QPushButton("Log case  (Ctrl+Enter)", page), "logCaseButton")
+        self.log_button = named(QPushButton("Log case  (Ctrl+Enter)", page), "logCaseButton")
         self.log_button.setProperty("accent", True)
         # No default button on the form: Enter in the caller field picks a contact, it must
         # never log a half-typed case. Ctrl+Enter (or Space on this button) logs.
@@ -329,7 +325,7 @@ class PhoneIntakeDialog(QDialog):
         heading = QLabel("Case logged — read the number to the caller", page)
         heading.setProperty("role", "dialogTitle")
         self.result_heading = heading
-        self.case_number_label = self._named(QLabel("", page), "caseNumberLabel")
+        self.case_number_label = named(QLabel("", page), "caseNumberLabel")
         self.case_number_label.setTextInteractionFlags(
             Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard
         )
@@ -339,16 +335,16 @@ class PhoneIntakeDialog(QDialog):
         self.case_number_label.setFont(font)
         self.case_number_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.case_number_label.setProperty("role", "bigNumber")
-        self.assignee_label = self._named(QLabel("", page), "assigneeLabel")
+        self.assignee_label = named(QLabel("", page), "assigneeLabel")
         self.assignee_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.assignee_label.setWordWrap(True)
-        self.copy_button = self._named(QPushButton("Copy number", page), "copyNumberButton")
+        self.copy_button = named(QPushButton("Copy number", page), "copyNumberButton")
         self.copy_button.setAutoDefault(False)
         self.copy_button.clicked.connect(self.copy_number)
-        self.another_button = self._named(QPushButton("Log another call", page), "logAnotherButton")
+        self.another_button = named(QPushButton("Log another call", page), "logAnotherButton")
         self.another_button.setAutoDefault(False)
         self.another_button.clicked.connect(self.start_over)
-        self.done_button = self._named(QPushButton("Done", page), "doneButton")
+        self.done_button = named(QPushButton("Done", page), "doneButton")
         self.done_button.setProperty("accent", True)
         self.done_button.clicked.connect(self.accept)
         buttons = QHBoxLayout()

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_helpdesk.ui.form_fields import line_field
 from desktop_helpdesk.ui.workers import WorkerPool
 
 
@@ -58,9 +59,7 @@ class _WorkingDialog(QDialog):
         layout.addWidget(self.buttons)
 
     def _field(self, label: str, name: str, *, secret: bool = False, text: str = "") -> QLineEdit:
-        field = QLineEdit(text, self)
-        field.setObjectName(name)
-        field.setAccessibleName(name)
+        field = line_field(self, name, text=text)
         if secret:
             field.setEchoMode(QLineEdit.EchoMode.Password)
         self.form.addRow(label, field)

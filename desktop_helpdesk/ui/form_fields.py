@@ -1,0 +1,42 @@
+"""Form widgets named once for tests and screen readers: the object name is the accessible name."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TypeVar
+
+from PySide6.QtWidgets import QComboBox, QLineEdit, QPlainTextEdit, QWidget
+
+Named = TypeVar("Named", bound=QWidget)
+
+
+def named(widget: Named, name: str) -> Named:
+    """``widget`` with ``name`` as its object name (tests find it) and accessible name (screen
+    readers announce it)."""
+    widget.setObjectName(name)
+    widget.setAccessibleName(name)
+    return widget
+
+
+def line_field(parent: QWidget, name: str, placeholder: str = "", *, text: str = "") -> QLineEdit:
+    """A named one-line text field."""
+    field = named(QLineEdit(text, parent), name)
+    field.setPlaceholderText(placeholder)
+    return field
+
+
+def text_box(parent: QWidget, name: str, placeholder: str, *, height: int) -> QPlainTextEdit:
+    """A named several-line text field of fixed ``height`` where Tab moves on (never types a tab)."""
+    box = named(QPlainTextEdit(parent), name)
+    box.setPlaceholderText(placeholder)
+    box.setTabChangesFocus(True)
+    box.setFixedHeight(height)
+    return box
+
+
+def combo_box(parent: QWidget, name: str, items: Iterable[tuple[str, object]] = ()) -> QComboBox:
+    """A named drop-down list of ``(text, data)`` items."""
+    combo = named(QComboBox(parent), name)
+    for text, value in items:
+        combo.addItem(text, value)
+    return combo
