@@ -53,7 +53,8 @@ def context_for(member_id, clock):
 def pool():
     workers = WorkerPool()
     yield workers
-    workers.wait()
+    # As the window does: wait for running work and drop answers for widgets being destroyed.
+    workers.close()
 
 
 @pytest.fixture
@@ -74,7 +75,7 @@ def view(qtbot, scenario, desk_clock, pool):
     qtbot.waitUntil(lambda: not pool.busy, timeout=5000)
     yield widget
     widget.shutdown()
-    pool.wait()
+    pool.close()
 
 
 def team_numbers(view):
