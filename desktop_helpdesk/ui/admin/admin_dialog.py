@@ -48,6 +48,7 @@ from desktop_helpdesk.ui.admin.settings_page import (
 from desktop_helpdesk.ui.admin.team_page import TeamPage
 from desktop_helpdesk.ui.context import UiContext
 from desktop_helpdesk.ui.messages import friendly_message
+from desktop_helpdesk.ui.widgets.message_bar import MessageBar
 from desktop_helpdesk.ui.workers import WorkerPool
 
 log = logging.getLogger(__name__)
@@ -185,13 +186,7 @@ class AdminDialog(QDialog):
         self.read_only_note.setProperty("role", "readOnlyNote")
         self.read_only_note.setWordWrap(True)
         self.read_only_note.hide()
-        self.message = QLabel("", self)
-        self.message.setObjectName("adminMessage")
-        self.message.setAccessibleName("adminMessage")
-        self.message.setProperty("role", "messageBar")
-        self.message.setWordWrap(True)
-        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.message.hide()
+        self.message = MessageBar(self, "adminMessage")
 
         self.team_page = TeamPage(ui, self.run, self)
         self.closures_page = ClosuresPage(ui, self.run, self)
@@ -328,17 +323,13 @@ class AdminDialog(QDialog):
         return result
 
     def show_message(self, text: str, *, error: bool = False) -> None:
-        self.message.setText(text)
-        self.message.setProperty("kind", "error" if error else "info")
-        self.message.style().unpolish(self.message)
-        self.message.style().polish(self.message)
-        self.message.show()
+        self.message.show_text(text, error=error)
 
     def message_text(self) -> str:
-        return self.message.text() if self.message.isVisibleTo(self) else ""
+        return self.message.shown_text()
 
     def message_is_error(self) -> bool:
-        return self.message.property("kind") == "error"
+        return self.message.is_error
 
     # -- opening and closing ---------------------------------------------------------------
     def open_page(self, page: QWidget | None = None) -> None:

@@ -34,6 +34,7 @@ from desktop_helpdesk.ui.context import UiContext
 from desktop_helpdesk.ui.dialogs.canned_picker import CANNED_REPLY_KEYS, CannedReplyPicker
 from desktop_helpdesk.ui.dialogs.canned_replies_dialog import CannedRepliesDialog
 from desktop_helpdesk.ui.messages import friendly_message
+from desktop_helpdesk.ui.widgets.message_bar import MessageBar
 from desktop_helpdesk.ui.workers import WorkerPool
 
 log = logging.getLogger(__name__)
@@ -105,11 +106,8 @@ class ReplyDialog(QDialog):
         self.problem_bar.setProperty("kind", "error")
         self.problem_bar.setWordWrap(True)
         self.problem_bar.hide()
-        self.message = QLabel("Reading the case…", self)
-        self.message.setObjectName("replyMessage")
-        self.message.setProperty("role", "messageBar")
-        self.message.setWordWrap(True)
-        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.message = MessageBar(self, "replyMessage")
+        self.message.show_text("Reading the case…")
 
         self.to_field = QLineEdit(self)
         self.to_field.setObjectName("replyToField")
@@ -453,14 +451,10 @@ class ReplyDialog(QDialog):
         self.send_failed.emit(text)
 
     def show_message(self, text: str, *, error: bool = False) -> None:
-        self.message.setText(text)
-        self.message.setProperty("kind", "error" if error else "info")
-        self.message.style().unpolish(self.message)
-        self.message.style().polish(self.message)
-        self.message.show()
+        self.message.show_text(text, error=error)
 
     def message_text(self) -> str:
-        return self.message.text() if self.message.isVisibleTo(self) else ""
+        return self.message.shown_text()
 
     def done(self, result: int) -> None:
         if self._draft_timer.isActive():

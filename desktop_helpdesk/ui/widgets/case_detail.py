@@ -72,6 +72,7 @@ from desktop_helpdesk.ui.widgets.attachments import (
 from desktop_helpdesk.ui.widgets.case_header import CaseHeader
 from desktop_helpdesk.ui.widgets.category_field import fill_categories
 from desktop_helpdesk.ui.widgets.flow_layout import FlowLayout
+from desktop_helpdesk.ui.widgets.message_bar import MessageBar
 from desktop_helpdesk.ui.widgets.sla_countdown import SlaCountdown
 from desktop_helpdesk.ui.widgets.timeline_tab import TimelineTab
 from desktop_helpdesk.ui.workers import WorkerPool
@@ -183,12 +184,7 @@ class CaseDetailPanel(QWidget):
     # -- construction ----------------------------------------------------------------------
     def _build(self) -> None:
         self.setAcceptDrops(True)
-        self.message = QLabel(self)
-        self.message.setObjectName("detailMessage")
-        self.message.setWordWrap(True)
-        self.message.setProperty("role", "messageBar")
-        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.message.hide()
+        self.message = MessageBar(self, "detailMessage")
         self.reload_button = QPushButton("Reload", self)
         self.reload_button.setObjectName("reloadButton")
         self.reload_button.clicked.connect(self._on_reload_button_clicked)
@@ -589,11 +585,7 @@ class CaseDetailPanel(QWidget):
 
     # -- messages --------------------------------------------------------------------------
     def show_message(self, text: str, *, error: bool = False, conflict: bool = False) -> None:
-        self.message.setText(text)
-        self.message.setProperty("kind", "error" if error else "info")
-        self.message.style().unpolish(self.message)
-        self.message.style().polish(self.message)
-        self.message.show()
+        self.message.show_text(text, error=error)
         self.reload_button.setVisible(conflict)
 
     def hide_message(self) -> None:

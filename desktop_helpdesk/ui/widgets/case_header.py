@@ -13,6 +13,7 @@ from desktop_helpdesk.domain.phone_calls import tel_url
 from desktop_helpdesk.domain.policy import Priority, RequestedPriority
 from desktop_helpdesk.services.dto import CaseDetail
 from desktop_helpdesk.ui.widgets.flow_layout import FlowLayout
+from desktop_helpdesk.ui.widgets.message_bar import restyle
 
 _TIME = "%a %d %b %Y %H:%M"
 
@@ -122,8 +123,7 @@ class CaseHeader(QWidget):
         )
         self.priority_chip.setProperty("priority", priority.value)
         for chip in (self.status_chip, self.priority_chip):
-            chip.style().unpolish(chip)
-            chip.style().polish(chip)
+            restyle(chip)
         self._phone = detail.contact_phone
         phone = (
             # Never broken across lines: a number read out on the phone must stay whole.
