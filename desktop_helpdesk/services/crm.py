@@ -279,11 +279,9 @@ class CrmDeliveryJob(OutboxJob):
     batch = CRM_BATCH
     timeout = WEBHOOK_TIMEOUT_SECONDS
 
-    def unavailable_here(self) -> str:
-        """Why this process cannot deliver (so it leaves the lease to one that can), or ""."""
-        settings = self._context.settings()
+    def missing_secret(self, settings) -> str:
         if settings.crm_webhook_url and not webhook_secret(self._environ):
-            return f"{WEBHOOK_SECRET_VARIABLE} is not set on this workstation"
+            return WEBHOOK_SECRET_VARIABLE
         return ""
 
     def run_round(self, should_stop: Callable[[], bool]) -> JobReport:

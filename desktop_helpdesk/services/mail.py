@@ -382,11 +382,9 @@ class MailSendJob(OutboxJob):
     batch = MAIL_BATCH
     timeout = MAIL_TIMEOUT_SECONDS
 
-    def unavailable_here(self) -> str:
-        """Why this process cannot send (so it leaves the lease to one that can), or ""."""
-        settings = self._context.settings()
+    def missing_secret(self, settings) -> str:
         if settings.mail_configured and settings.smtp_username and not smtp_password(self._environ):
-            return f"{PASSWORD_ENVIRONMENT_VARIABLE} is not set on this workstation"
+            return PASSWORD_ENVIRONMENT_VARIABLE
         return ""
 
     def run_round(self, should_stop: Callable[[], bool]) -> JobReport:

@@ -405,7 +405,7 @@ class OutboxJob:
     lease holder their rows are claimed under, and pruning delivered rows after each round.
 
     A subclass names its ``lease_name``, ``interval_seconds``, ``outbox`` table and default
-    ``batch`` and ``timeout``, and implements ``unavailable_here`` and ``run_round`` (ending it
+    ``batch`` and ``timeout``, and implements ``missing_secret`` and ``run_round`` (ending it
     with ``finish_round``).
 
     Args:
@@ -433,6 +433,15 @@ class OutboxJob:
         self._rng = rng
         self._pruner = RetentionPruner(self.outbox, lambda: context.settings().outbox_retention_days,
                                        context.clock)
+
+    def unavailable_here(self) -> str:
+        """Why this process cannot deliver (so it leaves the lease to one that can), or ""."""
+        variable = self.missing_secret(self._context.settings())
+        return f"{variable} is not set on this workstation" if variable else ""
+
+    def missing_secret(self, settings) -> str:
+        """The environment variable the current settings need and this process lacks, or ""."""
+        raise NotImplementedError
 
     def finish_round(self, report: DeliveryReport, *, failed_word: str = "failed") -> JobReport:
         """Prune (at most hourly) and give the round's status line."""

@@ -9,6 +9,7 @@ import pytest
 from desktop_helpdesk.domain.sla import ClockState
 from desktop_helpdesk.services.errors import ValidationError, WorkflowError
 from desktop_helpdesk.services.mail import (
+    PASSWORD_ENVIRONMENT_VARIABLE,
     MailNotConfigured,
     MailSendJob,
     deliver_mail_outbox,
@@ -186,6 +187,17 @@ def test_mail_not_configured_is_a_clear_error(services, team):
     assert table_counts() == before
     report = MailSendJob(services.context, holder="x", environ={}).run_round(lambda: False)
     assert not report.configured
+
+
+def test_a_workstation_without_the_smtp_password_leaves_sending_to_another(services, team):
+    job = MailSendJob(services.context, holder="x", environ={})
+    assert job.unavailable_here() == ""  # no SMTP server set: nothing to send, nothing missing
+    configure_mail(services, team.admin, 2525)
+    assert job.unavailable_here() == ""  # a server without a user name needs no password
+    services.settings.update(team.admin, smtp_username="desk")
+    assert job.unavailable_here() == f"{PASSWORD_ENVIRONMENT_VARIABLE} is not set on this workstation"
+    with_password = MailSendJob(services.context, holder="x", environ={PASSWORD_ENVIRONMENT_VARIABLE: "pw"})
+    assert with_password.unavailable_here() == ""
 
 
 def test_resolution_email_needs_told_via_email(services, team, smtp_server):
