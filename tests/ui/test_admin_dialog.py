@@ -56,8 +56,8 @@ def open_dialog(qtbot, window, page=None) -> AdminDialog:
     action.trigger()
     dialog = window.findChild(AdminDialog, "adminDialog")
     assert dialog is not None and dialog.isVisible()
-    with qtbot.waitSignal(dialog.loaded, timeout=5000):
-        pass
+    # Loaded when Save is offered: the snapshot that enables it fills every page at once.
+    qtbot.waitUntil(dialog.settings_page.save_button.isEnabled, timeout=5000)
     if page:
         dialog.tabs.setCurrentWidget(getattr(dialog, f"{page}_page"))
     return dialog
