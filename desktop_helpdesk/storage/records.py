@@ -315,14 +315,13 @@ class SettingRecord(BaseRecord):
         table_name = "setting"
 
 
-class CrmOutboxRecord(BaseRecord):
-    """Interactions waiting to be pushed to the CRM, written in the same transaction."""
+class OutboxRecord(BaseRecord):
+    """The columns every outbox shares: when the row was written and sent, and the delivery
+    bookkeeping of ``services/outbox.py``. No table of its own: peewee copies these fields into
+    each subclass (the case reference is declared there, so the case knows no table that does
+    not exist)."""
 
     id = AutoField()
-    case = ForeignKeyField(CaseRecord, on_delete="RESTRICT", index=True)
-    interaction = ForeignKeyField(InteractionRecord, null=True, on_delete="RESTRICT")
-    event = CharField(max_length=48)
-    payload = TextField()
     created_at = UtcDateTimeField(index=True)
     sent_at = UtcDateTimeField(null=True)
     attempts = IntegerField(default=0)
@@ -338,35 +337,29 @@ class CrmOutboxRecord(BaseRecord):
     skipped_at = UtcDateTimeField(null=True)
     skip_reason = TextField(default="", constraints=[SQL("DEFAULT ''")])
 
+
+class CrmOutboxRecord(OutboxRecord):
+    """Interactions waiting to be pushed to the CRM, written in the same transaction."""
+
+    case = ForeignKeyField(CaseRecord, on_delete="RESTRICT", index=True)
+    interaction = ForeignKeyField(InteractionRecord, null=True, on_delete="RESTRICT")
+    event = CharField(max_length=48)
+    payload = TextField()
+
     class Meta:
         table_name = "crm_outbox"
 
 
-class MailOutboxRecord(BaseRecord):
+class MailOutboxRecord(OutboxRecord):
     """Emails to clients waiting for the SMTP server, written in the same transaction as the
     case change that promised them (a failed send keeps the row for the next run)."""
 
-    id = AutoField()
     case = ForeignKeyField(CaseRecord, on_delete="RESTRICT", index=True)
     kind = CharField(max_length=24)  # acknowledgement | resolution | reply
     to_address = CharField(max_length=254)
     to_name = CharField(max_length=200, default="")
     subject = CharField(max_length=400)
     body = TextField()
-    created_at = UtcDateTimeField(index=True)
-    sent_at = UtcDateTimeField(null=True)
-    attempts = IntegerField(default=0)
-    last_error = TextField(default="")
-    # Delivery bookkeeping (services/outbox.py): the event id (webhook-id, stable across
-    # retries), the lease holder that claimed the row, when to try next, when it was parked
-    # for an operator or skipped by one.
-    event_id = CharField(max_length=36, unique=True, default=new_event_id)
-    claimed_by = CharField(max_length=200, default="", constraints=[SQL("DEFAULT ''")])
-    next_attempt_at = UtcDateTimeField(null=True)
-    first_failed_at = UtcDateTimeField(null=True)
-    parked_at = UtcDateTimeField(null=True)
-    skipped_at = UtcDateTimeField(null=True)
-    skip_reason = TextField(default="", constraints=[SQL("DEFAULT ''")])
     # Sent by the desk on its own (the automatic acknowledgement): carries Auto-Submitted.
     automatic = BooleanField(default=False)
     # The client's Message-ID this email answers (In-Reply-To/References), or "".
