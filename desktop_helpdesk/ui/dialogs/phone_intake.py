@@ -175,8 +175,8 @@ class PhoneIntakeDialog(QDialog):
         if call is None:
             # Read on the pool: the form takes the keyboard at once.
             self._pool.submit(self._ui.drafts.load, self._ui.member_id, self._draft_key,
-                              on_finished=lambda draft: alive() and self._restore_draft(draft),
-                              on_failed=lambda error: log.info("intake draft not read: %s", error))
+                              on_finished=self._restore_draft,
+                              on_failed=lambda error: log.info("intake draft not read: %s", error), owner=self)
         self.caller_field.setFocus()
 
     # -- construction ----------------------------------------------------------------------
@@ -655,9 +655,8 @@ class PhoneIntakeDialog(QDialog):
             return logged
 
         self._set_logging(True)
-        alive = self._alive
-        self._pool.submit(log, on_finished=lambda logged: alive() and self._on_case_logged(logged, caller),
-                          on_failed=lambda error: alive() and self._on_log_failed(error))
+        self._pool.submit(log, on_finished=lambda logged: self._on_case_logged(logged, caller),
+                          on_failed=self._on_log_failed, owner=self)
         return True
 
     def _set_logging(self, logging_now: bool) -> None:
@@ -671,17 +670,9 @@ class PhoneIntakeDialog(QDialog):
         self._set_logging(False)
         self.logged_case = logged
         self._call_timer.stop()
-        self.case_number_label.setText(logged.number)
-        assignee = logged.assignee_name or "nobody yet — it waits in Unassigned"
-        self.assignee_label.setText(
-            f"Case for <b>{caller}</b> · assigned to <b>{assignee}</b>"
-            f"<br><span style='color:#64748b'>{logged.assignment_reason}</span>"
-        )
-        self.pages.setCurrentIndex(1)
-        self.done_button.setDefault(True)
-        self.done_button.setFocus()
         log.info("logged case %s for %s", logged.number, logged.assignee_name or "unassigned")
-        self.case_logged.emit(logged.id)
+        self._show_result(logged.id, logged.number, f"Case for <b>{caller}</b>", logged.assignee_name,
+                          logged.assignment_reason)
 
     def _on_log_failed(self, error: Exception) -> None:
         self._set_logging(False)
@@ -902,17 +893,21 @@ class PhoneIntakeDialog(QDialog):
         self._call_timer.stop()
         self._update_call_time()
         self.result_heading.setText("Call added to the open case — read the number to the caller")
-        self.case_number_label.setText(case.number)
-        assignee = logged.case.assignee_name or "nobody yet — it waits in Unassigned"
+        log.info("call added to case %s", case.number)
+        self._show_result(case.id, case.number, case.subject, logged.case.assignee_name,
+                          f"Logged as an inbound phone call of {self.call_time.text()}")
+
+    def _show_result(self, case_id: int, number: str, what: str, assignee: str, note: str) -> None:
+        """The result page: the number to read to the caller, whose case it is and why."""
+        self.case_number_label.setText(number)
         self.assignee_label.setText(
-            f"{case.subject} · assigned to <b>{assignee}</b>"
-            f"<br><span style='color:#64748b'>Logged as an inbound phone call of {self.call_time.text()}</span>"
+            f"{what} · assigned to <b>{assignee or 'nobody yet — it waits in Unassigned'}</b>"
+            f"<br><span style='color:#64748b'>{note}</span>"
         )
         self.pages.setCurrentIndex(1)
         self.done_button.setDefault(True)
         self.done_button.setFocus()
-        log.info("call added to case %s", case.number)
-        self.case_logged.emit(case.id)
+        self.case_logged.emit(case_id)
 
     def _on_call_add_failed(self, error: Exception) -> None:
         self._adding_call = False
