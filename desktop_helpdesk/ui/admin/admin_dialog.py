@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QScrollArea,
     QTabWidget,
     QVBoxLayout,
@@ -30,7 +29,6 @@ from desktop_helpdesk.services.context import TeamSettings
 from desktop_helpdesk.services.deliveries import DeliveryAlerts, DeliveryItem
 from desktop_helpdesk.services.dto import ClientSummary, ContactMatch, MemberSummary
 from desktop_helpdesk.services.email_templates import EmailTemplate
-from desktop_helpdesk.services.errors import ServiceError, ValidationError
 from desktop_helpdesk.services.permissions import Actions, may
 from desktop_helpdesk.services.settings import Closure
 from desktop_helpdesk.ui.admin.canned_replies_page import CannedRepliesPage
@@ -39,6 +37,7 @@ from desktop_helpdesk.ui.admin.clients_page import ClientsPage
 from desktop_helpdesk.ui.admin.closures_page import ClosuresPage
 from desktop_helpdesk.ui.admin.deliveries_page import DeliveriesPage
 from desktop_helpdesk.ui.admin.email_templates_page import EmailTemplatesPage
+from desktop_helpdesk.ui.admin.forms import run_reported
 from desktop_helpdesk.ui.admin.holiday_cover_page import HolidayCoverPage
 from desktop_helpdesk.ui.admin.settings_page import (
     FolderChooser,
@@ -47,50 +46,17 @@ from desktop_helpdesk.ui.admin.settings_page import (
 )
 from desktop_helpdesk.ui.admin.team_page import TeamPage
 from desktop_helpdesk.ui.context import UiContext
-from desktop_helpdesk.ui.messages import friendly_message
 from desktop_helpdesk.ui.widgets.message_bar import MessageBar
 from desktop_helpdesk.ui.workers import WorkerPool
 
 log = logging.getLogger(__name__)
 
-# Service field names as the admin forms label them (the shared wording covers case fields).
-_FIELD_LABELS = {
-    "username": "Username",
-    "display_name": "Name",
-    "crm_drop_folder": "CRM drop folder",
-    "crm_webhook_url": "CRM webhook URL",
-    "attachment_max_bytes": "Attachment size limit",
-    "due_soon_share": "Due-soon share",
-    "assignment_strategy": "Assignment strategy",
-    "account_manager_email": "Account manager email",
-    "client": "Client name",
-    "contact_name": "Contact name",
-    "day": "Date",
-    "reason": "Reason",
-    "category": "Category",
-    "country": "Country",
-    "region": "Region",
-    "time_zone": "Time zone",
-    "starts_on": "From",
-    "ends_on": "To",
-    "covered_by": "Covered by",
-    "body": "Text",
-    "title": "Title",
-    "case_number": "Preview case",
-}
 _STYLE = """
 QTableView { background: #ffffff; border: 1px solid #e2e8f0; border-radius: 6px;
              alternate-background-color: #f8fafc; selection-background-color: #bfdbfe;
              selection-color: #0f172a; }
 QDateEdit { border: 1px solid #cbd5e1; border-radius: 6px; padding: 4px 6px; background: #ffffff; }
 """
-
-
-def admin_message(error: ServiceError) -> str:
-    """The sentence shown for a refused command; it names the form field at fault."""
-    if isinstance(error, ValidationError) and error.field in _FIELD_LABELS:
-        return f"{_FIELD_LABELS[error.field]}: {error.message}"
-    return friendly_message(error)
 
 
 @dataclass(frozen=True)
@@ -306,18 +272,9 @@ class AdminDialog(QDialog):
         """Run a page's service command: on success say so, reload and emit ``changed``; on a
         ``ServiceError`` show its message and focus the field it names. Returns the command's
         result, or None when it was refused."""
-        try:
-            result = command()
-        except ServiceError as error:
-            log.info("administration command refused: %s", error)
-            self.show_message(admin_message(error), error=True)
-            field = fields.get(getattr(error, "field", ""), None) if fields else None
-            if field is not None:
-                field.setFocus(Qt.FocusReason.OtherFocusReason)
-                if isinstance(field, QLineEdit):
-                    field.selectAll()
+        done, result = run_reported(self.show_message, done_text, command, fields)
+        if not done:
             return None
-        self.show_message(done_text(result) if callable(done_text) else done_text)
         self.changed.emit()
         self.reload()
         return result

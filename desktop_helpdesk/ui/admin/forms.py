@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any, Protocol
@@ -20,12 +21,49 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_helpdesk.services.errors import ServiceError, ValidationError
 from desktop_helpdesk.ui.admin.models import RowTableModel
 from desktop_helpdesk.ui.form_fields import line_field, named
+from desktop_helpdesk.ui.messages import friendly_message
 from desktop_helpdesk.ui.models.roles import SORT_ROLE
 
 if TYPE_CHECKING:
     from desktop_helpdesk.ui.context import UiContext
+
+log = logging.getLogger(__name__)
+
+# Service field names as the admin forms label them (the shared wording covers case fields).
+_FIELD_LABELS = {
+    "username": "Username",
+    "display_name": "Name",
+    "crm_drop_folder": "CRM drop folder",
+    "crm_webhook_url": "CRM webhook URL",
+    "attachment_max_bytes": "Attachment size limit",
+    "due_soon_share": "Due-soon share",
+    "assignment_strategy": "Assignment strategy",
+    "account_manager_email": "Account manager email",
+    "client": "Client name",
+    "contact_name": "Contact name",
+    "day": "Date",
+    "reason": "Reason",
+    "category": "Category",
+    "country": "Country",
+    "region": "Region",
+    "time_zone": "Time zone",
+    "starts_on": "From",
+    "ends_on": "To",
+    "covered_by": "Covered by",
+    "body": "Text",
+    "title": "Title",
+    "case_number": "Preview case",
+}
+
+
+def refusal_message(error: ServiceError) -> str:
+    """The sentence shown for a refused command; it names the form field at fault."""
+    if isinstance(error, ValidationError) and error.field in _FIELD_LABELS:
+        return f"{_FIELD_LABELS[error.field]}: {error.message}"
+    return friendly_message(error)
 
 
 class CommandRunner(Protocol):
@@ -216,3 +254,37 @@ class TablePage(QWidget):
 
     def _show_selected(self, row: Any) -> None:
         """Show ``row`` (None: nothing selected) in the page's forms and buttons."""
+
+
+def run_reported(
+    show_message: Callable[..., None],
+    done_text: str | Callable[[Any], str],
+    command: Callable[[], Any],
+    fields: Mapping[str, QWidget] | None = None,
+) -> tuple[bool, Any]:
+    """Run a form's service command and say how it went in the form's message bar.
+
+    Args:
+        show_message: the dialog's ``show_message(text, error=...)``.
+        done_text: the sentence on success, or a function of the command's result giving it.
+        command: the service call.
+        fields: the form fields by the service's field names; a ``ValidationError`` naming one
+            focuses it (its text selected).
+
+    Returns:
+        ``(True, result)``, or ``(False, None)`` when a ``ServiceError`` refused the command (its
+        sentence shown, naming the field; the details logged).
+    """
+    try:
+        result = command()
+    except ServiceError as error:
+        log.info("command refused: %s", error)
+        show_message(refusal_message(error), error=True)
+        field = fields.get(getattr(error, "field", ""), None) if fields else None
+        if field is not None:
+            field.setFocus(Qt.FocusReason.OtherFocusReason)
+            if isinstance(field, QLineEdit):
+                field.selectAll()
+        return False, None
+    show_message(done_text(result) if callable(done_text) else done_text)
+    return True, result

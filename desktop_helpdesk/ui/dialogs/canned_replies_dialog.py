@@ -6,14 +6,14 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QVBoxLayout, QWidget
 
-from desktop_helpdesk.services.errors import ServiceError
 from desktop_helpdesk.services.permissions import Actions, acting_member, may
-from desktop_helpdesk.ui.admin.admin_dialog import admin_message
 from desktop_helpdesk.ui.admin.canned_replies_page import CannedRepliesPage
+from desktop_helpdesk.ui.admin.forms import run_reported
 from desktop_helpdesk.ui.context import UiContext
+from desktop_helpdesk.ui.widgets.message_bar import MessageBar
 from desktop_helpdesk.ui.workers import WorkerPool
 
 log = logging.getLogger(__name__)
@@ -49,11 +49,7 @@ class CannedRepliesDialog(QDialog):
         self._ui = ui
         self._pool = pool
         self._closed = False
-        self.message = QLabel("", self)
-        self.message.setObjectName("cannedRepliesMessage")
-        self.message.setProperty("role", "messageBar")
-        self.message.setWordWrap(True)
-        self.message.hide()
+        self.message = MessageBar(self, "cannedRepliesMessage")
         self.page = CannedRepliesPage(ui, self.run, self)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         close_button = buttons.button(QDialogButtonBox.StandardButton.Close)
@@ -82,30 +78,17 @@ class CannedRepliesDialog(QDialog):
             fields: Mapping[str, QWidget] | None = None) -> Any:
         """Run the page's command as Administration does: say what happened, or show the
         refusal and focus the field it names."""
-        try:
-            result = command()
-        except ServiceError as error:
-            log.info("canned reply command refused: %s", error)
-            self.show_message(admin_message(error), error=True)
-            field = fields.get(getattr(error, "field", ""), None) if fields else None
-            if field is not None:
-                field.setFocus(Qt.FocusReason.OtherFocusReason)
-                if isinstance(field, QLineEdit):
-                    field.selectAll()
+        done, result = run_reported(self.show_message, done_text, command, fields)
+        if not done:
             return None
-        self.show_message(done_text(result) if callable(done_text) else done_text)
         self.reload()
         return result
 
     def show_message(self, text: str, *, error: bool = False) -> None:
-        self.message.setText(text)
-        self.message.setProperty("kind", "error" if error else "info")
-        self.message.style().unpolish(self.message)
-        self.message.style().polish(self.message)
-        self.message.show()
+        self.message.show_text(text, error=error)
 
     def message_text(self) -> str:
-        return self.message.text() if self.message.isVisibleTo(self) else ""
+        return self.message.shown_text()
 
     def done(self, result: int) -> None:
         self._closed = True
