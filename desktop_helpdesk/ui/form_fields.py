@@ -1,11 +1,12 @@
-"""Form widgets named once for tests and screen readers: the object name is the accessible name."""
+"""Form widgets named once for tests and screen readers (the object name is the accessible name),
+and the row of buttons under a form."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import TypeVar
 
-from PySide6.QtWidgets import QComboBox, QLineEdit, QPlainTextEdit, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLineEdit, QPlainTextEdit, QWidget
 
 Named = TypeVar("Named", bound=QWidget)
 
@@ -40,3 +41,12 @@ def combo_box(parent: QWidget, name: str, items: Iterable[tuple[str, object]] = 
     for text, value in items:
         combo.addItem(text, value)
     return combo
+
+
+def button_row(*buttons: QWidget) -> QHBoxLayout:
+    """``buttons`` side by side at the right, where a dialog's or list's actions go."""
+    row = QHBoxLayout()
+    row.addStretch(1)
+    for button in buttons:
+        row.addWidget(button)
+    return row

@@ -22,6 +22,7 @@ from desktop_helpdesk.ui.admin.forms import (
 )
 from desktop_helpdesk.ui.admin.models import closure_model, public_holiday_model
 from desktop_helpdesk.ui.context import UiContext
+from desktop_helpdesk.ui.form_fields import button_row
 
 
 class ClosuresPage(TablePage):
@@ -47,10 +48,7 @@ class ClosuresPage(TablePage):
 
         left = QVBoxLayout()
         left.addWidget(self.table, 1)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.remove_button)
-        left.addLayout(buttons)
+        left.addLayout(button_row(self.remove_button))
         right = QVBoxLayout()
         right.addWidget(add_box)
         right.addWidget(

@@ -21,6 +21,7 @@ from desktop_helpdesk.ui.admin.forms import (
 )
 from desktop_helpdesk.ui.admin.models import Column, RowTableModel
 from desktop_helpdesk.ui.context import UiContext
+from desktop_helpdesk.ui.form_fields import button_row
 
 PARKED_FOREGROUND = QColor("#b91c1c")
 
@@ -82,10 +83,7 @@ class DeliveriesPage(QWidget):
         left = QVBoxLayout()
         left.addWidget(self.summary)
         left.addWidget(self.table, 1)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.retry_button)
-        left.addLayout(buttons)
+        left.addLayout(button_row(self.retry_button))
         right = QVBoxLayout()
         right.addWidget(skip_box)
         right.addWidget(hint(

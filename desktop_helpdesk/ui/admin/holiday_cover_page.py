@@ -20,6 +20,7 @@ from desktop_helpdesk.ui.admin.forms import (
 )
 from desktop_helpdesk.ui.admin.models import arrangement_model
 from desktop_helpdesk.ui.context import UiContext
+from desktop_helpdesk.ui.form_fields import button_row
 from desktop_helpdesk.ui.widgets.place_fields import PlaceFields
 
 
@@ -58,10 +59,7 @@ class HolidayCoverPage(TablePage):
 
         left = QVBoxLayout()
         left.addWidget(self.table, 1)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.withdraw_button)
-        left.addLayout(buttons)
+        left.addLayout(button_row(self.withdraw_button))
         right = QVBoxLayout()
         right.addWidget(box)
         right.addWidget(hint(

@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -23,6 +22,7 @@ from PySide6.QtWidgets import (
 from desktop_helpdesk.domain.policy import RequestedPriority
 from desktop_helpdesk.services.bulk import BulkAction, BulkOutcome, BulkRequest
 from desktop_helpdesk.ui.context import UiContext
+from desktop_helpdesk.ui.form_fields import button_row
 from desktop_helpdesk.ui.messages import friendly_message
 from desktop_helpdesk.ui.workers import WorkerPool
 
@@ -120,11 +120,7 @@ class BulkDialog(QDialog):
         self.close_button = QPushButton("Close", self)
         self.close_button.setObjectName("bulkCloseButton")
         self.close_button.clicked.connect(self.reject)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.run_button)
-        buttons.addWidget(self.cancel_button)
-        buttons.addWidget(self.close_button)
+        buttons = button_row(self.run_button, self.cancel_button, self.close_button)
         layout = QVBoxLayout(self)
         layout.addLayout(self.form)
         layout.addWidget(self.progress)

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from desktop_helpdesk.services.contact_editing import ContactDetails
 from desktop_helpdesk.services.errors import ServiceError
 from desktop_helpdesk.ui.context import UiContext
-from desktop_helpdesk.ui.form_fields import line_field, text_box
+from desktop_helpdesk.ui.form_fields import button_row, line_field, text_box
 from desktop_helpdesk.ui.messages import friendly_message
 from desktop_helpdesk.ui.workers import WorkerPool
 
@@ -92,11 +92,7 @@ class ContactDialog(QDialog):
         form.addRow("Other e&mails", self.other_emails)
         form.addRow("Other p&hones", self.other_phones)
         form.addRow("N&otes", self.notes)
-        row = QHBoxLayout()
-        row.addStretch(1)
-        row.addWidget(self.active_button)
-        row.addWidget(self.save_button)
-        form.addRow("", row)
+        form.addRow("", button_row(self.active_button, self.save_button))
 
         supervisor = QGroupBox("Supervisors: move or merge", self)
         self.move_client = QComboBox(supervisor)

@@ -7,7 +7,6 @@ import logging
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -19,6 +18,7 @@ from PySide6.QtWidgets import (
 from desktop_helpdesk.domain.cases import CaseStatus
 from desktop_helpdesk.services.phone_calls import CallerHistory, OpenCaseBrief
 from desktop_helpdesk.ui.context import UiContext
+from desktop_helpdesk.ui.form_fields import button_row
 from desktop_helpdesk.ui.workers import WorkerPool
 
 log = logging.getLogger(__name__)
@@ -80,9 +80,7 @@ class CallerHistoryPanel(QWidget):
         self.add_button.clicked.connect(self.request_add)
         self.add_button.hide()
 
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.add_button)
+        buttons = button_row(self.add_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.heading)
