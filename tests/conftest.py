@@ -92,11 +92,23 @@ def no_dangling_qt_work(monkeypatch):
     Runs after every other fixture's teardown (autouse fixtures are set up first), so what the
     fixtures shut down (windows, runners, servers) counts as stopped.
     """
+    started = track_qt_work(monkeypatch)
+    yield
+    dangling = stop_dangling_qt_work(started)
+    assert not dangling, "Qt work left running after the test:\n" + "\n".join(dangling)
+
+
+def track_qt_work(monkeypatch) -> dict[str, WeakKeyDictionary]:
+    """Record, by kind, each timer, thread pool and local server started, and where."""
     started = {kind: WeakKeyDictionary() for kind in ("timer", "pool", "server")}
     for kind, qt_class, method in (("timer", QTimer, "start"), ("pool", QThreadPool, "start"),
                                    ("server", QLocalServer, "listen")):
         monkeypatch.setattr(qt_class, method, _tracked(getattr(qt_class, method), started[kind]))
-    yield
+    return started
+
+
+def stop_dangling_qt_work(started: dict[str, WeakKeyDictionary]) -> list[str]:
+    """Stop what is still running of ``started`` and say what it was and where it started."""
     dangling = []
     for timer, where in _alive(started["timer"]):
         if timer.isActive():
@@ -112,7 +124,7 @@ def no_dangling_qt_work(monkeypatch):
         if server.isListening():
             dangling.append(f"local server {server.serverName()} still listening, started at {where}")
             server.close()
-    assert not dangling, "Qt work left running after the test:\n" + "\n".join(dangling)
+    return dangling
 
 
 def _tracked(method, started):

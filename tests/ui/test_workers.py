@@ -54,3 +54,20 @@ def test_intake_closed_while_the_client_list_loads_touches_no_deleted_widget(qtb
     settle(qtbot)
     # pytest-qt fails the test on any exception raised in a slot; none was.
     assert not window.pool.busy
+
+
+def test_the_dangling_work_check_names_a_running_timer_and_where_it_started(qtbot, monkeypatch):
+    from PySide6.QtCore import QTimer
+
+    from tests.conftest import stop_dangling_qt_work, track_qt_work
+
+    started = track_qt_work(monkeypatch)
+    stopped, running = QTimer(), QTimer()
+    running.setObjectName("forgottenTimer")
+    stopped.start(60_000)
+    stopped.stop()
+    running.start(60_000)
+    dangling = stop_dangling_qt_work(started)
+    assert len(dangling) == 1
+    assert dangling[0].startswith("timer forgottenTimer started at ") and __file__ in dangling[0]
+    assert not running.isActive()  # stopped, so it cannot fire into the next test
