@@ -104,8 +104,11 @@ def test_the_supervisor_view_has_the_audit_log_tab(qtbot, make_window, services,
         tabs = tabs.parentWidget()
     tabs.setCurrentWidget(view)
 
-    assert view.model.rowCount() > 0
+    # The page is read on the window's pool: the tab shows at once, its rows follow.
+    assert view.model.rowCount() == 0 and view.model.fetching
+    qtbot.waitUntil(lambda: view.model.rowCount() > 0)
     assert view.model.index(0, 0).data() == f"Case {busy_log[-1]}"
+    assert view.model.rowCount() == len(newest_first_ids()) and not view.model.fetching
 
 
 def test_the_chain_bar_verifies_shows_the_state_and_exports_an_anchor(

@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
 from desktop_helpdesk.domain.cases import (
     AssignmentStrategy,
@@ -127,17 +127,29 @@ class AuditLogTableModel(AuditTableModel):
 
     The log is append-only and unbounded, so rows arrive through ``canFetchMore``/``fetchMore``
     (one bounded, indexed page query each) instead of a full load.
+
+    Signals:
+        page_loaded(int): a page arrived (how many rows).
     """
 
     headers = ("About", *HEADERS)
 
+    page_loaded = Signal(int)
+
     def __init__(self, load_page: Callable[[AuditCursor | None], list[AuditEntry]], zone: ZoneInfo,
-                 parent=None, *, page_size: int = 200) -> None:
+                 parent=None, *, page_size: int = 200,
+                 fetch_page: Callable[[Callable[[], list[AuditEntry]], Callable[[list[AuditEntry]], None]], None]
+                 | None = None) -> None:
         super().__init__(zone, parent)
         self._load_page = load_page
         self._page_size = page_size
         self._cursor: AuditCursor | None = None
         self._exhausted = False
+        # With ``fetch_page(read, done)`` (the window's pool) a page is read in the background;
+        # one at a time, and a page asked before ``restart`` is dropped when it arrives.
+        self._fetch_page = fetch_page
+        self._fetching = False
+        self._generation = 0
 
     def restart(self, load_page: Callable[[AuditCursor | None], list[AuditEntry]] | None = None) -> None:
         """Forget the rows and read again from the newest (optionally with another filter)."""
@@ -147,18 +159,45 @@ class AuditLogTableModel(AuditTableModel):
         self._entries = []
         self._cursor = None
         self._exhausted = False
+        self._fetching = False
+        self._generation += 1
         self.endResetModel()
 
+    def stop_fetching(self) -> None:
+        """A page could not be read: ask for no more until ``restart``."""
+        self._fetching = False
+        self._exhausted = True
+
+    @property
+    def fetching(self) -> bool:
+        """A page is being read in the background."""
+        return self._fetching
+
     def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex) -> bool:
-        return not parent.isValid() and not self._exhausted
+        return not parent.isValid() and not self._exhausted and not self._fetching
 
     def fetchMore(self, parent: QModelIndex | QPersistentModelIndex) -> None:
-        if parent.isValid() or self._exhausted:
+        if parent.isValid() or self._exhausted or self._fetching:
             return
-        page = self._load_page(self._cursor)
+        if self._fetch_page is None:
+            self._add_page(self._load_page(self._cursor))
+            return
+        self._fetching = True
+        generation, load, cursor = self._generation, self._load_page, self._cursor
+
+        def arrived(page: list[AuditEntry]) -> None:
+            if generation != self._generation:
+                return
+            self._fetching = False
+            self._add_page(page)
+
+        self._fetch_page(lambda: load(cursor), arrived)
+
+    def _add_page(self, page: list[AuditEntry]) -> None:
         if len(page) < self._page_size:
             self._exhausted = True
         if len(page) <= 0:
+            self.page_loaded.emit(0)
             return
         start = len(self._entries)
         # As in Qt's C++ fetchMore example: the last inserted row is start + count - 1.
@@ -166,6 +205,7 @@ class AuditLogTableModel(AuditTableModel):
         self._entries.extend(page)
         self._cursor = (page[-1].at, page[-1].id)
         self.endInsertRows()
+        self.page_loaded.emit(len(page))
 
     def _values(self, entry: AuditEntry) -> tuple[str, ...]:
         if entry.case_number:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QModelIndex
@@ -19,6 +20,9 @@ from PySide6.QtWidgets import (
 
 from desktop_helpdesk.services.audit_log import audit_page
 from desktop_helpdesk.ui.models.audit_model import AuditLogTableModel
+from desktop_helpdesk.ui.workers import WorkerPool
+
+log = logging.getLogger(__name__)
 
 PAGE_SIZE = 200
 
@@ -38,7 +42,7 @@ class AuditLogView(QWidget):
     """Every audited change across the desk, newest first; more rows load as the table scrolls."""
 
     def __init__(self, viewer_id: int, zone: ZoneInfo, parent: QWidget | None = None, *,
-                 chain_bar: QWidget | None = None) -> None:
+                 chain_bar: QWidget | None = None, pool: WorkerPool | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("auditLogView")
         self._viewer_id = viewer_id
@@ -53,7 +57,13 @@ class AuditLogView(QWidget):
         self.refresh_button.setObjectName("auditRefreshButton")
         note = QLabel("Append-only: rows can be added, never changed or deleted.", self)
         note.setStyleSheet("color: #5f6b7a;")
-        self.model = AuditLogTableModel(self._loader(None), zone, self, page_size=PAGE_SIZE)
+        # With the window's pool each page (a query over millions of audit rows) is read there.
+        fetch_page = None
+        if pool is not None:
+            def fetch_page(read, done):
+                pool.submit(read, on_finished=done, on_failed=self._on_page_failed)
+        self.model = AuditLogTableModel(self._loader(None), zone, self, page_size=PAGE_SIZE,
+                                        fetch_page=fetch_page)
         self.table = QTableView(self)
         self.table.setObjectName("auditLogTable")
         self.table.setAccessibleName("auditLogTable")
@@ -89,6 +99,11 @@ class AuditLogView(QWidget):
         self.model.restart(self._loader(self.entity_filter.currentData()))
         # The first page is wanted at once, before any scrolling asks for it.
         self.model.fetchMore(QModelIndex())
+
+    def _on_page_failed(self, error: Exception) -> None:
+        # No retry loop from the view's scrolling: Refresh reads again.
+        log.error("audit log page not read: %s", error)
+        self.model.stop_fetching()
 
     def _on_entity_filter_changed(self, _index: int) -> None:
         self.refresh()

@@ -217,7 +217,7 @@ class SupervisorView(QWidget):
         self.tabs.addTab(self._build_queue_review(), "Queue review")
         self.tabs.addTab(self._build_reports(), "Reports")
         chain_bar = AuditChainBar(context, ui.member_id, self._zone, pool)
-        self.audit_log = AuditLogView(ui.member_id, self._zone, self, chain_bar=chain_bar)
+        self.audit_log = AuditLogView(ui.member_id, self._zone, self, chain_bar=chain_bar, pool=pool)
         chain_bar.load()
         self.tabs.addTab(self.audit_log, "Audit log")
         self.tabs.currentChanged.connect(self._on_tabs_current_changed)
