@@ -248,3 +248,24 @@ def test_a_change_in_one_pane_repaints_that_pane_not_the_whole_window(qtbot, win
     # The layout request is posted first, the repaint follows: wait until both texts painted.
     qtbot.waitUntil(lambda: counter.paints["listTitle"] > 0 and counter.paints["detailMessage"] > 0)
     assert counter.paints["queuePanel"] == 0 and counter.paints["caseTable"] == 0
+
+
+def _bmp_header(width, height):
+    """A BMP's file and info headers only, saying ``width`` x ``height`` (24-bit)."""
+    info = struct.pack("<IiiHHIIiiII", 40, width, height, 1, 24, 0, 0, 2835, 2835, 0, 0)
+    return b"BM" + struct.pack("<IHHI", 54 + width * height * 3, 0, 0, 54) + info
+
+
+def test_a_pasted_image_too_large_to_decode_is_refused_from_its_header(qtbot, window, ui):
+    case = log_case(ui, "Giant bitmap")
+    with qtbot.waitSignal(window.list_loaded):
+        window.reload_list()
+    _shown(qtbot, window, case.id)
+    mime = QMimeData()
+    mime.setData("image/bmp", _bmp_header(12_000, 9_000))
+    QGuiApplication.clipboard().setMimeData(mime)
+    with qtbot.waitSignal(window.detail.command_finished) as finished:
+        assert window.detail.paste_screenshot()
+    assert finished.args == [False]
+    assert "12000 x 9000 pixels, too large to attach" in window.detail.message.text()
+    assert window.detail.attachments.count() == 0

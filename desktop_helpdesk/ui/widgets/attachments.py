@@ -24,6 +24,8 @@ from desktop_helpdesk.ui.widgets.flow_layout import FlowLayout
 
 THUMBNAIL = QSize(120, 90)
 IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/bmp", "image/webp")
+# Larger images are not decoded at all (50 megapixels: 200 MB once decoded; an 8K screen is 33).
+MAX_IMAGE_PIXELS = 50_000_000
 
 
 def image_to_png(image: QImage) -> bytes:
@@ -47,13 +49,17 @@ def thumbnail_from_bytes(data: bytes) -> QImage | None:
     buffer.setData(QByteArray(data))
     buffer.open(QIODevice.OpenModeFlag.ReadOnly)
     reader = QImageReader(buffer)
+    # Measured from the header before anything is decoded: an image too big to thumbnail
+    # shows its icon instead; the rest decode straight at thumbnail size where the format
+    # can (JPEG), else are scaled by the reader.
+    size = reader.size()
+    if not size.isValid() or size.width() * size.height() > MAX_IMAGE_PIXELS:
+        buffer.close()
+        return None
+    reader.setScaledSize(size.scaled(THUMBNAIL, Qt.AspectRatioMode.KeepAspectRatio))
     image = reader.read()
     buffer.close()
-    if image.isNull():
-        return None
-    return image.scaled(
-        THUMBNAIL, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
-    )
+    return None if image.isNull() else image
 
 
 _size_text = file_size_text

@@ -65,6 +65,7 @@ from desktop_helpdesk.ui.resources import icon
 from desktop_helpdesk.ui.sla_display import SlaReader
 from desktop_helpdesk.ui.widgets.attachments import (
     IMAGE_TYPES,
+    MAX_IMAGE_PIXELS,
     AttachmentsView,
     image_to_png,
     thumbnail_from_bytes,
@@ -1290,8 +1291,15 @@ def _clipboard_png(source: tuple[str, object]) -> bytes:
     buffer = QBuffer()
     buffer.setData(value)
     buffer.open(QIODevice.OpenModeFlag.ReadOnly)
-    # QImageReader rather than QImage.fromData: it lets the window's thread run meanwhile.
-    image = QImageReader(buffer).read()
+    # QImageReader rather than QImage.fromData: it lets the window's thread run meanwhile,
+    # and tells the size from the header, before anything is decoded.
+    reader = QImageReader(buffer)
+    size = reader.size()
+    if size.isValid() and size.width() * size.height() > MAX_IMAGE_PIXELS:
+        raise ValidationError(
+            "file", f"the clipboard image is {size.width()} x {size.height()} pixels, too large to "
+            "attach; paste a smaller part of the screen")
+    image = reader.read()
     if image.isNull():
         raise ValidationError("file", "the clipboard image could not be read")
     return image_to_png(image)
