@@ -576,12 +576,21 @@ class MainWindow(QMainWindow):
         self._update_list_title()
         if keep is not None:
             row = self.model.row_of(keep)
-            if row is not None:
+            if row is not None and self._shows_only(row) and keep == self.detail.case_id:
+                # Already selected and shown: re-selecting would repaint the whole list.
+                pass
+            elif row is not None:
                 self._select_row(row, load=keep != self.detail.case_id)
             else:
                 self.table.clearSelection()
         self._loaded_once = True
         self.list_loaded.emit(len(ids))
+
+    def _shows_only(self, row: int) -> bool:
+        """``row`` is the current row and the only one selected."""
+        selection = self.table.selectionModel()
+        return (self.table.currentIndex().row() == row
+                and [index.row() for index in selection.selectedRows()] == [row])
 
     def _select_row(self, row: int, *, load: bool = True) -> None:
         index = self.model.index(row, 0)

@@ -269,3 +269,21 @@ def test_a_pasted_image_too_large_to_decode_is_refused_from_its_header(qtbot, wi
     assert finished.args == [False]
     assert "12000 x 9000 pixels, too large to attach" in window.detail.message.text()
     assert window.detail.attachments.count() == 0
+
+
+def test_a_reload_that_changes_nothing_leaves_the_list_unpainted_and_where_it_was(qtbot, window, ui):
+    cases = [log_case(ui, f"Case {number}") for number in range(3)]
+    with qtbot.waitSignal(window.list_loaded):
+        window.reload_list()
+    _shown(qtbot, window, cases[1].id)
+    qtbot.waitExposed(window)
+    window.table.viewport().setObjectName("caseTableViewport")
+    counter = _PaintCounter(window.table.viewport(), window.list_title)
+    with qtbot.waitSignal(window.list_loaded):
+        window.reload_list()
+    # A repaint the test asks for elsewhere marks the end of the paint pass.
+    window.list_title.setText(window.list_title.text() + " ")
+    qtbot.waitUntil(lambda: counter.paints["listTitle"] > 0)
+    assert counter.paints["caseTableViewport"] == 0
+    assert window.detail.case_id == cases[1].id
+    assert window.selected_case_ids() == [cases[1].id]
