@@ -154,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
     ui.queries.queue_counts(agent.id, clock.now())
     results["queue counts (worker)"] = (time.perf_counter() - started) * 1000
 
-    print(f"database: {path} ({rows_all:,} open cases of {args.cases:,}; search matched {search_rows:,})")
+    print(f"database: {path} ({rows_all:,} open cases; search matched {search_rows:,})")
     print(f"visible rows per tick: {last - first + 1}")
     for name, value in results.items():
         target = TARGETS_MS.get(name)
