@@ -200,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {name:<36} {call_text} | stall {stall:6.1f} ms "
               f"{'ours' if ours else 'machine'} ({time.perf_counter() - started:.1f} s)", flush=True)
         for call in calls[: args.calls]:
-            print(f"      {call.wall_s * 1000:6.1f} ms {call.culprit()}", flush=True)
+            print(f"      {call.wall_s * 1000:6.1f} ms (CPU {call.cpu_s * 1000:5.1f}) {call.culprit()}", flush=True)
 
     def select_cases() -> None:
         window.table.setFocus()
