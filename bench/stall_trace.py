@@ -130,12 +130,18 @@ class TracedApplication(QApplication):
         current = TRACER.current
         if (current is not None and event.type() == QEvent.Type.Paint
                 and not isinstance(receiver, _CONTAINERS)):
-            rect = event.rect()
+            # PySide may hand over a stale wrapper of another event type reusing the address.
+            rect = event.rect() if hasattr(event, "rect") else None
+            if rect is None:
+                return self._dispatch(receiver, event)
             name = receiver.objectName() or type(receiver).__name__
             parent = receiver.parent() if not receiver.objectName() else None
             if parent is not None and parent.objectName():
                 name = f"{parent.objectName()}/{name}"
             current.painted[name] += rect.width() * rect.height()
+        return self._dispatch(receiver, event)
+
+    def _dispatch(self, receiver, event) -> bool:
         call = TRACER.enter(lambda: _describe(receiver, event))
         try:
             return super().notify(receiver, event)
