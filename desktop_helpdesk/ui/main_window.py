@@ -166,7 +166,8 @@ class _TabsRepaintGuard(QObject):
     travels up as a LayoutRequest to the QTabWidget, which answers each one by laying out
     its tab bar again and repainting itself whole (QTabWidget::setUpLayout calls update()):
     the full window, about 15 ms of CPU at 1366x768 with our style sheet, several times per
-    selected case. Only a change of the tab bar itself needs that, so other requests stop here.
+    selected case. Only a change of the tab bar itself needs that, so other requests stop here
+    and only tell the window that the tab widget's size hints may have changed.
     """
 
     def __init__(self, tabs: QTabWidget) -> None:
@@ -180,6 +181,8 @@ class _TabsRepaintGuard(QObject):
             bar = self._tabs.tabBar()
             state = (bar.isVisibleTo(self._tabs), bar.sizeHint(), self._tabs.count())
             if state == self._last:
+                # The window still learns the pages' new minimum size (e.g. a denser layout).
+                self._tabs.updateGeometry()
                 return True
             self._last = state
         return super().eventFilter(watched, event)
