@@ -36,10 +36,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from desktop_helpdesk.domain.clock import ManualClock  # noqa: E402
 from desktop_helpdesk.services.contacts import NewContact  # noqa: E402
 from desktop_helpdesk.services.container import Services  # noqa: E402
-from desktop_helpdesk.services.context import is_sqlite  # noqa: E402
 from desktop_helpdesk.services.leases import CRM_DELIVERY, HolderIdentity, LeaseService  # noqa: E402
 from desktop_helpdesk.services.outbox import DELIVERED, deliver_round, mark_sent  # noqa: E402
 from desktop_helpdesk.storage.db import close_database, database, open_database  # noqa: E402
+from desktop_helpdesk.storage.dialect import reads_are_local  # noqa: E402
 from desktop_helpdesk.storage.records import CaseRecord, CrmOutboxRecord, new_event_id  # noqa: E402
 
 TARGET_MS = 5.0
@@ -94,7 +94,7 @@ def fill(sent: int, pending: int) -> None:
             })
         with database.atomic():
             CrmOutboxRecord.insert_many(rows).execute()
-    if not is_sqlite():
+    if not reads_are_local():
         database.execute_sql("ANALYZE crm_outbox")
     else:
         database.execute_sql("ANALYZE")
@@ -188,8 +188,8 @@ def main() -> int:
             mark_median, mark_p95 = median_ms(lambda: mark_sent(NullChannel(), next(rows), holder, clock.now()),
                                               rounds=len(pending_ids))
             transaction.rollback()
-        engine = "SQLite" if is_sqlite() else "PostgreSQL"
-        server_ms = None if is_sqlite() else server_execution_ms(holder)
+        engine = "SQLite" if reads_are_local() else "PostgreSQL"
+        server_ms = None if reads_are_local() else server_execution_ms(holder)
         print(f"{engine}, {args.sent:,} sent + {args.pending:,} pending, batch {BATCH}:")
         print(f"  old round (scan for unsent rows + count):   median {old_median:7.2f} ms  p95 {old_p95:7.2f} ms")
         print(f"  new round (claim, load, release, counts):   median {new_median:7.2f} ms  p95 {new_p95:7.2f} ms"

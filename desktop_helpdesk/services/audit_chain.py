@@ -15,6 +15,7 @@ from desktop_helpdesk.services.errors import ValidationError
 from desktop_helpdesk.services.permissions import Actions, acting_member, require
 from desktop_helpdesk.storage.audit_rows import iter_chain_rows
 from desktop_helpdesk.storage.db import database, is_read_only
+from desktop_helpdesk.storage.dialect import execute_qmark
 from desktop_helpdesk.storage.records import CaseRecord
 
 ANCHOR_FORMAT = "desktop-helpdesk audit anchor 1"
@@ -178,7 +179,7 @@ def _break_at(row_id: int, case_id: int | None, kind: str, detail: str) -> Chain
 
 
 def _scalar(sql: str, *params: object) -> object:
-    row = database.execute_sql(sql.replace("?", database.param), params).fetchone()
+    row = execute_qmark(sql, params).fetchone()
     return None if row is None else row[0]
 
 

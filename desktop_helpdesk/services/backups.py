@@ -9,14 +9,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from peewee import SqliteDatabase
-
 from desktop_helpdesk.services.audit_chain import AuditChainService
 from desktop_helpdesk.services.context import ServiceContext
 from desktop_helpdesk.services.errors import ServiceError
 from desktop_helpdesk.services.jobs import JobReport
 from desktop_helpdesk.services.permissions import Actions, acting_member, require
-from desktop_helpdesk.storage.db import database
+from desktop_helpdesk.storage.dialect import database_file
 
 log = logging.getLogger(__name__)
 
@@ -235,7 +233,7 @@ class BackupJob:
 
     def run_round(self, should_stop) -> JobReport:
         """Back up if due; the report says what happened."""
-        path = self._path or _bound_sqlite_path()
+        path = self._path or database_file()
         if path is None:
             return JobReport("Backups: PostgreSQL is backed up with pg_dump", configured=False)
         if self._context.settings().backup_interval_hours <= 0:
@@ -245,11 +243,6 @@ class BackupJob:
             return JobReport("Backup not due", {"backed_up": 0})
         return JobReport(f"Backed up to {run.backup.name}", {"backed_up": 1, "removed": len(run.removed)},
                          problem="" if run.anchor else run.chain_summary)
-
-
-def _bound_sqlite_path() -> Path | None:
-    db = database.obj
-    return Path(db.database) if isinstance(db, SqliteDatabase) else None
 
 
 def database_in_use(path: Path) -> bool:

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from typing import NamedTuple
 
-from peewee import JOIN, SQL, NodeList, SelectQuery, fn
+from peewee import JOIN, NodeList, SelectQuery, fn
 
 from desktop_helpdesk.domain.cases import (
     CASE_NUMBER_DIGITS,
@@ -20,10 +20,11 @@ from desktop_helpdesk.domain.cases import (
 )
 from desktop_helpdesk.domain.policy import Priority, Target
 from desktop_helpdesk.domain.sla import BusinessCalendar
-from desktop_helpdesk.services.context import ServiceContext, is_sqlite
+from desktop_helpdesk.services.context import ServiceContext
 from desktop_helpdesk.services.dto import TargetInstants
 from desktop_helpdesk.services.errors import checked_text
 from desktop_helpdesk.services.search import search_case_ids
+from desktop_helpdesk.storage import dialect
 from desktop_helpdesk.storage.db import database
 from desktop_helpdesk.storage.records import (
     CaseRecord,
@@ -241,8 +242,6 @@ _ROW_COLUMNS = (
 _INSTANT_SLOTS = (*range(11, 21), 22)
 # Queues judged against "now": their SQL carries the instant, so it is built per call.
 _TIMED_QUEUES = frozenset({Queue.DUE_SOON, Queue.OVERDUE})
-# Composed statements by shape: peewee spends ~0.3 ms building the same SQL text again.
-_STATEMENTS: dict = {}
 
 
 class CaseQueries:
@@ -283,13 +282,14 @@ class CaseQueries:
         # Saved-filter criteria vary freely: only plain queues keep their statement.
         static = (not search and case_filter.criteria is None
                   and case_filter.queue not in _TIMED_QUEUES)
-        key = (case_filter.queue, case_filter.member_id, sort_column, descending, is_sqlite())
-        statement = _STATEMENTS.get(key) if static else None
-        if statement is None:
-            statement = self._ids_statement(case_filter, sort_column, descending, now)
-            if static:
-                _STATEMENTS[key] = statement
-        sql, params = statement
+        def build() -> tuple[str, list]:
+            return self._ids_statement(case_filter, sort_column, descending, now)
+
+        if static:
+            key = (case_filter.queue, case_filter.member_id, sort_column, descending)
+            sql, params = dialect.cached_statement(key, build)
+        else:
+            sql, params = build()
         # Straight from the cursor: peewee's per-row wrapping costs ~1 µs a row, 100 ms on
         # a history queue of 95,000 cases.
         return [row[0] for row in database.execute_sql(sql, params).fetchall()]
@@ -299,13 +299,12 @@ class CaseQueries:
         query = CaseRecord.select(CaseRecord.id)
         sort_key = self._sort_expression(sort_column)
         query = query.where(self._condition(case_filter, now))
-        if is_sqlite() and (case_filter.search.strip() or case_filter.queue not in _BULK_QUEUES):
-            # Open queues and search results are small next to the whole table. Without this
-            # SQLite walks the sort column's index over every case and checks each row
-            # (100,000 rows: ~100 ms); a unary plus keeps it off that index, so it reads the
-            # few matching rows through the filter's index and sorts them (~2 ms).
-            sort_key = NodeList((SQL("+"), sort_key), glue="")
-        elif isinstance(sort_key, SelectQuery):
+        if case_filter.search.strip() or case_filter.queue not in _BULK_QUEUES:
+            # Open queues and search results are small next to the whole table: read the few
+            # matching rows through the filter's index and sort them, rather than walk the
+            # sort column's index over every case.
+            sort_key = dialect.unindexed(sort_key)
+        if isinstance(sort_key, SelectQuery):
             # A correlated sub-select is ordered through a wrapper node (it has no .asc()).
             sort_key = NodeList((sort_key,), glue="")
         if descending:
@@ -324,12 +323,10 @@ class CaseQueries:
         number = normalise_case_number(text)
         if number is None:
             return None
-        statement = _STATEMENTS.get(("number", is_sqlite()))
-        if statement is None:
-            statement = (CaseRecord.select(CaseRecord.id, CaseRecord.merged_into)
-                         .where(CaseRecord.number == "").sql())
-            _STATEMENTS[("number", is_sqlite())] = statement
-        found = database.execute_sql(statement[0], [number]).fetchone()
+        sql, _ = dialect.cached_statement("number", lambda: (
+            CaseRecord.select(CaseRecord.id, CaseRecord.merged_into)
+            .where(CaseRecord.number == "").sql()))
+        found = database.execute_sql(sql, [number]).fetchone()
         return None if found is None or found[1] is not None else [found[0]]
 
     def rows(self, ids: Sequence[int]) -> list[CaseRow]:
@@ -344,20 +341,14 @@ class CaseQueries:
         if not ids:
             return []
         ids = list(ids)
-        if is_sqlite():
-            # The statement is the same for every page (the ids are one JSON parameter), so
-            # peewee composes it once: that was a third of a page's cost. One id (a case
-            # number looked up, a refreshed row) skips json_each, which costs more than the
-            # look-up itself.
-            single = len(ids) == 1
-            sql = _STATEMENTS.get(("rows", single))
-            if sql is None:
-                # "IN (?)": SQLite plans one value as an equality (same speed as "= ?").
-                where = CaseRecord.id.in_([0]) if single else _id_in([0])
-                sql = _STATEMENTS[("rows", single)] = self._rows_query(where).sql()[0]
-            params = ids if single else [json.dumps(ids)]
-        else:
-            sql, params = self._rows_query(_id_in(ids)).sql()
+        # The statement is the same for every page (the ids are one parameter), so peewee
+        # composes it once: that was a third of a page's cost. One id (a case number looked
+        # up, a refreshed row) is a plain "IN (?)", planned as an equality: the id list
+        # costs more than the look-up itself.
+        single = len(ids) == 1
+        sql, _ = dialect.cached_statement(("rows", single), lambda: self._rows_query(
+            CaseRecord.id.in_([0]) if single else dialect.in_id_list(CaseRecord.id, [0])).sql())
+        params = ids if single else [dialect.id_list_parameter(ids)]
         # Raw tuples parsed here: peewee's per-field datetime conversion costs ~10x more, and a
         # page load must stay under a few milliseconds to run on the UI thread.
         cursor = database.execute_sql(sql, params)
@@ -616,16 +607,9 @@ class CaseQueries:
             # sorting 20,000 matches of a common word would cost 100-200 ms.
             text_ids = search_case_ids(text, limit=FULL_TEXT_LIMIT, ranked=False)
             if text_ids:
-                matches |= CaseRecord.select(CaseRecord.id).where(_id_in(text_ids))
+                matches |= CaseRecord.select(CaseRecord.id).where(
+                    dialect.in_id_list(CaseRecord.id, text_ids))
         return CaseRecord.id.in_(matches)
-
-
-def _id_in(ids: list[int]):
-    """``case.id IN ids`` with thousands of ids as one parameter on SQLite (peewee spends
-    ~0.05 ms building SQL per list element, and SQLite caps the number of parameters)."""
-    if is_sqlite():
-        return CaseRecord.id.in_(SQL("(SELECT value FROM json_each(?))", (json.dumps(ids),)))
-    return CaseRecord.id.in_(ids)
 
 
 def _candidate_numbers(text: str, this_year: int) -> list[str]:

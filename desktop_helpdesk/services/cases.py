@@ -42,7 +42,7 @@ from desktop_helpdesk.services.case_reads import (
 )
 from desktop_helpdesk.services.categories import chosen_category
 from desktop_helpdesk.services.contacts import NewContact, find_or_create_contact
-from desktop_helpdesk.services.context import ServiceContext, is_sqlite, write_transaction
+from desktop_helpdesk.services.context import ServiceContext, write_transaction
 from desktop_helpdesk.services.dto import (
     AttachmentInfo,
     AuditEntry,
@@ -77,6 +77,7 @@ from desktop_helpdesk.services.reply_checks import (
     last_client_message_id,
     reply_attachments,
 )
+from desktop_helpdesk.storage.dialect import lock_rows
 from desktop_helpdesk.storage.records import (
     AttachmentRecord,
     CaseRecord,
@@ -1437,9 +1438,8 @@ class CaseService:
         with write_transaction():
             actor = acting_member(actor_id)
             require_action(actor, "merge_cases")
-            query = CaseRecord.select().where(CaseRecord.id.in_([duplicate_id, survivor_id])).order_by(CaseRecord.id)
-            if not is_sqlite():
-                query = query.for_update()
+            query = lock_rows(CaseRecord.select().where(CaseRecord.id.in_([duplicate_id, survivor_id]))
+                              .order_by(CaseRecord.id))
             cases = {case.id: case for case in query}
             for case_id in (duplicate_id, survivor_id):
                 if case_id not in cases:
@@ -1700,11 +1700,7 @@ class CaseService:
                 .join(ContactRecord, JOIN.LEFT_OUTER, on=(CaseRecord.contact == ContactRecord.id))
                 .where(CaseRecord.id == case_id)
             )
-            if not is_sqlite():
-                # SQLite's BEGIN IMMEDIATE already serialises writers; PostgreSQL needs the row
-                # lock so two workstations' changes queue instead of one failing.
-                query = query.for_update(of=CaseRecord)
-            case = query.first()
+            case = lock_rows(query, of=CaseRecord).first()
             if case is None:
                 raise NotFoundError(f"No case with id {case_id}")
             if expected_version is not None and case.version != expected_version:

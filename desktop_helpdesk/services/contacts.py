@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from peewee import SQL, IntegrityError, fn
+from peewee import IntegrityError, fn
 
 from desktop_helpdesk.domain.cases import (
     OPEN_STATUS_VALUES,
@@ -16,7 +16,7 @@ from desktop_helpdesk.domain.cases import (
 )
 from desktop_helpdesk.services.audit import ChangeLog
 from desktop_helpdesk.services.contact_editing import contact_ids_with_address
-from desktop_helpdesk.services.context import ServiceContext, is_sqlite, write_transaction
+from desktop_helpdesk.services.context import ServiceContext, write_transaction
 from desktop_helpdesk.services.dto import ClientSummary, ContactMatch
 from desktop_helpdesk.services.errors import (
     NotFoundError,
@@ -27,6 +27,7 @@ from desktop_helpdesk.services.errors import (
 )
 from desktop_helpdesk.services.permissions import acting_member
 from desktop_helpdesk.storage.db import database, serialize_on
+from desktop_helpdesk.storage.dialect import unindexed
 from desktop_helpdesk.storage.records import (
     CaseRecord,
     ClientEmailDomainRecord,
@@ -167,11 +168,10 @@ class ContactService:
         # Grouping by the bare column makes SQLite walk the client index over every case
         # (600 ms at 300,000); the unary plus hides that index, so the open cases come from
         # the status index and are grouped in a small temporary table (a few ms).
-        group_key = SQL('+"client_id"') if is_sqlite() else CaseRecord.client
         open_counts = dict(
             CaseRecord.select(CaseRecord.client, fn.COUNT(CaseRecord.id))
             .where(CaseRecord.status.in_(OPEN_STATUS_VALUES))
-            .group_by(group_key)
+            .group_by(unindexed(CaseRecord.client))
             .tuples()
         )
         domains: dict[int, list[str]] = defaultdict(list)

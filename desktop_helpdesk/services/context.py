@@ -9,14 +9,13 @@ from dataclasses import dataclass, fields, replace
 from datetime import date, datetime
 from urllib.parse import urlsplit
 
-from peewee import SqliteDatabase
-
 from desktop_helpdesk.domain.cases import AssignmentStrategy, is_valid_email
 from desktop_helpdesk.domain.clock import Clock
 from desktop_helpdesk.domain.policy import DEFAULT_POLICY, SlaPolicy
 from desktop_helpdesk.domain.sla import DUE_SOON_SHARE, BusinessCalendar, default_calendar
 from desktop_helpdesk.services.errors import ReadOnlyError, ValidationError, checked_text
 from desktop_helpdesk.storage.db import database, is_read_only
+from desktop_helpdesk.storage.dialect import hold_write_lock, serialised_write
 from desktop_helpdesk.storage.records import ClosureRecord, SettingRecord
 
 DEFAULT_ATTACHMENT_LIMIT = 20 * 1024 * 1024
@@ -237,20 +236,14 @@ def write_transaction() -> Iterator[None]:
         ReadOnlyError: the database was opened read-only; nothing is written.
     """
     refuse_if_read_only()
-    if isinstance(database.obj, SqliteDatabase):
-        with database.atomic("IMMEDIATE"):
-            yield
-        return
-    with database.atomic():
-        lock_audit_chain()
+    with serialised_write(WRITE_LOCK_KEY):
         yield
 
 
 def lock_audit_chain() -> None:
-    """On PostgreSQL, wait for the audit chain's head until this transaction ends (re-entrant).
-    SQLite needs nothing: its writers already hold the file's single write lock."""
-    if not isinstance(database.obj, SqliteDatabase):
-        database.execute_sql("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK_KEY,))
+    """Wait for the audit chain's head until this transaction ends (re-entrant; a no-op where
+    writers already hold the database's single write lock)."""
+    hold_write_lock(WRITE_LOCK_KEY)
 
 
 def refuse_if_read_only() -> None:
@@ -260,11 +253,6 @@ def refuse_if_read_only() -> None:
             f"{database.obj.path} is read-only (the file or its folder cannot be written); "
             "changes cannot be saved. Open a writable copy to make changes"
         )
-
-
-def is_sqlite() -> bool:
-    """Whether the bound database is SQLite (else PostgreSQL)."""
-    return isinstance(database.obj, SqliteDatabase)
 
 
 class ServiceContext:

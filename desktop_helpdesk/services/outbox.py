@@ -14,9 +14,10 @@ from typing import Protocol
 from peewee import SQL, fn
 
 from desktop_helpdesk.domain.clock import Clock
-from desktop_helpdesk.services.context import ServiceContext, is_sqlite, write_transaction
+from desktop_helpdesk.services.context import ServiceContext, write_transaction
 from desktop_helpdesk.services.jobs import JobReport
 from desktop_helpdesk.storage.db import database
+from desktop_helpdesk.storage.dialect import claim_rows_skip_locked
 from desktop_helpdesk.storage.records import CaseRecord, LeaseRecord
 
 log = logging.getLogger(__name__)
@@ -167,8 +168,7 @@ def claim_due(record, lease_name: str, holder: str, now: datetime, limit: int) -
         .order_by(record.id)
         .limit(limit)
     )
-    if not is_sqlite():
-        due = due.for_update("FOR UPDATE SKIP LOCKED")
+    due = claim_rows_skip_locked(due)
     holds_lease = fn.EXISTS(
         LeaseRecord.select(SQL("1")).where((LeaseRecord.name == lease_name) & (LeaseRecord.holder == holder))
     )

@@ -18,7 +18,7 @@ from desktop_helpdesk.domain.phone_calls import IncomingCall, strip_extension
 from desktop_helpdesk.services.audit import ChangeLog
 from desktop_helpdesk.services.cases import CaseService
 from desktop_helpdesk.services.contacts import ContactService, contact_with_client
-from desktop_helpdesk.services.context import ServiceContext, is_sqlite, write_transaction
+from desktop_helpdesk.services.context import ServiceContext, write_transaction
 from desktop_helpdesk.services.dto import ContactMatch, InteractionLogged
 from desktop_helpdesk.services.errors import (
     NotFoundError,
@@ -29,6 +29,7 @@ from desktop_helpdesk.services.errors import (
     existing,
 )
 from desktop_helpdesk.services.permissions import Actions, acting_member, require
+from desktop_helpdesk.storage.dialect import lock_rows
 from desktop_helpdesk.storage.records import (
     CaseRecord,
     ClientRecord,
@@ -481,10 +482,7 @@ class PhoneCallService:
 
     @staticmethod
     def _locked(call_id: int) -> PhoneCallRecord:
-        query = PhoneCallRecord.select().where(PhoneCallRecord.id == call_id)
-        if not is_sqlite():
-            query = query.for_update()
-        row = query.first()
+        row = lock_rows(PhoneCallRecord.select().where(PhoneCallRecord.id == call_id)).first()
         if row is None:
             raise NotFoundError(f"No phone call with id {call_id}")
         return row

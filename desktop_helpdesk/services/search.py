@@ -1,4 +1,4 @@
-"""Full-text search over cases: the only module with engine-specific search SQL (FTS5 / tsvector)."""
+"""Full-text search over cases: searchable words, indexing, similar cases (engine SQL in storage.dialect)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,13 @@ import re
 
 from peewee import fn
 
-from desktop_helpdesk.services.context import is_sqlite
 from desktop_helpdesk.services.dto import SimilarCase
-from desktop_helpdesk.storage.db import database
+from desktop_helpdesk.storage.dialect import (
+    case_search_ids,
+    count_case_search_matches,
+    newest_case_search_matches,
+    write_case_search_row,
+)
 from desktop_helpdesk.storage.records import CaseRecord, InteractionRecord
 
 # Words too common in support mail to say anything about similarity.
@@ -90,28 +94,7 @@ def write_search_row(
         interactions: all interaction summaries, one per line.
         resolution: the resolution summary.
     """
-    if is_sqlite():
-        database.execute_sql(
-            "INSERT OR REPLACE INTO case_search (rowid, subject, description, interactions, "
-            "resolution) VALUES (?, ?, ?, ?, ?)",
-            (case_id, subject, description, interactions, resolution),
-        )
-        return
-    database.execute_sql(
-        "INSERT INTO case_search (case_id, document) VALUES (%s, "
-        "setweight(to_tsvector('english', %s), 'A') || setweight(to_tsvector('english', %s), 'C')"
-        " || setweight(to_tsvector('english', %s), 'D') || setweight(to_tsvector('english', %s), 'B'))"
-        " ON CONFLICT (case_id) DO UPDATE SET document = EXCLUDED.document",
-        (case_id, subject, description, interactions, resolution),
-    )
-
-
-def bulk_search_rows_sql() -> str:
-    """The SQLite statement ``bench.big_database`` uses with ``executemany`` (rowid + 4 texts)."""
-    return (
-        "INSERT INTO case_search (rowid, subject, description, interactions, resolution) "
-        "VALUES (?, ?, ?, ?, ?)"
-    )
+    write_case_search_row(case_id, subject, description, interactions, resolution)
 
 
 def similar_resolved_cases(
@@ -144,7 +127,7 @@ def similar_resolved_cases(
     exclude = -1 if exclude_case_id is None else exclude_case_id
     total = _case_count_estimate()
     common = max(_SIMILAR_MIN_COMMON, total // 4)
-    counted = [(word, _match_count(word, common + 1)) for word in words]
+    counted = [(word, count_case_search_matches(word, common + 1)) for word in words]
     meaningful = sorted(
         ((word, count) for word, count in counted if 0 < count <= common), key=lambda wc: wc[1]
     )[:_SIMILAR_WORDS]
@@ -153,12 +136,13 @@ def similar_resolved_cases(
     weights = {word: math.log((total + 1) / (count + 0.5)) + 1.0 for word, count in meaningful}
     scores: dict[int, float] = {}
     for word, weight in weights.items():
-        for case_id in _newest_resolved_matches([word], exclude, _SIMILAR_PER_WORD):
+        for case_id in newest_case_search_matches([word], _CLOSED_STATUSES, exclude, _SIMILAR_PER_WORD):
             scores[case_id] = scores.get(case_id, 0.0) + weight
     if len(weights) > 1:
         # Cases with every word, even beyond each word's newest matches, lead.
         everything = sum(weights.values())
-        for case_id in _newest_resolved_matches(list(weights), exclude, _SIMILAR_PER_WORD):
+        for case_id in newest_case_search_matches(list(weights), _CLOSED_STATUSES, exclude,
+                                                  _SIMILAR_PER_WORD):
             scores[case_id] = everything
     best = sorted(scores, key=lambda case_id: (-scores[case_id], -case_id))[: _SIMILAR_CANDIDATES]
     rows = {
@@ -201,41 +185,6 @@ def _case_count_estimate() -> int:
     return int(CaseRecord.select(fn.MAX(CaseRecord.id)).scalar() or 0)
 
 
-def _match_count(word: str, cap: int) -> int:
-    """How many cases contain ``word``, counting no further than ``cap``."""
-    if is_sqlite():
-        sql = (
-            "SELECT count(*) FROM (SELECT 1 FROM case_search WHERE case_search MATCH ? LIMIT ?)"
-        )
-        params: tuple = (f'"{word}"', cap)
-    else:
-        sql = (
-            "SELECT count(*) FROM (SELECT 1 FROM case_search "
-            "WHERE document @@ to_tsquery('english', %s) LIMIT %s) AS found"
-        )
-        params = (word, cap)
-    return int(database.execute_sql(sql, params).fetchone()[0])
-
-
-def _newest_resolved_matches(words: list[str], exclude: int, limit: int) -> list[int]:
-    """Ids of the newest resolved/closed cases containing every one of ``words``."""
-    if is_sqlite():
-        sql = (
-            'SELECT s.rowid FROM case_search AS s JOIN "case" AS c ON c.id = s.rowid '
-            "WHERE case_search MATCH ? AND c.status IN (?, ?) AND c.id <> ? "
-            "ORDER BY s.rowid DESC LIMIT ?"
-        )
-        params: tuple = (" AND ".join(f'"{w}"' for w in words), *_CLOSED_STATUSES, exclude, limit)
-    else:
-        sql = (
-            'SELECT s.case_id FROM case_search AS s JOIN "case" AS c ON c.id = s.case_id '
-            "WHERE s.document @@ to_tsquery('english', %s) AND c.status IN (%s, %s) "
-            "AND c.id <> %s ORDER BY s.case_id DESC LIMIT %s"
-        )
-        params = (" & ".join(words), *_CLOSED_STATUSES, exclude, limit)
-    return [row[0] for row in database.execute_sql(sql, params).fetchall()]
-
-
 def search_case_ids(text: str, limit: int | None = None, *, ranked: bool = True) -> list[int]:
     """Ids of cases (any status) containing every word of ``text`` as a word prefix, best first.
 
@@ -251,22 +200,4 @@ def search_case_ids(text: str, limit: int | None = None, *, ranked: bool = True)
     terms = search_terms(text)
     if not terms:
         return []
-    if is_sqlite():
-        match = " AND ".join(f'"{term}"*' for term in terms)
-        order = " ORDER BY rank" if ranked else " ORDER BY rowid DESC"
-        sql = "SELECT rowid FROM case_search WHERE case_search MATCH ?" + order
-        params: tuple = (match,)
-        if limit is not None:
-            sql += " LIMIT ?"
-            params += (limit,)
-    else:
-        sql = (
-            "SELECT case_id FROM case_search, to_tsquery('english', %s) AS q "
-            "WHERE document @@ q"
-            + (" ORDER BY ts_rank(document, q) DESC" if ranked else " ORDER BY case_id DESC")
-        )
-        params = (" & ".join(f"{term}:*" for term in terms),)
-        if limit is not None:
-            sql += " LIMIT %s"
-            params += (limit,)
-    return [row[0] for row in database.execute_sql(sql, params).fetchall()]
+    return case_search_ids(terms, limit, ranked=ranked)

@@ -22,7 +22,6 @@ from desktop_helpdesk.services.case_queries import (
     SortColumn,
 )
 from desktop_helpdesk.services.context import ServiceContext
-from desktop_helpdesk.services.reporting.case_loading import epoch_sql
 from desktop_helpdesk.services.reporting.outcomes import TARGET_LABELS, TARGETS
 from desktop_helpdesk.services.reporting.packs import ReportKind, ReportPack
 from desktop_helpdesk.services.reporting.tables import Column, ColumnKind, ReportTable
@@ -33,6 +32,7 @@ from desktop_helpdesk.services.reporting.writers import (
     never_cancelled,
     no_progress,
 )
+from desktop_helpdesk.storage import dialect
 from desktop_helpdesk.storage.db import database
 from desktop_helpdesk.storage.records import (
     CaseRecord,
@@ -152,9 +152,6 @@ _NUMBER, _CLIENT, _CONTACT, _SUBJECT, _PRIORITY, _STATUS, _CHANNEL, _ASSIGNEE = 
 _RECEIVED, _NEXT_DUE, _DUE, _MET, _CATEGORY = 9, 10, 11, 14, 17
 
 
-_IDS_MARKER = "(/*case ids*/)"
-
-
 _TARGET_INSTANTS = (*DUE_COLUMNS, *MET_COLUMNS)
 
 
@@ -164,13 +161,23 @@ def _export_rows(ids: Sequence[int], with_targets: bool = True) -> list[tuple]:
     Per-target due and met instants are only converted when a column needs them
     (``with_targets``); otherwise those slots are NULL.
     """
-    targets = [epoch_sql(c) if with_targets else SQL("NULL") for c in _TARGET_INSTANTS]
-    query = (
+    sql, _ = dialect.cached_statement(("export rows", with_targets),
+                                      lambda: _export_query(with_targets).sql())
+    # The id list is the statement's only parameter.
+    cursor = database.execute_sql(sql, [dialect.id_list_parameter(ids)])
+    by_id = {row[0]: row for row in cursor.fetchall()}
+    return [by_id[case_id] for case_id in ids if case_id in by_id]
+
+
+def _export_query(with_targets: bool):
+    epoch = dialect.epoch_seconds
+    targets = [epoch(c) if with_targets else SQL("NULL") for c in _TARGET_INSTANTS]
+    return (
         CaseRecord.select(
             CaseRecord.id, CaseRecord.number, ClientRecord.name, ContactRecord.name,
             CaseRecord.subject, CaseRecord.effective_priority, CaseRecord.status,
             CaseRecord.channel, TeamMemberRecord.display_name,
-            epoch_sql(CaseRecord.received_at), epoch_sql(CaseRecord.next_due_at), *targets,
+            epoch(CaseRecord.received_at), epoch(CaseRecord.next_due_at), *targets,
             CategoryRecord.name,
         )
         .join(ClientRecord, on=(CaseRecord.client == ClientRecord.id))
@@ -180,16 +187,8 @@ def _export_rows(ids: Sequence[int], with_targets: bool = True) -> list[tuple]:
         .join(TeamMemberRecord, JOIN.LEFT_OUTER, on=(CaseRecord.assignee == TeamMemberRecord.id))
         .switch(CaseRecord)
         .join(CategoryRecord, JOIN.LEFT_OUTER, on=(CaseRecord.category == CategoryRecord.id))
-        .where(CaseRecord.id.in_(SQL(_IDS_MARKER)))
+        .where(dialect.in_id_list(CaseRecord.id, [0]))
     )
-    # peewee renders a 5,000-value list one parameter at a time, which costs more than the
-    # query itself: splice the placeholders into the generated SQL instead (the id list is the
-    # query's only parameter, so appending the ids keeps parameters in order).
-    sql, params = query.sql()
-    placeholders = "(" + ", ".join([database.obj.param] * len(ids)) + ")"
-    cursor = database.execute_sql(sql.replace(_IDS_MARKER, placeholders), [*params, *ids])
-    by_id = {row[0]: row for row in cursor.fetchall()}
-    return [by_id[case_id] for case_id in ids if case_id in by_id]
 
 
 def _instant(seconds: float | None) -> datetime | None:

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
-
-from peewee import SqliteDatabase, fn
 
 from desktop_helpdesk.domain.sla import BusinessCalendar
 from desktop_helpdesk.services.reporting.business_time import BusinessTimeIndex
 from desktop_helpdesk.services.reporting.periods import ReportFilter
+from desktop_helpdesk.storage import dialect
 from desktop_helpdesk.storage.db import database
 from desktop_helpdesk.storage.records import (
     CaseRecord,
@@ -66,24 +64,9 @@ def raw_rows(query) -> list[tuple]:
     return database.execute_sql(sql, params).fetchall()
 
 
-def epoch_sql(column):
-    """SQL giving a stored instant as epoch seconds, computed by the database engine.
-
-    Parsing 900,000 timestamps in Python costs about a second; the engine does it in C.
-    SQLite 3.38+ ``unixepoch`` gives whole seconds (reports judge outcomes to the second:
-    a reply within the same second as its due instant is on time); older SQLite falls back to
-    ``julianday``, rounded to the millisecond because it carries ~10 microseconds of error.
-    """
-    if isinstance(database.obj, SqliteDatabase):
-        if sqlite3.sqlite_version_info >= (3, 38, 0):
-            return fn.unixepoch(column)
-        return fn.ROUND((fn.julianday(column) - 2440587.5) * 86400.0, 3)
-    return fn.date_part("epoch", column)
-
-
 def load_cases(where, index: BusinessTimeIndex | None = None) -> list[CaseFacts]:
     """Load the cases matching ``where`` in one query (and their business positions)."""
-    query = (CaseRecord.select(*_CASE_COLUMNS, *(epoch_sql(c) for c in _CASE_INSTANTS))
+    query = (CaseRecord.select(*_CASE_COLUMNS, *(dialect.epoch_seconds(c) for c in _CASE_INSTANTS))
              .where(where).order_by(CaseRecord.id))
     facts = []
     append = facts.append
