@@ -62,22 +62,53 @@ def epoch_seconds(column: Field | Node) -> Node:
     return fn.date_part("epoch", column)
 
 
+class _IdsLater:
+    """Stands in a statement's parameters for ids given when it runs (``bind_ids``)."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __repr__(self) -> str:
+        return self._name
+
+
+#: ``in_id_list(field, IDS)``: the id list comes when the statement runs.
+IDS = _IdsLater("IDS")
+#: ``is_id(field, ONE_ID)``: the one id comes when the statement runs.
+ONE_ID = _IdsLater("ONE_ID")
+
+
 def id_list_parameter(ids: Sequence[int]) -> object:
     """The one query parameter ``in_id_list`` takes: a JSON array on SQLite, an array on
     PostgreSQL."""
     return json.dumps(list(ids)) if _on_sqlite() else list(ids)
 
 
-def in_id_list(field: Field, ids: Sequence[int]) -> Node:
+def in_id_list(field: Field, ids: Sequence[int] | _IdsLater) -> Node:
     """``field IN ids`` with thousands of ids passed as one parameter.
 
     peewee renders a list one parameter at a time (~0.05 ms per element: more than the query
     itself for 5,000 ids), and SQLite caps the number of parameters. As one parameter the
-    SQL text is the same for any list, so callers may cache it (``cached_statement``).
+    SQL text is the same for any list: with ``IDS`` it can be built once (``cached_statement``)
+    and run with any list (``bind_ids``).
     """
+    value = ids if ids is IDS else id_list_parameter(ids)
     if _on_sqlite():
-        return field.in_(SQL("(SELECT value FROM json_each(?))", (id_list_parameter(ids),)))
-    return NodeList((field, SQL("= ANY(%s)", (id_list_parameter(ids),))))
+        return field.in_(SQL("(SELECT value FROM json_each(?))", (value,)))
+    return NodeList((field, SQL("= ANY(%s)", (value,))))
+
+
+def is_id(field: Field, case_id: int | _IdsLater) -> Node:
+    """``field = case_id``; with ``ONE_ID`` the id comes when the statement runs (one id is
+    cheaper as an equality than as a list of one)."""
+    return NodeList((field, SQL(f"= {database.param}", (case_id,))))
+
+
+def bind_ids(params: Sequence[object], ids: Sequence[int]) -> list[object]:
+    """A built statement's parameters with ``ids`` in place of ``IDS`` (the list) and
+    ``ONE_ID`` (its first id)."""
+    return [id_list_parameter(ids) if value is IDS else ids[0] if value is ONE_ID else value
+            for value in params]
 
 
 _STATEMENTS: dict[tuple[Hashable, bool], tuple[str, list]] = {}

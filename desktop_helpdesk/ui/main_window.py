@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_helpdesk.domain.cases import count_text
+from desktop_helpdesk.services.case_list_columns import ExportColumn
 from desktop_helpdesk.services.case_queries import CaseFilter, ChangeCursor, Queue, SortColumn
-from desktop_helpdesk.services.reporting.case_list_export import CaseColumn as ExportColumn
 from desktop_helpdesk.ui.context import UiContext
 from desktop_helpdesk.ui.density import SUBJECT_MINIMUM as _SUBJECT_MINIMUM
 from desktop_helpdesk.ui.density import WindowDensity
@@ -37,6 +37,7 @@ from desktop_helpdesk.ui.dialogs.phone_intake import PhoneIntakeDialog
 from desktop_helpdesk.ui.dialogs.shortcuts_dialog import ShortcutsDialog
 from desktop_helpdesk.ui.messages import friendly_message
 from desktop_helpdesk.ui.models.case_table_model import (
+    COLUMN_SPECS,
     PAGE_SIZE,
     CaseColumn,
     CaseTableModel,
@@ -59,17 +60,7 @@ log = logging.getLogger(__name__)
 _TIME_QUEUES = (Queue.DUE_SOON, Queue.OVERDUE)
 # Queues a freshly logged case can appear in.
 _OPEN_QUEUES_FOR_NEW = (Queue.MY_CASES, Queue.ALL_OPEN, Queue.UNASSIGNED)
-_COLUMN_WIDTHS = {
-    CaseColumn.NUMBER: 104,
-    CaseColumn.CLIENT: 140,
-    CaseColumn.SUBJECT: 200,
-    CaseColumn.PRIORITY: 64,
-    CaseColumn.STATUS: 126,
-    CaseColumn.ASSIGNEE: 118,
-    CaseColumn.RECEIVED: 96,
-    CaseColumn.NEXT_DUE: 262,
-    CaseColumn.CATEGORY: 120,
-}
+_COLUMN_WIDTHS = {column: spec.width for column, spec in COLUMN_SPECS.items()}
 # On a narrow list (a 1366-px laptop beside the detail pane) these give way, in this order, so
 # the SLA column stays in view without scrolling; the subject keeps at least its minimum.
 _NARROW_MINIMUMS = {CaseColumn.CLIENT: 84, CaseColumn.NEXT_DUE: 224, CaseColumn.NUMBER: 96}
@@ -188,26 +179,15 @@ class _TabsRepaintGuard(QObject):
         return super().eventFilter(watched, event)
 
 
-# What each list column becomes in an export. The SLA column shows the next target and the
-# time left in words; a spreadsheet wants them as the target, the due instant and a number.
+# What each list column becomes in an export (the SLA column: the next target, its due
+# instant and the business hours left as a number).
 _EXPORT_COLUMNS: dict[CaseColumn, tuple[ExportColumn, ...]] = {
-    CaseColumn.NUMBER: (ExportColumn.NUMBER,),
-    CaseColumn.CLIENT: (ExportColumn.CLIENT,),
-    CaseColumn.SUBJECT: (ExportColumn.SUBJECT,),
-    CaseColumn.PRIORITY: (ExportColumn.PRIORITY,),
-    CaseColumn.STATUS: (ExportColumn.STATUS,),
-    CaseColumn.ASSIGNEE: (ExportColumn.ASSIGNEE,),
-    CaseColumn.RECEIVED: (ExportColumn.RECEIVED,),
-    CaseColumn.NEXT_DUE: (ExportColumn.NEXT_TARGET, ExportColumn.NEXT_DUE, ExportColumn.TIME_LEFT),
-    CaseColumn.CATEGORY: (ExportColumn.CATEGORY,),
-}
+    column: tuple(ExportColumn(field.key) for field in spec.exports)
+    for column, spec in COLUMN_SPECS.items()}
 
 
 # Columns the header's context menu can hide or show (number, subject and SLA always show).
-_OPTIONAL_COLUMNS = (
-    CaseColumn.CLIENT, CaseColumn.PRIORITY, CaseColumn.STATUS, CaseColumn.ASSIGNEE,
-    CaseColumn.RECEIVED, CaseColumn.CATEGORY,
-)
+_OPTIONAL_COLUMNS = tuple(column for column, spec in COLUMN_SPECS.items() if spec.can_hide)
 
 
 class MainWindow(QMainWindow):
@@ -388,9 +368,10 @@ class MainWindow(QMainWindow):
         # The countdown is what the desk watches all day: shown right after the subject so it
         # stays in view on a laptop screen (the model keeps the documented column order).
         header.moveSection(header.visualIndex(CaseColumn.NEXT_DUE), CaseColumn.SUBJECT + 1)
-        # Optional columns are chosen from the header's context menu; the category starts
-        # hidden so the subject keeps its room on a normal screen.
-        header.setSectionHidden(CaseColumn.CATEGORY, True)
+        # Optional columns are chosen from the header's context menu; some (the category, the
+        # last contact) start hidden so the subject keeps its room on a normal screen.
+        for column, spec in COLUMN_SPECS.items():
+            header.setSectionHidden(column, spec.starts_hidden)
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header.customContextMenuRequested.connect(self._on_header_context_menu_requested)
         table.setTextElideMode(Qt.TextElideMode.ElideRight)

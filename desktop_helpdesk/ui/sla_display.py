@@ -16,7 +16,7 @@ from desktop_helpdesk.domain.sla import (
     paused_since,
     read_clock,
 )
-from desktop_helpdesk.services.case_queries import CaseRow
+from desktop_helpdesk.services.case_list_columns import CaseRow
 from desktop_helpdesk.services.dto import CaseDetail
 
 

@@ -6,9 +6,10 @@ from datetime import date
 
 import pytest
 
+from desktop_helpdesk.services.case_list_columns import ExportColumn
 from desktop_helpdesk.services.case_queries import CaseFilter, CaseQueries, Queue, SortColumn
 from desktop_helpdesk.services.errors import PermissionDenied, ValidationError, WorkflowError
-from desktop_helpdesk.services.reporting.case_list_export import CaseColumn, case_list_table
+from desktop_helpdesk.services.reporting.case_list_export import case_list_table
 from desktop_helpdesk.services.reporting.packs import ReportKind, build_report_pack
 from desktop_helpdesk.services.reporting.periods import DateRange, Grouping, ReportFilter
 from desktop_helpdesk.services.reporting.service import ReportService
@@ -114,7 +115,7 @@ def test_list_sorts_and_exports_by_category(services, team, categories):
     ordered = queries.ids(CaseFilter(queue=Queue.ALL_OPEN), SortColumn.CATEGORY, now=services.context.now())
     assert ordered == [ids["b"], ids["a"], ids["c"]]  # "", "LMS access", "SCORM"
     table = case_list_table(services.context, CaseFilter(queue=Queue.ALL_OPEN),
-                            columns=(CaseColumn.NUMBER, CaseColumn.CATEGORY))
+                            columns=(ExportColumn.NUMBER, ExportColumn.CATEGORY))
     assert [row[1] for row in table.rows] == ["LMS access", "", "SCORM"]
     assert table.columns[1].header == "Category"
 

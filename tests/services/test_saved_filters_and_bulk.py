@@ -124,12 +124,13 @@ def test_bulk_priority_category_close_and_cancel(services, team):
 
 
 def test_a_saved_filter_exports_what_it_lists(services, team):
+    from desktop_helpdesk.services.case_list_columns import ExportColumn
     from desktop_helpdesk.services.case_queries import Queue
-    from desktop_helpdesk.services.reporting.case_list_export import CaseColumn, case_list_pack
+    from desktop_helpdesk.services.reporting.case_list_export import case_list_pack
 
     high = log(services, team, "urgent", requested_priority="high")
     log(services, team, "normal")
     pack = case_list_pack(services.context, Queue.ALL_OPEN, criteria=FilterCriteria(priority="high"),
-                          filter_name="High", columns=(CaseColumn.NUMBER, CaseColumn.PRIORITY))
+                          filter_name="High", columns=(ExportColumn.NUMBER, ExportColumn.PRIORITY))
     assert pack.title == "Filter \u201cHigh\u201d"
     assert pack.tables[0].rows == [(high.number, "High")]

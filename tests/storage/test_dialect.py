@@ -92,3 +92,17 @@ def test_a_statement_is_built_once_per_engine(engine):
 def test_only_a_file_database_reads_locally(engine, db_path):
     assert dialect.reads_are_local() == (engine == "sqlite")
     assert dialect.database_file() == (db_path if engine == "sqlite" else None)
+
+
+def test_a_statement_built_for_ids_later_runs_with_any_ids(engine):
+    ids = closures(6)
+    many = ClosureRecord.select(ClosureRecord.reason).where(
+        dialect.in_id_list(ClosureRecord.id, dialect.IDS) & (ClosureRecord.reason != "closure 1"))
+    sql, params = many.sql()
+    found = database.execute_sql(sql, dialect.bind_ids(params, ids[:3])).fetchall()
+    assert sorted(row[0] for row in found) == ["closure 0", "closure 2"]
+    one = ClosureRecord.select(ClosureRecord.reason).where(
+        dialect.is_id(ClosureRecord.id, dialect.ONE_ID))
+    sql, params = one.sql()
+    assert database.execute_sql(sql, dialect.bind_ids(params, [ids[4]])).fetchall() == [
+        ("closure 4",)]

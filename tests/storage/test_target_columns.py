@@ -4,7 +4,7 @@ import dataclasses
 from datetime import UTC, datetime
 
 from desktop_helpdesk.domain.policy import Target
-from desktop_helpdesk.services.case_queries import CaseRow
+from desktop_helpdesk.services.case_list_columns import CaseRow
 from desktop_helpdesk.services.dto import CaseDetail
 from desktop_helpdesk.storage.records import CaseRecord
 from desktop_helpdesk.storage.target_columns import (

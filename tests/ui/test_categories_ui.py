@@ -6,7 +6,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 
-from desktop_helpdesk.services.reporting.case_list_export import CaseColumn as ExportColumn
+from desktop_helpdesk.services.case_list_columns import ExportColumn
 from desktop_helpdesk.storage.records import AuditRecord, CaseRecord
 from desktop_helpdesk.ui.admin.models import category_model
 from desktop_helpdesk.ui.models.case_table_model import CaseColumn

@@ -182,3 +182,4 @@ def test_the_file_lists_cases_in_the_order_the_list_shows(qtbot, make_window, tm
     _header, rows = _read_csv(path)
     assert [row[0] for row in rows] == [second.number, first.number]
 
+

@@ -275,8 +275,8 @@ def test_case_list_exporter_writes_the_queue_in_the_background(qtbot, scenario, 
                                                                tmp_path):
     from PySide6.QtWidgets import QWidget
 
+    from desktop_helpdesk.services.case_list_columns import ExportColumn
     from desktop_helpdesk.services.case_queries import Queue
-    from desktop_helpdesk.services.reporting.case_list_export import CaseColumn
     from desktop_helpdesk.ui.supervisor.export_runner import CaseListExporter
 
     parent = QWidget()
@@ -286,7 +286,7 @@ def test_case_list_exporter_writes_the_queue_in_the_background(qtbot, scenario, 
     exporter = CaseListExporter(parent, ui.services.context, choose_path=lambda name: str(target),
                                 show_dialog=False)
     with qtbot.waitSignal(exporter.finished, timeout=10000):
-        assert exporter.export(Queue.OVERDUE, columns=[CaseColumn.NUMBER, CaseColumn.STATUS])
+        assert exporter.export(Queue.OVERDUE, columns=[ExportColumn.NUMBER, ExportColumn.STATUS])
     lines = target.read_text(encoding="utf-8-sig").splitlines()
     # Overdue at Wed 25 09:00: F (in progress) and C (escalated), in case-number order.
     assert lines == ["Case,Status", "2026-00001,In progress", "2026-00004,Escalated"]

@@ -1,19 +1,21 @@
-"""The case list as an export table: its columns, rows read in chunks, and the pack."""
+"""The case list as an export table: rows read in chunks (columns from case_list_columns), and the pack."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
-from enum import StrEnum
+from collections.abc import Sequence
 from typing import Any
 
-from peewee import JOIN, SQL
+from peewee import SQL
 
-from desktop_helpdesk.domain.cases import (
-    OPEN_STATUS_VALUES,
-    CaseStatus,
+from desktop_helpdesk.services.case_list_columns import (
+    EXPORT_FIELDS,
+    ROW_FIELDS,
+    ExportClock,
+    ExportColumn,
+    ExportRow,
+    RowField,
+    select_rows,
 )
-from desktop_helpdesk.domain.policy import Priority
 from desktop_helpdesk.services.case_queries import (
     CaseFilter,
     CaseQueries,
@@ -22,9 +24,8 @@ from desktop_helpdesk.services.case_queries import (
     SortColumn,
 )
 from desktop_helpdesk.services.context import ServiceContext
-from desktop_helpdesk.services.reporting.outcomes import TARGET_LABELS, TARGETS
 from desktop_helpdesk.services.reporting.packs import ReportKind, ReportPack
-from desktop_helpdesk.services.reporting.tables import Column, ColumnKind, ReportTable
+from desktop_helpdesk.services.reporting.tables import ReportTable
 from desktop_helpdesk.services.reporting.writers import (
     CancelCheck,
     ProgressCallback,
@@ -36,54 +37,13 @@ from desktop_helpdesk.storage import dialect
 from desktop_helpdesk.storage.db import database
 from desktop_helpdesk.storage.records import (
     CaseRecord,
-    CategoryRecord,
-    ClientRecord,
-    ContactRecord,
-    TeamMemberRecord,
 )
-from desktop_helpdesk.storage.target_columns import DUE_COLUMNS, MET_COLUMNS
 
-
-class CaseColumn(StrEnum):
-    """Columns a case list export can include (the list's visible columns)."""
-
-    NUMBER = "number"
-    CLIENT = "client"
-    CONTACT = "contact"
-    SUBJECT = "subject"
-    PRIORITY = "priority"
-    STATUS = "status"
-    CHANNEL = "channel"
-    ASSIGNEE = "assignee"
-    RECEIVED = "received"
-    NEXT_DUE = "next_due"
-    NEXT_TARGET = "next_target"
-    TIME_LEFT = "time_left"
-    CATEGORY = "category"
-
-
-CASE_COLUMN_SPECS: dict[CaseColumn, Column] = {
-    CaseColumn.NUMBER: Column("Case"),
-    CaseColumn.CLIENT: Column("Client"),
-    CaseColumn.CONTACT: Column("Contact"),
-    CaseColumn.SUBJECT: Column("Subject"),
-    CaseColumn.PRIORITY: Column("Priority"),
-    CaseColumn.STATUS: Column("Status"),
-    CaseColumn.CHANNEL: Column("Channel"),
-    CaseColumn.ASSIGNEE: Column("Assignee"),
-    CaseColumn.RECEIVED: Column("Received", ColumnKind.DATETIME),
-    CaseColumn.NEXT_DUE: Column("Next SLA due", ColumnKind.DATETIME),
-    CaseColumn.NEXT_TARGET: Column("Next target"),
-    CaseColumn.TIME_LEFT: Column("Business hours left", ColumnKind.HOURS),
-    CaseColumn.CATEGORY: Column("Category"),
-}
-DEFAULT_CASE_COLUMNS: tuple[CaseColumn, ...] = (
-    CaseColumn.NUMBER, CaseColumn.CLIENT, CaseColumn.SUBJECT, CaseColumn.PRIORITY,
-    CaseColumn.STATUS, CaseColumn.ASSIGNEE, CaseColumn.RECEIVED, CaseColumn.NEXT_DUE,
-    CaseColumn.TIME_LEFT,
+DEFAULT_CASE_COLUMNS: tuple[ExportColumn, ...] = (
+    ExportColumn.NUMBER, ExportColumn.CLIENT, ExportColumn.SUBJECT, ExportColumn.PRIORITY,
+    ExportColumn.STATUS, ExportColumn.ASSIGNEE, ExportColumn.RECEIVED, ExportColumn.NEXT_DUE,
+    ExportColumn.TIME_LEFT,
 )
-_STATUS_LABELS = {s.value: s.label for s in CaseStatus}
-_PRIORITY_LABELS = {p.value: p.label for p in Priority}
 
 
 def case_list_table(
@@ -92,7 +52,7 @@ def case_list_table(
     *,
     sort_column: SortColumn = SortColumn.NUMBER,
     descending: bool = False,
-    columns: Sequence[CaseColumn] = DEFAULT_CASE_COLUMNS,
+    columns: Sequence[ExportColumn] = DEFAULT_CASE_COLUMNS,
     title: str = "Cases",
     filter_text: Sequence[tuple[str, str]] = (),
     progress: ProgressCallback = no_progress,
@@ -129,114 +89,48 @@ def case_list_table(
     counter = RowProgress(len(ids), progress, cancelled)
     counter.check()
     position = context.reload_calendar().business_position
-    now_position = position(now.timestamp())
-    getters = [_case_getter(c, position, now_position) for c in columns]
+    clock = ExportClock(position, position(now.timestamp()))
+    fields = [EXPORT_FIELDS[c] for c in columns]
+    getters = [field.value for field in fields]
+    reads = frozenset(name for field in fields for name in field.reads)
     rows: list[tuple[Any, ...]] = []
-    with_targets = CaseColumn.NEXT_TARGET in columns
     for start in range(0, len(ids), EXPORT_CHUNK):
-        chunk = _export_rows(ids[start:start + EXPORT_CHUNK], with_targets)
-        rows.extend(tuple(get(row) for get in getters) for row in chunk)
+        chunk = _export_rows(ids[start:start + EXPORT_CHUNK], reads)
+        rows.extend(tuple(get(row, clock) for get in getters) for row in chunk)
         counter.step(len(chunk))
     local = now.astimezone(context.calendar.zone)
     filters = (*filter_text, ("Cases", str(len(rows))),
                ("Business hours left as of", local.strftime("%Y-%m-%d %H:%M %Z")))
-    return ReportTable(title, tuple(filters), tuple(CASE_COLUMN_SPECS[c] for c in columns),
+    return ReportTable(title, tuple(filters), tuple(field.column for field in fields),
                        rows, now)
 
 
 EXPORT_CHUNK = 5_000
-# A set: looked up once per exported row.
-_OPEN_STATUS_VALUES = frozenset(OPEN_STATUS_VALUES)
-# Positions in an export row (see _export_rows).
-_NUMBER, _CLIENT, _CONTACT, _SUBJECT, _PRIORITY, _STATUS, _CHANNEL, _ASSIGNEE = range(1, 9)
-_RECEIVED, _NEXT_DUE, _DUE, _MET, _CATEGORY = 9, 10, 11, 14, 17
 
 
-_TARGET_INSTANTS = (*DUE_COLUMNS, *MET_COLUMNS)
-
-
-def _export_rows(ids: Sequence[int], with_targets: bool = True) -> list[tuple]:
-    """One query for ``ids``: display columns, then instants as epoch seconds, in ids order.
-
-    Per-target due and met instants are only converted when a column needs them
-    (``with_targets``); otherwise those slots are NULL.
-    """
-    sql, _ = dialect.cached_statement(("export rows", with_targets),
-                                      lambda: _export_query(with_targets).sql())
-    # The id list is the statement's only parameter.
-    cursor = database.execute_sql(sql, [dialect.id_list_parameter(ids)])
+def _export_rows(ids: Sequence[int], reads: frozenset[str]) -> list[ExportRow]:
+    """One query for ``ids``, in ids order: the row fields in ``reads`` (instants as epoch
+    seconds, converted by the database), NULL for the others (nothing to convert)."""
+    sql, params = dialect.cached_statement(("export rows", reads),
+                                           lambda: _export_query(reads).sql())
+    cursor = database.execute_sql(sql, dialect.bind_ids(params, ids))
+    make = ExportRow._make
     by_id = {row[0]: row for row in cursor.fetchall()}
-    return [by_id[case_id] for case_id in ids if case_id in by_id]
+    return [make(by_id[case_id]) for case_id in ids if case_id in by_id]
 
 
-def _export_query(with_targets: bool):
-    epoch = dialect.epoch_seconds
-    targets = [epoch(c) if with_targets else SQL("NULL") for c in _TARGET_INSTANTS]
-    return (
-        CaseRecord.select(
-            CaseRecord.id, CaseRecord.number, ClientRecord.name, ContactRecord.name,
-            CaseRecord.subject, CaseRecord.effective_priority, CaseRecord.status,
-            CaseRecord.channel, TeamMemberRecord.display_name,
-            epoch(CaseRecord.received_at), epoch(CaseRecord.next_due_at), *targets,
-            CategoryRecord.name,
-        )
-        .join(ClientRecord, on=(CaseRecord.client == ClientRecord.id))
-        .switch(CaseRecord)
-        .join(ContactRecord, JOIN.LEFT_OUTER, on=(CaseRecord.contact == ContactRecord.id))
-        .switch(CaseRecord)
-        .join(TeamMemberRecord, JOIN.LEFT_OUTER, on=(CaseRecord.assignee == TeamMemberRecord.id))
-        .switch(CaseRecord)
-        .join(CategoryRecord, JOIN.LEFT_OUTER, on=(CaseRecord.category == CategoryRecord.id))
-        .where(dialect.in_id_list(CaseRecord.id, [0]))
-    )
+def _export_query(reads: frozenset[str]):
+    def cell(name: str, field: RowField):
+        if name != "id" and name not in reads:
+            return SQL("NULL")
+        return dialect.epoch_seconds(field.sql) if field.instant else field.sql
 
-
-def _instant(seconds: float | None) -> datetime | None:
-    return None if seconds is None else datetime.fromtimestamp(seconds, UTC)
-
-
-def _next_due_seconds(row: tuple) -> float | None:
-    # The services keep next_due_at (None for closed cases and paused resolution clocks).
-    return row[_NEXT_DUE] if row[_STATUS] in _OPEN_STATUS_VALUES else None
-
-
-def _case_getter(column: CaseColumn, position: Callable[[float], float],
-                 now_position: float) -> Callable[[tuple], Any]:
-    simple = {
-        CaseColumn.NUMBER: lambda r: r[_NUMBER],
-        CaseColumn.CLIENT: lambda r: r[_CLIENT] or "",
-        CaseColumn.CONTACT: lambda r: r[_CONTACT] or "",
-        CaseColumn.SUBJECT: lambda r: r[_SUBJECT],
-        CaseColumn.PRIORITY: lambda r: _PRIORITY_LABELS.get(r[_PRIORITY], r[_PRIORITY]),
-        CaseColumn.STATUS: lambda r: _STATUS_LABELS.get(r[_STATUS], r[_STATUS]),
-        CaseColumn.CHANNEL: lambda r: r[_CHANNEL].capitalize(),
-        CaseColumn.ASSIGNEE: lambda r: r[_ASSIGNEE] or "Unassigned",
-        CaseColumn.RECEIVED: lambda r: _instant(r[_RECEIVED]),
-        CaseColumn.NEXT_DUE: lambda r: _instant(_next_due_seconds(r)),
-        CaseColumn.CATEGORY: lambda r: r[_CATEGORY] or "",
-    }
-    if column in simple:
-        return simple[column]
-    if column is CaseColumn.NEXT_TARGET:
-        def next_target(row: tuple) -> str:
-            due = _next_due_seconds(row)
-            if due is None:
-                return ""
-            return next((TARGET_LABELS[t] for n, t in enumerate(TARGETS)
-                         if row[_MET + n] is None and row[_DUE + n] == due), "")
-        return next_target
-
-    def hours_left(row: tuple) -> float | None:
-        due = _next_due_seconds(row)
-        if due is None:
-            return None
-        return (position(due) - now_position) / 3600.0
-    return hours_left
-
+    return (select_rows(*(cell(name, field) for name, field in ROW_FIELDS.items()))
+            .where(dialect.in_id_list(CaseRecord.id, dialect.IDS)))
 
 
 def case_list_pack(context: ServiceContext, queue: Queue, *, member_id: int | None = None,
-                   search: str = "", columns: Sequence[CaseColumn] = DEFAULT_CASE_COLUMNS,
+                   search: str = "", columns: Sequence[ExportColumn] = DEFAULT_CASE_COLUMNS,
                    sort_column: SortColumn = SortColumn.NUMBER, descending: bool = False,
                    progress: ProgressCallback = no_progress,
                    cancelled: CancelCheck = never_cancelled, criteria: FilterCriteria | None = None,

@@ -22,7 +22,7 @@ from PySide6.QtGui import QBrush, QFont
 from desktop_helpdesk.domain.cases import CaseStatus
 from desktop_helpdesk.domain.policy import Priority
 from desktop_helpdesk.domain.sla import ClockState
-from desktop_helpdesk.services.case_queries import CaseRow, SortColumn
+from desktop_helpdesk.services.case_list_columns import LIST_COLUMNS, CaseRow, SortColumn
 from desktop_helpdesk.ui.models.roles import (
     CASE_ID_ROLE,
     CASE_IDS_MIME,
@@ -70,19 +70,13 @@ def read_page(load_rows: Callable[[list[int]], list[CaseRow]], ids: list[int], r
     return PageRead(rows, {row.id: reader.row_sla(row, now) for row in rows}, reader, now)
 
 
-class CaseColumn(IntEnum):
-    """Columns of the case list, in display order."""
-
-    NUMBER = 0
-    CLIENT = 1
-    SUBJECT = 2
-    PRIORITY = 3
-    STATUS = 4
-    ASSIGNEE = 5
-    RECEIVED = 6
-    NEXT_DUE = 7
-    CATEGORY = 8
-
+# The columns, their headers, sorts and texts come from services.case_list_columns, so a column
+# is declared once; member names are its key in capitals (CaseColumn.NEXT_DUE).
+CaseColumn = IntEnum("CaseColumn", [(column.key.upper(), number)
+                                    for number, column in enumerate(LIST_COLUMNS)],
+                     module=__name__)
+CaseColumn.__doc__ = "Columns of the case list, in display order."
+COLUMN_SPECS = {CaseColumn(number): column for number, column in enumerate(LIST_COLUMNS)}
 
 _COLUMNS = tuple(CaseColumn)
 _COLUMN_COUNT = len(_COLUMNS)
@@ -101,29 +95,11 @@ _ANSWERED_ROLES = frozenset(
     }
 )
 
-HEADERS = {
-    CaseColumn.NUMBER: "Case",
-    CaseColumn.CLIENT: "Client",
-    CaseColumn.SUBJECT: "Subject",
-    CaseColumn.PRIORITY: "Priority",
-    CaseColumn.STATUS: "Status",
-    CaseColumn.ASSIGNEE: "Assignee",
-    CaseColumn.RECEIVED: "Received",
-    CaseColumn.NEXT_DUE: "Next SLA due",
-    CaseColumn.CATEGORY: "Category",
-}
-
-SORT_COLUMNS = {
-    CaseColumn.NUMBER: SortColumn.NUMBER,
-    CaseColumn.CLIENT: SortColumn.CLIENT,
-    CaseColumn.SUBJECT: SortColumn.SUBJECT,
-    CaseColumn.PRIORITY: SortColumn.PRIORITY,
-    CaseColumn.STATUS: SortColumn.STATUS,
-    CaseColumn.ASSIGNEE: SortColumn.ASSIGNEE,
-    CaseColumn.RECEIVED: SortColumn.RECEIVED,
-    CaseColumn.NEXT_DUE: SortColumn.NEXT_DUE,
-    CaseColumn.CATEGORY: SortColumn.CATEGORY,
-}
+HEADERS = {column: spec.header for column, spec in COLUMN_SPECS.items()}
+SORT_COLUMNS = {column: SortColumn(spec.key) for column, spec in COLUMN_SPECS.items()
+                if spec.sort is not None}
+# Cell texts by position (data() looks columns up by number); None: the SLA countdown.
+_SHOW = tuple(spec.show for spec in LIST_COLUMNS)
 
 
 class CaseTableModel(QAbstractTableModel):
@@ -251,10 +227,9 @@ class CaseTableModel(QAbstractTableModel):
         return encode_case_ids(ids)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        if 0 <= column < len(CaseColumn):
-            self.sort_requested.emit(
-                SORT_COLUMNS[CaseColumn(column)], order == Qt.SortOrder.DescendingOrder
-            )
+        sort_column = SORT_COLUMNS.get(column)  # IntEnum keys: a plain int finds them
+        if sort_column is not None:
+            self.sort_requested.emit(sort_column, order == Qt.SortOrder.DescendingOrder)
 
     # -- our API ---------------------------------------------------------------------------
     def set_ids(self, ids: Sequence[int]) -> None:
@@ -433,22 +408,9 @@ class CaseTableModel(QAbstractTableModel):
                 self.dataChanged.emit(self.index(0, column), self.index(self.rowCount() - 1, column))
 
     def _display(self, row: CaseRow, column: CaseColumn) -> str:
-        if column is CaseColumn.NUMBER:
-            return row.number
-        if column is CaseColumn.CLIENT:
-            return row.client_name
-        if column is CaseColumn.SUBJECT:
-            return row.subject
-        if column is CaseColumn.PRIORITY:
-            return _label(Priority, row.priority)
-        if column is CaseColumn.STATUS:
-            return _label(CaseStatus, row.status)
-        if column is CaseColumn.ASSIGNEE:
-            return row.assignee_name or "Unassigned"
-        if column is CaseColumn.RECEIVED:
-            return row.received_at.astimezone(self._zone).strftime("%d %b %H:%M")
-        if column is CaseColumn.CATEGORY:
-            return row.category_name
+        show = _SHOW[column]
+        if show is not None:
+            return show(row, self._zone)
         sla = self._row_sla(row)
         if sla.reading is None:
             return _label(CaseStatus, row.status) if not row.is_open else "—"

@@ -18,7 +18,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 
 from desktop_helpdesk.domain.cases import CaseStatus
 from desktop_helpdesk.domain.policy import Priority
-from desktop_helpdesk.services.case_queries import CaseRow
+from desktop_helpdesk.services.case_list_columns import CaseRow
 from desktop_helpdesk.services.reporting.tables import ColumnKind, ReportTable
 from desktop_helpdesk.services.reporting.workload import (
     AVAILABILITY_LABELS,

@@ -1,0 +1,300 @@
+"""The case list's columns, each in one place: what it reads, how it sorts, shows and exports.
+
+Adding a column to the list and its export is one edit here (see ``docs/HACKING.md``): a field
+on ``CaseRow`` with the SQL that reads it in ``ROW_FIELDS``, and a ``ListColumn`` in
+``LIST_COLUMNS`` (header, width, sort, text, export columns). The list's rows query
+(``services.case_queries``), the window's table model and "Export list", and the CSV/XLSX case
+export (``services.reporting.case_list_export``) are all built from these.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any, NamedTuple
+from zoneinfo import ZoneInfo
+
+from peewee import JOIN, Node, fn
+
+from desktop_helpdesk.domain.cases import OPEN_STATUS_VALUES, CaseStatus
+from desktop_helpdesk.domain.policy import Priority, Target
+from desktop_helpdesk.services.dto import TargetInstants
+from desktop_helpdesk.services.reporting.tables import Column, ColumnKind
+from desktop_helpdesk.storage.records import (
+    CaseRecord,
+    CategoryRecord,
+    ClientRecord,
+    ContactRecord,
+    TeamMemberRecord,
+)
+from desktop_helpdesk.storage.target_columns import DUE_FIELDS, MET_FIELDS
+
+
+class CaseRow(NamedTuple):
+    """One line of the case list with everything the SLA column needs to recompute its state.
+
+    A named tuple rather than a frozen dataclass: the same named, immutable fields, built
+    several times faster (a frozen dataclass sets each field through ``object.__setattr__``),
+    which was a fifth of a page's cost. Each field is read by its entry in ``ROW_FIELDS``.
+    """
+
+    id: int
+    number: str
+    client_name: str
+    contact_name: str
+    subject: str
+    requested_priority: str
+    priority: str
+    status: str
+    channel: str
+    assignee_id: int | None
+    assignee_name: str
+    received_at: datetime
+    acknowledge_due_at: datetime
+    respond_due_at: datetime
+    resolve_due_at: datetime
+    acknowledged_at: datetime | None
+    responded_at: datetime | None
+    resolved_at: datetime | None
+    closed_at: datetime | None
+    next_due_at: datetime | None
+    resolve_paused_at: datetime | None
+    version: int
+    updated_at: datetime
+    category_name: str = ""
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUS_VALUES
+
+    # A named tuple takes no mixin base: borrow the snapshots' one reading of the mapping.
+    due_at = TargetInstants.due_at
+    met_at = TargetInstants.met_at
+
+    def next_target(self) -> Target | None:
+        """The unmet target due first (the one the list's "next SLA due" column shows)."""
+        unmet = [t for t in Target if self.met_at(t) is None]
+        if not unmet:
+            return None
+        return min(unmet, key=lambda t: (self.due_at(t), list(Target).index(t)))
+
+
+class RowField(NamedTuple):
+    """How one ``CaseRow`` field is read: its SQL over the case and the list's joins (client,
+    contact, assignee, category), and how the raw value converts."""
+
+    sql: Node
+    instant: bool = False  # a stored instant: aware UTC in CaseRow, epoch seconds in exports
+    blank: bool = False  # NULL (an outer join found nothing) reads as ""
+
+
+#: ``CaseRow`` field -> how it is read, in ``CaseRow`` order.
+ROW_FIELDS: dict[str, RowField] = {
+    "id": RowField(CaseRecord.id),
+    "number": RowField(CaseRecord.number),
+    "client_name": RowField(ClientRecord.name, blank=True),
+    "contact_name": RowField(ContactRecord.name, blank=True),
+    "subject": RowField(CaseRecord.subject),
+    "requested_priority": RowField(CaseRecord.requested_priority),
+    "priority": RowField(CaseRecord.effective_priority),
+    "status": RowField(CaseRecord.status),
+    "channel": RowField(CaseRecord.channel),
+    "assignee_id": RowField(CaseRecord.assignee),
+    "assignee_name": RowField(TeamMemberRecord.display_name, blank=True),
+    "received_at": RowField(CaseRecord.received_at, instant=True),
+    "acknowledge_due_at": RowField(CaseRecord.acknowledge_due_at, instant=True),
+    "respond_due_at": RowField(CaseRecord.respond_due_at, instant=True),
+    "resolve_due_at": RowField(CaseRecord.resolve_due_at, instant=True),
+    "acknowledged_at": RowField(CaseRecord.acknowledged_at, instant=True),
+    "responded_at": RowField(CaseRecord.responded_at, instant=True),
+    "resolved_at": RowField(CaseRecord.resolved_at, instant=True),
+    "closed_at": RowField(CaseRecord.closed_at, instant=True),
+    "next_due_at": RowField(CaseRecord.next_due_at, instant=True),
+    "resolve_paused_at": RowField(CaseRecord.resolve_paused_at, instant=True),
+    "version": RowField(CaseRecord.version),
+    "updated_at": RowField(CaseRecord.updated_at, instant=True),
+    "category_name": RowField(CategoryRecord.name, blank=True),
+}
+if tuple(ROW_FIELDS) != CaseRow._fields:
+    raise AssertionError("ROW_FIELDS must list every CaseRow field, in CaseRow order")
+
+
+def select_rows(*columns: Node):
+    """``SELECT columns`` over cases joined with what ``ROW_FIELDS`` read (client, contact,
+    assignee, category); the caller adds the WHERE."""
+    return (
+        CaseRecord.select(*columns)
+        .join(ClientRecord, on=(CaseRecord.client == ClientRecord.id))
+        .switch(CaseRecord)
+        .join(ContactRecord, JOIN.LEFT_OUTER, on=(CaseRecord.contact == ContactRecord.id))
+        .switch(CaseRecord)
+        .join(TeamMemberRecord, JOIN.LEFT_OUTER, on=(CaseRecord.assignee == TeamMemberRecord.id))
+        .switch(CaseRecord)
+        .join(CategoryRecord, JOIN.LEFT_OUTER, on=(CaseRecord.category == CategoryRecord.id))
+    )
+
+
+class ExportRow(NamedTuple("ExportRow", [(name, Any) for name in CaseRow._fields])):
+    """A case row as an export reads it: ``CaseRow``'s fields, instants as epoch seconds
+    (converted by the database), and NULL where no chosen column reads the field."""
+
+
+class ExportClock(NamedTuple):
+    """The business clock an export measures time left with (positions in seconds)."""
+
+    position: Callable[[float], float]
+    now_position: float
+
+
+@dataclass(frozen=True)
+class ExportField:
+    """One column of a case export: its key (``ExportColumn``), typed header, value, and the
+    row fields the value reads (the export query converts only those)."""
+
+    key: str
+    column: Column
+    value: Callable[[ExportRow, ExportClock], Any]
+    reads: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ListColumn:
+    """One column of the case list and what it stands for in an export.
+
+    ``show`` gives the cell text (None: the list draws it itself, as the SLA countdown);
+    ``sort`` is the SQL the list orders by (indexed where it matters; None: not sortable).
+    """
+
+    key: str
+    header: str
+    width: int
+    show: Callable[[CaseRow, ZoneInfo], str] | None
+    sort: Node | None
+    exports: tuple[ExportField, ...]
+    can_hide: bool = True
+    starts_hidden: bool = False
+
+
+_STATUS_LABELS = {s.value: s.label for s in CaseStatus}
+_PRIORITY_LABELS = {p.value: p.label for p in Priority}
+_TARGETS = tuple(Target)
+
+
+def _instant(seconds: float | None) -> datetime | None:
+    return None if seconds is None else datetime.fromtimestamp(seconds, UTC)
+
+
+_OPEN_STATUSES = frozenset(OPEN_STATUS_VALUES)  # a set: looked up once per exported row
+
+
+def _next_due_seconds(row: ExportRow) -> float | None:
+    # The services keep next_due_at (None for closed cases and paused resolution clocks).
+    return row.next_due_at if row.status in _OPEN_STATUSES else None
+
+
+def _next_target(row: ExportRow, _clock: ExportClock) -> str:
+    due = _next_due_seconds(row)
+    if due is None:
+        return ""
+    return next((t.label for t in _TARGETS
+                 if getattr(row, MET_FIELDS[t]) is None and getattr(row, DUE_FIELDS[t]) == due), "")
+
+
+def _hours_left(row: ExportRow, clock: ExportClock) -> float | None:
+    due = _next_due_seconds(row)
+    return None if due is None else (clock.position(due) - clock.now_position) / 3600.0
+
+
+def _text(name: str, key: str, header: str, empty: str = "") -> ExportField:
+    """An export column showing row field ``name`` as text (``empty`` for none)."""
+    return ExportField(key, Column(header), lambda row, _clock: getattr(row, name) or empty,
+                       (name,))
+
+
+def _moment(name: str, key: str, header: str) -> ExportField:
+    """An export column showing the instant in row field ``name`` (a date-time cell)."""
+    return ExportField(key, Column(header, ColumnKind.DATETIME),
+                       lambda row, _clock: _instant(getattr(row, name)), (name,))
+
+
+def _label(labels: dict[str, str], value: str) -> str:
+    return labels.get(value, value)
+
+
+_INSTANTS_FOR_NEXT = ("status", "next_due_at", *DUE_FIELDS.values(), *MET_FIELDS.values())
+
+#: The list's columns in display (model) order.
+LIST_COLUMNS: tuple[ListColumn, ...] = (
+    ListColumn(
+        "number", "Case", 104, lambda row, _zone: row.number, CaseRecord.number,
+        (_text("number", "number", "Case"),), can_hide=False),
+    ListColumn(
+        "client", "Client", 140, lambda row, _zone: row.client_name,
+        # Correlated look-ups rather than joins: the planner then starts from the filtered
+        # cases and fetches one name per row instead of walking every client's cases.
+        ClientRecord.select(ClientRecord.name).where(ClientRecord.id == CaseRecord.client),
+        (_text("client_name", "client", "Client"),)),
+    ListColumn(
+        "subject", "Subject", 200, lambda row, _zone: row.subject, CaseRecord.subject,
+        (_text("subject", "subject", "Subject"),), can_hide=False),
+    ListColumn(
+        "priority", "Priority", 64, lambda row, _zone: _label(_PRIORITY_LABELS, row.priority),
+        CaseRecord.effective_priority,
+        (ExportField("priority", Column("Priority"),
+                     lambda row, _clock: _label(_PRIORITY_LABELS, row.priority), ("priority",)),)),
+    ListColumn(
+        "status", "Status", 126, lambda row, _zone: _label(_STATUS_LABELS, row.status),
+        CaseRecord.status,
+        (ExportField("status", Column("Status"),
+                     lambda row, _clock: _label(_STATUS_LABELS, row.status), ("status",)),)),
+    ListColumn(
+        "assignee", "Assignee", 118, lambda row, _zone: row.assignee_name or "Unassigned",
+        fn.COALESCE(TeamMemberRecord.select(TeamMemberRecord.display_name)
+                    .where(TeamMemberRecord.id == CaseRecord.assignee), ""),
+        (_text("assignee_name", "assignee", "Assignee", empty="Unassigned"),)),
+    ListColumn(
+        "received", "Received", 96,
+        lambda row, zone: row.received_at.astimezone(zone).strftime("%d %b %H:%M"),
+        CaseRecord.received_at, (_moment("received_at", "received", "Received"),)),
+    # The SLA countdown: drawn by the list from the row's clock; a spreadsheet wants the next
+    # target, its due instant and the business hours left as a number.
+    ListColumn(
+        "next_due", "Next SLA due", 262, None, CaseRecord.next_due_at,
+        (ExportField("next_target", Column("Next target"), _next_target, _INSTANTS_FOR_NEXT),
+         ExportField("next_due", Column("Next SLA due", ColumnKind.DATETIME),
+                     lambda row, _clock: _instant(_next_due_seconds(row)),
+                     ("status", "next_due_at")),
+         ExportField("time_left", Column("Business hours left", ColumnKind.HOURS), _hours_left,
+                     ("status", "next_due_at"))),
+        can_hide=False),
+    ListColumn(
+        "category", "Category", 120, lambda row, _zone: row.category_name,
+        fn.COALESCE(CategoryRecord.select(CategoryRecord.name)
+                    .where(CategoryRecord.id == CaseRecord.category), ""),
+        (_text("category_name", "category", "Category"),), starts_hidden=True),
+)
+
+#: Export columns no list column shows (the case export offers them too).
+EXPORT_ONLY: tuple[ExportField, ...] = (
+    _text("contact_name", "contact", "Contact"),
+    ExportField("channel", Column("Channel"), lambda row, _clock: row.channel.capitalize(),
+                ("channel",)),
+)
+
+EXPORT_FIELDS: dict[str, ExportField] = {
+    field.key: field for field in (*(f for c in LIST_COLUMNS for f in c.exports), *EXPORT_ONLY)}
+
+# The enums other modules name columns with, built from the columns above so that a column
+# is declared once. Member names are the keys in capitals (SortColumn.NEXT_DUE = "next_due").
+SortColumn = StrEnum("SortColumn", [(c.key.upper(), c.key) for c in LIST_COLUMNS
+                                    if c.sort is not None], module=__name__)
+SortColumn.__doc__ = "Columns the case list can be sorted by (each an SQL expression)."
+ExportColumn = StrEnum("ExportColumn", [(key.upper(), key) for key in EXPORT_FIELDS],
+                       module=__name__)
+ExportColumn.__doc__ = "Columns a case list export can include."
+
+#: SortColumn -> the SQL the list orders by.
+SORT_EXPRESSIONS: dict[Any, Node] = {
+    SortColumn(c.key): c.sort for c in LIST_COLUMNS if c.sort is not None}
