@@ -27,6 +27,7 @@ from desktop_helpdesk.storage.records import (
     CategoryRecord,
     ClientRecord,
     ContactRecord,
+    InteractionRecord,
     TeamMemberRecord,
 )
 from desktop_helpdesk.storage.target_columns import DUE_FIELDS, MET_FIELDS
@@ -64,6 +65,7 @@ class CaseRow(NamedTuple):
     version: int
     updated_at: datetime
     category_name: str = ""
+    last_contact_at: datetime | None = None
 
     @property
     def is_open(self) -> bool:
@@ -89,6 +91,13 @@ class RowField(NamedTuple):
     instant: bool = False  # a stored instant: aware UTC in CaseRow, epoch seconds in exports
     blank: bool = False  # NULL (an outer join found nothing) reads as ""
 
+
+# The latest contact with the client on the case: an inbound or outbound interaction, not an
+# internal note. Correlated, so it reads only the listed cases' interactions (indexed by case).
+_LAST_CONTACT = (InteractionRecord
+                 .select(fn.MAX(InteractionRecord.occurred_at))
+                 .where((InteractionRecord.case == CaseRecord.id)
+                        & (InteractionRecord.direction != "internal")))
 
 #: ``CaseRow`` field -> how it is read, in ``CaseRow`` order.
 ROW_FIELDS: dict[str, RowField] = {
@@ -116,6 +125,7 @@ ROW_FIELDS: dict[str, RowField] = {
     "version": RowField(CaseRecord.version),
     "updated_at": RowField(CaseRecord.updated_at, instant=True),
     "category_name": RowField(CategoryRecord.name, blank=True),
+    "last_contact_at": RowField(_LAST_CONTACT, instant=True),
 }
 if tuple(ROW_FIELDS) != CaseRow._fields:
     raise AssertionError("ROW_FIELDS must list every CaseRow field, in CaseRow order")
@@ -177,6 +187,7 @@ class ListColumn:
     starts_hidden: bool = False
 
 
+_NEVER = datetime(1970, 1, 1, tzinfo=UTC)
 _STATUS_LABELS = {s.value: s.label for s in CaseStatus}
 _PRIORITY_LABELS = {p.value: p.label for p in Priority}
 _TARGETS = tuple(Target)
@@ -274,6 +285,13 @@ LIST_COLUMNS: tuple[ListColumn, ...] = (
         fn.COALESCE(CategoryRecord.select(CategoryRecord.name)
                     .where(CategoryRecord.id == CaseRecord.category), ""),
         (_text("category_name", "category", "Category"),), starts_hidden=True),
+    ListColumn(
+        "last_contact", "Last contact", 110,
+        lambda row, zone: ("" if row.last_contact_at is None
+                           else row.last_contact_at.astimezone(zone).strftime("%d %b %H:%M")),
+        # A case without any contact (logging records the first) sorts first on both engines.
+        fn.COALESCE(_LAST_CONTACT, InteractionRecord.occurred_at.db_value(_NEVER)),
+        (_moment("last_contact_at", "last_contact", "Last contact"),), starts_hidden=True),
 )
 
 #: Export columns no list column shows (the case export offers them too).

@@ -5,8 +5,10 @@ import csv
 import pytest
 from openpyxl import load_workbook
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMessageBox, QToolBar
 
+from desktop_helpdesk.domain.calendar import DESK_ZONE
 from desktop_helpdesk.services.case_queries import Queue
 from desktop_helpdesk.services.contacts import NewContact
 from desktop_helpdesk.ui.context import UiContext
@@ -183,3 +185,36 @@ def test_the_file_lists_cases_in_the_order_the_list_shows(qtbot, make_window, tm
     assert [row[0] for row in rows] == [second.number, first.number]
 
 
+def test_the_last_contact_column_shown_from_the_header_menu_is_listed_and_exported(
+        qtbot, make_window, tmp_path, cases):
+    first, second, _other = cases
+    chooser = PathChooser(tmp_path / "contact.xlsx")
+    window = make_window(choose_export_path=chooser)
+    _reload(qtbot, window)
+    header = window.table.horizontalHeader()
+    assert header.isSectionHidden(CaseColumn.LAST_CONTACT)  # off until asked for
+    toggle = window.column_menu().findChild(QAction, "showColumnLast_Contact")
+    assert toggle.text() == "Last contact" and not toggle.isChecked()
+    toggle.trigger()
+    assert not header.isSectionHidden(CaseColumn.LAST_CONTACT)
+    row = window.model.row_of(first.id)
+    qtbot.waitUntil(lambda: window.model.index(row, CaseColumn.LAST_CONTACT).data() != "…")
+    received_at = window.model.cached_row(first.id).received_at
+    # Logging records the client's first email: the case's last contact until someone replies.
+    assert window.model.cached_row(first.id).last_contact_at == received_at
+    shown = received_at.astimezone(DESK_ZONE).strftime("%d %b %H:%M")
+    assert window.model.index(row, CaseColumn.LAST_CONTACT).data() == shown
+
+    path = _export_with_keyboard(qtbot, window)
+
+    book = load_workbook(path, read_only=True)
+    values = [list(r) for r in book.active.iter_rows(values_only=True)]
+    book.close()
+    header_at = next(i for i, r in enumerate(values) if r and r[0] == "Case")
+    titles, rows = values[header_at], values[header_at + 1:]
+    assert titles == _visible_headers(window) and titles[-1] == "Last contact"
+    exported = {r[0]: r[-1] for r in rows}
+    local = received_at.astimezone(DESK_ZONE).replace(tzinfo=None, second=0,
+                                                                   microsecond=0)
+    assert exported[first.number].replace(second=0, microsecond=0) == local  # a date-time cell
+    assert set(exported) == {first.number, second.number}
