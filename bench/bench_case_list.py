@@ -42,7 +42,9 @@ _BARE_COLUMNS = """c.id, c.number, cl.name, co.name, c.subject, c.requested_prio
     c.effective_priority, c.status, c.channel, c.assignee_id, tm.display_name, c.received_at,
     c.acknowledge_due_at, c.respond_due_at, c.resolve_due_at, c.acknowledged_at,
     c.responded_at, c.resolved_at, c.closed_at, c.next_due_at, c.resolve_paused_at, c.version,
-    c.updated_at, ca.name"""
+    c.updated_at, ca.name,
+    (SELECT max(i.occurred_at) FROM interaction i
+     WHERE i.case_id = c.id AND i.direction <> 'internal')"""
 _BARE_FROM = """FROM "case" c JOIN client cl ON cl.id = c.client_id
     LEFT JOIN contact co ON co.id = c.contact_id
     LEFT JOIN team_member tm ON tm.id = c.assignee_id
