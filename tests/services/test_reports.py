@@ -214,6 +214,8 @@ def test_backlog_per_day(reports):
         (21, 0, 0, 3), (22, 0, 0, 3), (23, 0, 0, 3), (24, 0, 0, 3), (25, 1, 0, 4),
     ]
     assert report.table().columns[0].kind is ColumnKind.DATE
+    # A count of cases judges no SLA outcome: it states its range but no "as of" instant.
+    assert [label for label, _text in report.filter_text] == ["Received"]
 
 
 def test_cases_per_channel_by_week(reports):
@@ -223,6 +225,12 @@ def test_cases_per_channel_by_week(reports):
             for r in report.rows] == [
         (date(2026, 11, 16), 1, 3, 4), (date(2026, 11, 23), 1, 0, 1), (date(2026, 11, 30), 0, 0, 0)]
     assert (report.total.by_channel, report.total.total) == ({"phone": 2, "email": 3}, 5)
+    assert [label for label, _text in report.filter_text] == ["Received", "Grouped by"]
+    table = report.table()
+    assert [c.header for c in table.columns] == ["Week of", "Phone", "Email", "Microsoft Teams",
+                                                 "Total"]
+    assert table.rows[0] == (date(2026, 11, 16), 1, 3, 0, 4)
+    assert table.rows[-1] == ("Total", 2, 3, 0, 5)
 
 
 def test_client_summary(reports, scenario):

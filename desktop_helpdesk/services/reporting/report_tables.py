@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -19,7 +20,7 @@ from desktop_helpdesk.services.reporting.outcomes import (
     TargetOutcomes,
 )
 from desktop_helpdesk.services.reporting.periods import DateRange, Grouping, ReportFilter
-from desktop_helpdesk.services.reporting.tables import Column, ColumnKind, ReportTable
+from desktop_helpdesk.services.reporting.tables import Column, ColumnKind, ReportTable, table_of
 
 CHANNEL_LABELS = {c.value: c.label for c in IntakeChannel}
 UNCATEGORISED_LABEL = "No category"
@@ -47,27 +48,23 @@ class SlaComplianceReport:
     filter_text: tuple[tuple[str, str], ...] = ()
 
     def table(self) -> ReportTable:
-        columns = [
-            group_column(self.grouping),
-            Column("Target"),
-            Column("Cases", ColumnKind.INTEGER),
+        cells: list[tuple[Column, Callable[[tuple[SlaGroupRow, Target]], Any]]] = [
+            (group_column(self.grouping), lambda pair: pair[0].group),
+            (Column("Target"), lambda pair: TARGET_LABELS[pair[1]]),
+            (Column("Cases", ColumnKind.INTEGER), lambda pair: pair[0].cases),
         ]
         for outcome in Outcome:
-            columns.append(Column(OUTCOME_LABELS[outcome], ColumnKind.INTEGER))
-            columns.append(Column(f"{OUTCOME_LABELS[outcome]} %", ColumnKind.PERCENT))
-        columns.append(Column("Compliance %", ColumnKind.PERCENT))
-        rows = []
-        for group_row in [*self.rows, self.total]:
-            for target in TARGETS:
-                outcomes = group_row.targets[target]
-                cells: list[Any] = [group_row.group, TARGET_LABELS[target], group_row.cases]
-                for outcome in Outcome:
-                    cells += [outcomes.count(outcome), outcomes.share_of(outcome)]
-                cells.append(outcomes.compliance)
-                rows.append(tuple(cells))
-        return ReportTable(
-            "SLA compliance", self.filter_text, tuple(columns), rows, self.generated_at
-        )
+            label = OUTCOME_LABELS[outcome]
+            cells += [
+                (Column(label, ColumnKind.INTEGER),
+                 lambda pair, o=outcome: pair[0].targets[pair[1]].count(o)),
+                (Column(f"{label} %", ColumnKind.PERCENT),
+                 lambda pair, o=outcome: pair[0].targets[pair[1]].share_of(o)),
+            ]
+        cells.append((Column("Compliance %", ColumnKind.PERCENT),
+                      lambda pair: pair[0].targets[pair[1]].compliance))
+        pairs = [(row, target) for row in [*self.rows, self.total] for target in TARGETS]
+        return table_of("SLA compliance", self.filter_text, self.generated_at, pairs, cells)
 
 
 @dataclass(frozen=True)
@@ -98,23 +95,17 @@ class SlaTimesReport:
     filter_text: tuple[tuple[str, str], ...] = ()
 
     def table(self) -> ReportTable:
-        columns = (
-            group_column(self.grouping),
-            Column("Target"),
-            Column("Cases measured", ColumnKind.INTEGER),
-            Column("Median (business h)", ColumnKind.HOURS),
-            Column("90th percentile (business h)", ColumnKind.HOURS),
-        )
-        rows = []
-        for group_row in [*self.rows, self.total]:
-            for target in TARGETS:
-                stats = group_row.targets[target]
-                rows.append((group_row.group, TARGET_LABELS[target], stats.measured,
-                             stats.median_hours, stats.p90_hours))
-        return ReportTable(
-            "Time to meet each target", self.filter_text, columns, rows,
-            self.generated_at,
-        )
+        pairs = [(row, target) for row in [*self.rows, self.total] for target in TARGETS]
+        return table_of("Time to meet each target", self.filter_text, self.generated_at, pairs, (
+            (group_column(self.grouping), lambda pair: pair[0].group),
+            (Column("Target"), lambda pair: TARGET_LABELS[pair[1]]),
+            (Column("Cases measured", ColumnKind.INTEGER),
+             lambda pair: pair[0].targets[pair[1]].measured),
+            (Column("Median (business h)", ColumnKind.HOURS),
+             lambda pair: pair[0].targets[pair[1]].median_hours),
+            (Column("90th percentile (business h)", ColumnKind.HOURS),
+             lambda pair: pair[0].targets[pair[1]].p90_hours),
+        ))
 
 
 @dataclass(frozen=True)
@@ -142,19 +133,20 @@ class WaitingReport:
     filter_text: tuple[tuple[str, str], ...] = ()
 
     def table(self) -> ReportTable:
-        columns = (
-            Column("Waiting on"),
-            Column("Kind"),
-            Column("Periods", ColumnKind.INTEGER),
-            Column("Still waiting", ColumnKind.INTEGER),
-            Column("Total (business h)", ColumnKind.HOURS),
-            Column("Median (business h)", ColumnKind.HOURS),
-            Column("90th percentile (business h)", ColumnKind.HOURS),
-        )
-        rows = [(r.waiting_on, r.kind, r.periods, r.still_waiting, r.total_hours,
-                 r.median_hours, r.p90_hours) for r in self.rows]
-        return ReportTable("Escalations and waiting on others", self.filter_text, columns, rows,
-                           self.generated_at)
+        return table_of("Escalations and waiting on others", self.filter_text,
+                        self.generated_at, self.rows, (
+                            (Column("Waiting on"), lambda r: r.waiting_on),
+                            (Column("Kind"), lambda r: r.kind),
+                            (Column("Periods", ColumnKind.INTEGER), lambda r: r.periods),
+                            (Column("Still waiting", ColumnKind.INTEGER),
+                             lambda r: r.still_waiting),
+                            (Column("Total (business h)", ColumnKind.HOURS),
+                             lambda r: r.total_hours),
+                            (Column("Median (business h)", ColumnKind.HOURS),
+                             lambda r: r.median_hours),
+                            (Column("90th percentile (business h)", ColumnKind.HOURS),
+                             lambda r: r.p90_hours),
+                        ))
 
 
 @dataclass(frozen=True)
@@ -177,14 +169,12 @@ class BacklogReport:
     filter_text: tuple[tuple[str, str], ...] = ()
 
     def table(self) -> ReportTable:
-        columns = (
-            Column("Day", ColumnKind.DATE),
-            Column("Logged", ColumnKind.INTEGER),
-            Column("Resolved or closed", ColumnKind.INTEGER),
-            Column("Open at end of day", ColumnKind.INTEGER),
-        )
-        rows = [(d.day, d.logged, d.resolved, d.open_at_end) for d in self.days]
-        return ReportTable("Backlog over time", self.filter_text, columns, rows, self.generated_at)
+        return table_of("Backlog over time", self.filter_text, self.generated_at, self.days, (
+            (Column("Day", ColumnKind.DATE), lambda d: d.day),
+            (Column("Logged", ColumnKind.INTEGER), lambda d: d.logged),
+            (Column("Resolved or closed", ColumnKind.INTEGER), lambda d: d.resolved),
+            (Column("Open at end of day", ColumnKind.INTEGER), lambda d: d.open_at_end),
+        ))
 
 
 @dataclass(frozen=True)
@@ -207,17 +197,13 @@ class ChannelReport:
     filter_text: tuple[tuple[str, str], ...] = ()
 
     def table(self) -> ReportTable:
-        columns = (
-            group_column(self.grouping),
-            *(Column(CHANNEL_LABELS.get(c, c.title()), ColumnKind.INTEGER) for c in self.channels),
-            Column("Total", ColumnKind.INTEGER),
-        )
-        rows = [
-            (row.group, *(row.by_channel.get(c, 0) for c in self.channels), row.total)
-            for row in [*self.rows, self.total]
-        ]
-        return ReportTable("Cases logged per channel", self.filter_text, columns, rows,
-                           self.generated_at)
+        return table_of("Cases logged per channel", self.filter_text, self.generated_at,
+                        [*self.rows, self.total], (
+            (group_column(self.grouping), lambda r: r.group),
+            *((Column(CHANNEL_LABELS.get(c, c.title()), ColumnKind.INTEGER),
+               lambda r, c=c: r.by_channel.get(c, 0)) for c in self.channels),
+            (Column("Total", ColumnKind.INTEGER), lambda r: r.total),
+        ))
 
 
 @dataclass(frozen=True)
@@ -247,24 +233,18 @@ class ClientSummaryReport:
     filter_text: tuple[tuple[str, str], ...] = ()
 
     def table(self) -> ReportTable:
-        columns = (
-            Column("Client"),
-            Column("Account manager"),
-            Column("Cases", ColumnKind.INTEGER),
-            Column("Open", ColumnKind.INTEGER),
-            Column("Resolved/closed", ColumnKind.INTEGER),
-            *(Column(f"{TARGET_LABELS[t]} compliance %", ColumnKind.PERCENT) for t in TARGETS),
-            Column("Targets missed", ColumnKind.INTEGER),
-            Column("Last interaction", ColumnKind.DATETIME),
-            Column("Last interaction summary"),
-        )
-        rows = [
-            (r.client, r.account_manager, r.cases, r.open_now, r.closed,
-             *(r.compliance[t] for t in TARGETS), r.missed, r.last_interaction_at,
-             r.last_interaction)
-            for r in self.rows
-        ]
-        return ReportTable("Client summary", self.filter_text, columns, rows, self.generated_at)
+        return table_of("Client summary", self.filter_text, self.generated_at, self.rows, (
+            (Column("Client"), lambda r: r.client),
+            (Column("Account manager"), lambda r: r.account_manager),
+            (Column("Cases", ColumnKind.INTEGER), lambda r: r.cases),
+            (Column("Open", ColumnKind.INTEGER), lambda r: r.open_now),
+            (Column("Resolved/closed", ColumnKind.INTEGER), lambda r: r.closed),
+            *((Column(f"{TARGET_LABELS[t]} compliance %", ColumnKind.PERCENT),
+               lambda r, t=t: r.compliance[t]) for t in TARGETS),
+            (Column("Targets missed", ColumnKind.INTEGER), lambda r: r.missed),
+            (Column("Last interaction", ColumnKind.DATETIME), lambda r: r.last_interaction_at),
+            (Column("Last interaction summary"), lambda r: r.last_interaction),
+        ))
 
 
 

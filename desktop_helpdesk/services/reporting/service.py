@@ -115,7 +115,9 @@ class ReportService:
         return BusinessTimeIndex(self.calendar, today - timedelta(days=7), today)
 
     def _describe_filter(self, report_filter: ReportFilter, grouping: Grouping | None,
-                         as_of: datetime) -> tuple[tuple[str, str], ...]:
+                         as_of: datetime | None) -> tuple[tuple[str, str], ...]:
+        """The filters a report states above its table; with ``as_of`` (reports judging SLA
+        outcomes) also when outcomes were judged and in what time; counts need neither."""
         text = [("Received", f"{report_filter.dates.describe()} (Halifax dates)")]
         if grouping is not None:
             text.append(("Grouped by", grouping.label))
@@ -130,9 +132,11 @@ class ReportService:
             text.append(("Channel", CHANNEL_LABELS.get(report_filter.channel, report_filter.channel)))
         if report_filter.category_id is not None:
             text.append(("Category", CategoryRecord.get_by_id(report_filter.category_id).name))
-        local = as_of.astimezone(self.calendar.zone)
-        text.append(("Outcomes as of", local.strftime("%Y-%m-%d %H:%M %Z")))
-        text.append(("Time measured in", "business hours (Mon-Fri 08:00-16:30 Halifax, less holidays)"))
+        if as_of is not None:
+            local = as_of.astimezone(self.calendar.zone)
+            text.append(("Outcomes as of", local.strftime("%Y-%m-%d %H:%M %Z")))
+            text.append(("Time measured in",
+                         "business hours (Mon-Fri 08:00-16:30 Halifax, less holidays)"))
         return tuple(text)
 
     def _grouper(self, grouping: Grouping, index: BusinessTimeIndex, first_day: date | None = None) -> tuple[
@@ -378,7 +382,7 @@ class ReportService:
             running += opened_on.get(day, 0) - finished_on.get(day, 0)
             days.append(BacklogDay(day, opened_on.get(day, 0), finished_on.get(day, 0), running))
         return BacklogReport(dates, self.clock.now(), days,
-                             self._describe_filter(report_filter, None, self.clock.now())[:-2])
+                             self._describe_filter(report_filter, None, as_of=None))
 
     def cases_per_channel(self, report_filter: ReportFilter,
                           grouping: Grouping = Grouping.DAY) -> ChannelReport:
@@ -407,7 +411,7 @@ class ReportService:
         return ChannelReport(
             report_filter, grouping, self.clock.now(), channels,
             [count(k, groups.get(k, [])) for k in keys], count("Total", cases),
-            self._describe_filter(report_filter, grouping, self.clock.now())[:-2],
+            self._describe_filter(report_filter, grouping, as_of=None),
         )
 
     def client_summary(self, report_filter: ReportFilter,

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
+
+R = TypeVar("R")
 
 
 class ColumnKind(StrEnum):
@@ -37,3 +40,23 @@ class ReportTable:
     columns: tuple[Column, ...]
     rows: list[tuple[Any, ...]]
     generated_at: datetime
+
+
+def table_of(title: str, filters: tuple[tuple[str, str], ...], generated_at: datetime,
+             rows: Iterable[R], cells: Sequence[tuple[Column, Callable[[R], Any]]]) -> ReportTable:
+    """A ``ReportTable`` whose columns are each declared beside the value they show, so a
+    header and its cells cannot drift apart.
+
+    Args:
+        title: the table's title.
+        filters: the filters used, as (label, text).
+        generated_at: when the report was computed.
+        rows: the report's rows (any objects).
+        cells: per column, its header and type and how a row gives its value.
+
+    Returns:
+        The table, one tuple per row in column order.
+    """
+    getters = [value for _column, value in cells]
+    return ReportTable(title, filters, tuple(column for column, _value in cells),
+                       [tuple(value(row) for value in getters) for row in rows], generated_at)

@@ -15,7 +15,7 @@ from desktop_helpdesk.services.reporting.business_time import (
     BusinessTimeIndex,
     utc_from_epoch,
 )
-from desktop_helpdesk.services.reporting.tables import Column, ColumnKind, ReportTable
+from desktop_helpdesk.services.reporting.tables import Column, ColumnKind, ReportTable, table_of
 
 AVAILABILITY_LABELS = {a.value: a.label for a in Availability}
 UNASSIGNED_LABEL = "Unassigned"
@@ -57,22 +57,18 @@ class WorkloadReport:
     filter_text: tuple[tuple[str, str], ...] = ()
 
     def table(self) -> ReportTable:
-        columns = (
-            Column("Team member"),
-            Column("Availability"),
-            Column("Open", ColumnKind.INTEGER),
-            Column("High", ColumnKind.INTEGER),
-            Column("Medium", ColumnKind.INTEGER),
-            Column("Due soon", ColumnKind.INTEGER),
-            Column("Overdue", ColumnKind.INTEGER),
-            Column("Waiting on client", ColumnKind.INTEGER),
-            Column("Escalated", ColumnKind.INTEGER),
+        cells = (
+            (Column("Team member"), lambda m: m.name),
+            (Column("Availability"),
+             lambda m: AVAILABILITY_LABELS.get(m.availability, m.availability)),
+            (Column("Open", ColumnKind.INTEGER), lambda m: m.open_cases),
+            (Column("High", ColumnKind.INTEGER), lambda m: m.high),
+            (Column("Medium", ColumnKind.INTEGER), lambda m: m.medium),
+            (Column("Due soon", ColumnKind.INTEGER), lambda m: m.due_soon),
+            (Column("Overdue", ColumnKind.INTEGER), lambda m: m.overdue),
+            (Column("Waiting on client", ColumnKind.INTEGER), lambda m: m.waiting_on_client),
+            (Column("Escalated", ColumnKind.INTEGER), lambda m: m.escalated),
         )
-        rows = [
-            (m.name, AVAILABILITY_LABELS.get(m.availability, m.availability), m.open_cases,
-             m.high, m.medium, m.due_soon, m.overdue, m.waiting_on_client, m.escalated)
-            for m in [*self.members, self.unassigned]
-        ]
         filters = list(self.filter_text)
         oldest = self.oldest_waiting_acknowledgement
         if oldest is not None:
@@ -81,7 +77,8 @@ class WorkloadReport:
                 f"{oldest.number} ({oldest.waiting_hours:.1f} business h)",
             ))
         filters.append(("Unassigned open cases", str(self.unassigned.open_cases)))
-        return ReportTable("Team workload", tuple(filters), columns, rows, self.generated_at)
+        return table_of("Team workload", tuple(filters), self.generated_at,
+                        [*self.members, self.unassigned], cells)
 
 
 @dataclass(frozen=True, slots=True)
