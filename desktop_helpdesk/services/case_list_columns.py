@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
+from operator import attrgetter
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -220,14 +221,15 @@ def _hours_left(row: ExportRow, clock: ExportClock) -> float | None:
 
 def _text(name: str, key: str, header: str, empty: str = "") -> ExportField:
     """An export column showing row field ``name`` as text (``empty`` for none)."""
-    return ExportField(key, Column(header), lambda row, _clock: getattr(row, name) or empty,
-                       (name,))
+    read = attrgetter(name)
+    return ExportField(key, Column(header), lambda row, _clock: read(row) or empty, (name,))
 
 
 def _moment(name: str, key: str, header: str) -> ExportField:
     """An export column showing the instant in row field ``name`` (a date-time cell)."""
+    read = attrgetter(name)
     return ExportField(key, Column(header, ColumnKind.DATETIME),
-                       lambda row, _clock: _instant(getattr(row, name)), (name,))
+                       lambda row, _clock: _instant(read(row)), (name,))
 
 
 def _label(labels: dict[str, str], value: str) -> str:
@@ -254,12 +256,12 @@ LIST_COLUMNS: tuple[ListColumn, ...] = (
         "priority", "Priority", 64, lambda row, _zone: _label(_PRIORITY_LABELS, row.priority),
         CaseRecord.effective_priority,
         (ExportField("priority", Column("Priority"),
-                     lambda row, _clock: _label(_PRIORITY_LABELS, row.priority), ("priority",)),)),
+                     lambda row, _clock: _PRIORITY_LABELS.get(row.priority, row.priority), ("priority",)),)),
     ListColumn(
         "status", "Status", 126, lambda row, _zone: _label(_STATUS_LABELS, row.status),
         CaseRecord.status,
         (ExportField("status", Column("Status"),
-                     lambda row, _clock: _label(_STATUS_LABELS, row.status), ("status",)),)),
+                     lambda row, _clock: _STATUS_LABELS.get(row.status, row.status), ("status",)),)),
     ListColumn(
         "assignee", "Assignee", 118, lambda row, _zone: row.assignee_name or "Unassigned",
         fn.COALESCE(TeamMemberRecord.select(TeamMemberRecord.display_name)

@@ -96,7 +96,8 @@ def case_list_table(
     rows: list[tuple[Any, ...]] = []
     for start in range(0, len(ids), EXPORT_CHUNK):
         chunk = _export_rows(ids[start:start + EXPORT_CHUNK], reads)
-        rows.extend(tuple(get(row, clock) for get in getters) for row in chunk)
+        # A list per row, then a tuple: a generator per cell costs a tenth of the export.
+        rows.extend([tuple([get(row, clock) for get in getters]) for row in chunk])
         counter.step(len(chunk))
     local = now.astimezone(context.calendar.zone)
     filters = (*filter_text, ("Cases", str(len(rows))),
