@@ -99,9 +99,9 @@ def in_id_list(field: Field, ids: Sequence[int] | _IdsLater) -> Node:
 
 
 def is_id(field: Field, case_id: int | _IdsLater) -> Node:
-    """``field = case_id``; with ``ONE_ID`` the id comes when the statement runs (one id is
-    cheaper as an equality than as a list of one)."""
-    return NodeList((field, SQL(f"= {database.param}", (case_id,))))
+    """``field IN (case_id)``, planned as an equality (one id is cheaper so than as a list of
+    one); with ``ONE_ID`` the id comes when the statement runs."""
+    return NodeList((field, SQL(f"IN ({database.param})", (case_id,))))
 
 
 def bind_ids(params: Sequence[object], ids: Sequence[int]) -> list[object]:
