@@ -13,7 +13,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
-from operator import attrgetter
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -147,11 +146,6 @@ def select_rows(*columns: Node):
     )
 
 
-class ExportRow(NamedTuple("ExportRow", [(name, Any) for name in CaseRow._fields])):
-    """A case row as an export reads it: ``CaseRow``'s fields, instants as epoch seconds
-    (converted by the database), and NULL where no chosen column reads the field."""
-
-
 class ExportClock(NamedTuple):
     """The business clock an export measures time left with (positions in seconds)."""
 
@@ -161,13 +155,19 @@ class ExportClock(NamedTuple):
 
 @dataclass(frozen=True)
 class ExportField:
-    """One column of a case export: its key (``ExportColumn``), typed header, value, and the
-    row fields the value reads (the export query converts only those)."""
+    """One column of a case export: its key (``ExportColumn``), typed header, the row fields
+    it reads and the value it makes of them.
+
+    ``value`` takes the fields in ``reads`` as its arguments, in that order, with instants as
+    epoch seconds (the export query converts only the fields some chosen column reads), and
+    the keyword ``clock`` (an ``ExportClock``) when ``uses_clock``.
+    """
 
     key: str
     column: Column
-    value: Callable[[ExportRow, ExportClock], Any]
     reads: tuple[str, ...]
+    value: Callable[..., Any]
+    uses_clock: bool = False
 
 
 @dataclass(frozen=True)
@@ -201,42 +201,50 @@ def _instant(seconds: float | None) -> datetime | None:
 _OPEN_STATUSES = frozenset(OPEN_STATUS_VALUES)  # a set: looked up once per exported row
 
 
-def _next_due_seconds(row: ExportRow) -> float | None:
+def _next_due_seconds(status: str, next_due_at: float | None) -> float | None:
     # The services keep next_due_at (None for closed cases and paused resolution clocks).
-    return row.next_due_at if row.status in _OPEN_STATUSES else None
+    return next_due_at if status in _OPEN_STATUSES else None
 
 
-def _next_target(row: ExportRow, _clock: ExportClock) -> str:
-    due = _next_due_seconds(row)
+_NEXT_DUE_READS = ("status", "next_due_at")
+# The next target is the unmet one due at next_due_at: due and met instants in Target order.
+_NEXT_TARGET_READS = (*_NEXT_DUE_READS, *(DUE_FIELDS[t] for t in _TARGETS),
+                      *(MET_FIELDS[t] for t in _TARGETS))
+
+
+def _next_target(status: str, next_due_at: float | None, *instants: float | None) -> str:
+    due = _next_due_seconds(status, next_due_at)
     if due is None:
         return ""
-    return next((t.label for t in _TARGETS
-                 if getattr(row, MET_FIELDS[t]) is None and getattr(row, DUE_FIELDS[t]) == due), "")
+    dues, mets = instants[:len(_TARGETS)], instants[len(_TARGETS):]
+    return next((t.label for t, due_at, met_at in zip(_TARGETS, dues, mets, strict=True)
+                 if met_at is None and due_at == due), "")
 
 
-def _hours_left(row: ExportRow, clock: ExportClock) -> float | None:
-    due = _next_due_seconds(row)
+def _hours_left(status: str, next_due_at: float | None, *, clock: ExportClock) -> float | None:
+    due = _next_due_seconds(status, next_due_at)
     return None if due is None else (clock.position(due) - clock.now_position) / 3600.0
 
 
 def _text(name: str, key: str, header: str, empty: str = "") -> ExportField:
     """An export column showing row field ``name`` as text (``empty`` for none)."""
-    read = attrgetter(name)
-    return ExportField(key, Column(header), lambda row, _clock: read(row) or empty, (name,))
+    return ExportField(key, Column(header), (name,), lambda value: value or empty)
 
 
 def _moment(name: str, key: str, header: str) -> ExportField:
     """An export column showing the instant in row field ``name`` (a date-time cell)."""
-    read = attrgetter(name)
-    return ExportField(key, Column(header, ColumnKind.DATETIME),
-                       lambda row, _clock: _instant(read(row)), (name,))
+    return ExportField(key, Column(header, ColumnKind.DATETIME), (name,), _instant)
+
+
+def _labelled(name: str, key: str, header: str, labels: dict[str, str]) -> ExportField:
+    """An export column showing the label of the stored value in row field ``name``."""
+    return ExportField(key, Column(header), (name,), lambda value: labels.get(value, value))
 
 
 def _label(labels: dict[str, str], value: str) -> str:
     return labels.get(value, value)
 
 
-_INSTANTS_FOR_NEXT = ("status", "next_due_at", *DUE_FIELDS.values(), *MET_FIELDS.values())
 
 #: The list's columns in display (model) order.
 LIST_COLUMNS: tuple[ListColumn, ...] = (
@@ -255,13 +263,11 @@ LIST_COLUMNS: tuple[ListColumn, ...] = (
     ListColumn(
         "priority", "Priority", 64, lambda row, _zone: _label(_PRIORITY_LABELS, row.priority),
         CaseRecord.effective_priority,
-        (ExportField("priority", Column("Priority"),
-                     lambda row, _clock: _PRIORITY_LABELS.get(row.priority, row.priority), ("priority",)),)),
+        (_labelled("priority", "priority", "Priority", _PRIORITY_LABELS),)),
     ListColumn(
         "status", "Status", 126, lambda row, _zone: _label(_STATUS_LABELS, row.status),
         CaseRecord.status,
-        (ExportField("status", Column("Status"),
-                     lambda row, _clock: _STATUS_LABELS.get(row.status, row.status), ("status",)),)),
+        (_labelled("status", "status", "Status", _STATUS_LABELS),)),
     ListColumn(
         "assignee", "Assignee", 118, lambda row, _zone: row.assignee_name or "Unassigned",
         fn.COALESCE(TeamMemberRecord.select(TeamMemberRecord.display_name)
@@ -275,12 +281,11 @@ LIST_COLUMNS: tuple[ListColumn, ...] = (
     # target, its due instant and the business hours left as a number.
     ListColumn(
         "next_due", "Next SLA due", 262, None, CaseRecord.next_due_at,
-        (ExportField("next_target", Column("Next target"), _next_target, _INSTANTS_FOR_NEXT),
-         ExportField("next_due", Column("Next SLA due", ColumnKind.DATETIME),
-                     lambda row, _clock: _instant(_next_due_seconds(row)),
-                     ("status", "next_due_at")),
-         ExportField("time_left", Column("Business hours left", ColumnKind.HOURS), _hours_left,
-                     ("status", "next_due_at"))),
+        (ExportField("next_target", Column("Next target"), _NEXT_TARGET_READS, _next_target),
+         ExportField("next_due", Column("Next SLA due", ColumnKind.DATETIME), _NEXT_DUE_READS,
+                     lambda status, due: _instant(_next_due_seconds(status, due))),
+         ExportField("time_left", Column("Business hours left", ColumnKind.HOURS),
+                     _NEXT_DUE_READS, _hours_left, uses_clock=True)),
         can_hide=False),
     ListColumn(
         "category", "Category", 120, lambda row, _zone: row.category_name,
@@ -299,8 +304,7 @@ LIST_COLUMNS: tuple[ListColumn, ...] = (
 #: Export columns no list column shows (the case export offers them too).
 EXPORT_ONLY: tuple[ExportField, ...] = (
     _text("contact_name", "contact", "Contact"),
-    ExportField("channel", Column("Channel"), lambda row, _clock: row.channel.capitalize(),
-                ("channel",)),
+    ExportField("channel", Column("Channel"), ("channel",), str.capitalize),
 )
 
 EXPORT_FIELDS: dict[str, ExportField] = {

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import partial
+from operator import itemgetter
 from typing import Any
 
 from peewee import SQL
@@ -12,7 +14,7 @@ from desktop_helpdesk.services.case_list_columns import (
     ROW_FIELDS,
     ExportClock,
     ExportColumn,
-    ExportRow,
+    ExportField,
     RowField,
     select_rows,
 )
@@ -91,13 +93,13 @@ def case_list_table(
     position = context.reload_calendar().business_position
     clock = ExportClock(position, position(now.timestamp()))
     fields = [EXPORT_FIELDS[c] for c in columns]
-    getters = [field.value for field in fields]
+    getters = [_cell_getter(field, clock) for field in fields]
     reads = frozenset(name for field in fields for name in field.reads)
     rows: list[tuple[Any, ...]] = []
     for start in range(0, len(ids), EXPORT_CHUNK):
         chunk = _export_rows(ids[start:start + EXPORT_CHUNK], reads)
         # A list per row, then a tuple: a generator per cell costs a tenth of the export.
-        rows.extend([tuple([get(row, clock) for get in getters]) for row in chunk])
+        rows.extend([tuple([get(row) for get in getters]) for row in chunk])
         counter.step(len(chunk))
     local = now.astimezone(context.calendar.zone)
     filters = (*filter_text, ("Cases", str(len(rows))),
@@ -109,15 +111,29 @@ def case_list_table(
 EXPORT_CHUNK = 5_000
 
 
-def _export_rows(ids: Sequence[int], reads: frozenset[str]) -> list[ExportRow]:
-    """One query for ``ids``, in ids order: the row fields in ``reads`` (instants as epoch
-    seconds, converted by the database), NULL for the others (nothing to convert)."""
+def _export_rows(ids: Sequence[int], reads: frozenset[str]) -> list[tuple]:
+    """One query for ``ids``, in ids order: raw rows in ``ROW_FIELDS`` order, the fields in
+    ``reads`` set (instants as epoch seconds, converted by the database), NULL for the others
+    (nothing to convert)."""
     sql, params = dialect.cached_statement(("export rows", reads),
                                            lambda: _export_query(reads).sql())
     cursor = database.execute_sql(sql, dialect.bind_ids(params, ids))
-    make = ExportRow._make
     by_id = {row[0]: row for row in cursor.fetchall()}
-    return [make(by_id[case_id]) for case_id in ids if case_id in by_id]
+    return [by_id[case_id] for case_id in ids if case_id in by_id]
+
+
+_SLOTS = {name: slot for slot, name in enumerate(ROW_FIELDS)}
+
+
+def _cell_getter(field: ExportField, clock: ExportClock) -> Callable[[tuple], Any]:
+    """How ``field``'s cell is made from a raw export row: its value of the fields it reads,
+    picked by position (a named tuple per row cost a sixth of the load)."""
+    value = partial(field.value, clock=clock) if field.uses_clock else field.value
+    if len(field.reads) == 1:
+        slot = _SLOTS[field.reads[0]]
+        return lambda row: value(row[slot])
+    pick = itemgetter(*(_SLOTS[name] for name in field.reads))
+    return lambda row: value(*pick(row))
 
 
 def _export_query(reads: frozenset[str]):
