@@ -280,6 +280,8 @@ def main(argv: list[str] | None = None) -> int:
     cpu_verdict = "OK" if cpu_worst < TARGET_MS else f"OVER {TARGET_MS:.0f} ms"
     # What the same calls cost where the CPU is not shared (a desk workstation).
     print(f"most CPU in one call {cpu_worst:.1f} ms ({cpu_name}): {cpu_verdict}")
+    if TRACER.stale_wrappers:
+        print(f"({TRACER.stale_wrappers} events came in stale PySide wrappers and were re-wrapped)")
     return 0 if worst < TARGET_MS and not goal else 1
 
 

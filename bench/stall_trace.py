@@ -23,8 +23,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from PySide6.QtCore import QEvent
+from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QApplication, QMainWindow, QSplitter, QStackedWidget, QTabWidget
+from shiboken6 import Shiboken
 
 # Only code under these folders is "ours"; the rest of a stack is Qt, peewee or the bench.
 _OUR_CODE = str(Path(__file__).resolve().parents[1] / "desktop_helpdesk")
@@ -66,6 +67,7 @@ class Tracer:
         self.current: Call | None = None
         self.depth = 0
         self.recording = False
+        self.stale_wrappers = 0
         self.main_ident = threading.main_thread().ident
 
     def start(self) -> None:
@@ -127,6 +129,13 @@ class TracedApplication(QApplication):
     """A QApplication that times each top-level event dispatch (benchmarks only)."""
 
     def notify(self, receiver, event) -> bool:  # noqa: N802 - Qt override
+        if not isinstance(receiver, QObject) or not isinstance(event, QEvent):
+            # PySide 6.12 now and then hands over a stale wrapper (a C++ object that reused
+            # another's address); re-wrapping by address gives Qt its real types back.
+            TRACER.stale_wrappers += 1
+            receiver = Shiboken.wrapInstance(Shiboken.getCppPointer(receiver)[0], QObject)
+            event = Shiboken.wrapInstance(Shiboken.getCppPointer(event)[0], QEvent)
+            return super().notify(receiver, event)
         current = TRACER.current
         if (current is not None and event.type() == QEvent.Type.Paint
                 and not isinstance(receiver, _CONTAINERS)):
