@@ -189,7 +189,7 @@ class PhoneIntakeDialog(QDialog):
         return timer
 
     def _build_form_page(self) -> QWidget:
-        page = QWidget(self)
+        page = QWidget(self.pages)
         title = QLabel("Log a call", page)
         title.setProperty("role", "dialogTitle")
         self.call_time = named(QLabel("00:00", page), "callTimeLabel")
@@ -321,7 +321,7 @@ class PhoneIntakeDialog(QDialog):
         return page
 
     def _build_result_page(self) -> QWidget:
-        page = QWidget(self)
+        page = QWidget(self.pages)
         heading = QLabel("Case logged — read the number to the caller", page)
         heading.setProperty("role", "dialogTitle")
         self.result_heading = heading
