@@ -46,7 +46,7 @@ from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from bench.big_database import DEFAULT_NOW, build_big_database  # noqa: E402
-from bench.stall_trace import TRACER, Call, StackSampler, TracedApplication  # noqa: E402
+from bench.stall_trace import TRACER, WATCHDOG_NAME, Call, StackSampler, TracedApplication  # noqa: E402
 from desktop_helpdesk.domain.clock import ManualClock  # noqa: E402
 from desktop_helpdesk.services.case_queries import Queue  # noqa: E402
 from desktop_helpdesk.services.container import Services  # noqa: E402
@@ -66,7 +66,7 @@ class StallWatchdog:
 
     def __init__(self) -> None:
         self._timer = QTimer()
-        self._timer.setObjectName("stallWatchdog")
+        self._timer.setObjectName(WATCHDOG_NAME)
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._timer.setInterval(_TICK_MS)
         self._timer.timeout.connect(self._on_timeout)
