@@ -160,11 +160,7 @@ class ContactEditingService:
             ValidationError: naming ``contact_name``, ``email``, ``phone`` or ``notes``.
             NotFoundError: no such contact.
         """
-        name = str(name or "").strip()
-        if not name:
-            raise ValidationError("contact_name", "the contact's name is required")
-        if len(name) > 200:
-            raise ValidationError("contact_name", "at most 200 characters")
+        name = _required_name("contact_name", name, "the contact's name is required")
         email, phone = str(email or "").strip(), str(phone or "").strip()
         check_email("email", email)
         check_phone("phone", phone)
@@ -328,11 +324,7 @@ def update_client(actor_id: int, at, client_id: int, *, name: str, account_manag
         PermissionDenied: the actor is an agent.
         NotFoundError: no such client.
     """
-    name = str(name or "").strip()
-    if not name:
-        raise ValidationError("client", "the client organisation's name is required")
-    if len(name) > 200:
-        raise ValidationError("client", "at most 200 characters")
+    name = _required_name("client", name, "the client organisation's name is required")
     account_manager_email = str(account_manager_email or "").strip()
     check_email("account_manager_email", account_manager_email)
     check_phone("phone", str(phone or "").strip())
@@ -389,6 +381,16 @@ def _addresses(contact_id: int, kind: str) -> list[str]:
 def _contact(contact_id: int) -> ContactRecord:
     contact = existing(ContactRecord, contact_id, "contact")
     return contact
+
+
+def _required_name(field: str, name: object, missing: str) -> str:
+    """``name`` trimmed; refused (naming ``field``) when empty, with ``missing``, or too long."""
+    name = str(name or "").strip()
+    if not name:
+        raise ValidationError(field, missing)
+    if len(name) > 200:
+        raise ValidationError(field, "at most 200 characters")
+    return name
 
 
 def _reason(reason: object) -> str:

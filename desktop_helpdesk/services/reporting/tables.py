@@ -22,6 +22,11 @@ class ColumnKind(StrEnum):
     MONTH = "month"  # a date on the first of its month
     DATETIME = "datetime"  # an aware UTC datetime, shown in Halifax time
 
+    @property
+    def is_numeric(self) -> bool:
+        """Whether cells of this kind are numbers (shown right-aligned on screen and in PDFs)."""
+        return self in (ColumnKind.INTEGER, ColumnKind.PERCENT, ColumnKind.HOURS)
+
 
 @dataclass(frozen=True)
 class Column:

@@ -38,7 +38,6 @@ from desktop_helpdesk.ui.sla_display import STATE_LOOKS, SlaReader
 OVERDUE_BACKGROUND = QColor("#fbe3e1")
 DUE_SOON_BACKGROUND = QColor("#fff1d6")
 AWAY_FOREGROUND = QColor("#6b7683")
-NUMERIC_KINDS = frozenset({ColumnKind.INTEGER, ColumnKind.PERCENT, ColumnKind.HOURS})
 
 
 class TeamColumn(IntEnum):
@@ -364,7 +363,7 @@ class ReportTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             text = format_cell(value, column.kind, self._zone)
             return f"{text}%" if column.kind is ColumnKind.PERCENT and text else text
-        if role == Qt.ItemDataRole.TextAlignmentRole and column.kind in NUMERIC_KINDS:
+        if role == Qt.ItemDataRole.TextAlignmentRole and column.kind.is_numeric:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.FontRole and self._table.rows[index.row()][0] == "Total":
             font = QFont()

@@ -39,7 +39,6 @@ NAVY = QColor("#1f4e79")
 RULE = QColor("#c9d2dc")
 ZEBRA = QColor("#f3f6f9")
 FILTER_BACKGROUND = QColor("#f6f8fa")
-NUMERIC = frozenset({ColumnKind.INTEGER, ColumnKind.PERCENT, ColumnKind.HOURS})
 POINTS_PER_INCH = 72
 MARGIN = 36.0  # half an inch
 CHART_HEIGHT = 215.0
@@ -364,7 +363,7 @@ def _table_header(layout: _Layout, table: ReportTable, widths: list[float], heig
         painter.setPen(QColor("white"))
         x = 0.0
         for column, width in zip(table.columns, widths, strict=True):
-            align = Qt.AlignmentFlag.AlignRight if column.kind in NUMERIC else \
+            align = Qt.AlignmentFlag.AlignRight if column.kind.is_numeric else \
                 Qt.AlignmentFlag.AlignLeft
             painter.drawText(QRectF(x + 5, y + 2, width - 10, height - 4),
                              align | Qt.AlignmentFlag.AlignVCenter | Qt.TextFlag.TextWordWrap,
@@ -391,7 +390,7 @@ def _table_row(layout: _Layout, table: ReportTable, widths: list[float], row: li
         painter.setPen(INK)
         x = 0.0
         for text, column, width in zip(row, table.columns, widths, strict=True):
-            align = Qt.AlignmentFlag.AlignRight if column.kind in NUMERIC else \
+            align = Qt.AlignmentFlag.AlignRight if column.kind.is_numeric else \
                 Qt.AlignmentFlag.AlignLeft
             shown = metrics.elidedText(text, Qt.TextElideMode.ElideRight, width - 10)
             painter.drawText(QRectF(x + 5, y, width - 10, height),
