@@ -86,24 +86,13 @@ def install_read_only_banner(window: QMainWindow, path: Path) -> QLabel:
     Returns:
         The banner label (object name ``readOnlyBanner``).
     """
-    bar = QToolBar("Read-only", window)
-    bar.setObjectName("readOnlyBar")
-    bar.setMovable(False)
-    bar.setFloatable(False)
-    banner = QLabel(
-        f"Read-only: {path} cannot be written, so changes cannot be saved (drafts are kept on "
-        "this computer). Open a writable copy to work on cases.", bar)
-    banner.setObjectName("readOnlyBanner")
-    banner.setToolTip(str(path))
-    # Across the whole window, so the sentence stays on one line.
-    banner.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-    banner.setStyleSheet("QLabel#readOnlyBanner { background: #fef3c7; color: #78350f; "
-                         "border: 1px solid #f59e0b; border-radius: 6px; padding: 6px 10px; font-weight: 600; }")
-    bar.addWidget(banner)
-    window.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
-    window.insertToolBarBreak(bar)
-    window.setWindowTitle(f"{window.windowTitle()} (read-only)")
-    return banner
+    return _install_banner(
+        window, title="Read-only", name="readOnly",
+        text=f"Read-only: {path} cannot be written, so changes cannot be saved (drafts are kept on "
+             "this computer). Open a writable copy to work on cases.",
+        tooltip=str(path), colours=("#fef3c7", "#78350f", "#f59e0b"), title_suffix="read-only",
+        word_wrap=False,  # across the whole window, so the sentence stays on one line
+    )
 
 
 def open_with_way_out(
@@ -273,29 +262,47 @@ def install_damaged_banner(window: QMainWindow, error: DatabaseDamagedError,
     Returns:
         The banner label (object name ``damagedBanner``); the button is ``damagedWayOutButton``.
     """
-    bar = QToolBar("Damaged database", window)
-    bar.setObjectName("damagedBar")
-    bar.setMovable(False)
-    bar.setFloatable(False)
-    banner = QLabel(
-        f"Damaged: {error.path} failed its integrity check ({error.detail}). What is saved now "
-        "may be lost: open the newest backup or another file.", bar)
-    banner.setObjectName("damagedBanner")
-    banner.setToolTip(str(error))
-    banner.setWordWrap(True)
-    banner.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-    banner.setStyleSheet("QLabel#damagedBanner { background: #fee2e2; color: #7f1d1d; "
-                         "border: 1px solid #ef4444; border-radius: 6px; padding: 6px 10px; font-weight: 600; }")
-    bar.addWidget(banner)
-    button = QPushButton("Ways out…", bar)
+    button = QPushButton("Ways out…", window)
     button.setObjectName("damagedWayOutButton")
     button.clicked.connect(lambda: way_out())
-    bar.addWidget(button)
+    return _install_banner(
+        window, title="Damaged database", name="damaged",
+        text=f"Damaged: {error.path} failed its integrity check ({error.detail}). What is saved now "
+             "may be lost: open the newest backup or another file.",
+        tooltip=str(error), colours=("#fee2e2", "#7f1d1d", "#ef4444"), title_suffix="damaged file",
+        word_wrap=True, button=button,
+    )
+
+
+def _install_banner(window: QMainWindow, *, title: str, name: str, text: str, tooltip: str,
+                    colours: tuple[str, str, str], title_suffix: str, word_wrap: bool,
+                    button: QPushButton | None = None) -> QLabel:
+    """Put a coloured ``text`` banner (background, ink, border ``colours``; and ``button``) in a
+    fixed tool bar above everything in ``window`` and add ``title_suffix`` to its title.
+
+    Returns:
+        The banner label, object name ``{name}Banner`` (its bar: ``{name}Bar``).
+    """
+    bar = QToolBar(title, window)
+    bar.setObjectName(f"{name}Bar")
+    bar.setMovable(False)
+    bar.setFloatable(False)
+    banner = QLabel(text, bar)
+    banner.setObjectName(f"{name}Banner")
+    banner.setToolTip(tooltip)
+    banner.setWordWrap(word_wrap)
+    banner.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+    background, ink, border = colours
+    banner.setStyleSheet(f"QLabel#{name}Banner {{ background: {background}; color: {ink}; "
+                         f"border: 1px solid {border}; border-radius: 6px; padding: 6px 10px; font-weight: 600; }}")
+    bar.addWidget(banner)
+    if button is not None:
+        bar.addWidget(button)
     window.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
     window.insertToolBarBreak(bar)
     # Added to a window already on screen: a new child stays hidden until shown.
     bar.show()
-    window.setWindowTitle(f"{window.windowTitle()} (damaged file)")
+    window.setWindowTitle(f"{window.windowTitle()} ({title_suffix})")
     return banner
 
 
