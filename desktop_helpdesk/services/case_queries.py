@@ -30,6 +30,7 @@ from desktop_helpdesk.services.context import ServiceContext
 from desktop_helpdesk.services.errors import checked_text
 from desktop_helpdesk.services.search import search_case_ids
 from desktop_helpdesk.storage import dialect
+from desktop_helpdesk.storage.case_filters import narrowed_by_attributes
 from desktop_helpdesk.storage.db import database
 from desktop_helpdesk.storage.records import (
     CaseRecord,
@@ -382,19 +383,11 @@ class CaseQueries:
         return is_open & self._due_soon_condition(now)
 
     def _criteria_condition(self, criteria: FilterCriteria, now: datetime | None):
-        condition = CaseRecord.id.is_null(False)
-        if criteria.client_id is not None:
-            condition &= CaseRecord.client == criteria.client_id
-        if criteria.priority:
-            condition &= CaseRecord.effective_priority == criteria.priority
+        condition = narrowed_by_attributes(CaseRecord.id.is_null(False), criteria)
         if criteria.assignee_id == UNASSIGNED:
             condition &= CaseRecord.assignee.is_null()
         elif criteria.assignee_id is not None:
             condition &= CaseRecord.assignee == criteria.assignee_id
-        if criteria.channel:
-            condition &= CaseRecord.channel == criteria.channel
-        if criteria.category_id is not None:
-            condition &= CaseRecord.category == criteria.category_id
         if criteria.statuses:
             condition &= CaseRecord.status.in_(list(criteria.statuses))
         zone = self._context.calendar.zone

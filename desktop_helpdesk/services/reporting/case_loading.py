@@ -8,6 +8,7 @@ from desktop_helpdesk.domain.sla import BusinessCalendar
 from desktop_helpdesk.services.reporting.business_time import BusinessTimeIndex
 from desktop_helpdesk.services.reporting.periods import ReportFilter
 from desktop_helpdesk.storage import dialect
+from desktop_helpdesk.storage.case_filters import narrowed_by_attributes
 from desktop_helpdesk.storage.db import database
 from desktop_helpdesk.storage.records import (
     CaseRecord,
@@ -98,17 +99,9 @@ def _attach_positions(index: BusinessTimeIndex, cases: list[CaseFacts]) -> None:
 def filter_condition(calendar: BusinessCalendar, report_filter: ReportFilter):
     start, end = report_filter.dates.utc_bounds(calendar)
     condition = (CaseRecord.received_at >= start) & (CaseRecord.received_at < end)
-    if report_filter.priority:
-        condition &= CaseRecord.effective_priority == report_filter.priority
     if report_filter.member_id is not None:
         condition &= CaseRecord.assignee == report_filter.member_id
-    if report_filter.client_id is not None:
-        condition &= CaseRecord.client == report_filter.client_id
-    if report_filter.channel:
-        condition &= CaseRecord.channel == report_filter.channel
-    if report_filter.category_id is not None:
-        condition &= CaseRecord.category == report_filter.category_id
-    return condition
+    return narrowed_by_attributes(condition, report_filter)
 
 
 def names_by_id(model, column) -> dict[int, str]:
