@@ -7,7 +7,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QPlainTextEdit,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -20,6 +19,7 @@ from desktop_helpdesk.ui.admin.forms import (
     hint,
     line_edit,
     push_button,
+    side_by_side,
 )
 from desktop_helpdesk.ui.admin.models import canned_reply_model
 from desktop_helpdesk.ui.context import UiContext
@@ -62,15 +62,12 @@ class CannedRepliesPage(TablePage):
         form.addRow("", buttons)
         form.addRow("&Text", self.body_field)
 
-        right = QVBoxLayout()
-        right.addWidget(box, 1)
-        right.addWidget(hint(
-            "Agents insert these with Ctrl+Shift+R in the reply composer (Ctrl+R on a case) or in a note. "
-            "Placeholders are filled for the case: " + ", ".join("{" + name + "}" for name in PLACEHOLDERS)
-            + ". Your own replies are seen only by you.", self))
-        layout = QHBoxLayout(self)
-        layout.addWidget(self.table, 2)
-        layout.addLayout(right, 3)
+        side_by_side(self, [(self.table, 1)], [
+            (box, 1),
+            hint("Agents insert these with Ctrl+Shift+R in the reply composer (Ctrl+R on a case) or in a note. "
+                 "Placeholders are filled for the case: " + ", ".join("{" + name + "}" for name in PLACEHOLDERS)
+                 + ". Your own replies are seen only by you.", self),
+        ], widths=(2, 3))
         self._show_selected(None)
 
     def set_replies(self, replies: list[CannedReply], may_manage_team: bool) -> None:

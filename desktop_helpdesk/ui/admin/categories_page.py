@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QWidget
 
 from desktop_helpdesk.services.categories import Category
 from desktop_helpdesk.ui.admin.forms import (
@@ -12,6 +12,7 @@ from desktop_helpdesk.ui.admin.forms import (
     hint,
     line_edit,
     push_button,
+    side_by_side,
     submit_form,
 )
 from desktop_helpdesk.ui.admin.models import category_model
@@ -43,17 +44,13 @@ class CategoriesPage(TablePage):
         edit_box.setEnabled(False)
         self.edit_box = edit_box
 
-        right = QVBoxLayout()
-        right.addWidget(add_box)
-        right.addWidget(edit_box)
-        right.addWidget(hint(
-            "Keep the list short: agents choose a category at intake or later, and the SLA "
-            "report and the supervisor tables group by it. A retired category is no longer "
-            "offered; cases that carry it keep it.", self))
-        right.addStretch(1)
-        layout = QHBoxLayout(self)
-        layout.addWidget(self.table, 3)
-        layout.addLayout(right, 2)
+        side_by_side(self, [(self.table, 1)], [
+            add_box,
+            edit_box,
+            hint("Keep the list short: agents choose a category at intake or later, and the SLA "
+                 "report and the supervisor tables group by it. A retired category is no longer "
+                 "offered; cases that carry it keep it.", self),
+        ])
 
     def set_categories(self, categories: list[Category]) -> None:
         kept = self._replace_rows(categories)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QWidget
 
 from desktop_helpdesk.services.dto import ClientSummary, ContactMatch
 from desktop_helpdesk.ui.admin.forms import (
@@ -12,6 +12,7 @@ from desktop_helpdesk.ui.admin.forms import (
     group,
     line_edit,
     push_button,
+    side_by_side,
     sortable_table,
     submit_form,
 )
@@ -94,19 +95,8 @@ class ClientsPage(TablePage):
             ("&Time zone", self.place.time_zone),
         ], self.save_place_button, self.save_place)
 
-        left = QVBoxLayout()
-        left.addWidget(self.filter_field)
-        left.addWidget(self.table, 3)
-        left.addWidget(self.contacts_title)
-        left.addWidget(self.contacts_table, 2)
-        right = QVBoxLayout()
-        right.addWidget(client_box)
-        right.addWidget(self.contact_box)
-        right.addWidget(self.place_box)
-        right.addStretch(1)
-        layout = QHBoxLayout(self)
-        layout.addLayout(left, 3)
-        layout.addLayout(right, 2)
+        side_by_side(self, [self.filter_field, (self.table, 3), self.contacts_title, (self.contacts_table, 2)],
+                     [client_box, self.contact_box, self.place_box])
         self._show_selected(None)
 
     # -- data ------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from PySide6.QtCore import QDate
-from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from desktop_helpdesk.domain.sla import nova_scotia_holiday_names
 from desktop_helpdesk.services.settings import Closure
@@ -17,6 +17,7 @@ from desktop_helpdesk.ui.admin.forms import (
     hint,
     line_edit,
     push_button,
+    side_by_side,
     sortable_table,
     submit_form,
 )
@@ -46,19 +47,6 @@ class ClosuresPage(TablePage):
         submit_form(add_box, [("&Date", self.date_field), ("&Reason", self.reason_field)],
                     self.add_button, self.add_closure)
 
-        left = QVBoxLayout()
-        left.addWidget(self.table, 1)
-        left.addLayout(button_row(self.remove_button))
-        right = QVBoxLayout()
-        right.addWidget(add_box)
-        right.addWidget(
-            hint(
-                "Business time skips closure days for every SLA computed from now on. Due times "
-                "already promised to clients stay as they are. Nova Scotia public holidays are "
-                "already counted (listed below); add only the company's own closures.",
-                self,
-            )
-        )
         holidays_box = group("Public holidays (Nova Scotia)", self, "publicHolidaysBox")
         self.holiday_model = public_holiday_model(self)
         this_year = ui.clock.now().astimezone(ui.desk_zone).year
@@ -73,10 +61,13 @@ class ClosuresPage(TablePage):
         holidays_layout.addWidget(hint(
             "A holiday on a Saturday or Sunday is observed on the next weekday; business time "
             "skips both days.", holidays_box))
-        right.addWidget(holidays_box, 1)
-        layout = QHBoxLayout(self)
-        layout.addLayout(left, 3)
-        layout.addLayout(right, 2)
+        side_by_side(self, [(self.table, 1), button_row(self.remove_button)], [
+            add_box,
+            hint("Business time skips closure days for every SLA computed from now on. Due times "
+                 "already promised to clients stay as they are. Nova Scotia public holidays are "
+                 "already counted (listed below); add only the company's own closures.", self),
+            (holidays_box, 1),
+        ])
 
     def set_closures(self, closures: list[Closure]) -> None:
         self.remove_button.setEnabled(self._replace_rows(closures))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QObject
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QWidget
 
 from desktop_helpdesk.services.deliveries import DeliveryAlerts, DeliveryItem, DeliveryState
 from desktop_helpdesk.ui.admin.forms import (
@@ -16,6 +16,7 @@ from desktop_helpdesk.ui.admin.forms import (
     push_button,
     replace_rows,
     selected_item,
+    side_by_side,
     sortable_table,
     submit_form,
 )
@@ -80,22 +81,14 @@ class DeliveriesPage(QWidget):
         submit_form(skip_box, [("&Reason", self.reason_field)], self.skip_button, self.skip_selected)
         self._set_enabled(False)
 
-        left = QVBoxLayout()
-        left.addWidget(self.summary)
-        left.addWidget(self.table, 1)
-        left.addLayout(button_row(self.retry_button))
-        right = QVBoxLayout()
-        right.addWidget(skip_box)
-        right.addWidget(hint(
-            "Events and emails are retried automatically with growing pauses for 48 hours, then "
-            "parked here for a person to decide. A case's later events wait behind a failed or "
-            "parked one, so the CRM sees them in order. Retry now tries again at the next round "
-            "(within a minute); Skip takes the delivery out of the queue for good. Both are kept "
-            "in the audit log.", self))
-        right.addStretch(1)
-        layout = QHBoxLayout(self)
-        layout.addLayout(left, 3)
-        layout.addLayout(right, 1)
+        side_by_side(self, [self.summary, (self.table, 1), button_row(self.retry_button)], [
+            skip_box,
+            hint("Events and emails are retried automatically with growing pauses for 48 hours, then "
+                 "parked here for a person to decide. A case's later events wait behind a failed or "
+                 "parked one, so the CRM sees them in order. Retry now tries again at the next round "
+                 "(within a minute); Skip takes the delivery out of the queue for good. Both are kept "
+                 "in the audit log.", self),
+        ], widths=(3, 1))
 
     def set_deliveries(self, deliveries: list[DeliveryItem], alerts: DeliveryAlerts | None = None) -> None:
         parked = sum(1 for d in deliveries if d.state is DeliveryState.PARKED)

@@ -13,11 +13,14 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QFormLayout,
     QGroupBox,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLayout,
     QLineEdit,
     QPushButton,
     QTableView,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -135,6 +138,30 @@ def hint(text: str, parent: QWidget) -> QLabel:
     label.setProperty("role", "hint")
     label.setWordWrap(True)
     return label
+
+
+#: A widget or layout in a page column, or ``(item, stretch)`` for one that takes a share of the
+#: spare height.
+ColumnItem = QWidget | QLayout | tuple[QWidget | QLayout, int]
+
+
+def side_by_side(page: QWidget, left: Sequence[ColumnItem], right: Sequence[ColumnItem], *,
+                 widths: tuple[int, int] = (3, 2)) -> None:
+    """Lay ``page`` out as the Administration pages are: the ``left`` column (the table and what
+    acts on it) beside the ``right`` one (the forms and their hint), sharing the width as
+    ``widths``. A column in which nothing stretches is held at the top."""
+    layout = QHBoxLayout(page)
+    for items, width in ((left, widths[0]), (right, widths[1])):
+        column = QVBoxLayout()
+        for item in items:
+            item, stretch = item if isinstance(item, tuple) else (item, 0)
+            if isinstance(item, QLayout):
+                column.addLayout(item, stretch)
+            else:
+                column.addWidget(item, stretch)
+        if not any(isinstance(item, tuple) for item in items):
+            column.addStretch(1)
+        layout.addLayout(column, width)
 
 
 def sortable_table(

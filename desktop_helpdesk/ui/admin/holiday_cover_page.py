@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QWidget
 
 from desktop_helpdesk.services.abroad import HolidayArrangement
 from desktop_helpdesk.ui.admin.forms import (
@@ -16,6 +16,7 @@ from desktop_helpdesk.ui.admin.forms import (
     hint,
     line_edit,
     push_button,
+    side_by_side,
     submit_form,
 )
 from desktop_helpdesk.ui.admin.models import arrangement_model
@@ -57,19 +58,12 @@ class HolidayCoverPage(TablePage):
             ("&Notes", self.notes_field),
         ], self.add_button, self.add_arrangement)
 
-        left = QVBoxLayout()
-        left.addWidget(self.table, 1)
-        left.addLayout(button_row(self.withdraw_button))
-        right = QVBoxLayout()
-        right.addWidget(box)
-        right.addWidget(hint(
-            "The policy makes alternative arrangements on public holidays in Canada and abroad. "
-            "From the first to the last date (desk dates) the desk shows who covers, and cases "
-            "of clients in that country (or region) say so in their header.", self))
-        right.addStretch(1)
-        layout = QHBoxLayout(self)
-        layout.addLayout(left, 3)
-        layout.addLayout(right, 2)
+        side_by_side(self, [(self.table, 1), button_row(self.withdraw_button)], [
+            box,
+            hint("The policy makes alternative arrangements on public holidays in Canada and abroad. "
+                 "From the first to the last date (desk dates) the desk shows who covers, and cases "
+                 "of clients in that country (or region) say so in their header.", self),
+        ])
 
     def set_arrangements(self, arrangements: list[HolidayArrangement]) -> None:
         self.withdraw_button.setEnabled(self._replace_rows(arrangements))

@@ -155,12 +155,20 @@ def member_model(parent: QObject | None = None) -> RowTableModel[MemberSummary]:
     )
 
 
+def _iso_day(day: date) -> str:
+    return day.strftime("%Y-%m-%d")
+
+
+def _day_columns(day_of: Callable[[Any], date]) -> list[Column]:
+    """A row's day as two columns: the date ("2026-12-25") and its weekday ("Friday")."""
+    return [Column("Date", day_of, _iso_day), Column("Day", day_of, lambda day: day.strftime("%A"))]
+
+
 def closure_model(parent: QObject | None = None) -> RowTableModel[Closure]:
     """Company closure days: date, weekday, reason."""
     return RowTableModel(
         [
-            Column("Date", lambda c: c.day, lambda day: day.strftime("%Y-%m-%d")),
-            Column("Day", lambda c: c.day, lambda day: day.strftime("%A")),
+            *_day_columns(lambda c: c.day),
             Column("Reason", lambda c: c.reason),
         ],
         key=lambda c: c.day,
@@ -172,8 +180,7 @@ def public_holiday_model(parent: QObject | None = None) -> RowTableModel[tuple[d
     """Public holidays business time skips, as (date, name) rows, observed days included."""
     return RowTableModel(
         [
-            Column("Date", lambda h: h[0], lambda day: day.strftime("%Y-%m-%d")),
-            Column("Day", lambda h: h[0], lambda day: day.strftime("%A")),
+            *_day_columns(lambda h: h[0]),
             Column("Holiday", lambda h: h[1]),
         ],
         key=lambda h: h[0],
@@ -242,8 +249,8 @@ def arrangement_model(parent: QObject | None = None) -> RowTableModel[HolidayArr
     return RowTableModel(
         [
             Column("Where", lambda a: a.place_text),
-            Column("From", lambda a: a.starts_on, lambda day: day.strftime("%Y-%m-%d")),
-            Column("To", lambda a: a.ends_on, lambda day: day.strftime("%Y-%m-%d")),
+            Column("From", lambda a: a.starts_on, _iso_day),
+            Column("To", lambda a: a.ends_on, _iso_day),
             Column("Covered by", lambda a: a.covered_by),
             Column("How to reach", lambda a: a.how_to_reach),
         ],

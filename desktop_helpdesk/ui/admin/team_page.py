@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -24,6 +23,7 @@ from desktop_helpdesk.ui.admin.forms import (
     hint,
     line_edit,
     push_button,
+    side_by_side,
     submit_form,
 )
 from desktop_helpdesk.ui.admin.models import member_model
@@ -145,16 +145,8 @@ class TeamPage(TablePage):
             ("", self.new_takes_cases_field),
         ], self.add_button, self.add_member)
 
-        left = QVBoxLayout()
-        left.addWidget(self.table, 1)
-        left.addWidget(hint("Grey rows are deactivated accounts; nothing is ever deleted.", self))
-        right = QVBoxLayout()
-        right.addWidget(edit_box)
-        right.addWidget(add_box)
-        right.addStretch(1)
-        layout = QHBoxLayout(self)
-        layout.addLayout(left, 1)
-        layout.addLayout(right)
+        side_by_side(self, [(self.table, 1), hint("Grey rows are deactivated accounts; nothing is ever deleted.", self)],
+                     [edit_box, add_box], widths=(1, 0))
         edit_box.setMaximumWidth(470)
         add_box.setMaximumWidth(470)
         self._show_selected(None)
