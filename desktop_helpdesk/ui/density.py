@@ -15,17 +15,19 @@ from desktop_helpdesk.ui.models.case_table_model import CaseColumn
 # The subject column's narrowest width (it elides, with the subject as its tooltip).
 SUBJECT_MINIMUM = 120
 
+# What the subject column would like (average characters): the list's spare width goes to
+# the subject, the text an agent reads, before the case pane grows past its own needs.
+SUBJECT_IDEAL_CHARACTERS = 52
+
 # Below this window width the window turns compact by itself (until the member chooses).
 COMPACT_BELOW = 1600
 _QUEUE_WIDTH = {False: 210, True: 150}
-# The roomy case pane holds three SLA cards side by side; the compact one takes what its own
-# content needs (commands and chips wrap) and whatever the list leaves.
-_DETAIL_WIDTH = {False: 600, True: 0}
-_ROOMY_COLUMN_WIDTHS = {
-    CaseColumn.NUMBER: 104, CaseColumn.CLIENT: 140, CaseColumn.SUBJECT: 200,
-    CaseColumn.PRIORITY: 64, CaseColumn.STATUS: 126, CaseColumn.ASSIGNEE: 118,
-    CaseColumn.RECEIVED: 96, CaseColumn.NEXT_DUE: 262,
-}
+# The roomy case pane holds three SLA cards side by side (at most this wide, as much as the
+# list's subjects leave); the compact one takes what its own content needs.
+_DETAIL_MINIMUM = {False: 440, True: 0}
+# The compact pane is never shared narrower than this (a case read beside the list).
+_COMPACT_DETAIL_AT_LEAST = 320
+_ROOMY_DETAIL_AT_MOST = 600
 # Columns whose texts must show whole (numbers, dates, SLA times, short labels); names and
 # subjects elide with a tooltip instead.
 _WHOLE_COLUMNS = (CaseColumn.NUMBER, CaseColumn.PRIORITY, CaseColumn.STATUS, CaseColumn.RECEIVED,
@@ -33,7 +35,7 @@ _WHOLE_COLUMNS = (CaseColumn.NUMBER, CaseColumn.PRIORITY, CaseColumn.STATUS, Cas
 # Eliding columns: preferred and narrowest width in average characters, in the order they
 # give way on a narrow list.
 _ELIDING_CHARACTERS = {False: {CaseColumn.CLIENT: (20, 12), CaseColumn.ASSIGNEE: (16, 12)},
-                       True: {CaseColumn.CLIENT: (14, 9), CaseColumn.ASSIGNEE: (12, 8)}}
+                       True: {CaseColumn.CLIENT: (14, 12), CaseColumn.ASSIGNEE: (12, 8)}}
 # The widest texts of the columns that show whole (English labels, Halifax dates).
 _SLA_SAMPLES = {
     False: ("Overdue · Resolve 24d 8h late", "Due soon · Respond 7h 59m left",
@@ -51,7 +53,7 @@ QWidget#caseDetail QWidget { font-size: 9pt; }
 QWidget#caseDetail QLabel[role="caseNumber"] { font-size: 14pt; }
 QWidget#caseDetail QLabel[role="caseSubject"] { font-size: 11pt; }
 QWidget#caseDetail QLabel[role="caption"], QWidget#caseDetail QLabel[role="slaDue"] { font-size: 8pt; }
-QWidget#caseDetail QLabel[role="slaRemaining"] { font-size: 11pt; }
+QWidget#caseDetail QLabel[role="slaRemaining"] { font-size: 9pt; font-weight: 600; }
 QWidget#caseDetail QPushButton { padding: 4px 8px; }
 QWidget#caseDetail QLabel[role="statusChip"], QWidget#caseDetail QLabel[role="priorityChip"] { padding: 2px 6px; }
 """
@@ -96,8 +98,6 @@ def column_widths(window, compact: bool) -> tuple[dict[CaseColumn, int], dict[Ca
     for column, (wide, narrow) in _ELIDING_CHARACTERS[compact].items():
         preferred[column] = max(average * wide, title(column))
         minimums[column] = max(average * narrow, title(column))
-    if not compact:
-        preferred = {column: max(width, _ROOMY_COLUMN_WIDTHS[column]) for column, width in preferred.items()}
     return preferred, minimums
 
 
@@ -225,10 +225,11 @@ class WindowDensity(QObject):
         queues.doItemsLayout()
         window.queue_panel.setMinimumWidth(0)
         if window.detail.isVisible() or not window.isVisible():
-            window.detail.setMinimumWidth(_DETAIL_WIDTH[compact])
+            window.detail.setMinimumWidth(_DETAIL_MINIMUM[compact])
         window.model.set_compact_sla(compact)
         # Three lines to type in rather than four: the timeline below keeps its room.
         window.detail.summary_edit.setFixedHeight(54 if compact else 70)
+        window.detail.set_compact(compact)
         self.fit_columns()
         if not self._splitter_kept:
             self._share_width()
@@ -245,18 +246,21 @@ class WindowDensity(QObject):
         needed = panel.list.sizeHintForColumn(0) + 2 * panel.list.frameWidth() + margins.left() + margins.right()
         return max(_QUEUE_WIDTH[self.compact], needed)
 
-    def list_width(self) -> int:
-        """What the centre needs to show the list's shown columns without scrolling sideways."""
+    def list_width(self, *, ideal: bool = False) -> int:
+        """What the centre needs to show the list's shown columns without scrolling sideways
+        (``ideal``: every column at its preferred width and the subject at its ideal one)."""
         window = self._window
         header = window.table.horizontalHeader()
         preferred, minimums = column_widths(window, self.compact)
         columns = sum(
-            minimums.get(column, preferred.get(column, header.sectionSize(column)))
+            (preferred if ideal else {**preferred, **minimums}).get(column, header.sectionSize(column))
             for column in CaseColumn
             if column != CaseColumn.SUBJECT and not header.isSectionHidden(column)
         )
         chrome = window.table.verticalScrollBar().sizeHint().width() + 2 * window.table.frameWidth() + 12
-        return columns + SUBJECT_MINIMUM + chrome
+        subject = window.table.fontMetrics().averageCharWidth() * SUBJECT_IDEAL_CHARACTERS if ideal \
+            else SUBJECT_MINIMUM
+        return columns + subject + chrome
 
     def _share_width(self) -> None:
         """Queues at their width, the list what its columns need (roomy: the case pane 600),
@@ -268,12 +272,15 @@ class WindowDensity(QObject):
         self._share_pending = False
         total = sum(window.splitter.sizes()) or window.width()
         queue = self.queue_width()
+        needed = window.detail.minimumSizeHint().width()
         if not self.action_case_pane.isChecked():
             detail = 0
         elif self.compact:
-            detail = max(window.detail.minimumSizeHint().width(), total - queue - self.list_width())
+            # The list's spare width goes to its subjects first, the case pane the rest.
+            detail = max(needed, _COMPACT_DETAIL_AT_LEAST, total - queue - self.list_width(ideal=True))
         else:
-            detail = _DETAIL_WIDTH[False]
+            detail = max(needed, _DETAIL_MINIMUM[False],
+                         min(_ROOMY_DETAIL_AT_MOST, total - queue - self.list_width(ideal=True)))
         window.splitter.setSizes([queue, max(300, total - queue - detail), detail])
 
     def show_case_pane(self, shown: bool) -> None:
@@ -282,7 +289,7 @@ class WindowDensity(QObject):
         if self.action_case_pane.isChecked() != shown:
             self.action_case_pane.setChecked(shown)
             return
-        window.detail.setMinimumWidth(_DETAIL_WIDTH[self.compact] if shown else 0)
+        window.detail.setMinimumWidth(_DETAIL_MINIMUM[self.compact] if shown else 0)
         window.detail.setVisible(shown)
         self._share_width()
         if not shown:

@@ -320,3 +320,69 @@ def test_the_unassigned_drop_target_stays_in_view(qtbot, view, scenario, pool): 
     qtbot.waitUntil(lambda: message.text() == "Reassigned 1 case to Unassigned", timeout=5000)
     # The workload refresh the reassignment starts lands before the database closes.
     qtbot.waitUntil(lambda: not pool.busy, timeout=5000)
+
+
+def _on_a_wide_screen(qtbot, window):
+    window.resize(1920, 1080)
+    qtbot.waitUntil(lambda: not window.density.compact)
+    settle(qtbot)
+    QApplication.sendPostedEvents()
+
+
+def test_the_subject_takes_the_lists_spare_width(qtbot, demo_window):
+    window = demo_window
+    _show_queue(qtbot, window, Queue.ALL_OPEN)
+    header = window.table.horizontalHeader()
+    shown = [c for c in CaseColumn if not header.isSectionHidden(c)]
+    # A laptop: client names show at least 12 characters; the subject has whatever is left.
+    assert header.sectionSize(CaseColumn.CLIENT) >= 12 * window.table.fontMetrics().averageCharWidth()
+    assert sum(header.sectionSize(c) for c in shown) == window.table.viewport().width()
+    # A wide screen: the demo's subjects show whole, the SLA column no wider than its texts.
+    _on_a_wide_screen(qtbot, window)
+    first, last = window.visible_rows()
+    assert last - first > 10
+    for row in range(first, last + 1):
+        assert _cell_text_width(window, row, CaseColumn.SUBJECT) <= header.sectionSize(CaseColumn.SUBJECT), (
+            window.model.index(row, CaseColumn.SUBJECT).data(), header.sectionSize(CaseColumn.SUBJECT))
+    assert not window.table.horizontalScrollBar().isVisible()
+
+
+def _commands_on_one_row(detail) -> None:
+    shown = [b for b in list(detail.buttons.values()) + [detail.more_button] if b.isVisibleTo(detail)]
+    assert len({b.y() for b in shown}) == 1, [(b.text(), b.geometry()) for b in shown]
+    assert all(b.width() >= b.sizeHint().width() for b in shown), [(b.text(), b.width()) for b in shown]
+    more = [a.objectName() for a in detail.more_button.menu().actions() if a.isEnabled()]
+    for key in detail.buttons:
+        if detail.command_available(key):
+            # Every command the case allows: its own button, or an entry in "More".
+            assert detail.buttons[key].isVisibleTo(detail) or f"{key}Action" in more, key
+
+
+def test_the_commands_keep_to_one_row(qtbot, demo_window):
+    window = demo_window
+    _show_queue(qtbot, window, Queue.ALL_OPEN)
+    for size in ((1366, 768), (1920, 1080)):
+        window.resize(*size)
+        settle(qtbot)
+        for row in range(0, 24, 4):
+            _show_case(qtbot, window, row)
+            _commands_on_one_row(window.detail)
+
+
+def test_the_tabs_and_the_contact_show_whole_on_a_laptop(qtbot, demo_window):
+    window = demo_window
+    _show_queue(qtbot, window, Queue.ALL_OPEN)
+    detail = window.detail
+    _show_case(qtbot, window, 0)
+    bar = detail.tabs.tabBar()
+    assert not [b for b in bar.findChildren(QWidget) if b.isVisible()], "tab bar scroll buttons"
+    for index in range(bar.count()):
+        text = bar.tabText(index)
+        assert bar.tabRect(index).width() >= bar.fontMetrics().horizontalAdvance(text) + 8, text
+        assert bar.tabRect(index).right() <= bar.width()
+        assert bar.tabToolTip(index)
+    email = detail.header.email_label
+    assert email.isVisible() and email.toolTip() == detail.detail.contact_email
+    assert email.fontMetrics().horizontalAdvance(email.text()) <= email.contentsRect().width()
+    right = email.mapTo(detail, email.rect().topRight()).x()
+    assert right <= detail.body_scroll.viewport().mapTo(detail, detail.body_scroll.viewport().rect().topRight()).x()

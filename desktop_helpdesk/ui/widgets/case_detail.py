@@ -15,11 +15,13 @@ from PySide6.QtGui import (
     QAction,
     QDesktopServices,
     QGuiApplication,
+    QIcon,
     QImageReader,
     QKeySequence,
     QShortcut,
 )
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QComboBox,
     QFormLayout,
     QFrame,
@@ -72,7 +74,6 @@ from desktop_helpdesk.ui.widgets.attachments import (
 )
 from desktop_helpdesk.ui.widgets.case_header import CaseHeader
 from desktop_helpdesk.ui.widgets.category_field import fill_categories
-from desktop_helpdesk.ui.widgets.flow_layout import FlowLayout
 from desktop_helpdesk.ui.widgets.message_bar import MessageBar
 from desktop_helpdesk.ui.widgets.sla_countdown import SlaCountdown
 from desktop_helpdesk.ui.widgets.timeline_tab import TimelineTab
@@ -83,8 +84,14 @@ log = logging.getLogger(__name__)
 DRAFT_SAVE_MS = 500
 # Commands offered in the "More" menu rather than as buttons of their own.
 _MENU_COMMANDS = ("merge", "contact")
+# The order in which the case's allowed commands get a button of their own in the one-row
+# command bar; those that do not fit the pane's width wait in "More" (with their keys).
+_BUTTON_PRIORITY = ("reply", "take", "handback", "resolve", "resume", "deescalate", "close", "reopen",
+                    "escalate", "wait", "acknowledge")
 # Qt's in-process image on the clipboard (already decoded: no work to read it).
 _QT_IMAGE = "application/x-qt-image"
+# Tab labels: (roomy, compact) in tab order.
+_TAB_LABELS = (("Timeline", "Timeline"), ("Details", "Details"), ("Attachments", "Files"), ("Audit", "Audit"))
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _THUMBNAIL_CACHE = 200
 _TIME = "%a %d %b %Y %H:%M"
@@ -108,6 +115,18 @@ class _VerticalScrollArea(QScrollArea):
             return hint
         width = content.minimumSizeHint().width() + self.verticalScrollBar().sizeHint().width()
         return QSize(max(hint.width(), width + 2 * self.frameWidth()), hint.height())
+
+
+class _CommandBar(QWidget):
+    """The row of command buttons. Its minimum is one command beside "More": the panel moves
+    the commands that do not fit into "More" (``fit_commands``), so the buttons it shows now
+    must not hold the pane at their width."""
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        buttons = [b for b in self.findChildren(QPushButton) if not b.isHidden()]
+        widest_two = sorted((b.sizeHint().width() for b in buttons), reverse=True)[:2]
+        return QSize(min(hint.width(), sum(widest_two) + 4), hint.height())
 
 
 class CaseDetailPanel(QWidget):
@@ -229,13 +248,18 @@ class CaseDetailPanel(QWidget):
         self.countdowns = {
             target: SlaCountdown(target, self._zone, parent=self) for target in Target
         }
-        sla_row = QHBoxLayout()
+        # Three cards side by side; compact: three one-line clocks under one another.
+        self._sla_row = sla_row = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         sla_row.setSpacing(8)
         for widget in self.countdowns.values():
             sla_row.addWidget(widget, 1)
 
-        # Commands at their full width, wrapping onto a second line in a narrow (laptop) pane.
-        self.actions_row = FlowLayout(spacing=4)
+        # Commands at their full width on one row: what does not fit goes into "More".
+        self.command_bar = _CommandBar(self)
+        self.actions_row = QHBoxLayout(self.command_bar)
+        self.actions_row.setContentsMargins(0, 0, 0, 0)
+        self.actions_row.setSpacing(4)
+        self._allowed: set[str] = set()
         self.buttons: dict[str, QPushButton] = {}
         self.command_actions: dict[str, QAction] = {}
         for key, text, slot in (
@@ -253,7 +277,7 @@ class CaseDetailPanel(QWidget):
             ("merge", "Merge into…", self.merge_into),
             ("contact", "Contact…", self.edit_contact),
         ):
-            button = QPushButton(text, self)
+            button = QPushButton(text, self.command_bar)
             button.setObjectName(f"{key}Button")
             button.clicked.connect(slot)
             if key in _MENU_COMMANDS:
@@ -263,6 +287,12 @@ class CaseDetailPanel(QWidget):
             self.buttons[key] = button
         self.buttons["resolve"].setProperty("accent", True)
         # Window-wide keys: taking the case under discussion must not depend on where focus is.
+        for key, button in self.buttons.items():
+            # Every command has an action: the "More" menu offers those without room for a button.
+            action = QAction(button.text(), self)
+            action.setObjectName(f"{key}Action")
+            action.triggered.connect(button.click)
+            self.command_actions[key] = action
         for key, keys, tip in (
             ("reply", "Ctrl+R", "Email the client from the case: template, preview, canned replies, files"),
             ("take", "Ctrl+Shift+M", "Make the case yours (a colleague's asks why)"),
@@ -270,25 +300,24 @@ class CaseDetailPanel(QWidget):
             ("merge", "Ctrl+Shift+G", "Close this case as a duplicate of another (supervisors)"),
             ("contact", "Ctrl+Shift+K", "Edit the caller: numbers, addresses, notes; move or merge (supervisors)"),
         ):
-            action = QAction(self.buttons[key].text(), self)
-            action.setObjectName(f"{key}Action")
+            action = self.command_actions[key]
             action.setShortcut(QKeySequence(keys))
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-            action.triggered.connect(self.buttons[key].click)
             self.addAction(action)
             self.buttons[key].setToolTip(f"{tip} ({keys})")
-            self.command_actions[key] = action
         # Less frequent commands wait in a menu: a laptop-width row must show the others whole.
-        self.more_button = QPushButton("More", self)
+        self.more_button = QPushButton("More", self.command_bar)
         self.more_button.setObjectName("moreCommandsButton")
-        more_menu = QMenu(self.more_button)
-        for key in _MENU_COMMANDS:
-            more_menu.addAction(self.command_actions[key])
-        self.more_button.setMenu(more_menu)
+        self._more_menu = QMenu(self.more_button)
+        self.more_button.setMenu(self._more_menu)
         self.actions_row.addWidget(self.more_button)
+        self.actions_row.addStretch(1)
 
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("detailTabs")
+        # Never scroll arrows over the tabs: compact labels (and eliding) keep every tab in view.
+        self.tabs.setUsesScrollButtons(False)
+        self.tabs.setElideMode(Qt.TextElideMode.ElideRight)
         self.tabs.addTab(self._build_timeline_tab(), icon("phone"), "Timeline")
         self.tabs.addTab(self._build_details_tab(), "Details")
         self.attachments = AttachmentsView(self)
@@ -305,6 +334,7 @@ class CaseDetailPanel(QWidget):
         self.audit_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.audit_view.horizontalHeader().setStretchLastSection(True)
         self.tabs.addTab(self.audit_view, "Audit")
+        self._tab_icons = [self.tabs.tabIcon(index) for index in range(self.tabs.count())]
 
         self.placeholder = QLabel("Select a case, or press Ctrl+N to log a call.", self)
         self.placeholder.setObjectName("detailPlaceholder")
@@ -318,7 +348,7 @@ class CaseDetailPanel(QWidget):
         body.addWidget(self.header)
         body.addWidget(self.presence_label)
         body.addLayout(sla_row)
-        body.addLayout(self.actions_row)
+        body.addWidget(self.command_bar)
         body.addWidget(self.tabs, 1)
         # The timeline stays usable; on a short screen (a laptop at 125 %) the case scrolls
         # as a whole rather than squeezing wrapped texts over one another.
@@ -329,6 +359,8 @@ class CaseDetailPanel(QWidget):
         self.body_scroll.setWidgetResizable(True)
         self.body_scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.body_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # A narrower or wider pane gives the command row fewer or more buttons.
+        self.command_bar.installEventFilter(self)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 10, 12, 10)
@@ -548,26 +580,29 @@ class CaseDetailPanel(QWidget):
         is_open = status.is_open
         escalated = detail.open_escalation is not None
         mine = detail.assignee_id == self._ui.member_id
-        self.buttons["take"].setVisible(is_open and not mine)
-        self.buttons["handback"].setVisible(is_open and mine)
-        for key in ("take", "handback"):
-            self.command_actions[key].setEnabled(self.buttons[key].isVisibleTo(self))
-        self.command_actions["merge"].setEnabled(not read_only)
-        self.command_actions["contact"].setEnabled(detail.contact_id is not None)
-        self.buttons["escalate"].setVisible(is_open and not escalated)
-        self.buttons["deescalate"].setVisible(escalated)
-        self.buttons["wait"].setVisible(is_open and status is not CaseStatus.WAITING_ON_CLIENT)
-        self.buttons["resume"].setVisible(status is CaseStatus.WAITING_ON_CLIENT)
-        self.buttons["resolve"].setVisible(is_open)
-        self.buttons["reply"].setVisible(not read_only)
-        self.command_actions["reply"].setEnabled(not read_only)
-        self.buttons["acknowledge"].setVisible(
-            is_open and detail.acknowledged_at is None and bool(detail.contact_email) and self._mail_configured
-        )
+        allowed = {
+            "take": is_open and not mine,
+            "handback": is_open and mine,
+            "escalate": is_open and not escalated,
+            "deescalate": escalated,
+            "wait": is_open and status is not CaseStatus.WAITING_ON_CLIENT,
+            "resume": status is CaseStatus.WAITING_ON_CLIENT,
+            "resolve": is_open,
+            "reply": not read_only,
+            "acknowledge": (is_open and detail.acknowledged_at is None and bool(detail.contact_email)
+                            and self._mail_configured),
+            "close": status is CaseStatus.RESOLVED,
+            "reopen": not is_open and detail.merged_into_id is None,
+            "merge": not read_only,
+            "contact": detail.contact_id is not None,
+        }
+        self._allowed = {key for key, ok in allowed.items() if ok}
+        for key, action in self.command_actions.items():
+            action.setEnabled(key in self._allowed)
         self.buttons["acknowledge"].setToolTip(f"Email {detail.contact_email} that the request is logged, "
                                                "with the case number, priority and when we will respond")
-        self.buttons["close"].setVisible(status is CaseStatus.RESOLVED)
-        self.buttons["reopen"].setVisible(not is_open and detail.merged_into_id is None)
+        self.command_actions["acknowledge"].setToolTip(self.buttons["acknowledge"].toolTip())
+        self.fit_commands()
         self.timeline_tab.set_read_only(read_only)
         for widget in (self.save_button, self.priority_field, self.priority_reason, self.category_field,
                        self.contact_field):
@@ -575,6 +610,63 @@ class CaseDetailPanel(QWidget):
         self.subject_edit.setReadOnly(read_only)
         self.description_edit.setReadOnly(read_only)
         self.attachments.set_read_only(read_only)
+
+    def set_compact(self, compact: bool) -> None:
+        """Laptop density: one-line SLA clocks, short tab labels (full names as tooltips)."""
+        self._sla_row.setDirection(QBoxLayout.Direction.TopToBottom if compact else QBoxLayout.Direction.LeftToRight)
+        self._sla_row.setSpacing(3 if compact else 8)
+        for widget in self.countdowns.values():
+            widget.set_compact(compact)
+        for index, (full, short) in enumerate(_TAB_LABELS):
+            self.tabs.setTabText(index, short if compact else full)
+            self.tabs.setTabToolTip(index, full)
+            # Words without icons in a narrow pane: every tab's name shows whole.
+            self.tabs.setTabIcon(index, QIcon() if compact else self._tab_icons[index])
+        self.header.set_compact(compact)
+        self.fit_commands()
+
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self.command_bar and event.type() == QEvent.Type.Resize:
+            self.fit_commands()
+        return super().eventFilter(watched, event)
+
+    def command_available(self, key: str) -> bool:
+        """Whether the shown case allows the command ``key`` (a button or an entry in "More")."""
+        return key in self._allowed
+
+    def fit_commands(self) -> None:
+        """One row of command buttons for the pane's width: the case's allowed commands in
+        priority order get a button while they fit beside "More"; the rest wait in "More"."""
+        width = self.command_bar.width()
+        spacing = self.actions_row.spacing()
+        self.more_button.ensurePolished()
+        used = self.more_button.sizeHint().width()
+        shown: list[str] = []
+        for key in _BUTTON_PRIORITY:
+            if key not in self._allowed:
+                continue
+            # A hidden button's font may not follow the density yet: polished first.
+            self.buttons[key].ensurePolished()
+            needed = self.buttons[key].sizeHint().width() + spacing
+            # The first command always gets its button: the bar's minimum makes room for it.
+            if not shown or used + needed <= width:
+                shown.append(key)
+                used += needed
+        for key, button in self.buttons.items():
+            button.setVisible(key in shown)
+        # Shown, the buttons may measure wider (their style's font): drop the last ones.
+        while len(shown) > 1 and self.actions_row.sizeHint().width() > width:
+            self.buttons[shown.pop()].hide()
+        # Laid out now, not at the next event loop turn: never a frame of squeezed buttons.
+        self.actions_row.activate()
+        self._more_menu.clear()
+        overflow = [key for key in _BUTTON_PRIORITY if key in self._allowed and key not in shown]
+        for key in overflow:
+            self._more_menu.addAction(self.command_actions[key])
+        if overflow:
+            self._more_menu.addSeparator()
+        for key in _MENU_COMMANDS:
+            self._more_menu.addAction(self.command_actions[key])
 
     def on_ticked(self, now: datetime) -> None:
         """Recompute the three countdowns from the loaded case (no SQL)."""

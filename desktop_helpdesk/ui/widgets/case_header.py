@@ -5,7 +5,7 @@ from __future__ import annotations
 from html import escape
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from desktop_helpdesk.domain.cases import CaseStatus
@@ -91,7 +91,20 @@ class CaseHeader(QWidget):
             | Qt.TextInteractionFlag.LinksAccessibleByKeyboard
         )
         self.info["contact"].linkActivated.connect(self._on_contact_link_activated)
+        # The email address under the name and number: one long word a narrow pane elides
+        # (the whole address in its tooltip) rather than cutting it at the pane's edge.
+        self.email_label = ElidingLabel(self)
+        self.email_label.setObjectName("detail_email")
+        contact_cell = info_grid.itemAtPosition(1, 1).widget()
+        info_grid.removeWidget(contact_cell)
+        contact_box = QVBoxLayout()
+        contact_box.setSpacing(0)
+        contact_box.addWidget(contact_cell)
+        contact_box.addWidget(self.email_label)
+        info_grid.addLayout(contact_box, 1, 1)
         self._phone = ""
+        self._compact = False
+        self._priority_words = ("", "")
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -117,10 +130,9 @@ class CaseHeader(QWidget):
         self.status_chip.setProperty("status", status.value)
         priority = Priority(detail.effective_priority)
         requested = RequestedPriority(detail.requested_priority)
-        self.priority_chip.setText(
-            f"{priority.label} priority"
-            + (f" (asked {requested.label})" if requested.value != priority.value else "")
-        )
+        asked = f" (asked {requested.label})" if requested.value != priority.value else ""
+        self._priority_words = (f"{priority.label} priority{asked}", f"{priority.label}{asked}")
+        self._show_priority_words()
         self.priority_chip.setProperty("priority", priority.value)
         for chip in (self.status_chip, self.priority_chip):
             restyle(chip)
@@ -133,9 +145,11 @@ class CaseHeader(QWidget):
         )
         contact = " · ".join(
             part
-            for part in (isolate(escape(detail.contact_name)), phone, isolate(escape(detail.contact_email)))
+            for part in (isolate(escape(detail.contact_name)), phone)
             if part
         )
+        self.email_label.set_full_text(detail.contact_email)
+        self.email_label.setVisible(bool(detail.contact_email))
         self.info["client"].setText(
             isolate(detail.client_name)
             + (f"  (account manager {isolate(detail.account_manager)})" if detail.account_manager else "")
@@ -162,6 +176,17 @@ class CaseHeader(QWidget):
         self.category_chip.setText(detail.category_name)
         self.category_chip.setVisible(bool(detail.category_name))
 
+    def set_compact(self, compact: bool) -> None:
+        """Compact: the priority chip says "High" (the chip's tooltip says "High priority"),
+        so the number and both chips share one line in a laptop-width pane."""
+        self._compact = compact
+        self._show_priority_words()
+
+    def _show_priority_words(self) -> None:
+        full, short = self._priority_words
+        self.priority_chip.setText(short if self._compact else full)
+        self.priority_chip.setToolTip(full)
+
     def _on_contact_link_activated(self, _link: str) -> None:
         if self._phone:
             self.dial_requested.emit(self._phone)
@@ -172,6 +197,41 @@ class CaseHeader(QWidget):
         # Red like a breach: on their holiday nobody may be there to take the call.
         self.local_label.setStyleSheet("color: #b91c1c; font-weight: 600;" if holiday else "")
         self.local_label.setVisible(bool(text))
+
+class ElidingLabel(QLabel):
+    """A one-line label that elides its text in the middle to its width, the whole text in its
+    tooltip (an email address is one word: wrapping cannot help a narrow pane)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._full = ""
+
+    def full_text(self) -> str:
+        return self._full
+
+    def set_full_text(self, text: str) -> None:
+        self._full = text
+        self.setToolTip(text)
+        self._elide()
+        self.updateGeometry()
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        return QSize(self.fontMetrics().horizontalAdvance(self._full) + 2, hint.height())
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        return QSize(self.fontMetrics().horizontalAdvance("…") * 4, hint.height())
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._elide()
+
+    def _elide(self) -> None:
+        width = self.contentsRect().width()
+        self.setText(self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideMiddle, width)
+                     if width > 0 else self._full)
+
 
 def unbreakable(text: str) -> str:
     """``text`` with no-break spaces and hyphens, so a word-wrapped label never breaks it.

@@ -6,7 +6,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QBoxLayout, QFrame, QLabel, QWidget
 
 from desktop_helpdesk.domain.policy import Target
 from desktop_helpdesk.domain.sla import ClockReading, ClockState
@@ -82,13 +82,27 @@ class SlaCountdown(QFrame):
         top = FlowLayout(spacing=6)
         top.addWidget(self._title)
         top.addWidget(self._state)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(10, 8, 10, 8)
-        layout.setSpacing(4)
-        layout.addLayout(top)
-        layout.addWidget(self._remaining)
-        layout.addWidget(self._due)
+        self._layout = QBoxLayout(QBoxLayout.Direction.TopToBottom, self)
+        self._layout.setSpacing(4)
+        self._layout.addLayout(top)
+        self._layout.addWidget(self._remaining, 1)
+        self._layout.addWidget(self._due)
+        self._compact = False
+        self.set_compact(False)
         self.show_reading(None)
+
+    def set_compact(self, compact: bool) -> None:
+        """Compact: one line (name, state chip, time left) with the due and met instants in
+        the tooltip, so a 768-pixel screen keeps room for the timeline; roomy: a card."""
+        self._compact = compact
+        self._layout.setDirection(QBoxLayout.Direction.LeftToRight if compact else QBoxLayout.Direction.TopToBottom)
+        self._layout.setContentsMargins(*((8, 3, 8, 3) if compact else (10, 8, 10, 8)))
+        self._layout.setSpacing(8 if compact else 4)
+        self._remaining.setWordWrap(not compact)
+        self._remaining.setAlignment(
+            (Qt.AlignmentFlag.AlignRight if compact else Qt.AlignmentFlag.AlignLeft) | Qt.AlignmentFlag.AlignVCenter
+        )
+        self._due.setVisible(not compact)
 
     @property
     def target(self) -> Target:
@@ -119,6 +133,7 @@ class SlaCountdown(QFrame):
             if self.styleSheet():
                 self.setStyleSheet("")
             self.setAccessibleDescription(f"{self._target.label}: no case")
+            self.setToolTip("")
             return
         look = STATE_LOOKS[reading.state]
         self._state.setVisible(True)
@@ -145,3 +160,5 @@ class SlaCountdown(QFrame):
         self.setAccessibleDescription(
             f"{self._target.label}: {look.words}, {describe_remaining(reading)}"
         )
+        # The whole reading, due and met instants included (the compact line leaves them out).
+        self.setToolTip(f"{self._target.label}: {look.words}, {describe_remaining(reading)}\n{self._due.text()}")
