@@ -50,7 +50,7 @@ _COMPACT_STYLE = """
 QWidget#queuePanel QWidget { font-size: 9pt; }
 QTableView#caseTable, QTableView#caseTable QHeaderView { font-size: 8.5pt; }
 QWidget#caseDetail QWidget { font-size: 9pt; }
-QWidget#caseDetail QLabel[role="caseNumber"] { font-size: 14pt; }
+QWidget#caseDetail QLabel[role="caseNumber"] { font-size: 11pt; }
 QWidget#caseDetail QLabel[role="caseSubject"] { font-size: 11pt; }
 QWidget#caseDetail QLabel[role="caption"], QWidget#caseDetail QLabel[role="slaDue"] { font-size: 8pt; }
 QWidget#caseDetail QLabel[role="slaRemaining"] { font-size: 9pt; font-weight: 600; }
@@ -227,8 +227,8 @@ class WindowDensity(QObject):
         if window.detail.isVisible() or not window.isVisible():
             window.detail.setMinimumWidth(_DETAIL_MINIMUM[compact])
         window.model.set_compact_sla(compact)
-        # Three lines to type in rather than four: the timeline below keeps its room.
-        window.detail.summary_edit.setFixedHeight(54 if compact else 70)
+        # Two lines to type in rather than four: the timeline below keeps its room.
+        window.detail.summary_edit.setFixedHeight(40 if compact else 70)
         window.detail.set_compact(compact)
         self.fit_columns()
         if not self._splitter_kept:

@@ -347,6 +347,35 @@ def test_the_subject_takes_the_lists_spare_width(qtbot, demo_window):
     assert not window.table.horizontalScrollBar().isVisible()
 
 
+def _entries_in_view(detail) -> int:
+    """Timeline entries whose whole height is in view without scrolling the case pane."""
+    pane = detail.body_scroll.viewport()
+    timeline = detail.timeline_view
+    shown = QRect(timeline.viewport().mapTo(pane, timeline.viewport().rect().topLeft()), timeline.viewport().size())
+    shown = shown.intersected(pane.rect())
+    count = 0
+    for row in range(timeline.model().rowCount()):
+        rect = timeline.visualRect(timeline.model().index(row, 0))
+        rect = QRect(timeline.viewport().mapTo(pane, rect.topLeft()), rect.size())
+        count += shown.top() <= rect.top() and rect.bottom() <= shown.bottom()
+    return count
+
+
+def test_the_timeline_shows_below_the_sla_clocks_on_a_laptop(qtbot, demo_window):
+    window = demo_window
+    _show_queue(qtbot, window, Queue.ALL_OPEN)
+    detail = window.detail
+    for row in range(0, 12, 3):
+        _show_case(qtbot, window, row)
+        assert detail.body_scroll.verticalScrollBar().value() == 0
+        if detail.timeline_view.model().rowCount() >= 3:
+            assert _entries_in_view(detail) >= 3, detail.number_label.text()
+        # The SLA clocks are one line each, their due and met instants in the tooltip.
+        for clock in detail.countdowns.values():
+            assert clock.height() <= 2 * clock.fontMetrics().height() + 12
+            assert "Due " in clock.toolTip()
+
+
 def _commands_on_one_row(detail) -> None:
     shown = [b for b in list(detail.buttons.values()) + [detail.more_button] if b.isVisibleTo(detail)]
     assert len({b.y() for b in shown}) == 1, [(b.text(), b.geometry()) for b in shown]

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QTableView,
     QTabWidget,
     QVBoxLayout,
@@ -115,6 +116,15 @@ class _VerticalScrollArea(QScrollArea):
             return hint
         width = content.minimumSizeHint().width() + self.verticalScrollBar().sizeHint().width()
         return QSize(max(hint.width(), width + 2 * self.frameWidth()), hint.height())
+
+
+class _PaneTabs(QTabWidget):
+    """The case's tabs. Their height follows the pane, not their pages: a tab widget's height
+    for its width is its tallest page's (the Details form), which would make the case taller
+    than a laptop's pane and push the timeline out of view."""
+
+    def hasHeightForWidth(self) -> bool:
+        return False
 
 
 class _CommandBar(QWidget):
@@ -313,7 +323,7 @@ class CaseDetailPanel(QWidget):
         self.actions_row.addWidget(self.more_button)
         self.actions_row.addStretch(1)
 
-        self.tabs = QTabWidget(self)
+        self.tabs = _PaneTabs(self)
         self.tabs.setObjectName("detailTabs")
         # Never scroll arrows over the tabs: compact labels (and eliding) keep every tab in view.
         self.tabs.setUsesScrollButtons(False)
@@ -342,7 +352,7 @@ class CaseDetailPanel(QWidget):
         self.placeholder.setProperty("role", "placeholder")
 
         self.body = QWidget(self)
-        body = QVBoxLayout(self.body)
+        self._body_layout = body = QVBoxLayout(self.body)
         body.setContentsMargins(0, 0, 0, 0)
         body.setSpacing(8)
         body.addWidget(self.header)
@@ -353,6 +363,12 @@ class CaseDetailPanel(QWidget):
         # The timeline stays usable; on a short screen (a laptop at 125 %) the case scrolls
         # as a whole rather than squeezing wrapped texts over one another.
         self.tabs.setMinimumHeight(200)
+        # The tabs take the height the pane has left, never more: the scroll area sizes the
+        # case to its preferred height (the timeline's wish of a few hundred pixels), which
+        # on a laptop would push the timeline below the fold behind a scroll bar.
+        policy = self.tabs.sizePolicy()
+        policy.setVerticalPolicy(QSizePolicy.Policy.Ignored)
+        self.tabs.setSizePolicy(policy)
         self.body_scroll = _VerticalScrollArea(self)
         self.body_scroll.setObjectName("caseDetailScroll")
         self.body_scroll.setWidget(self.body)
@@ -362,7 +378,7 @@ class CaseDetailPanel(QWidget):
         # A narrower or wider pane gives the command row fewer or more buttons.
         self.command_bar.installEventFilter(self)
 
-        layout = QVBoxLayout(self)
+        self._outer_layout = layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 10, 12, 10)
         layout.setSpacing(8)
         layout.addLayout(message_row)
@@ -614,7 +630,13 @@ class CaseDetailPanel(QWidget):
     def set_compact(self, compact: bool) -> None:
         """Laptop density: one-line SLA clocks, short tab labels (full names as tooltips)."""
         self._sla_row.setDirection(QBoxLayout.Direction.TopToBottom if compact else QBoxLayout.Direction.LeftToRight)
-        self._sla_row.setSpacing(3 if compact else 8)
+        self._sla_row.setSpacing(2 if compact else 8)
+        # Tighter gaps: on a 768-pixel screen every pixel is a timeline line.
+        self._body_layout.setSpacing(5 if compact else 8)
+        self._outer_layout.setContentsMargins(*((8, 6, 6, 4) if compact else (12, 10, 12, 10)))
+        # Entries wrap to the list's width: no sideways scroll bar under them.
+        self.timeline_view.setHorizontalScrollBarPolicy(
+            Qt.ScrollBarPolicy.ScrollBarAlwaysOff if compact else Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         for widget in self.countdowns.values():
             widget.set_compact(compact)
         for index, (full, short) in enumerate(_TAB_LABELS):

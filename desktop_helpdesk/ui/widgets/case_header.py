@@ -61,7 +61,8 @@ class CaseHeader(QWidget):
         header.addWidget(self.category_chip)
 
         self.info = {}
-        info_grid = QGridLayout()
+        self._captions: list[QLabel] = []
+        self._info_grid = info_grid = QGridLayout()
         info_grid.setHorizontalSpacing(16)
         info_grid.setVerticalSpacing(2)
         for position, (key, title) in enumerate(
@@ -84,6 +85,7 @@ class CaseHeader(QWidget):
             info_grid.addWidget(caption, row * 2, col)
             info_grid.addWidget(value, row * 2 + 1, col)
             self.info[key] = value
+            self._captions.append(caption)
         # The contact's phone number is a tel: link: a click dials it through the softphone.
         self.info["contact"].setTextFormat(Qt.TextFormat.RichText)
         self.info["contact"].setTextInteractionFlags(
@@ -102,11 +104,12 @@ class CaseHeader(QWidget):
         contact_box.addWidget(contact_cell)
         contact_box.addWidget(self.email_label)
         info_grid.addLayout(contact_box, 1, 1)
+        self._contact_box = contact_box
         self._phone = ""
         self._compact = False
         self._priority_words = ("", "")
 
-        layout = QVBoxLayout(self)
+        self._layout = layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(6)
         layout.addLayout(header)
@@ -181,6 +184,27 @@ class CaseHeader(QWidget):
         so the number and both chips share one line in a laptop-width pane."""
         self._compact = compact
         self._show_priority_words()
+        # Compact: each fact on its own line beside its caption (a narrow pane's two columns
+        # would wrap the client's name over five lines and push the timeline out of view).
+        grid = self._info_grid
+        cells = [self.info["client"], self._contact_box, self.info["assignee"], self.info["received"],
+                 self.info["channel"], self.info["waiting"]]
+        for position, (caption, cell) in enumerate(zip(self._captions, cells, strict=True)):
+            row, col = (position, 0) if compact else (divmod(position, 2)[0] * 2, position % 2)
+            grid.removeWidget(caption)
+            grid.addWidget(caption, row, col, Qt.AlignmentFlag.AlignTop if compact else Qt.AlignmentFlag(0))
+            value_at = (position, 1) if compact else (row + 1, col)
+            if isinstance(cell, QLabel):
+                grid.removeWidget(cell)
+                grid.addWidget(cell, *value_at)
+            else:
+                grid.removeItem(cell)
+                grid.addLayout(cell, *value_at)
+        grid.setColumnStretch(0, 0)
+        grid.setColumnStretch(1, 1 if compact else 0)
+        grid.setHorizontalSpacing(8 if compact else 16)
+        grid.setVerticalSpacing(1 if compact else 2)
+        self._layout.setSpacing(3 if compact else 6)
 
     def _show_priority_words(self) -> None:
         full, short = self._priority_words

@@ -96,7 +96,7 @@ class SlaCountdown(QFrame):
         the tooltip, so a 768-pixel screen keeps room for the timeline; roomy: a card."""
         self._compact = compact
         self._layout.setDirection(QBoxLayout.Direction.LeftToRight if compact else QBoxLayout.Direction.TopToBottom)
-        self._layout.setContentsMargins(*((8, 3, 8, 3) if compact else (10, 8, 10, 8)))
+        self._layout.setContentsMargins(*((8, 2, 8, 2) if compact else (10, 8, 10, 8)))
         self._layout.setSpacing(8 if compact else 4)
         self._remaining.setWordWrap(not compact)
         self._remaining.setAlignment(
