@@ -87,8 +87,9 @@ DRAFT_SAVE_MS = 500
 _MENU_COMMANDS = ("merge", "contact")
 # The order in which the case's allowed commands get a button of their own in the one-row
 # command bar; those that do not fit the pane's width wait in "More" (with their keys).
-_BUTTON_PRIORITY = ("reply", "take", "handback", "resolve", "resume", "deescalate", "close", "reopen",
-                    "escalate", "wait", "acknowledge")
+# (An unacknowledged case's running clock is the acknowledgement: its command comes early.)
+_BUTTON_PRIORITY = ("reply", "acknowledge", "take", "handback", "resolve", "resume", "deescalate", "close",
+                    "reopen", "escalate", "wait")
 # Qt's in-process image on the clipboard (already decoded: no work to read it).
 _QT_IMAGE = "application/x-qt-image"
 # Tab labels: (roomy, compact) in tab order.
