@@ -73,8 +73,7 @@ class CannedRepliesPage(TablePage):
     def set_replies(self, replies: list[CannedReply], may_manage_team: bool) -> None:
         self._may_manage_team = may_manage_team
         self.shared_box.setEnabled(may_manage_team)
-        kept = self._replace_rows(replies)
-        self._show_selected(self.selected_reply() if kept else None)
+        self._show_rows(replies)
 
     def selected_reply(self) -> CannedReply | None:
         return self.selected_row()

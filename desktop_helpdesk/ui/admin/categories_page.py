@@ -53,8 +53,7 @@ class CategoriesPage(TablePage):
         ])
 
     def set_categories(self, categories: list[Category]) -> None:
-        kept = self._replace_rows(categories)
-        self._show_selected(self.selected_category() if kept else None)
+        self._show_rows(categories)
 
     def selected_category(self) -> Category | None:
         return self.selected_row()

@@ -70,7 +70,7 @@ class ClosuresPage(TablePage):
         ])
 
     def set_closures(self, closures: list[Closure]) -> None:
-        self.remove_button.setEnabled(self._replace_rows(closures))
+        self._show_rows(closures)
 
     def selected_closure(self) -> Closure | None:
         return self.selected_row()

@@ -276,6 +276,11 @@ class TablePage(QWidget):
     def _replace_rows(self, rows) -> bool:
         return replace_rows(self.table, self.proxy, self.model, rows)
 
+    def _show_rows(self, rows) -> None:
+        """Show ``rows`` and the (re-read) selected one in the page's forms and buttons."""
+        kept = self._replace_rows(rows)
+        self._show_selected(self.selected_row() if kept else None)
+
     def _on_table_current_row_changed(self, _current: QModelIndex, _previous: QModelIndex) -> None:
         self._show_selected(self.selected_row())
 

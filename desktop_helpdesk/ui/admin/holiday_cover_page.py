@@ -66,7 +66,7 @@ class HolidayCoverPage(TablePage):
         ])
 
     def set_arrangements(self, arrangements: list[HolidayArrangement]) -> None:
-        self.withdraw_button.setEnabled(self._replace_rows(arrangements))
+        self._show_rows(arrangements)
 
     def selected_arrangement(self) -> HolidayArrangement | None:
         return self.selected_row()
