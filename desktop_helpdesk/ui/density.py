@@ -228,7 +228,7 @@ class WindowDensity(QObject):
             window.detail.setMinimumWidth(_DETAIL_MINIMUM[compact])
         window.model.set_compact_sla(compact)
         # Two lines to type in rather than four: the timeline below keeps its room.
-        window.detail.summary_edit.setFixedHeight(40 if compact else 70)
+        window.detail.summary_edit.setFixedHeight(46 if compact else 70)
         window.detail.set_compact(compact)
         self.fit_columns()
         if not self._splitter_kept:

@@ -54,7 +54,7 @@ class CaseHeader(QWidget):
         self.subject_label.setWordWrap(True)
         # Number and chips at their full size, wrapping onto a second line in a narrow pane
         # rather than clipping the number or a chip's words.
-        header = FlowLayout(spacing=8)
+        self._chips_row = header = FlowLayout(spacing=8)
         header.addWidget(self.number_label)
         header.addWidget(self.status_chip)
         header.addWidget(self.priority_chip)
@@ -205,6 +205,7 @@ class CaseHeader(QWidget):
         grid.setHorizontalSpacing(8 if compact else 16)
         grid.setVerticalSpacing(1 if compact else 2)
         self._layout.setSpacing(3 if compact else 6)
+        self._chips_row.setSpacing(4 if compact else 8)
 
     def _show_priority_words(self) -> None:
         full, short = self._priority_words
