@@ -43,7 +43,6 @@ from desktop_helpdesk.services.reporting.periods import (
     period_starts,
 )
 from desktop_helpdesk.services.reporting.report_tables import (
-    CHANNEL_LABELS,
     UNCATEGORISED_LABEL,
     BacklogDay,
     BacklogReport,
@@ -129,7 +128,7 @@ class ReportService:
         if report_filter.client_id is not None:
             text.append(("Client", ClientRecord.get_by_id(report_filter.client_id).name))
         if report_filter.channel:
-            text.append(("Channel", CHANNEL_LABELS.get(report_filter.channel, report_filter.channel)))
+            text.append(("Channel", IntakeChannel.label_of(report_filter.channel)))
         if report_filter.category_id is not None:
             text.append(("Category", CategoryRecord.get_by_id(report_filter.category_id).name))
         if as_of is not None:
@@ -158,7 +157,7 @@ class ReportService:
             return (lambda case: names[case.client_id]), (
                 lambda keys: sorted(keys, key=str.casefold))
         if grouping is Grouping.CHANNEL:
-            return (lambda case: CHANNEL_LABELS.get(case.channel, case.channel)), sorted
+            return (lambda case: IntakeChannel.label_of(case.channel)), sorted
         if grouping is Grouping.CATEGORY:
             names = names_by_id(CategoryRecord, CategoryRecord.name)
             return (lambda case: names.get(case.category_id, UNCATEGORISED_LABEL)), (

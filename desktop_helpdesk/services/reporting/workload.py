@@ -17,7 +17,6 @@ from desktop_helpdesk.services.reporting.business_time import (
 )
 from desktop_helpdesk.services.reporting.tables import Column, ColumnKind, ReportTable, table_of
 
-AVAILABILITY_LABELS = {a.value: a.label for a in Availability}
 UNASSIGNED_LABEL = "Unassigned"
 
 
@@ -60,7 +59,7 @@ class WorkloadReport:
         cells = (
             (Column("Team member"), lambda m: m.name),
             (Column("Availability"),
-             lambda m: AVAILABILITY_LABELS.get(m.availability, m.availability)),
+             lambda m: Availability.label_of(m.availability)),
             (Column("Open", ColumnKind.INTEGER), lambda m: m.open_cases),
             (Column("High", ColumnKind.INTEGER), lambda m: m.high),
             (Column("Medium", ColumnKind.INTEGER), lambda m: m.medium),

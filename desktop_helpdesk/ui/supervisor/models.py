@@ -16,12 +16,11 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from desktop_helpdesk.domain.cases import CaseStatus
+from desktop_helpdesk.domain.cases import Availability, CaseStatus
 from desktop_helpdesk.domain.policy import Priority
 from desktop_helpdesk.services.case_list_columns import CaseRow
 from desktop_helpdesk.services.reporting.tables import ColumnKind, ReportTable
 from desktop_helpdesk.services.reporting.workload import (
-    AVAILABILITY_LABELS,
     MemberWorkload,
     WorkloadSnapshot,
 )
@@ -66,7 +65,7 @@ _TEAM_HEADERS = {
 
 
 def _team_cells(row: MemberWorkload) -> tuple[Any, ...]:
-    return (row.name, AVAILABILITY_LABELS.get(row.availability, row.availability),
+    return (row.name, Availability.label_of(row.availability),
             row.open_cases, row.high, row.medium, row.due_soon, row.overdue,
             row.waiting_on_client, row.escalated)
 
