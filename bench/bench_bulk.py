@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 import time as timer
 from pathlib import Path
 
-from big_database import DEFAULT_NOW, build_big_database
+from big_database import DEFAULT_NOW, ensure_big_database
 
 from desktop_helpdesk.domain.clock import ManualClock
 from desktop_helpdesk.services.bulk import BulkAction, BulkRequest
@@ -29,11 +28,7 @@ TARGET_SECONDS = 5.0
 
 def run(db_path: Path, n_cases: int, n_select: int) -> list[tuple[str, float, str]]:
     """Run three bulk actions on ``n_select`` open cases; returns (action, seconds, summary)."""
-    if not db_path.exists():
-        info = build_big_database(db_path, n_cases)
-        print(f"built {info.cases:,} cases in {info.seconds:.1f} s")
-    else:
-        open_database(db_path)
+    open_database(ensure_big_database(db_path, n_cases))
     clock = ManualClock(DEFAULT_NOW)
     services = Services.create(clock)
     admin = services.team.find_member("admin")
@@ -69,9 +64,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--select", type=int, default=1_000)
     parser.add_argument("--db", type=Path, default=None, help="reuse/create this database file")
     args = parser.parse_args(argv)
-    if args.db is None:
-        folder = tempfile.mkdtemp(prefix="helpdesk-bench-")
-        args.db = Path(folder) / "big.sqlite3"
     for action, seconds, summary in run(args.db, args.cases, args.select):
         verdict = "OK" if seconds < TARGET_SECONDS else "SLOWER THAN TARGET"
         print(f"{action} on {args.select:,} of {args.cases:,} cases: {seconds:.2f} s ({summary}); "

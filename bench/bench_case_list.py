@@ -15,14 +15,13 @@ import json
 import sqlite3
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 # Runnable as a script from the repository root, like the other benchmarks.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.big_database import DEFAULT_NOW, build_big_database  # noqa: E402
+from bench.big_database import DEFAULT_NOW, ensure_big_database  # noqa: E402
 from desktop_helpdesk.domain.cases import OPEN_STATUS_VALUES  # noqa: E402
 from desktop_helpdesk.domain.clock import ManualClock  # noqa: E402
 from desktop_helpdesk.services.case_queries import (  # noqa: E402
@@ -78,11 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--db", type=Path, help="reuse this big database (built if missing)")
     args = parser.parse_args(argv)
-    path = args.db or Path(tempfile.mkdtemp(prefix="bench-case-list-")) / "big.sqlite3"
-    if not path.exists():
-        print(f"building {args.cases:,} cases in {path} ...")
-        build_big_database(path, args.cases)
-        close_database()
+    path = ensure_big_database(args.db, args.cases)
     open_database(path)
     queries = CaseQueries(ServiceContext(ManualClock(DEFAULT_NOW)))
     bare = sqlite3.connect(path)

@@ -14,12 +14,11 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
-import tempfile
 import time as timer
 from datetime import timedelta
 from pathlib import Path
 
-from big_database import DEFAULT_NOW, build_big_database
+from big_database import DEFAULT_NOW, ensure_big_database
 
 from desktop_helpdesk.domain.clock import ManualClock
 from desktop_helpdesk.services.contacts import NewContact
@@ -35,11 +34,7 @@ def run(db_path: Path, n_cases: int, n_log: int) -> tuple[float, float]:
     Returns:
         (median ms, p95 ms) per logged case.
     """
-    if not db_path.exists():
-        info = build_big_database(db_path, n_cases)
-        print(f"built {info.cases:,} cases in {info.seconds:.1f} s")
-    else:
-        open_database(db_path)
+    open_database(ensure_big_database(db_path, n_cases))
     clock = ManualClock(DEFAULT_NOW)
     services = Services.create(clock)
     admin = services.team.find_member("admin")
@@ -75,9 +70,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--log", type=int, default=300)
     parser.add_argument("--db", type=Path, default=None, help="reuse/create this database file")
     args = parser.parse_args(argv)
-    if args.db is None:
-        folder = tempfile.mkdtemp(prefix="helpdesk-bench-")
-        args.db = Path(folder) / "big.sqlite3"
     median, p95 = run(args.db, args.cases, args.log)
     verdict = "OK" if median < TARGET_MS else "SLOWER THAN TARGET"
     print(f"log_case on {args.cases:,} cases: median {median:.2f} ms, p95 {p95:.2f} ms "

@@ -45,7 +45,7 @@ from PySide6.QtGui import QColor, QGuiApplication, QImage  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from bench.big_database import DEFAULT_NOW, build_big_database  # noqa: E402
+from bench.big_database import DEFAULT_NOW, ensure_big_database  # noqa: E402
 from bench.stall_trace import TRACER, WATCHDOG_NAME, Call, StackSampler, TracedApplication  # noqa: E402
 from desktop_helpdesk.domain.clock import ManualClock  # noqa: E402
 from desktop_helpdesk.services.case_queries import Queue  # noqa: E402
@@ -142,11 +142,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", action="store_true", help="what the window's thread spent time on")
     parser.add_argument("--calls", type=int, default=1, help="longest calls listed per scenario")
     args = parser.parse_args(argv)
-    path = Path(args.db)
-    if not path.exists():
-        print(f"building {args.cases:,} cases in {path} …", flush=True)
-        build_big_database(path, args.cases)
-        close_database()
+    path = ensure_big_database(args.db, args.cases)
     cases = case_count(path)
 
     protect_bool_singletons()

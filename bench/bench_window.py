@@ -10,7 +10,6 @@ import argparse
 import os
 import statistics
 import sys
-import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -21,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from PySide6.QtCore import QEventLoop, Qt, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from bench.big_database import DEFAULT_NOW, build_big_database  # noqa: E402
+from bench.big_database import DEFAULT_NOW, ensure_big_database  # noqa: E402
 from desktop_helpdesk.domain.clock import ManualClock  # noqa: E402
 from desktop_helpdesk.services.case_queries import CaseFilter, Queue  # noqa: E402
 from desktop_helpdesk.services.container import Services  # noqa: E402
@@ -70,12 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", help="reuse this database (built if missing)")
     args = parser.parse_args(argv)
 
-    path = Path(args.db) if args.db else Path(tempfile.mkdtemp()) / "big.sqlite3"
-    if not path.exists():
-        started = time.perf_counter()
-        build_big_database(path, args.cases)
-        close_database()
-        print(f"built {args.cases:,} cases in {time.perf_counter() - started:.1f} s")
+    path = ensure_big_database(args.db, args.cases)
 
     protect_bool_singletons()  # wait_for() disconnects signals (see the function)
     app = QApplication.instance() or QApplication([])

@@ -25,6 +25,7 @@ import hashlib
 import json
 import random
 import sys
+import tempfile
 import time as timer
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -41,7 +42,7 @@ from desktop_helpdesk.domain.cases import (
 )
 from desktop_helpdesk.domain.policy import DEFAULT_POLICY, Priority, Target
 from desktop_helpdesk.domain.sla import default_calendar, due_instants
-from desktop_helpdesk.storage.db import database, open_database
+from desktop_helpdesk.storage.db import close_database, database, open_database
 from desktop_helpdesk.storage.records import new_event_id
 
 DEFAULT_NOW = datetime(2026, 11, 25, 9, 0, tzinfo=DESK_ZONE)
@@ -416,6 +417,18 @@ def build_big_database(
                        len(history.mail_rows), len(history.attachments), now,
                        timer.perf_counter() - started, generated - started, inserted - generated,
                        timer.process_time() - started_cpu)
+
+
+def ensure_big_database(path: str | Path | None, n_cases: int) -> Path:
+    """The benchmark database at ``path`` (a new temporary file when None), built with
+    ``n_cases`` cases if it does not exist yet, and left closed for the caller to open."""
+    path = Path(path) if path else Path(tempfile.mkdtemp(prefix="helpdesk-bench-")) / "big.sqlite3"
+    if not path.exists():
+        print(f"building {n_cases:,} cases in {path} ...", flush=True)
+        info = build_big_database(path, n_cases)
+        close_database()
+        print(f"built {info.cases:,} cases in {info.seconds:.1f} s", flush=True)
+    return path
 
 
 def _chained(audits: list[tuple]) -> list[tuple]:
