@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import random
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -400,7 +401,7 @@ class RetentionPruner:
         return removed
 
 
-class OutboxJob:
+class OutboxJob(ABC):
     """What the outbox team jobs (CRM delivery, client email) share: the settings they read, the
     lease holder their rows are claimed under, and pruning delivered rows after each round.
 
@@ -439,9 +440,9 @@ class OutboxJob:
         variable = self.missing_secret(self._context.settings())
         return f"{variable} is not set on this workstation" if variable else ""
 
+    @abstractmethod
     def missing_secret(self, settings) -> str:
         """The environment variable the current settings need and this process lacks, or ""."""
-        raise NotImplementedError
 
     def finish_round(self, report: DeliveryReport, *, failed_word: str = "failed") -> JobReport:
         """Prune (at most hourly) and give the round's status line."""
