@@ -126,28 +126,28 @@ class _ListColumnFitter(QObject):
             shown = [c for c in CaseColumn if c != CaseColumn.SUBJECT and not header.isSectionHidden(c)]
             for column in shown:
                 header.resizeSection(column, self._preferred.get(column, header.sectionSize(column)))
-            left = available - sum(header.sectionSize(c) for c in shown)
             # Too narrow for every column at its preferred width: every column gives way to
-            # its minimum, in the minimums' order, before any has to scroll.
-            for column, minimum in self._minimums.items():
-                if column in shown and left < _SUBJECT_MINIMUM:
-                    width = header.sectionSize(column)
-                    narrower = max(minimum, width - (_SUBJECT_MINIMUM - left))
-                    header.resizeSection(column, narrower)
-                    left += width - narrower
+            # its minimum before any has to scroll.
+            left = self._give_way(shown, available)
             if left < _SUBJECT_MINIMUM and not header.isSectionHidden(CaseColumn.NEXT_DUE):
                 up_to_sla = header.visualIndex(CaseColumn.NEXT_DUE)
-                lead = [c for c in shown if header.visualIndex(c) <= up_to_sla]
-                left = available - sum(header.sectionSize(c) for c in lead)
-                for column, minimum in self._minimums.items():
-                    if column in lead and left < _SUBJECT_MINIMUM:
-                        width = header.sectionSize(column)
-                        narrower = max(minimum, width - (_SUBJECT_MINIMUM - left))
-                        header.resizeSection(column, narrower)
-                        left += width - narrower
+                left = self._give_way([c for c in shown if header.visualIndex(c) <= up_to_sla], available)
             header.resizeSection(CaseColumn.SUBJECT, max(_SUBJECT_MINIMUM, left))
         finally:
             self._fitting = False
+
+    def _give_way(self, columns: list[CaseColumn], available: int) -> int:
+        """Narrow ``columns`` towards their minimums, in the minimums' order, until the subject
+        has its minimum of ``available``; returns the width left for the subject."""
+        header = self._table.horizontalHeader()
+        left = available - sum(header.sectionSize(c) for c in columns)
+        for column, minimum in self._minimums.items():
+            if column in columns and left < _SUBJECT_MINIMUM:
+                width = header.sectionSize(column)
+                narrower = max(minimum, width - (_SUBJECT_MINIMUM - left))
+                header.resizeSection(column, narrower)
+                left += width - narrower
+        return left
 
 
 class _TabsRepaintGuard(QObject):

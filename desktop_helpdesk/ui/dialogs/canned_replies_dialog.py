@@ -64,8 +64,8 @@ class CannedRepliesDialog(QDialog):
     def reload(self) -> None:
         self._pool.submit(_load, self._ui.services, self._ui.member_id,
                           on_finished=self._on_list_loaded,
-                          on_failed=lambda error: self.show_message(f"Could not read the canned replies: {error}",
-                                                                    error=True))
+                          on_failed=lambda error: self.message.show_text(
+                              f"Could not read the canned replies: {error}", error=True))
 
     def _on_list_loaded(self, loaded: tuple[list, bool]) -> None:
         if self._closed:
@@ -78,14 +78,10 @@ class CannedRepliesDialog(QDialog):
             fields: Mapping[str, QWidget] | None = None) -> Any:
         """Run the page's command as Administration does: say what happened, or show the
         refusal and focus the field it names."""
-        done, result = run_reported(self.show_message, done_text, command, fields)
-        if not done:
-            return None
-        self.reload()
+        done, result = run_reported(self.message.show_text, done_text, command, fields)
+        if done:
+            self.reload()
         return result
-
-    def show_message(self, text: str, *, error: bool = False) -> None:
-        self.message.show_text(text, error=error)
 
     def message_text(self) -> str:
         return self.message.shown_text()
