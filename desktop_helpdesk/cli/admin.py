@@ -10,17 +10,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TextIO
 
-from desktop_helpdesk.cli.common import (
-    EXIT_OK,
-    CommandFailed,
-    Parser,
-    UsageError,
-    add_db_argument,
-    add_json_argument,
-    emit,
-    opened_database,
-    run_cli,
-)
+from desktop_helpdesk.cli import common
 from desktop_helpdesk.domain.cases import MemberRole
 from desktop_helpdesk.domain.clock import Clock, SystemClock
 from desktop_helpdesk.services.accounts import AccountService
@@ -31,15 +21,15 @@ from desktop_helpdesk.services.team import TeamService
 PASSWORD_ENV = "HELPDESK_ADMIN_PASSWORD"
 
 
-def build_parser() -> Parser:
-    parser = Parser(
+def build_parser() -> common.Parser:
+    parser = common.Parser(
         prog="desktop-helpdesk admin",
         description="Set up accounts without the window. Whoever can write the database "
                     "already holds every right, so these commands act as the system.",
         epilog=f"The password is read from {PASSWORD_ENV} when set, else asked twice on the "
                "terminal (never from the command line, where other users could see it).",
     )
-    commands = parser.add_subparsers(dest="action", required=True, parser_class=Parser)
+    commands = parser.add_subparsers(dest="action", required=True, parser_class=common.Parser)
     create = commands.add_parser("create", help="create a member with a password (the first "
                                  "admin on a new database)")
     create.add_argument("--username", required=True)
@@ -53,8 +43,8 @@ def build_parser() -> Parser:
     unlock = commands.add_parser("unlock", help="lift a lock-out after failed sign-ins")
     unlock.add_argument("--username", required=True)
     for sub in (create, reset, unlock):
-        add_db_argument(sub)
-        add_json_argument(sub)
+        common.add_db_argument(sub)
+        common.add_json_argument(sub)
     return parser
 
 
@@ -76,15 +66,15 @@ def main(argv: Sequence[str], *, clock: Clock | None = None, out: TextIO | None 
     read_password = read_password or getpass.getpass
 
     def body(args: argparse.Namespace) -> int:
-        with opened_database(args.db, must_exist=not getattr(args, "new", False)):
+        with common.opened_database(args.db, must_exist=not getattr(args, "new", False)):
             context = ServiceContext(clock or SystemClock())
             try:
                 return _run(args, AccountService(context), TeamService(context), out,
                             lambda: _password(environ, read_password))
             except ServiceError as exc:
-                raise CommandFailed(str(exc)) from exc
+                raise common.CommandFailed(str(exc)) from exc
 
-    return run_cli(build_parser(), argv, body, err, subcommand="action")
+    return common.run_cli(build_parser(), argv, body, err, subcommand="action")
 
 
 def _run(args, accounts: AccountService, team: TeamService, out: TextIO,
@@ -92,20 +82,20 @@ def _run(args, accounts: AccountService, team: TeamService, out: TextIO,
     if args.action == "create":
         member = accounts.create_account(None, args.username, args.name, role=args.role,
                                          password=password(), email=args.email)
-        emit(out, args.json, f"Created {member.role} {member.username} ({member.display_name})",
-             {"id": member.id, "username": member.username, "role": member.role})
-        return EXIT_OK
+        common.emit(out, args.json, f"Created {member.role} {member.username} ({member.display_name})",
+                    {"id": member.id, "username": member.username, "role": member.role})
+        return common.EXIT_OK
     member = team.find_member(args.username)
     if member is None:
-        raise CommandFailed(f"--username: no team member {args.username!r}")
+        raise common.CommandFailed(f"--username: no team member {args.username!r}")
     if args.action == "reset-password":
         accounts.reset_password(None, member.id, password())
-        emit(out, args.json, f"Password of {member.username} reset; they choose their own at the next sign-in",
-             {"id": member.id, "username": member.username})
+        common.emit(out, args.json, f"Password of {member.username} reset; they choose their own at the next sign-in",
+                    {"id": member.id, "username": member.username})
     else:
         accounts.unlock(None, member.id)
-        emit(out, args.json, f"Unlocked {member.username}", {"id": member.id, "username": member.username})
-    return EXIT_OK
+        common.emit(out, args.json, f"Unlocked {member.username}", {"id": member.id, "username": member.username})
+    return common.EXIT_OK
 
 
 def _password(environ, read_password: Callable[[str], str]) -> str:
@@ -113,8 +103,8 @@ def _password(environ, read_password: Callable[[str], str]) -> str:
     if from_env:
         return from_env
     if read_password is getpass.getpass and not (sys.stdin and sys.stdin.isatty()):
-        raise UsageError(f"no password: set {PASSWORD_ENV} (there is no terminal to ask on)")
+        raise common.UsageError(f"no password: set {PASSWORD_ENV} (there is no terminal to ask on)")
     first = read_password("Password: ")
     if read_password("Password again: ") != first:
-        raise UsageError("the two passwords differ")
+        raise common.UsageError("the two passwords differ")
     return first

@@ -9,30 +9,21 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from desktop_helpdesk.cli.common import (
-    EXIT_OK,
-    CommandFailed,
-    Parser,
-    UsageError,
-    add_db_argument,
-    add_json_argument,
-    emit,
-    run_cli,
-)
+from desktop_helpdesk.cli import common
 from desktop_helpdesk.config import load_config
 from desktop_helpdesk.services.backups import BackupError, back_up
 
 
-def build_parser() -> Parser:
-    parser = Parser(
+def build_parser() -> common.Parser:
+    parser = common.Parser(
         prog="desktop-helpdesk backup",
         description="Copy the SQLite database while the desk keeps working (SQLite's online "
                     "backup API); the copy is checked before it gets its name.",
         epilog="PostgreSQL: use pg_dump (see the README).",
     )
-    add_db_argument(parser)
+    common.add_db_argument(parser)
     parser.add_argument("-o", "--output", required=True, type=Path, help="the backup file to write")
-    add_json_argument(parser)
+    common.add_json_argument(parser)
     return parser
 
 
@@ -43,29 +34,29 @@ def main(argv: Sequence[str], *, out: TextIO | None = None, err: TextIO | None =
     def body(args: argparse.Namespace) -> int:
         source = sqlite_path(args.db)
         if args.output.resolve() == source.resolve():
-            raise UsageError("-o: the backup cannot replace the database itself")
+            raise common.UsageError("-o: the backup cannot replace the database itself")
         try:
             written = back_up(source, args.output)
         except BackupError as exc:
-            raise CommandFailed(str(exc)) from exc
+            raise common.CommandFailed(str(exc)) from exc
         size = written.stat().st_size
-        emit(out, args.json, f"Backed up {source} to {written} ({size:,} bytes)",
-             {"database": str(source), "backup": str(written), "bytes": size})
-        return EXIT_OK
+        common.emit(out, args.json, f"Backed up {source} to {written} ({size:,} bytes)",
+                    {"database": str(source), "backup": str(written), "bytes": size})
+        return common.EXIT_OK
 
-    return run_cli(build_parser(), argv, body, err)
+    return common.run_cli(build_parser(), argv, body, err)
 
 
 def sqlite_path(db_option: str | None) -> Path:
     """The SQLite file named by ``--db`` (or the app's default).
 
     Raises:
-        UsageError: a PostgreSQL URL (pg_dump and pg_restore do that job) or no such file.
+        common.UsageError: a PostgreSQL URL (pg_dump and pg_restore do that job) or no such file.
     """
     target = load_config(db_option, os.environ).database
     if not target.is_sqlite:
-        raise UsageError(f"--db: {target.display} is PostgreSQL; back it up with pg_dump and "
-                         "restore with pg_restore (see the README)")
+        raise common.UsageError(f"--db: {target.display} is PostgreSQL; back it up with pg_dump and "
+                                "restore with pg_restore (see the README)")
     if not target.sqlite_path.exists():
-        raise UsageError(f"--db: no database file at {target.sqlite_path}")
+        raise common.UsageError(f"--db: no database file at {target.sqlite_path}")
     return target.sqlite_path

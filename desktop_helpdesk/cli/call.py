@@ -11,15 +11,7 @@ import subprocess
 import sys
 from typing import TextIO
 
-from desktop_helpdesk.cli.common import (
-    EXIT_OK,
-    CommandFailed,
-    Parser,
-    UsageError,
-    add_json_argument,
-    emit,
-    run_cli,
-)
+from desktop_helpdesk.cli import common
 from desktop_helpdesk.config import load_config
 from desktop_helpdesk.domain.clock import Clock, SystemClock
 from desktop_helpdesk.domain.phone_calls import (
@@ -35,8 +27,8 @@ PROG = "desktop-helpdesk call"
 START_TIMEOUT_S = 20.0
 
 
-def build_parser() -> Parser:
-    parser = Parser(
+def build_parser() -> common.Parser:
+    parser = common.Parser(
         prog=PROG,
         description="Hand a ringing call to the desk window (started if none is running): it comes "
         "to the front with the intake open, the caller matched by phone number.",
@@ -57,7 +49,7 @@ def build_parser() -> Parser:
                         help="sign in as this member if a window has to be started")
     parser.add_argument("--no-start", action="store_true",
                         help="fail instead of starting a window when none is running")
-    add_json_argument(parser)
+    common.add_json_argument(parser)
     return parser
 
 
@@ -75,8 +67,8 @@ def main(
     """
     out = out or sys.stdout
     clock = clock or SystemClock()
-    return run_cli(build_parser(), argv,
-                   lambda args: _hand_over(args, clock, out, start_window or _start_window), err)
+    return common.run_cli(build_parser(), argv,
+                          lambda args: _hand_over(args, clock, out, start_window or _start_window), err)
 
 
 def _read_call(args, clock: Clock) -> IncomingCall:
@@ -85,7 +77,7 @@ def _read_call(args, clock: Clock) -> IncomingCall:
     rang_at = clock.now()
     try:
         if args.url and args.number:
-            raise UsageError("give the number either as --from or as a URL, not both")
+            raise common.UsageError("give the number either as --from or as a URL, not both")
         if args.url:
             call = call_from_url(args.url, rang_at=rang_at)
             extra = {"name": args.name, "line": args.line, "call_id": args.call_id}
@@ -94,12 +86,12 @@ def _read_call(args, clock: Clock) -> IncomingCall:
                 call = IncomingCall.from_message(message)
             return call
         if not args.number:
-            raise UsageError("--from: the caller's number is required (or give a tel: URL)")
+            raise common.UsageError("--from: the caller's number is required (or give a tel: URL)")
         return new_call(args.number, rang_at=rang_at, name=args.name, line=args.line, call_id=args.call_id)
     except CallFormatError as error:
         field, _, text = str(error).partition(": ")
         name = {"from": "--from", "name": "--name", "line": "--line", "call-id": "--call-id"}.get(field, field)
-        raise UsageError(f"{name}: {text}") from None
+        raise common.UsageError(f"{name}: {text}") from None
 
 
 def _hand_over(args, clock: Clock, out: TextIO, start_window) -> int:
@@ -113,13 +105,13 @@ def _hand_over(args, clock: Clock, out: TextIO, start_window) -> int:
     try:
         reply = send_message(name, {"op": "call", "call": call.to_message()})
     except HandoffError as error:
-        raise CommandFailed(str(error)) from None
+        raise common.CommandFailed(str(error)) from None
     if reply is not None:
-        emit(out, args.json, f"Handed the call from {call.display} to the desk window",
-             {"handed_over": True, "started_window": False, "call": call.to_message()})
-        return EXIT_OK
+        common.emit(out, args.json, f"Handed the call from {call.display} to the desk window",
+                    {"handed_over": True, "started_window": False, "call": call.to_message()})
+        return common.EXIT_OK
     if args.no_start:
-        raise CommandFailed("no desk window is running for this user and database (--no-start)")
+        raise common.CommandFailed("no desk window is running for this user and database (--no-start)")
     process = start_window(args, call)
     try:
         process.wait(timeout=0.05)
@@ -138,12 +130,12 @@ def _hand_over(args, clock: Clock, out: TextIO, start_window) -> int:
             waited += 0.2
     code = process.poll()
     if code is not None:
-        raise CommandFailed(
+        raise common.CommandFailed(
             f"the desk window could not start (exit {code}); see {config.log_file}"
         )
-    emit(out, args.json, f"Started the desk window with the call from {call.display}",
-         {"handed_over": True, "started_window": True, "pid": process.pid, "call": call.to_message()})
-    return EXIT_OK
+    common.emit(out, args.json, f"Started the desk window with the call from {call.display}",
+                {"handed_over": True, "started_window": True, "pid": process.pid, "call": call.to_message()})
+    return common.EXIT_OK
 
 
 def _let_the_window_come_forward() -> None:
@@ -181,4 +173,4 @@ def _start_window(args, call: IncomingCall) -> subprocess.Popen:
     try:
         return subprocess.Popen(command, **options)
     except OSError as error:
-        raise CommandFailed(f"cannot start the desk window: {error}") from None
+        raise common.CommandFailed(f"cannot start the desk window: {error}") from None

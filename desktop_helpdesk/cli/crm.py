@@ -7,16 +7,7 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
-from desktop_helpdesk.cli.common import (
-    EXIT_OK,
-    CommandFailed,
-    Parser,
-    add_db_argument,
-    add_json_argument,
-    emit,
-    opened_database,
-    run_cli,
-)
+from desktop_helpdesk.cli import common
 from desktop_helpdesk.domain.clock import SystemClock
 from desktop_helpdesk.services.context import ServiceContext
 from desktop_helpdesk.services.crm import WEBHOOK_SECRET_VARIABLE, configure_crm, webhook_disabled
@@ -26,10 +17,10 @@ from desktop_helpdesk.services.outbox import queue_counts
 from desktop_helpdesk.storage.records import CrmOutboxRecord
 
 
-def build_parser() -> Parser:
-    parser = Parser(prog="desktop-helpdesk crm",
-                    description="Set where CRM events go, and see how delivery stands.")
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
+def build_parser() -> common.Parser:
+    parser = common.Parser(prog="desktop-helpdesk crm",
+                           description="Set where CRM events go, and see how delivery stands.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=common.Parser)
     webhook = commands.add_parser(
         "set-webhook", help="deliver events as signed HTTPS POSTs (Standard Webhooks)",
         description=f"Deliver CRM events to URL. The signing secret is read by the delivering process "
@@ -41,8 +32,8 @@ def build_parser() -> Parser:
     folder.add_argument("folder", metavar="DIR", help='the drop folder ("" turns it off)')
     commands.add_parser("status", help="the target, waiting and parked events, and who delivers")
     for command in commands.choices.values():
-        add_db_argument(command)
-        add_json_argument(command)
+        common.add_db_argument(command)
+        common.add_json_argument(command)
         command.add_argument("--reason", default="", help="why (kept in the audit log)")
     return parser
 
@@ -51,7 +42,7 @@ def main(argv: Sequence[str], out: TextIO | None = None, err: TextIO | None = No
     out = out or sys.stdout
 
     def body(args: argparse.Namespace) -> int:
-        with opened_database(args.db):
+        with common.opened_database(args.db):
             context = ServiceContext(SystemClock())
             reason = args.reason or f"desktop-helpdesk crm {args.command}"
             try:
@@ -60,10 +51,10 @@ def main(argv: Sequence[str], out: TextIO | None = None, err: TextIO | None = No
                 elif args.command == "set-folder":
                     configure_crm(context, folder=args.folder, reason=reason)
             except ValidationError as exc:
-                raise CommandFailed(str(exc)) from None
+                raise common.CommandFailed(str(exc)) from None
             return _status(context, out, args.json, changed=args.command != "status")
 
-    return run_cli(build_parser(), argv, body, err)
+    return common.run_cli(build_parser(), argv, body, err)
 
 
 def _status(context: ServiceContext, out: TextIO, as_json: bool, *, changed: bool) -> int:
@@ -93,8 +84,8 @@ def _status(context: ServiceContext, out: TextIO, as_json: bool, *, changed: boo
     if disabled is not None:
         lines.append(f"ALERT: the CRM disabled the webhook at {disabled.at}: {disabled.reason}")
     if as_json:
-        emit(out, True, "", record)
+        common.emit(out, True, "", record)
     else:
         for line in lines:
-            emit(out, False, line)
-    return EXIT_OK
+            common.emit(out, False, line)
+    return common.EXIT_OK

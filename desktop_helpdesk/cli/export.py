@@ -11,14 +11,7 @@ from datetime import date
 from pathlib import Path
 from typing import TextIO
 
-from desktop_helpdesk.cli.common import (
-    EXIT_OK,
-    CommandFailed,
-    Parser,
-    UsageError,
-    opened_database,
-    run_cli,
-)
+from desktop_helpdesk.cli import common
 from desktop_helpdesk.domain.clock import Clock, SystemClock
 from desktop_helpdesk.services.case_queries import Queue
 from desktop_helpdesk.services.context import ServiceContext
@@ -47,7 +40,7 @@ def _iso_date(text: str) -> date:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = Parser(
+    parser = common.Parser(
         prog="desktop-helpdesk export",
         description="Export a report or a case list to CSV, XLSX or PDF without opening the window.",
         epilog="Example: desktop-helpdesk export --report sla --from 2026-11-01 --to 2026-11-30 "
@@ -86,22 +79,22 @@ def main(argv: Sequence[str] | None = None, *, clock: Clock | None = None,
     out = out or sys.stdout
 
     def body(args: argparse.Namespace) -> int:
-        with opened_database(args.db):
+        with common.opened_database(args.db):
             context = ServiceContext(clock or SystemClock())
             report_filter = _report_filter(args, context)
             pack = _build_pack(args, context, report_filter)
             try:
                 pages = _write(pack, _format_of(args), args.output)
             except ExportError as exc:
-                raise CommandFailed(str(exc)) from exc
+                raise common.CommandFailed(str(exc)) from exc
             except ExportCancelled:
-                raise CommandFailed("cancelled") from None
+                raise common.CommandFailed("cancelled") from None
         rows = sum(len(t.rows) for t in pack.tables)
         extent = f"{pages} page{'s' if pages != 1 else ''}" if pages else f"{rows} rows"
         print(f"Wrote {pack.title} ({extent}) to {args.output}", file=out)
-        return EXIT_OK
+        return common.EXIT_OK
 
-    return run_cli(build_parser(), argv, body, err, check=_check_options)
+    return common.run_cli(build_parser(), argv, body, err, check=_check_options)
 
 
 def _check_options(args: argparse.Namespace) -> None:
@@ -116,12 +109,12 @@ def _format_of(args: argparse.Namespace) -> ExportFormat:
         # "--format csv -o x.pdf" would leave CSV text in a file every viewer opens as a
         # broken PDF: the two must agree (an unknown extension such as .txt is the caller's).
         if named and named != args.format:
-            raise UsageError(
+            raise common.UsageError(
                 f"--format {args.format} does not match the output file {args.output.name!r}; "
                 f"name it *.{args.format} or drop --format")
         return ExportFormat(args.format)
     if named is None:
-        raise UsageError(
+        raise common.UsageError(
             f"--format: cannot tell the format from {args.output.name!r}; "
             "give --format csv, xlsx or pdf")
     return ExportFormat(named)
@@ -136,13 +129,13 @@ def _refuse_ignored_options(args: argparse.Namespace) -> None:
     if args.report != ReportKind.CASES:
         for option, value in (("--queue", args.queue), ("--search", args.search)):
             if value is not None:
-                raise UsageError(
+                raise common.UsageError(
                     f"{option}: only --report cases takes it; the {args.report} report "
                     "covers every case")
     if args.report not in _DATED_REPORTS:
         for option, value in (("--from", args.start), ("--to", args.end)):
             if value is not None:
-                raise UsageError(
+                raise common.UsageError(
                     f"{option}: the {args.report} report has no date range "
                     f"({'it lists cases as they are now' if args.report == ReportKind.CASES else 'it shows the team as it is now'})")
 
@@ -152,7 +145,7 @@ def _report_filter(args: argparse.Namespace, context: ServiceContext) -> ReportF
     start = args.start or today.replace(day=1)
     end = args.end or today
     if end < start:
-        raise UsageError(f"--to: {end.isoformat()} is before --from {start.isoformat()}")
+        raise common.UsageError(f"--to: {end.isoformat()} is before --from {start.isoformat()}")
     return ReportFilter(DateRange(start, end))
 
 

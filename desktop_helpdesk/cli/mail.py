@@ -8,19 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
-from desktop_helpdesk.cli.common import (
-    EXIT_FAILED,
-    EXIT_OK,
-    CommandFailed,
-    Parser,
-    UsageError,
-    add_db_argument,
-    add_json_argument,
-    emit,
-    file_argument,
-    opened_database,
-    run_cli,
-)
+from desktop_helpdesk.cli import common
 from desktop_helpdesk.domain.clock import Clock, SystemClock
 from desktop_helpdesk.services.container import Services
 from desktop_helpdesk.services.errors import ServiceError
@@ -28,16 +16,16 @@ from desktop_helpdesk.services.errors import ServiceError
 PROG = "desktop-helpdesk mail"
 
 
-def build_parser() -> Parser:
+def build_parser() -> common.Parser:
     """The ``mail`` command's parser and its subcommands."""
-    parser = Parser(prog=PROG, description="Email intake: import .eml files, poll the support mailbox.")
+    parser = common.Parser(prog=PROG, description="Email intake: import .eml files, poll the support mailbox.")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.required = True
 
     importer = commands.add_parser("import", help="import .eml files as if they had arrived by email")
-    importer.add_argument("files", nargs="+", type=file_argument, metavar="FILE")
-    add_db_argument(importer)
-    add_json_argument(importer)
+    importer.add_argument("files", nargs="+", type=common.file_argument, metavar="FILE")
+    common.add_db_argument(importer)
+    common.add_json_argument(importer)
 
     inbox = commands.add_parser("set-inbox", help="set the IMAP support mailbox (team setting)")
     inbox.add_argument("--host", required=True)
@@ -53,20 +41,20 @@ def build_parser() -> Parser:
                        help="e.g. https://login.microsoftonline.com/<tenant>")
     inbox.add_argument("--as", dest="actor", default="", metavar="USERNAME",
                        help="the admin or supervisor making the change (default: the first admin)")
-    add_db_argument(inbox)
-    add_json_argument(inbox)
+    common.add_db_argument(inbox)
+    common.add_json_argument(inbox)
 
     poll = commands.add_parser("poll", help="fetch new mail from the support mailbox")
     poll.add_argument("--once", action="store_true", required=True, help="poll once and exit")
-    add_db_argument(poll)
-    add_json_argument(poll)
+    common.add_db_argument(poll)
+    common.add_json_argument(poll)
 
     status = commands.add_parser("status", help="last good fetch, last error, quarantined, waiting")
-    add_db_argument(status)
-    add_json_argument(status)
+    common.add_db_argument(status)
+    common.add_json_argument(status)
 
     sign_in = commands.add_parser("sign-in", help="OAuth2 device-code sign-in for the mailbox")
-    add_db_argument(sign_in)
+    common.add_db_argument(sign_in)
     return parser
 
 
@@ -77,28 +65,28 @@ def main(argv: list[str], *, clock: Clock | None = None, out: TextIO | None = No
     handlers = {"import": _import, "set-inbox": _set_inbox, "poll": _poll, "status": _status,
                 "sign-in": _sign_in}
     clock = clock or SystemClock()
-    return run_cli(build_parser(), argv,
-                   lambda args: handlers[args.command](args, out, lambda: Services.create(clock)),
-                   err, subcommand="command")
+    return common.run_cli(build_parser(), argv,
+                          lambda args: handlers[args.command](args, out, lambda: Services.create(clock)),
+                          err, subcommand="command")
 
 
 def _import(args, out: TextIO, make_services: Callable[[], Services]) -> int:
     missing = [path for path in args.files if not path.is_file()]
     if missing:
-        raise UsageError(f"{missing[0]}: no such file")
-    with opened_database(args.db):
+        raise common.UsageError(f"{missing[0]}: no such file")
+    with common.opened_database(args.db):
         intake = make_services().mail_intake
         for path in args.files:
             try:
                 raw = path.read_bytes()
             except OSError as exc:
-                raise CommandFailed(f"{path}: cannot be read ({exc.strerror or exc})") from exc
+                raise common.CommandFailed(f"{path}: cannot be read ({exc.strerror or exc})") from exc
             result = intake.process(raw, _eml_source(path))
             record = {"file": str(path), "outcome": result.outcome.value,
                       "case": result.case_number, "reason": result.reason}
             case = f" {result.case_number}" if result.case_number else ""
-            emit(out, args.json, f"{path}: {result.outcome.value}{case} ({result.reason})", record)
-    return EXIT_OK
+            common.emit(out, args.json, f"{path}: {result.outcome.value}{case} ({result.reason})", record)
+    return common.EXIT_OK
 
 
 def _eml_source(path: Path):
@@ -110,17 +98,17 @@ def _eml_source(path: Path):
 def _set_inbox(args, out: TextIO, make_services: Callable[[], Services]) -> int:
     from desktop_helpdesk.storage.records import TeamMemberRecord
 
-    with opened_database(args.db):
+    with common.opened_database(args.db):
         services = make_services()
         query = TeamMemberRecord.select().where(TeamMemberRecord.active == True)  # noqa: E712
         if args.actor:
             actor = query.where(TeamMemberRecord.username == args.actor).first()
             if actor is None:
-                raise UsageError(f"--as: no active team member {args.actor!r}")
+                raise common.UsageError(f"--as: no active team member {args.actor!r}")
         else:
             actor = query.where(TeamMemberRecord.role == "admin").order_by(TeamMemberRecord.id).first()
             if actor is None:
-                raise CommandFailed("no active admin in this database; pass --as USERNAME")
+                raise common.CommandFailed("no active admin in this database; pass --as USERNAME")
         try:
             settings = services.settings.update(
                 actor.id, reason="desktop-helpdesk mail set-inbox",
@@ -130,16 +118,16 @@ def _set_inbox(args, out: TextIO, make_services: Callable[[], Services]) -> int:
                 imap_oauth_client_id=args.oauth_client_id, imap_oauth_authority=args.oauth_authority,
             )
         except ServiceError as exc:
-            raise CommandFailed(str(exc)) from exc
+            raise common.CommandFailed(str(exc)) from exc
         text = (f"inbox set: {settings.imap_username} on {settings.imap_host}:{settings.imap_port} "
                 f"({settings.imap_security}), folder {settings.imap_folder} -> "
                 f"{settings.imap_processed_folder}")
-        emit(out, args.json, text, {"host": settings.imap_host, "port": settings.imap_port,
-                                    "security": settings.imap_security, "user": settings.imap_username,
-                                    "folder": settings.imap_folder,
-                                    "processed_folder": settings.imap_processed_folder,
-                                    "auth": settings.imap_auth})
-    return EXIT_OK
+        common.emit(out, args.json, text, {"host": settings.imap_host, "port": settings.imap_port,
+                                           "security": settings.imap_security, "user": settings.imap_username,
+                                           "folder": settings.imap_folder,
+                                           "processed_folder": settings.imap_processed_folder,
+                                           "auth": settings.imap_auth})
+    return common.EXIT_OK
 
 
 def _poll(args, out: TextIO, make_services: Callable[[], Services]) -> int:
@@ -148,38 +136,38 @@ def _poll(args, out: TextIO, make_services: Callable[[], Services]) -> int:
     def show(item) -> None:
         # One line per message as soon as it is stored and moved, so progress is visible.
         case = f" {item.case_number}" if item.case_number else ""
-        emit(out, args.json, f"UID {item.uid}: {item.outcome}{case} ({item.reason})",
-             {"uid": item.uid, "outcome": item.outcome, "case": item.case_number, "reason": item.reason})
+        common.emit(out, args.json, f"UID {item.uid}: {item.outcome}{case} ({item.reason})",
+                    {"uid": item.uid, "outcome": item.outcome, "case": item.case_number, "reason": item.reason})
         out.flush()
 
-    with opened_database(args.db):
+    with common.opened_database(args.db):
         services = make_services()
         report = poll_mailbox(services.mail_intake, services.context, environ=os.environ, on_result=show)
-        emit(out, args.json, report.status_line, {"status": report.status_line, "ok": report.ok,
-                                                  "fetched": len(report.results),
-                                                  "waiting": report.waiting})
-    return EXIT_OK if report.ok else EXIT_FAILED
+        common.emit(out, args.json, report.status_line, {"status": report.status_line, "ok": report.ok,
+                                                         "fetched": len(report.results),
+                                                         "waiting": report.waiting})
+    return common.EXIT_OK if report.ok else common.EXIT_FAILED
 
 
 def _status(args, out: TextIO, make_services: Callable[[], Services]) -> int:
     from desktop_helpdesk.services.mail_imap import intake_status
 
-    with opened_database(args.db):
+    with common.opened_database(args.db):
         services = make_services()
         status = intake_status(services.context)
-        emit(out, args.json, status.describe(), status.as_dict())
-    return EXIT_OK
+        common.emit(out, args.json, status.describe(), status.as_dict())
+    return common.EXIT_OK
 
 
 def _sign_in(args, out: TextIO, make_services: Callable[[], Services]) -> int:
     from desktop_helpdesk.services.mail_oauth import OAuthError, device_code_sign_in
 
-    with opened_database(args.db):
+    with common.opened_database(args.db):
         settings = make_services().context.settings()
         try:
             device_code_sign_in(settings, lambda message: print(message, file=out, flush=True))
         except OAuthError as exc:
-            raise CommandFailed(str(exc)) from exc
+            raise common.CommandFailed(str(exc)) from exc
         print(f"signed in: the token for {settings.imap_username} is kept in this computer's keyring",
               file=out)
-    return EXIT_OK
+    return common.EXIT_OK

@@ -9,30 +9,21 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from desktop_helpdesk.cli.common import (
-    EXIT_OK,
-    CommandFailed,
-    Parser,
-    UsageError,
-    add_db_argument,
-    add_json_argument,
-    emit,
-    run_cli,
-)
+from desktop_helpdesk.cli import common
 from desktop_helpdesk.config import load_config
 from desktop_helpdesk.services.backups import BackupError, restore
 
 
-def build_parser() -> Parser:
-    parser = Parser(
+def build_parser() -> common.Parser:
+    parser = common.Parser(
         prog="desktop-helpdesk restore",
         description="Replace the SQLite database with a backup. Refused while the database is "
                     "open anywhere (close Desktop Helpdesk on every workstation first); the "
                     "current file is kept beside it as *.before-restore-*.bak.",
     )
-    add_db_argument(parser)
+    common.add_db_argument(parser)
     parser.add_argument("backup", type=Path, help="the backup file to restore")
-    add_json_argument(parser)
+    common.add_json_argument(parser)
     return parser
 
 
@@ -43,16 +34,16 @@ def main(argv: Sequence[str], *, out: TextIO | None = None, err: TextIO | None =
     def body(args: argparse.Namespace) -> int:
         target = load_config(args.db, os.environ).database
         if not target.is_sqlite:
-            raise UsageError(f"--db: {target.display} is PostgreSQL; restore it with pg_restore "
-                             "(see the README)")
+            raise common.UsageError(f"--db: {target.display} is PostgreSQL; restore it with pg_restore "
+                                    "(see the README)")
         try:
             safety = restore(args.backup, target.sqlite_path)
         except BackupError as exc:
-            raise CommandFailed(str(exc)) from exc
+            raise common.CommandFailed(str(exc)) from exc
         kept = f"; the previous file is kept as {safety}" if safety else ""
-        emit(out, args.json, f"Restored {target.sqlite_path} from {args.backup}{kept}",
-             {"database": str(target.sqlite_path), "backup": str(args.backup),
-              "previous": str(safety) if safety else None})
-        return EXIT_OK
+        common.emit(out, args.json, f"Restored {target.sqlite_path} from {args.backup}{kept}",
+                    {"database": str(target.sqlite_path), "backup": str(args.backup),
+                     "previous": str(safety) if safety else None})
+        return common.EXIT_OK
 
-    return run_cli(build_parser(), argv, body, err)
+    return common.run_cli(build_parser(), argv, body, err)

@@ -12,15 +12,7 @@ import threading
 from collections.abc import Sequence
 from typing import TextIO
 
-from desktop_helpdesk.cli.common import (
-    EXIT_OK,
-    Parser,
-    add_db_argument,
-    add_json_argument,
-    emit,
-    opened_database,
-    run_cli,
-)
+from desktop_helpdesk.cli import common
 from desktop_helpdesk.domain.clock import SystemClock
 from desktop_helpdesk.services.context import ServiceContext
 from desktop_helpdesk.services.jobs import JobOutcome, JobScheduler, team_jobs
@@ -32,20 +24,20 @@ log = logging.getLogger(__name__)
 MAX_IDLE_SECONDS = 5.0
 
 
-def build_parser() -> Parser:
-    parser = Parser(
+def build_parser() -> common.Parser:
+    parser = common.Parser(
         prog="desktop-helpdesk worker",
         description="Run the team's background jobs (CRM delivery, client email) without a window. "
                     "Each job runs in one process of the team at a time (a lease in the database); "
                     "open windows take over within 90 s if the worker stops.",
         epilog="SIGTERM (or Ctrl+C) finishes the current item, releases the leases and exits 0.",
     )
-    add_db_argument(parser)
+    common.add_db_argument(parser)
     parser.add_argument("--once", action="store_true",
                         help="run every job one round and exit 0 (for tests and cron)")
     parser.add_argument("--label", default="headless worker",
                         help="how the status bar names this worker (default: headless worker)")
-    add_json_argument(parser)
+    common.add_json_argument(parser)
     return parser
 
 
@@ -88,7 +80,7 @@ def main(argv: Sequence[str], out: TextIO | None = None, err: TextIO | None = No
             stop.close()
 
     def run(args: argparse.Namespace, stop: StopRequest) -> int:
-        with opened_database(args.db):
+        with common.opened_database(args.db):
             clock = SystemClock()
             context = ServiceContext(clock)
             leases = LeaseService(HolderIdentity.of_this_process(args.label), clock)
@@ -96,31 +88,31 @@ def main(argv: Sequence[str], out: TextIO | None = None, err: TextIO | None = No
             try:
                 if args.once:
                     for outcome in scheduler.run_every_job_once(stop.is_set):
-                        emit(out, args.json, describe_outcome(outcome), outcome_record(outcome))
-                    return EXIT_OK
+                        common.emit(out, args.json, describe_outcome(outcome), outcome_record(outcome))
+                    return common.EXIT_OK
                 log.info("worker started as %s", leases.identity.token)
                 first_pass = True
                 while not stop.is_set():
                     for outcome in scheduler.run_due(stop.is_set):
                         if outcome.error or (outcome.report and (outcome.report.counters.get("sent")
                                                                  or outcome.report.problem)):
-                            emit(out, args.json, describe_outcome(outcome), outcome_record(outcome))
+                            common.emit(out, args.json, describe_outcome(outcome), outcome_record(outcome))
                             out.flush()
                     if first_pass:
                         # One line once running, so supervisors and tests see it came up.
                         held = ", ".join(leases.held_names) or "nothing yet (held elsewhere)"
-                        emit(out, args.json, f"worker running; holds {held}",
-                             {"running": True, "holds": leases.held_names})
+                        common.emit(out, args.json, f"worker running; holds {held}",
+                                    {"running": True, "holds": leases.held_names})
                         out.flush()
                         first_pass = False
                     stop.wait(min(MAX_IDLE_SECONDS, max(0.05, scheduler.seconds_until_due())))
                 log.info("worker stopping: releasing leases")
-                return EXIT_OK
+                return common.EXIT_OK
             finally:
                 # Handing the leases on lets a window take over at once instead of after 90 s.
                 scheduler.release_all()
 
-    return run_cli(build_parser(), argv, body, err)
+    return common.run_cli(build_parser(), argv, body, err)
 
 
 class StopRequest:
