@@ -96,6 +96,14 @@ from desktop_helpdesk.storage.target_columns import DUE_FIELDS, MET_FIELDS
 MAX_SUBJECT_LENGTH = column_length(CaseRecord.subject)
 # Room for a long pasted email thread; beyond that it belongs in an attachment.
 MAX_DESCRIPTION_LENGTH = 100_000
+
+# What a command does to the locked case inside ``CaseService._change``: (actor, case, log, now).
+CaseChange = Callable[[TeamMemberRecord, CaseRecord, ChangeLog, datetime], None]
+# A change that logs one contact and returns its interaction id and the SLA targets it met.
+ContactRecorder = Callable[[TeamMemberRecord, CaseRecord, ChangeLog, datetime],
+                           tuple[int, tuple[str, ...]]]
+
+
 def member_label(member: TeamMemberRecord | None) -> str:
     """How a member appears in audit rows.
 
@@ -114,6 +122,21 @@ class CaseService:
     Every change runs in one write transaction with its audit rows, its CRM outbox event and
     its search-index update, bumps ``version`` and ``updated_at`` and keeps ``next_due_at``.
 
+    Every command on one case takes the same arguments, described here once; each command's
+    docstring names only its own:
+
+    - ``actor_id``: the member acting, who is the author of anything the command records.
+    - ``case_id``: the case.
+    - ``expected_version`` (keyword): the version the caller read; a stale one raises
+      ``ConflictError``, None skips the check.
+    - ``read_back`` (keyword, on the commands bulk work runs): False returns None instead of
+      reading the updated case back.
+
+    Unless its docstring says otherwise, a command returns the updated case (``CaseDetail``)
+    and raises ``PermissionDenied`` for an unknown or inactive actor, ``NotFoundError`` for no
+    such case, ``WorkflowError`` for a closed case (read-only until reopened) and
+    ``ConflictError`` for a stale ``expected_version``. Nothing is written when it raises.
+
     Args:
         context: the shared services context (clock, calendar, policy, settings).
     """
@@ -123,20 +146,11 @@ class CaseService:
 
     # ----------------------------------------------------------------------------- logging
 
-    def log_case(
-        self,
-        actor_id: int,
-        *,
-        subject: str,
-        channel: str,
-        requested_priority: str = RequestedPriority.MEDIUM.value,
-        description: str = "",
-        received_at: datetime | None = None,
-        contact_id: int | None = None,
-        new_contact: NewContact | None = None,
-        live_call: bool = True,
-        category_id: int | None = None,
-    ) -> LoggedCase:
+    def log_case(self, actor_id: int, *, subject: str, channel: str,
+                 requested_priority: str = RequestedPriority.MEDIUM.value, description: str = "",
+                 received_at: datetime | None = None, contact_id: int | None = None,
+                 new_contact: NewContact | None = None, live_call: bool = True,
+                 category_id: int | None = None) -> LoggedCase:
         """Log a new case: number it, find or create the caller, compute its SLA due instants,
         assign it, index it for search and queue it for the CRM, all in one transaction.
 
@@ -326,33 +340,19 @@ class CaseService:
 
     # ------------------------------------------------------------------------ plain edits
 
-    def edit_case(
-        self,
-        actor_id: int,
-        case_id: int,
-        *,
-        expected_version: int,
-        subject: str | None = None,
-        description: str | None = None,
-        contact_id: int | None = None,
-    ) -> CaseDetail:
+    def edit_case(self, actor_id: int, case_id: int, *, expected_version: int,
+                  subject: str | None = None, description: str | None = None,
+                  contact_id: int | None = None) -> CaseDetail:
         """Change the subject, description or contact of an open or resolved case.
 
         Args:
-            actor_id: the member editing.
-            case_id: the case.
-            expected_version: the version the editor read (stale -> ``ConflictError``).
+            expected_version: required: an edit always checks the version the editor read.
             subject: the new subject (None: unchanged).
             description: the new description (None: unchanged).
             contact_id: another contact of the same client (None: unchanged).
 
-        Returns:
-            The updated case.
-
         Raises:
             ValidationError: empty subject, unknown contact or one of another client.
-            WorkflowError: the case is closed.
-            ConflictError: the case changed since ``expected_version``.
         """
         if subject is not None:
             subject = _required_text("subject", subject, MAX_SUBJECT_LENGTH)
@@ -378,39 +378,22 @@ class CaseService:
                     after=audit_label(contact.name, contact.id),
                 )
                 case.contact = contact_id
-            return True
 
-        return self._change(actor_id, case_id, expected_version, apply)
+        return self._change(actor_id, case_id, expected_version, apply, reindex=True)
 
-    def change_priority(
-        self,
-        actor_id: int,
-        case_id: int,
-        requested_priority: str,
-        *,
-        reason: str,
-        expected_version: int | None = None,
-        read_back: bool = True,
-    ) -> CaseDetail | None:
+    def change_priority(self, actor_id: int, case_id: int, requested_priority: str, *, reason: str,
+                        expected_version: int | None = None,
+                        read_back: bool = True) -> CaseDetail | None:
         """Change the requested priority; the due instants are recomputed from the same starts
         (received for acknowledge/respond, the current resolution start for resolve, plus the
         business time already paused) and every change is audited with ``reason``.
 
         Args:
-            actor_id: the member acting.
-            case_id: the case.
             requested_priority: ``"high"``, ``"medium"`` or ``"low"`` (served as medium).
             reason: why (required; audited with each changed field).
-            expected_version: the version the caller read (stale -> ``ConflictError``; None: no check).
-            read_back: return the updated case (bulk work skips the read: None).
-
-        Returns:
-            The updated case.
 
         Raises:
             ValidationError: unknown ``requested_priority`` or empty ``reason``.
-            WorkflowError: the case is closed.
-            ConflictError: stale ``expected_version``.
         """
         requested = _enum("requested_priority", RequestedPriority, str(requested_priority).lower())
         reason = _required_text("reason", reason, 2000)
@@ -421,10 +404,9 @@ class CaseService:
             log.change(case, "requested_priority", requested.value, reason=reason)
             if not log.change(case, "effective_priority", priority.value, reason=reason):
                 # Low <-> Medium changes the request but not the targets the team works to.
-                return False
+                return
             why = f"Priority changed {old.label} -> {priority.label}: {reason}"
             self._recompute_due(case, priority, log, why)
-            return False
 
         return self._change(actor_id, case_id, expected_version, apply, read_back=read_back)
 
@@ -456,39 +438,22 @@ class CaseService:
         )
         return timedelta(seconds=int(seconds or 0))
 
-    def reassign(
-        self,
-        actor_id: int,
-        case_id: int,
-        assignee_id: int | None,
-        *,
-        reason: str,
-        expected_version: int | None = None,
-        bulk: bool = False,
-        read_back: bool = True,
-    ) -> CaseDetail | None:
+    def reassign(self, actor_id: int, case_id: int, assignee_id: int | None, *, reason: str,
+                 expected_version: int | None = None, bulk: bool = False,
+                 read_back: bool = True) -> CaseDetail | None:
         """Give the case to another member (or nobody: back to the Unassigned queue).
 
         Agents may take an unassigned case themselves or hand on their own cases; reassigning
         anyone else's case needs a supervisor or admin.
 
         Args:
-            actor_id: the member acting.
-            case_id: the case.
             assignee_id: the new assignee, or None for the Unassigned queue.
             reason: why (required; audited).
-            expected_version: the version the caller read (stale -> ``ConflictError``; None: no check).
             bulk: part of bulk work, where the team setting may let agents move colleagues' cases.
-            read_back: return the updated case (bulk work skips the read: None).
-
-        Returns:
-            The updated case (None when ``read_back`` is False).
 
         Raises:
             ValidationError: empty ``reason``; ``assignee`` unknown, inactive or not taking cases.
             PermissionDenied: an agent moving someone else's case.
-            WorkflowError: the case is closed.
-            ConflictError: stale ``expected_version``.
         """
         reason = _required_text("reason", reason, 2000)
 
@@ -509,7 +474,7 @@ class CaseService:
                 if not after.can_take_cases:
                     raise ValidationError("assignee", f"{after.display_name} does not take cases")
             if case.assignee_id == assignee_id:
-                return False  # nothing to audit; the version still moves so callers see a write
+                return  # nothing to audit; the version still moves so callers see a write
             case.assignee = assignee_id
             log.add(
                 "reassigned",
@@ -518,37 +483,22 @@ class CaseService:
                 after=member_label(after),
                 reason=reason,
             )
-            return False
 
         return self._change(actor_id, case_id, expected_version, apply, read_back=read_back)
 
-    def take_case(
-        self,
-        actor_id: int,
-        case_id: int,
-        *,
-        reason: str = "",
-        expected_version: int | None = None,
-    ) -> CaseDetail:
+    def take_case(self, actor_id: int, case_id: int, *, reason: str = "",
+                  expected_version: int | None = None) -> CaseDetail:
         """"Assign to me": take an unassigned case, or a colleague's with a reason.
 
         Any member who takes cases may do it (a desk covers for an absent colleague); taking
         someone else's case says why, and the audit names who had it.
 
         Args:
-            actor_id: the member taking the case.
-            case_id: the case.
             reason: why (required when the case was a colleague's; audited).
-            expected_version: the version the caller read (stale -> ``ConflictError``; None: no check).
-
-        Returns:
-            The updated case.
 
         Raises:
             ValidationError: ``reason`` missing for a colleague's case; ``assignee`` when the
                 actor does not take cases.
-            WorkflowError: the case is closed.
-            ConflictError: stale ``expected_version``.
         """
         reason = _optional_text("reason", reason, 2000).strip()
 
@@ -556,7 +506,7 @@ class CaseService:
             if not actor.can_take_cases:
                 raise ValidationError("assignee", f"{actor.display_name} does not take cases")
             if case.assignee_id == actor.id:
-                return False
+                return
             before = TeamMemberRecord.get_or_none(TeamMemberRecord.id == case.assignee_id)
             if before is not None and not reason:
                 raise ValidationError(
@@ -570,35 +520,21 @@ class CaseService:
                 after=member_label(actor),
                 reason=reason or "Taken from the Unassigned queue",
             )
-            return False
 
         return self._change(actor_id, case_id, expected_version, apply)
 
-    def hand_back(
-        self,
-        actor_id: int,
-        case_id: int,
-        *,
-        reason: str = "",
-        expected_version: int | None = None,
-    ) -> CaseDetail:
+    def hand_back(self, actor_id: int, case_id: int, *, reason: str = "",
+                  expected_version: int | None = None) -> CaseDetail:
         """"Hand back to the queue": the case goes to Unassigned for someone else to take.
 
         Agents hand back their own cases; a supervisor or admin may hand back anyone's.
 
         Args:
-            actor_id: the member acting.
-            case_id: the case.
             reason: why (optional; audited).
-            expected_version: the version the caller read (stale -> ``ConflictError``; None: no check).
-
-        Returns:
-            The updated case.
 
         Raises:
             PermissionDenied: an agent handing back someone else's case.
             WorkflowError: the case is closed or already unassigned.
-            ConflictError: stale ``expected_version``.
         """
         reason = _optional_text("reason", reason, 2000).strip()
 
@@ -616,43 +552,26 @@ class CaseService:
                 after="",
                 reason=reason or "Handed back to the Unassigned queue",
             )
-            return False
 
         return self._change(actor_id, case_id, expected_version, apply)
 
-    def set_category(
-        self,
-        actor_id: int,
-        case_id: int,
-        category_id: int | None,
-        *,
-        reason: str = "",
-        expected_version: int | None = None,
-        read_back: bool = True,
-    ) -> CaseDetail | None:
+    def set_category(self, actor_id: int, case_id: int, category_id: int | None, *,
+                     reason: str = "", expected_version: int | None = None,
+                     read_back: bool = True) -> CaseDetail | None:
         """Give the case a category (or none), audited.
 
         Args:
-            actor_id: the member acting (any active member).
-            case_id: the case.
             category_id: an offered category, or None to clear it.
             reason: why (optional; audited).
-            expected_version: the version the caller read (stale -> ``ConflictError``; None: no check).
-            read_back: return the updated case (bulk work skips the read: None).
-
-        Returns:
-            The updated case.
 
         Raises:
             ValidationError: ``category`` unknown or retired.
-            WorkflowError: the case is closed.
-            ConflictError: stale ``expected_version``.
         """
         reason = _optional_text("reason", reason, 2000)
 
         def apply(actor, case, log, now):
             if case.category_id == category_id:
-                return False
+                return
             after = chosen_category(category_id)
             before = CategoryRecord.get_or_none(CategoryRecord.id == case.category_id)
             log.add(
@@ -663,25 +582,15 @@ class CaseService:
                 reason=reason,
             )
             case.category = category_id
-            return False
 
         return self._change(actor_id, case_id, expected_version, apply, read_back=read_back)
 
     # ------------------------------------------------------------------------ interactions
 
-    def add_interaction(
-        self,
-        actor_id: int,
-        case_id: int,
-        *,
-        channel: str,
-        direction: str,
-        summary: str,
-        occurred_at: datetime | None = None,
-        duration_seconds: int = 0,
-        acknowledgement_only: bool = False,
-        expected_version: int | None = None,
-    ) -> InteractionLogged:
+    def add_interaction(self, actor_id: int, case_id: int, *, channel: str, direction: str,
+                        summary: str, occurred_at: datetime | None = None,
+                        duration_seconds: int = 0, acknowledgement_only: bool = False,
+                        expected_version: int | None = None) -> InteractionLogged:
         """Record a contact with the client (or an internal note) and the SLA targets it meets.
 
         An outbound contact, or an inbound live one (call, Skype, remote session...) means a
@@ -690,15 +599,12 @@ class CaseService:
         internal notes meet nothing. A New case becomes Acknowledged, then In progress.
 
         Args:
-            actor_id: the member logging it (its author).
-            case_id: the case.
             channel: phone, email, skype, join_me, gotomeeting, remote_session or note.
             direction: inbound, outbound or internal (notes are always internal).
             summary: what was said or done (required).
             occurred_at: when it happened (default now; not before the case was received).
             duration_seconds: length of a call or session.
             acknowledgement_only: an acknowledgement email that does not progress the case.
-            expected_version: stale -> ``ConflictError`` (None: no check).
 
         Returns:
             The interaction id, the targets it met and the updated case.
@@ -706,7 +612,6 @@ class CaseService:
         Raises:
             ValidationError: naming ``channel``, ``direction``, ``summary``, ``occurred_at``
                 or ``duration_seconds``.
-            WorkflowError: the case is closed.
         """
         medium = _enum("channel", InteractionChannel, channel)
         way = _enum("direction", Direction, direction)
@@ -715,39 +620,39 @@ class CaseService:
         summary = _required_text("summary", summary, 20_000)
         duration_seconds = checked_whole_number("duration_seconds", duration_seconds,
                                                 InteractionRecord.duration_seconds)
-        result: dict = {}
 
-        def apply(actor, case, log, now):
+        def record(actor, case, log, now):
             at = _case_instant("occurred_at", occurred_at, now, case)
-            interaction_id, satisfied = self._record_contact(
+            return self._record_contact(
                 actor, case, log, now, medium, way, summary, at,
                 duration_seconds=duration_seconds, acknowledgement_only=acknowledgement_only)
-            result["id"] = interaction_id
-            result["satisfied"] = satisfied
-            return True
 
-        detail = self._change(actor_id, case_id, expected_version, apply)
-        return InteractionLogged(result["id"], result["satisfied"], detail)
+        return self._contact_change(actor_id, case_id, expected_version, record)
 
-    def _record_contact(
-        self,
-        actor: TeamMemberRecord,
-        case: CaseRecord,
-        log: ChangeLog,
-        now: datetime,
-        medium: InteractionChannel,
-        way: Direction,
-        summary: str,
-        at: datetime,
-        *,
-        duration_seconds: int = 0,
-        acknowledgement_only: bool = False,
-    ) -> tuple[int, tuple[str, ...]]:
+    def _contact_change(self, actor_id: int, case_id: int, expected_version: int | None,
+                        record: ContactRecorder) -> InteractionLogged:
+        """Run ``record``, which logs one contact and returns its interaction id and the
+        targets it met, as a change of the case (reindexed: the contact's text is searchable)."""
+        logged = []
+
+        def apply(actor, case, log, now):
+            logged.append(record(actor, case, log, now))
+
+        detail = self._change(actor_id, case_id, expected_version, apply, reindex=True)
+        interaction_id, satisfied = logged[0]
+        return InteractionLogged(interaction_id, satisfied, detail)
+
+    def _record_contact(self, actor: TeamMemberRecord, case: CaseRecord, log: ChangeLog,
+                        now: datetime, medium: InteractionChannel, way: Direction, summary: str,
+                        at: datetime, *, duration_seconds: int = 0,
+                        acknowledgement_only: bool = False,
+                        how: str = "") -> tuple[int, tuple[str, ...]]:
         """Insert an interaction, meet the SLA targets it meets, move the status on and queue
         it for the CRM (inside the caller's ``_change``). The one rule of what a contact meets:
         a team member "in touch with the client" -- anything outbound, or a live conversation
         the client started (they called or opened a Skype chat and someone answered) --
         acknowledges the case and, unless it is only an acknowledgement, is the first response.
+        ``how`` explains the met targets in the audit (default: the channel and direction).
 
         Returns:
             The interaction id and the targets it met.
@@ -758,7 +663,7 @@ class CaseService:
             targets.append(Target.ACKNOWLEDGE)
             if not acknowledgement_only:
                 targets.append(Target.RESPOND)
-        satisfied = self._meet(case, targets, at, log, f"{medium.label} {way.value}")
+        satisfied = self._meet(case, targets, at, log, how or f"{medium.label} {way.value}")
         interaction_id = InteractionRecord.insert(
             case=case.id,
             channel=medium.value,
@@ -782,18 +687,9 @@ class CaseService:
         })
         return interaction_id, tuple(satisfied)
 
-    def send_reply(
-        self,
-        actor_id: int,
-        case_id: int,
-        *,
-        to: str,
-        subject: str,
-        body: str,
-        cc: str | tuple[str, ...] = (),
-        attachment_ids: tuple[int, ...] = (),
-        expected_version: int | None = None,
-    ) -> InteractionLogged:
+    def send_reply(self, actor_id: int, case_id: int, *, to: str, subject: str, body: str,
+                   cc: str | tuple[str, ...] = (), attachment_ids: tuple[int, ...] = (),
+                   expected_version: int | None = None) -> InteractionLogged:
         """Email the client from the case: the body (placeholders filled with the case's
         fields) is queued in the mail outbox with the chosen case attachments, and logged as an
         outbound email interaction -- the first response when the case has none yet -- in one
@@ -801,14 +697,11 @@ class CaseService:
         missing) so the client's answer threads back onto the case.
 
         Args:
-            actor_id: the member writing (any active member).
-            case_id: the case.
             to: the addressee (``a@b`` or ``Name <a@b>``).
             subject: the subject.
             body: the text; case-field placeholders such as ``{case_number}`` are filled.
             cc: further addressees, comma separated or a tuple.
             attachment_ids: the case's attachments to send with it.
-            expected_version: stale -> ``ConflictError`` (None: no check).
 
         Returns:
             The interaction id, the targets it met and the updated case.
@@ -817,15 +710,13 @@ class CaseService:
             MailNotConfigured: no SMTP server or sender address (nothing is written).
             ValidationError: naming ``to``, ``cc``, ``subject``, ``body`` (an unknown
                 placeholder is named) or ``attachments``.
-            WorkflowError: the case is closed.
         """
         settings = self._context.settings()
         if not settings.mail_configured:
             raise MailNotConfigured()
         reply = checked_reply(to, cc, subject, body, attachment_ids)
-        result: dict = {}
 
-        def apply(actor, case, log, now):
+        def record(actor, case, log, now):
             attachments = reply_attachments(case.id, reply.attachment_ids, settings)
             contact = case.contact if case.contact_id is not None else None
             to_name = reply.to_name or (contact.name if contact is not None
@@ -844,30 +735,18 @@ class CaseService:
                 subject=tagged[:400], cc=reply.cc, attachment_ids=tuple(a.id for a in attachments),
                 to_address=reply.to_address, to_name=to_name, in_reply_to=last_client_message_id(case.id),
             )
-            result["id"] = interaction_id
-            result["satisfied"] = satisfied
-            return True
+            return interaction_id, satisfied
 
-        detail = self._change(actor_id, case_id, expected_version, apply)
-        return InteractionLogged(result["id"], result["satisfied"], detail)
+        return self._contact_change(actor_id, case_id, expected_version, record)
 
-    def send_acknowledgement(
-        self,
-        actor_id: int,
-        case_id: int,
-        *,
-        expected_version: int | None = None,
-        automatic: bool = False,
-        in_reply_to: str = "",
-    ) -> InteractionLogged:
+    def send_acknowledgement(self, actor_id: int, case_id: int, *,
+                             expected_version: int | None = None, automatic: bool = False,
+                             in_reply_to: str = "") -> InteractionLogged:
         """Email the client that the request is logged (case number, priority, when we will
         respond). Queues the email in the mail outbox and logs an outbound email interaction
         that meets the acknowledgement target now, in one audited transaction.
 
         Args:
-            actor_id: the member acting (the interaction's author).
-            case_id: the case.
-            expected_version: stale -> ``ConflictError`` (None: no check).
             automatic: sent by email intake on its own (marked ``Auto-Submitted``).
             in_reply_to: the client's Message-ID being acknowledged ("" for none).
 
@@ -882,9 +761,8 @@ class CaseService:
         settings = self._context.settings()
         if not settings.mail_configured:
             raise MailNotConfigured()
-        result: dict = {}
 
-        def apply(actor, case, log, now):
+        def record(actor, case, log, now):
             if not CaseStatus(case.status).is_open or case.resolved_at is not None:
                 raise WorkflowError(f"Case {case.number} is {CaseStatus(case.status).label.lower()}; "
                                     "there is nothing to acknowledge")
@@ -892,39 +770,17 @@ class CaseService:
                 raise WorkflowError(f"Case {case.number} is already acknowledged")
             contact = require_mail_contact(case)
             how = "Automatic acknowledgement email" if automatic else "Acknowledgement email"
-            satisfied = self._meet(case, [Target.ACKNOWLEDGE], now, log, how)
-            summary = f"{how} to {contact.email.strip()}"
-            interaction_id = InteractionRecord.insert(
-                case=case.id,
-                channel=InteractionChannel.EMAIL.value,
-                direction=Direction.OUTBOUND.value,
-                summary=summary,
-                author=actor.id,
-                occurred_at=now,
-                created_at=now,
-                satisfies=",".join(satisfied),
-            ).execute()
-            log.add("interaction", field="interaction", after=f"email outbound #{interaction_id}")
-            self._progress_status(case, log)
-            self._crm(case, "interaction", now, interaction_id, {
-                "channel": InteractionChannel.EMAIL.value,
-                "direction": Direction.OUTBOUND.value,
-                "summary": summary,
-                "occurred_at": now,
-                "duration_seconds": 0,
-                "author": actor.display_name,
-            })
+            interaction_id, satisfied = self._record_contact(
+                actor, case, log, now, InteractionChannel.EMAIL, Direction.OUTBOUND,
+                f"{how} to {contact.email.strip()}", now, acknowledgement_only=True, how=how)
             queue_case_email(
                 case, MailKind.ACKNOWLEDGEMENT, acknowledgement_body(case, contact, settings,
                                                                      "" if automatic else actor.display_name),
                 contact, settings, now, log, automatic=automatic, in_reply_to=in_reply_to,
             )
-            result["id"] = interaction_id
-            result["satisfied"] = tuple(satisfied)
-            return True
+            return interaction_id, satisfied
 
-        detail = self._change(actor_id, case_id, expected_version, apply)
-        return InteractionLogged(result["id"], result["satisfied"], detail)
+        return self._contact_change(actor_id, case_id, expected_version, record)
 
     def _meet(
         self, case: CaseRecord, targets: list[Target], at: datetime, log: ChangeLog, how: str
@@ -949,28 +805,15 @@ class CaseService:
 
     # ---------------------------------------------------------------------------- workflow
 
-    def change_status(
-        self,
-        actor_id: int,
-        case_id: int,
-        status: str,
-        *,
-        reason: str = "",
-        expected_version: int | None = None,
-    ) -> CaseDetail:
+    def change_status(self, actor_id: int, case_id: int, status: str, *, reason: str = "",
+                      expected_version: int | None = None) -> CaseDetail:
         """Move a case to Acknowledged or In progress (resuming from waiting on client).
         Statuses that need more facts go through their own method: ``escalate``,
         ``wait_on_client``, ``resolve``, ``close``, ``reopen``, ``de_escalate``.
 
         Args:
-            actor_id: the member acting.
-            case_id: the case.
             status: the stored value of the new status.
             reason: why (audited).
-            expected_version: the version the caller read (stale -> ``ConflictError``; None: no check).
-
-        Returns:
-            The updated case.
 
         Raises:
             ValidationError: ``status`` is not a known status.
@@ -999,35 +842,20 @@ class CaseService:
                 # Leaving "waiting" any way must close the pause, or the due instant would lie.
                 self._leave_waiting(case, log, now, reason or "Client came back")
             log.change(case, "status", target.value, action="status", reason=reason)
-            return False
 
         return self._change(actor_id, case_id, expected_version, apply)
 
-    def escalate(
-        self,
-        actor_id: int,
-        case_id: int,
-        *,
-        target_kind: str,
-        target_name: str,
-        reason: str,
-        expected_reply_at: datetime | None = None,
-        expected_version: int | None = None,
-    ) -> CaseDetail:
+    def escalate(self, actor_id: int, case_id: int, *, target_kind: str, target_name: str,
+                 reason: str, expected_reply_at: datetime | None = None,
+                 expected_version: int | None = None) -> CaseDetail:
         """Escalate to an internal department or the client's IT team; the case then shows
         it is waiting on them since now.
 
         Args:
-            actor_id: the member acting.
-            case_id: the case.
             target_kind: ``"internal_department"`` or ``"client_it"``.
             target_name: the department or person (e.g. "Development", "Acme IT").
             reason: why (required).
             expected_reply_at: when an answer is expected (aware, not in the past).
-            expected_version: the version the caller read (stale -> ``ConflictError``; None: no check).
-
-        Returns:
-            The updated case.
 
         Raises:
             ValidationError: naming ``target_kind``, ``target_name``, ``reason`` or
@@ -1066,28 +894,15 @@ class CaseService:
                 "target_kind": kind.value, "target_name": name, "reason": reason,
                 "expected_reply_at": expected_reply_at,
             })
-            return False
 
         return self._change(actor_id, case_id, expected_version, apply)
 
-    def de_escalate(
-        self,
-        actor_id: int,
-        case_id: int,
-        *,
-        answer: str,
-        expected_version: int | None = None,
-    ) -> CaseDetail:
+    def de_escalate(self, actor_id: int, case_id: int, *, answer: str,
+                    expected_version: int | None = None) -> CaseDetail:
         """Record the answer to the open escalation; an escalated case goes back to In progress.
 
         Args:
-            actor_id: the member acting.
-            case_id: the case.
             answer: what the department or client IT answered (required).
-            expected_version: the version the caller read (stale -> ``ConflictError``; None: no check).
-
-        Returns:
-            The updated case.
 
         Raises:
             ValidationError: empty ``answer``.
@@ -1119,29 +934,16 @@ class CaseService:
             self._crm(case, "case_de_escalated", now, None, {
                 "target_name": escalation.target_name, "answer": answer,
             })
-            return True
 
-        return self._change(actor_id, case_id, expected_version, apply)
+        return self._change(actor_id, case_id, expected_version, apply, reindex=True)
 
-    def wait_on_client(
-        self,
-        actor_id: int,
-        case_id: int,
-        *,
-        reason: str,
-        expected_version: int | None = None,
-    ) -> CaseDetail:
+    def wait_on_client(self, actor_id: int, case_id: int, *, reason: str,
+                       expected_version: int | None = None) -> CaseDetail:
         """Mark the case Waiting on client; when the team setting is on, the resolution clock
         pauses (an ``SlaPauseRecord`` with the reason) until the case leaves that status.
 
         Args:
-            actor_id: the member acting.
-            case_id: the case.
             reason: what the client has been asked for (required; kept with the pause).
-            expected_version: the version the caller read (stale -> ``ConflictError``; None: no check).
-
-        Returns:
-            The updated case.
 
         Raises:
             ValidationError: empty ``reason``.
@@ -1160,29 +962,16 @@ class CaseService:
                 pause = SlaPauseRecord.create(case=case.id, reason=reason, started_at=now)
                 log.change(case, "resolve_paused_at", now, action="sla_paused",
                            reason=f"Resolution clock paused (#{pause.id}): {reason}")
-            return False
 
         return self._change(actor_id, case_id, expected_version, apply)
 
-    def resume(
-        self,
-        actor_id: int,
-        case_id: int,
-        *,
-        reason: str = "",
-        expected_version: int | None = None,
-    ) -> CaseDetail:
+    def resume(self, actor_id: int, case_id: int, *, reason: str = "",
+               expected_version: int | None = None) -> CaseDetail:
         """Take a case waiting on the client back to In progress (the client answered); the
         resolution due instant moves by the business time the clock was paused.
 
         Args:
-            actor_id: the member acting.
-            case_id: the case.
             reason: why (default "Client answered").
-            expected_version: the version the caller read (stale -> ``ConflictError``; None: no check).
-
-        Returns:
-            The updated case.
 
         Raises:
             WorkflowError: the case is not waiting on the client.
@@ -1194,7 +983,6 @@ class CaseService:
             why = reason.strip() or "Client answered"
             self._leave_waiting(case, log, now, why)
             log.change(case, "status", CaseStatus.IN_PROGRESS.value, action="status", reason=why)
-            return False
 
         return self._change(actor_id, case_id, expected_version, apply)
 
@@ -1233,17 +1021,9 @@ class CaseService:
                 reason=f"Resolution clock paused {hours_text(paused)} of business time waiting on client",
             )
 
-    def resolve(
-        self,
-        actor_id: int,
-        case_id: int,
-        *,
-        summary: str,
-        told_via: str,
-        told_at: datetime | None = None,
-        expected_version: int | None = None,
-        email_client: bool = False,
-    ) -> CaseDetail:
+    def resolve(self, actor_id: int, case_id: int, *, summary: str, told_via: str,
+                told_at: datetime | None = None, expected_version: int | None = None,
+                email_client: bool = False) -> CaseDetail:
         """Resolve the case: the resolution summary and how (and when) the client was told.
         Telling the client meets the resolution target (and acknowledgement and response if
         still open) and is logged as an outbound interaction.
@@ -1252,16 +1032,10 @@ class CaseService:
         in the mail outbox in the same transaction; the mail worker sends it.
 
         Args:
-            actor_id: the member acting.
-            case_id: the case.
             summary: the resolution (required; searchable).
             told_via: the channel the client was told by (not ``"note"``).
             told_at: when the client was told (default now); the resolution target's met instant.
-            expected_version: the version the caller read (stale -> ``ConflictError``; None: no check).
             email_client: also email the resolution to the contact.
-
-        Returns:
-            The updated case.
 
         Raises:
             ValidationError: naming ``summary``, ``told_via`` (an internal note tells nobody),
@@ -1314,22 +1088,12 @@ class CaseService:
                     case, MailKind.RESOLUTION, resolution_body(case, contact, summary, settings, actor.display_name),
                     contact, settings, now, log,
                 )
-            return True
 
-        return self._change(actor_id, case_id, expected_version, apply)
+        return self._change(actor_id, case_id, expected_version, apply, reindex=True)
 
     def close(self, actor_id: int, case_id: int, *, expected_version: int | None = None,
               read_back: bool = True) -> CaseDetail | None:
         """Close a resolved case: it becomes read-only (but stays searchable) until reopened.
-
-        Args:
-            actor_id: the member acting.
-            case_id: the case.
-            expected_version: the version the caller read (stale -> ``ConflictError``; None: no check).
-            read_back: return the updated case (bulk work skips the read: None).
-
-        Returns:
-            The updated case (None when ``read_back`` is False).
 
         Raises:
             WorkflowError: the case is not resolved.
@@ -1340,29 +1104,16 @@ class CaseService:
             log.change(case, "status", CaseStatus.CLOSED.value, action="status", reason="Closed as resolved")
             log.change(case, "closed_at", now)
             self._crm(case, "case_closed", now, None, {"resolution": case.resolution_summary})
-            return False
 
         return self._change(actor_id, case_id, expected_version, apply, read_back=read_back)
 
-    def reopen(
-        self,
-        actor_id: int,
-        case_id: int,
-        *,
-        reason: str,
-        expected_version: int | None = None,
-    ) -> CaseDetail:
+    def reopen(self, actor_id: int, case_id: int, *, reason: str,
+               expected_version: int | None = None) -> CaseDetail:
         """Reopen a resolved or closed case: In progress again, with a new resolution target
         counted from now; the earlier resolution stays in the timeline and the audit trail.
 
         Args:
-            actor_id: the member acting.
-            case_id: the case.
             reason: why it is reopened (required).
-            expected_version: the version the caller read (stale -> ``ConflictError``; None: no check).
-
-        Returns:
-            The updated case.
 
         Raises:
             ValidationError: empty ``reason``.
@@ -1390,21 +1141,13 @@ class CaseService:
             log.change(case, "resolution_summary", "", action="reopened", reason=reason)
             log.change(case, "resolution_channel", "", action="reopened", reason=reason)
             self._crm(case, "case_reopened", now, None, {"reason": reason})
-            return True
 
-        return self._change(actor_id, case_id, expected_version, apply, allow_closed=True)
+        return self._change(actor_id, case_id, expected_version, apply, reindex=True, allow_closed=True)
 
     # -------------------------------------------------------------------------------- merge
 
-    def merge_cases(
-        self,
-        actor_id: int,
-        duplicate_id: int,
-        survivor_id: int,
-        *,
-        reason: str,
-        expected_version: int | None = None,
-    ) -> CaseDetail:
+    def merge_cases(self, actor_id: int, duplicate_id: int, survivor_id: int, *, reason: str,
+                    expected_version: int | None = None) -> CaseDetail:
         """Merge a duplicate case into the survivor (supervisors and admins).
 
         The duplicate's interactions and attachments move to the survivor; its audit rows stay
@@ -1429,7 +1172,6 @@ class CaseService:
             NotFoundError: either case missing.
             WorkflowError: the survivor is closed or merged, the duplicate already merged or
                 escalated (answer the escalation first).
-            ConflictError: stale ``expected_version``.
         """
         reason = _required_text("reason", reason, 2000)
         if duplicate_id == survivor_id:
@@ -1519,21 +1261,11 @@ class CaseService:
 
     # -------------------------------------------------------------------------- attachments
 
-    def add_attachment(
-        self,
-        actor_id: int,
-        case_id: int,
-        *,
-        filename: str,
-        data: bytes,
-        content_type: str = "",
-        interaction_id: int | None = None,
-    ) -> AttachmentInfo:
+    def add_attachment(self, actor_id: int, case_id: int, *, filename: str, data: bytes,
+                       content_type: str = "", interaction_id: int | None = None) -> AttachmentInfo:
         """Store a file or screenshot with the case (name sanitised, size-limited, sha256).
 
         Args:
-            actor_id: the member acting.
-            case_id: the case.
             filename: the original name or path (sanitised before storing).
             data: the file's bytes (at most the team's ``attachment_max_bytes``).
             content_type: its MIME type ("" -> application/octet-stream).
@@ -1545,7 +1277,6 @@ class CaseService:
         Raises:
             ValidationError: ``file`` empty or over the team's size limit, ``interaction``
                 not of this case.
-            WorkflowError: the case is closed.
         """
         if not isinstance(data, bytes | bytearray):
             raise ValidationError("file", "attachment content must be bytes")
@@ -1585,7 +1316,6 @@ class CaseService:
                     after=f"{safe_name} ({len(data)} bytes, sha256 {digest[:12]}, #{attachment_id})",
                     reason="" if safe_name == filename else f"name sanitised from {filename!r}")
             created["id"] = attachment_id
-            return False
 
         self._change(actor_id, case_id, None, apply)
         return self.attachment_content(created["id"])[0]
@@ -1675,19 +1405,13 @@ class CaseService:
 
     # ----------------------------------------------------------------------------- helpers
 
-    def _change(
-        self,
-        actor_id: int,
-        case_id: int,
-        expected_version: int | None,
-        apply: Callable[[TeamMemberRecord, CaseRecord, ChangeLog, datetime], bool],
-        *,
-        allow_closed: bool = False,
-        read_back: bool = True,
-    ) -> CaseDetail | None:
+    def _change(self, actor_id: int, case_id: int, expected_version: int | None,
+                apply: CaseChange, *,
+                reindex: bool = False, allow_closed: bool = False,
+                read_back: bool = True) -> CaseDetail | None:
         """Run ``apply`` on the case in one write transaction, then store the case with a new
-        version, its audit rows and (when ``apply`` returns True) a fresh search row; return
-        it read back (bulk work, ``read_back=False``, skips that read)."""
+        version, its audit rows and (``reindex``: the command changes searchable text) a fresh
+        search row; return it read back (bulk work, ``read_back=False``, skips that read)."""
         now = self._context.now()
         with write_transaction():
             actor = acting_member(actor_id)
@@ -1709,7 +1433,7 @@ class CaseService:
             if case.status == CaseStatus.CLOSED and not allow_closed:
                 raise WorkflowError(f"Case {case.number} is closed (read-only); reopen it to change it")
             log = ChangeLog(actor.id, now, entity_id=case.id, case_id=case.id)
-            reindex = apply(actor, case, log, now)
+            apply(actor, case, log, now)
             self._store(case, now)
             log.flush()
             if reindex:
