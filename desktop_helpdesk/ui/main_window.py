@@ -60,6 +60,8 @@ log = logging.getLogger(__name__)
 _TIME_QUEUES = (Queue.DUE_SOON, Queue.OVERDUE)
 # Queues a freshly logged case can appear in.
 _OPEN_QUEUES_FOR_NEW = (Queue.MY_CASES, Queue.ALL_OPEN, Queue.UNASSIGNED)
+# After the first list lands, so building the intake never delays the list's first paint.
+INTAKE_PREPARE_MS = 300
 _COLUMN_WIDTHS = {column: spec.width for column, spec in COLUMN_SPECS.items()}
 # On a narrow list (a 1366-px laptop beside the detail pane) these give way, in this order, so
 # the SLA column stays in view without scrolling; the subject keeps at least its minimum.
@@ -249,6 +251,14 @@ class MainWindow(QMainWindow):
         self._notifier = SlaNotifier(notify or (lambda _title, _message: None))
         self._loaded_once = False
         self._exporting_count = 0
+        # The intake is built once, in a pause after the first list shows, and reused: building
+        # its widgets under the style sheet takes longer than a frame, and a caller is waiting.
+        self._intake: PhoneIntakeDialog | None = None
+        self._intake_prepare_timer = QTimer(self)
+        self._intake_prepare_timer.setObjectName("intakePrepareTimer")
+        self._intake_prepare_timer.setSingleShot(True)
+        self._intake_prepare_timer.setInterval(INTAKE_PREPARE_MS)
+        self._intake_prepare_timer.timeout.connect(self._prepare_phone_intake)
         self.exporter = CaseListExporter(self, ui.services.context, choose_path=choose_export_path)
         self.exporter.finished.connect(self._on_exporter_finished)
         self.exporter.failed.connect(self._on_exporter_failed)
@@ -567,6 +577,8 @@ class MainWindow(QMainWindow):
                 self._select_row(row, load=keep != self.detail.case_id)
             else:
                 self.table.clearSelection()
+        if not self._loaded_once and self._intake is None:
+            self._intake_prepare_timer.start()
         self._loaded_once = True
         self.list_loaded.emit(len(ids))
 
@@ -912,19 +924,27 @@ class MainWindow(QMainWindow):
     # -- phone intake ----------------------------------------------------------------------
     def open_phone_intake(self) -> PhoneIntakeDialog:
         """Open (or raise) the phone intake dialog (Ctrl+N)."""
-        existing = self.findChild(PhoneIntakeDialog, "phoneIntakeDialog")
-        if existing is not None and existing.isVisible():
-            existing.raise_()
-            existing.activateWindow()
-            return existing
-        dialog = PhoneIntakeDialog(self._ui, self, pool=self._pool)
-        dialog.case_logged.connect(self.open_case)
-        dialog.finished.connect(dialog.deleteLater)
+        dialog = self._phone_intake()
+        if dialog.isVisible():
+            dialog.raise_()
+            dialog.activateWindow()
+            return dialog
+        dialog.begin_call()
         dialog.open()
         # The caller is on the line: the form takes the keyboard at once.
         dialog.raise_()
         dialog.activateWindow()
         return dialog
+
+    def _phone_intake(self) -> PhoneIntakeDialog:
+        if self._intake is None:
+            self._intake = PhoneIntakeDialog(self._ui, self, pool=self._pool, reusable=True)
+            self._intake.case_logged.connect(self.open_case)
+        return self._intake
+
+    def _prepare_phone_intake(self) -> None:
+        if not self._closing:
+            self._phone_intake()
 
     def open_case(self, case_id: int) -> None:
         """Show a case (just logged, or from a notification): in the current list if it is

@@ -55,6 +55,7 @@ log = logging.getLogger(__name__)
 LOOKUP_DEBOUNCE_MS = 150
 SIMILAR_DEBOUNCE_MS = 300
 DRAFT_SAVE_MS = 500
+_RESULT_HEADING = "Case logged — read the number to the caller"
 _FIELD_WIDGETS = {
     "category": "categoryField",
     "subject": "subjectField",
@@ -79,6 +80,12 @@ class PhoneIntakeDialog(QDialog):
     and the form keeps its own draft; the caller's history beside the form can take the call
     as an interaction on an open case instead (Ctrl+D).
 
+    With ``reusable`` the dialog is built ahead of time and kept: building its widgets under
+    the house style sheet takes longer than a frame, and a caller is waiting. Each
+    ``begin_call()`` empties the form and starts a call on it; answers still running for an
+    earlier call are dropped (each call is a session), and the draft's reads and writes run
+    one after another, so a reopened form never shows an older draft or loses the last one.
+
     Signals:
         case_logged(int): the new case's id (or the case the call was added to).
     """
@@ -93,6 +100,7 @@ class PhoneIntakeDialog(QDialog):
         pool: WorkerPool | None = None,
         call: IncomingCall | None = None,
         draft_key: str = INTAKE_KEY,
+        reusable: bool = False,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("phoneIntakeDialog")
@@ -110,10 +118,15 @@ class PhoneIntakeDialog(QDialog):
         self._similar_generation = 0
         self._clients_generation = 0
         self._situation_generation = 0
-        self._draft_saving = False
-        self._draft_again = False
+        # Answers are delivered to the call (session) that asked for them only.
+        self._session = 0
+        self._in_call = False
+        self._reusable = reusable
+        # The draft's load, saves and discards, run one at a time in order (see _run_draft_ops).
+        self._draft_ops: list[tuple[str, object]] = []
+        self._draft_op_running = False
         self._contact: ContactMatch | None = None
-        self._started: datetime = call.started_on_desk(ui.clock.now()) if call else ui.clock.now()
+        self._started: datetime = ui.clock.now()
         self._restoring = False
         self.logged_case = None
         self.call = call
@@ -141,7 +154,6 @@ class PhoneIntakeDialog(QDialog):
         self._call_timer.setObjectName("callTimer")
         self._call_timer.setInterval(1000)
         self._call_timer.timeout.connect(self._update_call_time)
-        self._call_timer.start()
         self.finished.connect(self._on_finished)
 
         self.caller_field.textChanged.connect(self._on_caller_text_changed)
@@ -167,17 +179,42 @@ class PhoneIntakeDialog(QDialog):
             shortcut.activated.connect(self.log_case)
         QShortcut(QKeySequence(ADD_TO_CASE_KEY), self, activated=self.caller_history.request_add)
         self.caller_history.add_call_requested.connect(self.add_call_to_case)
-        self._pool.submit(self._ui.services.categories.list_categories,
-                          on_finished=self._on_categories_loaded,
-                          on_failed=lambda error: log.info("categories not loaded: %s", error), owner=self)
         self._on_priority_changed()
+        if not reusable:
+            self.begin_call()
+
+    def begin_call(self) -> None:
+        """Start a call on an empty form: the call timer, and the categories and the saved
+        draft read on the pool (the form takes the keyboard at once)."""
+        self._start_session()
+        self._submit(self._ui.services.categories.list_categories,
+                     on_finished=self._on_categories_loaded,
+                     on_failed=lambda error: log.info("categories not loaded: %s", error))
+        if self.call is None:
+            self._queue_draft_op("load", self._session)
+
+    def _start_session(self) -> None:
+        self._session += 1
+        self._in_call = True
+        self._reset_form()
+        now = self._ui.clock.now()
+        self._started = self.call.started_on_desk(now) if self.call is not None else now
+        self._call_timer.start()
         self._update_call_time()
-        if call is None:
-            # Read on the pool: the form takes the keyboard at once.
-            self._pool.submit(self._ui.drafts.load, self._ui.member_id, self._draft_key,
-                              on_finished=self._restore_draft,
-                              on_failed=lambda error: log.info("intake draft not read: %s", error), owner=self)
         self.caller_field.setFocus()
+
+    def _submit(self, function, *args, on_finished, on_failed=None) -> None:
+        """Run ``function`` on the pool; its answer reaches this call only (not a later one)."""
+        session = self._session
+
+        def for_this_call(callback):
+            def deliver(value) -> None:
+                if self._session == session:
+                    callback(value)
+            return deliver
+
+        self._pool.submit(function, *args, on_finished=for_this_call(on_finished),
+                          on_failed=for_this_call(on_failed) if on_failed is not None else None, owner=self)
 
     # -- construction ----------------------------------------------------------------------
     def _single_shot(self, name: str, interval: int, slot) -> QTimer:
@@ -322,7 +359,7 @@ class PhoneIntakeDialog(QDialog):
 
     def _build_result_page(self) -> QWidget:
         page = QWidget(self.pages)
-        heading = QLabel("Case logged — read the number to the caller", page)
+        heading = QLabel(_RESULT_HEADING, page)
         heading.setProperty("role", "dialogTitle")
         self.result_heading = heading
         self.case_number_label = named(QLabel("", page), "caseNumberLabel")
@@ -410,13 +447,12 @@ class PhoneIntakeDialog(QDialog):
             self.matches.clear()
             self.matches.hide()
             return
-        self._pool.submit(
+        self._submit(
             self._ui.services.contacts.find_contacts,
             text,
             8,
             on_finished=lambda found: self._on_contacts_found(generation, found),
             on_failed=self._on_lookup_failed,
-            owner=self,
         )
 
     def _on_contacts_found(self, generation: int, found: list) -> None:
@@ -483,9 +519,9 @@ class PhoneIntakeDialog(QDialog):
         self.client_local_label.hide()
         if client_id is None:
             return
-        self._pool.submit(self._ui.services.abroad.situation, client_id,
-                          on_finished=lambda situation: self._on_situation_loaded(generation, situation),
-                          on_failed=lambda error: log.info("client situation not read: %s", error), owner=self)
+        self._submit(self._ui.services.abroad.situation, client_id,
+                     on_finished=lambda situation: self._on_situation_loaded(generation, situation),
+                     on_failed=lambda error: log.info("client situation not read: %s", error))
 
     def _on_situation_loaded(self, generation: int, situation) -> None:
         if generation != self._situation_generation:
@@ -507,11 +543,10 @@ class PhoneIntakeDialog(QDialog):
             self.client_field.setEditText("")
             self._clients_generation += 1
             generation = self._clients_generation
-            self._pool.submit(
+            self._submit(
                 self._ui.services.contacts.list_clients,
                 on_finished=lambda clients: self._on_clients_listed(generation, clients),
                 on_failed=self._on_lookup_failed,
-                owner=self,
             )
         if "@" in typed:
             self.new_email.setText(typed)
@@ -563,7 +598,8 @@ class PhoneIntakeDialog(QDialog):
 
     def _on_case_text_changed(self, *_args) -> None:
         self._similar_timer.start()
-        self._draft_timer.start()
+        if not self._restoring:
+            self._draft_timer.start()
 
     def find_similar(self) -> None:
         """Show resolved cases like the one being typed."""
@@ -574,13 +610,12 @@ class PhoneIntakeDialog(QDialog):
         if not text.strip():
             self.similar.clear()
             return
-        self._pool.submit(
+        self._submit(
             similar_resolved_cases,
             text,
             6,
             on_finished=lambda found: self._on_similar_found(generation, found),
             on_failed=lambda error: log.info("similar cases failed: %s", error),
-            owner=self,
         )
 
     def _on_similar_found(self, generation: int, found: list) -> None:
@@ -603,7 +638,8 @@ class PhoneIntakeDialog(QDialog):
         if requested is RequestedPriority.LOW:
             text = f"<i>{LOW_PRIORITY_NOTE}</i><br>{text}"
         self.priority_help.setText(text)
-        self._draft_timer.start()
+        if not self._restoring:
+            self._draft_timer.start()
 
     def _on_channel_changed(self, *_args) -> None:
         can_be_live = IntakeChannel(self.channel_field.currentData()).can_be_live
@@ -655,8 +691,8 @@ class PhoneIntakeDialog(QDialog):
             return logged
 
         self._set_logging(True)
-        self._pool.submit(log, on_finished=lambda logged: self._on_case_logged(logged, caller),
-                          on_failed=self._on_log_failed, owner=self)
+        self._submit(log, on_finished=lambda logged: self._on_case_logged(logged, caller),
+                     on_failed=self._on_log_failed)
         return True
 
     def _set_logging(self, logging_now: bool) -> None:
@@ -669,6 +705,8 @@ class PhoneIntakeDialog(QDialog):
     def _on_case_logged(self, logged, caller: str) -> None:
         self._set_logging(False)
         self.logged_case = logged
+        # Logging discarded the draft; a save that ran meanwhile must not bring it back.
+        self._forget_draft()
         self._call_timer.stop()
         log.info("logged case %s for %s", logged.number, logged.assignee_name or "unassigned")
         self._show_result(logged.id, logged.number, f"Case for <b>{caller}</b>", logged.assignee_name,
@@ -704,29 +742,45 @@ class PhoneIntakeDialog(QDialog):
 
     def start_over(self) -> None:
         """Clear the form for the next call."""
-        self.done_button.setDefault(False)
+        self.call = None
+        self._start_session()
+
+    def _reset_form(self) -> None:
+        """An empty form on its first page: nothing of an earlier call stays (emptying it
+        saves no draft)."""
         self._restoring = True
         for field in (self.caller_field, self.subject_field, self.new_name, self.new_email, self.new_phone):
             field.clear()
         self.description_field.clear()
         self.matches.clear()
+        self.matches.hide()
         self.similar.clear()
+        self.client_field.clear()
         self.priority_field.setCurrentIndex(0)
         self.channel_field.setCurrentIndex(0)
+        self.live_call_field.setChecked(True)
         self.category_field.setCurrentIndex(0)
         self.new_contact_box.hide()
         self.error_label.hide()
+        self.draft_note.hide()
         self._contact = None
+        self._pick_when_found = None
+        self._lookup_answered = self._lookup_generation
         self.contact_label.setText("No caller chosen yet")
         self.caller_history.clear()
-        self.call = None
         self._show_client_situation(None)
-        self._restoring = False
-        self._started = self._ui.clock.now()
-        self._call_timer.start()
+        self.logged_case = None
+        self.added_to_case = None
+        self._adding_call = False
+        self._set_logging(False)
+        self.setWindowTitle(f"Call from {self.call.display}" if self.call is not None else "Log a call")
+        self.result_heading.setText(_RESULT_HEADING)
+        self.done_button.setDefault(False)
         self.copy_button.setText("Copy number")
         self.pages.setCurrentIndex(0)
-        self.caller_field.setFocus()
+        for timer in (self._lookup_timer, self._similar_timer, self._draft_timer):
+            timer.stop()
+        self._restoring = False
 
     # -- drafts ----------------------------------------------------------------------------
     def _draft_fields(self) -> dict:
@@ -745,42 +799,66 @@ class PhoneIntakeDialog(QDialog):
         }
 
     def save_draft(self) -> None:
-        """Keep what was typed so far (a crash mid-call loses nothing)."""
+        """Keep what was typed so far, now (the window closing: a crash mid-call loses nothing)."""
         self._draft_timer.stop()
-        if self._restoring or self.pages.currentIndex() != 0:
+        if not self._in_call or self._restoring or self.pages.currentIndex() != 0:
             return
         self._ui.drafts.save(self._ui.member_id, self._draft_key, self._draft_fields())
 
     def _save_draft_soon(self) -> None:
-        """The typing pause's save, on the pool; one at a time so an older text never lands
-        after a newer one."""
-        if self._restoring or self.pages.currentIndex() != 0:
+        """The typing pause's save, on the pool."""
+        if not self._in_call or self._restoring or self.pages.currentIndex() != 0:
             return
-        if self._draft_saving:
-            self._draft_again = True
-            return
-        self._draft_saving = True
-        self._pool.submit(
-            self._ui.drafts.save,
-            self._ui.member_id,
-            self._draft_key,
-            self._draft_fields(),
-            on_finished=self._on_draft_saved,
-            on_failed=self._on_draft_saved,
-            owner=self,
-        )
+        # What the form holds now: by the time the save runs it may be emptied for the next call.
+        self._queue_draft_op("save", self._draft_fields())
 
-    def _on_draft_saved(self, _result) -> None:
-        self._draft_saving = False
-        if self.pages.currentIndex() != 0:
-            # The call was logged while this save ran: its draft must not come back.
-            self._pool.submit(
-                self._ui.drafts.discard, self._ui.member_id, self._draft_key, on_finished=lambda _r: None
-            )
+    def _forget_draft(self) -> None:
+        """The call was logged (or added to a case): its draft must not come back, also not
+        from a save still waiting or running."""
+        self._draft_timer.stop()
+        self._draft_ops = [op for op in self._draft_ops if op[0] != "save"]
+        self._queue_draft_op("discard", None)
+
+    def _queue_draft_op(self, operation: str, argument: object) -> None:
+        """Queue the draft's ``load`` (for session ``argument``), ``save`` (of the fields
+        ``argument``) or ``discard``.
+
+        They run on the pool one after another in the order asked: a save never lands after
+        a newer one or after the discard of a logged call, and a reopened form reads the
+        draft only once the previous call's last save is written.
+        """
+        if operation == "save" and self._draft_ops and self._draft_ops[-1][0] == "save":
+            self._draft_ops[-1] = (operation, argument)  # the newer text replaces one still waiting
+        else:
+            self._draft_ops.append((operation, argument))
+        self._run_draft_ops()
+
+    def _run_draft_ops(self) -> None:
+        if self._draft_op_running or not self._draft_ops:
             return
-        if self._draft_again:
-            self._draft_again = False
-            self._save_draft_soon()
+        operation, argument = self._draft_ops.pop(0)
+        drafts, member_id, key = self._ui.drafts, self._ui.member_id, self._draft_key
+        if operation == "save":
+            work, args = drafts.save, (member_id, key, argument)
+        elif operation == "discard":
+            work, args = drafts.discard, (member_id, key)
+        else:
+            work, args = drafts.load, (member_id, key)
+        self._draft_op_running = True
+
+        def done(result) -> None:
+            self._draft_op_running = False
+            if operation == "load" and argument == self._session:
+                self._restore_draft(result)
+            self._run_draft_ops()
+
+        def failed(error: Exception) -> None:
+            self._draft_op_running = False
+            log.info("intake draft %s failed: %s", operation, error)
+            self._run_draft_ops()
+
+        # Not tied to the session: a save or discard of the previous call still completes.
+        self._pool.submit(work, *args, on_finished=done, on_failed=failed, owner=self)
 
     def _restore_draft(self, draft) -> None:
         if draft is None or draft.is_empty:
@@ -818,7 +896,14 @@ class PhoneIntakeDialog(QDialog):
         for timer in (self._lookup_timer, self._similar_timer):
             timer.stop()
         if self._draft_timer.isActive():
-            self.save_draft()
+            if self._reusable:
+                # The dialog stays: its last text is written on the pool, before the next load.
+                self._draft_timer.stop()
+                self._save_draft_soon()
+            else:
+                # The dialog is deleted next, and its queued draft work with it: write now.
+                self.save_draft()
+        self._in_call = False
         if self._own_pool:
             self._pool.close()
 
@@ -878,18 +963,16 @@ class PhoneIntakeDialog(QDialog):
         self.error_label.hide()
         calls, member_id, started = self._ui.services.calls, self._ui.member_id, self._started
         missed_call_id = self.missed_call_id
-        self._pool.submit(
+        self._submit(
             lambda: calls.add_call_to_case(member_id, case.id, summary=summary, rang_at=started,
                                            missed_call_id=missed_call_id),
             on_finished=lambda logged: self._on_call_added(case, logged),
             on_failed=self._on_call_add_failed,
-            owner=self,
         )
 
     def _on_call_added(self, case, logged) -> None:
         self.added_to_case = logged.case
-        self._pool.submit(self._ui.drafts.discard, self._ui.member_id, self._draft_key,
-                          on_finished=lambda _result: None)
+        self._forget_draft()
         self._call_timer.stop()
         self._update_call_time()
         self.result_heading.setText("Call added to the open case — read the number to the caller")
