@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from desktop_helpdesk.domain.cases import count_text
 from desktop_helpdesk.services.case_list_columns import ExportColumn
 from desktop_helpdesk.services.case_queries import CaseFilter, ChangeCursor, Queue, SortColumn
+from desktop_helpdesk.ui.activation_repaints import ActivationRepaintGuard
 from desktop_helpdesk.ui.context import UiContext
 from desktop_helpdesk.ui.density import SUBJECT_MINIMUM as _SUBJECT_MINIMUM
 from desktop_helpdesk.ui.density import WindowDensity
@@ -341,6 +342,8 @@ class MainWindow(QMainWindow):
         self.queue_panel.search.installEventFilter(self)
         # Laptop screens: compact density, a collapsible case pane (toolbar and shortcuts).
         self.density = WindowDensity(self)
+        # Opening a dialog (the intake) must not repaint every list of the window.
+        self.activation_repaints = ActivationRepaintGuard(self)
         self.resize(1900, 1000)
         self.queue_panel.select_queue(ui.start_queue)
         self.load_saved_filters()

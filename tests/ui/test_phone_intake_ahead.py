@@ -3,7 +3,7 @@
 import threading
 
 import pytest
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 
 from desktop_helpdesk.services.contacts import NewContact
 from desktop_helpdesk.services.drafts import INTAKE_KEY
@@ -28,6 +28,37 @@ def _hold_the_pool(window) -> threading.Event:
 
 def _draft_timer(dialog) -> QTimer:
     return dialog.findChild(QTimer, "intakeDraftTimer")
+
+
+class _Paints(QObject):
+    """Which of the watched widgets were painted."""
+
+    def __init__(self, *widgets):
+        super().__init__()
+        self.painted = []
+        for widget in widgets:
+            widget.installEventFilter(self)
+
+    def eventFilter(self, watched, event):
+        if event.type() == QEvent.Type.Paint:
+            self.painted.append(watched)
+        return False
+
+
+def test_opening_the_intake_does_not_repaint_the_window_s_lists(qtbot, window):
+    """Deactivating the window made every item view repaint its whole viewport."""
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
+    settle(qtbot)
+    queues = window.queue_panel.list.viewport()
+    paints = _Paints(queues, window.list_title)
+    dialog = window.open_phone_intake()
+    qtbot.waitUntil(dialog.isActiveWindow, timeout=5000)
+    # The window paints what is pending in one pass: the title asked now, and a list if asked.
+    window.list_title.update()
+    qtbot.waitUntil(lambda: window.list_title in paints.painted, timeout=5000)
+    assert queues not in paints.painted
+    dialog.reject()
 
 
 def test_ctrl_n_opens_the_intake_built_while_the_desk_was_idle(qtbot, window):
