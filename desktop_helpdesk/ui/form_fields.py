@@ -1,14 +1,24 @@
 """Form widgets named once for tests and screen readers (the object name is the accessible name),
-and the row of buttons under a form."""
+and the buttons under a form or dialog."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TypeVar
 
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLineEdit, QPlainTextEdit, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLineEdit,
+    QPlainTextEdit,
+    QWidget,
+)
 
 Named = TypeVar("Named", bound=QWidget)
+
+OK_CANCEL = QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
 
 
 def named(widget: Named, name: str) -> Named:
@@ -50,3 +60,16 @@ def button_row(*buttons: QWidget) -> QHBoxLayout:
     for button in buttons:
         row.addWidget(button)
     return row
+
+
+def dialog_buttons(dialog: QDialog, standard: QDialogButtonBox.StandardButton = OK_CANCEL, *,
+                   ok_text: str = "", on_accepted: Callable[[], object] | None = None) -> QDialogButtonBox:
+    """``dialog``'s ``standard`` buttons (OK and Cancel unless given): accepting runs
+    ``on_accepted`` (the dialog's ``accept`` unless given); Cancel and Close reject it.
+    ``ok_text`` names the OK button after what it does ("Escalate", "Sign in")."""
+    buttons = QDialogButtonBox(standard, dialog)
+    if ok_text:
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(ok_text)
+    buttons.accepted.connect(on_accepted or dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    return buttons

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from desktop_helpdesk.domain.templates import TemplateError, render_template
 from desktop_helpdesk.services.canned_replies import CannedReply
+from desktop_helpdesk.ui.form_fields import dialog_buttons
 
 CANNED_REPLY_KEYS = "Ctrl+Shift+R"
 
@@ -64,7 +65,8 @@ class CannedReplyPicker(QDialog):
         self.empty_note.setObjectName("cannedEmptyNote")
         self.empty_note.setWordWrap(True)
         self.empty_note.setVisible(not self._replies)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
+        self.buttons = dialog_buttons(self, QDialogButtonBox.StandardButton.Cancel,
+                                      on_accepted=self._on_buttons_accepted)
         self.insert_button = self.buttons.addButton("Insert", QDialogButtonBox.ButtonRole.AcceptRole)
         self.insert_button.setObjectName("cannedInsertButton")
         if manage is not None:
@@ -72,8 +74,6 @@ class CannedReplyPicker(QDialog):
             manage_button.setObjectName("cannedManageButton")
             manage_button.setAutoDefault(False)
             manage_button.clicked.connect(lambda: (self.reject(), manage()))
-        self.buttons.accepted.connect(self._on_buttons_accepted)
-        self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(self.filter_field)
         layout.addWidget(self.empty_note)

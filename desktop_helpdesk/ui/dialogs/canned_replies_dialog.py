@@ -13,6 +13,7 @@ from desktop_helpdesk.services.permissions import Actions, acting_member, may
 from desktop_helpdesk.ui.admin.canned_replies_page import CannedRepliesPage
 from desktop_helpdesk.ui.admin.forms import run_reported
 from desktop_helpdesk.ui.context import UiContext
+from desktop_helpdesk.ui.form_fields import dialog_buttons
 from desktop_helpdesk.ui.widgets.message_bar import MessageBar
 from desktop_helpdesk.ui.workers import WorkerPool
 
@@ -51,10 +52,8 @@ class CannedRepliesDialog(QDialog):
         self._closed = False
         self.message = MessageBar(self, "cannedRepliesMessage")
         self.page = CannedRepliesPage(ui, self.run, self)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
-        close_button = buttons.button(QDialogButtonBox.StandardButton.Close)
-        close_button.setAutoDefault(False)
-        buttons.rejected.connect(self.reject)
+        buttons = dialog_buttons(self, QDialogButtonBox.StandardButton.Close)
+        buttons.button(QDialogButtonBox.StandardButton.Close).setAutoDefault(False)
         layout = QVBoxLayout(self)
         layout.addWidget(self.message)
         layout.addWidget(self.page, 1)

@@ -8,21 +8,19 @@ from zoneinfo import ZoneInfo
 from PySide6.QtCore import QDate, QDateTime, QTime
 from PySide6.QtWidgets import (
     QCheckBox,
-    QComboBox,
     QDateTimeEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPlainTextEdit,
     QVBoxLayout,
     QWidget,
 )
 
 from desktop_helpdesk.domain.cases import RESOLUTION_CHANNELS, EscalationTarget
-from desktop_helpdesk.ui.form_fields import named, text_box
+from desktop_helpdesk.ui.form_fields import combo_box, dialog_buttons, line_field, named, text_box
 
 
 class CaseActionDialog(QDialog):
@@ -40,13 +38,8 @@ class CaseActionDialog(QDialog):
         self.form.setSpacing(8)
         intro_label = QLabel(intro, self)
         intro_label.setWordWrap(True)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(ok_text)
+        self.buttons = dialog_buttons(self, ok_text=ok_text)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setObjectName("okButton")
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(intro_label)
         layout.addLayout(self.form)
@@ -79,13 +72,8 @@ class EscalateDialog(CaseActionDialog):
             "Escalate",
             parent,
         )
-        self.kind = QComboBox(self)
-        self.kind.setObjectName("escalationKindField")
-        for target in EscalationTarget:
-            self.kind.addItem(target.label, target.value)
-        self.target_name = QLineEdit(self)
-        self.target_name.setObjectName("escalationTargetField")
-        self.target_name.setPlaceholderText("e.g. Development, Network team, Acme IT (Joe)")
+        self.kind = combo_box(self, "escalationKindField", ((t.label, t.value) for t in EscalationTarget))
+        self.target_name = line_field(self, "escalationTargetField", "e.g. Development, Network team, Acme IT (Joe)")
         self.reason = _text_box("escalationReasonField", self, "Why, and what was tried already")
         self._zone = zone
         self.expect_reply = QCheckBox("Reply expected by", self)
@@ -189,13 +177,8 @@ class ResolveDialog(CaseActionDialog):
             parent,
         )
         self.summary = _text_box("resolutionField", self, "What fixed it")
-        self.told_via = QComboBox(self)
-        self.told_via.setObjectName("toldViaField")
-        for channel in RESOLUTION_CHANNELS:
-            self.told_via.addItem(channel.label, channel.value)
-        self.email_client = QCheckBox(f"Email the resolution to {contact_email}", self)
-        self.email_client.setObjectName("emailResolutionField")
-        self.email_client.setAccessibleName("emailResolutionField")
+        self.told_via = combo_box(self, "toldViaField", ((c.label, c.value) for c in RESOLUTION_CHANNELS))
+        self.email_client = named(QCheckBox(f"Email the resolution to {contact_email}", self), "emailResolutionField")
         self.email_client.setChecked(True)
         self._contact_email = contact_email
         self._mail_configured = mail_configured
@@ -267,10 +250,7 @@ class ReasonDialog(CaseActionDialog):
     def __init__(self, parent: QWidget, object_name: str, title: str, intro: str, ok_text: str,
                  placeholder: str) -> None:
         super().__init__(object_name, title, intro, ok_text, parent)
-        self.reason = QLineEdit(self)
-        self.reason.setObjectName("reasonField")
-        self.reason.setAccessibleName("reasonField")
-        self.reason.setPlaceholderText(placeholder)
+        self.reason = line_field(self, "reasonField", placeholder)
         self.form.addRow("&Reason", self.reason)
 
     def values(self) -> dict:
@@ -290,14 +270,8 @@ class MergeDialog(CaseActionDialog):
             "Merge",
             parent,
         )
-        self.survivor = QLineEdit(self)
-        self.survivor.setObjectName("survivorField")
-        self.survivor.setAccessibleName("survivorField")
-        self.survivor.setPlaceholderText("Case number, e.g. 2026-00042 or 42")
-        self.reason = QLineEdit(self)
-        self.reason.setObjectName("reasonField")
-        self.reason.setAccessibleName("reasonField")
-        self.reason.setPlaceholderText("e.g. Same caller reported it by phone and email")
+        self.survivor = line_field(self, "survivorField", "Case number, e.g. 2026-00042 or 42")
+        self.reason = line_field(self, "reasonField", "e.g. Same caller reported it by phone and email")
         self.form.addRow("&Into case", self.survivor)
         self.form.addRow("&Reason", self.reason)
 

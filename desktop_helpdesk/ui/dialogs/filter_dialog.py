@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -22,7 +21,7 @@ from PySide6.QtWidgets import (
 from desktop_helpdesk.domain.cases import CaseStatus, IntakeChannel
 from desktop_helpdesk.domain.policy import Priority
 from desktop_helpdesk.services.case_queries import UNASSIGNED, FilterCriteria, SlaState
-from desktop_helpdesk.ui.form_fields import combo_box
+from desktop_helpdesk.ui.form_fields import combo_box, dialog_buttons, line_field, named
 
 ANY = "Any"
 _SLA_LABELS = {SlaState.OVERDUE: "Overdue", SlaState.DUE_SOON: "Due soon", SlaState.ON_TRACK: "On track"}
@@ -72,12 +71,9 @@ class FilterDialog(QDialog):
     def __init__(self, parent: QWidget, *, clients: list[tuple[str, int]], members: list[tuple[str, int]],
                  categories: list[tuple[str, int]], today: date) -> None:
         super().__init__(parent)
-        self.setObjectName("filterDialog")
-        self.setAccessibleName("filterDialog")
+        named(self, "filterDialog")
         self.setWindowTitle("Save a filter")
-        self.name = QLineEdit(self)
-        self.name.setObjectName("filterNameField")
-        self.name.setPlaceholderText("e.g. Overdue High for Acme")
+        self.name = line_field(self, "filterNameField", "e.g. Overdue High for Acme")
         self.shared = QCheckBox("Share with the team", self)
         self.shared.setObjectName("filterSharedField")
         self.client = _combo(self, "filterClientField", clients)
@@ -102,14 +98,12 @@ class FilterDialog(QDialog):
         form.addRow("S&LA", self.sla)
         form.addRow("Received &from", self.received_from)
         form.addRow("Received &to", self.received_to)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self)
-        self.buttons = buttons
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        self.buttons = dialog_buttons(
+            self, QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("The filter shows beside the queues; every field left at Any matches all.", self))
         layout.addLayout(form)
-        layout.addWidget(buttons)
+        layout.addWidget(self.buttons)
 
     def criteria(self) -> FilterCriteria:
         status = self.status.currentData()

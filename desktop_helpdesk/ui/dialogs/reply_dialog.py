@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
@@ -33,6 +32,7 @@ from desktop_helpdesk.services.replies import ReplyStart
 from desktop_helpdesk.ui.context import UiContext
 from desktop_helpdesk.ui.dialogs.canned_picker import CANNED_REPLY_KEYS, CannedReplyPicker
 from desktop_helpdesk.ui.dialogs.canned_replies_dialog import CannedRepliesDialog
+from desktop_helpdesk.ui.form_fields import dialog_buttons, line_field
 from desktop_helpdesk.ui.messages import friendly_message
 from desktop_helpdesk.ui.widgets.message_bar import MessageBar
 from desktop_helpdesk.ui.workers import WorkerPool
@@ -100,28 +100,18 @@ class ReplyDialog(QDialog):
 
     # -- construction ----------------------------------------------------------------------
     def _build(self) -> None:
-        self.problem_bar = QLabel("", self)
-        self.problem_bar.setObjectName("replyMailProblem")
-        self.problem_bar.setProperty("role", "messageBar")
-        self.problem_bar.setProperty("kind", "error")
-        self.problem_bar.setWordWrap(True)
-        self.problem_bar.hide()
+        self.problem_bar = MessageBar(self, "replyMailProblem")
         self.message = MessageBar(self, "replyMessage")
         self.message.show_text("Reading the case…")
 
-        self.to_field = QLineEdit(self)
-        self.to_field.setObjectName("replyToField")
-        self.to_field.setPlaceholderText("name@client.example")
+        self.to_field = line_field(self, "replyToField", "name@client.example")
         self.failing_mark = QLabel("", self)
         self.failing_mark.setObjectName("replyFailingMark")
         self.failing_mark.setProperty("role", "warning")
         self.failing_mark.setWordWrap(True)
         self.failing_mark.hide()
-        self.cc_field = QLineEdit(self)
-        self.cc_field.setObjectName("replyCcField")
-        self.cc_field.setPlaceholderText("Further addresses, separated by commas")
-        self.subject_field = QLineEdit(self)
-        self.subject_field.setObjectName("replySubjectField")
+        self.cc_field = line_field(self, "replyCcField", "Further addresses, separated by commas")
+        self.subject_field = line_field(self, "replySubjectField")
         self.subject_field.setToolTip("Keep the [Case …] tag: the client's answer then threads back onto the case "
                                       "(it is added again if removed)")
         self.body_edit = QPlainTextEdit(self)
@@ -179,12 +169,7 @@ class ReplyDialog(QDialog):
         self.preview = QPlainTextEdit(self)
         self.preview.setObjectName("replyPreview")
         self.preview.setReadOnly(True)
-        self.preview_problem = QLabel("", self)
-        self.preview_problem.setObjectName("replyPreviewProblem")
-        self.preview_problem.setProperty("role", "messageBar")
-        self.preview_problem.setProperty("kind", "error")
-        self.preview_problem.setWordWrap(True)
-        self.preview_problem.hide()
+        self.preview_problem = MessageBar(self, "replyPreviewProblem")
         placeholders = QLabel("Placeholders: " + ", ".join("{" + name + "}" for name in PLACEHOLDERS), self)
         placeholders.setObjectName("replyPlaceholders")
         placeholders.setProperty("role", "hint")
@@ -207,13 +192,11 @@ class ReplyDialog(QDialog):
         splitter.addWidget(right)
         splitter.setSizes([560, 440])
 
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
+        self.buttons = dialog_buttons(self, QDialogButtonBox.StandardButton.Cancel, on_accepted=self.send)
         self.send_button = self.buttons.addButton("Send", QDialogButtonBox.ButtonRole.AcceptRole)
         self.send_button.setObjectName("replySendButton")
         self.send_button.setToolTip(f"Queue the email in the outbox and log it on the case ({SEND_KEYS})")
         self.send_button.setEnabled(False)
-        self.buttons.accepted.connect(self.send)
-        self.buttons.rejected.connect(self.reject)
         send = QShortcut(QKeySequence(SEND_KEYS), self)
         send.setContext(Qt.ShortcutContext.WindowShortcut)
         send.activated.connect(self.send)
@@ -266,13 +249,14 @@ class ReplyDialog(QDialog):
             item.setCheckState(Qt.CheckState.Unchecked)
         if not start.attachments:
             QListWidgetItem("The case has no files.", self.attachments).setFlags(Qt.ItemFlag.NoItemFlags)
-        if start.mail_problem:
-            # Said plainly, and nothing can be sent: a reply must never look sent when it is not.
-            self.problem_bar.setText(f"{start.mail_problem}. You can write here, but nothing can be sent.")
-        self.problem_bar.setVisible(bool(start.mail_problem))
         if start.is_closed:
-            self.problem_bar.setText("The case is closed: reopen it to reply from the desk.")
-            self.problem_bar.show()
+            self.problem_bar.show_text("The case is closed: reopen it to reply from the desk.", error=True)
+        elif start.mail_problem:
+            # Said plainly, and nothing can be sent: a reply must never look sent when it is not.
+            self.problem_bar.show_text(f"{start.mail_problem}. You can write here, but nothing can be sent.",
+                                       error=True)
+        else:
+            self.problem_bar.hide()
         self.send_button.setEnabled(not start.mail_problem and not start.is_closed)
         if draft is not None and not draft.is_empty:
             self._restore_draft(draft)
@@ -293,12 +277,12 @@ class ReplyDialog(QDialog):
             if item.data(Qt.ItemDataRole.UserRole) in chosen:
                 item.setCheckState(Qt.CheckState.Checked)
         saved = draft.saved_at.astimezone(self._ui.desk_zone).strftime("%a %d %b %H:%M")
-        self.show_message(f"Your unsent reply from {saved} is back. Send it, or Cancel to keep it for later.")
+        self.message.show_text(f"Your unsent reply from {saved} is back. Send it, or Cancel to keep it for later.")
 
     def _on_start_failed(self, error: Exception) -> None:
         if not self._closed:
-            self.show_message(friendly_message(error) if isinstance(error, ServiceError)
-                              else "Could not read the case; see the log file.", error=True)
+            self.message.show_text(friendly_message(error) if isinstance(error, ServiceError)
+                                   else "Could not read the case; see the log file.", error=True)
 
     # -- preview and canned replies -------------------------------------------------------
     def update_preview(self) -> None:
@@ -309,8 +293,7 @@ class ReplyDialog(QDialog):
         try:
             self.preview.setPlainText(render_template(self.body_edit.toPlainText(), self._start.values))
         except TemplateError as exc:
-            self.preview_problem.setText(f"Message: {exc}")
-            self.preview_problem.show()
+            self.preview_problem.show_text(f"Message: {exc}", error=True)
             return
         self.preview_problem.hide()
 
@@ -411,7 +394,7 @@ class ReplyDialog(QDialog):
         self._draft_timer.stop()
         self._sending = True
         self.send_button.setEnabled(False)
-        self.show_message("Sending to the outbox…")
+        self.message.show_text("Sending to the outbox…")
 
         def send_and_forget_draft():
             result = ui.services.cases.send_reply(ui.member_id, case_id, **reply)
@@ -447,11 +430,8 @@ class ReplyDialog(QDialog):
             text = friendly_message(error)
         else:
             text = "The email could not be queued; see the log file."
-        self.show_message(text, error=True)
+        self.message.show_text(text, error=True)
         self.send_failed.emit(text)
-
-    def show_message(self, text: str, *, error: bool = False) -> None:
-        self.message.show_text(text, error=error)
 
     def message_text(self) -> str:
         return self.message.shown_text()

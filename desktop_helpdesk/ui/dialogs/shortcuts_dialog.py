@@ -15,6 +15,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_helpdesk.ui.form_fields import dialog_buttons
+
 # Keys that live in dialogs and fields rather than on the window's actions.
 DIALOG_KEYS = (
     ("Log a call", "Enter", "In the caller field: pick the highlighted contact (or start a new one)"),
@@ -75,8 +77,7 @@ class ShortcutsDialog(QDialog):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
         intro = QLabel("Everything on the desk can be done from the keyboard. F1 shows this list.", self)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
-        buttons.rejected.connect(self.reject)
+        buttons = dialog_buttons(self, QDialogButtonBox.StandardButton.Close)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addWidget(self.table, 1)

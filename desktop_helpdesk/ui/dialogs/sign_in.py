@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_helpdesk.ui.form_fields import line_field
+from desktop_helpdesk.ui.form_fields import dialog_buttons, line_field
 from desktop_helpdesk.ui.workers import WorkerPool
 
 
@@ -46,12 +46,8 @@ class _WorkingDialog(QDialog):
         self.message.setAccessibleName("signInMessage")
         self.message.setWordWrap(True)
         self.message.setStyleSheet("color: #b42318;")
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+        self.buttons = dialog_buttons(self, ok_text=ok_text, on_accepted=self.submit)
         self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setText(ok_text)
-        self.buttons.accepted.connect(self.submit)
-        self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(self.intro)
         layout.addLayout(self.form)

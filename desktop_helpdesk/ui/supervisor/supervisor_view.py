@@ -45,6 +45,7 @@ from desktop_helpdesk.services.reporting.service import ReportService
 from desktop_helpdesk.services.reporting.workload import WorkloadSnapshot
 from desktop_helpdesk.services.reporting.writers import ExportFormat
 from desktop_helpdesk.ui.context import UiContext
+from desktop_helpdesk.ui.form_fields import dialog_buttons
 from desktop_helpdesk.ui.models.roles import CASE_IDS_MIME, MEMBER_ID_ROLE
 from desktop_helpdesk.ui.supervisor.audit_chain_bar import AuditChainBar
 from desktop_helpdesk.ui.supervisor.audit_log_view import AuditLogView
@@ -154,10 +155,7 @@ class ReassignDialog(QDialog):
         form.addRow(QLabel(f"Move {count} selected case{'s' if count != 1 else ''} to:"))
         form.addRow("Team member", self._member)
         form.addRow("Reason", self._reason)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel, self)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = dialog_buttons(self)
         self._ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
         self._ok.setEnabled(False)
         self._reason.textChanged.connect(lambda text: self._ok.setEnabled(bool(text.strip())))

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from desktop_helpdesk.services.mail_imap import IntakeStatus
 from desktop_helpdesk.services.mail_intake import EmailView, InboundMailInfo
 from desktop_helpdesk.ui.context import UiContext
+from desktop_helpdesk.ui.form_fields import dialog_buttons
 from desktop_helpdesk.ui.workers import WorkerPool
 
 ReasonAsker = Callable[[QWidget], str | None]
@@ -123,8 +124,7 @@ class EmailDialog(QDialog):
         self.show_original_button.setObjectName("showOriginalButton")
         self.show_original_button.setCheckable(True)
         self.show_original_button.toggled.connect(self._on_show_original_button_toggled)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
-        buttons.rejected.connect(self.reject)
+        buttons = dialog_buttons(self, QDialogButtonBox.StandardButton.Close)
         buttons.addButton(self.show_original_button, QDialogButtonBox.ButtonRole.ActionRole)
         layout = QVBoxLayout(self)
         layout.addLayout(header)
