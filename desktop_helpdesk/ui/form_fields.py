@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QWidget,
@@ -27,6 +28,14 @@ def named(widget: Named, name: str) -> Named:
     widget.setObjectName(name)
     widget.setAccessibleName(name)
     return widget
+
+
+def role_label(parent: QWidget, text: str, role: str, name: str = "") -> QLabel:
+    """A label the house style sheet styles by its ``role`` ("hint", "sectionHeading", …), named
+    when tests or screen readers need to find it."""
+    label = QLabel(text, parent)
+    label.setProperty("role", role)
+    return named(label, name) if name else label
 
 
 def line_field(parent: QWidget, name: str, placeholder: str = "", *, text: str = "") -> QLineEdit:

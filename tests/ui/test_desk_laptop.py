@@ -21,8 +21,8 @@ from desktop_helpdesk.ui.admin.admin_dialog import AdminDialog
 from desktop_helpdesk.ui.context import UiContext
 from desktop_helpdesk.ui.main_window import MainWindow
 from desktop_helpdesk.ui.models.case_table_model import CaseColumn
+from desktop_helpdesk.ui.models.roles import encode_case_ids
 from desktop_helpdesk.ui.resources import stylesheet
-from desktop_helpdesk.ui.supervisor.models import encode_case_ids
 from desktop_helpdesk.ui.ui_state import UiState
 from tests.ui.conftest import OFFSCREEN_NOISE, log_case, settle
 from tests.ui.test_supervisor_view import desk_clock, pool, scenario, view  # noqa: F401

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_helpdesk.domain.cases import RESOLUTION_CHANNELS, EscalationTarget
-from desktop_helpdesk.ui.form_fields import combo_box, dialog_buttons, line_field, named, text_box
+from desktop_helpdesk.ui import form_fields
 
 
 class CaseActionDialog(QDialog):
@@ -31,14 +31,14 @@ class CaseActionDialog(QDialog):
 
     def __init__(self, object_name: str, title: str, intro: str, ok_text: str, parent: QWidget) -> None:
         super().__init__(parent)
-        named(self, object_name)
+        form_fields.named(self, object_name)
         self.setWindowTitle(title)
         self.setMinimumWidth(440)
         self.form = QFormLayout()
         self.form.setSpacing(8)
         intro_label = QLabel(intro, self)
         intro_label.setWordWrap(True)
-        self.buttons = dialog_buttons(self, ok_text=ok_text)
+        self.buttons = form_fields.dialog_buttons(self, ok_text=ok_text)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setObjectName("okButton")
         layout = QVBoxLayout(self)
         layout.addWidget(intro_label)
@@ -50,7 +50,7 @@ class CaseActionDialog(QDialog):
 
 
 def _text_box(name: str, parent: QWidget, placeholder: str) -> QPlainTextEdit:
-    return text_box(parent, name, placeholder, height=90)
+    return form_fields.text_box(parent, name, placeholder, height=90)
 
 
 class EscalateDialog(CaseActionDialog):
@@ -72,8 +72,10 @@ class EscalateDialog(CaseActionDialog):
             "Escalate",
             parent,
         )
-        self.kind = combo_box(self, "escalationKindField", ((t.label, t.value) for t in EscalationTarget))
-        self.target_name = line_field(self, "escalationTargetField", "e.g. Development, Network team, Acme IT (Joe)")
+        self.kind = form_fields.combo_box(
+            self, "escalationKindField", ((t.label, t.value) for t in EscalationTarget))
+        self.target_name = form_fields.line_field(
+            self, "escalationTargetField", "e.g. Development, Network team, Acme IT (Joe)")
         self.reason = _text_box("escalationReasonField", self, "Why, and what was tried already")
         self._zone = zone
         self.expect_reply = QCheckBox("Reply expected by", self)
@@ -177,19 +179,21 @@ class ResolveDialog(CaseActionDialog):
             parent,
         )
         self.summary = _text_box("resolutionField", self, "What fixed it")
-        self.told_via = combo_box(self, "toldViaField", ((c.label, c.value) for c in RESOLUTION_CHANNELS))
-        self.email_client = named(QCheckBox(f"Email the resolution to {contact_email}", self), "emailResolutionField")
+        self.told_via = form_fields.combo_box(
+            self, "toldViaField", ((c.label, c.value) for c in RESOLUTION_CHANNELS))
+        self.email_client = form_fields.named(
+            QCheckBox(f"Email the resolution to {contact_email}", self), "emailResolutionField")
         self.email_client.setChecked(True)
         self._contact_email = contact_email
         self._mail_configured = mail_configured
-        self.email_off_note = QLabel(
+        self.email_off_note = form_fields.role_label(
+            self,
             "Email is off on this desk (no mail server is set up): nothing will be sent from "
             "here. Choose Email only if you emailed the client yourself; the timeline will say so.",
-            self,
+            "hint",
+            "emailOffNote",
         )
-        self.email_off_note.setObjectName("emailOffNote")
         self.email_off_note.setWordWrap(True)
-        self.email_off_note.setProperty("role", "hint")
         self.form.addRow("Resolution", self.summary)
         self.form.addRow("Client told by", self.told_via)
         self.form.addRow("", self.email_client)
@@ -250,7 +254,7 @@ class ReasonDialog(CaseActionDialog):
     def __init__(self, parent: QWidget, object_name: str, title: str, intro: str, ok_text: str,
                  placeholder: str) -> None:
         super().__init__(object_name, title, intro, ok_text, parent)
-        self.reason = line_field(self, "reasonField", placeholder)
+        self.reason = form_fields.line_field(self, "reasonField", placeholder)
         self.form.addRow("&Reason", self.reason)
 
     def values(self) -> dict:
@@ -270,8 +274,10 @@ class MergeDialog(CaseActionDialog):
             "Merge",
             parent,
         )
-        self.survivor = line_field(self, "survivorField", "Case number, e.g. 2026-00042 or 42")
-        self.reason = line_field(self, "reasonField", "e.g. Same caller reported it by phone and email")
+        self.survivor = form_fields.line_field(
+            self, "survivorField", "Case number, e.g. 2026-00042 or 42")
+        self.reason = form_fields.line_field(
+            self, "reasonField", "e.g. Same caller reported it by phone and email")
         self.form.addRow("&Into case", self.survivor)
         self.form.addRow("&Reason", self.reason)
 

@@ -32,7 +32,7 @@ from desktop_helpdesk.services.replies import ReplyStart
 from desktop_helpdesk.ui.context import UiContext
 from desktop_helpdesk.ui.dialogs.canned_picker import CANNED_REPLY_KEYS, CannedReplyPicker
 from desktop_helpdesk.ui.dialogs.canned_replies_dialog import CannedRepliesDialog
-from desktop_helpdesk.ui.form_fields import dialog_buttons, line_field
+from desktop_helpdesk.ui.form_fields import dialog_buttons, line_field, role_label
 from desktop_helpdesk.ui.messages import friendly_message
 from desktop_helpdesk.ui.widgets.message_bar import MessageBar
 from desktop_helpdesk.ui.workers import WorkerPool
@@ -105,9 +105,7 @@ class ReplyDialog(QDialog):
         self.message.show_text("Reading the case…")
 
         self.to_field = line_field(self, "replyToField", "name@client.example")
-        self.failing_mark = QLabel("", self)
-        self.failing_mark.setObjectName("replyFailingMark")
-        self.failing_mark.setProperty("role", "warning")
+        self.failing_mark = role_label(self, "", "warning", "replyFailingMark")
         self.failing_mark.setWordWrap(True)
         self.failing_mark.hide()
         self.cc_field = line_field(self, "replyCcField", "Further addresses, separated by commas")
@@ -170,9 +168,8 @@ class ReplyDialog(QDialog):
         self.preview.setObjectName("replyPreview")
         self.preview.setReadOnly(True)
         self.preview_problem = MessageBar(self, "replyPreviewProblem")
-        placeholders = QLabel("Placeholders: " + ", ".join("{" + name + "}" for name in PLACEHOLDERS), self)
-        placeholders.setObjectName("replyPlaceholders")
-        placeholders.setProperty("role", "hint")
+        placeholders = role_label(self, "Placeholders: " + ", ".join("{" + name + "}" for name in PLACEHOLDERS),
+                                  "hint", "replyPlaceholders")
         placeholders.setWordWrap(True)
         placeholders.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         right = QWidget(self)

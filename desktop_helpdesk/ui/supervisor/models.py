@@ -25,13 +25,7 @@ from desktop_helpdesk.services.reporting.workload import (
     WorkloadSnapshot,
 )
 from desktop_helpdesk.services.reporting.writers import format_cell
-from desktop_helpdesk.ui.models.roles import (
-    CASE_ID_ROLE,
-    CASE_IDS_MIME,
-    MEMBER_ID_ROLE,
-    decode_case_ids,
-    encode_case_ids,
-)
+from desktop_helpdesk.ui.models import roles
 from desktop_helpdesk.ui.sla_display import STATE_LOOKS, SlaReader
 
 OVERDUE_BACKGROUND = QColor("#fbe3e1")
@@ -168,7 +162,7 @@ class TeamTableModel(QAbstractTableModel):
             if column >= TeamColumn.OPEN:
                 return str(value)
             return value
-        if role == MEMBER_ID_ROLE:
+        if role == roles.MEMBER_ID_ROLE:
             return row.member_id
         if role == Qt.ItemDataRole.TextAlignmentRole and column >= TeamColumn.OPEN:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -195,18 +189,18 @@ class TeamTableModel(QAbstractTableModel):
         return base
 
     def mimeTypes(self) -> list[str]:  # noqa: N802
-        return [CASE_IDS_MIME]
+        return [roles.CASE_IDS_MIME]
 
     def supportedDropActions(self) -> Qt.DropAction:  # noqa: N802
         return Qt.DropAction.MoveAction | Qt.DropAction.CopyAction
 
     def canDropMimeData(self, data, action, row, column, parent) -> bool:  # noqa: N802
-        return parent.isValid() and bool(decode_case_ids(data))
+        return parent.isValid() and bool(roles.decode_case_ids(data))
 
     def dropMimeData(self, data, action, row, column, parent) -> bool:  # noqa: N802
         if not parent.isValid():
             return False
-        case_ids = decode_case_ids(data)
+        case_ids = roles.decode_case_ids(data)
         if not case_ids:
             return False
         self.cases_dropped.emit(case_ids, self._rows[parent.row()].member_id)
@@ -278,7 +272,7 @@ class MemberCasesModel(QAbstractTableModel):
         if not index.isValid() or index.row() >= len(self._rows):
             return None
         row = self._rows[index.row()]
-        if role == CASE_ID_ROLE:
+        if role == roles.CASE_ID_ROLE:
             return row.id
         column = MemberCaseColumn(index.column())
         if column == MemberCaseColumn.NEXT_DUE and role in _SLA_COLOUR_ROLES:
@@ -314,11 +308,11 @@ class MemberCasesModel(QAbstractTableModel):
         return base
 
     def mimeTypes(self) -> list[str]:  # noqa: N802
-        return [CASE_IDS_MIME]
+        return [roles.CASE_IDS_MIME]
 
     def mimeData(self, indexes) -> QMimeData:  # noqa: N802
         rows = sorted({i.row() for i in indexes if i.isValid()})
-        return encode_case_ids([self._rows[r].id for r in rows])
+        return roles.encode_case_ids([self._rows[r].id for r in rows])
 
     def supportedDragActions(self) -> Qt.DropAction:  # noqa: N802
         return Qt.DropAction.MoveAction

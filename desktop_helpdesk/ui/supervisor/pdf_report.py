@@ -21,18 +21,9 @@ from PySide6.QtGui import (
 )
 
 from desktop_helpdesk.domain.calendar import DESK_ZONE
+from desktop_helpdesk.services.reporting import writers
 from desktop_helpdesk.services.reporting.packs import ChartData, ReportPack
 from desktop_helpdesk.services.reporting.tables import ColumnKind, ReportTable
-from desktop_helpdesk.services.reporting.writers import (
-    CancelCheck,
-    ExportCancelled,
-    ExportError,
-    ProgressCallback,
-    format_cell,
-    never_cancelled,
-    no_progress,
-    temporary_path_for,
-)
 from desktop_helpdesk.ui.supervisor.charts import INK, MUTED, paint_chart
 
 NAVY = QColor("#1f4e79")
@@ -93,8 +84,8 @@ def write_pdf(
     pack: ReportPack,
     path: Path,
     *,
-    progress: ProgressCallback = no_progress,
-    cancelled: CancelCheck = never_cancelled,
+    progress: writers.ProgressCallback = writers.no_progress,
+    cancelled: writers.CancelCheck = writers.never_cancelled,
     zone: ZoneInfo = DESK_ZONE,
 ) -> int:
     """Write ``pack`` as a paginated PDF (US Letter landscape) and return its page count.
@@ -114,12 +105,12 @@ def write_pdf(
         The number of pages.
 
     Raises:
-        ExportCancelled: when cancelled.
-        ExportError: when the file cannot be written.
+        writers.ExportCancelled: when cancelled.
+        writers.ExportError: when the file cannot be written.
     """
     if cancelled():
-        raise ExportCancelled("export cancelled")
-    temporary = temporary_path_for(Path(path))
+        raise writers.ExportCancelled("export cancelled")
+    temporary = writers.temporary_path_for(Path(path))
     writer = QPdfWriter(str(temporary))
     writer.setResolution(POINTS_PER_INCH)  # one device unit = one point: fonts and layout agree
     writer.setTitle(pack.title)
@@ -130,7 +121,7 @@ def write_pdf(
     painter = QPainter()
     if not painter.begin(writer):
         _remove(temporary)
-        raise ExportError(f"{path}: cannot write the PDF")
+        raise writers.ExportError(f"{path}: cannot write the PDF")
     finished = False
     try:
         paint_rect = writer.pageLayout().paintRectPoints()
@@ -147,7 +138,7 @@ def write_pdf(
         total = len(layout.pages)
         for number, ops in enumerate(layout.pages, start=1):
             if cancelled():
-                raise ExportCancelled("export cancelled")
+                raise writers.ExportCancelled("export cancelled")
             if number > 1:
                 writer.newPage()
             _running_header(painter, layout, fonts, pack.title, generated)
@@ -164,7 +155,7 @@ def write_pdf(
         os.replace(temporary, path)
     except OSError as exc:
         _remove(temporary)
-        raise ExportError(f"{path}: cannot write ({exc.strerror})") from exc
+        raise writers.ExportError(f"{path}: cannot write ({exc.strerror})") from exc
     return total
 
 
@@ -347,7 +338,7 @@ def _table_block(layout: _Layout, table: ReportTable, fonts: _Fonts, zone: ZoneI
 
 
 def _pdf_text(value, kind: ColumnKind, zone: ZoneInfo) -> str:
-    text = format_cell(value, kind, zone)
+    text = writers.format_cell(value, kind, zone)
     if kind is ColumnKind.PERCENT and text:
         return f"{text}%"
     return text

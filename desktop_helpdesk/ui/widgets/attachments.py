@@ -9,7 +9,6 @@ from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize, Qt, Signal
 from PySide6.QtGui import QIcon, QImage, QImageReader, QPixmap
 from PySide6.QtWidgets import (
     QFileDialog,
-    QLabel,
     QListWidget,
     QListWidgetItem,
     QPushButton,
@@ -19,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from desktop_helpdesk.domain.cases import file_size_text
 from desktop_helpdesk.services.dto import AttachmentInfo
+from desktop_helpdesk.ui.form_fields import role_label
 from desktop_helpdesk.ui.resources import icon
 from desktop_helpdesk.ui.widgets.flow_layout import FlowLayout
 
@@ -98,8 +98,7 @@ class AttachmentsView(QWidget):
         self.paste_button.setObjectName("pasteScreenshotButton")
         self.paste_button.setToolTip("Attach the image on the clipboard (Ctrl+Shift+V)")
         self.paste_button.clicked.connect(self.paste_requested)
-        hint = QLabel("Drop files here to attach them", self)
-        hint.setProperty("role", "hint")
+        hint = role_label(self, "Drop files here to attach them", "hint")
         # Wraps in a narrow (laptop) case pane rather than clipping the buttons.
         buttons = FlowLayout(spacing=6)
         buttons.addWidget(self.add_button)

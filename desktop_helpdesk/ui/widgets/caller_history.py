@@ -7,7 +7,6 @@ import logging
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QLabel,
     QListWidget,
     QListWidgetItem,
     QPushButton,
@@ -18,7 +17,7 @@ from PySide6.QtWidgets import (
 from desktop_helpdesk.domain.cases import CaseStatus
 from desktop_helpdesk.services.phone_calls import CallerHistory, OpenCaseBrief
 from desktop_helpdesk.ui.context import UiContext
-from desktop_helpdesk.ui.form_fields import button_row
+from desktop_helpdesk.ui.form_fields import button_row, named, role_label
 from desktop_helpdesk.ui.workers import WorkerPool
 
 log = logging.getLogger(__name__)
@@ -48,18 +47,13 @@ class CallerHistoryPanel(QWidget):
         self._generation = 0
         self._history: CallerHistory | None = None
 
-        self.heading = QLabel("Caller's open cases", self)
-        self.heading.setObjectName("callerHistoryHeading")
-        self.heading.setProperty("role", "sectionHeading")
-        self.summary = QLabel("Choose the caller to see their client's open cases", self)
-        self.summary.setObjectName("callerHistorySummary")
-        self.summary.setProperty("role", "hint")
+        self.heading = role_label(self, "Caller's open cases", "sectionHeading", "callerHistoryHeading")
+        self.summary = role_label(self, "Choose the caller to see their client's open cases", "hint",
+                                  "callerHistorySummary")
         self.summary.setWordWrap(True)
         # Two lines per case (number and subject; status, assignee, next due): the panel is
         # narrow beside the form, where table columns would cut the subject to nothing.
-        self.cases_list = QListWidget(self)
-        self.cases_list.setObjectName("callerHistoryList")
-        self.cases_list.setAccessibleName("callerHistoryList")
+        self.cases_list = named(QListWidget(self), "callerHistoryList")
         self.cases_list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         # The intake keeps the keyboard in its fields; Ctrl+D acts on the highlighted case.
         self.cases_list.setFocusPolicy(Qt.FocusPolicy.ClickFocus)

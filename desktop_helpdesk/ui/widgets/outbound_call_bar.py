@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from desktop_helpdesk.services.phone_calls import PhoneCallInfo
+from desktop_helpdesk.ui.form_fields import role_label
 from desktop_helpdesk.ui.resources import icon
 
 
@@ -53,9 +54,7 @@ class OutboundCallRow(QWidget):
         self.cancel_button.setObjectName("noAnswerButton")
         self.cancel_button.setToolTip("Nobody answered: nothing is logged on the case")
         self.cancel_button.clicked.connect(lambda: self.cancel_requested.emit(self.call.id))
-        self.error_label = QLabel("", self)
-        self.error_label.setObjectName("outboundCallError")
-        self.error_label.setProperty("role", "hint")
+        self.error_label = role_label(self, "", "hint", "outboundCallError")
         self.error_label.hide()
         row = QHBoxLayout(self)
         row.setContentsMargins(8, 4, 8, 4)

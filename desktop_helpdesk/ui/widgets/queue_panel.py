@@ -15,7 +15,6 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter
 from PySide6.QtWidgets import (
     QApplication,
-    QLabel,
     QLineEdit,
     QListView,
     QStyle,
@@ -27,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from desktop_helpdesk.domain.cases import count_text
 from desktop_helpdesk.services.case_queries import Queue
+from desktop_helpdesk.ui.form_fields import role_label
 from desktop_helpdesk.ui.models.roles import QUEUE_COUNT_ROLE, QUEUE_ROLE
 from desktop_helpdesk.ui.resources import icon
 
@@ -163,8 +163,7 @@ class QueuePanel(QWidget):
         self.list.setItemDelegate(QueueDelegate(self.list))
         self.list.setEditTriggers(QListView.EditTrigger.NoEditTriggers)
         self.list.setUniformItemSizes(True)
-        heading = QLabel("Queues", self)
-        heading.setProperty("role", "sectionHeading")
+        heading = role_label(self, "Queues", "sectionHeading")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 10, 6, 10)
         layout.setSpacing(8)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QLabel,
     QListWidget,
     QListWidgetItem,
     QPushButton,
@@ -13,6 +12,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_helpdesk.services.saved_filters import SavedFilter
+from desktop_helpdesk.ui.form_fields import named, role_label
 from desktop_helpdesk.ui.widgets.flow_layout import FlowLayout
 
 
@@ -32,11 +32,8 @@ class SavedFiltersPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("savedFiltersPanel")
-        heading = QLabel("Saved filters", self)
-        heading.setProperty("role", "sectionHeading")
-        self.list = QListWidget(self)
-        self.list.setObjectName("savedFilterList")
-        self.list.setAccessibleName("savedFilterList")
+        heading = role_label(self, "Saved filters", "sectionHeading")
+        self.list = named(QListWidget(self), "savedFilterList")
         self.list.setMaximumHeight(150)
         self.list.itemActivated.connect(self._on_list_item_activated)
         self.list.itemClicked.connect(self._on_list_item_activated)
