@@ -46,7 +46,7 @@ from desktop_helpdesk.services.reporting.workload import WorkloadSnapshot
 from desktop_helpdesk.services.reporting.writers import ExportFormat
 from desktop_helpdesk.ui.context import UiContext
 from desktop_helpdesk.ui.form_fields import dialog_buttons
-from desktop_helpdesk.ui.models.roles import CASE_IDS_MIME, MEMBER_ID_ROLE
+from desktop_helpdesk.ui.models.roles import CASE_IDS_MIME, MEMBER_ID_ROLE, decode_case_ids
 from desktop_helpdesk.ui.supervisor.audit_chain_bar import AuditChainBar
 from desktop_helpdesk.ui.supervisor.audit_log_view import AuditLogView
 from desktop_helpdesk.ui.supervisor.charts import ChartWidget
@@ -56,7 +56,6 @@ from desktop_helpdesk.ui.supervisor.models import (
     ReportTableModel,
     TeamColumn,
     TeamTableModel,
-    decode_case_ids,
 )
 from desktop_helpdesk.ui.workers import WorkerPool
 
