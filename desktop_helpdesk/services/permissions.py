@@ -46,77 +46,69 @@ class Action:
         return f"Only {who} can {self.description}"
 
 
-# Every guarded action, by key. Add new actions with ``guarded`` next to the ones below; the
-# role-matrix test (tests/services/test_role_matrix.py) refuses an action it does not exercise.
-ACTIONS: dict[str, Action] = {}
+class Actions:
+    """Every guarded action, one row each: the role matrix (``ACTIONS`` indexes it by key).
+
+    Add an action as a row here; the role-matrix test (tests/services/test_role_matrix.py)
+    refuses an action it does not exercise.
+    """
+
+    READ_TEAM_AUDIT = Action("audit.read_team_log", "read the team's audit log", _MANAGERS)
+    VERIFY_AUDIT = Action("audit.verify", "verify the audit chain", _MANAGERS)
+    SEE_REPORTS = Action("reports.view", "see supervisor reports", _MANAGERS)
+    CHANGE_SETTINGS = Action("settings.change", "change team settings", _MANAGERS)
+    MANAGE_CLOSURES = Action("closures.manage", "manage company closures", _MANAGERS)
+    ADD_MEMBER = Action("team.add_member", "add team members", _MANAGERS)
+    CREATE_ADMIN = Action("team.create_admin", "create another admin", _ADMINS)
+    CHANGE_MEMBER = Action("team.change_member", "change other members or roles", _MANAGERS)
+    GRANT_ADMIN = Action("team.grant_admin", "grant or remove the admin role", _ADMINS)
+    CHANGE_OTHERS_AVAILABILITY = Action("team.change_availability", "change another member's availability", _MANAGERS)
+    REDISTRIBUTE_OTHERS = Action("team.redistribute", "redistribute another member's cases", _MANAGERS)
+    REASSIGN_OTHERS_CASE = Action("reassign_others_case", "reassign another member's case", _MANAGERS)
+    # Unless the team setting ``agents_may_bulk_reassign`` is on.
+    BULK_REASSIGN_OTHERS_CASE = Action("bulk_reassign_others_case", "bulk-reassign another member's case (the team setting does not allow agents)", _MANAGERS)
+    HAND_BACK_OTHERS_CASE = Action("hand_back_others_case", "hand another member's case back to the queue", _MANAGERS)
+    MERGE_CASES = Action("merge_cases", "merge cases", _MANAGERS)
+    DELETE_OTHERS_SHARED_FILTER = Action("delete_others_shared_filter", "delete a shared filter another member saved", _MANAGERS)
+    MANAGE_CATEGORIES = Action("manage_categories", "manage the case categories", _MANAGERS)
+    MOVE_CONTACTS = Action("move_contacts", "move a contact to another client", _MANAGERS)
+    MERGE_CONTACTS = Action("merge_contacts", "merge contacts", _MANAGERS)
+    EDIT_CLIENTS = Action("edit_clients", "edit client organisations", _MANAGERS)
+    MANAGE_HOLIDAY_ARRANGEMENTS = Action("manage_holiday_arrangements", "record holiday arrangements", _MANAGERS)
+    RESET_PASSWORD = Action("accounts.reset_password", "reset another member's password", _ADMINS)
+    UNLOCK_ACCOUNT = Action("accounts.unlock", "unlock a locked account", _ADMINS)
+    CHANGE_OWN_PASSWORD = Action("accounts.change_own_password", "change their own password", _ALL)
+    RUN_BACKUP = Action("backups.run", "back up the database", _MANAGERS)
+    RETRY_DELIVERIES = Action("deliveries.retry", "retry deliveries", _MANAGERS)
+    SKIP_DELIVERIES = Action("deliveries.skip", "skip deliveries", _MANAGERS)
+    END_OTHERS_CALL = Action("calls.end_others", "end or cancel a call another member dialled", _MANAGERS)
+    EDIT_EMAIL_TEMPLATES = Action("email_templates.edit", "edit the email templates", _ADMINS)
+    MANAGE_TEAM_CANNED_REPLIES = Action("canned_replies.manage_team", "add or change the team's canned replies", _MANAGERS)
 
 
-def guarded(key: str, description: str, roles: frozenset[MemberRole]) -> Action:
-    """Register a guarded action in the matrix.
+def index_by_key(table: type) -> dict[str, Action]:
+    """The actions declared in ``table`` (a class like ``Actions``), by key.
 
     Args:
-        key: unique, e.g. ``"deliveries.retry"``.
-        description: what the member tried, e.g. ``"retry a failed delivery"``.
-        roles: who may.
+        table: a class whose attributes include the actions.
 
     Returns:
-        The action (pass it to ``require``).
+        Each ``Action`` by its key.
 
     Raises:
-        ValueError: ``key`` is registered already.
+        ValueError: two actions share a key.
     """
-    if key in ACTIONS:
-        raise ValueError(f"guarded action {key!r} is registered twice")
-    action = Action(key, description, frozenset(roles))
-    ACTIONS[key] = action
-    return action
+    by_key: dict[str, Action] = {}
+    for action in vars(table).values():
+        if isinstance(action, Action):
+            if action.key in by_key:
+                raise ValueError(f"guarded action {action.key!r} is declared twice")
+            by_key[action.key] = action
+    return by_key
 
 
-class Actions:
-    """The actions guarded today (namespaced constants over ``ACTIONS``)."""
-
-    READ_TEAM_AUDIT = guarded("audit.read_team_log", "read the team's audit log", _MANAGERS)
-    VERIFY_AUDIT = guarded("audit.verify", "verify the audit chain", _MANAGERS)
-    SEE_REPORTS = guarded("reports.view", "see supervisor reports", _MANAGERS)
-    CHANGE_SETTINGS = guarded("settings.change", "change team settings", _MANAGERS)
-    MANAGE_CLOSURES = guarded("closures.manage", "manage company closures", _MANAGERS)
-    ADD_MEMBER = guarded("team.add_member", "add team members", _MANAGERS)
-    CREATE_ADMIN = guarded("team.create_admin", "create another admin", _ADMINS)
-    CHANGE_MEMBER = guarded("team.change_member", "change other members or roles", _MANAGERS)
-    GRANT_ADMIN = guarded("team.grant_admin", "grant or remove the admin role", _ADMINS)
-    CHANGE_OTHERS_AVAILABILITY = guarded(
-        "team.change_availability", "change another member's availability", _MANAGERS)
-    REDISTRIBUTE_OTHERS = guarded(
-        "team.redistribute", "redistribute another member's cases", _MANAGERS)
-    REASSIGN_OTHERS_CASE = guarded(
-        "reassign_others_case", "reassign another member's case", _MANAGERS)
-    # Unless the team setting ``agents_may_bulk_reassign`` is on.
-    BULK_REASSIGN_OTHERS_CASE = guarded(
-        "bulk_reassign_others_case",
-        "bulk-reassign another member's case (the team setting does not allow agents)", _MANAGERS)
-    HAND_BACK_OTHERS_CASE = guarded(
-        "hand_back_others_case", "hand another member's case back to the queue", _MANAGERS)
-    MERGE_CASES = guarded("merge_cases", "merge cases", _MANAGERS)
-    DELETE_OTHERS_SHARED_FILTER = guarded(
-        "delete_others_shared_filter", "delete a shared filter another member saved", _MANAGERS)
-    MANAGE_CATEGORIES = guarded("manage_categories", "manage the case categories", _MANAGERS)
-    MOVE_CONTACTS = guarded("move_contacts", "move a contact to another client", _MANAGERS)
-    MERGE_CONTACTS = guarded("merge_contacts", "merge contacts", _MANAGERS)
-    EDIT_CLIENTS = guarded("edit_clients", "edit client organisations", _MANAGERS)
-    MANAGE_HOLIDAY_ARRANGEMENTS = guarded(
-        "manage_holiday_arrangements", "record holiday arrangements", _MANAGERS)
-    RESET_PASSWORD = guarded("accounts.reset_password", "reset another member's password", _ADMINS)
-    UNLOCK_ACCOUNT = guarded("accounts.unlock", "unlock a locked account", _ADMINS)
-    CHANGE_OWN_PASSWORD = guarded("accounts.change_own_password", "change their own password", _ALL)
-    RUN_BACKUP = guarded("backups.run", "back up the database", _MANAGERS)
-    RETRY_DELIVERIES = guarded("deliveries.retry", "retry deliveries", _MANAGERS)
-    SKIP_DELIVERIES = guarded("deliveries.skip", "skip deliveries", _MANAGERS)
-    END_OTHERS_CALL = guarded("calls.end_others", "end or cancel a call another member dialled", _MANAGERS)
-    EDIT_EMAIL_TEMPLATES = guarded("email_templates.edit", "edit the email templates", _ADMINS)
-    MANAGE_TEAM_CANNED_REPLIES = guarded(
-        "canned_replies.manage_team", "add or change the team's canned replies", _MANAGERS)
-
-
+# Every guarded action, by key (what ``require_action`` and the role-matrix test look up).
+ACTIONS: dict[str, Action] = index_by_key(Actions)
 
 
 def acting_member(actor_id: int) -> TeamMemberRecord:
@@ -187,7 +179,3 @@ def require_action(member: TeamMemberRecord, action: str) -> None:
         KeyError: for an unregistered action (a programming error).
     """
     require(member, ACTIONS[action])
-
-
-# The name the first callers of ``require_action`` used for the same one matrix.
-GUARDED_ACTIONS = ACTIONS

@@ -15,7 +15,7 @@ from desktop_helpdesk.services.audit_log import audit_page
 from desktop_helpdesk.services.backups import BackupError, run_backup
 from desktop_helpdesk.services.case_queries import FilterCriteria
 from desktop_helpdesk.services.errors import PermissionDenied
-from desktop_helpdesk.services.permissions import ACTIONS, Actions
+from desktop_helpdesk.services.permissions import ACTIONS, Action, Actions, index_by_key
 from desktop_helpdesk.services.phone_calls import PhoneCallService
 from desktop_helpdesk.services.reporting.service import ReportService
 from desktop_helpdesk.storage.db import database
@@ -148,6 +148,19 @@ def _cancel_bobs_call(s, actor, team, bob_case):
 
 def test_every_guarded_action_has_a_scenario():
     assert set(SCENARIOS) == set(ACTIONS), "add a scenario for each newly guarded action"
+
+
+def test_every_row_of_the_matrix_is_indexed_by_its_own_key():
+    rows = [value for value in vars(Actions).values() if isinstance(value, Action)]
+    assert sorted(action.key for action in rows) == sorted(ACTIONS)
+    assert all(ACTIONS[action.key] is action for action in rows)
+
+    class DeclaredTwice:
+        FIRST = Action("cases.same", "do one thing", frozenset())
+        SECOND = Action("cases.same", "do another thing", frozenset())
+
+    with pytest.raises(ValueError, match="cases.same"):
+        index_by_key(DeclaredTwice)
 
 
 @pytest.mark.parametrize("key", sorted(SCENARIOS))

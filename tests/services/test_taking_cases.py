@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from desktop_helpdesk.services.errors import PermissionDenied, ValidationError, WorkflowError
-from desktop_helpdesk.services.permissions import GUARDED_ACTIONS
+from desktop_helpdesk.services.permissions import ACTIONS
 from tests.services.conftest import caller, table_counts
 
 pytestmark = pytest.mark.usefixtures("engine")
@@ -76,7 +76,7 @@ def test_agents_still_cannot_reassign_a_colleagues_case_to_someone_else(services
 
 
 def test_guarded_actions_are_registered():
-    assert {"manage_categories", "reassign_others_case", "hand_back_others_case"} <= set(GUARDED_ACTIONS)
+    assert {"manage_categories", "reassign_others_case", "hand_back_others_case"} <= set(ACTIONS)
 
 
 def test_presence_shows_other_workstations_until_they_leave_or_go_quiet(services, team, clock):
