@@ -1,8 +1,9 @@
 """The case list's columns, each in one place: what it reads, how it sorts, shows and exports.
 
 Adding a column to the list and its export is one edit here (see ``docs/HACKING.md``): a field
-on ``CaseRow`` with the SQL that reads it in ``ROW_FIELDS``, and a ``ListColumn`` in
-``LIST_COLUMNS`` (header, width, sort, text, export columns). The list's rows query
+on ``CaseRow`` with the SQL that reads it in ``ROW_FIELDS``, a ``ListColumn`` in
+``LIST_COLUMNS`` (header, width, sort, text, export columns) and its members in the enums at
+the end (``CaseColumn``, ``SortColumn``, ``ExportColumn``). The list's rows query
 (``services.case_queries``), the window's table model and "Export list", and the CSV/XLSX case
 export (``services.reporting.case_list_export``) are all built from these.
 """
@@ -12,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from enum import StrEnum
+from enum import IntEnum, StrEnum
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -310,15 +311,69 @@ EXPORT_ONLY: tuple[ExportField, ...] = (
 EXPORT_FIELDS: dict[str, ExportField] = {
     field.key: field for field in (*(f for c in LIST_COLUMNS for f in c.exports), *EXPORT_ONLY)}
 
-# The enums other modules name columns with, built from the columns above so that a column
-# is declared once. Member names are the keys in capitals (SortColumn.NEXT_DUE = "next_due").
-SortColumn = StrEnum("SortColumn", [(c.key.upper(), c.key) for c in LIST_COLUMNS
-                                    if c.sort is not None], module=__name__)
-SortColumn.__doc__ = "Columns the case list can be sorted by (each an SQL expression)."
-ExportColumn = StrEnum("ExportColumn", [(key.upper(), key) for key in EXPORT_FIELDS],
-                       module=__name__)
-ExportColumn.__doc__ = "Columns a case list export can include."
+
+class CaseColumn(IntEnum):
+    """Columns of the case list, in display order: each member is its column's index in
+    ``LIST_COLUMNS`` and is named by its key in capitals."""
+
+    NUMBER = 0
+    CLIENT = 1
+    SUBJECT = 2
+    PRIORITY = 3
+    STATUS = 4
+    ASSIGNEE = 5
+    RECEIVED = 6
+    NEXT_DUE = 7
+    CATEGORY = 8
+    LAST_CONTACT = 9
+
+
+class SortColumn(StrEnum):
+    """Columns the case list can be sorted by (each an SQL expression): the keys of the
+    ``LIST_COLUMNS`` entries with a ``sort``."""
+
+    NUMBER = "number"
+    CLIENT = "client"
+    SUBJECT = "subject"
+    PRIORITY = "priority"
+    STATUS = "status"
+    ASSIGNEE = "assignee"
+    RECEIVED = "received"
+    NEXT_DUE = "next_due"
+    CATEGORY = "category"
+    LAST_CONTACT = "last_contact"
+
+
+class ExportColumn(StrEnum):
+    """Columns a case list export can include: the keys of ``EXPORT_FIELDS``, in its order."""
+
+    NUMBER = "number"
+    CLIENT = "client"
+    SUBJECT = "subject"
+    PRIORITY = "priority"
+    STATUS = "status"
+    ASSIGNEE = "assignee"
+    RECEIVED = "received"
+    NEXT_TARGET = "next_target"
+    NEXT_DUE = "next_due"
+    TIME_LEFT = "time_left"
+    CATEGORY = "category"
+    LAST_CONTACT = "last_contact"
+    CONTACT = "contact"
+    CHANNEL = "channel"
+
+
+# The enums are written out so that readers and type checkers see their members; a column
+# added above without its members (or the other way round) stops the import here.
+if [(c.name, c.value) for c in CaseColumn] != [(c.key.upper(), i) for i, c in enumerate(LIST_COLUMNS)]:
+    raise AssertionError("CaseColumn must name every LIST_COLUMNS entry, in order")
+if [c.value for c in SortColumn] != [c.key for c in LIST_COLUMNS if c.sort is not None]:
+    raise AssertionError("SortColumn must name every sortable LIST_COLUMNS entry, in order")
+if [c.value for c in ExportColumn] != list(EXPORT_FIELDS):
+    raise AssertionError("ExportColumn must name every EXPORT_FIELDS entry, in order")
+if any(c.name != c.value.upper() for c in (*SortColumn, *ExportColumn)):
+    raise AssertionError("SortColumn and ExportColumn members are named by their key in capitals")
 
 #: SortColumn -> the SQL the list orders by.
-SORT_EXPRESSIONS: dict[Any, Node] = {
+SORT_EXPRESSIONS: dict[SortColumn, Node] = {
     SortColumn(c.key): c.sort for c in LIST_COLUMNS if c.sort is not None}

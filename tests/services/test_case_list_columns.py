@@ -11,6 +11,7 @@ from desktop_helpdesk.services.case_list_columns import (
     EXPORT_FIELDS,
     LIST_COLUMNS,
     ROW_FIELDS,
+    CaseColumn,
     CaseRow,
     ExportColumn,
     SortColumn,
@@ -83,7 +84,12 @@ def test_every_export_column_reads_only_declared_fields(services, team, clock):
 
 def test_the_declarations_agree():
     assert tuple(ROW_FIELDS) == CaseRow._fields
-    assert {c.key for c in LIST_COLUMNS if c.sort is not None} == {s.value for s in SortColumn}
-    assert set(EXPORT_FIELDS) == {c.value for c in ExportColumn}
+    # The enums are written out for readers and type checkers; they name the declarations.
+    assert [(c.name, c.value) for c in CaseColumn] == [
+        (c.key.upper(), number) for number, c in enumerate(LIST_COLUMNS)]
+    assert [s.value for s in SortColumn] == [c.key for c in LIST_COLUMNS if c.sort is not None]
+    assert [c.value for c in ExportColumn] == list(EXPORT_FIELDS)
+    assert CaseColumn.NEXT_DUE.name == "NEXT_DUE" and SortColumn.NEXT_DUE == "next_due"
+    assert ExportColumn.TIME_LEFT == "time_left"
     for field in EXPORT_FIELDS.values():
         assert set(field.reads) <= set(ROW_FIELDS), field.key

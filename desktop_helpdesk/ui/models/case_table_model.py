@@ -6,7 +6,6 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import IntEnum
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import (
@@ -22,7 +21,12 @@ from PySide6.QtGui import QBrush, QFont
 from desktop_helpdesk.domain.cases import CaseStatus
 from desktop_helpdesk.domain.policy import Priority
 from desktop_helpdesk.domain.sla import ClockState
-from desktop_helpdesk.services.case_list_columns import LIST_COLUMNS, CaseRow, SortColumn
+from desktop_helpdesk.services.case_list_columns import (
+    LIST_COLUMNS,
+    CaseColumn,
+    CaseRow,
+    SortColumn,
+)
 from desktop_helpdesk.ui.models.roles import (
     CASE_ID_ROLE,
     CASE_IDS_MIME,
@@ -71,11 +75,7 @@ def read_page(load_rows: Callable[[list[int]], list[CaseRow]], ids: list[int], r
 
 
 # The columns, their headers, sorts and texts come from services.case_list_columns, so a column
-# is declared once; member names are its key in capitals (CaseColumn.NEXT_DUE).
-CaseColumn = IntEnum("CaseColumn", [(column.key.upper(), number)
-                                    for number, column in enumerate(LIST_COLUMNS)],
-                     module=__name__)
-CaseColumn.__doc__ = "Columns of the case list, in display order."
+# is declared in one file.
 COLUMN_SPECS = {CaseColumn(number): column for number, column in enumerate(LIST_COLUMNS)}
 
 _COLUMNS = tuple(CaseColumn)
