@@ -112,36 +112,20 @@ class IntakeChannel(LabelledEnum):
 class InteractionChannel(LabelledEnum):
     """The medium of one interaction on the case timeline."""
 
+    # Labelled with the product names people know ("Join.me"), not the stored values.
     PHONE = "phone"
     EMAIL = "email"
-    TEAMS = "teams"
+    TEAMS = "teams", "Microsoft Teams"
     SKYPE = "skype"
-    JOIN_ME = "join_me"
-    GOTOMEETING = "gotomeeting"
-    REMOTE_SESSION = "remote_session"
-    NOTE = "note"
-
-    @property
-    def label(self) -> str:
-        """The product names people know ("Join.me", "GoToMeeting"), not the stored values."""
-        return _CHANNEL_LABELS[self]
+    JOIN_ME = "join_me", "Join.me"
+    GOTOMEETING = "gotomeeting", "GoToMeeting"
+    REMOTE_SESSION = "remote_session", "Other remote session"
+    NOTE = "note", "Internal note"
 
     @property
     def is_live(self) -> bool:
         """A conversation in real time: an inbound one means a person already spoke to the client."""
         return self not in (InteractionChannel.EMAIL, InteractionChannel.NOTE)
-
-
-_CHANNEL_LABELS = {
-    InteractionChannel.PHONE: "Phone",
-    InteractionChannel.EMAIL: "Email",
-    InteractionChannel.TEAMS: "Microsoft Teams",
-    InteractionChannel.SKYPE: "Skype",
-    InteractionChannel.JOIN_ME: "Join.me",
-    InteractionChannel.GOTOMEETING: "GoToMeeting",
-    InteractionChannel.REMOTE_SESSION: "Other remote session",
-    InteractionChannel.NOTE: "Internal note",
-}
 
 
 class Direction(LabelledEnum):
@@ -184,24 +168,14 @@ class EscalationTarget(LabelledEnum):
     """Who a case is escalated to."""
 
     INTERNAL_DEPARTMENT = "internal_department"
-    CLIENT_IT = "client_it"
-
-    @property
-    def label(self) -> str:
-        """Either "Internal department" or "Client IT" (an acronym the default label would lower)."""
-        return "Internal department" if self is EscalationTarget.INTERNAL_DEPARTMENT else "Client IT"
+    CLIENT_IT = "client_it", "Client IT"  # an acronym the default label would lower
 
 
 class AssignmentStrategy(LabelledEnum):
     """How a newly logged case picks its team member."""
 
     ROUND_ROBIN = "round_robin"
-    LEAST_WORKLOAD = "least_workload"
-
-    @property
-    def label(self) -> str:
-        """Either "Round robin" or "Least open workload" (what the strategy weighs, spelled out)."""
-        return "Round robin" if self is AssignmentStrategy.ROUND_ROBIN else "Least open workload"
+    LEAST_WORKLOAD = "least_workload", "Least open workload"  # what it weighs, spelled out
 
 
 # Open-workload weights: a High case counts as two Medium ones when balancing assignments.

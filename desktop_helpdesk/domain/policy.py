@@ -10,12 +10,24 @@ from types import MappingProxyType
 
 
 class LabelledEnum(StrEnum):
-    """A stored string enum whose members also have a name for people."""
+    """A stored string enum whose members also have a name for people.
+
+    A member's label is its stored value made readable ("due_soon" -> "Due soon"), unless the
+    member gives its own after the value: ``JOIN_ME = "join_me", "Join.me"``.
+    """
+
+    _label: str
+
+    def __new__(cls, value: str, label: str = ""):
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member._label = label or value.replace("_", " ").capitalize()
+        return member
 
     @property
     def label(self) -> str:
-        """The stored value as shown to people: "due_soon" -> "Due soon"."""
-        return self.value.replace("_", " ").capitalize()
+        """The member as shown to people."""
+        return self._label
 
     @classmethod
     def label_of(cls, value: str) -> str:

@@ -6,8 +6,9 @@ import string
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
-from enum import StrEnum
 from types import MappingProxyType
+
+from desktop_helpdesk.domain.policy import LabelledEnum
 
 # Every placeholder a template may use, with what it becomes (shown beside the editors).
 PLACEHOLDERS: Mapping[str, str] = MappingProxyType({
@@ -29,18 +30,13 @@ PLACEHOLDERS: Mapping[str, str] = MappingProxyType({
 })
 
 
-class TemplateKind(StrEnum):
+class TemplateKind(LabelledEnum):
     """The desk's own emails whose text an admin may edit."""
 
-    ACKNOWLEDGEMENT = "acknowledgement"
-    RESOLUTION = "resolution"
-    REPLY = "reply"
-
-    @property
-    def label(self) -> str:
-        """How Administration names it."""
-        return {"acknowledgement": "Acknowledgement email", "resolution": "Resolution email",
-                "reply": "New reply (composer start)"}[self.value]
+    # Labelled as Administration names them.
+    ACKNOWLEDGEMENT = "acknowledgement", "Acknowledgement email"
+    RESOLUTION = "resolution", "Resolution email"
+    REPLY = "reply", "New reply (composer start)"
 
 
 _SIGNATURE = "Kind regards,\n{team_name}\n"

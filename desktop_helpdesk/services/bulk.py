@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from enum import StrEnum
 
-from desktop_helpdesk.domain.policy import RequestedPriority
+from desktop_helpdesk.domain.policy import LabelledEnum, RequestedPriority
 from desktop_helpdesk.services.cases import CaseService
 from desktop_helpdesk.services.context import ServiceContext
 from desktop_helpdesk.services.errors import ServiceError, ValidationError
@@ -16,22 +15,13 @@ from desktop_helpdesk.storage.records import CaseRecord
 MAX_BULK = 5_000
 
 
-class BulkAction(StrEnum):
+class BulkAction(LabelledEnum):
     """What a bulk run does to each selected case."""
 
     REASSIGN = "reassign"
-    PRIORITY = "priority"
-    CATEGORY = "category"
-    CLOSE = "close"
-
-    @property
-    def label(self) -> str:
-        return {
-            BulkAction.REASSIGN: "Reassign",
-            BulkAction.PRIORITY: "Change priority",
-            BulkAction.CATEGORY: "Set category",
-            BulkAction.CLOSE: "Close resolved cases",
-        }[self]
+    PRIORITY = "priority", "Change priority"
+    CATEGORY = "category", "Set category"
+    CLOSE = "close", "Close resolved cases"
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from desktop_helpdesk.domain.cases import (
     format_case_number,
     normalise_case_number,
 )
-from desktop_helpdesk.domain.policy import Priority, Target
+from desktop_helpdesk.domain.policy import LabelledEnum, Priority, Target
 from desktop_helpdesk.domain.sla import BusinessCalendar
 from desktop_helpdesk.services.case_list_columns import (
     ROW_FIELDS,
@@ -46,7 +46,7 @@ _MICROSECOND = timedelta(microseconds=1)
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
-class Queue(StrEnum):
+class Queue(LabelledEnum):
     """The work queues shown on the left of the main window."""
 
     MY_CASES = "my_cases"
@@ -59,25 +59,9 @@ class Queue(StrEnum):
     RESOLVED = "resolved"
     CLOSED = "closed"
 
-    @property
-    def label(self) -> str:
-        return _QUEUE_LABELS[self]
-
 
 # Queues holding most of the table (history); their sort column's index is the fast path.
 _BULK_QUEUES = frozenset({Queue.RESOLVED, Queue.CLOSED})
-
-_QUEUE_LABELS = {
-    Queue.MY_CASES: "My cases",
-    Queue.UNASSIGNED: "Unassigned",
-    Queue.ALL_OPEN: "All open",
-    Queue.DUE_SOON: "Due soon",
-    Queue.OVERDUE: "Overdue",
-    Queue.WAITING_ON_CLIENT: "Waiting on client",
-    Queue.ESCALATED: "Escalated",
-    Queue.RESOLVED: "Resolved",
-    Queue.CLOSED: "Closed",
-}
 
 
 class SlaState(StrEnum):

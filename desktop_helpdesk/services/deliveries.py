@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from desktop_helpdesk.domain.policy import LabelledEnum
 from desktop_helpdesk.services.audit import ChangeLog
 from desktop_helpdesk.services.context import ServiceContext, write_transaction
 from desktop_helpdesk.services.errors import NotFoundError, ValidationError
@@ -16,19 +17,15 @@ from desktop_helpdesk.storage.records import CaseRecord, CrmOutboxRecord, MailOu
 SKIP_REASON_LIMIT = 500
 
 
-class Channel(StrEnum):
+class Channel(LabelledEnum):
     """Which outbox a delivery is in."""
 
-    CRM = "crm"
-    EMAIL = "email"
+    CRM = "crm", "CRM event"
+    EMAIL = "email", "Client email"
 
     @property
     def record(self):
         return CrmOutboxRecord if self is Channel.CRM else MailOutboxRecord
-
-    @property
-    def label(self) -> str:
-        return "CRM event" if self is Channel.CRM else "Client email"
 
 
 class DeliveryState(StrEnum):

@@ -4,44 +4,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from enum import StrEnum
 
+from desktop_helpdesk.domain.policy import LabelledEnum
 from desktop_helpdesk.domain.sla import BusinessCalendar
 
 
-class Grouping(StrEnum):
+class Grouping(LabelledEnum):
     """How report rows are grouped."""
 
-    NONE = "all"
+    # Labelled as the report's first column is headed.
+    NONE = "all", "All cases"
     PRIORITY = "priority"
-    MEMBER = "member"
+    MEMBER = "member", "Team member"
     CLIENT = "client"
     CHANNEL = "channel"
     CATEGORY = "category"
     DAY = "day"
-    WEEK = "week"
+    WEEK = "week", "Week of"
     MONTH = "month"
-
-    @property
-    def label(self) -> str:
-        return _GROUPING_HEADERS[self]
 
     @property
     def is_period(self) -> bool:
         return self in (Grouping.DAY, Grouping.WEEK, Grouping.MONTH)
-
-
-_GROUPING_HEADERS = {
-    Grouping.NONE: "All cases",
-    Grouping.PRIORITY: "Priority",
-    Grouping.MEMBER: "Team member",
-    Grouping.CLIENT: "Client",
-    Grouping.CHANNEL: "Channel",
-    Grouping.CATEGORY: "Category",
-    Grouping.DAY: "Day",
-    Grouping.WEEK: "Week of",
-    Grouping.MONTH: "Month",
-}
 
 
 @dataclass(frozen=True)
