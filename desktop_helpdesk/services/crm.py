@@ -19,6 +19,7 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 from desktop_helpdesk.domain.clock import Clock
+from desktop_helpdesk.services import outbox
 from desktop_helpdesk.services.audit import ChangeLog
 from desktop_helpdesk.services.context import (
     ServiceContext,
@@ -28,15 +29,6 @@ from desktop_helpdesk.services.context import (
 from desktop_helpdesk.services.errors import ValidationError
 from desktop_helpdesk.services.jobs import JobReport
 from desktop_helpdesk.services.leases import CRM_DELIVERY
-from desktop_helpdesk.services.outbox import (
-    DELIVERED,
-    Delivered,
-    DeliveryReport,
-    Failed,
-    OutboxJob,
-    deliver_round,
-    unsent,
-)
 from desktop_helpdesk.storage.records import CrmOutboxRecord
 
 log = logging.getLogger(__name__)
@@ -97,14 +89,14 @@ class FolderChannel:
     def __exit__(self, *exc_info) -> None:
         return None
 
-    def send(self, row: CrmOutboxRecord) -> Delivered | Failed:
+    def send(self, row: CrmOutboxRecord) -> outbox.Delivered | outbox.Failed:
         try:
             self._folder.mkdir(parents=True, exist_ok=True)
             _write_atomically(self._folder / outbox_file_name(row, row.case.number), event_document(row))
         except (OSError, ValueError) as exc:
             # A full disk or a missing share is the folder's problem, not this event's.
-            return Failed(f"{type(exc).__name__}: {exc}", whole_batch=isinstance(exc, OSError))
-        return DELIVERED
+            return outbox.Failed(f"{type(exc).__name__}: {exc}", whole_batch=isinstance(exc, OSError))
+        return outbox.DELIVERED
 
     def after_sent(self, row, at: datetime) -> None:
         return None
@@ -163,7 +155,7 @@ class WebhookChannel:
     def __exit__(self, *exc_info) -> None:
         return None
 
-    def send(self, row: CrmOutboxRecord) -> Delivered | Failed:
+    def send(self, row: CrmOutboxRecord) -> outbox.Delivered | outbox.Failed:
         body = json.dumps(event_document(row), sort_keys=True, ensure_ascii=False).encode("utf-8")
         timestamp = int(self._clock.now().timestamp())
         request = urllib.request.Request(self._url, data=body, method="POST", headers={
@@ -176,21 +168,21 @@ class WebhookChannel:
         try:
             with urllib.request.urlopen(request, timeout=self._timeout) as response:
                 response.read(_RESPONSE_TEXT_LIMIT)
-                return DELIVERED
+                return outbox.DELIVERED
         except urllib.error.HTTPError as error:
             return self._refusal(error)
         except TimeoutError:
             # A receiver this slow would make every event of the round wait as long.
-            return Failed(f"no answer within {self._timeout:g} s", whole_batch=True)
+            return outbox.Failed(f"no answer within {self._timeout:g} s", whole_batch=True)
         except urllib.error.URLError as error:
-            return Failed(f"cannot reach the webhook: {error.reason}", whole_batch=True)
+            return outbox.Failed(f"cannot reach the webhook: {error.reason}", whole_batch=True)
         except OSError as error:
-            return Failed(f"cannot reach the webhook: {error}", whole_batch=True)
+            return outbox.Failed(f"cannot reach the webhook: {error}", whole_batch=True)
 
     def after_sent(self, row, at: datetime) -> None:
         return None
 
-    def _refusal(self, error: urllib.error.HTTPError) -> Failed:
+    def _refusal(self, error: urllib.error.HTTPError) -> outbox.Failed:
         status = error.code
         try:
             text = error.read(_RESPONSE_TEXT_LIMIT).decode("utf-8", "replace").strip()
@@ -200,14 +192,14 @@ class WebhookChannel:
             error.close()
         described = f"HTTP {status} {error.reason}" + (f": {text}" if text else "")
         if 200 <= status < 300:
-            return DELIVERED
+            return outbox.DELIVERED
         if status == 410:
             self._on_disabled(described)
-            return Failed(f"the CRM disabled this webhook ({described})", whole_batch=True)
+            return outbox.Failed(f"the CRM disabled this webhook ({described})", whole_batch=True)
         if status in _RETRY_STATUSES or status >= 500:
-            return Failed(described, retry_after=self._retry_after(error.headers.get("Retry-After")),
-                          whole_batch=status in (429, 503))
-        return Failed(described, permanent=True)
+            return outbox.Failed(described, retry_after=self._retry_after(error.headers.get("Retry-After")),
+                                 whole_batch=status in (429, 503))
+        return outbox.Failed(described, permanent=True)
 
     def _retry_after(self, value: str | None) -> float | None:
         if not value:
@@ -248,8 +240,8 @@ def webhook_disabled(context: ServiceContext) -> WebhookDisabled | None:
 
 
 def deliver_outbox(folder: str | Path, clock: Clock, *, limit: int = 100, holder: str,
-                   should_stop: Callable[[], bool] = lambda: False, rng=None) -> DeliveryReport:
-    """Write due outbox events into ``folder`` (see ``FolderChannel`` and ``deliver_round``).
+                   should_stop: Callable[[], bool] = lambda: False, rng=None) -> outbox.DeliveryReport:
+    """Write due outbox events into ``folder`` (see ``FolderChannel`` and ``outbox.deliver_round``).
 
     Args:
         folder: the CRM drop folder.
@@ -262,11 +254,11 @@ def deliver_outbox(folder: str | Path, clock: Clock, *, limit: int = 100, holder
     Returns:
         The round's report.
     """
-    return deliver_round(FolderChannel(folder), CRM_DELIVERY, holder, clock, limit=limit,
-                         should_stop=should_stop, rng=rng)
+    return outbox.deliver_round(FolderChannel(folder), CRM_DELIVERY, holder, clock, limit=limit,
+                                should_stop=should_stop, rng=rng)
 
 
-class CrmDeliveryJob(OutboxJob):
+class CrmDeliveryJob(outbox.OutboxJob):
     """The team job delivering CRM outbox events (lease ``crm-delivery``, every 60 s), to the
     webhook when one is set, else to the drop folder.
 
@@ -285,7 +277,7 @@ class CrmDeliveryJob(OutboxJob):
         return ""
 
     def run_round(self, should_stop: Callable[[], bool]) -> JobReport:
-        """Deliver up to one batch of due events; see ``deliver_round``."""
+        """Deliver up to one batch of due events; see ``outbox.deliver_round``."""
         settings = self._context.settings()
         if settings.crm_webhook_url:
             disabled = webhook_disabled(self._context)
@@ -299,8 +291,8 @@ class CrmDeliveryJob(OutboxJob):
             channel = FolderChannel(settings.crm_drop_folder)
         else:
             return JobReport(CRM_NOT_CONFIGURED, configured=False)
-        report = deliver_round(channel, CRM_DELIVERY, self.holder, self._context.clock,
-                               limit=self.batch, should_stop=should_stop, rng=self._rng)
+        report = outbox.deliver_round(channel, CRM_DELIVERY, self.holder, self._context.clock,
+                                      limit=self.batch, should_stop=should_stop, rng=self._rng)
         return self.finish_round(report)
 
     def _disable(self, reason: str) -> None:
@@ -317,8 +309,8 @@ class CrmDeliveryJob(OutboxJob):
 
 def pending_counters() -> dict[str, int]:
     """Waiting and parked CRM events (for reports of rounds that sent nothing)."""
-    pending = CrmOutboxRecord.select().where(unsent(CrmOutboxRecord) & CrmOutboxRecord.parked_at.is_null()).count()
-    parked = CrmOutboxRecord.select().where(unsent(CrmOutboxRecord) & CrmOutboxRecord.parked_at.is_null(False)).count()
+    pending = CrmOutboxRecord.select().where(outbox.unsent(CrmOutboxRecord) & CrmOutboxRecord.parked_at.is_null()).count()
+    parked = CrmOutboxRecord.select().where(outbox.unsent(CrmOutboxRecord) & CrmOutboxRecord.parked_at.is_null(False)).count()
     return {"sent": 0, "failed": 0, "pending": pending, "parked": parked}
 
 
@@ -365,7 +357,7 @@ def webhook_set_again(context: ServiceContext) -> None:
     waiting for it due at once with a fresh 48-hour window (inside the caller's transaction)."""
     context.write_state(WEBHOOK_DISABLED_STATE, None)
     CrmOutboxRecord.update(next_attempt_at=None, first_failed_at=None).where(
-        unsent(CrmOutboxRecord) & CrmOutboxRecord.parked_at.is_null()
+        outbox.unsent(CrmOutboxRecord) & CrmOutboxRecord.parked_at.is_null()
     ).execute()
 
 

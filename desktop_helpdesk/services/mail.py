@@ -19,6 +19,7 @@ from desktop_helpdesk.domain.cases import case_subject
 from desktop_helpdesk.domain.clock import Clock
 from desktop_helpdesk.domain.templates import TemplateKind, render_template
 from desktop_helpdesk.domain.templates import desk_time as template_desk_time
+from desktop_helpdesk.services import outbox
 from desktop_helpdesk.services.audit import ChangeLog
 from desktop_helpdesk.services.context import TeamSettings
 from desktop_helpdesk.services.email_templates import case_fields, template_text
@@ -30,15 +31,6 @@ from desktop_helpdesk.services.mail_identity import (
     loop_token,
     our_message_id,
     threading_secret,
-)
-from desktop_helpdesk.services.outbox import (
-    DELIVERED,
-    Delivered,
-    DeliveryReport,
-    Failed,
-    OutboxJob,
-    deliver_round,
-    unsent,
 )
 from desktop_helpdesk.storage.records import (
     AttachmentRecord,
@@ -294,13 +286,13 @@ class SmtpChannel:
         except (OSError, smtplib.SMTPException):
             connection.close()
 
-    def send(self, row: MailOutboxRecord) -> Delivered | Failed:
+    def send(self, row: MailOutboxRecord) -> outbox.Delivered | outbox.Failed:
         if self._connection is None:
             try:
                 self._connection = _connect(self._settings, self._password, self._timeout)
             except (OSError, smtplib.SMTPException) as exc:
                 log.warning("Mail delivery: cannot reach %s: %s", self._settings.smtp_host, _describe(exc))
-                return Failed(_describe(exc), whole_batch=True)
+                return outbox.Failed(_describe(exc), whole_batch=True)
         if self._secret is None:
             # Read (or first made) only once a server answered: a failed round changes nothing.
             self._secret = threading_secret()
@@ -308,15 +300,15 @@ class SmtpChannel:
             self._connection.send_message(build_message(row, self._settings, self._secret))
         except (smtplib.SMTPServerDisconnected, OSError) as exc:
             self._connection = None
-            return Failed(_describe(exc), whole_batch=True)
+            return outbox.Failed(_describe(exc), whole_batch=True)
         except smtplib.SMTPRecipientsRefused as exc:
             codes = [code for code, _text in exc.recipients.values()]
-            return Failed(_describe(exc), permanent=all(code >= 500 for code in codes))
+            return outbox.Failed(_describe(exc), permanent=all(code >= 500 for code in codes))
         except (smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as exc:
-            return Failed(_describe(exc), permanent=exc.smtp_code >= 500)
+            return outbox.Failed(_describe(exc), permanent=exc.smtp_code >= 500)
         except smtplib.SMTPException as exc:
-            return Failed(_describe(exc))
-        return DELIVERED
+            return outbox.Failed(_describe(exc))
+        return outbox.DELIVERED
 
     def after_sent(self, row: MailOutboxRecord, at: datetime) -> None:
         change_log = ChangeLog(None, at, entity="mail_outbox", entity_id=row.id, case_id=row.case_id)
@@ -334,7 +326,7 @@ def deliver_mail_outbox(
     timeout: float = SMTP_TIMEOUT_SECONDS,
     should_stop: Callable[[], bool] = lambda: False,
     rng=None,
-) -> DeliveryReport:
+) -> outbox.DeliveryReport:
     """Send due outbox emails (claimed, in case order) over one SMTP connection.
 
     A row is marked sent only after the server accepted it (a crash in between re-sends it
@@ -359,8 +351,8 @@ def deliver_mail_outbox(
     """
     if not settings.mail_configured:
         raise MailNotConfigured()
-    return deliver_round(SmtpChannel(settings, password, timeout), MAIL_SEND, holder, clock,
-                         limit=limit, should_stop=should_stop, rng=rng)
+    return outbox.deliver_round(SmtpChannel(settings, password, timeout), MAIL_SEND, holder, clock,
+                                limit=limit, should_stop=should_stop, rng=rng)
 
 
 MAIL_BATCH = 50
@@ -370,7 +362,7 @@ MAIL_INTERVAL_SECONDS = 30.0
 MAIL_TIMEOUT_SECONDS = 8.0
 
 
-class MailSendJob(OutboxJob):
+class MailSendJob(outbox.OutboxJob):
     """The team job sending client emails from the mail outbox (lease ``mail-send``, every 30 s).
 
     Settings name the SMTP server; ``environ`` is where ``HELPDESK_SMTP_PASSWORD`` is read.
@@ -400,7 +392,7 @@ class MailSendJob(OutboxJob):
 
 def pending_mail_count() -> int:
     """How many client emails wait to be sent (parked ones included)."""
-    return MailOutboxRecord.select().where(unsent(MailOutboxRecord)).count()
+    return MailOutboxRecord.select().where(outbox.unsent(MailOutboxRecord)).count()
 
 
 def _connect(settings: TeamSettings, password: str, timeout: float) -> smtplib.SMTP:
