@@ -3,15 +3,30 @@
 Used by ``bench_stalls.py``. Three instruments, all on the benchmark's side (the app is not
 changed to be measured):
 
-- ``TracedApplication`` times every top-level event dispatch (``QApplication.notify``): a slot
-  run by a timer or a queued signal, a key press, a paint. Each dispatch's wall time is one
-  "call on the window's thread"; its CPU time (``time.thread_time``) beside it tells a call
+- ``DispatchTracer`` times every top-level event dispatch on the window's thread: a slot run by
+  a timer or a queued signal, a repaint, a call the bench makes itself. Each one's wall time is
+  one "call on the window's thread"; its CPU time (``time.thread_time``) beside it tells a call
   that worked from one that waited (a lock, the disk, or a machine that did not schedule us).
+  It is an event filter on the application plus the event dispatcher's ``aboutToBlock`` and
+  ``awake`` signals, not an override of ``QApplication.notify``: PySide 6.12 calls a Python
+  ``notify`` from every thread and now and then hands it stale wrappers, and one run died of a
+  heap corruption. A filter only sees the window thread's events and only reads them.
 - ``StackSampler`` (a thread) samples the window thread's Python stack every 2 ms while a
   dispatch has run for more than a few milliseconds, or while the watchdog's timer is late,
   and keeps the innermost frames of our code: the culprit is named, not guessed.
 - A stall the watchdog saw with no dispatch and no code of ours running was the machine's
   (other processes had the CPUs): that is the noise floor, reported apart.
+
+How a filter, which sees where dispatches begin but not where they end, times them: the event
+loop hands out one event at a time, so a top-level dispatch ends where the next one begins or
+where the loop goes back to waiting (``aboutToBlock``/``awake``) or the bench's own loop
+returns. A top-level dispatch begins with an event of a kind only the loop delivers (a timer,
+a queued call, a repaint request, a deferred delete, an expose) handed over with no Python
+code between the loop and the filter; every other event (a paint, a focus change, a resize, a
+``repaint()``'s synchronous repaint request from a slot) is sent inside whatever dispatch is
+running and counts towards it. Only Qt's C++ sending a queued kind synchronously, with none of
+our Python in between, would split a call; the watchdog's stall, measured independently, shows
+such a miss.
 """
 
 from __future__ import annotations
@@ -23,16 +38,25 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject
-from PySide6.QtWidgets import QApplication, QMainWindow, QSplitter, QStackedWidget, QTabWidget
-from shiboken6 import Shiboken
+from PySide6.QtCore import QAbstractEventDispatcher, QCoreApplication, QEvent, QObject
+from PySide6.QtGui import QPaintEvent
+from PySide6.QtWidgets import QMainWindow, QSplitter, QStackedWidget, QTabWidget, QWidget
 
 # Only code under these folders is "ours"; the rest of a stack is Qt, peewee or the bench.
-_OUR_CODE = str(Path(__file__).resolve().parents[1] / "desktop_helpdesk")
+OUR_CODE = (str(Path(__file__).resolve().parents[1] / "desktop_helpdesk"),)
 _SAMPLE_AFTER_S = 0.004
 _SAMPLE_EVERY_S = 0.002
-_KEEP_CALLS_OVER_S = 0.004
+KEEP_CALLS_OVER_S = 0.004
 WATCHDOG_NAME = "stallWatchdog"
+
+# Events only the event loop delivers: each one begins a top-level dispatch.
+_LOOP_EVENTS = frozenset({
+    QEvent.Type.Timer, QEvent.Type.MetaCall, QEvent.Type.UpdateRequest, QEvent.Type.UpdateLater,
+    QEvent.Type.DeferredDelete, QEvent.Type.LayoutRequest, QEvent.Type.SockAct,
+    QEvent.Type.Quit, QEvent.Type.Expose, QEvent.Type.PolishRequest,
+})
+# Containers paint under whatever their children paint: naming them says nothing.
+_CONTAINERS = (QMainWindow, QTabWidget, QStackedWidget, QSplitter)
 
 
 @dataclass
@@ -41,6 +65,7 @@ class Call:
 
     what: str
     started: float
+    started_cpu: float = 0.0
     wall_s: float = 0.0
     cpu_s: float = 0.0
     frames: Counter = field(default_factory=Counter)
@@ -60,140 +85,170 @@ class Call:
         return f"{self.what} → {where} ({count} of {total} samples){painted}"
 
 
-class Tracer:
-    """Collects the calls of one scenario at a time (``start``/``stop``)."""
+class DispatchTracer(QObject):
+    """Collects the top-level dispatches of one scenario at a time (``start``/``stop``).
+
+    ``install(app)`` puts it in place; the bench runs its own event loops through ``loop``
+    and its own calls through ``direct``, so that bench code between them is never counted.
+    """
 
     def __init__(self) -> None:
+        super().__init__()
+        self.setObjectName("stallTracer")
         self.calls: list[Call] = []
         self.current: Call | None = None
-        self.depth = 0
         self.recording = False
-        self.stale_wrappers = 0
+        self.keep_over_s = KEEP_CALLS_OVER_S
+        self._loop_frames: list = []  # the bench's frames running an event loop, innermost last
+        self.direct_depth = 0
+        self.odd_wrappers = 0  # events PySide handed over under a wrong type: read no further
+        self.outside = 0  # events the bench sent outside its loops and its direct calls
         self.main_ident = threading.main_thread().ident
+
+    def install(self, app: QCoreApplication) -> None:
+        app.installEventFilter(self)
+        dispatcher = QAbstractEventDispatcher.instance(app.thread())
+        # The loop goes back to waiting: whatever it dispatched has finished.
+        dispatcher.aboutToBlock.connect(self._on_loop_idle)
+        dispatcher.awake.connect(self._on_loop_idle)
+
+    def uninstall(self, app: QCoreApplication) -> None:
+        app.removeEventFilter(self)
+        dispatcher = QAbstractEventDispatcher.instance(app.thread())
+        dispatcher.aboutToBlock.disconnect(self._on_loop_idle)
+        dispatcher.awake.disconnect(self._on_loop_idle)
 
     def start(self) -> None:
         self.calls = []
+        self.current = None
         self.recording = True
 
     def stop(self) -> list[Call]:
+        self._end()
         self.recording = False
         return sorted(self.calls, key=lambda c: c.wall_s, reverse=True)
 
-    def enter(self, what) -> Call | None:
-        """Count one dispatch level; a top-level one while recording becomes a ``Call``
-        (``what``: its description, or a function making it, called only then)."""
-        self.depth += 1
-        if self.depth > 1 or not self.recording:
-            return None
-        call = Call(what() if callable(what) else what, time.perf_counter())
-        call.cpu_s = time.thread_time()
-        self.current = call
-        return call
+    def loop(self, event_loop) -> None:
+        """Run ``event_loop.exec()`` as the bench's own loop: its dispatches are timed."""
+        self._end()
+        self._loop_frames.append(sys._getframe())
+        try:
+            event_loop.exec()
+        finally:
+            self._loop_frames.pop()
+            self._end()  # the last dispatch (the loop's quit) ends when the loop returns
 
-    def leave(self, call: Call | None) -> None:
-        self.depth -= 1
+    def direct(self, what: str, function, *args):
+        """Run a call the bench makes itself (not through the event loop) as a traced call."""
+        self._end()
+        self._begin(what)
+        self.direct_depth += 1
+        try:
+            return function(*args)
+        finally:
+            self.direct_depth -= 1
+            self._end()
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt override
+        if not self.recording:
+            return False
+        if not isinstance(event, QEvent) or not isinstance(watched, QObject):
+            self.odd_wrappers += 1
+            return False
+        kind = event.type()
+        if self.direct_depth:
+            self._note_paint(watched, event, kind)
+            return False
+        if not self._loop_frames:
+            self.outside += 1
+            return False
+        if kind == QEvent.Type.Timer and watched.objectName() == WATCHDOG_NAME:
+            # The watchdog's own tick is the measuring instrument, not a call of the app.
+            self._end()
+            return False
+        # Handed over by the loop itself: no Python frame between the bench's loop and here.
+        from_the_loop = sys._getframe(1) is self._loop_frames[-1]
+        if self.current is None or (from_the_loop and kind in _LOOP_EVENTS):
+            self._end()
+            self._begin(_describe(watched, kind))
+        self._note_paint(watched, event, kind)
+        return False
+
+    def _on_loop_idle(self) -> None:
+        if not self.direct_depth:
+            self._end()
+
+    def _begin(self, what: str) -> None:
+        if not self.recording:
+            return
+        self.current = Call(what, time.perf_counter(), time.thread_time())
+
+    def _end(self) -> None:
+        call = self.current
         if call is None:
             return
         self.current = None
         call.wall_s = time.perf_counter() - call.started
-        call.cpu_s = time.thread_time() - call.cpu_s
-        if call.wall_s >= _KEEP_CALLS_OVER_S:
+        call.cpu_s = time.thread_time() - call.started_cpu
+        if call.wall_s >= self.keep_over_s:
             self.calls.append(call)
 
-    def direct(self, what: str, function, *args):
-        """Run a call the bench makes itself (not through the event loop) as a traced call."""
-        call = self.enter(what)
-        try:
-            return function(*args)
-        finally:
-            self.leave(call)
+    def _note_paint(self, watched, event, kind) -> None:
+        call = self.current
+        if (call is None or kind != QEvent.Type.Paint or not isinstance(event, QPaintEvent)
+                or not isinstance(watched, QWidget) or isinstance(watched, _CONTAINERS)):
+            return
+        rect = event.rect()
+        name = watched.objectName() or type(watched).__name__
+        parent = watched.parent() if not watched.objectName() else None
+        if parent is not None and parent.objectName():
+            name = f"{parent.objectName()}/{name}"
+        call.painted[name] += rect.width() * rect.height()
 
 
-TRACER = Tracer()
-
-
-def _describe(receiver, event) -> str:
-    kind = event.type()
+def _describe(receiver: QObject, kind: QEvent.Type) -> str:
     try:
         kind_name = QEvent.Type(kind).name
     except ValueError:
         kind_name = str(int(kind))
-    name = receiver.objectName() if hasattr(receiver, "objectName") else ""
+    name = receiver.objectName()
     return f"{kind_name} → {type(receiver).__name__}{f' {name!r}' if name else ''}"
-
-
-# Containers paint under whatever their children paint: naming them says nothing.
-_CONTAINERS = (QMainWindow, QTabWidget, QStackedWidget, QSplitter)
-
-
-class TracedApplication(QApplication):
-    """A QApplication that times each top-level event dispatch (benchmarks only)."""
-
-    def notify(self, receiver, event) -> bool:  # noqa: N802 - Qt override
-        if not isinstance(receiver, QObject) or not isinstance(event, QEvent):
-            # PySide 6.12 now and then hands over a stale wrapper (a C++ object that reused
-            # another's address); re-wrapping by address gives Qt its real types back.
-            TRACER.stale_wrappers += 1
-            receiver = Shiboken.wrapInstance(Shiboken.getCppPointer(receiver)[0], QObject)
-            event = Shiboken.wrapInstance(Shiboken.getCppPointer(event)[0], QEvent)
-            return super().notify(receiver, event)
-        if event.type() == QEvent.Type.Timer and receiver.objectName() == WATCHDOG_NAME:
-            # The watchdog's own tick is the measuring instrument, not a call of the app.
-            return super().notify(receiver, event)
-        current = TRACER.current
-        if (current is not None and event.type() == QEvent.Type.Paint
-                and not isinstance(receiver, _CONTAINERS)):
-            # PySide may hand over a stale wrapper of another event type reusing the address.
-            rect = event.rect() if hasattr(event, "rect") else None
-            if rect is None:
-                return self._dispatch(receiver, event)
-            name = receiver.objectName() or type(receiver).__name__
-            parent = receiver.parent() if not receiver.objectName() else None
-            if parent is not None and parent.objectName():
-                name = f"{parent.objectName()}/{name}"
-            current.painted[name] += rect.width() * rect.height()
-        return self._dispatch(receiver, event)
-
-    def _dispatch(self, receiver, event) -> bool:
-        call = TRACER.enter(lambda: _describe(receiver, event))
-        try:
-            return super().notify(receiver, event)
-        finally:
-            TRACER.leave(call)
 
 
 class StackSampler(threading.Thread):
     """Samples the window thread's stack while a traced call runs long or the watchdog is late."""
 
-    def __init__(self, watchdog) -> None:
+    def __init__(self, tracer: DispatchTracer, watchdog=None, code_roots=OUR_CODE) -> None:
         super().__init__(daemon=True, name="stall-sampler")
+        self._tracer = tracer
         self._watchdog = watchdog
+        self._code_roots = tuple(code_roots)
         self._stopped = threading.Event()
 
     def stop(self) -> None:
         self._stopped.set()
+        self.join()
 
     def run(self) -> None:
-        main = TRACER.main_ident
+        main = self._tracer.main_ident
         while not self._stopped.wait(_SAMPLE_EVERY_S):
-            call = TRACER.current
+            call = self._tracer.current
             now = time.perf_counter()
-            late = now - self._watchdog.last_tick > _SAMPLE_AFTER_S + self._watchdog.interval_s
-            if call is None and not late:
-                continue
-            if call is not None and now - call.started < _SAMPLE_AFTER_S and not late:
+            late = (self._watchdog is not None and now - self._watchdog.last_tick
+                    > _SAMPLE_AFTER_S + self._watchdog.interval_s)
+            if call is None or (now - call.started < _SAMPLE_AFTER_S and not late):
                 continue
             frame = sys._current_frames().get(main)
-            where = _our_frames(frame)
-            if call is not None and where:
+            where = _our_frames(frame, self._code_roots)
+            if where:
                 call.frames[where] += 1
 
 
-def _our_frames(frame) -> str:
+def _our_frames(frame, code_roots: tuple[str, ...]) -> str:
     """The innermost frame of our code and the outermost (the slot that started it)."""
     ours = []
     while frame is not None:
-        if frame.f_code.co_filename.startswith(_OUR_CODE):
+        if frame.f_code.co_filename.startswith(code_roots):
             ours.append(frame)
         frame = frame.f_back
     if not ours:
