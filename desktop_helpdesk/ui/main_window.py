@@ -51,6 +51,7 @@ from desktop_helpdesk.ui.sla_display import SlaReader
 from desktop_helpdesk.ui.supervisor.export_runner import CaseListExporter
 from desktop_helpdesk.ui.ticker import Ticker
 from desktop_helpdesk.ui.widgets.case_detail import CaseDetailPanel
+from desktop_helpdesk.ui.widgets.case_table_view import CaseTableView
 from desktop_helpdesk.ui.widgets.queue_panel import QueuePanel
 from desktop_helpdesk.ui.widgets.saved_filters_panel import SavedFiltersPanel
 from desktop_helpdesk.ui.workers import WorkerPool
@@ -351,7 +352,7 @@ class MainWindow(QMainWindow):
 
     # -- construction ----------------------------------------------------------------------
     def _build_table(self) -> QTableView:
-        table = QTableView(self)
+        table = CaseTableView(self)
         table.setObjectName("caseTable")
         table.setAccessibleName("caseTable")
         table.setModel(self.model)

@@ -1,0 +1,143 @@
+"""The case list repaints only what changed: a focus change repaints the selected and current
+rows (not the whole list), and what it repaints covers every pixel the focus change alters."""
+
+import pytest
+from PySide6.QtCore import QEvent, QObject, QRect, Qt
+from PySide6.QtGui import QColor, QPalette, QRegion
+
+from tests.ui.conftest import OFFSCREEN_NOISE, log_case, settle
+from tests.ui.test_desk_laptop import house_style  # noqa: F401
+
+pytestmark = pytest.mark.qt_log_ignore(*OFFSCREEN_NOISE)
+
+
+class _PaintedRegion(QObject):
+    """The region a widget was repainted in while it was watched."""
+
+    def __init__(self, widget):
+        super().__init__()
+        self.region = QRegion()
+        self._widget = widget
+        widget.installEventFilter(self)
+
+    def stop(self) -> QRegion:
+        self._widget.removeEventFilter(self)
+        return QRegion(self.region)
+
+    def eventFilter(self, watched, event):
+        if event.type() == QEvent.Type.Paint:
+            self.region += event.region()
+        return False
+
+
+@pytest.fixture
+def listed(qtbot, window, ui):
+    """A window whose list has more rows than it shows, case 6 selected."""
+    cases = [log_case(ui, f"Printer {number} offline") for number in range(40)]
+    with qtbot.waitSignal(window.list_loaded):
+        window.reload_list()
+    settle(qtbot)
+    with qtbot.waitSignal(window.detail.case_shown):
+        window.select_case(window.model.case_id_at(5))
+    settle(qtbot)
+    qtbot.waitExposed(window)
+    assert len(cases) > window.table.rowAt(window.table.viewport().height() - 1) > 10
+    return window
+
+
+def _painted_after(qtbot, window, change):
+    """What ``change`` repainted of the list's viewport, with the viewport before and after
+    (rendered afresh, whatever was repainted; rendering sends paint events too, so it is done
+    while nothing watches)."""
+    viewport = window.table.viewport()
+    before = viewport.grab().toImage()
+    painted = _PaintedRegion(viewport)
+    change()
+    # Every widget's repaint is done in one pass: a label repainted marks its end.
+    marker = _PaintedRegion(window.list_title)
+    window.list_title.setText(window.list_title.text() + " ")
+    qtbot.waitUntil(lambda: not marker.region.isEmpty())
+    marker.stop()
+    region = painted.stop()
+    return region, before, viewport.grab().toImage()
+
+
+def _row_rect(table, row):
+    """The part of ``row`` the viewport shows."""
+    viewport = table.viewport().rect()
+    return QRect(0, table.rowViewportPosition(row), viewport.width(), table.rowHeight(row)).intersected(viewport)
+
+
+def _changed_rows(table, before, after):
+    last = table.rowAt(table.viewport().height() - 1)
+    return [row for row in range(table.rowAt(0), last + 1)
+            if before.copy(_row_rect(table, row)) != after.copy(_row_rect(table, row))]
+
+
+def _covered(region, rect):
+    return QRegion(rect).subtracted(region).isEmpty()
+
+
+def _focus_out_and_in(qtbot, window):
+    """Focus leaves the list for the search box and comes back: both repaints, checked."""
+    table = window.table
+    _painted_after(qtbot, window, lambda: None)  # what was still to repaint before
+    results = []
+    for move in (window.queue_panel.search.setFocus, table.setFocus):
+        painted, before, after = _painted_after(qtbot, window, move)
+        changed = _changed_rows(table, before, after)
+        assert all(_covered(painted, _row_rect(table, row)) for row in changed), changed
+        results.append((painted, changed))
+    return results
+
+
+def test_focus_leaving_the_list_repaints_the_selected_row_not_the_list(house_style, qtbot, listed):  # noqa: F811
+    table = listed.table
+    table.setFocus()
+    qtbot.waitUntil(table.hasFocus)
+    for painted, _changed in _focus_out_and_in(qtbot, listed):
+        assert _covered(painted, _row_rect(table, 5))
+        # Rows whose look does not depend on focus are left as they were (Qt repainted all).
+        assert not painted.intersects(_row_rect(table, 9))
+        assert not painted.intersects(_row_rect(table, 0))
+
+
+def test_selected_rows_get_their_inactive_colours_when_focus_leaves(qtbot, listed):
+    table = listed.table
+    palette = table.palette()
+    palette.setColor(QPalette.ColorGroup.Inactive, QPalette.ColorRole.Highlight, QColor("#d4d4d8"))
+    table.setPalette(palette)
+    table.selectRow(3)
+    table.setFocus()
+    qtbot.waitUntil(table.hasFocus)
+    (out_painted, out_changed), (in_painted, in_changed) = _focus_out_and_in(qtbot, listed)
+    # The selected row really changed colour, both ways, and was repainted (checked above).
+    assert 3 in out_changed and 3 in in_changed
+    assert not out_painted.intersects(_row_rect(table, 9))
+
+
+def test_a_palette_whose_inactive_text_differs_repaints_the_whole_list(qtbot, listed):
+    table = listed.table
+    palette = table.palette()
+    palette.setColor(QPalette.ColorGroup.Inactive, QPalette.ColorRole.Text, QColor("#64748b"))
+    table.setPalette(palette)
+    table.setFocus()
+    qtbot.waitUntil(table.hasFocus)
+    (out_painted, out_changed), _ = _focus_out_and_in(qtbot, listed)
+    assert 9 in out_changed and _covered(out_painted, _row_rect(table, 9))
+
+
+def test_keyboard_focus_still_makes_the_first_row_current(qtbot, make_window, ui):
+    for number in range(3):
+        log_case(ui, f"Projector {number}")
+    window = make_window()
+    settle(qtbot)
+    assert not window.table.currentIndex().isValid()
+    painted = _PaintedRegion(window.table.viewport())
+    window.table.setFocus(Qt.FocusReason.TabFocusReason)
+    # Qt's own focus-in makes the first row current (and its case shows), and it is repainted.
+    with qtbot.waitSignal(window.detail.case_shown):
+        qtbot.waitUntil(lambda: window.table.currentIndex().row() == 0)
+    assert window.detail.case_id == window.model.case_id_at(0)
+    qtbot.waitUntil(lambda: _covered(painted.region, _row_rect(window.table, 0)))
+    painted.stop()
