@@ -198,12 +198,12 @@ class DispatchTracer(QObject):
         if (call is None or kind != QEvent.Type.Paint or not isinstance(event, QPaintEvent)
                 or not isinstance(watched, QWidget) or isinstance(watched, _CONTAINERS)):
             return
-        rect = event.rect()
         name = watched.objectName() or type(watched).__name__
         parent = watched.parent() if not watched.objectName() else None
         if parent is not None and parent.objectName():
             name = f"{parent.objectName()}/{name}"
-        call.painted[name] += rect.width() * rect.height()
+        # The region's own area: a frame's thin border is not its bounding rectangle.
+        call.painted[name] += sum(rect.width() * rect.height() for rect in event.region())
 
 
 def _describe(receiver: QObject, kind: QEvent.Type) -> str:

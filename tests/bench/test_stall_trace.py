@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QEventLoop, QObject, QTimer
+from PySide6.QtGui import QRegion
 from PySide6.QtWidgets import QLineEdit, QWidget
 
 from bench.stall_trace import DispatchTracer, StackSampler
@@ -101,6 +102,29 @@ def test_a_30_ms_paint_is_the_repaint_call_that_names_the_painted_widget(qtbot, 
     assert longest.what.startswith("UpdateRequest → ")
     assert longest.wall_s >= STALL_S and longest.cpu_s >= STALL_S
     assert longest.painted["slowPainter"] == 200 * 100
+
+
+def test_a_repaint_counts_the_area_of_its_region_not_of_its_bounding_rectangle(qtbot, tracer, loop):
+    class Framed(QWidget):
+        paints = 0
+
+        def paintEvent(self, event):  # noqa: N802 - Qt override
+            self.paints += 1
+            loop.quit()
+
+    widget = Framed()
+    widget.setObjectName("framed")
+    widget.resize(200, 100)
+    qtbot.addWidget(widget)
+    widget.show()
+    qtbot.waitUntil(lambda: widget.paints > 0)
+    tracer.keep_over_s = 0.0
+    tracer.start()
+    widget.update(QRegion(widget.rect()).subtracted(QRegion(widget.rect().adjusted(1, 1, -1, -1))))
+    tracer.loop(loop)
+
+    painted = sum(call.painted["framed"] for call in tracer.stop())
+    assert painted == 2 * 200 + 2 * 98
 
 
 def test_two_stalls_dispatched_in_one_loop_pass_are_two_calls(tracer, loop):
