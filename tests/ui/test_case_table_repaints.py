@@ -1,5 +1,6 @@
 """The case list repaints only what changed: a focus change repaints the selected and current
-rows (not the whole list), and what it repaints covers every pixel the focus change alters."""
+rows (not the whole list), and what it repaints covers every pixel the focus change alters; the
+first case selected does not move the splitter (which repaints the whole list)."""
 
 import pytest
 from PySide6.QtCore import QEvent, QObject, QRect, Qt
@@ -141,3 +142,25 @@ def test_keyboard_focus_still_makes_the_first_row_current(qtbot, make_window, ui
     assert window.detail.case_id == window.model.case_id_at(0)
     qtbot.waitUntil(lambda: _covered(painted.region, _row_rect(window.table, 0)))
     painted.stop()
+
+
+def test_the_first_case_selected_on_a_laptop_leaves_the_list_as_it_was(house_style, qtbot, make_window, ui):  # noqa: F811
+    for number in range(30):
+        log_case(ui, f"Scanner {number} jams")
+    window = make_window()
+    window.resize(1366, 768)
+    qtbot.waitUntil(lambda: window.density.compact)
+    settle(qtbot)
+    assert window.detail.case_id is None
+    _painted_after(qtbot, window, lambda: None)  # what was still to repaint before
+    sizes = window.splitter.sizes()
+
+    def select():
+        with qtbot.waitSignal(window.detail.case_shown):
+            window.select_case(window.model.case_id_at(3))
+
+    painted, _before, _after = _painted_after(qtbot, window, select)
+    # The pane already had the width a case needs: the list beside it was not resized.
+    assert window.splitter.sizes() == sizes
+    assert _covered(painted, _row_rect(window.table, 3))
+    assert not painted.intersects(_row_rect(window.table, 9))

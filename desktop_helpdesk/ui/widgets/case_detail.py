@@ -648,6 +648,16 @@ class CaseDetailPanel(QWidget):
         self.header.set_compact(compact)
         self.fit_commands()
 
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        if not self.body_scroll.isHidden():
+            return hint
+        # With no case shown the pane still asks for the width a case needs: otherwise the
+        # first case selected widens it, and the splitter's move repaints the whole list.
+        margins = self._outer_layout.contentsMargins()
+        case_width = self.body_scroll.minimumSizeHint().width() + margins.left() + margins.right()
+        return QSize(max(hint.width(), case_width), hint.height())
+
     def eventFilter(self, watched, event) -> bool:
         if watched is self.command_bar and event.type() == QEvent.Type.Resize:
             self.fit_commands()
