@@ -1,6 +1,7 @@
 """The case list repaints only what changed: a focus change repaints the selected and current
 rows (not the whole list), and what it repaints covers every pixel the focus change alters; the
-first case selected does not move the splitter (which repaints the whole list)."""
+first case selected does not move the splitter (which repaints the whole list); a command after
+the intake was opened repaints the case, not the whole window."""
 
 import pytest
 from PySide6.QtCore import QEvent, QObject, QRect, Qt
@@ -61,6 +62,20 @@ def _painted_after(qtbot, window, change):
     marker.stop()
     region = painted.stop()
     return region, before, viewport.grab().toImage()
+
+
+class _Polishes(QObject):
+    """Counts the times a widget is polished (its style applied) again."""
+
+    def __init__(self, widget):
+        super().__init__()
+        self.count = 0
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched, event):
+        if event.type() == QEvent.Type.Polish:
+            self.count += 1
+        return False
 
 
 def _row_rect(table, row):
@@ -164,3 +179,47 @@ def test_the_first_case_selected_on_a_laptop_leaves_the_list_as_it_was(house_sty
     assert window.splitter.sizes() == sizes
     assert _covered(painted, _row_rect(window.table, 3))
     assert not painted.intersects(_row_rect(window.table, 9))
+
+
+def test_a_command_after_the_intake_was_opened_repaints_the_case_not_the_window(house_style, qtbot, listed):  # noqa: F811
+    window, detail = listed, listed.detail
+    _painted_after(qtbot, window, lambda: None)  # what was still to repaint before
+    polishes = _Polishes(window)
+
+    def open_the_intake_then_add_a_note():
+        dialog = window.open_phone_intake()
+        settle(qtbot)
+        with qtbot.waitSignal(dialog.finished):
+            dialog.reject()
+        qtbot.keyClicks(detail.summary_edit, "Called back, the printer prints")
+        with qtbot.waitSignal(detail.command_finished), qtbot.waitSignal(detail.case_shown):
+            qtbot.mouseClick(detail.add_interaction_button, Qt.MouseButton.LeftButton)
+        settle(qtbot)
+
+    painted, _before, _after = _painted_after(qtbot, window, open_the_intake_then_add_a_note)
+    assert any("Called back" in detail.timeline_model.describe(entry)
+               for entry in detail.timeline_model.entries())
+    # The intake's connection to the window did not make Qt style the whole window again.
+    assert polishes.count == 0
+    assert not painted.intersects(_row_rect(window.table, 9))
+
+
+def test_the_window_has_every_slot_its_dialogs_connect_to_from_the_start(qtbot, window, ui):
+    """PySide adds a method first connected after the window was built to its meta-object,
+    which makes Qt polish (and repaint) the whole window again: the window's methods that its
+    dialogs connect to are declared slots."""
+    case = log_case(ui, "Toner low")
+    with qtbot.waitSignal(window.list_loaded):
+        window.reload_list()
+    with qtbot.waitSignal(window.detail.case_shown):
+        window.select_case(case.id)
+    settle(qtbot)
+    methods = window.metaObject().methodCount()
+    intake = window.open_phone_intake()
+    settle(qtbot)
+    intake.reject()
+    with qtbot.waitSignal(window.bulk_dialog_opened) as opened:
+        window.bulk_change()
+    settle(qtbot)
+    opened.args[0].reject()
+    assert window.metaObject().methodCount() == methods
