@@ -7,8 +7,8 @@ Usage: ``python3 bench/bench_stalls.py [--db PATH] [--cases 300000] [--calls N] 
 Two instruments (``bench/stall_trace.py``):
 
 - Every top-level event dispatch on the window's thread (a slot run by a timer or a queued
-  signal, a key press, a repaint) and every call the benchmark makes itself is timed, wall
-  and CPU. The longest is the scenario's figure; its culprit is named from the window
+  signal, a repaint) and every call the benchmark makes itself (a key press, a click) is timed,
+  wall and CPU, by an event filter on the application (no ``notify`` override). The longest is the scenario's figure; its culprit is named from the window
   thread's Python stack, sampled every 2 ms while a call runs long (the innermost frame of
   ours and the slot that started it), and, for a repaint, the widgets it painted and their
   area in thousands of pixels (a full 1366x768 window is about 960k).
@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import faulthandler
 import os
 import pstats
 import sqlite3
@@ -147,6 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", action="store_true", help="what the window's thread spent time on")
     parser.add_argument("--calls", type=int, default=1, help="longest calls listed per scenario")
     args = parser.parse_args(argv)
+    faulthandler.enable()  # a crash names the Python code it happened in
     path = ensure_big_database(args.db, args.cases)
     cases = case_count(path)
 
