@@ -150,7 +150,8 @@ class DispatchTracer(QObject):
             self._end()
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt override
-        if not self.recording:
+        # Another thread sending an event to a window-thread object calls filters there.
+        if not self.recording or threading.get_ident() != self.main_ident:
             return False
         if not isinstance(event, QEvent) or not isinstance(watched, QObject):
             self.odd_wrappers += 1
