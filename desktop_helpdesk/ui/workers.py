@@ -56,6 +56,9 @@ class WorkerPool(QObject):
         super().__init__(parent)
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(max_threads)
+        # Idle threads stay (by default they end after 30 s): starting one is the window's
+        # thread's work, 2-4 ms when the phone intake opens after a quiet spell.
+        self._pool.setExpiryTimeout(-1)
         self._running: set[WorkerSignals] = set()
         self._closed = False
 

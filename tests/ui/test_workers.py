@@ -4,7 +4,7 @@ import threading
 
 import pytest
 import shiboken6
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QThreadPool
 from PySide6.QtWidgets import QWidget
 
 from desktop_helpdesk.ui.dialogs.phone_intake import PhoneIntakeDialog
@@ -77,3 +77,11 @@ def test_the_dangling_work_check_names_a_running_timer_and_where_it_started(qtbo
     assert len(dangling) == 1
     assert dangling[0].startswith("timer forgottenTimer started at ") and __file__ in dangling[0]
     assert not running.isActive()  # stopped, so it cannot fire into the next test
+
+
+
+@pytest.mark.qt_log_ignore(*OFFSCREEN_NOISE)
+def test_the_window_pool_keeps_idle_threads_so_a_later_submit_starts_none(qtbot, window):
+    """Starting a thread runs on the window's thread (2-4 ms): the intake opening after a quiet
+    spell would pay it. Idle threads stay until the window closes (its pool's close ends them)."""
+    assert window.pool.findChild(QThreadPool).expiryTimeout() < 0
