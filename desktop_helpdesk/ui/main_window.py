@@ -938,6 +938,8 @@ class MainWindow(QMainWindow):
     # -- phone intake ----------------------------------------------------------------------
     def open_phone_intake(self) -> PhoneIntakeDialog:
         """Open (or raise) the phone intake dialog (Ctrl+N)."""
+        # What is left of the building is done now (begin_call), not in later pauses.
+        self._intake_prepare_timer.stop()
         dialog = self._phone_intake()
         if dialog.isVisible():
             dialog.raise_()
@@ -957,8 +959,9 @@ class MainWindow(QMainWindow):
         return self._intake
 
     def _prepare_phone_intake(self) -> None:
-        if not self._closing:
-            self._phone_intake()
+        """Build the intake a piece per pause: no piece holds the window's thread for long."""
+        if not self._closing and not self._phone_intake().construct_step():
+            self._intake_prepare_timer.start(0)
 
     # Declared slots: PySide adds a method connected later (from a dialog) to the window's
     # meta-object, and Qt then polishes the whole window again under the style sheet, a repaint

@@ -61,6 +61,28 @@ def test_opening_the_intake_does_not_repaint_the_window_s_lists(qtbot, window):
     dialog.reject()
 
 
+def test_the_intake_is_built_a_piece_per_pause_of_the_window(qtbot, window, ui):
+    pauses = []
+    window.findChild(QTimer, "intakePrepareTimer").timeout.connect(lambda: pauses.append(1))
+    prepared = _prepared(qtbot, window)
+    qtbot.waitUntil(lambda: prepared.built, timeout=5000)
+    # The form came in several pieces, one per pause of the event loop, never all at once.
+    assert len(pauses) >= 4
+
+    # A dialog opened before its last piece is finished on the spot and works.
+    early = PhoneIntakeDialog(ui, window, pool=window.pool, reusable=True)
+    assert not early.construct_step() and not early.built
+    early.begin_call()
+    early.open()
+    assert early.built
+    qtbot.waitUntil(lambda: early.focusWidget() is early.caller_field)
+    qtbot.keyClicks(early.subject_field, "Half-built form")
+    qtbot.waitUntil(lambda: not _draft_timer(early).isActive())
+    settle(qtbot)
+    assert ui.drafts.load(ui.member_id, INTAKE_KEY).fields["subject"] == "Half-built form"
+    early.reject()
+
+
 def test_ctrl_n_opens_the_intake_built_while_the_desk_was_idle(qtbot, window):
     prepared = _prepared(qtbot, window)
     assert not prepared.isVisible()
