@@ -11,7 +11,7 @@ from desktop_helpdesk.services.contacts import NewContact
 from desktop_helpdesk.storage.records import ClientRecord, HolidayArrangementRecord
 from desktop_helpdesk.ui.admin.models import arrangement_model
 from tests.ui.conftest import OFFSCREEN_NOISE, log_case
-from tests.ui.test_admin_dialog import click, open_dialog, table_texts, type_into, wait_reload
+from tests.ui.test_admin_dialog import click, open_dialog, table_texts, type_into, wait_refused, wait_reload
 from tests.ui.test_taking_cases_ui import show
 
 pytestmark = pytest.mark.qt_log_ignore(*OFFSCREEN_NOISE)
@@ -38,7 +38,7 @@ def test_admin_sets_a_clients_place_and_holiday_cover(qtbot, window, ui):
     place.region.setCurrentIndex(place.region.findData("MA"))
     place.time_zone.setCurrentIndex(place.time_zone.findData("Mars/Olympus"))  # not offered
     place.time_zone.setEditText("Mars/Olympus")
-    click(qtbot, page.save_place_button)
+    wait_refused(qtbot, dialog, lambda: click(qtbot, page.save_place_button))
     assert dialog.message_is_error() and dialog.message_text().startswith("Time zone: ")
     place.time_zone.setCurrentIndex(place.time_zone.findData("America/New_York"))
     type_into(qtbot, page.edit_manager_field, "Avery MacLean")
@@ -59,7 +59,7 @@ def test_admin_sets_a_clients_place_and_holiday_cover(qtbot, window, ui):
     cover.place.country.setCurrentIndex(cover.place.country.findData("US"))
     cover.from_field.setDate(cover.from_field.date().addDays(1))
     cover.to_field.setDate(cover.from_field.date().addDays(1))
-    click(qtbot, cover.add_button)  # nobody named
+    wait_refused(qtbot, dialog, lambda: click(qtbot, cover.add_button))  # nobody named
     assert dialog.message_text().startswith("Covered by: ")
     type_into(qtbot, cover.covered_by_field, "Boston partner desk")
     type_into(qtbot, cover.reach_field, "+1 617 555 0199")

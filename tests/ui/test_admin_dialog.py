@@ -69,6 +69,12 @@ def wait_reload(qtbot, dialog, press):
         press()
 
 
+def wait_refused(qtbot, dialog, press):
+    """Run ``press`` (a command) and wait for its refusal (commands run on the worker pool)."""
+    with qtbot.waitSignal(dialog.commands.settled, timeout=5000, check_params_cb=lambda done: not done):
+        press()
+
+
 def click(qtbot, widget):
     qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
 
@@ -155,7 +161,8 @@ def test_bad_member_input_names_the_field_and_writes_nothing(qtbot, window):
     page = dialog.team_page
     type_into(qtbot, page.new_username_field, "bad name!")
     type_into(qtbot, page.new_name_field, "Bad Name")
-    qtbot.keyClick(page.new_name_field, Qt.Key.Key_Return)  # Enter adds; it never closes the dialog
+    # Enter adds; it never closes the dialog.
+    wait_refused(qtbot, dialog, lambda: qtbot.keyClick(page.new_name_field, Qt.Key.Key_Return))
 
     assert dialog.isVisible()
     assert dialog.message_is_error()
@@ -207,7 +214,7 @@ def test_supervisor_cannot_make_an_admin_and_sees_why(qtbot, make_window, ui):
     type_into(qtbot, page.new_username_field, "eve")
     type_into(qtbot, page.new_name_field, "Eve")
     page.new_role_field.setCurrentIndex(page.new_role_field.findData("admin"))
-    click(qtbot, page.add_button)
+    wait_refused(qtbot, dialog, lambda: click(qtbot, page.add_button))
     assert dialog.message_text() == "Not allowed: Only an admin can create another admin"
     assert not TeamMemberRecord.select().where(TeamMemberRecord.username == "eve").exists()
 
@@ -226,12 +233,12 @@ def test_agent_gets_no_action_and_a_clear_refusal(qtbot, make_window, ui):
     assert dialog.read_only_note.isVisible()
     type_into(qtbot, dialog.team_page.new_username_field, "mallory")
     type_into(qtbot, dialog.team_page.new_name_field, "Mallory")
-    click(qtbot, dialog.team_page.add_button)
+    wait_refused(qtbot, dialog, lambda: click(qtbot, dialog.team_page.add_button))
     assert dialog.message_is_error()
     assert dialog.message_text() == "Not allowed: Only a supervisor or admin can add team members"
     dialog.tabs.setCurrentWidget(dialog.settings_page)
     dialog.settings_page.strategy_field.setCurrentIndex(1)
-    click(qtbot, dialog.settings_page.save_button)
+    wait_refused(qtbot, dialog, lambda: click(qtbot, dialog.settings_page.save_button))
     assert dialog.message_text() == "Not allowed: Only a supervisor or admin can change team settings"
     assert TeamMemberRecord.select().count() == 2
     assert ui.services.settings.get().assignment_strategy is AssignmentStrategy.ROUND_ROBIN
@@ -282,7 +289,7 @@ def test_duplicate_closure_is_refused_with_the_date_named(qtbot, window, ui):
     page = dialog.closures_page
     page.set_day(THURSDAY)
     type_into(qtbot, page.reason_field, "Again")
-    click(qtbot, page.add_button)
+    wait_refused(qtbot, dialog, lambda: click(qtbot, page.add_button))
     assert dialog.message_text() == "Date: 2026-11-26 is already a closure day"
     assert page.date_field.hasFocus()
     assert ClosureRecord.select().count() == 1
@@ -342,7 +349,7 @@ def test_add_client_then_a_contact(qtbot, window, ui):
 
     type_into(qtbot, page.contact_name_field, "Carol Client")
     type_into(qtbot, page.contact_email_field, "not-an-email")
-    click(qtbot, page.add_contact_button)
+    wait_refused(qtbot, dialog, lambda: click(qtbot, page.add_contact_button))
     assert dialog.message_text().startswith("Email: ")
     assert not ContactRecord.select().exists()
 
@@ -434,7 +441,7 @@ def test_admins_reset_passwords_and_unlock_from_the_team_page(qtbot, window, ui,
     assert page.account_state.text() == "No password yet."
 
     type_into(qtbot, page.temporary_password_field, "short")
-    click(qtbot, page.reset_password_button)
+    wait_refused(qtbot, dialog, lambda: click(qtbot, page.reset_password_button))
     assert dialog.message_text() == "Temporary password: must be at least 8 characters"
     type_into(qtbot, page.temporary_password_field, "bob-temporary")
     wait_reload(qtbot, dialog, lambda: click(qtbot, page.reset_password_button))

@@ -11,7 +11,7 @@ from desktop_helpdesk.storage.records import AuditRecord, CaseRecord
 from desktop_helpdesk.ui.admin.models import category_model
 from desktop_helpdesk.ui.models.case_table_model import CaseColumn
 from tests.ui.conftest import OFFSCREEN_NOISE, log_case
-from tests.ui.test_admin_dialog import click, open_dialog, table_texts, type_into, wait_reload
+from tests.ui.test_admin_dialog import click, open_dialog, table_texts, type_into, wait_refused, wait_reload
 from tests.ui.test_taking_cases_ui import settle
 
 pytestmark = pytest.mark.qt_log_ignore(*OFFSCREEN_NOISE)
@@ -35,7 +35,7 @@ def test_admin_adds_renames_and_retires_categories(qtbot, window, ui):
     assert table_texts(page.table) == ["LMS access", "SCORM"]
 
     type_into(qtbot, page.name_field, "scorm")
-    click(qtbot, page.add_button)
+    wait_refused(qtbot, dialog, lambda: click(qtbot, page.add_button))
     assert dialog.message_is_error() and dialog.message_text().startswith("Category: ")
 
     assert page.select_category(ui.services.categories.list_categories()[1].id)

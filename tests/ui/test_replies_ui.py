@@ -129,7 +129,7 @@ def test_reply_and_canned_reply_keys_are_in_the_shortcuts_help(qtbot, window):
 
 
 def test_admin_edits_the_acknowledgement_a_bad_placeholder_is_refused_and_previewed(qtbot, window, ui):
-    from tests.ui.test_admin_dialog import click, open_dialog, wait_reload
+    from tests.ui.test_admin_dialog import click, open_dialog, wait_refused, wait_reload
 
     configure_mail(ui)
     case = log_case(ui, "Course player shows a blank page")
@@ -140,7 +140,7 @@ def test_admin_edits_the_acknowledgement_a_bad_placeholder_is_refused_and_previe
     assert page.state_label.text() == "built-in text"
 
     page.editor.setPlainText("Hi {contact_first_name}, case {case_number} is logged ({ticket_url}).")
-    click(qtbot, page.save_button)
+    wait_refused(qtbot, dialog, lambda: click(qtbot, page.save_button))
 
     assert dialog.message_is_error()
     assert dialog.message_text().startswith("Text: unknown placeholder {ticket_url}")
@@ -167,7 +167,7 @@ def test_admin_edits_the_acknowledgement_a_bad_placeholder_is_refused_and_previe
 
 
 def test_team_and_personal_canned_replies_are_kept_in_administration(qtbot, window, ui):
-    from tests.ui.test_admin_dialog import click, open_dialog, table_texts, type_into, wait_reload
+    from tests.ui.test_admin_dialog import click, open_dialog, table_texts, type_into, wait_refused, wait_reload
 
     dialog = open_dialog(qtbot, window, "canned_replies")
     page = dialog.canned_replies_page
@@ -179,7 +179,7 @@ def test_team_and_personal_canned_replies_are_kept_in_administration(qtbot, wind
     type_into(qtbot, page.title_field, "Sign-off")
     page.body_field.setPlainText("Cheers, {nickname}")
     page.shared_box.setChecked(False)
-    click(qtbot, page.add_button)
+    wait_refused(qtbot, dialog, lambda: click(qtbot, page.add_button))
     assert dialog.message_text().startswith("Text: unknown placeholder {nickname}")
     page.body_field.setPlainText("Cheers, {agent_name}")
     wait_reload(qtbot, dialog, lambda: click(qtbot, page.add_button))

@@ -175,7 +175,8 @@ def test_webhook_url_is_set_in_administration_settings(qtbot, window, ui):
     qtbot.waitUntil(lambda: dialog.settings_page.save_button.isEnabled(), timeout=5000)
     page = dialog.settings_page
     page.crm_webhook_field.setText("http://crm.example/hook")
-    page.save()
+    with qtbot.waitSignal(dialog.commands.settled, timeout=5000):
+        page.save()
     assert dialog.message_text() == "CRM webhook URL: must use https:// (plain http only to this machine)"
     assert page.crm_webhook_field.hasFocus() or not dialog.isActiveWindow()
     page.crm_webhook_field.setText("https://hooks.crm.example/helpdesk")

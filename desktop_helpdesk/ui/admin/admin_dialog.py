@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -37,8 +33,8 @@ from desktop_helpdesk.ui.admin.clients_page import ClientsPage
 from desktop_helpdesk.ui.admin.closures_page import ClosuresPage
 from desktop_helpdesk.ui.admin.deliveries_page import DeliveriesPage
 from desktop_helpdesk.ui.admin.email_templates_page import EmailTemplatesPage
-from desktop_helpdesk.ui.admin.forms import run_reported
 from desktop_helpdesk.ui.admin.holiday_cover_page import HolidayCoverPage
+from desktop_helpdesk.ui.admin.pages import PagesDialog
 from desktop_helpdesk.ui.admin.settings_page import (
     FolderChooser,
     SettingsPage,
@@ -46,7 +42,6 @@ from desktop_helpdesk.ui.admin.settings_page import (
 )
 from desktop_helpdesk.ui.admin.team_page import TeamPage
 from desktop_helpdesk.ui.context import UiContext
-from desktop_helpdesk.ui.widgets.message_bar import MessageBar
 from desktop_helpdesk.ui.workers import WorkerPool
 
 log = logging.getLogger(__name__)
@@ -93,12 +88,12 @@ def load_snapshot(services, member_id: int | None = None) -> AdminSnapshot:
     )
 
 
-class AdminDialog(QDialog):
+class AdminDialog(PagesDialog):
     """Team members, company closures, team settings and clients, each change through a service.
 
-    Lists load in the window's worker pool; commands are short write transactions run on the
-    UI thread (as the case editor does), and a refused command shows the service's message
-    in the dialog's message bar, focusing the field it names.
+    Lists load in the window's worker pool, and so do commands (``commands``: the page is busy
+    meanwhile); a refused command shows the service's message in the dialog's message bar,
+    focusing the field it names.
 
     Signals:
         loaded(): the lists were (re)loaded.
@@ -112,7 +107,6 @@ class AdminDialog(QDialog):
         choose_folder: asks for the CRM drop folder (tests pass a fake).
     """
 
-    loaded = Signal()
     contacts_loaded = Signal(int)
     changed = Signal()
 
@@ -124,15 +118,10 @@ class AdminDialog(QDialog):
         *,
         choose_folder: FolderChooser = choose_folder_dialog,
     ) -> None:
-        super().__init__(parent)
-        self.setObjectName("adminDialog")
-        self.setAccessibleName("adminDialog")
-        self.setWindowTitle("Administration — Desktop Helpdesk")
+        super().__init__(pool, parent, name="adminDialog", title="Administration")
         self.setStyleSheet(_STYLE)
         self._ui = ui
-        self._pool = pool
         self._generation = 0
-        self._closed = False
 
         title = QLabel("Administration", self)
         title.setProperty("role", "dialogTitle")
@@ -152,18 +141,18 @@ class AdminDialog(QDialog):
         self.read_only_note.setProperty("role", "readOnlyNote")
         self.read_only_note.setWordWrap(True)
         self.read_only_note.hide()
-        self.message = MessageBar(self, "adminMessage")
 
-        self.team_page = TeamPage(ui, self.run, self)
-        self.closures_page = ClosuresPage(ui, self.run, self)
-        self.settings_page = SettingsPage(ui, self.run, choose_folder, self)
-        self.clients_page = ClientsPage(ui, self.run, self)
-        self.categories_page = CategoriesPage(ui, self.run, self)
-        self.holiday_cover_page = HolidayCoverPage(ui, self.run, self)
+        commands = self.commands
+        self.team_page = TeamPage(ui, commands, self)
+        self.closures_page = ClosuresPage(ui, commands, self)
+        self.settings_page = SettingsPage(ui, commands, choose_folder, self)
+        self.clients_page = ClientsPage(ui, commands, self)
+        self.categories_page = CategoriesPage(ui, commands, self)
+        self.holiday_cover_page = HolidayCoverPage(ui, commands, self)
         self.clients_page.client_selected.connect(self._on_clients_page_client_selected)
-        self.deliveries_page = DeliveriesPage(ui, self.run, self)
-        self.email_templates_page = EmailTemplatesPage(ui, self.run, pool, self)
-        self.canned_replies_page = CannedRepliesPage(ui, self.run, self)
+        self.deliveries_page = DeliveriesPage(ui, commands, self)
+        self.email_templates_page = EmailTemplatesPage(ui, commands, pool, self)
+        self.canned_replies_page = CannedRepliesPage(ui, commands, self)
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("adminTabs")
         # No mnemonics on the tabs (Ctrl+Tab switches them): the form labels need the letters.
@@ -177,13 +166,7 @@ class AdminDialog(QDialog):
         self.tabs.addTab(self.email_templates_page, "Email templates")
         self.tabs.addTab(self.canned_replies_page, "Canned replies")
 
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
-        close_button = buttons.button(QDialogButtonBox.StandardButton.Close)
-        close_button.setObjectName("adminCloseButton")
-        # Enter in a form field adds or saves that form; it must never close the dialog.
-        close_button.setAutoDefault(False)
-        close_button.setDefault(False)
-        buttons.rejected.connect(self.reject)
+        buttons = self.close_button_box()
 
         # Title and explanation on one line, tight margins: the dialog fits a 768-pixel-high
         # laptop screen with its Close button in reach.
@@ -234,7 +217,6 @@ class AdminDialog(QDialog):
         self.closures_page.set_closures(snapshot.closures)
         self.settings_page.set_settings(snapshot.settings)
         self.clients_page.set_clients(snapshot.clients)
-        self.clients_page.after_reload()
         self.categories_page.set_categories(snapshot.categories)
         self.holiday_cover_page.set_arrangements(snapshot.arrangements)
         self.deliveries_page.set_deliveries(snapshot.deliveries, snapshot.delivery_alerts)
@@ -262,31 +244,9 @@ class AdminDialog(QDialog):
             self._ui.services.contacts.list_contacts, client_id, on_finished=shown, on_failed=self._on_load_failed
         )
 
-    # -- commands --------------------------------------------------------------------------
-    def run(
-        self,
-        done_text: str | Callable[[Any], str],
-        command: Callable[[], Any],
-        fields: Mapping[str, QWidget] | None = None,
-    ) -> Any:
-        """Run a page's service command: on success say so, reload and emit ``changed``; on a
-        ``ServiceError`` show its message and focus the field it names. Returns the command's
-        result, or None when it was refused."""
-        done, result = run_reported(self.show_message, done_text, command, fields)
-        if not done:
-            return None
+    def _on_command_done(self) -> None:
         self.changed.emit()
         self.reload()
-        return result
-
-    def show_message(self, text: str, *, error: bool = False) -> None:
-        self.message.show_text(text, error=error)
-
-    def message_text(self) -> str:
-        return self.message.shown_text()
-
-    def message_is_error(self) -> bool:
-        return self.message.is_error
 
     # -- opening and closing ---------------------------------------------------------------
     def open_page(self, page: QWidget | None = None) -> None:
@@ -299,10 +259,6 @@ class AdminDialog(QDialog):
         self.open()
         self.raise_()
         self.activateWindow()
-
-    def done(self, result: int) -> None:
-        self._closed = True
-        super().done(result)
 
 
 # Room a laptop keeps for the title bar and the task bar.

@@ -2,52 +2,38 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import (
-    QCheckBox,
-    QFormLayout,
-    QHBoxLayout,
-    QPlainTextEdit,
-    QWidget,
-)
+from PySide6.QtWidgets import QCheckBox, QFormLayout, QHBoxLayout, QPlainTextEdit, QWidget
 
 from desktop_helpdesk.domain.templates import PLACEHOLDERS
 from desktop_helpdesk.services.canned_replies import CannedReply
-from desktop_helpdesk.ui.admin.forms import (
-    CommandRunner,
-    TablePage,
-    group,
-    hint,
-    line_edit,
-    push_button,
-    side_by_side,
-)
+from desktop_helpdesk.ui.admin import forms, pages
 from desktop_helpdesk.ui.admin.models import canned_reply_model
 from desktop_helpdesk.ui.context import UiContext
 
 
-class CannedRepliesPage(TablePage):
+class CannedRepliesPage(pages.TablePage):
     """The team's canned replies and the member's own in a table; one form writes a new one or
     changes the selected one; retire hides it from the picker (Ctrl+Shift+R).
 
-    Takes ``ui``, ``run`` and ``parent`` as ``TablePage`` does.
+    Takes ``ui``, ``commands`` and ``parent`` as ``AdminPage`` does.
     """
 
-    def __init__(self, ui: UiContext, run: CommandRunner, parent: QWidget | None = None) -> None:
-        super().__init__(ui, run, parent, page_name="cannedRepliesPage", model_factory=canned_reply_model,
+    def __init__(self, ui: UiContext, commands: pages.PageCommands, parent: QWidget | None = None) -> None:
+        super().__init__(ui, commands, parent, page_name="cannedRepliesPage", model_factory=canned_reply_model,
                          table_name="cannedRepliesTable")
         self._may_manage_team = False
-        box = group("Canned reply", self, "cannedReplyForm")
-        self.title_field = line_edit(box, "cannedTitleField", "e.g. Clear the browser cache")
+        box = forms.group("Canned reply", self, "cannedReplyForm")
+        self.title_field = forms.line_edit(box, "cannedTitleField", "e.g. Clear the browser cache")
         self.body_field = QPlainTextEdit(box)
         self.body_field.setObjectName("cannedBodyField")
         self.body_field.setPlaceholderText("Hi {contact_first_name}, …")
         self.shared_box = QCheckBox("For the whole team (supervisors and admins)", box)
         self.shared_box.setObjectName("cannedSharedBox")
-        self.add_button = push_button("Add as new", box, "addCannedReplyButton", accent=True)
+        self.add_button = forms.push_button("Add as new", box, "addCannedReplyButton", accent=True)
         self.add_button.clicked.connect(self.add_reply)
-        self.save_button = push_button("Save changes", box, "saveCannedReplyButton")
+        self.save_button = forms.push_button("Save changes", box, "saveCannedReplyButton")
         self.save_button.clicked.connect(self.save_selected)
-        self.retire_button = push_button("Retire", box, "retireCannedReplyButton")
+        self.retire_button = forms.push_button("Retire", box, "retireCannedReplyButton")
         self.retire_button.clicked.connect(self.toggle_selected)
         buttons = QHBoxLayout()
         buttons.addWidget(self.add_button)
@@ -62,9 +48,9 @@ class CannedRepliesPage(TablePage):
         form.addRow("", buttons)
         form.addRow("&Text", self.body_field)
 
-        side_by_side(self, [(self.table, 1)], [
+        forms.side_by_side(self, [(self.table, 1)], [
             (box, 1),
-            hint("Agents insert these with Ctrl+Shift+R in the reply composer (Ctrl+R on a case) or in a note. "
+            forms.hint("Agents insert these with Ctrl+Shift+R in the reply composer (Ctrl+R on a case) or in a note. "
                  "Placeholders are filled for the case: " + ", ".join("{" + name + "}" for name in PLACEHOLDERS)
                  + ". Your own replies are seen only by you.", self),
         ], widths=(2, 3))
@@ -73,13 +59,10 @@ class CannedRepliesPage(TablePage):
     def set_replies(self, replies: list[CannedReply], may_manage_team: bool) -> None:
         self._may_manage_team = may_manage_team
         self.shared_box.setEnabled(may_manage_team)
-        self._show_rows(replies)
+        self.set_rows(replies)
 
-    def selected_reply(self) -> CannedReply | None:
-        return self.selected_row()
-
-    def select_reply(self, reply_id: int) -> bool:
-        return self.select_row(reply_id)
+    selected_reply = pages.TablePage.selected_row
+    select_reply = pages.TablePage.select_row
 
     def _show_selected(self, reply: CannedReply | None) -> None:
         changeable = reply is not None and (not reply.shared or self._may_manage_team)
@@ -91,36 +74,33 @@ class CannedRepliesPage(TablePage):
             self.body_field.setPlainText(reply.body)
             self.shared_box.setChecked(reply.shared)
 
-    def add_reply(self) -> CannedReply | None:
+    def add_reply(self) -> None:
         ui = self._ui
         title, body, shared = self.title_field.text(), self.body_field.toPlainText(), self.shared_box.isChecked()
-        added = self._run(
+        self._command(
             lambda r: f"Canned reply \u201c{r.title}\u201d added{' for the team' if r.shared else ''}.",
             lambda: ui.services.canned_replies.add(ui.member_id, title, body, shared=shared),
             {"title": self.title_field, "body": self.body_field},
+            then=self.select_when_listed,
         )
-        if added is not None:
-            self.select_reply(added.id)
-        return added
 
-    def save_selected(self) -> CannedReply | None:
+    def save_selected(self) -> None:
         reply = self.selected_reply()
         if reply is None:
-            return None
+            return
         ui = self._ui
         title, body = self.title_field.text(), self.body_field.toPlainText()
-        return self._run(
+        self._command(
             lambda r: f"Canned reply \u201c{r.title}\u201d saved.",
             lambda: ui.services.canned_replies.update(ui.member_id, reply.id, title=title, body=body),
             {"title": self.title_field, "body": self.body_field},
         )
 
-    def toggle_selected(self) -> CannedReply | None:
+    def toggle_selected(self) -> None:
         reply = self.selected_reply()
-        if reply is None:
-            return None
-        ui = self._ui
-        return self._run(
-            lambda r: f"\u201c{r.title}\u201d is {'offered again' if r.active else 'retired'}.",
-            lambda: ui.services.canned_replies.update(ui.member_id, reply.id, active=not reply.active),
-        )
+        if reply is not None:
+            ui = self._ui
+            self._command(
+                lambda r: f"\u201c{r.title}\u201d is {'offered again' if r.active else 'retired'}.",
+                lambda: ui.services.canned_replies.update(ui.member_id, reply.id, active=not reply.active),
+            )

@@ -4,98 +4,79 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QWidget
 
-from desktop_helpdesk.services.categories import Category
-from desktop_helpdesk.ui.admin.forms import (
-    CommandRunner,
-    TablePage,
-    group,
-    hint,
-    line_edit,
-    push_button,
-    side_by_side,
-    submit_form,
-)
+from desktop_helpdesk.ui.admin import forms, pages
 from desktop_helpdesk.ui.admin.models import category_model
 from desktop_helpdesk.ui.context import UiContext
 
 
-class CategoriesPage(TablePage):
+class CategoriesPage(pages.TablePage):
     """Categories in a table; a form to add one; rename and retire/offer-again the selected one.
 
-    Takes ``ui``, ``run`` and ``parent`` as ``TablePage`` does.
+    Takes ``ui``, ``commands`` and ``parent`` as ``AdminPage`` does.
     """
 
-    def __init__(self, ui: UiContext, run: CommandRunner, parent: QWidget | None = None) -> None:
-        super().__init__(ui, run, parent, page_name="categoriesPage", model_factory=category_model,
+    def __init__(self, ui: UiContext, commands: pages.PageCommands, parent: QWidget | None = None) -> None:
+        super().__init__(ui, commands, parent, page_name="categoriesPage", model_factory=category_model,
                          table_name="categoriesTable")
 
-        add_box = group("Add a category", self, "newCategoryForm")
-        self.name_field = line_edit(add_box, "categoryNameField", "e.g. SCORM, LMS access, Authoring tool")
-        self.add_button = push_button("Add category", add_box, "addCategoryButton", accent=True)
-        submit_form(add_box, [("&Name", self.name_field)], self.add_button, self.add_category)
+        add_box = forms.group("Add a category", self, "newCategoryForm")
+        self.name_field = forms.line_edit(add_box, "categoryNameField", "e.g. SCORM, LMS access, Authoring tool")
+        self.add_button = forms.push_button("Add category", add_box, "addCategoryButton", accent=True)
+        forms.submit_form(add_box, [("&Name", self.name_field)], self.add_button, self.add_category)
 
-        edit_box = group("Selected category", self, "categoryForm")
-        self.rename_field = line_edit(edit_box, "categoryRenameField", "New name")
-        self.rename_button = push_button("Rename", edit_box, "renameCategoryButton")
-        form = submit_form(edit_box, [("Na&me", self.rename_field)], self.rename_button, self.rename_selected)
-        self.retire_button = push_button("Retire", edit_box, "retireCategoryButton")
+        edit_box = forms.group("Selected category", self, "categoryForm")
+        self.rename_field = forms.line_edit(edit_box, "categoryRenameField", "New name")
+        self.rename_button = forms.push_button("Rename", edit_box, "renameCategoryButton")
+        form = forms.submit_form(edit_box, [("Na&me", self.rename_field)], self.rename_button, self.rename_selected)
+        self.retire_button = forms.push_button("Retire", edit_box, "retireCategoryButton")
         self.retire_button.clicked.connect(self.toggle_selected)
         form.addRow("", self.retire_button)
         edit_box.setEnabled(False)
         self.edit_box = edit_box
 
-        side_by_side(self, [(self.table, 1)], [
+        forms.side_by_side(self, [(self.table, 1)], [
             add_box,
             edit_box,
-            hint("Keep the list short: agents choose a category at intake or later, and the SLA "
-                 "report and the supervisor tables group by it. A retired category is no longer "
-                 "offered; cases that carry it keep it.", self),
+            forms.hint("Keep the list short: agents choose a category at intake or later, and the SLA "
+                       "report and the supervisor tables group by it. A retired category is no longer "
+                       "offered; cases that carry it keep it.", self),
         ])
 
-    def set_categories(self, categories: list[Category]) -> None:
-        self._show_rows(categories)
+    set_categories = pages.TablePage.set_rows
+    selected_category = pages.TablePage.selected_row
+    select_category = pages.TablePage.select_row
 
-    def selected_category(self) -> Category | None:
-        return self.selected_row()
-
-    def select_category(self, category_id: int) -> bool:
-        return self.select_row(category_id)
-
-    def _show_selected(self, category: Category | None) -> None:
+    def _show_selected(self, category) -> None:
         self.edit_box.setEnabled(category is not None)
         self.rename_field.setText(category.name if category else "")
         self.retire_button.setText("Offer again" if category is not None and not category.active else "Retire")
 
-    def add_category(self) -> Category | None:
-        ui = self._ui
-        name = self.name_field.text()
-        added = self._run(
+    def add_category(self) -> None:
+        ui, name = self._ui, self.name_field.text()
+        self._command(
             lambda c: f"Category \u201c{c.name}\u201d added.",
             lambda: ui.services.categories.add_category(ui.member_id, name),
             {"category": self.name_field},
+            then=lambda _added: self.name_field.clear(),
         )
-        if added is not None:
-            self.name_field.clear()
-        return added
 
-    def rename_selected(self) -> Category | None:
+    def rename_selected(self) -> None:
         category = self.selected_category()
         if category is None:
-            return None
-        ui = self._ui
-        name = self.rename_field.text()
-        return self._run(
+            return
+        ui, name = self._ui, self.rename_field.text()
+        self._command(
             lambda c: f"Category renamed \u201c{c.name}\u201d.",
             lambda: ui.services.categories.rename_category(ui.member_id, category.id, name),
             {"category": self.rename_field},
         )
 
-    def toggle_selected(self) -> Category | None:
+    def toggle_selected(self) -> None:
         category = self.selected_category()
         if category is None:
-            return None
+            return
         ui = self._ui
-        return self._run(
+        self._command(
             lambda c: f"\u201c{c.name}\u201d is {'offered again' if c.active else 'retired (cases keep it)'}.",
             lambda: ui.services.categories.set_category_active(ui.member_id, category.id, not category.active),
         )

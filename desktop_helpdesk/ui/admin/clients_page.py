@@ -6,84 +6,75 @@ from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import QLabel, QWidget
 
 from desktop_helpdesk.services.dto import ClientSummary, ContactMatch
-from desktop_helpdesk.ui.admin.forms import (
-    CommandRunner,
-    TablePage,
-    group,
-    line_edit,
-    push_button,
-    side_by_side,
-    sortable_table,
-    submit_form,
-)
+from desktop_helpdesk.ui.admin import forms, pages
 from desktop_helpdesk.ui.admin.models import client_model, contact_model
 from desktop_helpdesk.ui.context import UiContext
 from desktop_helpdesk.ui.widgets.place_fields import PlaceFields
 
 
-class ClientsPage(TablePage):
+class ClientsPage(pages.TablePage):
     """A filterable client table, the selected client's contacts, and forms to add either.
 
     Signals:
         client_selected(int): a client became current; the dialog loads its contacts.
 
     Args:
-        ui: services and the signed-in member.
-        run: the dialog's command runner (messages, reload).
-        parent: the Qt parent.
+        ui, commands, parent: as ``AdminPage``.
     """
 
     client_selected = Signal(int)
 
-    def __init__(self, ui: UiContext, run: CommandRunner, parent: QWidget | None = None) -> None:
-        super().__init__(ui, run, parent, page_name="clientsPage", model_factory=client_model,
+    def __init__(self, ui: UiContext, commands: pages.PageCommands, parent: QWidget | None = None) -> None:
+        super().__init__(ui, commands, parent, page_name="clientsPage", model_factory=client_model,
                          table_name="clientsTable")
-        self._pending_select: int | None = None
         self.contacts_model = contact_model(self)
-        self.filter_field = line_edit(self, "clientFilter", "Filter clients by name, manager, phone…")
+        self.filter_field = forms.line_edit(self, "clientFilter", "Filter clients by name, manager, phone…")
         self.filter_field.textChanged.connect(self.proxy.setFilterFixedString)
         # The filter is typed before the table it narrows is browsed.
         QWidget.setTabOrder(self.filter_field, self.table)
         self.table.activated.connect(self._on_table_activated)
-        self.contacts_table, self.contacts_proxy = sortable_table(self.contacts_model, self, "contactsTable")
+        self.contacts_table, self.contacts_proxy = forms.sortable_table(self.contacts_model, self, "contactsTable")
         self.contacts_title = QLabel("Contacts", self)
         self.contacts_title.setProperty("role", "sectionHeading")
 
-        client_box = group("Add a client organisation", self, "newClientForm")
-        self.client_name_field = line_edit(client_box, "clientNameField", "e.g. Acme Learning")
-        self.manager_field = line_edit(client_box, "accountManagerField", "Who follows them in the CRM")
-        self.manager_email_field = line_edit(client_box, "accountManagerEmailField", "name@company.example")
-        self.client_phone_field = line_edit(client_box, "clientPhoneField", "Switchboard, any format")
-        self.add_client_button = push_button("Add client", client_box, "addClientButton", accent=True)
-        submit_form(client_box, [
+        client_box = forms.group("Add a client organisation", self, "newClientForm")
+        self.client_name_field = forms.line_edit(client_box, "clientNameField", "e.g. Acme Learning")
+        self.manager_field = forms.line_edit(client_box, "accountManagerField", "Who follows them in the CRM")
+        self.manager_email_field = forms.line_edit(client_box, "accountManagerEmailField", "name@company.example")
+        self.client_phone_field = forms.line_edit(client_box, "clientPhoneField", "Switchboard, any format")
+        self.add_client_button = forms.push_button("Add client", client_box, "addClientButton", accent=True)
+        forms.submit_form(client_box, [
             ("&Name", self.client_name_field),
             ("Account &manager", self.manager_field),
             ("Manager &email", self.manager_email_field),
             ("&Phone", self.client_phone_field),
         ], self.add_client_button, self.add_client)
+        self._new_client_fields = (self.client_name_field, self.manager_field, self.manager_email_field,
+                                   self.client_phone_field)
 
-        self.contact_box = group("Add a contact to the selected client", self, "newContactForm")
-        self.contact_name_field = line_edit(self.contact_box, "contactNameField", "e.g. Carol Client")
-        self.contact_email_field = line_edit(self.contact_box, "contactEmailField", "name@client.example")
-        self.contact_phone_field = line_edit(self.contact_box, "contactPhoneField", "Any format")
-        self.add_contact_button = push_button("Add contact", self.contact_box, "addContactButton", accent=True)
-        submit_form(self.contact_box, [
+        self.contact_box = forms.group("Add a contact to the selected client", self, "newContactForm")
+        self.contact_name_field = forms.line_edit(self.contact_box, "contactNameField", "e.g. Carol Client")
+        self.contact_email_field = forms.line_edit(self.contact_box, "contactEmailField", "name@client.example")
+        self.contact_phone_field = forms.line_edit(self.contact_box, "contactPhoneField", "Any format")
+        self.add_contact_button = forms.push_button("Add contact", self.contact_box, "addContactButton", accent=True)
+        forms.submit_form(self.contact_box, [
             ("&Contact name", self.contact_name_field),
             ("Contact emai&l", self.contact_email_field),
             ("Contact p&hone", self.contact_phone_field),
         ], self.add_contact_button, self.add_contact)
+        self._new_contact_fields = (self.contact_name_field, self.contact_email_field, self.contact_phone_field)
 
-        self.place_box = group("Selected client", self, "clientPlaceForm")
-        self.edit_name_field = line_edit(self.place_box, "editClientNameField")
-        self.edit_manager_field = line_edit(self.place_box, "editAccountManagerField")
-        self.edit_manager_email_field = line_edit(self.place_box, "editManagerEmailField")
-        self.edit_phone_field = line_edit(self.place_box, "editClientPhoneField")
-        self.edit_notes_field = line_edit(self.place_box, "editClientNotesField", "Notes for the desk")
-        self.edit_domains_field = line_edit(self.place_box, "editClientDomainsField",
+        self.place_box = forms.group("Selected client", self, "clientPlaceForm")
+        self.edit_name_field = forms.line_edit(self.place_box, "editClientNameField")
+        self.edit_manager_field = forms.line_edit(self.place_box, "editAccountManagerField")
+        self.edit_manager_email_field = forms.line_edit(self.place_box, "editManagerEmailField")
+        self.edit_phone_field = forms.line_edit(self.place_box, "editClientPhoneField")
+        self.edit_notes_field = forms.line_edit(self.place_box, "editClientNotesField", "Notes for the desk")
+        self.edit_domains_field = forms.line_edit(self.place_box, "editClientDomainsField",
                                             "acme.example, acme-learning.example (mail from these finds them)")
         self.place = PlaceFields(self.place_box, "client")
-        self.save_place_button = push_button("Save client", self.place_box, "saveClientPlaceButton")
-        submit_form(self.place_box, [
+        self.save_place_button = forms.push_button("Save client", self.place_box, "saveClientPlaceButton")
+        forms.submit_form(self.place_box, [
             ("Na&me", self.edit_name_field),
             ("Acco&unt manager", self.edit_manager_field),
             ("Manager e&mail", self.edit_manager_email_field),
@@ -95,14 +86,20 @@ class ClientsPage(TablePage):
             ("&Time zone", self.place.time_zone),
         ], self.save_place_button, self.save_place)
 
-        side_by_side(self, [self.filter_field, (self.table, 3), self.contacts_title, (self.contacts_table, 2)],
+        forms.side_by_side(self, [self.filter_field, (self.table, 3), self.contacts_title, (self.contacts_table, 2)],
                      [client_box, self.contact_box, self.place_box])
         self._show_selected(None)
 
     # -- data ------------------------------------------------------------------------------
     def set_clients(self, clients: list[ClientSummary]) -> None:
-        if not self._replace_rows(clients):
-            self._show_selected(None)
+        """Show ``clients``; a client added a moment ago becomes current, ready for its first contact."""
+        adding = self._key_to_select is not None
+        self.set_rows(clients)
+        if adding and self.contact_box.isEnabled():
+            self.contact_name_field.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    selected_client = pages.TablePage.selected_row
+    select_client = pages.TablePage.select_row
 
     def set_contacts(self, client_id: int, contacts: list[ContactMatch]) -> None:
         """Show ``contacts`` if ``client_id`` is still the selected client (loaded in a worker)."""
@@ -112,12 +109,6 @@ class ClientsPage(TablePage):
         self.contacts_model.set_rows(contacts)
         count = len(contacts)
         self.contacts_title.setText(f"Contacts at {client.name} — {count} {'contact' if count == 1 else 'contacts'}")
-
-    def selected_client(self) -> ClientSummary | None:
-        return self.selected_row()
-
-    def select_client(self, client_id: int) -> bool:
-        return self.select_row(client_id)
 
     def _on_table_activated(self, _index: QModelIndex) -> None:
         # Enter on a client: straight to typing its new contact.
@@ -143,85 +134,68 @@ class ClientsPage(TablePage):
         self.client_selected.emit(client.id)
 
     # -- commands --------------------------------------------------------------------------
-    def add_client(self) -> ClientSummary | None:
+    def add_client(self) -> None:
         ui = self._ui
-        added = self._run(
+        name, manager, manager_email, phone = (field.text() for field in self._new_client_fields)
+
+        def clear_form(added: ClientSummary) -> None:
+            for field in self._new_client_fields:
+                field.clear()
+            self.select_when_listed(added)
+
+        self._command(
             lambda c: f"{c.name} added as a client.",
-            lambda: ui.services.contacts.create_client(
-                ui.member_id,
-                self.client_name_field.text(),
-                account_manager=self.manager_field.text(),
-                account_manager_email=self.manager_email_field.text(),
-                phone=self.client_phone_field.text(),
-            ),
+            lambda: ui.services.contacts.create_client(ui.member_id, name, account_manager=manager,
+                                                       account_manager_email=manager_email, phone=phone),
             {
                 "client": self.client_name_field,
                 "name": self.client_name_field,
                 "account_manager_email": self.manager_email_field,
                 "phone": self.client_phone_field,
             },
+            then=clear_form,
         )
-        if added is not None:
-            for field in (self.client_name_field, self.manager_field, self.manager_email_field, self.client_phone_field):
-                field.clear()
-            # The new client becomes current after the reload, ready for its first contact.
-            self._pending_select = added.id
-        return added
 
-    def save_place(self):
-        """Store the selected client's country, region and time zone."""
+    def save_place(self) -> None:
+        """Store the selected client's details and its country, region and time zone."""
         client = self.selected_client()
         if client is None:
-            return None
-        ui = self._ui
-        place = self.place
+            return
+        ui, place = self._ui, self.place
         values = {"name": self.edit_name_field.text(), "account_manager": self.edit_manager_field.text(),
                   "account_manager_email": self.edit_manager_email_field.text(),
                   "phone": self.edit_phone_field.text(), "notes": self.edit_notes_field.text(),
-                  "email_domains": [d for d in self.edit_domains_field.text().replace(";", ",").split(",")]}
-
-        def save():
-            return ui.services.contact_editing.save_client(
-                ui.member_id, client.id, country=place.country_code(), region=place.region_code(),
-                time_zone=place.zone_name(), **values) or True
-
-        return self._run(
+                  "email_domains": self.edit_domains_field.text().replace(";", ",").split(","),
+                  "country": place.country_code(), "region": place.region_code(),
+                  "time_zone": place.zone_name()}
+        self._command(
             f"{values['name'].strip() or client.name} saved; the case header shows their local time and holidays.",
-            save,
+            lambda: ui.services.contact_editing.save_client(ui.member_id, client.id, **values),
             {"country": place.country, "region": place.region, "time_zone": place.time_zone,
              "client": self.edit_name_field, "account_manager_email": self.edit_manager_email_field,
              "phone": self.edit_phone_field, "notes": self.edit_notes_field,
              "email_domains": self.edit_domains_field},
         )
 
-    def after_reload(self) -> None:
-        """Select a client added a moment ago (the reload is asynchronous)."""
-        pending, self._pending_select = self._pending_select, None
-        if pending is not None and self.select_client(pending):
-            self.contact_name_field.setFocus(Qt.FocusReason.OtherFocusReason)
-
-    def add_contact(self) -> ContactMatch | None:
+    def add_contact(self) -> None:
         client = self.selected_client()
         if client is None:
-            return None
+            return
         ui = self._ui
-        added = self._run(
+        name, email, phone = (field.text() for field in self._new_contact_fields)
+
+        def clear_form(_added: ContactMatch) -> None:
+            for field in self._new_contact_fields:
+                field.clear()
+
+        self._command(
             lambda c: f"{c.name} added as a contact at {c.client_name}.",
-            lambda: ui.services.contacts.create_contact(
-                ui.member_id,
-                client.id,
-                self.contact_name_field.text(),
-                email=self.contact_email_field.text(),
-                phone=self.contact_phone_field.text(),
-            ),
+            lambda: ui.services.contacts.create_contact(ui.member_id, client.id, name, email=email, phone=phone),
             {
                 "contact_name": self.contact_name_field,
                 "name": self.contact_name_field,
                 "email": self.contact_email_field,
                 "phone": self.contact_phone_field,
             },
+            then=clear_form,
         )
-        if added is not None:
-            for field in (self.contact_name_field, self.contact_email_field, self.contact_phone_field):
-                field.clear()
-        return added

@@ -3,23 +3,12 @@ Retry now and Skip (with a reason), both audited."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QObject
+from PySide6.QtCore import QObject
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QWidget
 
 from desktop_helpdesk.services.deliveries import DeliveryAlerts, DeliveryItem, DeliveryState
-from desktop_helpdesk.ui.admin.forms import (
-    CommandRunner,
-    group,
-    hint,
-    line_edit,
-    push_button,
-    replace_rows,
-    selected_item,
-    side_by_side,
-    sortable_table,
-    submit_form,
-)
+from desktop_helpdesk.ui.admin import forms, pages
 from desktop_helpdesk.ui.admin.models import Column, RowTableModel
 from desktop_helpdesk.ui.context import UiContext
 from desktop_helpdesk.ui.form_fields import button_row
@@ -53,41 +42,34 @@ def delivery_model(zone, parent: QObject | None = None) -> RowTableModel[Deliver
     )
 
 
-class DeliveriesPage(QWidget):
+class DeliveriesPage(pages.TablePage):
     """Pending, failed and parked deliveries in a table; Retry now and Skip for the selected one.
 
-    Args:
-        ui: services, clock and the signed-in member.
-        run: the dialog's command runner (messages, reload).
-        parent: the Qt parent.
+    Takes ``ui``, ``commands`` and ``parent`` as ``AdminPage`` does.
     """
 
-    def __init__(self, ui: UiContext, run: CommandRunner, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("deliveriesPage")
-        self._ui = ui
-        self._run = run
-        self.model = delivery_model(ui.desk_zone, self)
-        self.table, self.proxy = sortable_table(self.model, self, "deliveriesTable", stretch_column=7)
-        self.table.selectionModel().currentRowChanged.connect(self._on_table_current_row_changed)
-        self.summary = hint("", self)
+    def __init__(self, ui: UiContext, commands: pages.PageCommands, parent: QWidget | None = None) -> None:
+        super().__init__(ui, commands, parent, page_name="deliveriesPage",
+                         model_factory=lambda owner: delivery_model(ui.desk_zone, owner),
+                         table_name="deliveriesTable", stretch_column=7)
+        self.summary = forms.hint("", self)
         self.summary.setObjectName("deliveriesSummary")
-        self.retry_button = push_button("Retry now", self, "retryDeliveryButton", accent=True)
+        self.retry_button = forms.push_button("Retry now", self, "retryDeliveryButton", accent=True)
         self.retry_button.clicked.connect(self.retry_selected)
 
-        skip_box = group("Skip the selected delivery", self, "skipDeliveryForm")
-        self.reason_field = line_edit(skip_box, "skipReasonField", "e.g. The CRM already has this case")
-        self.skip_button = push_button("Skip (never send)", skip_box, "skipDeliveryButton")
-        submit_form(skip_box, [("&Reason", self.reason_field)], self.skip_button, self.skip_selected)
-        self._set_enabled(False)
+        skip_box = forms.group("Skip the selected delivery", self, "skipDeliveryForm")
+        self.reason_field = forms.line_edit(skip_box, "skipReasonField", "e.g. The CRM already has this case")
+        self.skip_button = forms.push_button("Skip (never send)", skip_box, "skipDeliveryButton")
+        forms.submit_form(skip_box, [("&Reason", self.reason_field)], self.skip_button, self.skip_selected)
+        self._show_selected(None)
 
-        side_by_side(self, [self.summary, (self.table, 1), button_row(self.retry_button)], [
+        forms.side_by_side(self, [self.summary, (self.table, 1), button_row(self.retry_button)], [
             skip_box,
-            hint("Events and emails are retried automatically with growing pauses for 48 hours, then "
-                 "parked here for a person to decide. A case's later events wait behind a failed or "
-                 "parked one, so the CRM sees them in order. Retry now tries again at the next round "
-                 "(within a minute); Skip takes the delivery out of the queue for good. Both are kept "
-                 "in the audit log.", self),
+            forms.hint("Events and emails are retried automatically with growing pauses for 48 hours, then "
+                       "parked here for a person to decide. A case's later events wait behind a failed or "
+                       "parked one, so the CRM sees them in order. Retry now tries again at the next round "
+                       "(within a minute); Skip takes the delivery out of the queue for good. Both are kept "
+                       "in the audit log.", self),
         ], widths=(3, 1))
 
     def set_deliveries(self, deliveries: list[DeliveryItem], alerts: DeliveryAlerts | None = None) -> None:
@@ -99,40 +81,31 @@ class DeliveriesPage(QWidget):
             text += (f" The CRM disabled the webhook ({alerts.webhook_disabled}); CRM events wait until it is "
                      "set again (Settings, or desktop-helpdesk crm set-webhook).")
         self.summary.setText(text)
-        self._set_enabled(replace_rows(self.table, self.proxy, self.model, deliveries))
+        self.set_rows(deliveries)
 
-    def selected_delivery(self) -> DeliveryItem | None:
-        return selected_item(self.table, self.proxy, self.model)
+    selected_delivery = pages.TablePage.selected_row
 
-    def retry_selected(self) -> bool:
+    def retry_selected(self) -> None:
+        item = self.selected_delivery()
+        if item is not None:
+            ui = self._ui
+            self._command(
+                f"{item.channel.label} #{item.outbox_id} (case {item.case_number}) will be tried at the next round.",
+                lambda: ui.services.deliveries.retry_now(ui.member_id, item.channel, item.outbox_id),
+            )
+
+    def skip_selected(self) -> None:
         item = self.selected_delivery()
         if item is None:
-            return False
-        ui = self._ui
-        done = self._run(
-            f"{item.channel.label} #{item.outbox_id} (case {item.case_number}) will be tried at the next round.",
-            lambda: ui.services.deliveries.retry_now(ui.member_id, item.channel, item.outbox_id) or True,
-        )
-        return done is not None
-
-    def skip_selected(self) -> bool:
-        item = self.selected_delivery()
-        if item is None:
-            return False
-        ui = self._ui
-        reason = self.reason_field.text()
-        done = self._run(
+            return
+        ui, reason = self._ui, self.reason_field.text()
+        self._command(
             f"{item.channel.label} #{item.outbox_id} (case {item.case_number}) is skipped; it will not be sent.",
-            lambda: ui.services.deliveries.skip(ui.member_id, item.channel, item.outbox_id, reason) or True,
+            lambda: ui.services.deliveries.skip(ui.member_id, item.channel, item.outbox_id, reason),
             {"reason": self.reason_field},
+            then=lambda _done: self.reason_field.clear(),
         )
-        if done is not None:
-            self.reason_field.clear()
-        return done is not None
 
-    def _set_enabled(self, enabled: bool) -> None:
+    def _show_selected(self, item: DeliveryItem | None) -> None:
         for widget in (self.retry_button, self.skip_button, self.reason_field):
-            widget.setEnabled(enabled)
-
-    def _on_table_current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        self._set_enabled(current.isValid())
+            widget.setEnabled(item is not None)

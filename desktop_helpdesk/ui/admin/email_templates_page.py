@@ -17,13 +17,13 @@ from PySide6.QtWidgets import (
 from desktop_helpdesk.domain.templates import PLACEHOLDERS
 from desktop_helpdesk.services.email_templates import EmailTemplate, TemplatePreview
 from desktop_helpdesk.services.errors import ServiceError
-from desktop_helpdesk.ui.admin.forms import CommandRunner, group, hint, line_edit, push_button
+from desktop_helpdesk.ui.admin import forms, pages
 from desktop_helpdesk.ui.context import UiContext
 from desktop_helpdesk.ui.messages import friendly_message
 from desktop_helpdesk.ui.workers import WorkerPool
 
 
-class EmailTemplatesPage(QWidget):
+class EmailTemplatesPage(pages.AdminPage):
     """Pick an email, edit its text, preview it rendered for a real case (on the worker pool),
     save it (admins) or put the built-in text back. An unknown placeholder is refused by the
     service with a message naming it.
@@ -33,8 +33,7 @@ class EmailTemplatesPage(QWidget):
         preview_failed(str): the preview was refused (the message shown).
 
     Args:
-        ui: services and the signed-in member.
-        run: the dialog's command runner.
+        ui, commands: as ``AdminPage``.
         pool: the window's worker pool (previews read a case).
         parent: the dialog.
     """
@@ -42,17 +41,15 @@ class EmailTemplatesPage(QWidget):
     previewed = Signal(object)
     preview_failed = Signal(str)
 
-    def __init__(self, ui: UiContext, run: CommandRunner, pool: WorkerPool, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("emailTemplatesPage")
-        self._ui = ui
-        self._run = run
+    def __init__(self, ui: UiContext, commands: pages.PageCommands, pool: WorkerPool,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(ui, commands, parent, page_name="emailTemplatesPage")
         self._pool = pool
         self._templates: dict[str, EmailTemplate] = {}
         self._may_edit = False
         self._preview_generation = 0
 
-        edit_box = group("Email text", self, "emailTemplateForm")
+        edit_box = forms.group("Email text", self, "emailTemplateForm")
         self.kind_field = QComboBox(edit_box)
         self.kind_field.setObjectName("emailTemplateKindField")
         self.state_label = QLabel("", edit_box)
@@ -60,9 +57,9 @@ class EmailTemplatesPage(QWidget):
         self.state_label.setProperty("role", "hint")
         self.editor = QPlainTextEdit(edit_box)
         self.editor.setObjectName("emailTemplateEdit")
-        self.save_button = push_button("Save", edit_box, "saveEmailTemplateButton", accent=True)
+        self.save_button = forms.push_button("Save", edit_box, "saveEmailTemplateButton", accent=True)
         self.save_button.clicked.connect(self.save)
-        self.restore_button = push_button("Use the built-in text", edit_box, "restoreEmailTemplateButton")
+        self.restore_button = forms.push_button("Use the built-in text", edit_box, "restoreEmailTemplateButton")
         self.restore_button.clicked.connect(self.restore_default)
         # Save sits beside the choice, not under the editor: on a laptop the tall Administration
         # pages scroll, and the button must stay in view.
@@ -73,16 +70,16 @@ class EmailTemplatesPage(QWidget):
         kind_row.addWidget(self.restore_button)
         edit_layout = QVBoxLayout(edit_box)
         edit_layout.addLayout(kind_row)
-        self.read_only_note = hint("Only an admin can change these texts; you can preview them.", edit_box)
+        self.read_only_note = forms.hint("Only an admin can change these texts; you can preview them.", edit_box)
         self.read_only_note.setObjectName("emailTemplateReadOnly")
         self.read_only_note.hide()
         edit_layout.addWidget(self.read_only_note)
         edit_layout.addWidget(self.editor, 1)
 
-        preview_box = group("Preview on a real case", self, "emailTemplatePreviewBox")
-        self.case_field = line_edit(preview_box, "emailTemplateCaseField", "Case number (empty: the newest case)")
+        preview_box = forms.group("Preview on a real case", self, "emailTemplatePreviewBox")
+        self.case_field = forms.line_edit(preview_box, "emailTemplateCaseField", "Case number (empty: the newest case)")
         self.case_field.returnPressed.connect(self.preview)
-        self.preview_button = push_button("Preview", preview_box, "previewEmailTemplateButton")
+        self.preview_button = forms.push_button("Preview", preview_box, "previewEmailTemplateButton")
         self.preview_button.clicked.connect(self.preview)
         self.preview_heading = QLabel("", preview_box)
         self.preview_heading.setObjectName("emailTemplatePreviewHeading")
@@ -96,7 +93,7 @@ class EmailTemplatesPage(QWidget):
         case_row.addWidget(self.preview_button)
         preview_layout = QVBoxLayout(preview_box)
         preview_layout.addLayout(case_row)
-        preview_layout.addWidget(hint(
+        preview_layout.addWidget(forms.hint(
             "Placeholders: " + ", ".join("{" + name + "}" for name in PLACEHOLDERS)
             + ". Write {{ and }} for a literal brace. The subject always carries the case number "
             "so the client's answer threads back onto the case.", preview_box))
@@ -143,23 +140,20 @@ class EmailTemplatesPage(QWidget):
             self.preview_heading.clear()
         self.state_label.setText("built-in text" if template.is_default else "edited by the team")
 
-    def save(self) -> EmailTemplate | None:
+    def save(self) -> None:
         ui, kind, body = self._ui, self.kind_field.currentData(), self.editor.toPlainText()
-        saved = self._run(
+        self._command(
             lambda t: f"{t.label}: saved. The next email of this kind uses it.",
             lambda: ui.services.email_templates.save_template(ui.member_id, kind, body),
             {"body": self.editor},
+            then=lambda _saved: self.editor.document().setModified(False),
         )
-        if saved is not None:
-            self.editor.document().setModified(False)
-        return saved
 
-    def restore_default(self) -> EmailTemplate | None:
+    def restore_default(self) -> None:
         template = self._templates.get(self.kind_field.currentData())
-        if template is None:
-            return None
-        self.editor.setPlainText(template.default_body)
-        return self.save()
+        if template is not None:
+            self.editor.setPlainText(template.default_body)
+            self.save()
 
     def preview(self) -> None:
         """Render the text being edited for the case typed (in the background)."""

@@ -1,13 +1,12 @@
-"""Building blocks shared by the Administration pages: buttons, sortable tables, the command runner."""
+"""Building blocks shared by the Administration pages: buttons, forms, sortable tables, refusal wording."""
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any
 
-from PySide6.QtCore import QDate, QItemSelectionModel, QModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QDate, QItemSelectionModel, QSortFilterProxyModel, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDateEdit,
@@ -29,11 +28,6 @@ from desktop_helpdesk.ui.admin.models import RowTableModel
 from desktop_helpdesk.ui.form_fields import line_field, named
 from desktop_helpdesk.ui.messages import friendly_message
 from desktop_helpdesk.ui.models.roles import SORT_ROLE
-
-if TYPE_CHECKING:
-    from desktop_helpdesk.ui.context import UiContext
-
-log = logging.getLogger(__name__)
 
 # Service field names as the admin forms label them (the shared wording covers case fields).
 _FIELD_LABELS = {
@@ -67,23 +61,6 @@ def refusal_message(error: ServiceError) -> str:
     if isinstance(error, ValidationError) and error.field in _FIELD_LABELS:
         return f"{_FIELD_LABELS[error.field]}: {error.message}"
     return friendly_message(error)
-
-
-class CommandRunner(Protocol):
-    """Runs one service command for a page and reports the outcome in the dialog.
-
-    ``run(done_text, command, fields)`` calls ``command()``; on success it shows
-    ``done_text`` (a string, or a function of the result), reloads the lists and returns the
-    result. On a ``ServiceError`` it shows the friendly message, focuses the widget in
-    ``fields`` named by a validation error and returns None.
-    """
-
-    def __call__(
-        self,
-        done_text: str | Callable[[Any], str],
-        command: Callable[[], Any],
-        fields: Mapping[str, QWidget] | None = None,
-    ) -> Any: ...
 
 
 def push_button(text: str, parent: QWidget, object_name: str, *, accent: bool = False) -> QPushButton:
@@ -236,87 +213,3 @@ def replace_rows(table: QTableView, proxy: QSortFilterProxyModel, model: RowTabl
     key = model.key_at(current) if current is not None else None
     model.set_rows(rows)
     return key is not None and select_key(table, proxy, model, key)
-
-
-class TablePage(QWidget):
-    """An Administration page built around one sortable table of row objects.
-
-    It names the page, builds ``model`` (from ``model_factory``), ``table`` and ``proxy``, and
-    calls ``_show_selected(row)`` whenever the current row changes (None: nothing selected).
-
-    Args:
-        ui: services, clock and the signed-in member.
-        run: the dialog's command runner (messages, reload).
-        parent: the Qt parent.
-        page_name: the page's object name.
-        model_factory: builds the page's ``RowTableModel`` given its parent.
-        table_name: the table's object name.
-        stretch_column: the column that takes the spare width.
-    """
-
-    def __init__(self, ui: UiContext, run: CommandRunner, parent: QWidget | None, *, page_name: str,
-                 model_factory: Callable[[QWidget], RowTableModel], table_name: str,
-                 stretch_column: int = 0) -> None:
-        super().__init__(parent)
-        self.setObjectName(page_name)
-        self._ui = ui
-        self._run = run
-        self.model = model_factory(self)
-        self.table, self.proxy = sortable_table(self.model, self, table_name, stretch_column=stretch_column)
-        self.table.selectionModel().currentRowChanged.connect(self._on_table_current_row_changed)
-
-    def selected_row(self) -> Any:
-        """The row object under the table's current row, or None."""
-        return selected_item(self.table, self.proxy, self.model)
-
-    def select_row(self, key: Any) -> bool:
-        """Make the row whose key is ``key`` current; False when it is gone."""
-        return select_key(self.table, self.proxy, self.model, key)
-
-    def _replace_rows(self, rows) -> bool:
-        return replace_rows(self.table, self.proxy, self.model, rows)
-
-    def _show_rows(self, rows) -> None:
-        """Show ``rows`` and the (re-read) selected one in the page's forms and buttons."""
-        kept = self._replace_rows(rows)
-        self._show_selected(self.selected_row() if kept else None)
-
-    def _on_table_current_row_changed(self, _current: QModelIndex, _previous: QModelIndex) -> None:
-        self._show_selected(self.selected_row())
-
-    def _show_selected(self, row: Any) -> None:
-        """Show ``row`` (None: nothing selected) in the page's forms and buttons."""
-
-
-def run_reported(
-    show_message: Callable[..., None],
-    done_text: str | Callable[[Any], str],
-    command: Callable[[], Any],
-    fields: Mapping[str, QWidget] | None = None,
-) -> tuple[bool, Any]:
-    """Run a form's service command and say how it went in the form's message bar.
-
-    Args:
-        show_message: the dialog's ``show_message(text, error=...)``.
-        done_text: the sentence on success, or a function of the command's result giving it.
-        command: the service call.
-        fields: the form fields by the service's field names; a ``ValidationError`` naming one
-            focuses it (its text selected).
-
-    Returns:
-        ``(True, result)``, or ``(False, None)`` when a ``ServiceError`` refused the command (its
-        sentence shown, naming the field; the details logged).
-    """
-    try:
-        result = command()
-    except ServiceError as error:
-        log.info("command refused: %s", error)
-        show_message(refusal_message(error), error=True)
-        field = fields.get(getattr(error, "field", ""), None) if fields else None
-        if field is not None:
-            field.setFocus(Qt.FocusReason.OtherFocusReason)
-            if isinstance(field, QLineEdit):
-                field.selectAll()
-        return False, None
-    show_message(done_text(result) if callable(done_text) else done_text)
-    return True, result

@@ -84,6 +84,9 @@ class RowTableModel(QAbstractTableModel, Generic[Row]):
     def key_at(self, row: int) -> Any:
         return self._key(self._rows[row])
 
+    def key_of(self, item: Row) -> Any:
+        return self._key(item)
+
     def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
         return 0 if parent.isValid() else len(self._rows)
 

@@ -22,7 +22,7 @@ from desktop_helpdesk.services.mail import PASSWORD_ENVIRONMENT_VARIABLE
 from desktop_helpdesk.services.mail_imap import (
     PASSWORD_ENVIRONMENT_VARIABLE as IMAP_PASSWORD_VARIABLE,
 )
-from desktop_helpdesk.ui.admin.forms import CommandRunner, group, hint, line_edit, push_button
+from desktop_helpdesk.ui.admin import forms, pages
 from desktop_helpdesk.ui.context import UiContext
 from desktop_helpdesk.ui.form_fields import combo_box
 
@@ -101,12 +101,11 @@ def choose_folder_dialog(parent: QWidget, start: str) -> str:
     return QFileDialog.getExistingDirectory(parent, "CRM drop folder", start)
 
 
-class SettingsPage(QWidget):
+class SettingsPage(pages.AdminPage):
     """The team settings as one form with a Save button; only changed settings are sent.
 
     Args:
-        ui: services and the signed-in member.
-        run: the dialog's command runner (messages, reload).
+        ui, commands: as ``AdminPage``.
         choose_folder: asks for the CRM drop folder (tests pass a fake).
         parent: the Qt parent.
     """
@@ -114,18 +113,15 @@ class SettingsPage(QWidget):
     def __init__(
         self,
         ui: UiContext,
-        run: CommandRunner,
+        commands: pages.PageCommands,
         choose_folder: FolderChooser = choose_folder_dialog,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(parent)
-        self.setObjectName("settingsPage")
-        self._ui = ui
-        self._run = run
+        super().__init__(ui, commands, parent, page_name="settingsPage")
         self._choose_folder = choose_folder
         self._loaded: TeamSettings | None = None
 
-        box = group("Team settings", self, "settingsForm")
+        box = forms.group("Team settings", self, "settingsForm")
         self.strategy_field = QComboBox(box)
         self.strategy_field.setObjectName("strategyField")
         self.strategy_field.setAccessibleName("strategyField")
@@ -138,13 +134,13 @@ class SettingsPage(QWidget):
             "Agents may bulk-reassign colleagues' cases (supervisors and admins always may)", box)
         self.bulk_reassign_field.setObjectName("agentsMayBulkReassignField")
         self.attachment_field = _preset_combo(box, "attachmentLimitField")
-        self.crm_folder_field = line_edit(box, "crmFolderField", "Not set — CRM sync is off")
-        self.crm_folder_button = push_button("Choose…", box, "crmFolderButton")
+        self.crm_folder_field = forms.line_edit(box, "crmFolderField", "Not set — CRM sync is off")
+        self.crm_folder_button = forms.push_button("Choose…", box, "crmFolderButton")
         self.crm_folder_button.clicked.connect(self.choose_crm_folder)
-        self.crm_webhook_field = line_edit(box, "crmWebhookField", "https://… (used instead of the folder when set)")
-        self.save_button = push_button("Save settings", box, "saveSettingsButton", accent=True)
+        self.crm_webhook_field = forms.line_edit(box, "crmWebhookField", "https://… (used instead of the folder when set)")
+        self.save_button = forms.push_button("Save settings", box, "saveSettingsButton", accent=True)
         self.save_button.clicked.connect(self.save)
-        self.revert_button = push_button("Undo edits", box, "revertSettingsButton")
+        self.revert_button = forms.push_button("Undo edits", box, "revertSettingsButton")
         self.revert_button.clicked.connect(self._on_revert_button_clicked)
         # Nothing to compare the form with until the settings have been read.
         for button in (self.save_button, self.revert_button):
@@ -159,7 +155,7 @@ class SettingsPage(QWidget):
         button_row.addStretch(1)
         form = QFormLayout(box)
         form.addRow("&New cases go to", self.strategy_field)
-        form.addRow("", hint("Round robin takes turns; least open workload counts a High case as two.", box))
+        form.addRow("", forms.hint("Round robin takes turns; least open workload counts a High case as two.", box))
         form.addRow("&Due soon after", self.due_soon_field)
         form.addRow("", self.pause_field)
         form.addRow("", self.bulk_reassign_field)
@@ -169,12 +165,12 @@ class SettingsPage(QWidget):
         form.addRow(folder_label, folder_row)
         form.addRow(
             "",
-            hint("Every minute the desk writes queued case events there as JSON files for the CRM.", box),
+            forms.hint("Every minute the desk writes queued case events there as JSON files for the CRM.", box),
         )
         webhook_label = QLabel("CRM &webhook URL", box)
         webhook_label.setBuddy(self.crm_webhook_field)
         form.addRow(webhook_label, self.crm_webhook_field)
-        form.addRow("", hint(
+        form.addRow("", forms.hint(
             "When set, case events are POSTed there, signed (Standard Webhooks) with the secret in "
             "HELPDESK_CRM_WEBHOOK_SECRET on the delivering workstation or worker. Format: "
             "docs/crm-events.md.", box))
@@ -197,9 +193,9 @@ class SettingsPage(QWidget):
 
     def _build_mail_box(self):
         # Saved with the same "Save settings" button: one form, one audited update.
-        box = group("Client email (SMTP)", self, "mailSettingsForm")
-        self.smtp_host_field = line_edit(box, "smtpHostField", "Not set — client emails are off")
-        self.smtp_port_field = line_edit(box, "smtpPortField", "587")
+        box = forms.group("Client email (SMTP)", self, "mailSettingsForm")
+        self.smtp_host_field = forms.line_edit(box, "smtpHostField", "Not set — client emails are off")
+        self.smtp_port_field = forms.line_edit(box, "smtpPortField", "587")
         self.smtp_port_field.setValidator(QIntValidator(1, 65535, self.smtp_port_field))
         self.smtp_port_field.setMaximumWidth(90)
         self.smtp_security_field = QComboBox(box)
@@ -207,9 +203,9 @@ class SettingsPage(QWidget):
         self.smtp_security_field.setAccessibleName("smtpSecurityField")
         for value, text in SMTP_SECURITY_CHOICES:
             self.smtp_security_field.addItem(text, value)
-        self.smtp_username_field = line_edit(box, "smtpUsernameField", "None — the server takes mail without login")
-        self.mail_from_address_field = line_edit(box, "mailFromAddressField", "support@velsoft.example")
-        self.mail_from_name_field = line_edit(box, "mailFromNameField", "Technical Support")
+        self.smtp_username_field = forms.line_edit(box, "smtpUsernameField", "None — the server takes mail without login")
+        self.mail_from_address_field = forms.line_edit(box, "mailFromAddressField", "support@velsoft.example")
+        self.mail_from_name_field = forms.line_edit(box, "mailFromNameField", "Technical Support")
         self._mail_text_fields = {
             "smtp_host": self.smtp_host_field,
             "smtp_username": self.smtp_username_field,
@@ -226,7 +222,7 @@ class SettingsPage(QWidget):
         form.addRow(host_label, server_row)
         form.addRow("Securit&y", self.smtp_security_field)
         form.addRow("&User name", self.smtp_username_field)
-        self.password_hint = hint(
+        self.password_hint = forms.hint(
             f"The password is not stored in the shared database: each workstation reads it from the "
             f"{PASSWORD_ENVIRONMENT_VARIABLE} environment variable.",
             box,
@@ -237,19 +233,19 @@ class SettingsPage(QWidget):
         form.addRow("Sender na&me", self.mail_from_name_field)
         form.addRow(
             "",
-            hint("Acknowledgement and resolution emails go out from this address; replies come back to it.", box),
+            forms.hint("Acknowledgement and resolution emails go out from this address; replies come back to it.", box),
         )
         return box
 
     def _build_safety_box(self):
         # Also saved with "Save settings".
-        box = group("Sign-in and backups", self, "safetySettingsForm")
+        box = forms.group("Sign-in and backups", self, "safetySettingsForm")
         self.lock_attempts_field = _preset_combo(box, "lockAttemptsField")
         self.lock_minutes_field = _preset_combo(box, "lockMinutesField")
         self.idle_lock_field = _preset_combo(box, "idleLockField")
-        self.backup_folder_field = line_edit(box, "backupFolderField",
+        self.backup_folder_field = forms.line_edit(box, "backupFolderField",
                                              "Not set — a backups folder beside the database")
-        self.backup_folder_button = push_button("Choose…", box, "backupFolderButton")
+        self.backup_folder_button = forms.push_button("Choose…", box, "backupFolderButton")
         self.backup_folder_button.clicked.connect(self.choose_backup_folder)
         self.backup_hours_field = _preset_combo(box, "backupIntervalField")
         lock_row = QHBoxLayout()
@@ -269,7 +265,7 @@ class SettingsPage(QWidget):
         folder_label.setBuddy(self.backup_folder_field)
         form.addRow(folder_label, folder_row)
         form.addRow("Back up &every", self.backup_hours_field)
-        form.addRow("", hint("SQLite databases: 7 daily and 4 weekly backups are kept, each with the "
+        form.addRow("", forms.hint("SQLite databases: 7 daily and 4 weekly backups are kept, each with the "
                              "day's audit anchor. PostgreSQL: use pg_dump on the server.", box))
         return box
 
@@ -280,9 +276,9 @@ class SettingsPage(QWidget):
 
     def _build_intake_box(self):
         # Same Save button and the same audited update as the rest of the page.
-        box = group("Email intake (IMAP support mailbox)", self, "intakeSettingsForm")
-        self.imap_host_field = line_edit(box, "imapHostField", "Not set — email intake is off")
-        self.imap_port_field = line_edit(box, "imapPortField", "993")
+        box = forms.group("Email intake (IMAP support mailbox)", self, "intakeSettingsForm")
+        self.imap_host_field = forms.line_edit(box, "imapHostField", "Not set — email intake is off")
+        self.imap_port_field = forms.line_edit(box, "imapPortField", "993")
         self.imap_port_field.setValidator(QIntValidator(1, 65535, self.imap_port_field))
         self.imap_port_field.setMaximumWidth(90)
         self.imap_security_field = QComboBox(box)
@@ -293,11 +289,11 @@ class SettingsPage(QWidget):
         self.imap_auth_field.setObjectName("imapAuthField")
         for value, text in IMAP_AUTH_CHOICES:
             self.imap_auth_field.addItem(text, value)
-        self.imap_username_field = line_edit(box, "imapUsernameField", "support@velsoft.example")
-        self.imap_folder_field = line_edit(box, "imapFolderField", "INBOX")
-        self.imap_processed_field = line_edit(box, "imapProcessedFolderField", "Processed")
-        self.imap_client_id_field = line_edit(box, "imapOauthClientIdField", "OAuth2 only: application (client) id")
-        self.imap_authority_field = line_edit(box, "imapOauthAuthorityField",
+        self.imap_username_field = forms.line_edit(box, "imapUsernameField", "support@velsoft.example")
+        self.imap_folder_field = forms.line_edit(box, "imapFolderField", "INBOX")
+        self.imap_processed_field = forms.line_edit(box, "imapProcessedFolderField", "Processed")
+        self.imap_client_id_field = forms.line_edit(box, "imapOauthClientIdField", "OAuth2 only: application (client) id")
+        self.imap_authority_field = forms.line_edit(box, "imapOauthAuthorityField",
                                               "OAuth2 only: https://login.microsoftonline.com/<tenant>")
         self.auto_acknowledge_field = QCheckBox(
             "Acknowledge new email requests automatically (meets the 2-hour acknowledge target)", box)
@@ -342,7 +338,7 @@ class SettingsPage(QWidget):
         form.addRow("Read folder", folders_row)
         form.addRow("Polling", limits_row)
         form.addRow("", self.auto_acknowledge_field)
-        form.addRow("", hint(
+        form.addRow("", forms.hint(
             f"Password from {IMAP_PASSWORD_VARIABLE}; OAuth2: 'desktop-helpdesk mail sign-in' once. "
             "Mail is never deleted.", box))
         return box
@@ -445,14 +441,16 @@ class SettingsPage(QWidget):
         if self._loaded is not None:
             self.set_settings(self._loaded)
 
-    def save(self) -> TeamSettings | None:
+    def save(self) -> None:
         if self._loaded is None:
-            return None  # still loading: nothing to compare the form with
+            return  # still loading: nothing to compare the form with
         changes = self.edited_changes()
         if not changes:
-            return self._run("No settings changed.", lambda: self._loaded)
+            loaded = self._loaded
+            self._command("No settings changed.", lambda: loaded)
+            return
         ui = self._ui
-        return self._run(
+        self._command(
             "Team settings saved.",
             lambda: ui.services.settings.update(ui.member_id, **changes),
             {

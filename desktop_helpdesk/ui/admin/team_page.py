@@ -3,29 +3,13 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, Qt
-from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QWidget,
-)
+from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QLineEdit, QWidget
 
 from desktop_helpdesk.domain.cases import Availability, MemberRole
 from desktop_helpdesk.services.accounts import AccountService
 from desktop_helpdesk.services.dto import MemberSummary, ReassignmentResult
 from desktop_helpdesk.services.permissions import Actions, may
-from desktop_helpdesk.ui.admin.forms import (
-    CommandRunner,
-    TablePage,
-    group,
-    hint,
-    line_edit,
-    push_button,
-    side_by_side,
-    submit_form,
-)
+from desktop_helpdesk.ui.admin import forms, pages
 from desktop_helpdesk.ui.admin.models import member_model
 from desktop_helpdesk.ui.context import UiContext
 from desktop_helpdesk.ui.form_fields import combo_box
@@ -56,22 +40,22 @@ def describe_moves(name: str, moved: list[ReassignmentResult]) -> str:
     return f"{len(moved)} open {plural} of {name} handed on: {parts}."
 
 
-class TeamPage(TablePage):
+class TeamPage(pages.TablePage):
     """The team table with a form for the selected member and one for a new member.
 
-    Takes ``ui``, ``run`` and ``parent`` as ``TablePage`` does.
+    Takes ``ui``, ``commands`` and ``parent`` as ``AdminPage`` does.
     """
 
-    def __init__(self, ui: UiContext, run: CommandRunner, parent: QWidget | None = None) -> None:
-        super().__init__(ui, run, parent, page_name="teamPage", model_factory=member_model,
+    def __init__(self, ui: UiContext, commands: pages.PageCommands, parent: QWidget | None = None) -> None:
+        super().__init__(ui, commands, parent, page_name="teamPage", model_factory=member_model,
                          table_name="teamTable")
         self._members: list[MemberSummary] = []
         self.table.activated.connect(self._on_table_activated)
 
         # -- the selected member --
-        edit_box = group("Selected member", self, "memberForm")
-        self.name_field = line_edit(edit_box, "memberNameField")
-        self.email_field = line_edit(edit_box, "memberEmailField", "name@company.example")
+        edit_box = forms.group("Selected member", self, "memberForm")
+        self.name_field = forms.line_edit(edit_box, "memberNameField")
+        self.email_field = forms.line_edit(edit_box, "memberEmailField", "name@company.example")
         self.role_field = _combo(edit_box, "memberRoleField", MemberRole)
         self.takes_cases_field = QCheckBox("Auto-assignment may give them new cases", edit_box)
         self.takes_cases_field.setObjectName("memberTakesCasesField")
@@ -80,14 +64,14 @@ class TeamPage(TablePage):
         self.active_field.setToolTip(
             "Deactivating keeps the member and their history and hands their open cases on"
         )
-        self.reason_field = line_edit(edit_box, "memberReasonField", "Optional; kept in the audit log")
-        self.save_button = push_button("Save changes", edit_box, "saveMemberButton", accent=True)
+        self.reason_field = forms.line_edit(edit_box, "memberReasonField", "Optional; kept in the audit log")
+        self.save_button = forms.push_button("Save changes", edit_box, "saveMemberButton", accent=True)
         self.availability_field = _combo(edit_box, "availabilityField", Availability)
         self.redistribute_field = QCheckBox("Hand their open cases to available members", edit_box)
         self.redistribute_field.setObjectName("redistributeField")
-        self.availability_button = push_button("Set availability", edit_box, "setAvailabilityButton")
+        self.availability_button = forms.push_button("Set availability", edit_box, "setAvailabilityButton")
         self.availability_button.clicked.connect(self.set_availability)
-        edit_form = submit_form(edit_box, [
+        edit_form = forms.submit_form(edit_box, [
             ("&Display name", self.name_field),
             ("E&mail", self.email_field),
             ("&Role", self.role_field),
@@ -103,14 +87,14 @@ class TeamPage(TablePage):
         edit_form.addRow(availability_label, availability_row)
         edit_form.addRow("", self.redistribute_field)
         # Passwords: admins only (the services refuse everyone else too).
-        self.temporary_password_field = line_edit(edit_box, "temporaryPasswordField",
+        self.temporary_password_field = forms.line_edit(edit_box, "temporaryPasswordField",
                                                   "Temporary password (8+ characters)")
         self.temporary_password_field.setEchoMode(QLineEdit.EchoMode.Password)
-        self.reset_password_button = push_button("Reset password", edit_box, "resetPasswordButton")
+        self.reset_password_button = forms.push_button("Reset password", edit_box, "resetPasswordButton")
         self.reset_password_button.setToolTip(
             "Give the member this temporary password; they choose their own at the next sign-in")
         self.reset_password_button.clicked.connect(self.reset_password)
-        self.unlock_button = push_button("Unlock", edit_box, "unlockButton")
+        self.unlock_button = forms.push_button("Unlock", edit_box, "unlockButton")
         self.unlock_button.setToolTip("Lift the lock after too many wrong passwords")
         self.unlock_button.clicked.connect(self.unlock)
         password_row = QHBoxLayout()
@@ -120,7 +104,7 @@ class TeamPage(TablePage):
         self.password_label = QLabel("Pass&word", edit_box)
         self.password_label.setBuddy(self.temporary_password_field)
         edit_form.addRow(self.password_label, password_row)
-        self.account_state = hint("", edit_box)
+        self.account_state = forms.hint("", edit_box)
         self.account_state.setObjectName("accountStateLabel")
         edit_form.addRow("", self.account_state)
         self._password_widgets = (self.password_label, self.temporary_password_field,
@@ -128,16 +112,16 @@ class TeamPage(TablePage):
         self._edit_box = edit_box
 
         # -- a new member --
-        add_box = group("Add a team member", self, "newMemberForm")
-        self.new_username_field = line_edit(add_box, "newUsernameField", "e.g. jsmith")
-        self.new_name_field = line_edit(add_box, "newDisplayNameField", "e.g. Jordan Smith")
-        self.new_email_field = line_edit(add_box, "newEmailField", "name@company.example")
+        add_box = forms.group("Add a team member", self, "newMemberForm")
+        self.new_username_field = forms.line_edit(add_box, "newUsernameField", "e.g. jsmith")
+        self.new_name_field = forms.line_edit(add_box, "newDisplayNameField", "e.g. Jordan Smith")
+        self.new_email_field = forms.line_edit(add_box, "newEmailField", "name@company.example")
         self.new_role_field = _combo(add_box, "newRoleField", MemberRole)
         self.new_takes_cases_field = QCheckBox("Takes cases", add_box)
         self.new_takes_cases_field.setObjectName("newTakesCasesField")
         self.new_takes_cases_field.setChecked(True)
-        self.add_button = push_button("Add member", add_box, "addMemberButton", accent=True)
-        submit_form(add_box, [
+        self.add_button = forms.push_button("Add member", add_box, "addMemberButton", accent=True)
+        forms.submit_form(add_box, [
             ("&Username", self.new_username_field),
             ("&Name", self.new_name_field),
             ("Emai&l", self.new_email_field),
@@ -145,7 +129,7 @@ class TeamPage(TablePage):
             ("", self.new_takes_cases_field),
         ], self.add_button, self.add_member)
 
-        side_by_side(self, [(self.table, 1), hint("Grey rows are deactivated accounts; nothing is ever deleted.", self)],
+        forms.side_by_side(self, [(self.table, 1), forms.hint("Grey rows are deactivated accounts; nothing is ever deleted.", self)],
                      [edit_box, add_box], widths=(1, 0))
         edit_box.setMaximumWidth(470)
         add_box.setMaximumWidth(470)
@@ -155,14 +139,10 @@ class TeamPage(TablePage):
     def set_members(self, members: list[MemberSummary]) -> None:
         """Show ``members``, keeping the selected member selected."""
         self._members = list(members)
-        if not self._replace_rows(members):
-            self._show_selected(None)
+        self.set_rows(members)
 
-    def selected_member(self) -> MemberSummary | None:
-        return self.selected_row()
-
-    def select_member(self, member_id: int) -> bool:
-        return self.select_row(member_id)
+    selected_member = pages.TablePage.selected_row
+    select_member = pages.TablePage.select_row
 
     def _on_table_activated(self, _index: QModelIndex) -> None:
         # Enter on a member: straight to editing them.
@@ -207,61 +187,56 @@ class TeamPage(TablePage):
         return me.role if me is not None else ""
 
     # -- commands --------------------------------------------------------------------------
-    def reset_password(self) -> object:
+    def reset_password(self) -> None:
         member = self.selected_member()
         if member is None:
-            return None
-        ui = self._ui
-        temporary = self.temporary_password_field.text()
-        reason = self.reason_field.text().strip()
+            return
+        ui, temporary, reason = self._ui, self.temporary_password_field.text(), self.reason_field.text().strip()
         accounts = AccountService(ui.services.context)
-        return self._run(
+        self._command(
             f"{member.display_name} has a temporary password; they choose their own at the next "
             "sign-in.",
             lambda: accounts.reset_password(ui.member_id, member.id, temporary, reason=reason),
             {"temporary_password": self.temporary_password_field},
         )
 
-    def unlock(self) -> object:
+    def unlock(self) -> None:
         member = self.selected_member()
         if member is None:
-            return None
-        ui = self._ui
-        reason = self.reason_field.text().strip()
+            return
+        ui, reason = self._ui, self.reason_field.text().strip()
         accounts = AccountService(ui.services.context)
-        return self._run(f"{member.display_name} can sign in again.",
-                         lambda: accounts.unlock(ui.member_id, member.id, reason=reason))
+        self._command(f"{member.display_name} can sign in again.",
+                      lambda: accounts.unlock(ui.member_id, member.id, reason=reason))
 
-    def add_member(self) -> MemberSummary | None:
+    def add_member(self) -> None:
         ui = self._ui
-        username = self.new_username_field.text()
-        added = self._run(
+        username, name, email = (self.new_username_field.text(), self.new_name_field.text(),
+                                 self.new_email_field.text())
+        role, takes_cases = self.new_role_field.currentData(), self.new_takes_cases_field.isChecked()
+
+        def clear_form(_added: MemberSummary) -> None:
+            for field in (self.new_username_field, self.new_name_field, self.new_email_field):
+                field.clear()
+            self.new_username_field.setFocus(Qt.FocusReason.OtherFocusReason)
+
+        self._command(
             lambda m: f"{m.display_name} joined the team as {MemberRole(m.role).label.lower()}.",
-            lambda: ui.services.team.add_member(
-                ui.member_id,
-                username,
-                self.new_name_field.text(),
-                role=self.new_role_field.currentData(),
-                email=self.new_email_field.text(),
-                can_take_cases=self.new_takes_cases_field.isChecked(),
-            ),
+            lambda: ui.services.team.add_member(ui.member_id, username, name, role=role, email=email,
+                                                can_take_cases=takes_cases),
             {
                 "username": self.new_username_field,
                 "display_name": self.new_name_field,
                 "email": self.new_email_field,
                 "role": self.new_role_field,
             },
+            then=clear_form,
         )
-        if added is not None:
-            for field in (self.new_username_field, self.new_name_field, self.new_email_field):
-                field.clear()
-            self.new_username_field.setFocus(Qt.FocusReason.OtherFocusReason)
-        return added
 
-    def save_member(self) -> MemberSummary | None:
+    def save_member(self) -> None:
         member = self.selected_member()
         if member is None:
-            return None
+            return
         # Only what changed is sent: an unchanged role must not need the admin's right to grant it.
         changes: dict[str, object] = {}
         if self.name_field.text().strip() != member.display_name:
@@ -275,19 +250,19 @@ class TeamPage(TablePage):
         if self.active_field.isChecked() != member.active:
             changes["active"] = self.active_field.isChecked()
         if not changes:
-            return self._run(f"Nothing to save for {member.display_name}.", lambda: member)
-        ui = self._ui
-        reason = self.reason_field.text().strip()
-        return self._run(
+            self._command(f"Nothing to save for {member.display_name}.", lambda: member)
+            return
+        ui, reason = self._ui, self.reason_field.text().strip()
+        self._command(
             lambda m: f"Saved {m.display_name}.",
             lambda: ui.services.team.update_member(ui.member_id, member.id, reason=reason, **changes),
             {"display_name": self.name_field, "email": self.email_field, "role": self.role_field},
         )
 
-    def set_availability(self) -> list[ReassignmentResult] | None:
+    def set_availability(self) -> None:
         member = self.selected_member()
         if member is None:
-            return None
+            return
         ui = self._ui
         availability = self.availability_field.currentData()
         redistribute = self.redistribute_field.isChecked()
@@ -298,7 +273,7 @@ class TeamPage(TablePage):
             text = f"{member.display_name} is now {label}."
             return f"{text} {describe_moves(member.display_name, moved)}" if redistribute else text
 
-        return self._run(
+        self._command(
             done,
             lambda: ui.services.team.set_availability(
                 ui.member_id, member.id, availability, redistribute=redistribute, reason=reason
