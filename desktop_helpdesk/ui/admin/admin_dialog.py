@@ -110,14 +110,8 @@ class AdminDialog(PagesDialog):
     contacts_loaded = Signal(int)
     changed = Signal()
 
-    def __init__(
-        self,
-        ui: UiContext,
-        pool: WorkerPool,
-        parent: QWidget | None = None,
-        *,
-        choose_folder: FolderChooser = choose_folder_dialog,
-    ) -> None:
+    def __init__(self, ui: UiContext, pool: WorkerPool, parent: QWidget | None = None, *,
+                 choose_folder: FolderChooser = choose_folder_dialog) -> None:
         super().__init__(pool, parent, name="adminDialog", title="Administration")
         self.setStyleSheet(_STYLE)
         self._ui = ui

@@ -85,22 +85,16 @@ class CannedRepliesPage(pages.TablePage):
         )
 
     def save_selected(self) -> None:
-        reply = self.selected_reply()
-        if reply is None:
-            return
-        ui = self._ui
-        title, body = self.title_field.text(), self.body_field.toPlainText()
-        self._command(
-            lambda r: f"Canned reply \u201c{r.title}\u201d saved.",
-            lambda: ui.services.canned_replies.update(ui.member_id, reply.id, title=title, body=body),
+        ui, title, body = self._ui, self.title_field.text(), self.body_field.toPlainText()
+        self._command_on_selected(
+            lambda _old, saved: f"Canned reply \u201c{saved.title}\u201d saved.",
+            lambda reply: ui.services.canned_replies.update(ui.member_id, reply.id, title=title, body=body),
             {"title": self.title_field, "body": self.body_field},
         )
 
     def toggle_selected(self) -> None:
-        reply = self.selected_reply()
-        if reply is not None:
-            ui = self._ui
-            self._command(
-                lambda r: f"\u201c{r.title}\u201d is {'offered again' if r.active else 'retired'}.",
-                lambda: ui.services.canned_replies.update(ui.member_id, reply.id, active=not reply.active),
-            )
+        ui = self._ui
+        self._command_on_selected(
+            lambda _old, r: f"\u201c{r.title}\u201d is {'offered again' if r.active else 'retired'}.",
+            lambda reply: ui.services.canned_replies.update(ui.member_id, reply.id, active=not reply.active),
+        )

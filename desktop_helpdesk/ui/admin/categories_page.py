@@ -8,6 +8,10 @@ from desktop_helpdesk.ui.admin import forms, pages
 from desktop_helpdesk.ui.admin.models import category_model
 from desktop_helpdesk.ui.context import UiContext
 
+_EXPLANATION = ("Keep the list short: agents choose a category at intake or later, and the SLA report and the "
+                "supervisor tables group by it. A retired category is no longer offered; cases that carry it "
+                "keep it.")
+
 
 class CategoriesPage(pages.TablePage):
     """Categories in a table; a form to add one; rename and retire/offer-again the selected one.
@@ -34,13 +38,7 @@ class CategoriesPage(pages.TablePage):
         edit_box.setEnabled(False)
         self.edit_box = edit_box
 
-        forms.side_by_side(self, [(self.table, 1)], [
-            add_box,
-            edit_box,
-            forms.hint("Keep the list short: agents choose a category at intake or later, and the SLA "
-                       "report and the supervisor tables group by it. A retired category is no longer "
-                       "offered; cases that carry it keep it.", self),
-        ])
+        forms.side_by_side(self, [(self.table, 1)], [add_box, edit_box, forms.hint(_EXPLANATION, self)])
 
     set_categories = pages.TablePage.set_rows
     selected_category = pages.TablePage.selected_row
@@ -61,22 +59,17 @@ class CategoriesPage(pages.TablePage):
         )
 
     def rename_selected(self) -> None:
-        category = self.selected_category()
-        if category is None:
-            return
         ui, name = self._ui, self.rename_field.text()
-        self._command(
-            lambda c: f"Category renamed \u201c{c.name}\u201d.",
-            lambda: ui.services.categories.rename_category(ui.member_id, category.id, name),
+        self._command_on_selected(
+            lambda _old, renamed: f"Category renamed \u201c{renamed.name}\u201d.",
+            lambda category: ui.services.categories.rename_category(ui.member_id, category.id, name),
             {"category": self.rename_field},
         )
 
     def toggle_selected(self) -> None:
-        category = self.selected_category()
-        if category is None:
-            return
         ui = self._ui
-        self._command(
-            lambda c: f"\u201c{c.name}\u201d is {'offered again' if c.active else 'retired (cases keep it)'}.",
-            lambda: ui.services.categories.set_category_active(ui.member_id, category.id, not category.active),
+        self._command_on_selected(
+            lambda _old, c: f"\u201c{c.name}\u201d is {'offered again' if c.active else 'retired (cases keep it)'}.",
+            lambda category: ui.services.categories.set_category_active(ui.member_id, category.id,
+                                                                         not category.active),
         )

@@ -147,12 +147,8 @@ class ClientsPage(pages.TablePage):
             lambda c: f"{c.name} added as a client.",
             lambda: ui.services.contacts.create_client(ui.member_id, name, account_manager=manager,
                                                        account_manager_email=manager_email, phone=phone),
-            {
-                "client": self.client_name_field,
-                "name": self.client_name_field,
-                "account_manager_email": self.manager_email_field,
-                "phone": self.client_phone_field,
-            },
+            {"client": self.client_name_field, "name": self.client_name_field,
+             "account_manager_email": self.manager_email_field, "phone": self.client_phone_field},
             then=clear_form,
         )
 
@@ -191,11 +187,7 @@ class ClientsPage(pages.TablePage):
         self._command(
             lambda c: f"{c.name} added as a contact at {c.client_name}.",
             lambda: ui.services.contacts.create_contact(ui.member_id, client.id, name, email=email, phone=phone),
-            {
-                "contact_name": self.contact_name_field,
-                "name": self.contact_name_field,
-                "email": self.contact_email_field,
-                "phone": self.contact_phone_field,
-            },
+            {"contact_name": self.contact_name_field, "name": self.contact_name_field,
+             "email": self.contact_email_field, "phone": self.contact_phone_field},
             then=clear_form,
         )

@@ -79,8 +79,6 @@ class ClosuresPage(pages.TablePage):
         )
 
     def remove_selected(self) -> None:
-        closure = self.selected_closure()
-        if closure is not None:
-            ui = self._ui
-            self._command(f"{closure.day:%A %d %B %Y} is a working day again.",
-                          lambda: ui.services.settings.remove_closure(ui.member_id, closure.day))
+        ui = self._ui
+        self._command_on_selected(lambda closure, _none: f"{closure.day:%A %d %B %Y} is a working day again.",
+                                  lambda closure: ui.services.settings.remove_closure(ui.member_id, closure.day))

@@ -42,6 +42,11 @@ def delivery_model(zone, parent: QObject | None = None) -> RowTableModel[Deliver
     )
 
 
+def _describe(item: DeliveryItem) -> str:
+    """"CRM event #12 (case 2026-00042)"."""
+    return f"{item.channel.label} #{item.outbox_id} (case {item.case_number})"
+
+
 class DeliveriesPage(pages.TablePage):
     """Pending, failed and parked deliveries in a table; Retry now and Skip for the selected one.
 
@@ -86,24 +91,19 @@ class DeliveriesPage(pages.TablePage):
     selected_delivery = pages.TablePage.selected_row
 
     def retry_selected(self) -> None:
-        item = self.selected_delivery()
-        if item is not None:
-            ui = self._ui
-            self._command(
-                f"{item.channel.label} #{item.outbox_id} (case {item.case_number}) will be tried at the next round.",
-                lambda: ui.services.deliveries.retry_now(ui.member_id, item.channel, item.outbox_id),
-            )
+        ui = self._ui
+        self._command_on_selected(
+            lambda item, _none: f"{_describe(item)} will be tried at the next round.",
+            lambda item: ui.services.deliveries.retry_now(ui.member_id, item.channel, item.outbox_id),
+        )
 
     def skip_selected(self) -> None:
-        item = self.selected_delivery()
-        if item is None:
-            return
         ui, reason = self._ui, self.reason_field.text()
-        self._command(
-            f"{item.channel.label} #{item.outbox_id} (case {item.case_number}) is skipped; it will not be sent.",
-            lambda: ui.services.deliveries.skip(ui.member_id, item.channel, item.outbox_id, reason),
+        self._command_on_selected(
+            lambda item, _none: f"{_describe(item)} is skipped; it will not be sent.",
+            lambda item: ui.services.deliveries.skip(ui.member_id, item.channel, item.outbox_id, reason),
             {"reason": self.reason_field},
-            then=lambda _done: self.reason_field.clear(),
+            then=lambda _none: self.reason_field.clear(),
         )
 
     def _show_selected(self, item: DeliveryItem | None) -> None:

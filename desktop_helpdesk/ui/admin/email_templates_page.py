@@ -19,6 +19,7 @@ from desktop_helpdesk.services.email_templates import EmailTemplate, TemplatePre
 from desktop_helpdesk.services.errors import ServiceError
 from desktop_helpdesk.ui.admin import forms, pages
 from desktop_helpdesk.ui.context import UiContext
+from desktop_helpdesk.ui.form_fields import named
 from desktop_helpdesk.ui.messages import friendly_message
 from desktop_helpdesk.ui.workers import WorkerPool
 
@@ -81,12 +82,10 @@ class EmailTemplatesPage(pages.AdminPage):
         self.case_field.returnPressed.connect(self.preview)
         self.preview_button = forms.push_button("Preview", preview_box, "previewEmailTemplateButton")
         self.preview_button.clicked.connect(self.preview)
-        self.preview_heading = QLabel("", preview_box)
-        self.preview_heading.setObjectName("emailTemplatePreviewHeading")
+        self.preview_heading = named(QLabel("", preview_box), "emailTemplatePreviewHeading")
         self.preview_heading.setWordWrap(True)
         self.preview_heading.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.preview_text = QPlainTextEdit(preview_box)
-        self.preview_text.setObjectName("emailTemplatePreview")
+        self.preview_text = named(QPlainTextEdit(preview_box), "emailTemplatePreview")
         self.preview_text.setReadOnly(True)
         case_row = QHBoxLayout()
         case_row.addWidget(self.case_field, 1)

@@ -213,3 +213,31 @@ def replace_rows(table: QTableView, proxy: QSortFilterProxyModel, model: RowTabl
     key = model.key_at(current) if current is not None else None
     model.set_rows(rows)
     return key is not None and select_key(table, proxy, model, key)
+
+
+#: An item of a ``row``: a widget, ``(widget, stretch)``, a string for a plain label, or None
+#: for the spare width.
+RowItem = QWidget | tuple[QWidget, int] | str | None
+
+
+def row(parent: QWidget, *items: RowItem) -> QHBoxLayout:
+    """``items`` side by side (a form row holding more than one field)."""
+    layout = QHBoxLayout()
+    for item in items:
+        if item is None:
+            layout.addStretch(1)
+        elif isinstance(item, str):
+            layout.addWidget(QLabel(item, parent))
+        elif isinstance(item, tuple):
+            layout.addWidget(*item)
+        else:
+            layout.addWidget(item)
+    return layout
+
+
+def add_buddy_row(form: QFormLayout, parent: QWidget, label: str, buddy: QWidget, fields: QLayout) -> QLabel:
+    """Add a row of several ``fields`` whose label's mnemonic (``&``) focuses ``buddy``."""
+    title = QLabel(label, parent)
+    title.setBuddy(buddy)
+    form.addRow(title, fields)
+    return title

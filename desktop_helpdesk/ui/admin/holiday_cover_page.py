@@ -38,21 +38,15 @@ class HolidayCoverPage(pages.TablePage):
         self.notes_field = forms.line_edit(box, "arrangementNotesField", "Anything else the desk should know")
         self.add_button = forms.push_button("Add arrangement", box, "addArrangementButton", accent=True)
         forms.submit_form(box, [
-            ("C&ountry", self.place.country),
-            ("Re&gion", self.place.region),
-            ("&From", self.from_field),
-            ("&To", self.to_field),
-            ("&Covered by", self.covered_by_field),
-            ("&How to reach", self.reach_field),
-            ("&Notes", self.notes_field),
+            ("C&ountry", self.place.country), ("Re&gion", self.place.region),
+            ("&From", self.from_field), ("&To", self.to_field),
+            ("&Covered by", self.covered_by_field), ("&How to reach", self.reach_field), ("&Notes", self.notes_field),
         ], self.add_button, self.add_arrangement)
 
-        forms.side_by_side(self, [(self.table, 1), button_row(self.withdraw_button)], [
-            box,
-            forms.hint("The policy makes alternative arrangements on public holidays in Canada and abroad. "
-                       "From the first to the last date (desk dates) the desk shows who covers, and cases "
-                       "of clients in that country (or region) say so in their header.", self),
-        ])
+        forms.side_by_side(self, [(self.table, 1), button_row(self.withdraw_button)], [box, forms.hint(
+            "The policy makes alternative arrangements on public holidays in Canada and abroad. From the first to "
+            "the last date (desk dates) the desk shows who covers, and cases of clients in that country (or "
+            "region) say so in their header.", self)])
 
     set_arrangements = pages.TablePage.set_rows
     selected_arrangement = pages.TablePage.selected_row
@@ -82,8 +76,7 @@ class HolidayCoverPage(pages.TablePage):
         )
 
     def withdraw_selected(self) -> None:
-        arrangement = self.selected_arrangement()
-        if arrangement is not None:
-            ui = self._ui
-            self._command(f"Withdrawn: {arrangement.summary()}.",
-                          lambda: ui.services.abroad.withdraw_arrangement(ui.member_id, arrangement.id))
+        ui = self._ui
+        self._command_on_selected(lambda arrangement, _withdrawn: f"Withdrawn: {arrangement.summary()}.",
+                                  lambda arrangement: ui.services.abroad.withdraw_arrangement(ui.member_id,
+                                                                                              arrangement.id))

@@ -63,13 +63,14 @@ class RowTableModel(QAbstractTableModel, Generic[Row]):
         self._dimmed = dimmed
         self._rows: list[Row] = []
 
+    def rows(self) -> list[Row]:
+        return list(self._rows)
+
     def set_rows(self, rows: Sequence[Row]) -> None:
+        """Show ``rows`` instead (a reset: the lists are short)."""
         self.beginResetModel()
         self._rows = list(rows)
         self.endResetModel()
-
-    def rows(self) -> list[Row]:
-        return list(self._rows)
 
     def row_at(self, row: int) -> Row:
         return self._rows[row]
@@ -208,43 +209,27 @@ def client_model(parent: QObject | None = None) -> RowTableModel[ClientSummary]:
 
 def contact_model(parent: QObject | None = None) -> RowTableModel[ContactMatch]:
     """The contacts of one client: name, email, phone."""
-    return RowTableModel(
-        [
-            Column("Contact", lambda c: c.name),
-            Column("Email", lambda c: c.email),
-            Column("Phone", lambda c: c.phone),
-        ],
-        key=lambda c: c.contact_id,
-        parent=parent,
-    )
+    columns = [Column("Contact", lambda c: c.name), Column("Email", lambda c: c.email), Column("Phone", lambda c: c.phone)]
+    return RowTableModel(columns, key=lambda c: c.contact_id, parent=parent)
+
+
+def _offered_model(columns: list[Column], parent: QObject | None) -> RowTableModel:
+    """Rows that can be retired (categories, canned replies): ``columns``, then whether the row
+    is still offered; retired rows are greyed."""
+    return RowTableModel([*columns, Column("Offered", lambda r: r.active, _yes_no)], key=lambda r: r.id,
+                         dimmed=lambda r: not r.active, parent=parent)
 
 
 def category_model(parent: QObject | None = None) -> RowTableModel[Category]:
-    """Case categories: name, offered, cases carrying it (retired ones greyed)."""
-    return RowTableModel(
-        [
-            Column("Category", lambda c: c.name),
-            Column("Offered", lambda c: c.active, _yes_no),
-            Column("Cases", lambda c: c.cases, numeric=True),
-        ],
-        key=lambda c: c.id,
-        dimmed=lambda c: not c.active,
-        parent=parent,
-    )
+    """Case categories: name, cases carrying it, offered (retired ones greyed)."""
+    return _offered_model([Column("Category", lambda c: c.name), Column("Cases", lambda c: c.cases, numeric=True)],
+                          parent)
 
 
 def canned_reply_model(parent: QObject | None = None) -> RowTableModel[CannedReply]:
     """Canned replies: title, whose (the team's or mine), offered (retired ones greyed)."""
-    return RowTableModel(
-        [
-            Column("Title", lambda r: r.title),
-            Column("For", lambda r: "The team" if r.shared else "Me"),
-            Column("Offered", lambda r: r.active, _yes_no),
-        ],
-        key=lambda r: r.id,
-        dimmed=lambda r: not r.active,
-        parent=parent,
-    )
+    return _offered_model([Column("Title", lambda r: r.title), Column("For", lambda r: "The team" if r.shared else "Me")],
+                          parent)
 
 
 def arrangement_model(parent: QObject | None = None) -> RowTableModel[HolidayArrangement]:

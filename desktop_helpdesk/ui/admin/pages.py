@@ -214,6 +214,15 @@ class TablePage(AdminPage):
         if not kept:
             self._show_selected(None)
 
+    def _command_on_selected(self, done_text: Callable[[Any, Any], str], command: Callable[[Any], Any],
+                             fields: Mapping[str, QWidget] | None = None, *,
+                             then: Callable[[Any], None] | None = None) -> None:
+        """Run ``command(row)`` for the selected row (none selected: nothing to do);
+        ``done_text(row, result)`` says what it did."""
+        row = self.selected_row()
+        if row is not None:
+            self._command(lambda result: done_text(row, result), lambda: command(row), fields, then=then)
+
     def select_when_listed(self, item: Any) -> None:
         """Select ``item`` (just added) when the reload after its command lists it."""
         self._key_to_select = self.model.key_of(item)

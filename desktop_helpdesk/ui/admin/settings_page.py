@@ -10,8 +10,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QFormLayout,
-    QHBoxLayout,
-    QLabel,
     QVBoxLayout,
     QWidget,
 )
@@ -88,6 +86,30 @@ def _preset_combo(parent: QWidget, object_name: str) -> QComboBox:
     return combo_box(parent, object_name)
 
 
+def _port(field) -> int:
+    """The port typed in ``field``; 0 when blank."""
+    text = field.text().strip()
+    return int(text) if text.isdigit() else 0
+
+
+def _edited(loaded: TeamSettings, values: dict[str, object]) -> dict[str, object]:
+    """The ``values`` that differ from the ``loaded`` settings of the same names."""
+    return {name: value for name, value in values.items() if value != getattr(loaded, name)}
+
+
+def _choice_combo(parent: QWidget, object_name: str, choices: tuple[tuple[str, str], ...]) -> QComboBox:
+    """A drop-down of ``(value, text)`` choices."""
+    return combo_box(parent, object_name, ((text, value) for value, text in choices))
+
+
+def _port_field(parent: QWidget, object_name: str, usual: int):
+    """A short field taking a TCP port number (``usual`` as its placeholder)."""
+    field = forms.line_edit(parent, object_name, str(usual))
+    field.setValidator(QIntValidator(1, 65535, field))
+    field.setMaximumWidth(90)
+    return field
+
+
 def _choose(combo: QComboBox, value: int, presets: tuple[int, ...], text) -> None:
     """Fill ``combo`` with the presets plus ``value`` (in order) and select ``value``."""
     combo.clear()
@@ -122,11 +144,7 @@ class SettingsPage(pages.AdminPage):
         self._loaded: TeamSettings | None = None
 
         box = forms.group("Team settings", self, "settingsForm")
-        self.strategy_field = QComboBox(box)
-        self.strategy_field.setObjectName("strategyField")
-        self.strategy_field.setAccessibleName("strategyField")
-        for strategy in AssignmentStrategy:
-            self.strategy_field.addItem(strategy.label, strategy.value)
+        self.strategy_field = combo_box(box, "strategyField", ((s.label, s.value) for s in AssignmentStrategy))
         self.due_soon_field = _preset_combo(box, "dueSoonField")
         self.pause_field = QCheckBox("Pause the resolution clock while waiting on the client", box)
         self.pause_field.setObjectName("pauseWhileWaitingField")
@@ -146,13 +164,6 @@ class SettingsPage(pages.AdminPage):
         for button in (self.save_button, self.revert_button):
             button.setEnabled(False)
 
-        folder_row = QHBoxLayout()
-        folder_row.addWidget(self.crm_folder_field, 1)
-        folder_row.addWidget(self.crm_folder_button)
-        button_row = QHBoxLayout()
-        button_row.addWidget(self.save_button)
-        button_row.addWidget(self.revert_button)
-        button_row.addStretch(1)
         form = QFormLayout(box)
         form.addRow("&New cases go to", self.strategy_field)
         form.addRow("", forms.hint("Round robin takes turns; least open workload counts a High case as two.", box))
@@ -160,16 +171,13 @@ class SettingsPage(pages.AdminPage):
         form.addRow("", self.pause_field)
         form.addRow("", self.bulk_reassign_field)
         form.addRow("&Attachments up to", self.attachment_field)
-        folder_label = QLabel("&CRM drop folder", box)
-        folder_label.setBuddy(self.crm_folder_field)
-        form.addRow(folder_label, folder_row)
+        forms.add_buddy_row(form, box, "&CRM drop folder", self.crm_folder_field,
+                            forms.row(box, (self.crm_folder_field, 1), self.crm_folder_button))
         form.addRow(
             "",
             forms.hint("Every minute the desk writes queued case events there as JSON files for the CRM.", box),
         )
-        webhook_label = QLabel("CRM &webhook URL", box)
-        webhook_label.setBuddy(self.crm_webhook_field)
-        form.addRow(webhook_label, self.crm_webhook_field)
+        form.addRow("CRM &webhook URL", self.crm_webhook_field)
         form.addRow("", forms.hint(
             "When set, case events are POSTed there, signed (Standard Webhooks) with the secret in "
             "HELPDESK_CRM_WEBHOOK_SECRET on the delivering workstation or worker. Format: "
@@ -188,21 +196,15 @@ class SettingsPage(pages.AdminPage):
         layout.addWidget(intake_box)
         layout.addWidget(safety_box)
         # One Save for both boxes, below them, so it visibly covers the email settings too.
-        layout.addLayout(button_row)
+        layout.addLayout(forms.row(self, self.save_button, self.revert_button, None))
         layout.addStretch(1)
 
     def _build_mail_box(self):
         # Saved with the same "Save settings" button: one form, one audited update.
         box = forms.group("Client email (SMTP)", self, "mailSettingsForm")
         self.smtp_host_field = forms.line_edit(box, "smtpHostField", "Not set — client emails are off")
-        self.smtp_port_field = forms.line_edit(box, "smtpPortField", "587")
-        self.smtp_port_field.setValidator(QIntValidator(1, 65535, self.smtp_port_field))
-        self.smtp_port_field.setMaximumWidth(90)
-        self.smtp_security_field = QComboBox(box)
-        self.smtp_security_field.setObjectName("smtpSecurityField")
-        self.smtp_security_field.setAccessibleName("smtpSecurityField")
-        for value, text in SMTP_SECURITY_CHOICES:
-            self.smtp_security_field.addItem(text, value)
+        self.smtp_port_field = _port_field(box, "smtpPortField", 587)
+        self.smtp_security_field = _choice_combo(box, "smtpSecurityField", SMTP_SECURITY_CHOICES)
         self.smtp_username_field = forms.line_edit(box, "smtpUsernameField", "None — the server takes mail without login")
         self.mail_from_address_field = forms.line_edit(box, "mailFromAddressField", "support@velsoft.example")
         self.mail_from_name_field = forms.line_edit(box, "mailFromNameField", "Technical Support")
@@ -212,14 +214,9 @@ class SettingsPage(pages.AdminPage):
             "mail_from_address": self.mail_from_address_field,
             "mail_from_name": self.mail_from_name_field,
         }
-        server_row = QHBoxLayout()
-        server_row.addWidget(self.smtp_host_field, 1)
-        server_row.addWidget(QLabel("Port", box))
-        server_row.addWidget(self.smtp_port_field)
         form = QFormLayout(box)
-        host_label = QLabel("SMTP &server", box)
-        host_label.setBuddy(self.smtp_host_field)
-        form.addRow(host_label, server_row)
+        forms.add_buddy_row(form, box, "SMTP &server", self.smtp_host_field,
+                            forms.row(box, (self.smtp_host_field, 1), "Port", self.smtp_port_field))
         form.addRow("Securit&y", self.smtp_security_field)
         form.addRow("&User name", self.smtp_username_field)
         self.password_hint = forms.hint(
@@ -248,22 +245,12 @@ class SettingsPage(pages.AdminPage):
         self.backup_folder_button = forms.push_button("Choose…", box, "backupFolderButton")
         self.backup_folder_button.clicked.connect(self.choose_backup_folder)
         self.backup_hours_field = _preset_combo(box, "backupIntervalField")
-        lock_row = QHBoxLayout()
-        lock_row.addWidget(self.lock_attempts_field)
-        lock_row.addWidget(QLabel("lock the account for", box))
-        lock_row.addWidget(self.lock_minutes_field)
-        lock_row.addStretch(1)
-        folder_row = QHBoxLayout()
-        folder_row.addWidget(self.backup_folder_field, 1)
-        folder_row.addWidget(self.backup_folder_button)
         form = QFormLayout(box)
-        lock_label = QLabel("Wrong &passwords in a row", box)
-        lock_label.setBuddy(self.lock_attempts_field)
-        form.addRow(lock_label, lock_row)
+        forms.add_buddy_row(form, box, "Wrong &passwords in a row", self.lock_attempts_field, forms.row(
+            box, self.lock_attempts_field, "lock the account for", self.lock_minutes_field, None))
         form.addRow("Lock &idle windows", self.idle_lock_field)
-        folder_label = QLabel("&Backup folder", box)
-        folder_label.setBuddy(self.backup_folder_field)
-        form.addRow(folder_label, folder_row)
+        forms.add_buddy_row(form, box, "&Backup folder", self.backup_folder_field,
+                            forms.row(box, (self.backup_folder_field, 1), self.backup_folder_button))
         form.addRow("Back up &every", self.backup_hours_field)
         form.addRow("", forms.hint("SQLite databases: 7 daily and 4 weekly backups are kept, each with the "
                              "day's audit anchor. PostgreSQL: use pg_dump on the server.", box))
@@ -278,17 +265,9 @@ class SettingsPage(pages.AdminPage):
         # Same Save button and the same audited update as the rest of the page.
         box = forms.group("Email intake (IMAP support mailbox)", self, "intakeSettingsForm")
         self.imap_host_field = forms.line_edit(box, "imapHostField", "Not set — email intake is off")
-        self.imap_port_field = forms.line_edit(box, "imapPortField", "993")
-        self.imap_port_field.setValidator(QIntValidator(1, 65535, self.imap_port_field))
-        self.imap_port_field.setMaximumWidth(90)
-        self.imap_security_field = QComboBox(box)
-        self.imap_security_field.setObjectName("imapSecurityField")
-        for value, text in IMAP_SECURITY_CHOICES:
-            self.imap_security_field.addItem(text, value)
-        self.imap_auth_field = QComboBox(box)
-        self.imap_auth_field.setObjectName("imapAuthField")
-        for value, text in IMAP_AUTH_CHOICES:
-            self.imap_auth_field.addItem(text, value)
+        self.imap_port_field = _port_field(box, "imapPortField", 993)
+        self.imap_security_field = _choice_combo(box, "imapSecurityField", IMAP_SECURITY_CHOICES)
+        self.imap_auth_field = _choice_combo(box, "imapAuthField", IMAP_AUTH_CHOICES)
         self.imap_username_field = forms.line_edit(box, "imapUsernameField", "support@velsoft.example")
         self.imap_folder_field = forms.line_edit(box, "imapFolderField", "INBOX")
         self.imap_processed_field = forms.line_edit(box, "imapProcessedFolderField", "Processed")
@@ -310,33 +289,14 @@ class SettingsPage(pages.AdminPage):
             "imap_oauth_client_id": self.imap_client_id_field,
             "imap_oauth_authority": self.imap_authority_field,
         }
-        server_row = QHBoxLayout()
-        server_row.addWidget(self.imap_host_field, 1)
-        server_row.addWidget(QLabel("Port", box))
-        server_row.addWidget(self.imap_port_field)
-        server_row.addWidget(self.imap_security_field)
-        folders_row = QHBoxLayout()
-        folders_row.addWidget(self.imap_folder_field, 1)
-        folders_row.addWidget(QLabel("then move to", box))
-        folders_row.addWidget(self.imap_processed_field, 1)
-        login_row = QHBoxLayout()
-        login_row.addWidget(self.imap_username_field, 1)
-        login_row.addWidget(self.imap_auth_field)
-        oauth_row = QHBoxLayout()
-        oauth_row.addWidget(self.imap_client_id_field, 1)
-        oauth_row.addWidget(self.imap_authority_field, 1)
-        limits_row = QHBoxLayout()
-        limits_row.addWidget(self.poll_field)
-        limits_row.addWidget(self.flood_field)
-        limits_row.addStretch(1)
         form = QFormLayout(box)
-        host_label = QLabel("IMAP ser&ver", box)
-        host_label.setBuddy(self.imap_host_field)
-        form.addRow(host_label, server_row)
-        form.addRow("Mailbox user", login_row)
-        form.addRow("OAuth2", oauth_row)
-        form.addRow("Read folder", folders_row)
-        form.addRow("Polling", limits_row)
+        forms.add_buddy_row(form, box, "IMAP ser&ver", self.imap_host_field, forms.row(
+            box, (self.imap_host_field, 1), "Port", self.imap_port_field, self.imap_security_field))
+        form.addRow("Mailbox user", forms.row(box, (self.imap_username_field, 1), self.imap_auth_field))
+        form.addRow("OAuth2", forms.row(box, (self.imap_client_id_field, 1), (self.imap_authority_field, 1)))
+        form.addRow("Read folder", forms.row(box, (self.imap_folder_field, 1), "then move to",
+                                             (self.imap_processed_field, 1)))
+        form.addRow("Polling", forms.row(box, self.poll_field, self.flood_field, None))
         form.addRow("", self.auto_acknowledge_field)
         form.addRow("", forms.hint(
             f"Password from {IMAP_PASSWORD_VARIABLE}; OAuth2: 'desktop-helpdesk mail sign-in' once. "
@@ -390,17 +350,13 @@ class SettingsPage(pages.AdminPage):
             changes["agents_may_bulk_reassign"] = self.bulk_reassign_field.isChecked()
         if self.attachment_field.currentData() != _megabytes(loaded.attachment_max_bytes):
             changes["attachment_max_bytes"] = self.attachment_field.currentData() * MEBIBYTE
-        if self.crm_folder_field.text().strip() != loaded.crm_drop_folder:
-            changes["crm_drop_folder"] = self.crm_folder_field.text().strip()
-        if self.crm_webhook_field.text().strip() != loaded.crm_webhook_url:
-            changes["crm_webhook_url"] = self.crm_webhook_field.text().strip()
-        for name, field in self._mail_text_fields.items():
-            if field.text().strip() != getattr(loaded, name):
-                changes[name] = field.text().strip()
-        port_text = self.smtp_port_field.text().strip()
-        port = int(port_text) if port_text.isdigit() else 0
-        if port != loaded.smtp_port:
-            changes["smtp_port"] = port  # 0 (blank) is refused by the service, naming the field
+        text_fields = {"crm_drop_folder": self.crm_folder_field, "crm_webhook_url": self.crm_webhook_field,
+                       "backup_folder": self.backup_folder_field, **self._mail_text_fields,
+                       **self._intake_text_fields}
+        changes.update(_edited(loaded, {name: field.text().strip() for name, field in text_fields.items()}))
+        # A blank port is 0, which the service refuses, naming the field.
+        changes.update(_edited(loaded, {"smtp_port": _port(self.smtp_port_field),
+                                        "imap_port": _port(self.imap_port_field)}))
         if self.smtp_security_field.currentData() != loaded.smtp_security:
             changes["smtp_security"] = self.smtp_security_field.currentData()
         for name, combo in (("sign_in_lock_attempts", self.lock_attempts_field),
@@ -409,20 +365,11 @@ class SettingsPage(pages.AdminPage):
                             ("idle_lock_minutes", self.idle_lock_field)):
             if combo.currentData() is not None and combo.currentData() != getattr(loaded, name):
                 changes[name] = combo.currentData()
-        if self.backup_folder_field.text().strip() != loaded.backup_folder:
-            changes["backup_folder"] = self.backup_folder_field.text().strip()
         changes.update(self._edited_intake_changes(loaded))
         return changes
 
     def _edited_intake_changes(self, loaded: TeamSettings) -> dict[str, object]:
         changes: dict[str, object] = {}
-        for name, field in self._intake_text_fields.items():
-            if field.text().strip() != getattr(loaded, name):
-                changes[name] = field.text().strip()
-        port_text = self.imap_port_field.text().strip()
-        port = int(port_text) if port_text.isdigit() else 0
-        if port != loaded.imap_port:
-            changes["imap_port"] = port
         for name, combo in (("imap_security", self.imap_security_field), ("imap_auth", self.imap_auth_field),
                             ("mail_poll_seconds", self.poll_field),
                             ("mail_new_cases_per_sender_per_hour", self.flood_field)):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, Qt
-from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QWidget
 
 from desktop_helpdesk.domain.cases import Availability, MemberRole
 from desktop_helpdesk.services.accounts import AccountService
@@ -72,19 +72,11 @@ class TeamPage(pages.TablePage):
         self.availability_button = forms.push_button("Set availability", edit_box, "setAvailabilityButton")
         self.availability_button.clicked.connect(self.set_availability)
         edit_form = forms.submit_form(edit_box, [
-            ("&Display name", self.name_field),
-            ("E&mail", self.email_field),
-            ("&Role", self.role_field),
-            ("", self.takes_cases_field),
-            ("", self.active_field),
-            ("Rea&son", self.reason_field),
+            ("&Display name", self.name_field), ("E&mail", self.email_field), ("&Role", self.role_field),
+            ("", self.takes_cases_field), ("", self.active_field), ("Rea&son", self.reason_field),
         ], self.save_button, self.save_member)
-        availability_row = QHBoxLayout()
-        availability_row.addWidget(self.availability_field, 1)
-        availability_row.addWidget(self.availability_button)
-        availability_label = QLabel("A&vailability", edit_box)
-        availability_label.setBuddy(self.availability_field)
-        edit_form.addRow(availability_label, availability_row)
+        forms.add_buddy_row(edit_form, edit_box, "A&vailability", self.availability_field,
+                            forms.row(edit_box, (self.availability_field, 1), self.availability_button))
         edit_form.addRow("", self.redistribute_field)
         # Passwords: admins only (the services refuse everyone else too).
         self.temporary_password_field = forms.line_edit(edit_box, "temporaryPasswordField",
@@ -97,13 +89,9 @@ class TeamPage(pages.TablePage):
         self.unlock_button = forms.push_button("Unlock", edit_box, "unlockButton")
         self.unlock_button.setToolTip("Lift the lock after too many wrong passwords")
         self.unlock_button.clicked.connect(self.unlock)
-        password_row = QHBoxLayout()
-        password_row.addWidget(self.temporary_password_field, 1)
-        password_row.addWidget(self.reset_password_button)
-        password_row.addWidget(self.unlock_button)
-        self.password_label = QLabel("Pass&word", edit_box)
-        self.password_label.setBuddy(self.temporary_password_field)
-        edit_form.addRow(self.password_label, password_row)
+        self.password_label = forms.add_buddy_row(
+            edit_form, edit_box, "Pass&word", self.temporary_password_field,
+            forms.row(edit_box, (self.temporary_password_field, 1), self.reset_password_button, self.unlock_button))
         self.account_state = forms.hint("", edit_box)
         self.account_state.setObjectName("accountStateLabel")
         edit_form.addRow("", self.account_state)
@@ -122,11 +110,8 @@ class TeamPage(pages.TablePage):
         self.new_takes_cases_field.setChecked(True)
         self.add_button = forms.push_button("Add member", add_box, "addMemberButton", accent=True)
         forms.submit_form(add_box, [
-            ("&Username", self.new_username_field),
-            ("&Name", self.new_name_field),
-            ("Emai&l", self.new_email_field),
-            ("R&ole", self.new_role_field),
-            ("", self.new_takes_cases_field),
+            ("&Username", self.new_username_field), ("&Name", self.new_name_field), ("Emai&l", self.new_email_field),
+            ("R&ole", self.new_role_field), ("", self.new_takes_cases_field),
         ], self.add_button, self.add_member)
 
         forms.side_by_side(self, [(self.table, 1), forms.hint("Grey rows are deactivated accounts; nothing is ever deleted.", self)],
@@ -220,18 +205,12 @@ class TeamPage(pages.TablePage):
                 field.clear()
             self.new_username_field.setFocus(Qt.FocusReason.OtherFocusReason)
 
-        self._command(
-            lambda m: f"{m.display_name} joined the team as {MemberRole(m.role).label.lower()}.",
-            lambda: ui.services.team.add_member(ui.member_id, username, name, role=role, email=email,
-                                                can_take_cases=takes_cases),
-            {
-                "username": self.new_username_field,
-                "display_name": self.new_name_field,
-                "email": self.new_email_field,
-                "role": self.new_role_field,
-            },
-            then=clear_form,
-        )
+        fields = {"username": self.new_username_field, "display_name": self.new_name_field,
+                  "email": self.new_email_field, "role": self.new_role_field}
+        self._command(lambda m: f"{m.display_name} joined the team as {MemberRole(m.role).label.lower()}.",
+                      lambda: ui.services.team.add_member(ui.member_id, username, name, role=role, email=email,
+                                                          can_take_cases=takes_cases),
+                      fields, then=clear_form)
 
     def save_member(self) -> None:
         member = self.selected_member()
