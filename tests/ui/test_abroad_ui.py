@@ -11,7 +11,14 @@ from desktop_helpdesk.services.contacts import NewContact
 from desktop_helpdesk.storage.records import ClientRecord, HolidayArrangementRecord
 from desktop_helpdesk.ui.admin.models import arrangement_model
 from tests.ui.conftest import OFFSCREEN_NOISE, log_case
-from tests.ui.test_admin_dialog import click, open_dialog, table_texts, type_into, wait_refused, wait_reload
+from tests.ui.test_admin_dialog import (
+    click,
+    open_dialog,
+    table_texts,
+    type_into,
+    wait_refused,
+    wait_reload,
+)
 from tests.ui.test_taking_cases_ui import show
 
 pytestmark = pytest.mark.qt_log_ignore(*OFFSCREEN_NOISE)

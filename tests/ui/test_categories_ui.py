@@ -11,7 +11,14 @@ from desktop_helpdesk.storage.records import AuditRecord, CaseRecord
 from desktop_helpdesk.ui.admin.models import category_model
 from desktop_helpdesk.ui.models.case_table_model import CaseColumn
 from tests.ui.conftest import OFFSCREEN_NOISE, log_case
-from tests.ui.test_admin_dialog import click, open_dialog, table_texts, type_into, wait_refused, wait_reload
+from tests.ui.test_admin_dialog import (
+    click,
+    open_dialog,
+    table_texts,
+    type_into,
+    wait_refused,
+    wait_reload,
+)
 from tests.ui.test_taking_cases_ui import settle
 
 pytestmark = pytest.mark.qt_log_ignore(*OFFSCREEN_NOISE)

@@ -167,7 +167,14 @@ def test_admin_edits_the_acknowledgement_a_bad_placeholder_is_refused_and_previe
 
 
 def test_team_and_personal_canned_replies_are_kept_in_administration(qtbot, window, ui):
-    from tests.ui.test_admin_dialog import click, open_dialog, table_texts, type_into, wait_refused, wait_reload
+    from tests.ui.test_admin_dialog import (
+        click,
+        open_dialog,
+        table_texts,
+        type_into,
+        wait_refused,
+        wait_reload,
+    )
 
     dialog = open_dialog(qtbot, window, "canned_replies")
     page = dialog.canned_replies_page
