@@ -276,6 +276,8 @@ def _open_chosen_database(config: AppConfig, args: argparse.Namespace):
         # A person waits for the window: its check runs in the background once the list
         # shows (IntegrityCheck). Automation (--screenshot) waits for nobody: checked first.
         headless=bool(args.screenshot), check_first=bool(args.screenshot),
+        # The backup before an upgrade takes minutes on a large file: shown, and cancellable.
+        upgrade_with_progress=not args.screenshot,
         refuse=lambda text: _error_box(QMessageBox, "The database cannot be opened", text, args.screenshot),
     )
 

@@ -8,7 +8,12 @@ from pathlib import Path
 from peewee import Database, SqliteDatabase
 from playhouse.migrations import Runner
 
-from desktop_helpdesk.storage.db import DatabaseOpenError, backup_name, backup_sqlite
+from desktop_helpdesk.storage.db import (
+    BackupProgress,
+    DatabaseOpenError,
+    backup_name,
+    backup_sqlite,
+)
 
 log = logging.getLogger(__name__)
 
@@ -38,26 +43,30 @@ def pending(db: Database) -> list[str]:
     return [m.name for m in status if m.applied is None]
 
 
-def upgrade(db: Database, *, backup_dir: Path | None = None, target: str | None = None) -> list[str]:
+def upgrade(db: Database, *, backup_dir: Path | None = None, target: str | None = None,
+            progress: BackupProgress | None = None) -> list[str]:
     """Apply pending migrations, after an online backup when an existing SQLite file has data.
 
     Args:
         db: the connected database.
         backup_dir: where SQLite backups go (None: no backup, e.g. PostgreSQL).
         target: stop after this migration (tests use it to build an old schema).
+        progress: told how far the backup got, ``(bytes copied, bytes in all)``; it may raise
+            to stop before anything is changed.
 
     Returns:
         The names of the migrations applied.
 
     Raises:
         DatabaseOpenError: if the database is newer than this app.
+        Exception: whatever ``progress`` raised (nothing was migrated, no backup is left).
     """
     todo = pending(db)
     if not todo:
         return []
     if backup_dir is not None and isinstance(db, SqliteDatabase) and _has_history(db):
         path = Path(db.database)
-        backup_sqlite(db, backup_dir / backup_name(path, "before-upgrade").name)
+        backup_sqlite(db, backup_dir / backup_name(path, "before-upgrade").name, progress=progress)
     applied = runner(db).up(target=target)
     log.info("applied schema migrations: %s", ", ".join(applied))
     return applied

@@ -28,6 +28,7 @@ from desktop_helpdesk.storage.db import (
     open_database,
     restore_copy,
 )
+from desktop_helpdesk.ui import startup
 from desktop_helpdesk.ui.workers import WorkerPool
 
 log = logging.getLogger(__name__)
@@ -103,6 +104,7 @@ def open_with_way_out(
     refuse: Callable[[str], None],
     ask: Callable[[DatabaseDamagedError], tuple[DamagedChoice, str]] | None = None,
     check_first: bool = True,
+    upgrade_with_progress: bool = False,
 ) -> DatabaseTarget | None:
     """Open ``target``; on a damaged file let the user choose a way out, never writing to it.
 
@@ -116,6 +118,9 @@ def open_with_way_out(
         check_first: run the integrity check before opening; the window passes False and
             runs it afterwards with ``IntegrityCheck`` (a file needing an upgrade is still
             checked first).
+        upgrade_with_progress: a file needing a schema upgrade is checked, backed up and
+            upgraded on a worker behind a progress window naming it and counting the bytes
+            copied, with Cancel (which leaves the file untouched and stops the start).
 
     Returns:
         The target that was opened, or None when the user quit or the database cannot be used.
@@ -123,7 +128,9 @@ def open_with_way_out(
     ask = ask or _ask
     while True:
         try:
-            open_database(target, allow_new=allow_new, check_first=check_first)
+            runner = startup.upgrade_with_progress(target.sqlite_path) \
+                if upgrade_with_progress and target.is_sqlite else None
+            open_database(target, allow_new=allow_new, check_first=check_first, run_upgrade=runner)
             return target
         except DatabaseDamagedError as error:
             log.error("cannot open database: %s", error)
