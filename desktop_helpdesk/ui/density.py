@@ -14,6 +14,13 @@ from desktop_helpdesk.ui.models.case_table_model import CaseColumn
 
 # The subject column's narrowest width (it elides, with the subject as its tooltip).
 SUBJECT_MINIMUM = 120
+# On a narrow window (a 1366 laptop at 125 %: 1093 px) the subject may give way further, so
+# the working columns (priority, status, received) still show without scrolling sideways; the
+# case pane beside the list shows the selected case's subject whole.
+SUBJECT_NARROW_MINIMUM = 72
+# Before the compact case pane widens past its own needs, the list's subject gets this many
+# average characters (the supervisor's list, with its Assignee column, on a 1366 laptop).
+SUBJECT_COMFORTABLE_CHARACTERS = 36
 
 # What the subject column would like (average characters): the list's spare width goes to
 # the subject, the text an agent reads, before the case pane grows past its own needs.
@@ -21,6 +28,12 @@ SUBJECT_IDEAL_CHARACTERS = 52
 
 # Below this window width the window turns compact by itself (until the member chooses).
 COMPACT_BELOW = 1600
+# Below this width a compact window is also narrow: the queues fold away (F7 or Ctrl+F brings
+# them back; the list's title names the queue shown), the case pane keeps only what its content
+# needs, the names in the list elide further and the subject may give way to
+# SUBJECT_NARROW_MINIMUM. At 1093 px the list, its seven working columns and the case pane
+# need all the width there is: with the queues beside them the last three would scroll.
+NARROW_BELOW = 1200
 _QUEUE_WIDTH = {False: 210, True: 150}
 # The roomy case pane holds three SLA cards side by side (at most this wide, as much as the
 # list's subjects leave); the compact one takes what its own content needs.
@@ -36,6 +49,7 @@ _WHOLE_COLUMNS = (CaseColumn.NUMBER, CaseColumn.PRIORITY, CaseColumn.STATUS, Cas
 # give way on a narrow list.
 _ELIDING_CHARACTERS = {False: {CaseColumn.CLIENT: (20, 12), CaseColumn.ASSIGNEE: (16, 12)},
                        True: {CaseColumn.CLIENT: (14, 12), CaseColumn.ASSIGNEE: (12, 8)}}
+_NARROW_ELIDING_CHARACTERS = {CaseColumn.CLIENT: (12, 7), CaseColumn.ASSIGNEE: (10, 7)}
 # The widest texts of the columns that show whole (English labels, Halifax dates).
 _SLA_SAMPLES = {
     False: ("Overdue · Resolve 24d 8h late", "Due soon · Respond 7h 59m left",
@@ -59,10 +73,11 @@ QWidget#caseDetail QLabel[role="statusChip"], QWidget#caseDetail QLabel[role="pr
 """
 
 
-def column_widths(window, compact: bool) -> tuple[dict[CaseColumn, int], dict[CaseColumn, int]]:
+def column_widths(window, compact: bool, narrow: bool = False) -> tuple[dict[CaseColumn, int], dict[CaseColumn, int]]:
     """(preferred widths, narrowest widths) of the list's columns for the list's font now:
     number, priority, status, received and SLA columns hold their widest usual text and
-    header, so they never elide; client and assignee names elide first (with a tooltip).
+    header, so they never elide; client and assignee names elide first (with a tooltip), further
+    on a ``narrow`` window.
     """
     table = window.table
     header = table.horizontalHeader()
@@ -95,9 +110,10 @@ def column_widths(window, compact: bool) -> tuple[dict[CaseColumn, int], dict[Ca
                  for column, widths in samples.items()}
     minimums: dict[CaseColumn, int] = {}
     average = plain.averageCharWidth()
-    for column, (wide, narrow) in _ELIDING_CHARACTERS[compact].items():
+    eliding = _NARROW_ELIDING_CHARACTERS if compact and narrow else _ELIDING_CHARACTERS[compact]
+    for column, (wide, least) in eliding.items():
         preferred[column] = max(average * wide, title(column))
-        minimums[column] = max(average * narrow, title(column))
+        minimums[column] = max(average * least, title(column))
     return preferred, minimums
 
 
@@ -116,6 +132,7 @@ class WindowDensity(QObject):
         super().__init__(window)
         self._window = window
         self._compact: bool | None = None
+        self._narrow = False
         self._chosen = False
         # Panel widths wait for the window's first showing (sizes set before are rescaled).
         self._share_pending = False
@@ -136,6 +153,16 @@ class WindowDensity(QObject):
         self.action_case_pane.setShortcut(QKeySequence("F8"))
         self.action_case_pane.setToolTip("Show or hide the selected case beside the list (F8)")
         self.action_case_pane.toggled.connect(self.show_case_pane)
+        self.action_queues = QAction("Queues", window)
+        self.action_queues.setObjectName("actionQueues")
+        self.action_queues.setCheckable(True)
+        self.action_queues.setChecked(True)
+        self.action_queues.setShortcut(QKeySequence("F7"))
+        self.action_queues.setToolTip("Show or hide the queues and the search beside the list (F7)")
+        self.action_queues.toggled.connect(self.show_queues)
+        # Searching needs the search box: Ctrl+F brings folded queues back (after the window's
+        # own handler, which focuses the box).
+        window.action_search.triggered.connect(self._on_window_action_search_triggered)
         self._add_to_toolbar(window)
         # The case pane may be dragged shut too; the list and queues may not.
         window.splitter.setChildrenCollapsible(True)
@@ -153,10 +180,19 @@ class WindowDensity(QObject):
     def compact(self) -> bool:
         return bool(self._compact)
 
+    @property
+    def narrow(self) -> bool:
+        """Compact on a window narrower than ``NARROW_BELOW`` (a laptop at 125 %)."""
+        return self.compact and self._narrow
+
+    def subject_minimum(self) -> int:
+        return SUBJECT_NARROW_MINIMUM if self.narrow else SUBJECT_MINIMUM
+
     def _add_to_toolbar(self, window) -> None:
         toolbar = window.findChild(QToolBar, "mainToolBar")
         if toolbar is None:
             window.addAction(self.action_compact)
+            window.addAction(self.action_queues)
             window.addAction(self.action_case_pane)
             return
         # On the right, beside "Signed in as": they change the view, not the cases (and
@@ -167,7 +203,7 @@ class WindowDensity(QObject):
              and widget.objectName() == "signedInLabel"),
             None,
         )
-        for action in (self.action_compact, self.action_case_pane):
+        for action in (self.action_compact, self.action_queues, self.action_case_pane):
             if signed_in is None:
                 toolbar.addAction(action)
             else:
@@ -182,8 +218,10 @@ class WindowDensity(QObject):
             # A case that needs more width than the pane has (a wider chip, a longer name):
             # the splitter takes it from the list now rather than clip the case's texts.
             self._window.splitter.refresh()
-        if watched is self._window and event.type() == QEvent.Type.Resize and not self._chosen:
-            self.set_compact(self._window.width() < COMPACT_BELOW)
+        if watched is self._window and event.type() == QEvent.Type.Resize:
+            self._set_narrow(self._window.width() < NARROW_BELOW)
+            if not self._chosen:
+                self.set_compact(self._window.width() < COMPACT_BELOW)
         if watched is self._window and event.type() == QEvent.Type.Show and self._kept_state is not None:
             self._window.layout().activate()
             self._window.splitter.restoreState(self._kept_state)
@@ -230,13 +268,42 @@ class WindowDensity(QObject):
         # Two lines to type in rather than four: the timeline below keeps its room.
         window.detail.summary_edit.setFixedHeight(46 if compact else 70)
         window.detail.set_compact(compact)
+        self.action_queues.setChecked(not self.narrow)
         self.fit_columns()
         if not self._splitter_kept:
             self._share_width()
 
+    def _set_narrow(self, narrow: bool) -> None:
+        if narrow == self._narrow:
+            return
+        self._narrow = narrow
+        self._apply_narrow()
+
+    def _apply_narrow(self) -> None:
+        # Follows the window's width; F7 (or Ctrl+F) shows the queues again until the next change.
+        self.action_queues.setChecked(not self.narrow)
+        self.fit_columns()
+        if not self._splitter_kept:
+            self._share_width()
+
+    def show_queues(self, shown: bool) -> None:
+        """Show the queues and the search beside the list, or give their width to the list."""
+        if self.action_queues.isChecked() != shown:
+            self.action_queues.setChecked(shown)
+            return
+        self._window.queue_panel.setVisible(shown)
+        if not self._splitter_kept:
+            self._share_width()
+
+    def _on_window_action_search_triggered(self) -> None:
+        if not self._window.queue_panel.isVisible():
+            self.show_queues(True)
+            self._window.queue_panel.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
     def fit_columns(self) -> None:
         """Give the list's columns the widths their texts need in this density's font."""
-        self._window.column_fitter.set_widths(*column_widths(self._window, self.compact))
+        self._window.column_fitter.set_widths(*column_widths(self._window, self.compact, self.narrow),
+                                              subject_minimum=self.subject_minimum())
 
     def queue_width(self) -> int:
         """What the queue panel needs to show every queue's name whole with its count."""
@@ -246,20 +313,21 @@ class WindowDensity(QObject):
         needed = panel.list.sizeHintForColumn(0) + 2 * panel.list.frameWidth() + margins.left() + margins.right()
         return max(_QUEUE_WIDTH[self.compact], needed)
 
-    def list_width(self, *, ideal: bool = False) -> int:
+    def list_width(self, *, ideal: bool = False, subject_characters: int = 0) -> int:
         """What the centre needs to show the list's shown columns without scrolling sideways
-        (``ideal``: every column at its preferred width and the subject at its ideal one)."""
+        (``ideal``: every column at its preferred width and the subject at its ideal one;
+        ``subject_characters``: the others at their narrowest, the subject that wide)."""
         window = self._window
         header = window.table.horizontalHeader()
-        preferred, minimums = column_widths(window, self.compact)
+        preferred, minimums = column_widths(window, self.compact, self.narrow)
         columns = sum(
             (preferred if ideal else {**preferred, **minimums}).get(column, header.sectionSize(column))
             for column in CaseColumn
             if column != CaseColumn.SUBJECT and not header.isSectionHidden(column)
         )
         chrome = window.table.verticalScrollBar().sizeHint().width() + 2 * window.table.frameWidth() + 12
-        subject = window.table.fontMetrics().averageCharWidth() * SUBJECT_IDEAL_CHARACTERS if ideal \
-            else SUBJECT_MINIMUM
+        characters = SUBJECT_IDEAL_CHARACTERS if ideal else subject_characters
+        subject = max(window.table.fontMetrics().averageCharWidth() * characters, self.subject_minimum())
         return columns + subject + chrome
 
     def _share_width(self) -> None:
@@ -271,13 +339,17 @@ class WindowDensity(QObject):
             return
         self._share_pending = False
         total = sum(window.splitter.sizes()) or window.width()
-        queue = self.queue_width()
+        queue = self.queue_width() if self.action_queues.isChecked() else 0
         needed = window.detail.minimumSizeHint().width()
         if not self.action_case_pane.isChecked():
             detail = 0
         elif self.compact:
-            # The list's spare width goes to its subjects first, the case pane the rest.
-            detail = max(needed, _COMPACT_DETAIL_AT_LEAST, total - queue - self.list_width(ideal=True))
+            # The list's spare width goes to its subjects first, the case pane the rest. The
+            # pane keeps a comfortable width only while the list's subject stays readable; on a
+            # narrow window it keeps what its content needs.
+            comfortable = self.list_width(subject_characters=SUBJECT_COMFORTABLE_CHARACTERS)
+            floor = needed if self.narrow else min(_COMPACT_DETAIL_AT_LEAST, total - queue - comfortable)
+            detail = max(needed, floor, total - queue - self.list_width(ideal=True))
         else:
             detail = max(needed, _DETAIL_MINIMUM[False],
                          min(_ROOMY_DETAIL_AT_MOST, total - queue - self.list_width(ideal=True)))
@@ -296,7 +368,7 @@ class WindowDensity(QObject):
             window.table.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def _on_sort_indicator_changed(self, column: int, _order) -> None:
-        preferred, _minimums = column_widths(self._window, self.compact)
+        preferred, _minimums = column_widths(self._window, self.compact, self.narrow)
         if CaseColumn(column) in preferred:
             self._window.column_fitter.prefer_at_least(CaseColumn(column), preferred[CaseColumn(column)])
 
@@ -311,7 +383,7 @@ class WindowDensity(QObject):
         if not self.compact or not window.isVisible() or not self.action_case_pane.isChecked():
             return
         queue, centre, detail = window.splitter.sizes()
-        missing = self.list_width() - centre
+        missing = self.list_width(subject_characters=SUBJECT_COMFORTABLE_CHARACTERS) - centre
         spare = detail - window.detail.minimumSizeHint().width()
         if missing > 0 and spare > 0:
             moved = min(missing, spare)

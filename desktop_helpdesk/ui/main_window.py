@@ -91,6 +91,7 @@ class _ListColumnFitter(QObject):
         self._preferred = dict(widths)
         self._minimums = dict(_NARROW_MINIMUMS)
         self._chosen: dict[CaseColumn, int] = {}  # widths the member dragged (or restored)
+        self._subject_minimum = _SUBJECT_MINIMUM
         self._fitting = False
         header = table.horizontalHeader()
         header.sectionResized.connect(self._on_header_section_resized)
@@ -119,11 +120,13 @@ class _ListColumnFitter(QObject):
         self._chosen = {column: header.sectionSize(column) for column in CaseColumn
                         if column != CaseColumn.SUBJECT and not header.isSectionHidden(column)}
 
-    def set_widths(self, widths: dict[CaseColumn, int], minimums: dict[CaseColumn, int]) -> None:
-        """Use other preferred widths and narrow minimums (a denser layout), then fit; the
-        widths the member chose stay."""
+    def set_widths(self, widths: dict[CaseColumn, int], minimums: dict[CaseColumn, int], *,
+                   subject_minimum: int = _SUBJECT_MINIMUM) -> None:
+        """Use other preferred widths, narrow minimums and subject minimum (a denser layout),
+        then fit; the widths the member chose stay."""
         self._preferred = {**widths, **self._chosen}
         self._minimums = dict(minimums)
+        self._subject_minimum = subject_minimum
         self.fit()
 
     def fit(self) -> None:
@@ -142,10 +145,10 @@ class _ListColumnFitter(QObject):
             # Too narrow for every column at its preferred width: every column gives way to
             # its minimum before any has to scroll.
             left = self._give_way(shown, available)
-            if left < _SUBJECT_MINIMUM and not header.isSectionHidden(CaseColumn.NEXT_DUE):
+            if left < self._subject_minimum and not header.isSectionHidden(CaseColumn.NEXT_DUE):
                 up_to_sla = header.visualIndex(CaseColumn.NEXT_DUE)
                 left = self._give_way([c for c in shown if header.visualIndex(c) <= up_to_sla], available)
-            header.resizeSection(CaseColumn.SUBJECT, max(_SUBJECT_MINIMUM, left))
+            header.resizeSection(CaseColumn.SUBJECT, max(self._subject_minimum, left))
         finally:
             self._fitting = False
 
@@ -155,9 +158,9 @@ class _ListColumnFitter(QObject):
         header = self._table.horizontalHeader()
         left = available - sum(header.sectionSize(c) for c in columns)
         for column, minimum in self._minimums.items():
-            if column in columns and left < _SUBJECT_MINIMUM:
+            if column in columns and left < self._subject_minimum:
                 width = header.sectionSize(column)
-                narrower = max(minimum, width - (_SUBJECT_MINIMUM - left))
+                narrower = max(minimum, width - (self._subject_minimum - left))
                 header.resizeSection(column, narrower)
                 left += width - narrower
         return left

@@ -19,6 +19,7 @@ from desktop_helpdesk.services.demo import seed_demo_data
 from desktop_helpdesk.ui import admin
 from desktop_helpdesk.ui.admin.admin_dialog import AdminDialog
 from desktop_helpdesk.ui.context import UiContext
+from desktop_helpdesk.ui.density import SUBJECT_MINIMUM, SUBJECT_NARROW_MINIMUM
 from desktop_helpdesk.ui.main_window import MainWindow
 from desktop_helpdesk.ui.models.case_table_model import CaseColumn
 from desktop_helpdesk.ui.models.roles import encode_case_ids
@@ -195,10 +196,68 @@ def test_a_laptop_at_125_percent_scrolls_the_case_instead_of_clipping_it(qtbot, 
         qtbot.waitUntil(lambda: detail.body_scroll.viewport().width() >= detail.body.minimumSizeHint().width())
         assert not _clipped_or_squeezed(detail), (detail.number_label.text(), _clipped_or_squeezed(detail))
         assert not _overlapping(detail.header.findChildren(QLabel))
-    # Every queue is in view without scrolling the queue list.
+    # The queues are folded on so narrow a window; shown again (F7), every one is in view
+    # without scrolling the queue list.
+    window.density.action_queues.trigger()
+    settle(qtbot)
     queues = window.queue_panel.list
     last = queues.model().index(queues.model().rowCount() - 1, 0)
-    assert queues.viewport().rect().contains(queues.visualRect(last))
+    assert queues.isVisible() and queues.viewport().rect().contains(queues.visualRect(last))
+
+
+def test_at_125_percent_the_working_columns_show_beside_the_case(qtbot, demo_window):
+    # 1366x768 pixels at a 125 % scale factor leave 1093x614 for the window: the queues fold
+    # away so the list shows priority, status and received without scrolling sideways.
+    window = demo_window
+    window.resize(1093, 614)
+    qtbot.waitUntil(lambda: window.density.narrow)
+    _show_case(qtbot, window, 0)
+    qtbot.waitUntil(lambda: window.detail.width() >= window.detail.minimumSizeHint().width())
+    settle(qtbot)
+    assert not window.queue_panel.isVisible() and not window.density.action_queues.isChecked()
+    qtbot.waitUntil(lambda: _columns_fit(window))
+    assert window.table.horizontalScrollBar().maximum() == 0
+    header = window.table.horizontalHeader()
+    assert header.sectionSize(CaseColumn.SUBJECT) >= SUBJECT_NARROW_MINIMUM
+    first, last = window.visible_rows()
+    for row in range(first, last + 1):
+        for column in WHOLE_COLUMNS:
+            assert _cell_text_width(window, row, column) <= header.sectionSize(column), (
+                row, column.name, window.model.index(row, column).data())
+    assert window.detail.isVisible()
+
+    # Searching brings the queues (and the search box) back, focused.
+    qtbot.keyClick(window.table, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert window.queue_panel.isVisible() and window.density.action_queues.isChecked()
+    assert window.queue_panel.search.hasFocus()
+    # A wider window shows them by itself again.
+    window.density.action_queues.trigger()
+    assert not window.queue_panel.isVisible()
+    window.resize(1366, 768)
+    qtbot.waitUntil(window.queue_panel.isVisible)
+    assert not window.density.narrow
+
+
+def test_the_supervisors_list_gives_the_subject_the_width_the_case_pane_can_spare(qtbot, demo_window):
+    # The supervisor's lists show the Assignee column too: the case pane keeps only what its
+    # content needs, and folding the queues (F7) gives the subject their width.
+    window = demo_window
+    _show_queue(qtbot, window, Queue.ALL_OPEN)
+    _show_case(qtbot, window, 0)
+    qtbot.waitUntil(lambda: _columns_fit(window))
+    header = window.table.horizontalHeader()
+    assert not header.isSectionHidden(CaseColumn.ASSIGNEE)
+    detail = window.detail
+    assert detail.width() <= max(detail.minimumSizeHint().width(), 320) + 2
+    subject = header.sectionSize(CaseColumn.SUBJECT)
+    assert subject >= SUBJECT_MINIMUM
+    queues = window.queue_panel.width()
+    window.density.action_queues.trigger()
+    # The list first (its names at their preferred widths, the subject at twice its width or
+    # more), the case pane what is left.
+    qtbot.waitUntil(lambda: header.sectionSize(CaseColumn.SUBJECT) >= 2 * subject)
+    assert window.splitter.sizes()[0] == 0 and queues > 0
+    assert _columns_fit(window) and window.table.horizontalScrollBar().maximum() == 0
 
 
 def test_a_laptop_shows_the_working_columns_beside_the_case(qtbot, window, ui):
