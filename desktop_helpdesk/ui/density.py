@@ -117,6 +117,17 @@ def column_widths(window, compact: bool, narrow: bool = False) -> tuple[dict[Cas
     return preferred, minimums
 
 
+def _view_toggle(window, text: str, name: str, shortcut: str, tip: str, *, checked: bool = False) -> QAction:
+    """A checkable toolbar action that changes the view (its shortcut named in its tooltip)."""
+    action = QAction(text, window)
+    action.setObjectName(name)
+    action.setCheckable(True)
+    action.setChecked(checked)
+    action.setShortcut(QKeySequence(shortcut))
+    action.setToolTip(f"{tip} ({shortcut})")
+    return action
+
+
 class WindowDensity(QObject):
     """Compact density (smaller rows, narrower queue panel, columns and case pane, so a
     1366-pixel laptop shows the list's working columns beside the case) and a case pane that
@@ -140,25 +151,14 @@ class WindowDensity(QObject):
         # window's width leaves it alone (the toolbar's Compact and F8 still share anew).
         self._splitter_kept = False
         self._kept_state: QByteArray | None = None
-        self.action_compact = QAction("Compact", window)
-        self.action_compact.setObjectName("actionCompact")
-        self.action_compact.setCheckable(True)
-        self.action_compact.setShortcut(QKeySequence("Ctrl+Shift+L"))
-        self.action_compact.setToolTip("Smaller rows and panels for a laptop screen (Ctrl+Shift+L)")
+        self.action_compact = _view_toggle(window, "Compact", "actionCompact", "Ctrl+Shift+L",
+                                           "Smaller rows and panels for a laptop screen")
         self.action_compact.triggered.connect(self._on_action_compact_triggered)
-        self.action_case_pane = QAction("Case pane", window)
-        self.action_case_pane.setObjectName("actionCasePane")
-        self.action_case_pane.setCheckable(True)
-        self.action_case_pane.setChecked(True)
-        self.action_case_pane.setShortcut(QKeySequence("F8"))
-        self.action_case_pane.setToolTip("Show or hide the selected case beside the list (F8)")
+        self.action_case_pane = _view_toggle(window, "Case pane", "actionCasePane", "F8",
+                                             "Show or hide the selected case beside the list", checked=True)
         self.action_case_pane.toggled.connect(self.show_case_pane)
-        self.action_queues = QAction("Queues", window)
-        self.action_queues.setObjectName("actionQueues")
-        self.action_queues.setCheckable(True)
-        self.action_queues.setChecked(True)
-        self.action_queues.setShortcut(QKeySequence("F7"))
-        self.action_queues.setToolTip("Show or hide the queues and the search beside the list (F7)")
+        self.action_queues = _view_toggle(window, "Queues", "actionQueues", "F7",
+                                          "Show or hide the queues and the search beside the list", checked=True)
         self.action_queues.toggled.connect(self.show_queues)
         # Searching needs the search box: Ctrl+F brings folded queues back (after the window's
         # own handler, which focuses the box).

@@ -10,15 +10,8 @@ from PySide6.QtCore import Qt
 from desktop_helpdesk.services.contacts import NewContact
 from desktop_helpdesk.storage.records import ClientRecord, HolidayArrangementRecord
 from desktop_helpdesk.ui.admin.models import arrangement_model
+from tests.ui import test_admin_dialog as admin_steps
 from tests.ui.conftest import OFFSCREEN_NOISE, log_case
-from tests.ui.test_admin_dialog import (
-    click,
-    open_dialog,
-    table_texts,
-    type_into,
-    wait_refused,
-    wait_reload,
-)
 from tests.ui.test_taking_cases_ui import show
 
 pytestmark = pytest.mark.qt_log_ignore(*OFFSCREEN_NOISE)
@@ -37,7 +30,7 @@ def test_arrangement_model_passes_qtmodeltester(qtmodeltester, ui):
 
 def test_admin_sets_a_clients_place_and_holiday_cover(qtbot, window, ui):
     client = ui.services.contacts.create_client(ui.member_id, "Harbor Learning")
-    dialog = open_dialog(qtbot, window, "clients")
+    dialog = admin_steps.open_dialog(qtbot, window, "clients")
     page = dialog.clients_page
     assert page.select_client(client.id)
     place = page.place
@@ -45,18 +38,18 @@ def test_admin_sets_a_clients_place_and_holiday_cover(qtbot, window, ui):
     place.region.setCurrentIndex(place.region.findData("MA"))
     place.time_zone.setCurrentIndex(place.time_zone.findData("Mars/Olympus"))  # not offered
     place.time_zone.setEditText("Mars/Olympus")
-    wait_refused(qtbot, dialog, lambda: click(qtbot, page.save_place_button))
+    admin_steps.wait_refused(qtbot, dialog, lambda: admin_steps.click(qtbot, page.save_place_button))
     assert dialog.message_is_error() and dialog.message_text().startswith("Time zone: ")
     place.time_zone.setCurrentIndex(place.time_zone.findData("America/New_York"))
-    type_into(qtbot, page.edit_manager_field, "Avery MacLean")
-    type_into(qtbot, page.edit_notes_field, "Boston office, US holidays")
-    wait_reload(qtbot, dialog, lambda: click(qtbot, page.save_place_button))
+    admin_steps.type_into(qtbot, page.edit_manager_field, "Avery MacLean")
+    admin_steps.type_into(qtbot, page.edit_notes_field, "Boston office, US holidays")
+    admin_steps.wait_reload(qtbot, dialog, lambda: admin_steps.click(qtbot, page.save_place_button))
     stored = ClientRecord.get_by_id(client.id)
     assert (stored.country, stored.region, stored.time_zone) == ("US", "MA", "America/New_York")
     assert (stored.account_manager, stored.notes) == ("Avery MacLean", "Boston office, US holidays")
     # Email domains: mail from an unknown address at these finds the client.
-    type_into(qtbot, page.edit_domains_field, "harbor.example; @Harbor-Learning.example")
-    wait_reload(qtbot, dialog, lambda: click(qtbot, page.save_place_button))
+    admin_steps.type_into(qtbot, page.edit_domains_field, "harbor.example; @Harbor-Learning.example")
+    admin_steps.wait_reload(qtbot, dialog, lambda: admin_steps.click(qtbot, page.save_place_button))
     assert ui.services.contacts.list_clients()[0].email_domains == (
         "harbor-learning.example", "harbor.example")
     assert page.edit_domains_field.text() == "harbor-learning.example, harbor.example"
@@ -66,12 +59,12 @@ def test_admin_sets_a_clients_place_and_holiday_cover(qtbot, window, ui):
     cover.place.country.setCurrentIndex(cover.place.country.findData("US"))
     cover.from_field.setDate(cover.from_field.date().addDays(1))
     cover.to_field.setDate(cover.from_field.date().addDays(1))
-    wait_refused(qtbot, dialog, lambda: click(qtbot, cover.add_button))  # nobody named
+    admin_steps.wait_refused(qtbot, dialog, lambda: admin_steps.click(qtbot, cover.add_button))  # nobody named
     assert dialog.message_text().startswith("Covered by: ")
-    type_into(qtbot, cover.covered_by_field, "Boston partner desk")
-    type_into(qtbot, cover.reach_field, "+1 617 555 0199")
-    wait_reload(qtbot, dialog, lambda: qtbot.keyClick(cover.reach_field, Qt.Key.Key_Return))
-    assert table_texts(cover.table, 3) == ["Boston partner desk"]
+    admin_steps.type_into(qtbot, cover.covered_by_field, "Boston partner desk")
+    admin_steps.type_into(qtbot, cover.reach_field, "+1 617 555 0199")
+    admin_steps.wait_reload(qtbot, dialog, lambda: qtbot.keyClick(cover.reach_field, Qt.Key.Key_Return))
+    assert admin_steps.table_texts(cover.table, 3) == ["Boston partner desk"]
     record = HolidayArrangementRecord.get()
     assert (record.country, record.starts_on, record.ends_on) == ("US", "2026-11-26", "2026-11-27")
 

@@ -10,15 +10,8 @@ from desktop_helpdesk.services.case_list_columns import ExportColumn
 from desktop_helpdesk.storage.records import AuditRecord, CaseRecord
 from desktop_helpdesk.ui.admin.models import category_model
 from desktop_helpdesk.ui.models.case_table_model import CaseColumn
+from tests.ui import test_admin_dialog as admin_steps
 from tests.ui.conftest import OFFSCREEN_NOISE, log_case
-from tests.ui.test_admin_dialog import (
-    click,
-    open_dialog,
-    table_texts,
-    type_into,
-    wait_refused,
-    wait_reload,
-)
 from tests.ui.test_taking_cases_ui import settle
 
 pytestmark = pytest.mark.qt_log_ignore(*OFFSCREEN_NOISE)
@@ -32,25 +25,25 @@ def test_category_model_passes_qtmodeltester(qtmodeltester, ui):
 
 
 def test_admin_adds_renames_and_retires_categories(qtbot, window, ui):
-    dialog = open_dialog(qtbot, window, "categories")
+    dialog = admin_steps.open_dialog(qtbot, window, "categories")
     page = dialog.categories_page
     assert not page.edit_box.isEnabled()
-    type_into(qtbot, page.name_field, "SCORM")
-    wait_reload(qtbot, dialog, lambda: qtbot.keyClick(page.name_field, Qt.Key.Key_Return))
-    type_into(qtbot, page.name_field, "LMS access")
-    wait_reload(qtbot, dialog, lambda: click(qtbot, page.add_button))
-    assert table_texts(page.table) == ["LMS access", "SCORM"]
+    admin_steps.type_into(qtbot, page.name_field, "SCORM")
+    admin_steps.wait_reload(qtbot, dialog, lambda: qtbot.keyClick(page.name_field, Qt.Key.Key_Return))
+    admin_steps.type_into(qtbot, page.name_field, "LMS access")
+    admin_steps.wait_reload(qtbot, dialog, lambda: admin_steps.click(qtbot, page.add_button))
+    assert admin_steps.table_texts(page.table) == ["LMS access", "SCORM"]
 
-    type_into(qtbot, page.name_field, "scorm")
-    wait_refused(qtbot, dialog, lambda: click(qtbot, page.add_button))
+    admin_steps.type_into(qtbot, page.name_field, "scorm")
+    admin_steps.wait_refused(qtbot, dialog, lambda: admin_steps.click(qtbot, page.add_button))
     assert dialog.message_is_error() and dialog.message_text().startswith("Category: ")
 
     assert page.select_category(ui.services.categories.list_categories()[1].id)
     assert page.rename_field.text() == "SCORM"
-    type_into(qtbot, page.rename_field, "SCORM packages")
-    wait_reload(qtbot, dialog, lambda: click(qtbot, page.rename_button))
-    assert table_texts(page.table) == ["LMS access", "SCORM packages"]
-    wait_reload(qtbot, dialog, lambda: click(qtbot, page.retire_button))
+    admin_steps.type_into(qtbot, page.rename_field, "SCORM packages")
+    admin_steps.wait_reload(qtbot, dialog, lambda: admin_steps.click(qtbot, page.rename_button))
+    assert admin_steps.table_texts(page.table) == ["LMS access", "SCORM packages"]
+    admin_steps.wait_reload(qtbot, dialog, lambda: admin_steps.click(qtbot, page.retire_button))
     assert page.retire_button.text() == "Offer again"
     assert [c.name for c in ui.services.categories.list_categories()] == ["LMS access"]
     actions = [r.action for r in AuditRecord.select().where(AuditRecord.entity == "category")]
@@ -100,7 +93,7 @@ def test_category_changed_on_the_details_tab(qtbot, window, ui):
     settle(qtbot, window)
     detail = window.detail
     detail.category_field.setCurrentIndex(detail.category_field.findData(lms.id))
-    click(qtbot, detail.save_button)
+    admin_steps.click(qtbot, detail.save_button)
     settle(qtbot, window)
     assert CaseRecord.get_by_id(case.id).category_id == lms.id
     assert detail.header.category_chip.text() == "LMS access"

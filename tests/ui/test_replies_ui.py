@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QDialog, QPushButton
 
 from desktop_helpdesk.services.case_queries import Queue
 from desktop_helpdesk.storage.records import ContactRecord, MailOutboxRecord
+from tests.ui import test_admin_dialog as admin_steps
 from tests.ui.conftest import OFFSCREEN_NOISE, log_case
 from tests.ui.test_taking_cases_ui import settle, show
 
@@ -129,23 +130,22 @@ def test_reply_and_canned_reply_keys_are_in_the_shortcuts_help(qtbot, window):
 
 
 def test_admin_edits_the_acknowledgement_a_bad_placeholder_is_refused_and_previewed(qtbot, window, ui):
-    from tests.ui.test_admin_dialog import click, open_dialog, wait_refused, wait_reload
 
     configure_mail(ui)
     case = log_case(ui, "Course player shows a blank page")
-    dialog = open_dialog(qtbot, window, "email_templates")
+    dialog = admin_steps.open_dialog(qtbot, window, "email_templates")
     page = dialog.email_templates_page
     page.select_kind("acknowledgement")
     assert page.editor.toPlainText().startswith("Dear {contact_name},\n\nThank you for contacting")
     assert page.state_label.text() == "built-in text"
 
     page.editor.setPlainText("Hi {contact_first_name}, case {case_number} is logged ({ticket_url}).")
-    wait_refused(qtbot, dialog, lambda: click(qtbot, page.save_button))
+    admin_steps.wait_refused(qtbot, dialog, lambda: admin_steps.click(qtbot, page.save_button))
 
     assert dialog.message_is_error()
     assert dialog.message_text().startswith("Text: unknown placeholder {ticket_url}")
     with qtbot.waitSignal(page.preview_failed, timeout=5000) as failed:
-        click(qtbot, page.preview_button)
+        admin_steps.click(qtbot, page.preview_button)
     assert "unknown placeholder {ticket_url}" in failed.args[0]
 
     page.editor.setPlainText("Hi {contact_first_name}, case {case_number} is logged; we respond by {respond_due}.")
@@ -154,45 +154,37 @@ def test_admin_edits_the_acknowledgement_a_bad_placeholder_is_refused_and_previe
         qtbot.keyClick(page.case_field, Qt.Key.Key_Return)
     assert page.preview_text.toPlainText().startswith(f"Hi Carol, case {case.number} is logged; we respond by ")
     assert f"[Case {case.number}] Course player shows a blank page" in page.preview_heading.text()
-    wait_reload(qtbot, dialog, lambda: click(qtbot, page.save_button))
+    admin_steps.wait_reload(qtbot, dialog, lambda: admin_steps.click(qtbot, page.save_button))
     assert page.state_label.text() == "edited by the team"
 
     ui.services.cases.send_acknowledgement(ui.member_id, case.id)
     row = MailOutboxRecord.get(MailOutboxRecord.kind == "acknowledgement")
     assert row.body.startswith(f"Hi Carol, case {case.number} is logged; we respond by ")
 
-    wait_reload(qtbot, dialog, lambda: click(qtbot, page.restore_button))
+    admin_steps.wait_reload(qtbot, dialog, lambda: admin_steps.click(qtbot, page.restore_button))
     assert page.state_label.text() == "built-in text"
     assert page.editor.toPlainText().startswith("Dear {contact_name},")
 
 
 def test_team_and_personal_canned_replies_are_kept_in_administration(qtbot, window, ui):
-    from tests.ui.test_admin_dialog import (
-        click,
-        open_dialog,
-        table_texts,
-        type_into,
-        wait_refused,
-        wait_reload,
-    )
 
-    dialog = open_dialog(qtbot, window, "canned_replies")
+    dialog = admin_steps.open_dialog(qtbot, window, "canned_replies")
     page = dialog.canned_replies_page
     assert page.shared_box.isEnabled()  # Dana is an admin
-    type_into(qtbot, page.title_field, "Clear the cache")
+    admin_steps.type_into(qtbot, page.title_field, "Clear the cache")
     page.body_field.setPlainText("Hi {contact_first_name}, please clear the browser cache.")
     page.shared_box.setChecked(True)
-    wait_reload(qtbot, dialog, lambda: click(qtbot, page.add_button))
-    type_into(qtbot, page.title_field, "Sign-off")
+    admin_steps.wait_reload(qtbot, dialog, lambda: admin_steps.click(qtbot, page.add_button))
+    admin_steps.type_into(qtbot, page.title_field, "Sign-off")
     page.body_field.setPlainText("Cheers, {nickname}")
     page.shared_box.setChecked(False)
-    wait_refused(qtbot, dialog, lambda: click(qtbot, page.add_button))
+    admin_steps.wait_refused(qtbot, dialog, lambda: admin_steps.click(qtbot, page.add_button))
     assert dialog.message_text().startswith("Text: unknown placeholder {nickname}")
     page.body_field.setPlainText("Cheers, {agent_name}")
-    wait_reload(qtbot, dialog, lambda: click(qtbot, page.add_button))
+    admin_steps.wait_reload(qtbot, dialog, lambda: admin_steps.click(qtbot, page.add_button))
 
-    assert table_texts(page.table) == ["Clear the cache", "Sign-off"]
-    assert table_texts(page.table, 1) == ["The team", "Me"]
+    assert admin_steps.table_texts(page.table) == ["Clear the cache", "Sign-off"]
+    assert admin_steps.table_texts(page.table, 1) == ["The team", "Me"]
     assert [r.title for r in ui.services.canned_replies.list_for(ui.member_id)] == ["Clear the cache", "Sign-off"]
 
 
@@ -253,11 +245,10 @@ def test_an_unsent_reply_is_kept_as_a_draft_and_forgotten_once_sent(qtbot, windo
 
 def test_an_agent_keeps_personal_canned_replies_from_the_picker(qtbot, make_window, ui):
     from desktop_helpdesk.ui.dialogs.canned_replies_dialog import CannedRepliesDialog
-    from tests.ui.test_admin_dialog import click, context_for, type_into
 
     configure_mail(ui)
     agent = ui.services.team.add_member(ui.member_id, "alice", "Alice Agent")
-    agent_ui = context_for(agent, ui)
+    agent_ui = admin_steps.context_for(agent, ui)
     case = log_case(ui, "Printer offline")
     window = make_window(agent_ui)
     show(qtbot, window, case.id, Queue.ALL_OPEN)
@@ -270,10 +261,10 @@ def test_an_agent_keeps_personal_canned_replies_from_the_picker(qtbot, make_wind
     with qtbot.waitSignal(manager.loaded, timeout=5000):
         pass
     assert not manager.page.shared_box.isEnabled()  # the team's replies are for supervisors
-    type_into(qtbot, manager.page.title_field, "Driver link")
+    admin_steps.type_into(qtbot, manager.page.title_field, "Driver link")
     manager.page.body_field.setPlainText("Hi {contact_first_name}, the driver is at https://example.com/d.")
     with qtbot.waitSignal(manager.loaded, timeout=5000):
-        click(qtbot, manager.page.add_button)
+        admin_steps.click(qtbot, manager.page.add_button)
     assert manager.message_text() == "Canned reply \u201cDriver link\u201d added."
     manager.reject()
     qtbot.waitUntil(lambda: len(composer.start.canned) == 1, timeout=5000)
