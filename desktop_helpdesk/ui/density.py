@@ -132,8 +132,9 @@ class WindowDensity(QObject):
     """Compact density (smaller rows, narrower queue panel, columns and case pane, so a
     1366-pixel laptop shows the list's working columns beside the case) and a case pane that
     collapses to give the list the whole width. Compact follows the window's width until the
-    member picks it from the toolbar (Ctrl+Shift+L); the case pane toggles with F8. The
-    splitter itself is remembered between runs with the window's other UI state.
+    member picks it from the toolbar (Ctrl+Shift+L); the case pane toggles with F8, the queues
+    with F7 (they fold by themselves on a narrow window: a 1366 laptop at 125 %). The splitter
+    itself is remembered between runs with the window's other UI state.
 
     Args:
         window: the ``MainWindow`` (its splitter, list, queue panel and case detail).
