@@ -14,9 +14,9 @@ from desktop_helpdesk.domain.abroad import (
     public_holiday,
 )
 from desktop_helpdesk.services.audit import ChangeLog
-from desktop_helpdesk.services.context import ServiceContext, write_transaction
+from desktop_helpdesk.services.context import ServiceContext
 from desktop_helpdesk.services.errors import ValidationError, existing
-from desktop_helpdesk.services.permissions import acting_member, require_action
+from desktop_helpdesk.services.permissions import Actions, change_by
 from desktop_helpdesk.storage.records import ClientRecord, HolidayArrangementRecord
 
 
@@ -108,9 +108,7 @@ class AbroadService:
             place = checked_place(country, region, time_zone)
         except PlaceError as error:
             raise ValidationError(error.field, error.message) from None
-        with write_transaction():
-            actor = acting_member(actor_id)
-            require_action(actor, "edit_clients")
+        with change_by(actor_id, Actions.EDIT_CLIENTS) as actor:
             client = existing(ClientRecord, client_id, "client")
             log = ChangeLog(actor.id, self._context.now(), entity="client", entity_id=client.id)
             log.change(client, "country", place.country, action="client_updated")
@@ -194,9 +192,7 @@ class AbroadService:
             raise ValidationError("covered_by", "say who covers (a person or a partner)")
         if len(covered_by) > 200:
             raise ValidationError("covered_by", "at most 200 characters")
-        with write_transaction():
-            actor = acting_member(actor_id)
-            require_action(actor, "manage_holiday_arrangements")
+        with change_by(actor_id, Actions.MANAGE_HOLIDAY_ARRANGEMENTS) as actor:
             now = self._context.now()
             record = HolidayArrangementRecord.create(
                 country=place.country, region=place.region, starts_on=starts_on.isoformat(),
@@ -216,9 +212,7 @@ class AbroadService:
             NotFoundError: no such arrangement.
             PermissionDenied: the actor is an agent.
         """
-        with write_transaction():
-            actor = acting_member(actor_id)
-            require_action(actor, "manage_holiday_arrangements")
+        with change_by(actor_id, Actions.MANAGE_HOLIDAY_ARRANGEMENTS) as actor:
             record = existing(HolidayArrangementRecord, arrangement_id, "holiday arrangement")
             if record.active:
                 record.active = False

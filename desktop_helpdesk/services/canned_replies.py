@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from peewee import JOIN, fn
 
 from desktop_helpdesk.services.audit import ChangeLog
-from desktop_helpdesk.services.context import ServiceContext, write_transaction
+from desktop_helpdesk.services.context import ServiceContext
 from desktop_helpdesk.services.email_templates import checked_template
 from desktop_helpdesk.services.errors import NotFoundError, checked_text
-from desktop_helpdesk.services.permissions import acting_member, require_action
+from desktop_helpdesk.services.permissions import change_by, require_action
 from desktop_helpdesk.storage.records import CannedReplyRecord, TeamMemberRecord
 
 MAX_TITLE = 80
@@ -82,8 +82,7 @@ class CannedReplyService:
         """
         title = checked_text("title", title, required=True, max_length=MAX_TITLE)
         body = checked_template("body", body)
-        with write_transaction():
-            actor = acting_member(actor_id)
+        with change_by(actor_id) as actor:
             if shared:
                 require_action(actor, "canned_replies.manage_team")
             now = self._context.now()
@@ -118,8 +117,7 @@ class CannedReplyService:
             title = checked_text("title", title, required=True, max_length=MAX_TITLE)
         if body is not None:
             body = checked_template("body", body)
-        with write_transaction():
-            actor = acting_member(actor_id)
+        with change_by(actor_id) as actor:
             row = CannedReplyRecord.get_or_none(CannedReplyRecord.id == reply_id)
             if row is None or (row.owner_id is not None and row.owner_id != actor.id):
                 # Another member's own replies are theirs alone: not even listed to others.

@@ -42,7 +42,7 @@ from desktop_helpdesk.services.case_reads import (
 )
 from desktop_helpdesk.services.categories import chosen_category
 from desktop_helpdesk.services.contacts import NewContact, find_or_create_contact
-from desktop_helpdesk.services.context import ServiceContext, write_transaction
+from desktop_helpdesk.services.context import ServiceContext
 from desktop_helpdesk.services.dto import (
     AttachmentInfo,
     AuditEntry,
@@ -71,7 +71,7 @@ from desktop_helpdesk.services.mail import (
     require_mail_contact,
     resolution_body,
 )
-from desktop_helpdesk.services.permissions import acting_member, require_action
+from desktop_helpdesk.services.permissions import Actions, change_by, require_action
 from desktop_helpdesk.services.reply_checks import (
     checked_reply,
     last_client_message_id,
@@ -196,8 +196,7 @@ class CaseService:
         # the acknowledgement; a voicemail or an email still needs one within 2 business hours.
         live = intake.can_be_live and live_call
 
-        with write_transaction():
-            actor = acting_member(actor_id)
+        with change_by(actor_id) as actor:
             category = chosen_category(category_id)
             settings = context.settings()
             calendar = context.reload_calendar()
@@ -1177,9 +1176,7 @@ class CaseService:
         if duplicate_id == survivor_id:
             raise ValidationError("survivor", "a case cannot be merged into itself")
         now = self._context.now()
-        with write_transaction():
-            actor = acting_member(actor_id)
-            require_action(actor, "merge_cases")
+        with change_by(actor_id, Actions.MERGE_CASES) as actor:
             query = lock_rows(CaseRecord.select().where(CaseRecord.id.in_([duplicate_id, survivor_id]))
                               .order_by(CaseRecord.id))
             cases = {case.id: case for case in query}
@@ -1413,8 +1410,7 @@ class CaseService:
         version, its audit rows and (``reindex``: the command changes searchable text) a fresh
         search row; return it read back (bulk work, ``read_back=False``, skips that read)."""
         now = self._context.now()
-        with write_transaction():
-            actor = acting_member(actor_id)
+        with change_by(actor_id) as actor:
             # Client and contact come in the same query: CRM events and the waiting-on text
             # need their names, and a query per use would double the cost of a small change.
             query = (

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from peewee import fn
 
 from desktop_helpdesk.services.audit import ChangeLog
-from desktop_helpdesk.services.context import ServiceContext, write_transaction
+from desktop_helpdesk.services.context import ServiceContext
 from desktop_helpdesk.services.errors import ValidationError, existing
-from desktop_helpdesk.services.permissions import acting_member, require_action
+from desktop_helpdesk.services.permissions import Actions, change_by
 from desktop_helpdesk.storage.records import CaseRecord, CategoryRecord
 
 MAX_CATEGORY_NAME = 80
@@ -70,9 +70,7 @@ class CategoryService:
             PermissionDenied: the actor is an agent.
         """
         name = _name(name)
-        with write_transaction():
-            actor = acting_member(actor_id)
-            require_action(actor, "manage_categories")
+        with change_by(actor_id, Actions.MANAGE_CATEGORIES) as actor:
             _check_unique(name)
             now = self._context.now()
             record = CategoryRecord.create(name=name, active=True, created_at=now)
@@ -98,9 +96,7 @@ class CategoryService:
             PermissionDenied: the actor is an agent.
         """
         name = _name(name)
-        with write_transaction():
-            actor = acting_member(actor_id)
-            require_action(actor, "manage_categories")
+        with change_by(actor_id, Actions.MANAGE_CATEGORIES) as actor:
             record = _category(category_id)
             if record.name != name:
                 _check_unique(name, except_id=record.id)
@@ -126,9 +122,7 @@ class CategoryService:
             NotFoundError: no such category.
             PermissionDenied: the actor is an agent.
         """
-        with write_transaction():
-            actor = acting_member(actor_id)
-            require_action(actor, "manage_categories")
+        with change_by(actor_id, Actions.MANAGE_CATEGORIES) as actor:
             record = _category(category_id)
             if record.active != bool(active):
                 log = ChangeLog(actor.id, self._context.now(), entity="category", entity_id=record.id)

@@ -18,7 +18,7 @@ from desktop_helpdesk.services.errors import (
     check_phone,
     existing,
 )
-from desktop_helpdesk.services.permissions import acting_member, require_action
+from desktop_helpdesk.services.permissions import Actions, change_by
 from desktop_helpdesk.storage.records import (
     CaseRecord,
     ClientEmailDomainRecord,
@@ -99,9 +99,7 @@ class ContactEditingService:
                 raise ValidationError("email_domains", f"{domain!r} is not an email domain (e.g. acme.example)")
             if domain not in wanted:
                 wanted.append(domain)
-        with write_transaction():
-            actor = acting_member(actor_id)
-            require_action(actor, "edit_clients")
+        with change_by(actor_id, Actions.EDIT_CLIENTS) as actor:
             owners = dict(ClientEmailDomainRecord.select(ClientEmailDomainRecord.domain, ClientRecord.name)
                           .join(ClientRecord).where(ClientEmailDomainRecord.domain.in_(wanted),
                                                     ClientEmailDomainRecord.client != client_id).tuples())
@@ -173,8 +171,7 @@ class ContactEditingService:
         notes = str(notes or "")
         if len(notes) > MAX_NOTES:
             raise ValidationError("notes", f"at most {MAX_NOTES:,} characters")
-        with write_transaction():
-            actor = acting_member(actor_id)
+        with change_by(actor_id) as actor:
             contact = _contact(contact_id)
             now = self._context.now()
             log = ChangeLog(actor.id, now, entity="contact", entity_id=contact.id)
@@ -216,9 +213,7 @@ class ContactEditingService:
             NotFoundError: no such contact.
         """
         reason = _reason(reason)
-        with write_transaction():
-            actor = acting_member(actor_id)
-            require_action(actor, "move_contacts")
+        with change_by(actor_id, Actions.MOVE_CONTACTS) as actor:
             contact = _contact(contact_id)
             client = ClientRecord.get_or_none(ClientRecord.id == client_id)
             if client is None:
@@ -240,8 +235,7 @@ class ContactEditingService:
         Raises:
             NotFoundError: no such contact.
         """
-        with write_transaction():
-            actor = acting_member(actor_id)
+        with change_by(actor_id) as actor:
             contact = _contact(contact_id)
             if contact.active != bool(active):
                 log = ChangeLog(actor.id, self._context.now(), entity="contact", entity_id=contact.id)
@@ -264,9 +258,7 @@ class ContactEditingService:
         reason = _reason(reason)
         if duplicate_id == survivor_id:
             raise ValidationError("survivor", "a contact cannot be merged into itself")
-        with write_transaction():
-            actor = acting_member(actor_id)
-            require_action(actor, "merge_contacts")
+        with change_by(actor_id, Actions.MERGE_CONTACTS) as actor:
             duplicate, survivor = _contact(duplicate_id), _contact(survivor_id)
             if duplicate.client_id != survivor.client_id:
                 raise ValidationError("survivor", "merge contacts of the same client (move one first)")
@@ -330,9 +322,7 @@ def update_client(actor_id: int, at, client_id: int, *, name: str, account_manag
     check_phone("phone", str(phone or "").strip())
     if len(notes or "") > MAX_NOTES:
         raise ValidationError("notes", f"at most {MAX_NOTES:,} characters")
-    with write_transaction():
-        actor = acting_member(actor_id)
-        require_action(actor, "edit_clients")
+    with change_by(actor_id, Actions.EDIT_CLIENTS) as actor:
         client = existing(ClientRecord, client_id, "client")
         if ClientRecord.select().where(ClientRecord.name_key == client_name_key(name),
                                        ClientRecord.id != client.id).exists():

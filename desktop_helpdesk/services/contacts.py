@@ -16,7 +16,7 @@ from desktop_helpdesk.domain.cases import (
 )
 from desktop_helpdesk.services.audit import ChangeLog
 from desktop_helpdesk.services.contact_editing import contact_ids_with_address
-from desktop_helpdesk.services.context import ServiceContext, write_transaction
+from desktop_helpdesk.services.context import ServiceContext
 from desktop_helpdesk.services.dto import ClientSummary, ContactMatch
 from desktop_helpdesk.services.errors import (
     NotFoundError,
@@ -25,7 +25,7 @@ from desktop_helpdesk.services.errors import (
     check_phone,
     checked_text,
 )
-from desktop_helpdesk.services.permissions import acting_member
+from desktop_helpdesk.services.permissions import change_by
 from desktop_helpdesk.storage.db import database, serialize_on
 from desktop_helpdesk.storage.dialect import unindexed
 from desktop_helpdesk.storage.records import (
@@ -217,8 +217,7 @@ class ContactService:
         account_manager = checked_text("account_manager", account_manager, ClientRecord.account_manager)
         check_email("account_manager_email", account_manager_email)
         check_phone("phone", phone)
-        with write_transaction():
-            actor = acting_member(actor_id)
+        with change_by(actor_id) as actor:
             now = self._context.now()
             client = create_client_record(
                 actor.id, now, name, account_manager, account_manager_email.strip(), phone.strip()
@@ -248,8 +247,7 @@ class ContactService:
             PermissionDenied: unknown or inactive actor.
         """
         details = NewContact(name, email, phone, client_id=client_id).validated()
-        with write_transaction():
-            actor = acting_member(actor_id)
+        with change_by(actor_id) as actor:
             contact = find_or_create_contact(actor.id, self._context.now(), details, reuse=False)
         return self.get_contact(contact.id)
 

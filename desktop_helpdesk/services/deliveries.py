@@ -8,10 +8,10 @@ from enum import StrEnum
 
 from desktop_helpdesk.domain.policy import LabelledEnum
 from desktop_helpdesk.services.audit import ChangeLog
-from desktop_helpdesk.services.context import ServiceContext, write_transaction
+from desktop_helpdesk.services.context import ServiceContext
 from desktop_helpdesk.services.errors import NotFoundError, ValidationError
 from desktop_helpdesk.services.outbox import unsent
-from desktop_helpdesk.services.permissions import Actions, acting_member, require
+from desktop_helpdesk.services.permissions import Actions, change_by
 from desktop_helpdesk.storage.records import CaseRecord, CrmOutboxRecord, MailOutboxRecord
 
 SKIP_REASON_LIMIT = 500
@@ -139,9 +139,7 @@ class DeliveryService:
         """
         channel = Channel(channel)
         record = channel.record
-        with write_transaction():
-            actor = acting_member(actor_id)
-            require(actor, Actions.RETRY_DELIVERIES)
+        with change_by(actor_id, Actions.RETRY_DELIVERIES) as actor:
             row = self._undelivered_row(channel, outbox_id)
             record.update(next_attempt_at=None, parked_at=None, first_failed_at=None).where(
                 record.id == row.id
@@ -167,9 +165,7 @@ class DeliveryService:
         reason = (reason or "").strip()
         if not reason:
             raise ValidationError("reason", "say why this delivery is skipped")
-        with write_transaction():
-            actor = acting_member(actor_id)
-            require(actor, Actions.SKIP_DELIVERIES)
+        with change_by(actor_id, Actions.SKIP_DELIVERIES) as actor:
             row = self._undelivered_row(channel, outbox_id)
             record.update(skipped_at=self._context.now(), skip_reason=reason[:SKIP_REASON_LIMIT],
                           next_attempt_at=None, claimed_by="").where(record.id == row.id).execute()

@@ -15,9 +15,9 @@ from desktop_helpdesk.domain.templates import (
     render_template,
 )
 from desktop_helpdesk.services.audit import ChangeLog
-from desktop_helpdesk.services.context import ServiceContext, TeamSettings, write_transaction
+from desktop_helpdesk.services.context import ServiceContext, TeamSettings
 from desktop_helpdesk.services.errors import NotFoundError, ValidationError, checked_text
-from desktop_helpdesk.services.permissions import acting_member, require_action
+from desktop_helpdesk.services.permissions import Actions, acting_member, change_by
 from desktop_helpdesk.storage.records import (
     CaseRecord,
     ContactRecord,
@@ -167,9 +167,7 @@ class EmailTemplateService:
         """
         template_kind = _kind(kind)
         body = checked_template("body", body)
-        with write_transaction():
-            actor = acting_member(actor_id)
-            require_action(actor, "email_templates.edit")
+        with change_by(actor_id, Actions.EDIT_EMAIL_TEMPLATES) as actor:
             now = self._context.now()
             before = template_text(template_kind)
             if before != body:

@@ -43,7 +43,7 @@ from desktop_helpdesk.services.mail_parsing import (
     parse_mail,
     raw_message_key,
 )
-from desktop_helpdesk.services.permissions import acting_member
+from desktop_helpdesk.services.permissions import change_by
 from desktop_helpdesk.storage.records import (
     AttachmentRecord,
     CaseRecord,
@@ -613,8 +613,7 @@ class MailIntakeService:
         if not reason:
             raise ValidationError("reason", "say why the message is discarded")
         now = self._context.now()
-        with write_transaction():
-            actor = acting_member(actor_id)
+        with change_by(actor_id) as actor:
             row = self._waiting(inbound_id)
             InboundMailRecord.update(quarantine_state=QuarantineState.DISCARDED.value,
                                      quarantine_note=reason[:2000]).where(
@@ -627,8 +626,7 @@ class MailIntakeService:
     def _release(self, actor_id: int, inbound_id: int, *, force_new_case: bool) -> IntakeResult:
         settings = self._context.settings()
         now = self._context.now()
-        with write_transaction():
-            actor = acting_member(actor_id)
+        with change_by(actor_id) as actor:
             row = self._waiting(inbound_id)
             raw = bytes(row.raw)
             _key, parsed, problem = self._read(raw, settings)

@@ -3,9 +3,12 @@ reads to hide or disable what a role may not do)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from desktop_helpdesk.domain.cases import MemberRole
+from desktop_helpdesk.services.context import write_transaction
 from desktop_helpdesk.services.errors import PermissionDenied
 from desktop_helpdesk.storage.records import TeamMemberRecord
 
@@ -129,6 +132,28 @@ def acting_member(actor_id: int) -> TeamMemberRecord:
     if not member.active:
         raise PermissionDenied(f"{member.display_name}'s account is deactivated")
     return member
+
+
+@contextmanager
+def change_by(actor_id: int, action: Action | None = None) -> Iterator[TeamMemberRecord]:
+    """A write transaction for a change made by a team member: every service change opens so.
+
+    Args:
+        actor_id: the member making the change.
+        action: the guarded action the change is, if any (the role matrix decides).
+
+    Yields:
+        The member's record (from ``acting_member``).
+
+    Raises:
+        PermissionDenied: the member is unknown or deactivated, or ``action`` is not theirs.
+        ReadOnlyError: the database was opened read-only; nothing is written.
+    """
+    with write_transaction():
+        actor = acting_member(actor_id)
+        if action is not None:
+            require(actor, action)
+        yield actor
 
 
 def require(member: TeamMemberRecord, action: Action) -> None:

@@ -28,7 +28,7 @@ from desktop_helpdesk.services.errors import (
     checked_text,
     existing,
 )
-from desktop_helpdesk.services.permissions import Actions, acting_member, require
+from desktop_helpdesk.services.permissions import Actions, acting_member, change_by, require
 from desktop_helpdesk.storage.dialect import lock_rows
 from desktop_helpdesk.storage.records import (
     CaseRecord,
@@ -248,8 +248,7 @@ class PhoneCallService:
             The note.
         """
         now = self._context.now()
-        with write_transaction():
-            actor = acting_member(actor_id)
+        with change_by(actor_id) as actor:
             if contact_id is not None and ContactRecord.get_or_none(ContactRecord.id == contact_id) is None:
                 raise NotFoundError(f"No contact with id {contact_id}")
             call_id = PhoneCallRecord.insert(
@@ -282,8 +281,7 @@ class PhoneCallService:
             WorkflowError: the note was already dealt with.
         """
         now = self._context.now()
-        with write_transaction():
-            actor = acting_member(actor_id)
+        with change_by(actor_id) as actor:
             row = self._locked(call_id)
             if row.state != MISSED:
                 raise WorkflowError("This missed call was already dealt with")
@@ -343,8 +341,7 @@ class PhoneCallService:
         if len(phone_digits(strip_extension(number))) < 3:
             raise ValidationError("number", f"{number!r} is not a phone number")
         now = self._context.now()
-        with write_transaction():
-            actor = acting_member(actor_id)
+        with change_by(actor_id) as actor:
             case = existing(CaseRecord, case_id, "case")
             if case.status == "closed":
                 raise WorkflowError(f"Case {case.number} is closed (read-only); reopen it to call about it")
@@ -382,8 +379,7 @@ class PhoneCallService:
         """
         summary = _summary(summary)
         now = self._context.now()
-        with write_transaction():
-            actor = acting_member(actor_id)
+        with change_by(actor_id) as actor:
             row = self._own_call_in_progress(actor, call_id)
             duration = max(0, int((now - row.started_at).total_seconds()))
             logged = self._cases.add_interaction(
@@ -414,8 +410,7 @@ class PhoneCallService:
             PermissionDenied: someone else's call, for an agent.
         """
         now = self._context.now()
-        with write_transaction():
-            actor = acting_member(actor_id)
+        with change_by(actor_id) as actor:
             row = self._own_call_in_progress(actor, call_id)
             row.state = CANCELLED
             row.ended_at = now

@@ -8,9 +8,9 @@ from peewee import fn
 
 from desktop_helpdesk.services.audit import ChangeLog
 from desktop_helpdesk.services.case_queries import FilterCriteria
-from desktop_helpdesk.services.context import ServiceContext, write_transaction
+from desktop_helpdesk.services.context import ServiceContext
 from desktop_helpdesk.services.errors import PermissionDenied, ValidationError, existing
-from desktop_helpdesk.services.permissions import Actions, acting_member, require
+from desktop_helpdesk.services.permissions import Actions, change_by, require
 from desktop_helpdesk.storage.records import SavedFilterRecord, TeamMemberRecord
 
 MAX_FILTER_NAME = 80
@@ -75,8 +75,7 @@ class SavedFilterService:
             raise ValidationError("name", "give the filter a name")
         if len(name) > MAX_FILTER_NAME:
             raise ValidationError("name", f"at most {MAX_FILTER_NAME} characters")
-        with write_transaction():
-            actor = acting_member(actor_id)
+        with change_by(actor_id) as actor:
             now = self._context.now()
             existing = SavedFilterRecord.get_or_none(
                 (SavedFilterRecord.owner == actor.id) & (fn.LOWER(SavedFilterRecord.name) == name.lower())
@@ -106,8 +105,7 @@ class SavedFilterService:
             NotFoundError: no such filter.
             PermissionDenied: someone else's filter.
         """
-        with write_transaction():
-            actor = acting_member(actor_id)
+        with change_by(actor_id) as actor:
             record = existing(SavedFilterRecord, filter_id, "saved filter")
             if record.owner_id != actor.id:
                 if not record.shared:

@@ -11,10 +11,9 @@ from desktop_helpdesk.services.context import (
     SETTING_NAMES,
     ServiceContext,
     TeamSettings,
-    write_transaction,
 )
 from desktop_helpdesk.services.errors import NotFoundError, ValidationError, checked_text
-from desktop_helpdesk.services.permissions import Actions, acting_member, require
+from desktop_helpdesk.services.permissions import Actions, change_by
 from desktop_helpdesk.storage.records import ClosureRecord, SettingRecord
 
 
@@ -62,9 +61,7 @@ class SettingsService:
         unknown = set(changes) - SETTING_NAMES
         if unknown:
             raise ValidationError(sorted(unknown)[0], "is not a team setting")
-        with write_transaction():
-            actor = acting_member(actor_id)
-            require(actor, Actions.CHANGE_SETTINGS)
+        with change_by(actor_id, Actions.CHANGE_SETTINGS) as actor:
             current = self._context.settings()
             updated = replace(current, **changes).validated()
             log = ChangeLog(actor.id, self._context.now(), entity="setting")
@@ -117,9 +114,7 @@ class SettingsService:
         if not isinstance(day, date):
             raise ValidationError("day", "must be a date")
         reason = checked_text("reason", reason, required=True)
-        with write_transaction():
-            actor = acting_member(actor_id)
-            require(actor, Actions.MANAGE_CLOSURES)
+        with change_by(actor_id, Actions.MANAGE_CLOSURES) as actor:
             if ClosureRecord.select().where(ClosureRecord.day == day.isoformat()).exists():
                 raise ValidationError("day", f"{day.isoformat()} is already a closure day")
             now = self._context.now()
@@ -142,9 +137,7 @@ class SettingsService:
             NotFoundError: ``day`` is not a closure.
             PermissionDenied: the actor is an agent.
         """
-        with write_transaction():
-            actor = acting_member(actor_id)
-            require(actor, Actions.MANAGE_CLOSURES)
+        with change_by(actor_id, Actions.MANAGE_CLOSURES) as actor:
             closure = ClosureRecord.get_or_none(ClosureRecord.day == day.isoformat())
             if closure is None:
                 raise NotFoundError(f"{day.isoformat()} is not a closure day")

@@ -16,7 +16,7 @@ from desktop_helpdesk.services.errors import (
     checked_text,
     existing,
 )
-from desktop_helpdesk.services.permissions import Action, Actions, acting_member, require
+from desktop_helpdesk.services.permissions import Action, Actions, change_by, require
 from desktop_helpdesk.storage.records import CaseRecord, TeamMemberRecord
 
 _USERNAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789._-")
@@ -124,9 +124,7 @@ class TeamService:
             ValidationError: naming ``username`` (bad or taken), ``display_name``, ``role`` or ``email``.
         """
         member_role = _role(role)
-        with write_transaction():
-            actor = acting_member(actor_id)
-            require(actor, Actions.ADD_MEMBER)
+        with change_by(actor_id, Actions.ADD_MEMBER) as actor:
             if member_role is MemberRole.ADMIN:
                 require(actor, Actions.CREATE_ADMIN)
             member = self._create(actor.id, username, display_name, member_role, email, can_take_cases)
@@ -229,8 +227,7 @@ class TeamService:
             NotFoundError: no such member.
         """
         new_role = _role(role) if role is not None else None
-        with write_transaction():
-            actor = acting_member(actor_id)
+        with change_by(actor_id) as actor:
             member = _existing_member(member_id)
             manages = new_role is not None or can_take_cases is not None or active is not None
             if manages or actor.id != member.id:
@@ -302,8 +299,7 @@ class TeamService:
             state = Availability(availability)
         except ValueError:
             raise ValidationError("availability", f"unknown availability {availability!r}") from None
-        with write_transaction():
-            actor = acting_member(actor_id)
+        with change_by(actor_id) as actor:
             member = self._managed_member(actor, member_id, Actions.CHANGE_OTHERS_AVAILABILITY)
             now = self._context.now()
             log = ChangeLog(actor.id, now, entity="team_member", entity_id=member.id)
@@ -330,8 +326,7 @@ class TeamService:
             PermissionDenied: an agent redistributing someone else's cases.
             NotFoundError: no such member.
         """
-        with write_transaction():
-            actor = acting_member(actor_id)
+        with change_by(actor_id) as actor:
             member = self._managed_member(actor, member_id, Actions.REDISTRIBUTE_OTHERS)
             return self._redistribute(actor, member, reason)
 
