@@ -1,4 +1,12 @@
-"""CSV and XLSX writers for report tables: typed cells, progress, cancel, no half-written file."""
+"""CSV and XLSX writers for report tables: typed cells, progress, cancel, no half-written file.
+
+Both writers take the same arguments: ``tables`` (report tables, or a case list table), the
+destination ``path`` and, by keyword, ``progress`` (called with (rows written, total rows)
+every ``PROGRESS_STEP`` rows), ``cancelled`` (polled as often; True aborts) and ``zone`` (the
+time zone instants are shown in). Each returns the path written, and raises
+``ExportCancelled`` when cancelled or ``ExportError`` when the file cannot be written; either
+way no file is left.
+"""
 
 from __future__ import annotations
 
@@ -192,33 +200,15 @@ def _total_rows(tables: Sequence[ReportTable]) -> int:
     return sum(len(t.rows) for t in tables)
 
 
-def write_csv(
-    tables: Sequence[ReportTable],
-    path: Path,
-    *,
-    progress: ProgressCallback = no_progress,
-    cancelled: CancelCheck = never_cancelled,
-    zone: ZoneInfo = DESK_ZONE,
-) -> Path:
-    """Write tables to a CSV file Excel opens correctly (UTF-8 with BOM, CRLF rows).
+def write_csv(tables: Sequence[ReportTable], path: Path, *,
+              progress: ProgressCallback = no_progress, cancelled: CancelCheck = never_cancelled,
+              zone: ZoneInfo = DESK_ZONE) -> Path:
+    """Write tables to a CSV file Excel opens correctly (UTF-8 with BOM, CRLF rows); the
+    arguments, result and errors are those of every writer (see the module).
 
     A single table is plain data: the header row first, then rows. Several tables (e.g. the
     SLA report's compliance, times and waiting tables) are written one after another, each
     preceded by a line with its title and separated by an empty line.
-
-    Args:
-        tables: report tables (or a case list table).
-        path: destination file.
-        progress: called with (rows written, total rows) every few thousand rows.
-        cancelled: polled as often; True aborts.
-        zone: the time zone instants are shown in.
-
-    Returns:
-        The path written.
-
-    Raises:
-        ExportCancelled: when ``cancelled()`` turned True (no file is left).
-        ExportError: when the file cannot be written.
     """
     counter = RowProgress(_total_rows(tables), progress, cancelled)
     counter.check()
@@ -238,15 +228,11 @@ def write_csv(
     return Path(path)
 
 
-def write_xlsx(
-    tables: Sequence[ReportTable],
-    path: Path,
-    *,
-    progress: ProgressCallback = no_progress,
-    cancelled: CancelCheck = never_cancelled,
-    zone: ZoneInfo = DESK_ZONE,
-) -> Path:
-    """Write tables to an XLSX workbook, one sheet per table, with typed cells.
+def write_xlsx(tables: Sequence[ReportTable], path: Path, *,
+               progress: ProgressCallback = no_progress, cancelled: CancelCheck = never_cancelled,
+               zone: ZoneInfo = DESK_ZONE) -> Path:
+    """Write tables to an XLSX workbook, one sheet per table, with typed cells; the arguments,
+    result and errors are those of every writer (see the module).
 
     Each sheet starts with the title, the filters used (counts as numbers) and the generation
     time, then a bold header row (frozen) and the rows. Dates are date cells (``yyyy-mm-dd``;
@@ -255,20 +241,6 @@ def write_xlsx(
     subject typed as ``=HYPERLINK(...)`` never becomes a live formula. Written by XlsxWriter
     in constant-memory mode: rows stream to disk as they come, so memory stays flat and
     100,000 rows take about two seconds (openpyxl's write-only mode took ten).
-
-    Args:
-        tables: report tables.
-        path: destination file.
-        progress: called with (rows written, total rows).
-        cancelled: polled every few thousand rows; True aborts.
-        zone: the time zone instants are shown in.
-
-    Returns:
-        The path written.
-
-    Raises:
-        ExportCancelled: when cancelled (no file is left).
-        ExportError: when the file cannot be written.
     """
     import xlsxwriter
 
