@@ -77,10 +77,12 @@ def pop(window, db_path, opened_urls):
     installed.shutdown()
 
 
-def _intake_for(qtbot, pop, process):
+def _call_popping_intake(qtbot, pop, tmp_path, db_path, *args):
+    """Start ``desktop-helpdesk call ARGS`` in another process; returns it and the intake it popped
+    (started inside the wait, so the hand-over cannot come before the wait listens)."""
     with qtbot.waitSignal(pop.intake_opened, timeout=20_000) as opened:
-        pass
-    return opened.args[0]
+        process = _call_process(tmp_path, db_path, *args)
+    return process, opened.args[0]
 
 
 def test_call_from_another_process_pops_the_intake_with_the_matched_contact(qtbot, window, pop, ui, db_path,
@@ -88,9 +90,8 @@ def test_call_from_another_process_pops_the_intake_with_the_matched_contact(qtbo
     case = log_case(ui, "Certificates print blank", caller=CALLER)
     other = log_case(ui, "SCORM upload fails", caller=NewContact(
         name="Leo Nardo", email="leo@louvre.example", phone="902 955 7000", client_name="Louvre Learning"))
-    process = _call_process(tmp_path, db_path, "--from", "+1 (902) 955-6611", "--name", "LISA MONA",
-                            "--call-id", "pbx-42")
-    dialog = _intake_for(qtbot, pop, process)
+    process, dialog = _call_popping_intake(qtbot, pop, tmp_path, db_path, "--from", "+1 (902) 955-6611",
+                                           "--name", "LISA MONA", "--call-id", "pbx-42")
     # From hand-over to the matched caller on screen: the real clock bounds the wait.
     qtbot.waitUntil(lambda: dialog.chosen_contact is not None, timeout=300)
     code, out, err = _finish(process)
@@ -114,8 +115,8 @@ def test_call_from_another_process_pops_the_intake_with_the_matched_contact(qtbo
 
 
 def test_unknown_number_opens_the_new_contact_form_with_the_number(qtbot, window, pop, db_path, tmp_path):
-    process = _call_process(tmp_path, db_path, "--from", "(506) 555-0100 x12", "--name", "Pat Newcomer")
-    dialog = _intake_for(qtbot, pop, process)
+    process, dialog = _call_popping_intake(qtbot, pop, tmp_path, db_path, "--from", "(506) 555-0100 x12",
+                                           "--name", "Pat Newcomer")
     qtbot.waitUntil(lambda: dialog.new_contact_box.isVisible(), timeout=300)
     assert _finish(process)[0] == 0
     assert dialog.new_phone.text() == "(506) 555-0100 x12"
