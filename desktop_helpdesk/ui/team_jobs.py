@@ -63,8 +63,8 @@ class TeamJobRunner(QObject):
         self._clock_now = clock_now
         self._running = False
         self._again = False
-        self._stopped = False
-        self._stop_event = threading.Event()
+        # Set by stop(); the pass in the pool reads it too, to end after its current item.
+        self._stopped = threading.Event()
         self.last_outcomes: dict[str, JobOutcome] = {}
         self.last_run_at: datetime | None = None
         self.timer = QTimer(self)
@@ -80,16 +80,14 @@ class TeamJobRunner(QObject):
 
     def start(self) -> None:
         """Start the timer and run a pass right away."""
-        self._stopped = False
-        self._stop_event.clear()
+        self._stopped.clear()
         self.timer.start()
         self.run_now()
 
     def stop(self) -> None:
         """Stop the timer; a running round ends after its current item and is still reported."""
-        self._stopped = True
+        self._stopped.set()
         self._again = False
-        self._stop_event.set()
         self.timer.stop()
 
     def hand_on(self) -> None:
@@ -103,7 +101,7 @@ class TeamJobRunner(QObject):
         Returns:
             False when stopped, or when a pass is going (the request runs right after it).
         """
-        if self._stopped:
+        if self._stopped.is_set():
             return False
         self.scheduler.request(lease_name)
         if self._running:
@@ -118,18 +116,18 @@ class TeamJobRunner(QObject):
 
     def _one_pass(self):
         # Worker thread: the jobs, then what the team must be warned about (two small counts).
-        outcomes = self.scheduler.run_due(self._stop_event.is_set)
+        outcomes = self.scheduler.run_due(self._stopped.is_set)
         return outcomes, (self._alerts() if self._alerts is not None else None)
 
     def _on_timer_timeout(self) -> None:
-        if self._running or self._stopped:
+        if self._running or self._stopped.is_set():
             return
         self._submit_pass()
 
     def _finish_pass(self) -> None:
         self._running = False
         self.last_run_at = self._clock_now()
-        if self._again and not self._stopped:
+        if self._again and not self._stopped.is_set():
             self._again = False
             self._submit_pass()
 

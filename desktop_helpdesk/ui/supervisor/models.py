@@ -6,24 +6,14 @@ from datetime import datetime
 from enum import IntEnum
 from typing import Any
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QMimeData,
-    QModelIndex,
-    QObject,
-    Qt,
-    Signal,
-)
+from PySide6.QtCore import QAbstractTableModel, QMimeData, QModelIndex, QObject, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from desktop_helpdesk.domain.cases import Availability, CaseStatus
 from desktop_helpdesk.domain.policy import Priority
 from desktop_helpdesk.services.case_list_columns import CaseRow
 from desktop_helpdesk.services.reporting.tables import ColumnKind, ReportTable
-from desktop_helpdesk.services.reporting.workload import (
-    MemberWorkload,
-    WorkloadSnapshot,
-)
+from desktop_helpdesk.services.reporting.workload import MemberWorkload, WorkloadSnapshot
 from desktop_helpdesk.services.reporting.writers import format_cell
 from desktop_helpdesk.ui.models import roles
 from desktop_helpdesk.ui.sla_display import STATE_LOOKS, SlaReader
