@@ -7,11 +7,9 @@ import threading
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import (
-    QComboBox,
     QDialog,
     QFormLayout,
     QLabel,
-    QLineEdit,
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
@@ -22,7 +20,7 @@ from PySide6.QtWidgets import (
 from desktop_helpdesk.domain.policy import RequestedPriority
 from desktop_helpdesk.services.bulk import BulkAction, BulkOutcome, BulkRequest
 from desktop_helpdesk.ui.context import UiContext
-from desktop_helpdesk.ui.form_fields import button_row
+from desktop_helpdesk.ui.form_fields import button_row, combo_box, line_field
 from desktop_helpdesk.ui.messages import friendly_message
 from desktop_helpdesk.ui.workers import WorkerPool
 
@@ -70,27 +68,11 @@ class BulkDialog(QDialog):
         self.running = False
         self.outcome: BulkOutcome | None = None
 
-        self.action = QComboBox(self)
-        self.action.setObjectName("bulkActionField")
-        for action in BulkAction:
-            self.action.addItem(action.label, action.value)
-        self.assignee = QComboBox(self)
-        self.assignee.setObjectName("bulkAssigneeField")
-        self.assignee.addItem("Unassigned queue", None)
-        for name, member_id in members:
-            self.assignee.addItem(name, member_id)
-        self.priority = QComboBox(self)
-        self.priority.setObjectName("bulkPriorityField")
-        for level in RequestedPriority:
-            self.priority.addItem(level.label, level.value)
-        self.category = QComboBox(self)
-        self.category.setObjectName("bulkCategoryField")
-        self.category.addItem("No category", None)
-        for name, category_id in categories:
-            self.category.addItem(name, category_id)
-        self.reason = QLineEdit(self)
-        self.reason.setObjectName("bulkReasonField")
-        self.reason.setPlaceholderText("Why (audited on every case)")
+        self.action = combo_box(self, "bulkActionField", ((a.label, a.value) for a in BulkAction))
+        self.assignee = combo_box(self, "bulkAssigneeField", [("Unassigned queue", None), *members])
+        self.priority = combo_box(self, "bulkPriorityField", ((p.label, p.value) for p in RequestedPriority))
+        self.category = combo_box(self, "bulkCategoryField", [("No category", None), *categories])
+        self.reason = line_field(self, "bulkReasonField", "Why (audited on every case)")
         self.form = QFormLayout()
         self.form.addRow("&Change", self.action)
         self.form.addRow("&Assign to", self.assignee)

@@ -10,7 +10,6 @@ from pathlib import Path
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QComboBox,
     QDateEdit,
     QDialog,
     QDialogButtonBox,
@@ -21,7 +20,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QInputDialog,
     QLabel,
-    QLineEdit,
     QPushButton,
     QSplitter,
     QTableView,
@@ -45,7 +43,7 @@ from desktop_helpdesk.services.reporting.service import ReportService
 from desktop_helpdesk.services.reporting.workload import WorkloadSnapshot
 from desktop_helpdesk.services.reporting.writers import ExportFormat
 from desktop_helpdesk.ui.context import UiContext
-from desktop_helpdesk.ui.form_fields import dialog_buttons
+from desktop_helpdesk.ui.form_fields import combo_box, dialog_buttons, line_field
 from desktop_helpdesk.ui.models.roles import CASE_IDS_MIME, MEMBER_ID_ROLE, decode_case_ids
 from desktop_helpdesk.ui.supervisor.audit_chain_bar import AuditChainBar
 from desktop_helpdesk.ui.supervisor.audit_log_view import AuditLogView
@@ -143,13 +141,8 @@ class ReassignDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("reassignDialog")
         self.setWindowTitle("Reassign cases")
-        self._member = QComboBox(self)
-        self._member.setObjectName("reassignMember")
-        for member_id, name in members:
-            self._member.addItem(name, member_id)
-        self._reason = QLineEdit(self)
-        self._reason.setObjectName("reassignReason")
-        self._reason.setPlaceholderText("Why (kept in the audit log)")
+        self._member = combo_box(self, "reassignMember", ((name, member_id) for member_id, name in members))
+        self._reason = line_field(self, "reassignReason", "Why (kept in the audit log)")
         form = QFormLayout(self)
         form.addRow(QLabel(f"Move {count} selected case{'s' if count != 1 else ''} to:"))
         form.addRow("Team member", self._member)
@@ -327,27 +320,18 @@ class SupervisorView(QWidget):
         for edit in (self.date_from, self.date_to):
             edit.setCalendarPopup(True)
             edit.setDisplayFormat("yyyy-MM-dd")
-        self.grouping = QComboBox(page)
-        self.grouping.setObjectName("reportGrouping")
-        for grouping in GROUPING_CHOICES:
-            self.grouping.addItem(grouping.label, grouping.value)
-        self.table_kind = QComboBox(page)
-        self.table_kind.setObjectName("reportTableKind")
-        for key, label in TABLE_CHOICES.items():
-            self.table_kind.addItem(label, key)
+        self.grouping = combo_box(page, "reportGrouping", ((g.label, g.value) for g in GROUPING_CHOICES))
+        self.table_kind = combo_box(
+            page, "reportTableKind", ((label, key) for key, label in TABLE_CHOICES.items()))
         self.refresh_button = QPushButton("Re&fresh", page)
         self.refresh_button.setObjectName("refreshReportsButton")
         self.refresh_button.clicked.connect(self.refresh_reports)
         self.table_kind.currentIndexChanged.connect(self._on_report_choice_changed)
         self.grouping.currentIndexChanged.connect(self._on_report_choice_changed)
-        self.export_kind = QComboBox(page)
-        self.export_kind.setObjectName("exportReportKind")
-        for kind, label in REPORT_KIND_LABELS.items():
-            self.export_kind.addItem(label, kind.value)
-        self.export_format = QComboBox(page)
-        self.export_format.setObjectName("exportFormat")
-        for export_format in (ExportFormat.PDF, ExportFormat.XLSX, ExportFormat.CSV):
-            self.export_format.addItem(export_format.value.upper(), export_format.value)
+        self.export_kind = combo_box(
+            page, "exportReportKind", ((label, kind.value) for kind, label in REPORT_KIND_LABELS.items()))
+        self.export_format = combo_box(page, "exportFormat", (
+            (f.value.upper(), f.value) for f in (ExportFormat.PDF, ExportFormat.XLSX, ExportFormat.CSV)))
         self.export_button = QPushButton("E&xport\u2026", page)
         self.export_button.setObjectName("exportButton")
         self.export_button.clicked.connect(self._on_export_button_clicked)

@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QMenu,
     QPlainTextEdit,
     QPushButton,
@@ -62,6 +61,7 @@ from desktop_helpdesk.ui.dialogs.case_actions import (
 )
 from desktop_helpdesk.ui.dialogs.contact_dialog import ContactDialog
 from desktop_helpdesk.ui.dialogs.reply_dialog import ReplyDialog
+from desktop_helpdesk.ui.form_fields import combo_box, line_field
 from desktop_helpdesk.ui.messages import friendly_message
 from desktop_helpdesk.ui.models.audit_model import AuditTableModel
 from desktop_helpdesk.ui.resources import icon
@@ -415,24 +415,16 @@ class CaseDetailPanel(QWidget):
 
     def _build_details_tab(self) -> QWidget:
         page = QWidget(self)
-        self.subject_edit = QLineEdit(page)
-        self.subject_edit.setObjectName("detailSubjectField")
+        self.subject_edit = line_field(page, "detailSubjectField")
         self.description_edit = QPlainTextEdit(page)
         self.description_edit.setObjectName("detailDescriptionField")
         self.description_edit.setTabChangesFocus(True)
-        self.priority_field = QComboBox(page)
-        self.priority_field.setObjectName("detailPriorityField")
-        for level in RequestedPriority:
-            self.priority_field.addItem(level.label, level.value)
-        self.contact_field = QComboBox(page)
-        self.contact_field.setObjectName("detailContactField")
-        self.contact_field.setAccessibleName("detailContactField")
-        self.category_field = QComboBox(page)
-        self.category_field.setObjectName("detailCategoryField")
-        self.category_field.setAccessibleName("detailCategoryField")
-        self.priority_reason = QLineEdit(page)
-        self.priority_reason.setObjectName("priorityReasonField")
-        self.priority_reason.setPlaceholderText("Why the priority changes (kept in the audit)")
+        self.priority_field = combo_box(
+            page, "detailPriorityField", ((p.label, p.value) for p in RequestedPriority))
+        self.contact_field = combo_box(page, "detailContactField")
+        self.category_field = combo_box(page, "detailCategoryField")
+        self.priority_reason = line_field(
+            page, "priorityReasonField", "Why the priority changes (kept in the audit)")
         self.save_button = QPushButton("Save changes", page)
         self.save_button.setObjectName("saveCaseButton")
         self.save_button.setProperty("accent", True)
