@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QMenu, QToolBar, QToolButton
 from desktop_helpdesk.services.accounts import AccountService
 from desktop_helpdesk.services.permissions import Actions, may
 from desktop_helpdesk.ui.dialogs.sign_in import SetPasswordDialog
+from desktop_helpdesk.ui.form_fields import named
 
 
 def install(window, role: str, *, has_password: bool, backups=None) -> QToolButton:
@@ -24,8 +25,7 @@ def install(window, role: str, *, has_password: bool, backups=None) -> QToolButt
     ui = window.ui_context
     accounts = AccountService(ui.services.context)
     button = QToolButton(window)
-    button.setObjectName("accountMenuButton")
-    button.setAccessibleName("accountMenuButton")
+    named(button, "accountMenuButton")
     button.setText("Account")
     button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
     menu = QMenu(button)

@@ -21,6 +21,7 @@ from desktop_helpdesk.services.mail_intake import (
     MailSource,
     Outcome,
 )
+from desktop_helpdesk.ui.form_fields import named
 from desktop_helpdesk.ui.resources import icon
 from desktop_helpdesk.ui.team_jobs import TeamJobRunner, describe_holder
 from desktop_helpdesk.ui.workers import WorkerPool
@@ -81,8 +82,7 @@ class IntakeStatusLabel(QLabel):
 
     def __init__(self, zone, parent=None) -> None:
         super().__init__("", parent)
-        self.setObjectName("intakeStatusLabel")
-        self.setAccessibleName("intakeStatusLabel")
+        named(self, "intakeStatusLabel")
         self._zone = zone
         self.hide()
 

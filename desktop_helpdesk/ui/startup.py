@@ -10,6 +10,7 @@ from PySide6.QtCore import QEventLoop, QObject, Qt, Signal, Slot
 from PySide6.QtWidgets import QDialogButtonBox, QLabel, QProgressBar, QVBoxLayout, QWidget
 
 from desktop_helpdesk.storage.db import BackupProgress, UpgradeCancelled
+from desktop_helpdesk.ui.form_fields import named
 from desktop_helpdesk.ui.workers import WorkerPool
 
 T = TypeVar("T")
@@ -34,8 +35,7 @@ class StartupProgressWindow(QWidget):
                  cancellable: bool = False) -> None:
         super().__init__(parent, Qt.WindowType.Dialog | Qt.WindowType.CustomizeWindowHint
                          | Qt.WindowType.WindowTitleHint)
-        self.setObjectName("startupProgressWindow")
-        self.setAccessibleName("startupProgressWindow")
+        named(self, "startupProgressWindow")
         self.setWindowTitle(title)
         self.setMinimumWidth(460)
         self._describe = describe

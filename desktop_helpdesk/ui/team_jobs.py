@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QWidget
 from desktop_helpdesk.services.deliveries import DeliveryAlerts
 from desktop_helpdesk.services.jobs import JobOutcome, JobReport, JobScheduler, team_jobs
 from desktop_helpdesk.services.leases import CRM_DELIVERY, MAIL_SEND, HolderIdentity, LeaseService
+from desktop_helpdesk.ui.form_fields import named
 from desktop_helpdesk.ui.workers import WorkerPool
 
 log = logging.getLogger(__name__)
@@ -177,8 +178,7 @@ class DeliveriesHolderLabel(QLabel):
 
     def __init__(self, runner: TeamJobRunner, parent: QWidget | None = None) -> None:
         super().__init__("", parent)
-        self.setObjectName("deliveriesHolderLabel")
-        self.setAccessibleName("deliveriesHolderLabel")
+        named(self, "deliveriesHolderLabel")
         self.setToolTip(HOLDER_TOOLTIP)
         self.setTextFormat(Qt.TextFormat.RichText)
         self._holder = ""

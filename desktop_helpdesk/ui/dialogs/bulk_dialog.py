@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 from desktop_helpdesk.domain.policy import RequestedPriority
 from desktop_helpdesk.services.bulk import BulkAction, BulkOutcome, BulkRequest
 from desktop_helpdesk.ui.context import UiContext
-from desktop_helpdesk.ui.form_fields import button_row, combo_box, line_field
+from desktop_helpdesk.ui.form_fields import button_row, combo_box, line_field, named
 from desktop_helpdesk.ui.messages import friendly_message
 from desktop_helpdesk.ui.workers import WorkerPool
 
@@ -55,8 +55,7 @@ class BulkDialog(QDialog):
     def __init__(self, ui: UiContext, pool: WorkerPool, case_ids: list[int], *, members: list[tuple[str, int]],
                  categories: list[tuple[str, int]], parent: QWidget) -> None:
         super().__init__(parent)
-        self.setObjectName("bulkDialog")
-        self.setAccessibleName("bulkDialog")
+        named(self, "bulkDialog")
         self.setWindowTitle(f"Change {len(case_ids):,} selected cases")
         self.setMinimumWidth(520)
         self._ui = ui

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from desktop_helpdesk.domain.templates import TemplateError, render_template
 from desktop_helpdesk.services.canned_replies import CannedReply
-from desktop_helpdesk.ui.form_fields import dialog_buttons
+from desktop_helpdesk.ui.form_fields import dialog_buttons, named
 
 CANNED_REPLY_KEYS = "Ctrl+Shift+R"
 
@@ -44,8 +44,7 @@ class CannedReplyPicker(QDialog):
     def __init__(self, replies: list[CannedReply], values: Mapping[str, str], parent: QWidget,
                  manage: Callable[[], None] | None = None) -> None:
         super().__init__(parent)
-        self.setObjectName("cannedReplyPicker")
-        self.setAccessibleName("cannedReplyPicker")
+        named(self, "cannedReplyPicker")
         self.setWindowTitle("Insert a canned reply")
         self.resize(560, 460)
         self._replies = list(replies)

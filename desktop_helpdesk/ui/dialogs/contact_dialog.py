@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from desktop_helpdesk.services.contact_editing import ContactDetails
 from desktop_helpdesk.services.errors import ServiceError
 from desktop_helpdesk.ui.context import UiContext
-from desktop_helpdesk.ui.form_fields import button_row, line_field, text_box
+from desktop_helpdesk.ui.form_fields import button_row, line_field, named, text_box
 from desktop_helpdesk.ui.messages import friendly_message
 from desktop_helpdesk.ui.workers import WorkerPool
 
@@ -58,8 +58,7 @@ class ContactDialog(QDialog):
 
     def __init__(self, ui: UiContext, pool: WorkerPool, contact_id: int, parent: QWidget) -> None:
         super().__init__(parent)
-        self.setObjectName("contactDialog")
-        self.setAccessibleName("contactDialog")
+        named(self, "contactDialog")
         self.setWindowTitle("Contact")
         self.setMinimumWidth(560)
         self._ui = ui

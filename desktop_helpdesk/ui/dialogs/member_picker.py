@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QDialog, QLabel, QListWidget, QListWidgetItem, QVB
 
 from desktop_helpdesk.domain.cases import MemberRole
 from desktop_helpdesk.services.dto import MemberSummary
-from desktop_helpdesk.ui.form_fields import dialog_buttons
+from desktop_helpdesk.ui.form_fields import dialog_buttons, named
 
 
 class MemberPickerDialog(QDialog):
@@ -22,8 +22,7 @@ class MemberPickerDialog(QDialog):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.setObjectName("memberPickerDialog")
-        self.setAccessibleName("memberPickerDialog")
+        named(self, "memberPickerDialog")
         self.setWindowTitle("Who is at the desk?")
         self.setMinimumSize(380, 420)
         intro = QLabel("Choose your name. The choice is remembered on this workstation.", self)

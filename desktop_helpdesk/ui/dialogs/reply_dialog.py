@@ -32,7 +32,7 @@ from desktop_helpdesk.services.replies import ReplyStart
 from desktop_helpdesk.ui.context import UiContext
 from desktop_helpdesk.ui.dialogs.canned_picker import CANNED_REPLY_KEYS, CannedReplyPicker
 from desktop_helpdesk.ui.dialogs.canned_replies_dialog import CannedRepliesDialog
-from desktop_helpdesk.ui.form_fields import dialog_buttons, line_field, role_label
+from desktop_helpdesk.ui.form_fields import dialog_buttons, line_field, named, role_label
 from desktop_helpdesk.ui.messages import friendly_message
 from desktop_helpdesk.ui.widgets.message_bar import MessageBar
 from desktop_helpdesk.ui.workers import WorkerPool
@@ -68,8 +68,7 @@ class ReplyDialog(QDialog):
 
     def __init__(self, ui: UiContext, pool: WorkerPool, case_id: int, parent: QWidget) -> None:
         super().__init__(parent)
-        self.setObjectName("replyDialog")
-        self.setAccessibleName("replyDialog")
+        named(self, "replyDialog")
         self.setWindowTitle("Reply to the client — Desktop Helpdesk")
         self._ui = ui
         self._pool = pool

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_helpdesk.ui.form_fields import dialog_buttons
+from desktop_helpdesk.ui.form_fields import dialog_buttons, named
 
 # Keys that live in dialogs and fields rather than on the window's actions.
 DIALOG_KEYS = (
@@ -59,8 +59,7 @@ class ShortcutsDialog(QDialog):
 
     def __init__(self, window: QWidget) -> None:
         super().__init__(window)
-        self.setObjectName("shortcutsDialog")
-        self.setAccessibleName("shortcutsDialog")
+        named(self, "shortcutsDialog")
         self.setWindowTitle("Keyboard shortcuts — Desktop Helpdesk")
         rows = [(keys, what, tip) for what, keys, tip in window_shortcuts(window)]
         rows += [(keys, f"{where}: {what}", "") for where, keys, what in DIALOG_KEYS]

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_helpdesk.ui.form_fields import dialog_buttons, line_field
+from desktop_helpdesk.ui.form_fields import dialog_buttons, line_field, named
 from desktop_helpdesk.ui.workers import WorkerPool
 
 
@@ -42,8 +42,7 @@ class _WorkingDialog(QDialog):
         self.intro.setWordWrap(True)
         self.form = QFormLayout()
         self.message = QLabel("", self)
-        self.message.setObjectName("signInMessage")
-        self.message.setAccessibleName("signInMessage")
+        named(self.message, "signInMessage")
         self.message.setWordWrap(True)
         self.message.setStyleSheet("color: #b42318;")
         self.buttons = dialog_buttons(self, ok_text=ok_text, on_accepted=self.submit)

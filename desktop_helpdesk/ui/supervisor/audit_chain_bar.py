@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QWi
 
 from desktop_helpdesk.services.audit_chain import AuditChainService, ChainReport
 from desktop_helpdesk.services.context import ServiceContext
+from desktop_helpdesk.ui.form_fields import named
 from desktop_helpdesk.ui.workers import WorkerPool
 
 
@@ -37,8 +38,7 @@ class AuditChainBar(QWidget):
         self._choose_anchor_path = choose_anchor_path or self._anchor_dialog
         self._today = lambda: context.now().astimezone(zone).date().isoformat()
         self.state_label = QLabel("Audit chain: not verified yet", self)
-        self.state_label.setObjectName("auditChainState")
-        self.state_label.setAccessibleName("auditChainState")
+        named(self.state_label, "auditChainState")
         self.verify_button = QPushButton("Verify now", self)
         self.verify_button.setObjectName("auditVerifyButton")
         self.verify_button.setToolTip("Check every audit row against its hash and the row before")

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_helpdesk.services.audit_log import audit_page
+from desktop_helpdesk.ui.form_fields import named
 from desktop_helpdesk.ui.models.audit_model import AuditLogTableModel
 from desktop_helpdesk.ui.workers import WorkerPool
 
@@ -49,8 +50,7 @@ class AuditLogView(QWidget):
         # The chain's last verified state above the log (``AuditChainBar``; optional in tests).
         self.chain_bar = chain_bar
         self.entity_filter = QComboBox(self)
-        self.entity_filter.setObjectName("auditEntityFilter")
-        self.entity_filter.setAccessibleName("auditEntityFilter")
+        named(self.entity_filter, "auditEntityFilter")
         for label, entity in ENTITY_CHOICES:
             self.entity_filter.addItem(label, entity)
         self.refresh_button = QPushButton("Refresh", self)
@@ -65,8 +65,7 @@ class AuditLogView(QWidget):
         self.model = AuditLogTableModel(self._loader(None), zone, self, page_size=PAGE_SIZE,
                                         fetch_page=fetch_page)
         self.table = QTableView(self)
-        self.table.setObjectName("auditLogTable")
-        self.table.setAccessibleName("auditLogTable")
+        named(self.table, "auditLogTable")
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)

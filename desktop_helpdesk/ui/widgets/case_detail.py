@@ -61,7 +61,7 @@ from desktop_helpdesk.ui.dialogs.case_actions import (
 )
 from desktop_helpdesk.ui.dialogs.contact_dialog import ContactDialog
 from desktop_helpdesk.ui.dialogs.reply_dialog import ReplyDialog
-from desktop_helpdesk.ui.form_fields import combo_box, line_field
+from desktop_helpdesk.ui.form_fields import combo_box, line_field, named
 from desktop_helpdesk.ui.messages import friendly_message
 from desktop_helpdesk.ui.models.audit_model import AuditTableModel
 from desktop_helpdesk.ui.resources import icon
@@ -177,8 +177,7 @@ class CaseDetailPanel(QWidget):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.setObjectName("caseDetail")
-        self.setAccessibleName("caseDetail")
+        named(self, "caseDetail")
         self._ui = ui
         self._pool = pool
         self._sla_reader = sla_reader
@@ -244,8 +243,7 @@ class CaseDetailPanel(QWidget):
 
         self.header = CaseHeader(self._zone, self)
         self.presence_label = QLabel("", self)
-        self.presence_label.setObjectName("detailPresence")
-        self.presence_label.setAccessibleName("detailPresence")
+        named(self.presence_label, "detailPresence")
         self.presence_label.setProperty("role", "banner")
         self.presence_label.setWordWrap(True)
         self.presence_label.hide()

@@ -12,6 +12,7 @@ from desktop_helpdesk.domain.cases import CaseStatus
 from desktop_helpdesk.domain.phone_calls import tel_url
 from desktop_helpdesk.domain.policy import Priority, RequestedPriority
 from desktop_helpdesk.services.dto import CaseDetail
+from desktop_helpdesk.ui.form_fields import named
 from desktop_helpdesk.ui.widgets.flow_layout import FlowLayout
 from desktop_helpdesk.ui.widgets.message_bar import restyle
 
@@ -116,8 +117,7 @@ class CaseHeader(QWidget):
         layout.addWidget(self.subject_label)
         layout.addLayout(info_grid)
         self.local_label = QLabel("", self)
-        self.local_label.setObjectName("detailClientLocal")
-        self.local_label.setAccessibleName("detailClientLocal")
+        named(self.local_label, "detailClientLocal")
         self.local_label.setProperty("role", "caption")
         self.local_label.setWordWrap(True)
         self.local_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

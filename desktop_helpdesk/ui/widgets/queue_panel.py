@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from desktop_helpdesk.domain.cases import count_text
 from desktop_helpdesk.services.case_queries import Queue
-from desktop_helpdesk.ui.form_fields import role_label
+from desktop_helpdesk.ui.form_fields import named, role_label
 from desktop_helpdesk.ui.models.roles import QUEUE_COUNT_ROLE, QUEUE_ROLE
 from desktop_helpdesk.ui.resources import icon
 
@@ -149,16 +149,14 @@ class QueuePanel(QWidget):
         self.setObjectName("queuePanel")
         self.setMinimumWidth(210)
         self.search = QLineEdit(self)
-        self.search.setObjectName("caseSearch")
-        self.search.setAccessibleName("caseSearch")
+        named(self.search, "caseSearch")
         self.search.setPlaceholderText("Search cases, clients, contacts…")
         self.search.setClearButtonEnabled(True)
         self.search.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
         self.search.setToolTip("Case number, client, contact, subject or text of interactions (Ctrl+F)")
         self.model = QueueListModel(self)
         self.list = QListView(self)
-        self.list.setObjectName("queueList")
-        self.list.setAccessibleName("queueList")
+        named(self.list, "queueList")
         self.list.setModel(self.model)
         self.list.setItemDelegate(QueueDelegate(self.list))
         self.list.setEditTriggers(QListView.EditTrigger.NoEditTriggers)

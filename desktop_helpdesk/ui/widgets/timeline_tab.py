@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_helpdesk.domain.cases import Direction, InteractionChannel
+from desktop_helpdesk.ui.form_fields import named
 from desktop_helpdesk.ui.models.timeline_model import TimelineModel
 from desktop_helpdesk.ui.resources import icon
 from desktop_helpdesk.ui.widgets.flow_layout import FlowLayout
@@ -57,8 +58,7 @@ class TimelineTab(QWidget):
         self.duration_field.setRange(0, 600)
         self.duration_field.setSuffix(" min")
         self.summary_edit = QPlainTextEdit(self)
-        self.summary_edit.setObjectName("interactionSummaryField")
-        self.summary_edit.setAccessibleName("interactionSummaryField")
+        named(self.summary_edit, "interactionSummaryField")
         self.summary_edit.setPlaceholderText(EDIT_PLACEHOLDER)
         self.summary_edit.setTabChangesFocus(True)
         self.summary_edit.setFixedHeight(70)
