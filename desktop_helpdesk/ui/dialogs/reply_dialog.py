@@ -7,7 +7,7 @@ import html
 import logging
 from dataclasses import replace
 
-from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCompleter,
@@ -34,6 +34,7 @@ from desktop_helpdesk.ui.dialogs.canned_picker import CANNED_REPLY_KEYS, CannedR
 from desktop_helpdesk.ui.dialogs.canned_replies_dialog import CannedRepliesDialog
 from desktop_helpdesk.ui.form_fields import dialog_buttons, line_field, named, role_label
 from desktop_helpdesk.ui.messages import friendly_message
+from desktop_helpdesk.ui.timers import single_shot_timer
 from desktop_helpdesk.ui.widgets.message_bar import MessageBar
 from desktop_helpdesk.ui.workers import WorkerPool
 
@@ -82,11 +83,7 @@ class ReplyDialog(QDialog):
         self._build()
         # The typed reply is kept as a draft (closing, a crash or Cancel never loses it);
         # sending discards it.
-        self._draft_timer = QTimer(self)
-        self._draft_timer.setObjectName("replyDraftTimer")
-        self._draft_timer.setSingleShot(True)
-        self._draft_timer.setInterval(DRAFT_SAVE_MS)
-        self._draft_timer.timeout.connect(self.save_draft)
+        self._draft_timer = single_shot_timer(self, "replyDraftTimer", DRAFT_SAVE_MS, self.save_draft)
         for field in (self.to_field, self.cc_field, self.subject_field):
             field.textEdited.connect(self._on_field_edited)
         self.body_edit.textChanged.connect(self._on_field_edited)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QEvent, QIODevice, QSize, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QBuffer, QEvent, QIODevice, QSize, Qt, QUrl, Signal
 from PySide6.QtGui import (
     QAction,
     QDesktopServices,
@@ -66,6 +66,7 @@ from desktop_helpdesk.ui.messages import friendly_message
 from desktop_helpdesk.ui.models.audit_model import AuditTableModel
 from desktop_helpdesk.ui.resources import icon
 from desktop_helpdesk.ui.sla_display import SlaReader
+from desktop_helpdesk.ui.timers import single_shot_timer
 from desktop_helpdesk.ui.widgets.attachments import (
     IMAGE_TYPES,
     MAX_IMAGE_PIXELS,
@@ -201,11 +202,7 @@ class CaseDetailPanel(QWidget):
         self._session_drafts: dict[str, dict] = {}
         self._pending_draft: Draft | None = None
         self._build()
-        self._draft_timer = QTimer(self)
-        self._draft_timer.setObjectName("draftSaveTimer")
-        self._draft_timer.setSingleShot(True)
-        self._draft_timer.setInterval(DRAFT_SAVE_MS)
-        self._draft_timer.timeout.connect(self.save_draft)
+        self._draft_timer = single_shot_timer(self, "draftSaveTimer", DRAFT_SAVE_MS, self.save_draft)
         for editor in (self.summary_edit, self.description_edit):
             editor.textChanged.connect(self._on_editor_text_changed)
         self.subject_edit.textChanged.connect(self._on_editor_text_changed)

@@ -9,7 +9,6 @@ from PySide6.QtCore import (
     QRect,
     QSize,
     Qt,
-    QTimer,
     Signal,
 )
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter
@@ -29,6 +28,7 @@ from desktop_helpdesk.services.case_queries import Queue
 from desktop_helpdesk.ui.form_fields import named, role_label
 from desktop_helpdesk.ui.models.roles import QUEUE_COUNT_ROLE, QUEUE_ROLE
 from desktop_helpdesk.ui.resources import icon
+from desktop_helpdesk.ui.timers import single_shot_timer
 
 SEARCH_DEBOUNCE_MS = 250
 _ALERT_QUEUES = {Queue.OVERDUE: QColor("#dc2626"), Queue.DUE_SOON: QColor("#d97706")}
@@ -170,11 +170,8 @@ class QueuePanel(QWidget):
         layout.addWidget(self.list, 1)
 
         self._last_queue: Queue | None = None
-        self._debounce = QTimer(self)
-        self._debounce.setObjectName("searchDebounceTimer")
-        self._debounce.setSingleShot(True)
-        self._debounce.setInterval(SEARCH_DEBOUNCE_MS)
-        self._debounce.timeout.connect(self._on_debounce_timeout)
+        self._debounce = single_shot_timer(
+            self, "searchDebounceTimer", SEARCH_DEBOUNCE_MS, self._on_debounce_timeout)
         self.search.textChanged.connect(self._on_search_text_changed)
         self.search.returnPressed.connect(self._on_debounce_timeout)
         self.list.selectionModel().currentChanged.connect(self._on_list_current_changed)
