@@ -401,8 +401,7 @@ def test_team_page_works_from_the_keyboard(qtbot, window, ui):
 
 def test_drop_folder_chosen_in_settings_gets_the_waiting_events_at_once(qtbot, window, ui, tmp_path, monkeypatch):
     runner = team_jobs.install(window, environ={})
-    with qtbot.waitSignal(runner.ran, timeout=5000):
-        pass  # first run: no folder yet
+    qtbot.waitUntil(lambda: runner.last_run_at is not None, timeout=5000)  # first run: no folder yet
     ui.services.cases.log_case(ui.member_id, subject="Printer offline", channel="email", new_contact=CALLER)
     drop = tmp_path / "crm"
     dialog = open_dialog(qtbot, window, "settings")

@@ -258,9 +258,8 @@ def test_an_agent_keeps_personal_canned_replies_from_the_picker(qtbot, make_wind
 
     qtbot.mouseClick(picker.findChild(QPushButton, "cannedManageButton"), Qt.MouseButton.LeftButton)
     manager = composer.findChild(CannedRepliesDialog)
-    with qtbot.waitSignal(manager.loaded, timeout=5000):
-        pass
-    assert not manager.page.shared_box.isEnabled()  # the team's replies are for supervisors
+    # Once the list is read, the team box turns off: the team's replies are for supervisors.
+    qtbot.waitUntil(lambda: not manager.page.shared_box.isEnabled(), timeout=5000)
     admin_steps.type_into(qtbot, manager.page.title_field, "Driver link")
     manager.page.body_field.setPlainText("Hi {contact_first_name}, the driver is at https://example.com/d.")
     with qtbot.waitSignal(manager.loaded, timeout=5000):

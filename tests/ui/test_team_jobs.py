@@ -33,12 +33,10 @@ def drop(tmp_path):
 
 
 def install(qtbot, window) -> TeamJobRunner:
-    """Install the runner and wait for its first pass (it runs once on start); the result
-    comes back through a queued signal, so connecting after ``install`` misses nothing."""
+    """Install the runner and wait until its first pass (it runs once on start) is over."""
     runner = team_jobs.install(window, environ={})
     assert window.findChild(TeamJobRunner, "teamJobRunner") is runner
-    with qtbot.waitSignal(runner.ran, timeout=5000):
-        pass
+    qtbot.waitUntil(lambda: runner.last_run_at is not None, timeout=5000)
     return runner
 
 
