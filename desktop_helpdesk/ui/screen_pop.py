@@ -8,7 +8,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from PySide6.QtCore import QCoreApplication, QObject, Qt, QUrl, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices
 from PySide6.QtWidgets import QMenu, QToolBar, QToolButton
 
@@ -33,6 +33,8 @@ log = logging.getLogger(__name__)
 # Each queued call's intake opens this far below and right of the previous one, so the agent
 # sees at a glance that several callers are waiting.
 _CASCADE_PX = 36
+# The next handed-over call's intake starts building this long after the window (or the last call).
+SPARE_INTAKE_MS = 1000
 # A "call" for a number this window dialled moments ago is its own tel: link coming back
 # (tel: registered to Desktop Helpdesk instead of the softphone), not a caller.
 _OWN_DIAL_ECHO = timedelta(seconds=15)
@@ -75,6 +77,14 @@ class ScreenPop(QObject):
         self._missed: list[PhoneCallInfo] = []
         self._dialled: dict[str, datetime] = {}
         self.receiver: CallReceiver | None = None
+        # An intake built ahead, a piece per pause, for the next call handed over: building one
+        # under the style sheet takes longer than a frame while the phone rings.
+        self._spare: PhoneIntakeDialog | None = None
+        self._spare_timer = QTimer(self)
+        self._spare_timer.setObjectName("spareCallIntakeTimer")
+        self._spare_timer.setSingleShot(True)
+        self._spare_timer.timeout.connect(self._prepare_spare_intake)
+        self._spare_timer.start(SPARE_INTAKE_MS)
 
         self.calls_button = QToolButton(window)
         self.calls_button.setObjectName("callsButton")
@@ -156,9 +166,11 @@ class ScreenPop(QObject):
             existing.raise_()
             existing.activateWindow()
             return existing
-        dialog = PhoneIntakeDialog(self._ui, window, pool=self._pool, call=call,
-                                   draft_key=intake_draft_key(call))
-        dialog.setObjectName("callIntakeDialog")
+        dialog = self._spare_intake()
+        # The next call's intake is built in the pauses after this one shows.
+        self._spare = None
+        self._spare_timer.start(SPARE_INTAKE_MS)
+        dialog.answer_call(call, intake_draft_key(call))
         dialog.missed_call_id = missed_call_id
         dialog.contact_label.setText(f"Looking up {call.number}…")
         dialog.case_logged.connect(window.open_case)
@@ -183,6 +195,16 @@ class ScreenPop(QObject):
             on_failed=lambda error, key=call.key: self._on_caller_matched(key, []),
         )
         return dialog
+
+    def _spare_intake(self) -> PhoneIntakeDialog:
+        if self._spare is None:
+            self._spare = PhoneIntakeDialog(self._ui, self._window, pool=self._pool, prepared=True)
+            self._spare.setObjectName("callIntakeDialog")
+        return self._spare
+
+    def _prepare_spare_intake(self) -> None:
+        if not self._spare_intake().construct_step():
+            self._spare_timer.start(0)
 
     def take_call_url(self, url: str) -> PhoneIntakeDialog | None:
         """A call given on the window's command line (``--call URL``)."""

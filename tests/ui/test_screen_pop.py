@@ -25,6 +25,7 @@ from desktop_helpdesk.services.contacts import NewContact
 from desktop_helpdesk.storage.records import InteractionRecord, PhoneCallRecord
 from desktop_helpdesk.ui import screen_pop
 from desktop_helpdesk.ui.call_handoff import send_message, server_name
+from desktop_helpdesk.ui.dialogs.phone_intake import PhoneIntakeDialog
 from tests.ui.conftest import OFFSCREEN_NOISE, log_case
 
 pytestmark = pytest.mark.qt_log_ignore(*OFFSCREEN_NOISE)
@@ -369,3 +370,24 @@ def test_intake_closed_while_its_lookups_run_ignores_their_answers(qtbot, window
     qtbot.waitUntil(lambda: not window.pool.busy, timeout=5000)
     # The missed call was still noted (the look-up result had nowhere to go, and no error).
     qtbot.waitUntil(lambda: len(pop.missed_calls()) == 1, timeout=5000)
+
+
+def _spare_intakes(window) -> list[PhoneIntakeDialog]:
+    return [dialog for dialog in window.findChildren(PhoneIntakeDialog, "callIntakeDialog")
+            if dialog.built and not dialog.isVisible()]
+
+
+def test_a_handed_over_call_opens_an_intake_built_while_the_phone_was_quiet(qtbot, window, pop, ui, clock):
+    log_case(ui, "Certificates print blank", caller=CALLER)
+    qtbot.waitUntil(lambda: len(_spare_intakes(window)) == 1, timeout=5000)
+    spare, = _spare_intakes(window)
+    dialog = pop.take_call(new_call("9029556611", rang_at=clock.now()))
+    # The ringing call built nothing: the form built in a quiet moment is the one shown.
+    assert dialog is spare and dialog.isVisible() and pop.intakes() == [dialog]
+    assert dialog.windowTitle().startswith("Call from")
+    qtbot.waitUntil(lambda: dialog.chosen_contact is not None)
+    assert dialog.chosen_contact.name == "Mona Lisa"
+    # Meanwhile the next call's intake is built (a new one: this one goes with its call).
+    qtbot.waitUntil(lambda: len(_spare_intakes(window)) == 1, timeout=5000)
+    assert _spare_intakes(window)[0] is not dialog
+    dialog.reject()

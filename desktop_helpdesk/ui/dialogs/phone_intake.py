@@ -87,6 +87,8 @@ class PhoneIntakeDialog(QDialog):
     ``begin_call()`` empties the form and starts a call on it; answers still running for an
     earlier call are dropped (each call is a session), and the draft's reads and writes run
     one after another, so a reopened form never shows an older draft or loses the last one.
+    With ``prepared`` it is built ahead the same way for one call only, handed over later
+    with ``answer_call()`` (the phone system's calls).
 
     Signals:
         case_logged(int): the new case's id (or the case the call was added to).
@@ -103,6 +105,7 @@ class PhoneIntakeDialog(QDialog):
         call: IncomingCall | None = None,
         draft_key: str = INTAKE_KEY,
         reusable: bool = False,
+        prepared: bool = False,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("phoneIntakeDialog")
@@ -151,7 +154,7 @@ class PhoneIntakeDialog(QDialog):
         self._call_timer.timeout.connect(self._update_call_time)
         self.finished.connect(self._on_finished)
         self._construction: Iterator[None] | None = self._construct()
-        if not reusable:
+        if not reusable and not prepared:
             self.finish_construction()
             self.begin_call()
 
@@ -227,6 +230,12 @@ class PhoneIntakeDialog(QDialog):
                      on_failed=lambda error: log.info("categories not loaded: %s", error))
         if self.call is None:
             self._queue_draft_op("load", self._session)
+
+    def answer_call(self, call: IncomingCall, draft_key: str) -> None:
+        """Begin the call the phone system handed over on a ``prepared`` form."""
+        self.call = call
+        self._draft_key = draft_key
+        self.begin_call()
 
     def _start_session(self) -> None:
         self._session += 1
