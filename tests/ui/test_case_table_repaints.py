@@ -1,12 +1,18 @@
 """The case list repaints only what changed: a focus change repaints the selected and current
 rows (not the whole list), and what it repaints covers every pixel the focus change alters; the
 first case selected does not move the splitter (which repaints the whole list); a command after
-the intake was opened repaints the case, not the whole window."""
+the intake was opened repaints the case, not the whole window; the 1-second tick repaints only
+the clocks a reader sees change."""
+
+from datetime import timedelta
 
 import pytest
 from PySide6.QtCore import QEvent, QObject, QRect, Qt
 from PySide6.QtGui import QColor, QPalette, QRegion
 
+from desktop_helpdesk.domain.sla import ClockState
+from desktop_helpdesk.ui.models.case_table_model import CaseColumn
+from desktop_helpdesk.ui.models.roles import SLA_STATE_ROLE
 from tests.ui.conftest import OFFSCREEN_NOISE, log_case, settle
 from tests.ui.test_desk_laptop import house_style  # noqa: F401
 
@@ -223,3 +229,40 @@ def test_the_window_has_every_slot_its_dialogs_connect_to_from_the_start(qtbot, 
     settle(qtbot)
     opened.args[0].reject()
     assert window.metaObject().methodCount() == methods
+
+
+def _cells_changed_outside(table, painted, before, after):
+    """The cells whose pixels changed though they were not repainted (should be none)."""
+    model, viewport = table.model(), table.viewport().rect()
+    missed = []
+    for row in range(table.rowAt(0), table.rowAt(viewport.height() - 1) + 1):
+        for column in range(model.columnCount()):
+            cell = table.visualRect(model.index(row, column)).intersected(viewport)
+            if not cell.isEmpty() and before.copy(cell) != after.copy(cell) and not _covered(painted, cell):
+                missed.append((row, CaseColumn(column).name))
+    return missed
+
+
+def test_a_tick_repaints_only_the_clocks_a_reader_sees_change(qtbot, listed, clock):
+    window, table, model = listed, listed.table, listed.model
+
+    def tick(amount):
+        clock.advance(amount)
+        painted, before, after = _painted_after(qtbot, window, lambda: window.on_ticked(clock.now()))
+        assert _cells_changed_outside(table, painted, before, after) == []
+        return painted
+
+    def cell(row, column):
+        return table.visualRect(model.index(row, column))
+
+    # Ten seconds on, every countdown went from 2h 00m to 1h 59m left: the clocks only.
+    painted = tick(timedelta(seconds=10))
+    assert model.data(model.index(9, CaseColumn.NEXT_DUE)).endswith("1h 59m left")
+    assert _covered(painted, cell(9, CaseColumn.NEXT_DUE))
+    assert not painted.intersects(cell(9, CaseColumn.SUBJECT))
+    # A second later nothing a reader sees changed: nothing is repainted (every row was).
+    assert tick(timedelta(seconds=1)).isEmpty()
+    # Ten minutes before the acknowledgement is due the rows turn due soon, background and all.
+    painted = tick(timedelta(hours=1, minutes=49, seconds=49))
+    assert model.data(model.index(9, CaseColumn.NEXT_DUE), SLA_STATE_ROLE) == ClockState.DUE_SOON
+    assert _covered(painted, _row_rect(table, 9))

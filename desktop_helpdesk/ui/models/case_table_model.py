@@ -286,32 +286,47 @@ class CaseTableModel(QAbstractTableModel):
     def on_ticked(self, now: datetime, first_row: int, last_row: int) -> int:
         """Recompute the clocks of the cached rows in ``[first_row, last_row]`` (no SQL).
 
-        Emits one ``dataChanged`` per contiguous run of cached rows.
+        Only what a reader sees change is repainted: the SLA cell when its text or colour
+        changed, the whole row when its state (the row's background) did. A countdown shows
+        minutes, so most ticks change nothing; repainting every visible row every second cost
+        about 10 ms of the window thread's CPU at 1366x768. Emits one ``dataChanged`` per
+        contiguous run of changed rows.
 
         Returns:
             How many rows were recomputed.
         """
         self._now = now
-        self._sla.clear()
+        shown, self._sla = self._sla, {}
         if not self._ids or first_row < 0:
             return 0
         last_row = min(last_row, len(self._ids) - 1)
-        last_column = len(CaseColumn) - 1
+        changed_rows: list[int] = []
+        changed_cells: list[int] = []
         recomputed = 0
-        run_start: int | None = None
-        for row in range(first_row, last_row + 2):
-            cached = self._rows.get(self._ids[row]) if row <= last_row else None
-            if cached is not None:
-                self._sla[cached.id] = self._sla_reader.row_sla(cached, now)
-                recomputed += 1
-                if run_start is None:
-                    run_start = row
-            elif run_start is not None:
-                self.dataChanged.emit(
-                    self.index(run_start, 0), self.index(row - 1, last_column), _TICK_ROLES
-                )
-                run_start = None
+        for row in range(first_row, last_row + 1):
+            cached = self._rows.get(self._ids[row])
+            if cached is None:
+                continue
+            reading = self._sla_reader.row_sla(cached, now)
+            self._sla[cached.id] = reading
+            recomputed += 1
+            before = shown.get(cached.id)
+            if before is None or before.row_state != reading.row_state:
+                changed_rows.append(row)
+            elif self._cell_look(before) != self._cell_look(reading):
+                changed_cells.append(row)
+        last_column = len(CaseColumn) - 1
+        for first, last in _runs(changed_rows):
+            self.dataChanged.emit(self.index(first, 0), self.index(last, last_column), _TICK_ROLES)
+        sla_column = CaseColumn.NEXT_DUE
+        for first, last in _runs(changed_cells):
+            self.dataChanged.emit(self.index(first, sla_column), self.index(last, sla_column), _TICK_ROLES)
         return recomputed
+
+    def _cell_look(self, sla: RowSla) -> tuple:
+        """What the SLA cell shows of a reading: its text and its state's colours."""
+        state = sla.reading.state if sla.reading is not None else None
+        return state, sla.compact_text if self._compact_sla else sla.short_text
 
     def row_sla(self, case_id: int) -> RowSla | None:
         """The list's clock reading for a cached case at the last tick, or None."""
@@ -449,6 +464,17 @@ class CaseTableModel(QAbstractTableModel):
             # Names elide in a narrow (laptop) list: the tooltip has them whole.
             return row.assignee_name or "Unassigned"
         return None
+
+
+def _runs(rows: list[int]) -> list[tuple[int, int]]:
+    """Ascending ``rows`` as (first, last) runs of consecutive numbers."""
+    runs: list[tuple[int, int]] = []
+    for row in rows:
+        if runs and runs[-1][1] == row - 1:
+            runs[-1] = (runs[-1][0], row)
+        else:
+            runs.append((row, row))
+    return runs
 
 
 def _label(enum_type, value: str) -> str:
