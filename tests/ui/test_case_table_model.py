@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt
 
 from desktop_helpdesk.domain.sla import ClockState
 from desktop_helpdesk.services.case_queries import CaseFilter, Queue, SortColumn
-from desktop_helpdesk.ui.models.case_table_model import CaseColumn, CaseTableModel
+from desktop_helpdesk.ui.models.case_table_model import CaseColumn, CaseTableModel, PageRead
 from desktop_helpdesk.ui.models.roles import (
     CASE_ID_ROLE,
     CASE_IDS_MIME,
@@ -122,3 +122,22 @@ def test_background_paging_shows_dots_then_the_row(qtbot, ui, qtmodeltester):
     assert model.data(model.index(1, CaseColumn.SUBJECT)) == "Case 1"
     qtmodeltester.check(model, force_py=True)
     pool.wait()
+
+
+def test_a_tick_after_rows_came_again_repaints_only_what_changed(ui):
+    ids = [log_case(ui, f"Case {n}").id for n in range(3)]  # acknowledge due 11:00
+    model = _model(ui, ids)
+    for row in range(3):
+        model.data(model.index(row, CaseColumn.NEXT_DUE))
+    ui.clock.advance(timedelta(seconds=10))
+    model.on_ticked(ui.clock.now(), 0, 2)  # 1h 59m left
+    # A reload brings the rows again, read a moment later (the 30-second refresh).
+    model.store_page(PageRead(ui.queries.rows(ids), reader=model.sla_reader,
+                              now=ui.clock.now() + timedelta(milliseconds=300)))
+    changed = []
+    model.dataChanged.connect(lambda first, last, roles: changed.append((first.row(), last.row())))
+
+    ui.clock.advance(timedelta(seconds=1))
+    model.on_ticked(ui.clock.now(), 0, 2)
+    assert changed == []
+    assert model.data(model.index(0, CaseColumn.NEXT_DUE)) == "On track · Ack 1h 59m left"

@@ -295,8 +295,8 @@ class CaseTableModel(QAbstractTableModel):
         Returns:
             How many rows were recomputed.
         """
-        self._now = now
-        shown, self._sla = self._sla, {}
+        shown, shown_at = self._sla, self._now
+        self._now, self._sla = now, {}
         if not self._ids or first_row < 0:
             return 0
         last_row = min(last_row, len(self._ids) - 1)
@@ -310,8 +310,9 @@ class CaseTableModel(QAbstractTableModel):
             reading = self._sla_reader.row_sla(cached, now)
             self._sla[cached.id] = reading
             recomputed += 1
-            before = shown.get(cached.id)
-            if before is None or before.row_state != reading.row_state:
+            # A row stored since the last tick (a reload) was painted from its reading then.
+            before = shown.get(cached.id) or self._sla_reader.row_sla(cached, shown_at)
+            if before.row_state != reading.row_state:
                 changed_rows.append(row)
             elif self._cell_look(before) != self._cell_look(reading):
                 changed_cells.append(row)
