@@ -11,9 +11,10 @@ changed to be measured):
   ``awake`` signals, not an override of ``QApplication.notify``: PySide 6.12 calls a Python
   ``notify`` from every thread and now and then hands it stale wrappers, and one run died of a
   heap corruption. A filter only sees the window thread's events and only reads them.
-- ``StackSampler`` (a thread) samples the window thread's Python stack every 2 ms while a
-  dispatch has run for more than a few milliseconds, or while the watchdog's timer is late,
-  and keeps the innermost frames of our code: the culprit is named, not guessed.
+- ``StackSampler`` (a timer signal handled on the window's thread) samples that thread's
+  Python stack every 2 ms while a dispatch has run for more than a few milliseconds, or while
+  the watchdog's timer is late, and keeps the innermost frames of our code: the culprit is
+  named, not guessed.
 - A stall the watchdog saw with no dispatch and no code of ours running was the machine's
   (other processes had the CPUs): that is the noise floor, reported apart.
 
@@ -31,6 +32,7 @@ such a miss.
 
 from __future__ import annotations
 
+import signal
 import sys
 import threading
 import time
@@ -216,33 +218,45 @@ def _describe(receiver: QObject, kind: QEvent.Type) -> str:
     return f"{kind_name} → {type(receiver).__name__}{f' {name!r}' if name else ''}"
 
 
-class StackSampler(threading.Thread):
-    """Samples the window thread's stack while a traced call runs long or the watchdog is late."""
+class StackSampler:
+    """Samples the window thread's Python stack every 2 ms while a traced call runs long or the
+    watchdog is late: a timer signal whose Python handler runs on the window's (main) thread
+    between two bytecodes, with that thread's frame. Not from a thread of its own: reading
+    the main thread's frames there (``sys._current_frames``) crashed CPython 3.11 when a worker
+    thread's frames were torn down meanwhile (python/cpython#99729, #111363). Samples land
+    where Python runs: in a repaint, the model's ``data`` or a delegate; pure C++ work shows
+    as "no code of ours sampled"."""
 
     def __init__(self, tracer: DispatchTracer, watchdog=None, code_roots=OUR_CODE) -> None:
-        super().__init__(daemon=True, name="stall-sampler")
         self._tracer = tracer
         self._watchdog = watchdog
         self._code_roots = tuple(code_roots)
-        self._stopped = threading.Event()
+        self._previous = None
+
+    def start(self) -> None:
+        if threading.get_ident() != self._tracer.main_ident:
+            raise RuntimeError("the sampler is started on the window's thread")
+        self._previous = signal.signal(signal.SIGALRM, self._on_signal)
+        # Other threads' system calls (the pool's SQLite reads) restart instead of failing.
+        signal.siginterrupt(signal.SIGALRM, False)
+        signal.setitimer(signal.ITIMER_REAL, _SAMPLE_EVERY_S, _SAMPLE_EVERY_S)
 
     def stop(self) -> None:
-        self._stopped.set()
-        self.join()
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, self._previous if self._previous is not None else signal.SIG_DFL)
 
-    def run(self) -> None:
-        main = self._tracer.main_ident
-        while not self._stopped.wait(_SAMPLE_EVERY_S):
-            call = self._tracer.current
-            now = time.perf_counter()
-            late = (self._watchdog is not None and now - self._watchdog.last_tick
-                    > _SAMPLE_AFTER_S + self._watchdog.interval_s)
-            if call is None or (now - call.started < _SAMPLE_AFTER_S and not late):
-                continue
-            frame = sys._current_frames().get(main)
-            where = _our_frames(frame, self._code_roots)
-            if where:
-                call.frames[where] += 1
+    def _on_signal(self, _signum, frame) -> None:
+        call = self._tracer.current
+        if call is None:
+            return
+        now = time.perf_counter()
+        late = (self._watchdog is not None and now - self._watchdog.last_tick
+                > _SAMPLE_AFTER_S + self._watchdog.interval_s)
+        if now - call.started < _SAMPLE_AFTER_S and not late:
+            return
+        where = _our_frames(frame, self._code_roots)
+        if where:
+            call.frames[where] += 1
 
 
 def _our_frames(frame, code_roots: tuple[str, ...]) -> str:
