@@ -44,6 +44,7 @@ from desktop_helpdesk.ui.context import UiContext
 from desktop_helpdesk.ui.form_fields import named
 from desktop_helpdesk.ui.messages import friendly_message
 from desktop_helpdesk.ui.resources import icon
+from desktop_helpdesk.ui.timers import single_shot_timer
 from desktop_helpdesk.ui.widgets.caller_history import (
     ADD_TO_CASE_KEY,
     CallerHistoryPanel,
@@ -145,9 +146,9 @@ class PhoneIntakeDialog(QDialog):
         if call is not None:
             self.setWindowTitle(f"Call from {call.display}")
 
-        self._lookup_timer = self._single_shot("contactLookupTimer", LOOKUP_DEBOUNCE_MS, self.lookup_contacts)
-        self._similar_timer = self._single_shot("similarCasesTimer", SIMILAR_DEBOUNCE_MS, self.find_similar)
-        self._draft_timer = self._single_shot("intakeDraftTimer", DRAFT_SAVE_MS, self._save_draft_soon)
+        self._lookup_timer = single_shot_timer(self, "contactLookupTimer", LOOKUP_DEBOUNCE_MS, self.lookup_contacts)
+        self._similar_timer = single_shot_timer(self, "similarCasesTimer", SIMILAR_DEBOUNCE_MS, self.find_similar)
+        self._draft_timer = single_shot_timer(self, "intakeDraftTimer", DRAFT_SAVE_MS, self._save_draft_soon)
         self._call_timer = QTimer(self)
         self._call_timer.setObjectName("callTimer")
         self._call_timer.setInterval(1000)
@@ -259,14 +260,6 @@ class PhoneIntakeDialog(QDialog):
 
         self._pool.submit(function, *args, on_finished=for_this_call(on_finished),
                           on_failed=for_this_call(on_failed) if on_failed is not None else None, owner=self)
-
-    def _single_shot(self, name: str, interval: int, slot) -> QTimer:
-        timer = QTimer(self)
-        timer.setObjectName(name)
-        timer.setSingleShot(True)
-        timer.setInterval(interval)
-        timer.timeout.connect(slot)
-        return timer
 
     def _build_form_page(self) -> Iterator[None]:
         """The form, in pieces (see ``construct_step``); returns the page."""
