@@ -16,7 +16,13 @@ from desktop_helpdesk.services.errors import (
     checked_text,
     existing,
 )
-from desktop_helpdesk.services.permissions import Action, Actions, change_by, require
+from desktop_helpdesk.services.permissions import (
+    Action,
+    Actions,
+    acting_member,
+    change_by,
+    require,
+)
 from desktop_helpdesk.storage.records import CaseRecord, TeamMemberRecord
 
 _USERNAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789._-")
@@ -96,9 +102,31 @@ class TeamService:
             member = self._create(None, username, display_name, MemberRole.ADMIN, email, True)
         return self.get_member(member.id)
 
-    def add_member(
+    def add_member(self, actor_id: int, username: str, display_name: str, **details) -> MemberSummary:
+        """Add a team member (supervisor or admin only; only an admin creates admins).
+
+        ``create_member`` with an actor required: only that one acts as the system.
+
+        Args:
+            actor_id: the member acting.
+            username: log-in name.
+            display_name: the name shown.
+            **details: ``role``, ``email``, ``can_take_cases``, as for ``create_member``.
+
+        Returns:
+            The new member.
+
+        Raises:
+            PermissionDenied: no actor, the actor is an agent, or a supervisor creating an admin.
+            ValidationError: naming the bad field.
+        """
+        if actor_id is None:
+            raise PermissionDenied("Adding a team member needs the member who adds them")
+        return self.create_member(actor_id, username, display_name, **details)
+
+    def create_member(
         self,
-        actor_id: int,
+        actor_id: int | None,
         username: str,
         display_name: str,
         *,
@@ -106,10 +134,12 @@ class TeamService:
         email: str = "",
         can_take_cases: bool = True,
     ) -> MemberSummary:
-        """Add a team member (supervisor or admin only; only an admin creates admins).
+        """Add a team member, or, with no actor, add one as the system: the first admin of an
+        empty team or the headless ``admin create`` command (whoever can write the database
+        already holds every right; the audit row names no actor).
 
         Args:
-            actor_id: the member acting.
+            actor_id: the member acting (a supervisor or admin), or None for the system.
             username: log-in name (letters, digits, ``._-``; unique).
             display_name: the name shown.
             role: agent, supervisor or admin.
@@ -124,36 +154,13 @@ class TeamService:
             ValidationError: naming ``username`` (bad or taken), ``display_name``, ``role`` or ``email``.
         """
         member_role = _role(role)
-        with change_by(actor_id, Actions.ADD_MEMBER) as actor:
-            if member_role is MemberRole.ADMIN:
-                require(actor, Actions.CREATE_ADMIN)
-            member = self._create(actor.id, username, display_name, member_role, email, can_take_cases)
-        return self.get_member(member.id)
-
-    def create_member(
-        self,
-        actor_id: int | None,
-        username: str,
-        display_name: str,
-        *,
-        role: str = MemberRole.AGENT.value,
-        email: str = "",
-        can_take_cases: bool = True,
-    ) -> MemberSummary:
-        """Add a member as ``add_member`` does, or, with no actor, as the system: the first
-        admin of an empty team or the headless ``admin create`` command (whoever can write the
-        database already holds every right; the audit row names no actor).
-
-        Raises:
-            PermissionDenied: as ``add_member`` for an actor.
-            ValidationError: naming the bad field.
-        """
-        if actor_id is not None:
-            return self.add_member(actor_id, username, display_name, role=role, email=email,
-                                   can_take_cases=can_take_cases)
-        member_role = _role(role)
         with write_transaction():
-            member = self._create(None, username, display_name, member_role, email, can_take_cases)
+            if actor_id is not None:
+                actor = acting_member(actor_id)
+                require(actor, Actions.ADD_MEMBER)
+                if member_role is MemberRole.ADMIN:
+                    require(actor, Actions.CREATE_ADMIN)
+            member = self._create(actor_id, username, display_name, member_role, email, can_take_cases)
         return self.get_member(member.id)
 
     def _create(

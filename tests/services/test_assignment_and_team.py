@@ -10,7 +10,7 @@ from desktop_helpdesk.domain.cases import AssignmentStrategy
 from desktop_helpdesk.services.errors import ConflictError, PermissionDenied, ValidationError
 from desktop_helpdesk.storage.records import AuditRecord, CaseRecord, ClosureRecord
 from tests.conftest import halifax
-from tests.services.conftest import caller
+from tests.services.conftest import caller, table_counts
 
 pytestmark = pytest.mark.usefixtures("engine")
 
@@ -96,6 +96,23 @@ def test_agents_cannot_manage_the_team_or_settings(services, team):
         services.settings.add_closure(team.alice, date(2026, 12, 28), "Holiday week")
     with pytest.raises(PermissionDenied):
         services.team.add_member(team.supervisor, "root2", "Second Admin", role="admin")
+
+
+def test_only_create_member_adds_a_member_with_no_actor(services, team):
+    before = table_counts()
+    with pytest.raises(PermissionDenied):
+        services.team.add_member(None, "ghost", "Ghost Agent")
+    assert table_counts() == before
+
+    added = services.team.create_member(team.supervisor, "sue", "Sue Agent", email="sue@velsoft.example")
+    assert (added.role, added.email, added.can_take_cases) == ("agent", "sue@velsoft.example", True)
+    system = services.team.create_member(None, "root2", "Second Admin", role="admin", can_take_cases=False)
+    assert (system.role, system.can_take_cases) == ("admin", False)
+    actors = {r.entity_id: r.actor_id for r in AuditRecord.select().where(
+        AuditRecord.entity == "team_member", AuditRecord.field == "username")}
+    assert (actors[added.id], actors[system.id]) == (team.supervisor, None)
+    with pytest.raises(PermissionDenied):
+        services.team.create_member(team.supervisor, "root3", "Third Admin", role="admin")
 
 
 def test_reassignment_rules_and_audit(services, team):
