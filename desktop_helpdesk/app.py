@@ -332,7 +332,8 @@ def _seed_demo(clock, log_file: Path, *, headless: bool, cases: int = DEMO_CASES
     return True
 
 
-def _demo_member(services):
+def demo_member(services):
+    """The member ``--demo`` signs in as (the laptop tests look through the same eyes)."""
     members = [m for m in services.team.list_members() if m.active]
     agents = [m for m in members if m.role == "agent" and m.can_take_cases]
     # The demo signs in as the agent with the most open work, so "My cases" is lively.
@@ -388,7 +389,7 @@ def sign_in(args, services, settings, accounts=None):
                 _error_box(QMessageBox, "Cannot sign in", f"--user {args.user}: {refusal}{hint}", headless)
                 return EXIT_USAGE if password is None else EXIT_ERROR
         if args.demo and not accounts.passwords_required():
-            member = _demo_member(services)
+            member = demo_member(services)
             if member is not None:
                 return member
         has_team = any(m.active for m in services.team.list_members())

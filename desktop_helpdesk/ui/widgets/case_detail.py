@@ -33,10 +33,13 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSizePolicy,
+    QStyle,
+    QStyleOptionTabWidgetFrame,
     QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
+    QWidgetItem,
 )
 
 from desktop_helpdesk.domain.cases import CaseStatus, file_size_text
@@ -121,12 +124,50 @@ class _VerticalScrollArea(QScrollArea):
 
 
 class _PaneTabs(QTabWidget):
-    """The case's tabs. Their height follows the pane, not their pages: a tab widget's height
-    for its width is its tallest page's (the Details form), which would make the case taller
-    than a laptop's pane and push the timeline out of view."""
+    """The case's tabs. They ask for the least height their current page needs at their width
+    (the timeline's form wraps its Add button under the fields in a narrow pane) and take
+    whatever else the pane has. A plain tab widget asks for its tallest page's preferred
+    height (the Details form), which would push the timeline out of a laptop's view, and
+    without a height for its width the pane would squeeze the wrapped form."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.currentChanged.connect(self.updateGeometry)
 
     def hasHeightForWidth(self) -> bool:
-        return False
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        page = self.currentWidget()
+        if page is None:
+            return self.minimumSizeHint().height()
+        chrome = self._chrome()
+        return _least_height_for_width(page, width - chrome.width()) + chrome.height()
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        page = self.currentWidget()
+        if page is None:
+            return hint
+        # The current page's minimum, not the tallest page's (the stack's).
+        return QSize(hint.width(), QWidgetItem(page).minimumSize().height() + self._chrome().height())
+
+    def _chrome(self) -> QSize:
+        """What the tab bar and the pane's frame add around a page."""
+        option = QStyleOptionTabWidgetFrame()
+        self.initStyleOption(option)
+        frame = self.style().sizeFromContents(QStyle.ContentsType.CT_TabWidget, option, QSize(0, 0), self)
+        return QSize(frame.width(), frame.height() + self.tabBar().sizeHint().height())
+
+
+def _least_height_for_width(widget: QWidget, width: int) -> int:
+    """The least height ``widget``'s layout can give its contents at ``width`` (wrapped
+    labels and flow layouts at their height for that width), or its plain minimum height."""
+    layout = widget.layout()
+    item = QWidgetItem(widget)
+    if layout is not None and layout.hasHeightForWidth():
+        return max(item.minimumSize().height(), layout.totalMinimumHeightForWidth(width))
+    return item.minimumSize().height()
 
 
 class _CommandBar(QWidget):
@@ -356,12 +397,10 @@ class CaseDetailPanel(QWidget):
         body.addLayout(sla_row)
         body.addWidget(self.command_bar)
         body.addWidget(self.tabs, 1)
-        # The timeline stays usable; on a short screen (a laptop at 125 %) the case scrolls
-        # as a whole rather than squeezing wrapped texts over one another.
-        self.tabs.setMinimumHeight(200)
         # The tabs take the height the pane has left, never more: the scroll area sizes the
-        # case to its preferred height (the timeline's wish of a few hundred pixels), which
-        # on a laptop would push the timeline below the fold behind a scroll bar.
+        # case to its height for its width, the tabs' least (their current page's needs). On
+        # a short screen (a laptop at 125 %) that is more than the pane: the case scrolls as
+        # a whole rather than squeezing wrapped texts over one another.
         policy = self.tabs.sizePolicy()
         policy.setVerticalPolicy(QSizePolicy.Policy.Ignored)
         self.tabs.setSizePolicy(policy)

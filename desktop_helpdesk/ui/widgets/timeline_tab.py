@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QRect, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
@@ -13,6 +13,8 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSpinBox,
+    QStyle,
+    QStyleOptionViewItem,
     QVBoxLayout,
     QWidget,
 )
@@ -25,6 +27,44 @@ from desktop_helpdesk.ui.widgets.flow_layout import FlowLayout
 
 READ_ONLY_PLACEHOLDER = "This case is closed and read-only. Reopen it to add to it."
 EDIT_PLACEHOLDER = "What was said or done (Ctrl+Enter adds it; Ctrl+Shift+R inserts a canned reply)"
+# The newest entry shows whole up to this many lines; a longer one (an email) scrolls.
+_NEWEST_ENTRY_LINES = 8
+
+
+class _TimelineView(QListView):
+    """The case's events. It is never shorter than its newest entry, wrapped to the width it
+    is given (a height for its width): a short laptop pane scrolls the case rather than cut
+    the entry a member reads first."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        policy = self.sizePolicy()
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
+
+    def setModel(self, model) -> None:
+        super().setModel(model)
+        # Another case, or a new event on top: the newest entry (so this height) changed.
+        for signal in (model.modelReset, model.rowsInserted, model.rowsRemoved, model.dataChanged):
+            signal.connect(self.updateGeometry)
+
+    def heightForWidth(self, width: int) -> int:
+        frame = 2 * self.frameWidth()
+        chrome = frame + 2 * self.spacing()
+        least = self.minimumSizeHint().height()
+        model = self.model()
+        if model is None or not model.rowCount():
+            return least
+        # Wrapped as the view wraps it: to the viewport beside a vertical scroll bar (the
+        # narrower case, so the entry never needs more than this).
+        scroll_bar = self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent, None, self)
+        option = QStyleOptionViewItem()
+        self.initViewItemOption(option)
+        # (A valid rectangle: the style wraps the text to its width only then.)
+        option.rect = QRect(0, 0, max(1, width - frame - scroll_bar - 2 * self.spacing()), max(1, self.height()))
+        entry = self.itemDelegate().sizeHint(option, model.index(0, 0)).height()
+        longest = _NEWEST_ENTRY_LINES * self.fontMetrics().lineSpacing()
+        return max(least, min(entry, longest) + chrome)
 
 
 class TimelineTab(QWidget):
@@ -71,7 +111,7 @@ class TimelineTab(QWidget):
         shortcut.activated.connect(self.add_requested)
 
         self.timeline_model = TimelineModel(zone, self)
-        self.timeline_view = QListView(self)
+        self.timeline_view = _TimelineView(self)
         self.timeline_view.setObjectName("timelineView")
         self.timeline_view.setModel(self.timeline_model)
         self.timeline_view.setWordWrap(True)
