@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from PySide6.QtCore import (
     QEvent,
+    QItemSelection,
     QItemSelectionModel,
     QModelIndex,
     QObject,
@@ -578,40 +579,46 @@ class MainWindow(QMainWindow):
         if first_pages is not None:
             self.model.store_page(first_pages)
         # A refresh that changed nothing in this list must not disturb the view (no reset);
-        # otherwise the reset keeps the scroll position and, below, the selected case.
-        if ids != self.model.ids():
+        # otherwise the reset keeps the scroll position and, below, the selected cases (an
+        # agent picking cases for a bulk change must not lose them to the 30 s refresh).
+        selected = self.selected_case_ids()
+        reset = ids != self.model.ids()
+        if reset:
             scroll = self.table.verticalScrollBar().value()
             self.model.set_ids(ids)
             self.table.verticalScrollBar().setValue(scroll)
         self._update_list_title()
         if keep is not None:
             row = self.model.row_of(keep)
-            if row is not None and self._shows_only(row) and keep == self.detail.case_id:
-                # Already selected and shown: re-selecting would repaint the whole list.
-                pass
-            elif row is not None:
-                self._select_row(row, load=keep != self.detail.case_id)
-            else:
+            if row is None:
                 self.table.clearSelection()
+            elif keep != self.detail.case_id:
+                self._select_row(row)
+            elif reset:
+                still_listed = (self.model.row_of(case_id) for case_id in selected)
+                self._select_row(row, load=False, also=[r for r in still_listed if r is not None])
+            elif self.table.currentIndex().row() != row:
+                self._select_row(row, load=False)
+            # else: already current and shown, selection as the agent left it (re-selecting
+            # would repaint the whole list).
         if not self._loaded_once and self._intake is None:
             self._intake_prepare_timer.start()
         self._loaded_once = True
         self.list_loaded.emit(len(ids))
 
-    def _shows_only(self, row: int) -> bool:
-        """``row`` is the current row and the only one selected."""
-        selection = self.table.selectionModel()
-        return (self.table.currentIndex().row() == row
-                and [index.row() for index in selection.selectedRows()] == [row])
-
-    def _select_row(self, row: int, *, load: bool = True) -> None:
+    def _select_row(self, row: int, *, load: bool = True, also: Iterable[int] = ()) -> None:
+        """Make ``row`` current and select it with the rows ``also`` (nothing else); ``load``:
+        the case pane follows (otherwise it already shows that case)."""
         index = self.model.index(row, 0)
         selection = self.table.selectionModel()
+        rows = QItemSelection()
+        for selected_row in {row, *also}:
+            rows.select(self.model.index(selected_row, 0), self.model.index(selected_row, 0))
         if not load:
             selection.blockSignals(True)
-        selection.setCurrentIndex(
-            index,
-            QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
+        selection.setCurrentIndex(index, QItemSelectionModel.SelectionFlag.NoUpdate)
+        selection.select(
+            rows, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
         )
         if not load:
             selection.blockSignals(False)
