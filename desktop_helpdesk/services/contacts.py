@@ -40,6 +40,38 @@ _MIN_PHONE_DIGITS = 4
 
 
 @dataclass(frozen=True)
+class NewClient:
+    """A client organisation to add, as typed on the admin clients page or named at intake.
+
+    Attributes:
+        name: the organisation's name (required; unique ignoring case and spacing).
+        account_manager: who follows the client in the CRM.
+        account_manager_email: their address.
+        phone: the organisation's switchboard.
+    """
+
+    name: str
+    account_manager: str = ""
+    account_manager_email: str = ""
+    phone: str = ""
+
+    def validated(self) -> NewClient:
+        """This client with trimmed values.
+
+        Raises:
+            ValidationError: naming ``client``, ``account_manager``, ``account_manager_email``
+                or ``phone``.
+        """
+        name = checked_text("client", self.name, ClientRecord.name)
+        if not name:
+            raise ValidationError("client", "the client organisation's name is required")
+        account_manager = checked_text("account_manager", self.account_manager, ClientRecord.account_manager)
+        check_email("account_manager_email", self.account_manager_email)
+        check_phone("phone", self.phone)
+        return NewClient(name, account_manager, self.account_manager_email.strip(), self.phone.strip())
+
+
+@dataclass(frozen=True)
 class NewContact:
     """A caller typed in at intake; matched to an existing contact by phone or email first.
 
@@ -213,15 +245,9 @@ class ContactService:
             ValidationError: empty or duplicate ``name``, bad ``account_manager_email``.
             PermissionDenied: unknown or inactive actor.
         """
-        name = checked_text("client", name, ClientRecord.name)
-        account_manager = checked_text("account_manager", account_manager, ClientRecord.account_manager)
-        check_email("account_manager_email", account_manager_email)
-        check_phone("phone", phone)
+        details = NewClient(name, account_manager, account_manager_email, phone).validated()
         with change_by(actor_id) as actor:
-            now = self._context.now()
-            client = create_client_record(
-                actor.id, now, name, account_manager, account_manager_email.strip(), phone.strip()
-            )
+            client = create_client_record(actor.id, self._context.now(), details)
         return ClientSummary(
             client.id, client.name, client.account_manager, client.account_manager_email,
             client.phone, 0,
@@ -275,41 +301,28 @@ def contact_with_client(contact_id: int) -> ContactRecord:
     return contact
 
 
-def create_client_record(
-    actor_id: int | None,
-    at: datetime,
-    name: str,
-    account_manager: str = "",
-    account_manager_email: str = "",
-    phone: str = "",
-) -> ClientRecord:
+def create_client_record(actor_id: int | None, at: datetime, details: NewClient) -> ClientRecord:
     """Insert a client and its audit row (inside the caller's transaction).
 
     Args:
         actor_id: the member acting (None: the system).
         at: the instant of the change.
-        name: the organisation's name (unique, case-insensitive).
-        account_manager: who follows the client in the CRM.
-        account_manager_email: their address.
-        phone: the switchboard number.
+        details: the validated client details.
 
     Returns:
         The new record.
 
     Raises:
-        ValidationError: ``client`` when the name is empty, too long or already taken (also
-            when another workstation takes it at the same moment).
+        ValidationError: ``client`` when the name is already taken (also when another
+            workstation takes it at the same moment).
     """
-    name = checked_text("client", name, ClientRecord.name)
-    if not name:
-        raise ValidationError("client", "the client organisation's name is required")
-    client = _insert_client(name, account_manager, account_manager_email, phone, at)
+    client = _insert_client(details, at)
     if client is None:
-        raise ValidationError("client", f"a client named {name!r} already exists")
+        raise ValidationError("client", f"a client named {details.name!r} already exists")
     log = ChangeLog(actor_id, at, entity="client", entity_id=client.id)
-    log.add("client_created", field="name", after=name)
-    if account_manager:
-        log.add("client_created", field="account_manager", after=account_manager)
+    log.add("client_created", field="name", after=details.name)
+    if details.account_manager:
+        log.add("client_created", field="account_manager", after=details.account_manager)
     log.flush()
     return client
 
@@ -319,20 +332,19 @@ def find_client(name: str) -> ClientRecord | None:
     return ClientRecord.get_or_none(ClientRecord.name_key == client_name_key(name))
 
 
-def _insert_client(name: str, account_manager: str, account_manager_email: str, phone: str,
-                   at: datetime) -> ClientRecord | None:
+def _insert_client(details: NewClient, at: datetime) -> ClientRecord | None:
     """Insert a client; None when one with the same name key exists or is being created by
     another workstation at this moment (nothing is written then)."""
-    serialize_on(f"client:{client_name_key(name)}")
-    if find_client(name) is not None:
+    serialize_on(f"client:{client_name_key(details.name)}")
+    if find_client(details.name) is not None:
         return None
     try:
         # A savepoint: if the unique key is taken after all, only this insert is undone and
         # the caller's transaction goes on.
         with database.atomic():
-            return ClientRecord.create(name=name, account_manager=account_manager,
-                                       account_manager_email=account_manager_email, phone=phone,
-                                       created_at=at)
+            return ClientRecord.create(name=details.name, account_manager=details.account_manager,
+                                       account_manager_email=details.account_manager_email,
+                                       phone=details.phone, created_at=at)
     except IntegrityError:
         return None
 
@@ -387,7 +399,7 @@ def find_or_create_contact(
         client = find_client(details.client_name)
         if client is None:
             try:
-                client = create_client_record(actor_id, at, details.client_name)
+                client = create_client_record(actor_id, at, NewClient(details.client_name))
             except ValidationError:
                 # Created by another workstation since the look-up: use theirs.
                 client = find_client(details.client_name)

@@ -700,9 +700,9 @@ def unknown_senders_client(now: datetime) -> ClientRecord:
     client = ClientRecord.select().where(fn.LOWER(ClientRecord.name) == UNKNOWN_SENDERS_CLIENT.lower()).first()
     if client is not None:
         return client
-    from desktop_helpdesk.services.contacts import create_client_record
+    from desktop_helpdesk.services.contacts import NewClient, create_client_record
 
-    return create_client_record(None, now, UNKNOWN_SENDERS_CLIENT)
+    return create_client_record(None, now, NewClient(UNKNOWN_SENDERS_CLIENT))
 
 
 def automatic_reason(parsed: ParsedMail) -> str:
