@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
 from peewee import JOIN, fn
@@ -240,16 +240,11 @@ class CaseService:
             ).execute()
             # The request itself opens the timeline, so the first contact is explained there.
             first_contact = description.strip() or subject
-            interaction_id = InteractionRecord.insert(
-                case=case_id,
-                channel=intake.value,
-                direction=Direction.INBOUND.value,
-                summary=first_contact,
-                author=actor.id if live else None,
-                occurred_at=received,
-                created_at=now,
-                satisfies=Target.ACKNOWLEDGE.value if live else "",
-            ).execute()
+            interaction_id = _insert_interaction(
+                case_id, intake.value, Direction.INBOUND, first_contact,
+                author_id=actor.id if live else None, occurred_at=received, created_at=now,
+                satisfied=[Target.ACKNOWLEDGE.value] if live else [],
+            )
 
             log = ChangeLog(actor.id, now, entity_id=case_id, case_id=case_id)
             log.add("logged", field="number", after=number, reason=f"{intake.label} intake")
@@ -663,17 +658,10 @@ class CaseService:
             if not acknowledgement_only:
                 targets.append(Target.RESPOND)
         satisfied = self._meet(case, targets, at, log, how or f"{medium.label} {way.value}")
-        interaction_id = InteractionRecord.insert(
-            case=case.id,
-            channel=medium.value,
-            direction=way.value,
-            summary=summary,
-            duration_seconds=duration_seconds,
-            author=actor.id,
-            occurred_at=at,
-            created_at=now,
-            satisfies=",".join(satisfied),
-        ).execute()
+        interaction_id = _insert_interaction(
+            case.id, medium.value, way, summary, author_id=actor.id, occurred_at=at,
+            created_at=now, satisfied=satisfied, duration_seconds=duration_seconds,
+        )
         log.add("interaction", field="interaction", after=f"{medium.value} {way.value} #{interaction_id}")
         self._progress_status(case, log)
         self._crm(case, "interaction", now, interaction_id, {
@@ -1063,16 +1051,10 @@ class CaseService:
                 case, [Target.ACKNOWLEDGE, Target.RESPOND, Target.RESOLVE], at, log,
                 f"Resolution told by {medium.label}",
             )
-            interaction_id = InteractionRecord.insert(
-                case=case.id,
-                channel=medium.value,
-                direction=Direction.OUTBOUND.value,
-                summary=told_text,
-                author=actor.id,
-                occurred_at=at,
-                created_at=now,
-                satisfies=",".join(satisfied),
-            ).execute()
+            interaction_id = _insert_interaction(
+                case.id, medium.value, Direction.OUTBOUND, told_text, author_id=actor.id,
+                occurred_at=at, created_at=now, satisfied=satisfied,
+            )
             log.change(case, "resolution_summary", summary)
             log.change(case, "resolution_channel", medium.value)
             log.change(case, "status", CaseStatus.RESOLVED.value, action="status",
@@ -1488,6 +1470,24 @@ def next_due(case: CaseRecord) -> datetime | None:
     if case.resolved_at is None and case.resolve_paused_at is None:
         candidates.append(case.resolve_due_at)
     return min(candidates) if candidates else None
+
+
+def _insert_interaction(case_id: int, channel: str, direction: Direction, summary: str, *,
+                        author_id: int | None, occurred_at: datetime, created_at: datetime,
+                        satisfied: Iterable[str] = (), duration_seconds: int = 0) -> int:
+    """Insert one contact of the case timeline and return its id; ``satisfied`` names the SLA
+    targets it met, stored comma separated as ``case_timeline`` reads them back."""
+    return InteractionRecord.insert(
+        case=case_id,
+        channel=channel,
+        direction=direction.value,
+        summary=summary,
+        duration_seconds=duration_seconds,
+        author=author_id,
+        occurred_at=occurred_at,
+        created_at=created_at,
+        satisfies=",".join(satisfied),
+    ).execute()
 
 
 def _crm_case(number: str, subject: str, client: ClientRecord, contact: ContactRecord | None) -> dict:
