@@ -3,6 +3,7 @@
 import logging
 
 import pytest
+from PySide6.QtCore import Qt
 
 from desktop_helpdesk.services.contacts import NewContact
 from desktop_helpdesk.services.container import Services
@@ -107,3 +108,20 @@ def settle(qtbot, timeout=5000):
         )
 
     qtbot.waitUntil(idle, timeout=timeout)
+
+
+def leave_a_new_caller_draft(qtbot, window):
+    """Type a High-priority email call from a new caller of a new client into the intake, then
+    close it: what is left is a call draft ("Nora Newcaller", "Bishop Labs"). Returns the
+    closed dialog."""
+    dialog = window.open_phone_intake()
+    qtbot.keyClicks(dialog.caller_field, "Nora Newcaller")
+    qtbot.keyClick(dialog.caller_field, Qt.Key.Key_Return)
+    qtbot.waitUntil(dialog.new_contact_box.isVisible)
+    qtbot.keyClicks(dialog.client_field, "Bishop Labs")
+    qtbot.keyClicks(dialog.subject_field, "Whole school cannot sign in")
+    dialog.priority_field.setCurrentIndex(dialog.priority_field.findData("high"))
+    dialog.channel_field.setCurrentIndex(dialog.channel_field.findData("email"))
+    dialog.reject()
+    settle(qtbot)
+    return dialog

@@ -6,7 +6,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from desktop_helpdesk.services.drafts import INTAKE_KEY
-from tests.ui.conftest import OFFSCREEN_NOISE, log_case, settle
+from tests.ui.conftest import OFFSCREEN_NOISE, leave_a_new_caller_draft, log_case, settle
 
 pytestmark = pytest.mark.qt_log_ignore(*OFFSCREEN_NOISE)
 
@@ -43,16 +43,7 @@ def test_opening_a_notified_case_in_the_list_shows_it_at_once_and_never_jumps_la
 
 
 def test_a_restored_call_draft_keeps_priority_channel_and_new_client(qtbot, window, ui):
-    dialog = window.open_phone_intake()
-    qtbot.keyClicks(dialog.caller_field, "Nora Newcaller")
-    qtbot.keyClick(dialog.caller_field, Qt.Key.Key_Return)
-    qtbot.waitUntil(dialog.new_contact_box.isVisible)
-    qtbot.keyClicks(dialog.client_field, "Bishop Labs")
-    qtbot.keyClicks(dialog.subject_field, "Whole school cannot sign in")
-    dialog.priority_field.setCurrentIndex(dialog.priority_field.findData("high"))
-    dialog.channel_field.setCurrentIndex(dialog.channel_field.findData("email"))
-    dialog.reject()
-    settle(qtbot)
+    leave_a_new_caller_draft(qtbot, window)
     assert ui.drafts.load(ui.member_id, INTAKE_KEY).fields["priority"] == "high"
 
     again = window.open_phone_intake()

@@ -8,7 +8,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from desktop_helpdesk.services.contacts import NewContact
 from desktop_helpdesk.services.drafts import INTAKE_KEY
 from desktop_helpdesk.ui.dialogs.phone_intake import PhoneIntakeDialog
-from tests.ui.conftest import OFFSCREEN_NOISE, log_case, settle
+from tests.ui.conftest import OFFSCREEN_NOISE, leave_a_new_caller_draft, log_case, settle
 
 pytestmark = pytest.mark.qt_log_ignore(*OFFSCREEN_NOISE)
 
@@ -95,16 +95,7 @@ def test_ctrl_n_opens_the_intake_built_while_the_desk_was_idle(qtbot, window):
 
 
 def test_a_reused_intake_restores_the_whole_draft_then_starts_the_next_call_empty(qtbot, window, ui):
-    dialog = window.open_phone_intake()
-    qtbot.keyClicks(dialog.caller_field, "Nora Newcaller")
-    qtbot.keyClick(dialog.caller_field, Qt.Key.Key_Return)
-    qtbot.waitUntil(dialog.new_contact_box.isVisible)
-    qtbot.keyClicks(dialog.client_field, "Bishop Labs")
-    qtbot.keyClicks(dialog.subject_field, "Whole school cannot sign in")
-    dialog.priority_field.setCurrentIndex(dialog.priority_field.findData("high"))
-    dialog.channel_field.setCurrentIndex(dialog.channel_field.findData("email"))
-    dialog.reject()
-    settle(qtbot)
+    dialog = leave_a_new_caller_draft(qtbot, window)
 
     again = window.open_phone_intake()
     assert again is dialog
