@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, QSize, Qt
+from PySide6.QtCore import QByteArray, QEvent, QObject, QPoint, QSize, Qt
 from PySide6.QtGui import QAction, QFont, QFontMetrics, QKeySequence
 from PySide6.QtWidgets import QToolBar
 
@@ -28,11 +28,13 @@ SUBJECT_IDEAL_CHARACTERS = 52
 
 # Below this window width the window turns compact by itself (until the member chooses).
 COMPACT_BELOW = 1600
-# Below this width a compact window is also narrow: the queues fold away (F7 or Ctrl+F brings
-# them back; the list's title names the queue shown), the case pane keeps only what its content
-# needs, the names in the list elide further and the subject may give way to
-# SUBJECT_NARROW_MINIMUM. At 1093 px the list, its seven working columns and the case pane
-# need all the width there is: with the queues beside them the last three would scroll.
+# A compact window is also narrow below this width, or wherever the queues, the list's shown
+# columns at their narrowest and the case pane's content do not fit side by side: the queues
+# fold away (F7 or Ctrl+F brings them back; the list's title names the queue shown), the case
+# pane keeps only what its content needs, the names in the list elide further and the subject
+# may give way to SUBJECT_NARROW_MINIMUM. At 1093 px (1366 at 125 %) the list, its seven
+# working columns and the case pane need all the width there is: with the queues beside them
+# the last three would scroll.
 NARROW_BELOW = 1200
 _QUEUE_WIDTH = {False: 210, True: 150}
 # The roomy case pane holds three SLA cards side by side (at most this wide, as much as the
@@ -183,7 +185,8 @@ class WindowDensity(QObject):
 
     @property
     def narrow(self) -> bool:
-        """Compact on a window narrower than ``NARROW_BELOW`` (a laptop at 125 %)."""
+        """Compact on a window too narrow for the queues beside the list's columns and the case
+        (always below ``NARROW_BELOW``: a laptop at 125 %)."""
         return self.compact and self._narrow
 
     def subject_minimum(self) -> int:
@@ -220,9 +223,10 @@ class WindowDensity(QObject):
             # the splitter takes it from the list now rather than clip the case's texts.
             self._window.splitter.refresh()
         if watched is self._window and event.type() == QEvent.Type.Resize:
-            self._set_narrow(self._window.width() < NARROW_BELOW)
+            # Compact first: whether the queues fit is measured in the density's own font.
             if not self._chosen:
                 self.set_compact(self._window.width() < COMPACT_BELOW)
+            self._set_narrow(self._too_narrow_for_the_queues(self._window.width()))
         if watched is self._window and event.type() == QEvent.Type.Show and self._kept_state is not None:
             self._window.layout().activate()
             self._window.splitter.restoreState(self._kept_state)
@@ -314,13 +318,15 @@ class WindowDensity(QObject):
         needed = panel.list.sizeHintForColumn(0) + 2 * panel.list.frameWidth() + margins.left() + margins.right()
         return max(_QUEUE_WIDTH[self.compact], needed)
 
-    def list_width(self, *, ideal: bool = False, subject_characters: int = 0) -> int:
+    def list_width(self, *, ideal: bool = False, subject_characters: int = 0, narrow: bool | None = None) -> int:
         """What the centre needs to show the list's shown columns without scrolling sideways
         (``ideal``: every column at its preferred width and the subject at its ideal one;
-        ``subject_characters``: the others at their narrowest, the subject that wide)."""
+        ``subject_characters``: the others at their narrowest, the subject that wide;
+        ``narrow``: as on a narrow window or not, whatever the window is now)."""
         window = self._window
         header = window.table.horizontalHeader()
-        preferred, minimums = column_widths(window, self.compact, self.narrow)
+        narrow = self.narrow if narrow is None else narrow
+        preferred, minimums = column_widths(window, self.compact, narrow)
         columns = sum(
             (preferred if ideal else {**preferred, **minimums}).get(column, header.sectionSize(column))
             for column in CaseColumn
@@ -328,8 +334,20 @@ class WindowDensity(QObject):
         )
         chrome = window.table.verticalScrollBar().sizeHint().width() + 2 * window.table.frameWidth() + 12
         characters = SUBJECT_IDEAL_CHARACTERS if ideal else subject_characters
-        subject = max(window.table.fontMetrics().averageCharWidth() * characters, self.subject_minimum())
+        least = SUBJECT_NARROW_MINIMUM if narrow else SUBJECT_MINIMUM
+        subject = max(window.table.fontMetrics().averageCharWidth() * characters, least)
         return columns + subject + chrome
+
+    def _too_narrow_for_the_queues(self, width: int) -> bool:
+        """A window ``width`` wide cannot hold the queues, the list's shown columns at their
+        narrowest and the case pane's content side by side (always so below ``NARROW_BELOW``)."""
+        window = self._window
+        if width < NARROW_BELOW:
+            return True
+        # The margins around the splitter, and its two handles.
+        chrome = 2 * window.splitter.mapTo(window, QPoint(0, 0)).x() + 2 * window.splitter.handleWidth()
+        wanted = self.queue_width() + self.list_width(narrow=False) + window.detail.minimumSizeHint().width()
+        return width < wanted + chrome
 
     def _share_width(self) -> None:
         """Queues at their width, the list what its columns need (roomy: the case pane 600),

@@ -564,3 +564,26 @@ def test_the_tabs_and_the_contact_show_whole_on_a_laptop(qtbot, demo_window):
     assert email.fontMetrics().horizontalAdvance(email.text()) <= email.contentsRect().width()
     right = email.mapTo(detail, email.rect().topRight()).x()
     assert right <= detail.body_scroll.viewport().mapTo(detail, detail.body_scroll.viewport().rect().topRight()).x()
+
+
+@pytest.mark.parametrize(("width", "height", "queues_shown"), [(1200, 760, False), (1280, 800, True)])
+def test_between_125_percent_and_1366_the_queues_fold_only_when_the_columns_would_scroll(
+        qtbot, demo_window, width, height, queues_shown):
+    # 1200 px (a 1440x900 screen at 125 % gives 1152, a 1600x900 one at 133 % 1200): the queues,
+    # the seven working columns and the case do not fit side by side, so the queues fold as at
+    # 1093; at 1280 they fit and stay. Either way nothing scrolls sideways.
+    window = demo_window
+    window.resize(width, height)
+    _show_case(qtbot, window, 0)
+    qtbot.waitUntil(lambda: window.detail.width() >= window.detail.minimumSizeHint().width())
+    settle(qtbot)
+    assert window.queue_panel.isVisible() is queues_shown
+    assert window.density.action_queues.isChecked() is queues_shown
+    qtbot.waitUntil(lambda: _columns_fit(window))
+    assert window.table.horizontalScrollBar().maximum() == 0
+    header = window.table.horizontalHeader()
+    first, last = window.visible_rows()
+    for row in range(first, last + 1):
+        for column in WHOLE_COLUMNS:
+            assert _cell_text_width(window, row, column) <= header.sectionSize(column), (
+                row, column.name, window.model.index(row, column).data())
