@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -20,21 +19,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from PySide6.QtCore import QBuffer, QIODevice, Qt  # noqa: E402
 from PySide6.QtGui import QColor, QImage  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from desktop_helpdesk.domain.clock import ManualClock  # noqa: E402
-from desktop_helpdesk.services.container import Services  # noqa: E402
-from desktop_helpdesk.services.demo import seed_demo_data  # noqa: E402
 from desktop_helpdesk.services.drafts import reply_key  # noqa: E402
-from desktop_helpdesk.storage.db import close_database, open_database  # noqa: E402
+from desktop_helpdesk.storage.db import close_database  # noqa: E402
 from desktop_helpdesk.storage.records import CaseRecord, ContactRecord  # noqa: E402
 from desktop_helpdesk.ui.context import UiContext  # noqa: E402
 from desktop_helpdesk.ui.main_window import MainWindow  # noqa: E402
-from desktop_helpdesk.ui.pyside_workarounds import protect_bool_singletons  # noqa: E402
-from desktop_helpdesk.ui.resources import stylesheet  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from take_screenshots import NOW, settle  # noqa: E402
+from take_screenshots import NOW, demo_desk, settle  # noqa: E402
 
 SIZES = (((1600, 900), "screenshot-reply-composer.png"), ((1366, 768), "screenshot-1366-reply-composer.png"))
 _CHROME = 72
@@ -51,14 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default="docs")
     out = Path(parser.parse_args(argv).out)
-    protect_bool_singletons()
-    app = QApplication.instance() or QApplication([])
-    app.setStyle("Fusion")
-    app.setStyleSheet(stylesheet())
-    open_database(Path(tempfile.mkdtemp()) / "demo.sqlite3")
-    clock = ManualClock(NOW)
-    seed_demo_data(clock)
-    services = Services.create(clock)
+    clock, services = demo_desk()
     members = services.team.list_members()
     admin = next(m for m in members if m.role == "admin")
     agent = next(m for m in members if m.role == "agent" and m.can_take_cases)

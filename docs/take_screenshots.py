@@ -44,11 +44,8 @@ def settle(ms: int = 600) -> None:
     loop.exec()
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default="docs")
-    args = parser.parse_args(argv)
-    out = Path(args.out)
+def demo_desk() -> tuple[ManualClock, Services]:
+    """The application styled as app.py does it, over a fresh demo database at ``NOW``."""
     protect_bool_singletons()
     app = QApplication.instance() or QApplication([])
     app.setStyle("Fusion")
@@ -56,7 +53,15 @@ def main(argv: list[str] | None = None) -> int:
     open_database(Path(tempfile.mkdtemp()) / "demo.sqlite3")
     clock = ManualClock(NOW)
     seed_demo_data(clock)
-    services = Services.create(clock)
+    return clock, Services.create(clock)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default="docs")
+    args = parser.parse_args(argv)
+    out = Path(args.out)
+    clock, services = demo_desk()
     member = next(m for m in services.team.list_members() if m.role == "supervisor")
     for width, height in SIZES:
         window = MainWindow(UiContext.for_member(services, clock, member))
