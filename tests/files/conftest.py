@@ -74,6 +74,14 @@ class Ran:
 
 
 @pytest.fixture
+def database_unbound_after():
+    """Tests that open the database themselves (as the app does) leave it closed and unbound."""
+    yield
+    close_database()
+    database.initialize(None)
+
+
+@pytest.fixture
 def run_entry_point(tmp_path):
     """Runs ``python -m desktop_helpdesk ARGS`` from this checkout with its own home folder
     (so the data and log folders are the test's own) and returns code, output and log."""

@@ -29,14 +29,7 @@ from desktop_helpdesk.ui.main_window import MainWindow
 from tests.files.conftest import NOW, build_desk_file, damage_middle_pages, digest
 from tests.ui.conftest import OFFSCREEN_NOISE
 
-pytestmark = pytest.mark.qt_log_ignore(*OFFSCREEN_NOISE)
-
-
-@pytest.fixture(autouse=True)
-def _unbind():
-    yield
-    close_database()
-    database.initialize(None)
+pytestmark = [pytest.mark.qt_log_ignore(*OFFSCREEN_NOISE), pytest.mark.usefixtures("database_unbound_after")]
 
 
 class CheckSpy:

@@ -33,12 +33,7 @@ from tests.files.conftest import (
     side_files,
 )
 
-
-@pytest.fixture(autouse=True)
-def _unbind():
-    yield
-    close_database()
-    database.initialize(None)
+pytestmark = pytest.mark.usefixtures("database_unbound_after")
 
 
 def test_an_empty_file_is_refused_unless_a_new_database_was_asked_for(tmp_path):

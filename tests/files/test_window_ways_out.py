@@ -38,14 +38,7 @@ from tests.files.conftest import (
 )
 from tests.ui.conftest import OFFSCREEN_NOISE
 
-pytestmark = pytest.mark.qt_log_ignore(*OFFSCREEN_NOISE)
-
-
-@pytest.fixture(autouse=True)
-def _unbind():
-    yield
-    close_database()
-    database.initialize(None)
+pytestmark = [pytest.mark.qt_log_ignore(*OFFSCREEN_NOISE), pytest.mark.usefixtures("database_unbound_after")]
 
 
 @pytest.fixture
