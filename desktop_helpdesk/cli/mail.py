@@ -119,11 +119,11 @@ def _set_inbox(args, out: TextIO, make_services: Callable[[], Services]) -> int:
             )
         except ServiceError as exc:
             raise common.CommandFailed(str(exc)) from exc
-        text = (f"inbox set: {settings.imap_username} on {settings.imap_host}:{settings.imap_port} "
-                f"({settings.imap_security}), folder {settings.imap_folder} -> "
+        text = (f"inbox set: {settings.imap.username} on {settings.imap.host}:{settings.imap.port} "
+                f"({settings.imap.security}), folder {settings.imap_folder} -> "
                 f"{settings.imap_processed_folder}")
-        common.emit(out, args.json, text, {"host": settings.imap_host, "port": settings.imap_port,
-                                           "security": settings.imap_security, "user": settings.imap_username,
+        common.emit(out, args.json, text, {"host": settings.imap.host, "port": settings.imap.port,
+                                           "security": settings.imap.security, "user": settings.imap.username,
                                            "folder": settings.imap_folder,
                                            "processed_folder": settings.imap_processed_folder,
                                            "auth": settings.imap_auth})
@@ -168,6 +168,6 @@ def _sign_in(args, out: TextIO, make_services: Callable[[], Services]) -> int:
             device_code_sign_in(settings, lambda message: print(message, file=out, flush=True))
         except OAuthError as exc:
             raise common.CommandFailed(str(exc)) from exc
-        print(f"signed in: the token for {settings.imap_username} is kept in this computer's keyring",
+        print(f"signed in: the token for {settings.imap.username} is kept in this computer's keyring",
               file=out)
     return common.EXIT_OK

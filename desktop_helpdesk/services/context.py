@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, fields, replace
 from datetime import date, datetime
@@ -22,9 +22,48 @@ DEFAULT_ATTACHMENT_LIMIT = 20 * 1024 * 1024
 DEFAULT_MAIL_MESSAGE_LIMIT = 25 * 1024 * 1024
 
 
+MAIL_SECURITY_MODES = ("starttls", "ssl", "none")
+
+
+@dataclass(frozen=True)
+class MailServer:
+    """A mail server the desk logs in to: the SMTP server sending client email or the IMAP
+    server holding the support mailbox. Its password is never stored here (the database is
+    shared): each workstation reads its own (see the mail jobs).
+    """
+
+    host: str = ""
+    port: int = 0
+    security: str = "none"  # starttls | ssl | none
+    username: str = ""
+
+    def validated(self, group: str) -> MailServer:
+        """This server with its text stripped.
+
+        Args:
+            group: the settings group it is stored under (``smtp``, ``imap``), which names
+                the field in an error.
+
+        Raises:
+            ValidationError: naming the first bad field as it is stored (e.g. ``smtp_port``).
+        """
+        host = checked_text(f"{group}_host", self.host)
+        if any(ch.isspace() for ch in host):
+            raise ValidationError(f"{group}_host", "must be a host name without spaces")
+        port = self.port
+        if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
+            raise ValidationError(f"{group}_port", "must be a port number from 1 to 65535")
+        if self.security not in MAIL_SECURITY_MODES:
+            raise ValidationError(f"{group}_security", "must be starttls, ssl or none")
+        username = checked_text(f"{group}_username", self.username)
+        if any(ch in username for ch in "\r\n"):
+            raise ValidationError(f"{group}_username", "must be one line of text")
+        return replace(self, host=host, username=username)
+
+
 @dataclass(frozen=True)
 class TeamSettings:
-    """Team-wide settings stored in the ``setting`` table (one JSON value per field name)."""
+    """Team-wide settings stored in the ``setting`` table (one JSON value per name, see ``stored``)."""
 
     assignment_strategy: AssignmentStrategy = AssignmentStrategy.ROUND_ROBIN
     due_soon_share: float = DUE_SOON_SHARE
@@ -38,12 +77,8 @@ class TeamSettings:
     crm_webhook_url: str = ""
     # Delivered (or skipped) outbox rows older than this many days are deleted.
     outbox_retention_days: int = 90
-    # Outgoing client email. The SMTP password is never stored here (the database is shared):
-    # each workstation reads it from the HELPDESK_SMTP_PASSWORD environment variable.
-    smtp_host: str = ""
-    smtp_port: int = 587
-    smtp_security: str = "starttls"  # starttls | ssl | none
-    smtp_username: str = ""
+    # Outgoing client email; each workstation reads the password from HELPDESK_SMTP_PASSWORD.
+    smtp: MailServer = MailServer(port=587, security="starttls")
     mail_from_address: str = ""
     mail_from_name: str = "Technical Support"
     # Accounts: this many wrong passwords in a row lock the account for that many minutes
@@ -57,12 +92,9 @@ class TeamSettings:
     # file) and how often (hours; 0 turns scheduled backups off).
     backup_folder: str = ""
     backup_interval_hours: int = 24
-    # Email intake (the support mailbox over IMAP). The password is never stored here either:
-    # HELPDESK_IMAP_PASSWORD, or an OAuth2 token kept in the workstation's keyring.
-    imap_host: str = ""
-    imap_port: int = 993
-    imap_security: str = "ssl"  # ssl | starttls | none
-    imap_username: str = ""
+    # Email intake (the support mailbox); the password: HELPDESK_IMAP_PASSWORD, or an OAuth2
+    # token kept in the workstation's keyring.
+    imap: MailServer = MailServer(port=993, security="ssl")
     imap_auth: str = "password"  # password | oauth2
     imap_oauth_client_id: str = ""
     imap_oauth_authority: str = ""  # e.g. https://login.microsoftonline.com/<tenant>
@@ -114,19 +146,46 @@ class TeamSettings:
             crm_drop_folder=self.crm_drop_folder.strip(),
             crm_webhook_url=webhook_url,
             backup_folder=self.backup_folder.strip(),
+            smtp=self.smtp.validated("smtp"),
+            imap=self.imap.validated("imap"),
             **mail_text,
             **intake,
         )
 
+    def stored(self) -> dict[str, object]:
+        """The settings by the names they are stored, changed and audited under: a mail
+        server's fields flat, as ``smtp_host``, ``imap_port`` and so on."""
+        values = {f.name: getattr(self, f.name) for f in fields(self) if not isinstance(f.default, MailServer)}
+        values.update((name, getattr(getattr(self, group), field)) for name, (group, field) in _SERVER_FIELDS.items())
+        return values
+
+    def with_stored(self, changes: Mapping[str, object]) -> TeamSettings:
+        """These settings with ``changes`` (by stored name, see ``stored``) applied, not validated."""
+        plain = dict(changes)
+        servers: dict[str, dict[str, object]] = {}
+        for name in changes.keys() & _SERVER_FIELDS.keys():
+            group, field = _SERVER_FIELDS[name]
+            servers.setdefault(group, {})[field] = plain.pop(name)
+        return replace(self, **plain, **{group: replace(getattr(self, group), **parts)
+                                         for group, parts in servers.items()})
+
     @property
     def mail_configured(self) -> bool:
         """An SMTP server and a sender address are set, so client emails can be sent."""
-        return bool(self.smtp_host and self.mail_from_address)
+        return bool(self.smtp.host and self.mail_from_address)
 
     @property
     def intake_configured(self) -> bool:
         """An IMAP server and user are set, so the support mailbox can be polled."""
-        return bool(self.imap_host and self.imap_username)
+        return bool(self.imap.host and self.imap.username)
+
+
+# Each mail server field's stored name: ``smtp_host`` is ``TeamSettings.smtp.host``.
+_SERVER_FIELDS = {
+    f"{group.name}_{field.name}": (group.name, field.name)
+    for group in fields(TeamSettings) if isinstance(group.default, MailServer)
+    for field in fields(MailServer)
+}
 
 
 def _check_whole_number(name: str, value: object, lowest: int, highest: int) -> None:
@@ -134,7 +193,6 @@ def _check_whole_number(name: str, value: object, lowest: int, highest: int) -> 
         raise ValidationError(name, f"must be a whole number from {lowest} to {highest}")
 
 
-SMTP_SECURITY_MODES = ("starttls", "ssl", "none")
 _LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 
@@ -157,17 +215,10 @@ def validated_webhook_url(url: str) -> str:
 
 
 def _validated_mail_settings(settings: TeamSettings) -> dict:
-    """The SMTP settings, stripped; raises ``ValidationError`` naming the first bad one."""
+    """The sender settings, stripped; raises ``ValidationError`` naming the first bad one."""
     text = {}
-    for name in ("smtp_host", "smtp_username", "mail_from_address", "mail_from_name"):
+    for name in ("mail_from_address", "mail_from_name"):
         text[name] = checked_text(name, getattr(settings, name))
-    if any(ch.isspace() for ch in text["smtp_host"]):
-        raise ValidationError("smtp_host", "must be a host name without spaces")
-    port = settings.smtp_port
-    if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
-        raise ValidationError("smtp_port", "must be a port number from 1 to 65535")
-    if settings.smtp_security not in SMTP_SECURITY_MODES:
-        raise ValidationError("smtp_security", "must be starttls, ssl or none")
     if text["mail_from_address"] and not is_valid_email(text["mail_from_address"]):
         raise ValidationError("mail_from_address", "is not a valid email address")
     if any(ch in text["mail_from_name"] for ch in "\r\n"):
@@ -175,46 +226,32 @@ def _validated_mail_settings(settings: TeamSettings) -> dict:
     return text
 
 
-IMAP_SECURITY_MODES = ("ssl", "starttls", "none")
 IMAP_AUTH_MODES = ("password", "oauth2")
-
-
-def _positive_int(settings: TeamSettings, name: str, low: int, high: int) -> int:
-    value = getattr(settings, name)
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise ValidationError(name, f"must be a whole number from {low} to {high}")
-    return value
 
 
 def _validated_intake_settings(settings: TeamSettings) -> dict:
     """The email intake settings, stripped; raises ``ValidationError`` naming the first bad one."""
     text = {}
-    for name in ("imap_host", "imap_username", "imap_oauth_client_id", "imap_oauth_authority",
-                 "imap_folder", "imap_processed_folder"):
+    for name in ("imap_oauth_client_id", "imap_oauth_authority", "imap_folder", "imap_processed_folder"):
         value = getattr(settings, name)
         if not isinstance(value, str) or any(ch in value for ch in "\r\n"):
             raise ValidationError(name, "must be one line of text")
         text[name] = value.strip()
-    if any(ch.isspace() for ch in text["imap_host"]):
-        raise ValidationError("imap_host", "must be a host name without spaces")
-    _positive_int(settings, "imap_port", 1, 65535)
-    if settings.imap_security not in IMAP_SECURITY_MODES:
-        raise ValidationError("imap_security", "must be ssl, starttls or none")
     if settings.imap_auth not in IMAP_AUTH_MODES:
         raise ValidationError("imap_auth", "must be password or oauth2")
     if not text["imap_folder"]:
         raise ValidationError("imap_folder", "must name the folder to read (e.g. INBOX)")
     if not text["imap_processed_folder"] or text["imap_processed_folder"] == text["imap_folder"]:
         raise ValidationError("imap_processed_folder", "must name a folder other than the one read")
-    _positive_int(settings, "mail_poll_seconds", 10, 86_400)
-    _positive_int(settings, "mail_max_message_bytes", 1024, 1024 * 1024 * 1024)
-    _positive_int(settings, "mail_new_cases_per_sender_per_hour", 1, 10_000)
+    _check_whole_number("mail_poll_seconds", settings.mail_poll_seconds, 10, 86_400)
+    _check_whole_number("mail_max_message_bytes", settings.mail_max_message_bytes, 1024, 1024 * 1024 * 1024)
+    _check_whole_number("mail_new_cases_per_sender_per_hour", settings.mail_new_cases_per_sender_per_hour, 1, 10_000)
     if not isinstance(settings.mail_auto_acknowledge, bool):
         raise ValidationError("mail_auto_acknowledge", "must be on or off")
     return text
 
 
-SETTING_NAMES = frozenset(f.name for f in fields(TeamSettings))
+SETTING_NAMES = frozenset(TeamSettings().stored())
 
 
 # pg_advisory_xact_lock key serialising writers on PostgreSQL ("audit_ch" in ASCII): every
@@ -319,18 +356,18 @@ class ServiceContext:
             .tuples()
         }
         try:
-            return TeamSettings(**stored).validated()
+            return TeamSettings().with_stored(stored).validated()
         except ValidationError:
             # A hand-edited or future value must not lock the team out: fall back per field.
             defaults = TeamSettings()
             good = {}
             for key, value in stored.items():
                 try:
-                    replace(defaults, **{key: value}).validated()
+                    defaults.with_stored({key: value}).validated()
                 except ValidationError:
                     continue
                 good[key] = value
-            return TeamSettings(**good).validated()
+            return defaults.with_stored(good).validated()
 
     def read_state(self, key: str, default: object = None) -> object:
         """An internal JSON value kept in the settings table (e.g. the round-robin cursor)."""

@@ -21,7 +21,7 @@ from desktop_helpdesk.domain.templates import TemplateKind, render_template
 from desktop_helpdesk.domain.templates import desk_time as template_desk_time
 from desktop_helpdesk.services import outbox
 from desktop_helpdesk.services.audit import ChangeLog
-from desktop_helpdesk.services.context import TeamSettings
+from desktop_helpdesk.services.context import MailServer, TeamSettings
 from desktop_helpdesk.services.email_templates import case_fields, template_text
 from desktop_helpdesk.services.errors import ServiceError, ValidationError
 from desktop_helpdesk.services.jobs import JobReport
@@ -289,9 +289,9 @@ class SmtpChannel:
     def send(self, row: MailOutboxRecord) -> outbox.Delivered | outbox.Failed:
         if self._connection is None:
             try:
-                self._connection = _connect(self._settings, self._password, self._timeout)
+                self._connection = _connect(self._settings.smtp, self._password, self._timeout)
             except (OSError, smtplib.SMTPException) as exc:
-                log.warning("Mail delivery: cannot reach %s: %s", self._settings.smtp_host, _describe(exc))
+                log.warning("Mail delivery: cannot reach %s: %s", self._settings.smtp.host, _describe(exc))
                 return outbox.Failed(_describe(exc), whole_batch=True)
         if self._secret is None:
             # Read (or first made) only once a server answered: a failed round changes nothing.
@@ -375,7 +375,7 @@ class MailSendJob(outbox.OutboxJob):
     timeout = MAIL_TIMEOUT_SECONDS
 
     def missing_secret(self, settings) -> str:
-        if settings.mail_configured and settings.smtp_username and not smtp_password(self._environ):
+        if settings.mail_configured and settings.smtp.username and not smtp_password(self._environ):
             return PASSWORD_ENVIRONMENT_VARIABLE
         return ""
 
@@ -395,18 +395,18 @@ def pending_mail_count() -> int:
     return MailOutboxRecord.select().where(outbox.unsent(MailOutboxRecord)).count()
 
 
-def _connect(settings: TeamSettings, password: str, timeout: float) -> smtplib.SMTP:
-    if settings.smtp_security == "ssl":
+def _connect(server: MailServer, password: str, timeout: float) -> smtplib.SMTP:
+    if server.security == "ssl":
         connection = smtplib.SMTP_SSL(
-            settings.smtp_host, settings.smtp_port, timeout=timeout, context=ssl.create_default_context()
+            server.host, server.port, timeout=timeout, context=ssl.create_default_context()
         )
     else:
-        connection = smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=timeout)
+        connection = smtplib.SMTP(server.host, server.port, timeout=timeout)
     try:
-        if settings.smtp_security == "starttls":
+        if server.security == "starttls":
             connection.starttls(context=ssl.create_default_context())
-        if settings.smtp_username:
-            connection.login(settings.smtp_username, password)
+        if server.username:
+            connection.login(server.username, password)
     except BaseException:
         connection.close()
         raise

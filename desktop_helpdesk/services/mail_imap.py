@@ -106,7 +106,7 @@ def imap_password(environ: Mapping[str, str] | None = None) -> str:
 
 def mailbox_label(settings: TeamSettings) -> str:
     """``support@acme.example on imap.acme.example, INBOX``: the mailbox in the store and status."""
-    return f"{settings.imap_username} on {settings.imap_host}, {settings.imap_folder}"
+    return f"{settings.imap.username} on {settings.imap.host}, {settings.imap_folder}"
 
 
 def poll_mailbox(
@@ -218,19 +218,19 @@ def intake_status(context: ServiceContext) -> IntakeStatus:
 
 def describe_error(exc: BaseException, settings: TeamSettings) -> str:
     """A sentence for the status bar about why the server could not be read."""
-    where = f"{settings.imap_host}:{settings.imap_port}"
+    where = f"{settings.imap.host}:{settings.imap.port}"
     from imapclient.exceptions import LoginError
 
     if isinstance(exc, LoginError):
         how = (PASSWORD_ENVIRONMENT_VARIABLE if settings.imap_auth == "password"
                else "the OAuth2 token (run 'desktop-helpdesk mail sign-in')")
-        return f"{where} refused the login of {settings.imap_username} (check {how})"
+        return f"{where} refused the login of {settings.imap.username} (check {how})"
     if isinstance(exc, ssl.SSLCertVerificationError):
         return f"{where}: the server's certificate is not trusted ({exc.verify_message})"
     if isinstance(exc, ssl.SSLError):
         return f"{where}: TLS failed ({exc.reason or exc}); check the security setting"
     if isinstance(exc, socket.gaierror):
-        return f"{settings.imap_host}: unknown host name"
+        return f"{settings.imap.host}: unknown host name"
     if isinstance(exc, ConnectionRefusedError):
         return f"{where} refused the connection (is the port right?)"
     if isinstance(exc, socket.timeout | TimeoutError):
@@ -244,22 +244,22 @@ def _connect(settings, environ, ssl_context, token_provider, timeout):
     from imapclient import IMAPClient
 
     context = ssl_context or ssl.create_default_context()
-    client = IMAPClient(settings.imap_host, port=settings.imap_port,
-                        ssl=settings.imap_security == "ssl", ssl_context=context, timeout=timeout)
+    client = IMAPClient(settings.imap.host, port=settings.imap.port,
+                        ssl=settings.imap.security == "ssl", ssl_context=context, timeout=timeout)
     # Aware INTERNALDATE values: the server's zone, not this workstation's.
     client.normalise_times = False
     try:
-        if settings.imap_security == "starttls":
+        if settings.imap.security == "starttls":
             client.starttls(context)
         if settings.imap_auth == "oauth2":
             provider = token_provider or _oauth_token
-            client.oauth2_login(settings.imap_username, provider(settings))
+            client.oauth2_login(settings.imap.username, provider(settings))
         else:
             password = imap_password(environ)
             if not password:
                 raise MailboxError(f"{PASSWORD_ENVIRONMENT_VARIABLE} is not set on this computer "
-                                   f"(the IMAP password for {settings.imap_username})")
-            client.login(settings.imap_username, password)
+                                   f"(the IMAP password for {settings.imap.username})")
+            client.login(settings.imap.username, password)
     except BaseException:
         _logout(client)
         raise

@@ -64,7 +64,7 @@ def load_cache(settings: TeamSettings):
 
     cache = msal.SerializableTokenCache()
     try:
-        stored = _keyring().get_password(KEYRING_SERVICE, settings.imap_username)
+        stored = _keyring().get_password(KEYRING_SERVICE, settings.imap.username)
     except Exception as exc:  # noqa: BLE001 - every keyring backend raises its own errors
         raise OAuthError(f"this computer's keyring cannot be read ({exc})") from exc
     if stored:
@@ -81,7 +81,7 @@ def save_cache(settings: TeamSettings, cache) -> None:
     if not cache.has_state_changed:
         return
     try:
-        _keyring().set_password(KEYRING_SERVICE, settings.imap_username, cache.serialize())
+        _keyring().set_password(KEYRING_SERVICE, settings.imap.username, cache.serialize())
     except Exception as exc:  # noqa: BLE001
         raise OAuthError(f"this computer's keyring cannot be written ({exc})") from exc
 
@@ -102,13 +102,13 @@ def access_token(settings: TeamSettings) -> str:
     _require_client_id(settings)
     cache = load_cache(settings)
     # Checked in the cache first: without a sign-in there is nothing to ask the network for.
-    if not _signed_in(cache, settings.imap_username):
-        raise OAuthError(f"no OAuth2 sign-in for {settings.imap_username} on this computer: "
+    if not _signed_in(cache, settings.imap.username):
+        raise OAuthError(f"no OAuth2 sign-in for {settings.imap.username} on this computer: "
                          "run 'desktop-helpdesk mail sign-in'")
     app = _application(settings, cache)
-    accounts = app.get_accounts(username=settings.imap_username)
+    accounts = app.get_accounts(username=settings.imap.username)
     if not accounts:
-        raise OAuthError(f"no OAuth2 sign-in for {settings.imap_username} on this computer: "
+        raise OAuthError(f"no OAuth2 sign-in for {settings.imap.username} on this computer: "
                          "run 'desktop-helpdesk mail sign-in'")
     try:
         result = app.acquire_token_silent(IMAP_SCOPES, account=accounts[0])
@@ -118,7 +118,7 @@ def access_token(settings: TeamSettings) -> str:
     save_cache(settings, cache)
     if not result or "access_token" not in result:
         reason = (result or {}).get("error_description", "the token expired")
-        raise OAuthError(f"OAuth2 refresh refused for {settings.imap_username} ({reason}): "
+        raise OAuthError(f"OAuth2 refresh refused for {settings.imap.username} ({reason}): "
                          "run 'desktop-helpdesk mail sign-in'")
     return result["access_token"]
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 
 from desktop_helpdesk.services.audit import ChangeLog
@@ -49,7 +49,7 @@ class SettingsService:
         Args:
             actor_id: the member acting.
             reason: why (audited).
-            **changes: ``TeamSettings`` field names and new values.
+            **changes: new values by their stored names (``TeamSettings.stored``).
 
         Returns:
             The settings after the change.
@@ -63,9 +63,9 @@ class SettingsService:
             raise ValidationError(sorted(unknown)[0], "is not a team setting")
         with change_by(actor_id, Actions.CHANGE_SETTINGS) as actor:
             current = self._context.settings()
-            updated = replace(current, **changes).validated()
+            updated = current.with_stored(changes).validated()
             log = ChangeLog(actor.id, self._context.now(), entity="setting")
-            before, after = asdict(current), asdict(updated)
+            before, after = current.stored(), updated.stored()
             for name in sorted(changes):
                 if before[name] == after[name]:
                     continue

@@ -227,3 +227,28 @@ def test_a_bad_stored_setting_falls_back_to_its_default_only(services, team):
     current = services.settings.get()
     assert current.assignment_strategy is AssignmentStrategy.ROUND_ROBIN
     assert current.due_soon_share == 0.6
+
+
+def test_mail_servers_are_stored_audited_and_read_under_their_flat_names(services, team):
+    from desktop_helpdesk.storage.records import SettingRecord
+
+    # Rows as databases have always held them (one per server field, e.g. "imap_port"),
+    # with one bad value that falls back to its default alone.
+    SettingRecord.insert_many(
+        [("smtp_host", '"smtp.velsoft.example"'), ("imap_port", "143"), ("imap_security", '"tls"')],
+        fields=[SettingRecord.key, SettingRecord.value],
+    ).execute()
+    current = services.settings.get()
+    assert (current.smtp.host, current.smtp.port, current.smtp.security) == ("smtp.velsoft.example", 587, "starttls")
+    assert (current.imap.host, current.imap.port, current.imap.security) == ("", 143, "ssl")
+
+    updated = services.settings.update(team.admin, smtp_port=465, imap_host=" imap.velsoft.example ")
+    assert (updated.smtp.host, updated.smtp.port, updated.imap.host) == ("smtp.velsoft.example", 465, "imap.velsoft.example")
+    stored = dict(SettingRecord.select(SettingRecord.key, SettingRecord.value).tuples())
+    assert (stored["smtp_port"], stored["imap_host"], stored["imap_port"]) == ("465", '"imap.velsoft.example"', "143")
+    rows = AuditRecord.select().where(AuditRecord.entity == "setting").order_by(AuditRecord.field)
+    assert [(r.field, r.before, r.after) for r in rows] == [
+        ("imap_host", "", "imap.velsoft.example"), ("smtp_port", "587", "465")]
+    with pytest.raises(ValidationError) as error:
+        services.settings.update(team.admin, imap_username="support\n@velsoft.example")
+    assert error.value.field == "imap_username"

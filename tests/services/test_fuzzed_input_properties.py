@@ -225,7 +225,7 @@ def test_settings_and_closures(desk, folder, host, port, sender, reason, closure
     check(desk, lambda: settings_service.update(desk.team.admin, reason=reason, crm_drop_folder=folder,
                                                 smtp_host=host, smtp_port=port, mail_from_address=sender),
           {"crm_drop_folder", "smtp_host", "smtp_port", "mail_from_address", "reason"},
-          lambda saved: _assert((saved.crm_drop_folder, saved.smtp_host, saved.smtp_port) == (
+          lambda saved: _assert((saved.crm_drop_folder, saved.smtp.host, saved.smtp.port) == (
               _stored(folder), _stored(host), port)))
     check(desk, lambda: settings_service.add_closure(desk.team.admin, day, closure_reason),
           {"day", "reason"}, lambda closure: _assert(closure.day == day))

@@ -92,7 +92,7 @@ def test_xoauth2_login_is_attempted_and_a_refusal_is_a_status_line(services, tea
         tokens = []
 
         def token(settings):
-            tokens.append(settings.imap_username)
+            tokens.append(settings.imap.username)
             return "not-a-real-token"
 
         report = poll_mailbox(services.mail_intake, services.context, ssl_context=server.ssl_context(),

@@ -175,8 +175,8 @@ def test_smtp_settings_in_administration(qtbot, window, ui):
         settle(qtbot)
 
     settings = ui.services.settings.get()
-    assert (settings.smtp_host, settings.smtp_port, settings.smtp_security) == ("smtp.velsoft.example", 465, "ssl")
-    assert (settings.smtp_username, settings.mail_from_address) == ("helpdesk", "support@velsoft.example")
+    assert (settings.smtp.host, settings.smtp.port, settings.smtp.security) == ("smtp.velsoft.example", 465, "ssl")
+    assert (settings.smtp.username, settings.mail_from_address) == ("helpdesk", "support@velsoft.example")
     assert settings.mail_configured
 
     page.mail_from_address_field.setText("not an address")

@@ -93,8 +93,9 @@ def _port(field) -> int:
 
 
 def _edited(loaded: TeamSettings, values: dict[str, object]) -> dict[str, object]:
-    """The ``values`` that differ from the ``loaded`` settings of the same names."""
-    return {name: value for name, value in values.items() if value != getattr(loaded, name)}
+    """The ``values`` that differ from the ``loaded`` settings of the same (stored) names."""
+    stored = loaded.stored()
+    return {name: value for name, value in values.items() if value != stored[name]}
 
 
 def _choice_combo(parent: QWidget, object_name: str, choices: tuple[tuple[str, str], ...]) -> QComboBox:
@@ -307,10 +308,11 @@ class SettingsPage(pages.AdminPage):
         self._loaded = settings
         self.save_button.setEnabled(True)
         self.revert_button.setEnabled(True)
-        for name, field in self._intake_text_fields.items():
-            field.setText(getattr(settings, name))
-        self.imap_port_field.setText(str(settings.imap_port))
-        self.imap_security_field.setCurrentIndex(max(self.imap_security_field.findData(settings.imap_security), 0))
+        stored = settings.stored()
+        for name, field in {**self._mail_text_fields, **self._intake_text_fields}.items():
+            field.setText(stored[name])
+        self.imap_port_field.setText(str(settings.imap.port))
+        self.imap_security_field.setCurrentIndex(max(self.imap_security_field.findData(settings.imap.security), 0))
         self.imap_auth_field.setCurrentIndex(max(self.imap_auth_field.findData(settings.imap_auth), 0))
         self.auto_acknowledge_field.setChecked(settings.mail_auto_acknowledge)
         _choose(self.poll_field, settings.mail_poll_seconds, POLL_SECONDS, _poll_text)
@@ -323,10 +325,8 @@ class SettingsPage(pages.AdminPage):
         _choose(self.attachment_field, _megabytes(settings.attachment_max_bytes), ATTACHMENT_MEGABYTES, _megabyte_text)
         self.crm_folder_field.setText(settings.crm_drop_folder)
         self.crm_webhook_field.setText(settings.crm_webhook_url)
-        for name, field in self._mail_text_fields.items():
-            field.setText(getattr(settings, name))
-        self.smtp_port_field.setText(str(settings.smtp_port))
-        self.smtp_security_field.setCurrentIndex(max(self.smtp_security_field.findData(settings.smtp_security), 0))
+        self.smtp_port_field.setText(str(settings.smtp.port))
+        self.smtp_security_field.setCurrentIndex(max(self.smtp_security_field.findData(settings.smtp.security), 0))
         _choose(self.lock_attempts_field, settings.sign_in_lock_attempts, LOCK_ATTEMPTS,
                 lambda n: f"{n} wrong passwords")
         _choose(self.lock_minutes_field, settings.sign_in_lock_minutes, LOCK_MINUTES,
@@ -357,7 +357,7 @@ class SettingsPage(pages.AdminPage):
         # A blank port is 0, which the service refuses, naming the field.
         changes.update(_edited(loaded, {"smtp_port": _port(self.smtp_port_field),
                                         "imap_port": _port(self.imap_port_field)}))
-        if self.smtp_security_field.currentData() != loaded.smtp_security:
+        if self.smtp_security_field.currentData() != loaded.smtp.security:
             changes["smtp_security"] = self.smtp_security_field.currentData()
         for name, combo in (("sign_in_lock_attempts", self.lock_attempts_field),
                             ("sign_in_lock_minutes", self.lock_minutes_field),
@@ -370,10 +370,11 @@ class SettingsPage(pages.AdminPage):
 
     def _edited_intake_changes(self, loaded: TeamSettings) -> dict[str, object]:
         changes: dict[str, object] = {}
+        stored = loaded.stored()
         for name, combo in (("imap_security", self.imap_security_field), ("imap_auth", self.imap_auth_field),
                             ("mail_poll_seconds", self.poll_field),
                             ("mail_new_cases_per_sender_per_hour", self.flood_field)):
-            if combo.currentData() != getattr(loaded, name):
+            if combo.currentData() != stored[name]:
                 changes[name] = combo.currentData()
         if self.auto_acknowledge_field.isChecked() != loaded.mail_auto_acknowledge:
             changes["mail_auto_acknowledge"] = self.auto_acknowledge_field.isChecked()
