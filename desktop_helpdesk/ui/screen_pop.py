@@ -230,7 +230,7 @@ class ScreenPop(QObject):
     def _on_intake_case_logged(self, dialog: PhoneIntakeDialog, case_id: int) -> None:
         # A case logged from a missed-call note closes the note (adding to a case does it in
         # the same transaction as the interaction).
-        if dialog.missed_call_id is not None and dialog.logged_case is not None:
+        if dialog.missed_call_id is not None and dialog.outcome.logged_case is not None:
             calls, member, note = self._ui.services.calls, self._ui.member_id, dialog.missed_call_id
             self._pool.submit(lambda: calls.take_missed_call(member, note, case_id),
                               on_finished=lambda _info: self.reload_missed_calls(),
@@ -241,7 +241,7 @@ class ScreenPop(QObject):
         for key, open_dialog in list(self._intakes.items()):
             if open_dialog is dialog:
                 del self._intakes[key]
-        if call is None or dialog.handled or dialog.missed_call_id is not None:
+        if call is None or dialog.outcome.handled or dialog.missed_call_id is not None:
             return
         # Dismissed without logging: the caller is not lost, a note waits under Calls.
         calls, drafts, member = self._ui.services.calls, self._ui.drafts, self._ui.member_id

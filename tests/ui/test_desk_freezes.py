@@ -118,7 +118,7 @@ def test_intake_look_ups_similar_cases_and_new_callers_stay_off_the_window_threa
     with qtbot.waitSignal(dialog.case_logged):
         qtbot.keyClick(dialog.subject_field, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     settle(qtbot)
-    assert dialog.case_number_label.text() == dialog.logged_case.number
+    assert dialog.case_number_label.text() == dialog.outcome.logged_case.number
     assert gui_queries.statements == []
     dialog.reject()
 

@@ -247,7 +247,7 @@ def test_dismissed_call_leaves_a_missed_call_note_that_becomes_a_case(qtbot, win
         assert intake.log_case()
     assert pop.missed_calls() == []
     note = PhoneCallRecord.get_by_id(notes[0].id)
-    assert (note.state, note.case_id) == ("taken", intake.logged_case.id)
+    assert (note.state, note.case_id) == ("taken", intake.outcome.logged_case.id)
     intake.accept()
 
 

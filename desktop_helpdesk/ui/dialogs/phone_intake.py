@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -37,7 +38,7 @@ from desktop_helpdesk.domain.policy import (
 )
 from desktop_helpdesk.services.contacts import NewContact
 from desktop_helpdesk.services.drafts import INTAKE_KEY
-from desktop_helpdesk.services.dto import ContactMatch
+from desktop_helpdesk.services.dto import CaseDetail, ContactMatch, LoggedCase
 from desktop_helpdesk.services.errors import ServiceError, ValidationError
 from desktop_helpdesk.services.search import similar_resolved_cases
 from desktop_helpdesk.ui.context import UiContext
@@ -69,6 +70,22 @@ _FIELD_WIDGETS = {
     "client": "clientField",
     "requested_priority": "priorityField",
 }
+
+
+@dataclass
+class CallOutcome:
+    """What became of the call on the form: logged as a new case, added to an open one, or
+    being added (the pool is still on it). A new call starts with a new, empty outcome."""
+
+    logged_case: LoggedCase | None = None
+    added_to_case: CaseDetail | None = None
+    adding: bool = False
+
+    @property
+    def handled(self) -> bool:
+        """Logged or added (else dismissing the call is a missed call)."""
+        # Adding to a case still running counts: closing meanwhile is not a missed call.
+        return self.logged_case is not None or self.added_to_case is not None or self.adding
 
 
 class PhoneIntakeDialog(QDialog):
@@ -134,10 +151,8 @@ class PhoneIntakeDialog(QDialog):
         self._contact: ContactMatch | None = None
         self._started: datetime = ui.clock.now()
         self._restoring = False
-        self.logged_case = None
+        self.outcome = CallOutcome()
         self.call = call
-        self.added_to_case = None
-        self._adding_call = False
         self._logging = False
         self.missed_call_id: int | None = None
         self._draft_key = draft_key
@@ -744,7 +759,7 @@ class PhoneIntakeDialog(QDialog):
 
     def _on_case_logged(self, logged, caller: str) -> None:
         self._set_logging(False)
-        self.logged_case = logged
+        self.outcome.logged_case = logged
         # Logging discarded the draft; a save that ran meanwhile must not bring it back.
         self._forget_draft()
         self._call_timer.stop()
@@ -809,9 +824,7 @@ class PhoneIntakeDialog(QDialog):
         self.contact_label.setText("No caller chosen yet")
         self.caller_history.clear()
         self._show_client_situation(None)
-        self.logged_case = None
-        self.added_to_case = None
-        self._adding_call = False
+        self.outcome = CallOutcome()
         self._set_logging(False)
         self.setWindowTitle(f"Call from {self.call.display}" if self.call is not None else "Log a call")
         self.result_heading.setText(_RESULT_HEADING)
@@ -949,12 +962,6 @@ class PhoneIntakeDialog(QDialog):
 
     # -- a call handed over by the phone system -------------------------------------------
     @property
-    def handled(self) -> bool:
-        """The call was logged as a case or added to one (else dismissing it is a missed call)."""
-        # Adding to a case still running counts: closing meanwhile is not a missed call.
-        return self.logged_case is not None or self.added_to_case is not None or self._adding_call
-
-    @property
     def chosen_contact(self) -> ContactMatch | None:
         return self._contact
 
@@ -999,7 +1006,7 @@ class PhoneIntakeDialog(QDialog):
                              "subjectField")
             return
         self.caller_history.set_busy(True)
-        self._adding_call = True
+        self.outcome.adding = True
         self.error_label.hide()
         calls, member_id, started = self._ui.services.calls, self._ui.member_id, self._started
         missed_call_id = self.missed_call_id
@@ -1011,7 +1018,7 @@ class PhoneIntakeDialog(QDialog):
         )
 
     def _on_call_added(self, case, logged) -> None:
-        self.added_to_case = logged.case
+        self.outcome.added_to_case = logged.case
         self._forget_draft()
         self._call_timer.stop()
         self._update_call_time()
@@ -1033,7 +1040,7 @@ class PhoneIntakeDialog(QDialog):
         self.case_logged.emit(case_id)
 
     def _on_call_add_failed(self, error: Exception) -> None:
-        self._adding_call = False
+        self.outcome.adding = False
         self.caller_history.set_busy(False)
         if isinstance(error, ServiceError):
             self._show_error(friendly_message(error), None)
