@@ -7,6 +7,7 @@ import html
 import logging
 import threading
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
@@ -25,6 +26,15 @@ log = logging.getLogger(__name__)
 # leases are renewed every 20 s; a 5 s look keeps both on time without a pass doing anything.
 TICK_MS = 5_000
 ERROR_STYLE = "color: #b91c1c; font-weight: 600;"
+
+
+@dataclass
+class _Passes:
+    """The runner's passes: whether one is in the pool, and whether another was asked for
+    while it ran (it runs right after, once however often it was asked)."""
+
+    running: bool = False
+    again: bool = False
 
 
 class TeamJobRunner(QObject):
@@ -62,8 +72,7 @@ class TeamJobRunner(QObject):
         self._alerts = alerts
         self._pool = pool
         self._clock_now = clock_now
-        self._running = False
-        self._again = False
+        self._passes = _Passes()
         # Set by stop(); the pass in the pool reads it too, to end after its current item.
         self._stopped = threading.Event()
         self.last_outcomes: dict[str, JobOutcome] = {}
@@ -77,7 +86,7 @@ class TeamJobRunner(QObject):
     @property
     def running(self) -> bool:
         """A pass is in progress in the pool."""
-        return self._running
+        return self._passes.running
 
     def start(self) -> None:
         """Start the timer and run a pass right away."""
@@ -88,7 +97,7 @@ class TeamJobRunner(QObject):
     def stop(self) -> None:
         """Stop the timer; a running round ends after its current item and is still reported."""
         self._stopped.set()
-        self._again = False
+        self._passes.again = False
         self.timer.stop()
 
     def hand_on(self) -> None:
@@ -105,14 +114,14 @@ class TeamJobRunner(QObject):
         if self._stopped.is_set():
             return False
         self.scheduler.request(lease_name)
-        if self._running:
-            self._again = True
+        if self._passes.running:
+            self._passes.again = True
             return False
         self._submit_pass()
         return True
 
     def _submit_pass(self) -> None:
-        self._running = True
+        self._passes.running = True
         self._pool.submit(self._one_pass, on_finished=self._on_pass_finished, on_failed=self._on_pass_failed)
 
     def _one_pass(self):
@@ -121,15 +130,15 @@ class TeamJobRunner(QObject):
         return outcomes, (self._alerts() if self._alerts is not None else None)
 
     def _on_timer_timeout(self) -> None:
-        if self._running or self._stopped.is_set():
+        if self._passes.running or self._stopped.is_set():
             return
         self._submit_pass()
 
     def _finish_pass(self) -> None:
-        self._running = False
+        self._passes.running = False
         self.last_run_at = self._clock_now()
-        if self._again and not self._stopped.is_set():
-            self._again = False
+        if self._passes.again and not self._stopped.is_set():
+            self._passes.again = False
             self._submit_pass()
 
     def _on_pass_finished(self, result) -> None:
