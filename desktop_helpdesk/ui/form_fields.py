@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -60,6 +61,13 @@ def combo_box(parent: QWidget, name: str, items: Iterable[tuple[str, object]] = 
     for text, value in items:
         combo.addItem(text, value)
     return combo
+
+
+def form_row(form: QFormLayout, label: str, field: Named) -> Named:
+    """``field``, added to ``form`` on a row labelled ``label`` ("" for none): a field is made
+    on its own row, beside its label, so adding one to a form is one line."""
+    form.addRow(label, field)
+    return field
 
 
 def button_row(*buttons: QWidget) -> QHBoxLayout:

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from desktop_helpdesk.services.contact_editing import ContactDetails
 from desktop_helpdesk.services.errors import ServiceError
 from desktop_helpdesk.ui.context import UiContext
-from desktop_helpdesk.ui.form_fields import button_row, line_field, named, text_box
+from desktop_helpdesk.ui.form_fields import button_row, form_row, line_field, named, text_box
 from desktop_helpdesk.ui.messages import friendly_message
 from desktop_helpdesk.ui.workers import WorkerPool
 
@@ -76,21 +76,15 @@ class ContactDialog(QDialog):
         self.message = QLabel("", self)
         self.message.setObjectName("contactMessage")
         self.message.setWordWrap(True)
-        self.name = self._line("contactNameField")
-        self.email = self._line("contactEmailField")
-        self.phone = self._line("contactPhoneField")
-        self.other_emails = self._box("contactOtherEmailsField", "One address per line")
-        self.other_phones = self._box("contactOtherPhonesField", "One number per line")
-        self.notes = self._box("contactNotesField", "Anything the desk should know about them")
+        form = QFormLayout()
+        self.name = form_row(form, "&Name", self._line("contactNameField"))
+        self.email = form_row(form, "&Email", self._line("contactEmailField"))
+        self.phone = form_row(form, "&Phone", self._line("contactPhoneField"))
+        self.other_emails = form_row(form, "Other e&mails", self._box("contactOtherEmailsField", "One address per line"))
+        self.other_phones = form_row(form, "Other p&hones", self._box("contactOtherPhonesField", "One number per line"))
+        self.notes = form_row(form, "N&otes", self._box("contactNotesField", "Anything the desk should know about them"))
         self.save_button = self._button("Save", "saveContactButton", self.save)
         self.active_button = self._button("Deactivate", "contactActiveButton", self.toggle_active)
-        form = QFormLayout()
-        form.addRow("&Name", self.name)
-        form.addRow("&Email", self.email)
-        form.addRow("&Phone", self.phone)
-        form.addRow("Other e&mails", self.other_emails)
-        form.addRow("Other p&hones", self.other_phones)
-        form.addRow("N&otes", self.notes)
         form.addRow("", button_row(self.active_button, self.save_button))
 
         supervisor = QGroupBox("Supervisors: move or merge", self)

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 from desktop_helpdesk.domain.cases import CaseStatus, IntakeChannel
 from desktop_helpdesk.domain.policy import Priority
 from desktop_helpdesk.services.case_queries import UNASSIGNED, FilterCriteria, SlaState
-from desktop_helpdesk.ui.form_fields import combo_box, dialog_buttons, line_field, named
+from desktop_helpdesk.ui.form_fields import combo_box, dialog_buttons, form_row, line_field, named
 
 ANY = "Any"
 _SLA_LABELS = {SlaState.OVERDUE: "Overdue", SlaState.DUE_SOON: "Due soon", SlaState.ON_TRACK: "On track"}
@@ -73,31 +73,24 @@ class FilterDialog(QDialog):
         super().__init__(parent)
         named(self, "filterDialog")
         self.setWindowTitle("Save a filter")
-        self.name = line_field(self, "filterNameField", "e.g. Overdue High for Acme")
-        self.shared = QCheckBox("Share with the team", self)
-        self.shared.setObjectName("filterSharedField")
-        self.client = _combo(self, "filterClientField", clients)
-        self.priority = _combo(self, "filterPriorityField", [(p.label, p.value) for p in Priority])
-        self.assignee = _combo(self, "filterAssigneeField", [("Unassigned", UNASSIGNED), *members])
-        self.channel = _combo(self, "filterChannelField", [(c.label, c.value) for c in IntakeChannel])
-        self.category = _combo(self, "filterCategoryField", categories)
-        self.status = _combo(self, "filterStatusField", [("Any open", "open"),
-                                                         *((s.label, s.value) for s in CaseStatus)])
-        self.sla = _combo(self, "filterSlaField", [(label, state.value) for state, label in _SLA_LABELS.items()])
-        self.received_from = _OptionalDate(self, "filterFromField", today)
-        self.received_to = _OptionalDate(self, "filterToField", today)
         form = QFormLayout()
-        form.addRow("&Name", self.name)
-        form.addRow("", self.shared)
-        form.addRow("&Client", self.client)
-        form.addRow("&Priority", self.priority)
-        form.addRow("&Assignee", self.assignee)
-        form.addRow("C&hannel", self.channel)
-        form.addRow("Ca&tegory", self.category)
-        form.addRow("&Status", self.status)
-        form.addRow("S&LA", self.sla)
-        form.addRow("Received &from", self.received_from)
-        form.addRow("Received &to", self.received_to)
+        self.name = form_row(form, "&Name", line_field(self, "filterNameField", "e.g. Overdue High for Acme"))
+        self.shared = form_row(form, "", QCheckBox("Share with the team", self))
+        self.shared.setObjectName("filterSharedField")
+        self.client = form_row(form, "&Client", _combo(self, "filterClientField", clients))
+        self.priority = form_row(form, "&Priority", _combo(self, "filterPriorityField",
+                                                           [(p.label, p.value) for p in Priority]))
+        self.assignee = form_row(form, "&Assignee", _combo(self, "filterAssigneeField",
+                                                           [("Unassigned", UNASSIGNED), *members]))
+        self.channel = form_row(form, "C&hannel", _combo(self, "filterChannelField",
+                                                         [(c.label, c.value) for c in IntakeChannel]))
+        self.category = form_row(form, "Ca&tegory", _combo(self, "filterCategoryField", categories))
+        self.status = form_row(form, "&Status", _combo(self, "filterStatusField", [
+            ("Any open", "open"), *((s.label, s.value) for s in CaseStatus)]))
+        self.sla = form_row(form, "S&LA", _combo(self, "filterSlaField", [
+            (label, state.value) for state, label in _SLA_LABELS.items()]))
+        self.received_from = form_row(form, "Received &from", _OptionalDate(self, "filterFromField", today))
+        self.received_to = form_row(form, "Received &to", _OptionalDate(self, "filterToField", today))
         self.buttons = dialog_buttons(
             self, QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         layout = QVBoxLayout(self)
