@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from desktop_helpdesk.domain.cases import CaseStatus
@@ -72,18 +72,6 @@ _OUTCOMES = (
 )
 
 
-@dataclass(frozen=True)
-class DemoData:
-    """What ``seed_demo_data`` created: member ids and counts."""
-
-    admin_id: int
-    supervisor_id: int
-    agent_ids: tuple[int, ...]
-    clients: int
-    contacts: int
-    cases: int
-
-
 class DemoDataError(ServiceError):
     """Demo data only goes into an empty database."""
 
@@ -99,7 +87,7 @@ class _SeedingCaseService(CaseService):
 def seed_demo_data(
     clock: Clock, *, cases: int = 300, seed: int = 2026,
     progress: Callable[[int, int], None] | None = None,
-) -> DemoData:
+) -> None:
     """Fill an empty database with a demo team, clients, contacts and ``cases`` cases logged
     over the last weeks before ``clock.now()`` and worked through every status, so some are
     due soon and some overdue now. Deterministic for a given ``seed`` and instant.
@@ -109,9 +97,6 @@ def seed_demo_data(
         cases: how many cases.
         seed: the random seed.
         progress: called as ``progress(done, cases)`` after each case (from the calling thread).
-
-    Returns:
-        What was created.
 
     Raises:
         DemoDataError: the database already has team members or cases.
@@ -168,7 +153,6 @@ def seed_demo_data(
             if progress is not None:
                 progress(index + 1, cases)
         moving.set(now)
-    return DemoData(admin, supervisor, agents, len(_CLIENTS), len(contacts), cases)
 
 
 def _demo_case(services, moving, rng, now, received, index, agents, supervisor, contacts):

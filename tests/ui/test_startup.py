@@ -28,11 +28,12 @@ def test_demo_seeding_runs_off_the_ui_thread_while_the_window_counts_cases(qapp,
 
     def seed(progress):
         seeding_threads.append(threading.get_ident())
-        return seed_demo_data(clock, cases=6, progress=progress)
+        seed_demo_data(clock, cases=6, progress=progress)
+        return "seeded"
 
     result = run_with_progress(seed, title="Desktop Helpdesk", describe=describe, on_window=windows.append)
 
-    assert result.cases == 6
+    assert result == "seeded"  # the work's own result comes back to the caller
     assert CaseRecord.select().count() == 6
     ui_thread = threading.get_ident()
     assert seeding_threads and seeding_threads[0] != ui_thread
