@@ -90,25 +90,6 @@ def transition_error(current: CaseStatus | str, target: CaseStatus | str) -> str
     )
 
 
-class IntakeChannel(LabelledEnum):
-    """How the request reached the desk (intake offers them in this order)."""
-
-    PHONE = "phone"
-    EMAIL = "email"
-    TEAMS = "teams"
-
-    @property
-    def label(self) -> str:
-        """The name people know the channel by."""
-        return InteractionChannel(self.value).label
-
-    @property
-    def can_be_live(self) -> bool:
-        """A request on this channel can be a conversation the agent is having right now, which
-        the policy counts as acknowledged on connection (a call, not a message)."""
-        return InteractionChannel(self.value).is_live
-
-
 class InteractionChannel(LabelledEnum):
     """The medium of one interaction on the case timeline."""
 
@@ -126,6 +107,21 @@ class InteractionChannel(LabelledEnum):
     def is_live(self) -> bool:
         """A conversation in real time: an inbound one means a person already spoke to the client."""
         return self not in (InteractionChannel.EMAIL, InteractionChannel.NOTE)
+
+
+class IntakeChannel(LabelledEnum):
+    """How the request reached the desk (intake offers them in this order): the interaction
+    channels a request arrives on, each with that channel's stored value and label."""
+
+    PHONE = InteractionChannel.PHONE
+    EMAIL = InteractionChannel.EMAIL
+    TEAMS = InteractionChannel.TEAMS
+
+    @property
+    def can_be_live(self) -> bool:
+        """A request on this channel can be a conversation the agent is having right now, which
+        the policy counts as acknowledged on connection (a call, not a message)."""
+        return InteractionChannel(self.value).is_live
 
 
 class Direction(LabelledEnum):

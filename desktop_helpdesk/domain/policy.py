@@ -13,12 +13,16 @@ class LabelledEnum(StrEnum):
     """A stored string enum whose members also have a name for people.
 
     A member's label is its stored value made readable ("due_soon" -> "Due soon"), unless the
-    member gives its own after the value: ``JOIN_ME = "join_me", "Join.me"``.
+    member gives its own after the value: ``JOIN_ME = "join_me", "Join.me"``. A member given as
+    another labelled enum's member (``TEAMS = InteractionChannel.TEAMS``) takes its value and label.
     """
 
     _label: str
 
     def __new__(cls, value: str, label: str = ""):
+        if isinstance(value, LabelledEnum):
+            label = label or value.label
+            value = value.value
         member = str.__new__(cls, value)
         member._value_ = value
         member._label = label or value.replace("_", " ").capitalize()
