@@ -25,10 +25,10 @@ from bench.big_database import DEFAULT_NOW, ensure_big_database  # noqa: E402
 from desktop_helpdesk.domain.cases import OPEN_STATUS_VALUES  # noqa: E402
 from desktop_helpdesk.domain.clock import ManualClock  # noqa: E402
 from desktop_helpdesk.services.case_queries import (  # noqa: E402
+    CaseColumn,
     CaseFilter,
     CaseQueries,
     Queue,
-    SortColumn,
 )
 from desktop_helpdesk.services.context import ServiceContext  # noqa: E402
 from desktop_helpdesk.storage.db import close_database, open_database  # noqa: E402
@@ -88,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     now = DEFAULT_NOW
 
     def app_first_page():
-        ids = queries.ids(CaseFilter(Queue.ALL_OPEN), SortColumn.NEXT_DUE, False, now)
+        ids = queries.ids(CaseFilter(Queue.ALL_OPEN), CaseColumn.NEXT_DUE, False, now)
         return queries.rows(ids[:PAGE])
 
     def bare_first_page():
@@ -96,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
         return bare.execute(BARE_PAGE, (json.dumps(ids[:PAGE]),)).fetchall()
 
     def app_number_search():
-        ids = queries.ids(CaseFilter(search=number), SortColumn.NEXT_DUE, False, now)
+        ids = queries.ids(CaseFilter(search=number), CaseColumn.NEXT_DUE, False, now)
         return queries.rows(ids[:PAGE])
 
     def bare_number_search():

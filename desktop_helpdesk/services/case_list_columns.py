@@ -3,7 +3,7 @@
 Adding a column to the list and its export is one edit here (see ``docs/HACKING.md``): a field
 on ``CaseRow`` with the SQL that reads it in ``ROW_FIELDS``, a ``ListColumn`` in
 ``LIST_COLUMNS`` (header, width, sort, text, export columns) and its members in the enums at
-the end (``CaseColumn``, ``SortColumn``, ``ExportColumn``). The list's rows query
+the end (``CaseColumn``, also what the list sorts by, and ``ExportColumn``). The list's rows query
 (``services.case_queries``), the window's table model and "Export list", and the CSV/XLSX case
 export (``services.reporting.case_list_export``) are all built from these.
 """
@@ -328,22 +328,6 @@ class CaseColumn(IntEnum):
     LAST_CONTACT = 9
 
 
-class SortColumn(StrEnum):
-    """Columns the case list can be sorted by (each an SQL expression): the keys of the
-    ``LIST_COLUMNS`` entries with a ``sort``."""
-
-    NUMBER = "number"
-    CLIENT = "client"
-    SUBJECT = "subject"
-    PRIORITY = "priority"
-    STATUS = "status"
-    ASSIGNEE = "assignee"
-    RECEIVED = "received"
-    NEXT_DUE = "next_due"
-    CATEGORY = "category"
-    LAST_CONTACT = "last_contact"
-
-
 class ExportColumn(StrEnum):
     """Columns a case list export can include: the keys of ``EXPORT_FIELDS``, in its order."""
 
@@ -367,13 +351,11 @@ class ExportColumn(StrEnum):
 # added above without its members (or the other way round) stops the import here.
 if [(c.name, c.value) for c in CaseColumn] != [(c.key.upper(), i) for i, c in enumerate(LIST_COLUMNS)]:
     raise AssertionError("CaseColumn must name every LIST_COLUMNS entry, in order")
-if [c.value for c in SortColumn] != [c.key for c in LIST_COLUMNS if c.sort is not None]:
-    raise AssertionError("SortColumn must name every sortable LIST_COLUMNS entry, in order")
 if [c.value for c in ExportColumn] != list(EXPORT_FIELDS):
     raise AssertionError("ExportColumn must name every EXPORT_FIELDS entry, in order")
-if any(c.name != c.value.upper() for c in (*SortColumn, *ExportColumn)):
-    raise AssertionError("SortColumn and ExportColumn members are named by their key in capitals")
+if any(c.name != c.value.upper() for c in ExportColumn):
+    raise AssertionError("ExportColumn members are named by their key in capitals")
 
-#: SortColumn -> the SQL the list orders by.
-SORT_EXPRESSIONS: dict[SortColumn, Node] = {
-    SortColumn(c.key): c.sort for c in LIST_COLUMNS if c.sort is not None}
+#: The list's sortable columns -> the SQL the list orders by.
+SORT_EXPRESSIONS: dict[CaseColumn, Node] = {
+    CaseColumn(number): c.sort for number, c in enumerate(LIST_COLUMNS) if c.sort is not None}

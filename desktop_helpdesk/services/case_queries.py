@@ -22,8 +22,8 @@ from desktop_helpdesk.domain.sla import BusinessCalendar
 from desktop_helpdesk.services.case_list_columns import (
     ROW_FIELDS,
     SORT_EXPRESSIONS,
+    CaseColumn,
     CaseRow,
-    SortColumn,
     select_rows,
 )
 from desktop_helpdesk.services.context import ServiceContext
@@ -157,7 +157,7 @@ class CaseQueries:
     def ids(
         self,
         case_filter: CaseFilter,
-        sort_column: SortColumn = SortColumn.NEXT_DUE,
+        sort_column: CaseColumn = CaseColumn.NEXT_DUE,
         descending: bool = False,
         now: datetime | None = None,
     ) -> list[int]:
@@ -192,7 +192,7 @@ class CaseQueries:
         # a history queue of 95,000 cases.
         return [row[0] for row in database.execute_sql(sql, params).fetchall()]
 
-    def _ids_statement(self, case_filter: CaseFilter, sort_column: SortColumn,
+    def _ids_statement(self, case_filter: CaseFilter, sort_column: CaseColumn,
                        descending: bool, now: datetime | None) -> tuple[str, list]:
         query = CaseRecord.select(CaseRecord.id)
         sort_key = self._sort_expression(sort_column)
@@ -341,7 +341,7 @@ class CaseQueries:
 
     # -- SQL pieces ------------------------------------------------------------------------
     @staticmethod
-    def _sort_expression(sort_column: SortColumn):
+    def _sort_expression(sort_column: CaseColumn):
         return SORT_EXPRESSIONS[sort_column]
 
     def _condition(self, case_filter: CaseFilter, now: datetime | None):

@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 
 from desktop_helpdesk.domain.cases import count_text
 from desktop_helpdesk.services.case_list_columns import ExportColumn
-from desktop_helpdesk.services.case_queries import CaseFilter, ChangeCursor, Queue, SortColumn
+from desktop_helpdesk.services.case_queries import CaseFilter, ChangeCursor, Queue
 from desktop_helpdesk.ui.activation_repaints import ActivationRepaintGuard
 from desktop_helpdesk.ui.context import UiContext
 from desktop_helpdesk.ui.density import SUBJECT_MINIMUM as _SUBJECT_MINIMUM
@@ -257,7 +257,7 @@ class MainWindow(QMainWindow):
         self._pool = WorkerPool(self)
         self._sla_reader: SlaReader = ui.sla_reader()
         self._filter = CaseFilter(queue=ui.start_queue, member_id=ui.member_id)
-        self._sort = SortColumn.NEXT_DUE
+        self._sort = CaseColumn.NEXT_DUE
         self._descending = False
         self._generation = 0
         self._cursor: ChangeCursor | None = None
@@ -532,7 +532,7 @@ class MainWindow(QMainWindow):
     def current_filter(self) -> CaseFilter:
         return self._filter
 
-    def current_sort(self) -> tuple[SortColumn, bool]:
+    def current_sort(self) -> tuple[CaseColumn, bool]:
         """The list's sort column and whether it is descending."""
         return self._sort, self._descending
 
@@ -836,7 +836,7 @@ class MainWindow(QMainWindow):
             self._cursor = None  # the changed cases may leave or join this list
         self.refresh()
 
-    def _on_model_sort_requested(self, column: SortColumn, descending: bool) -> None:
+    def _on_model_sort_requested(self, column: CaseColumn, descending: bool) -> None:
         self._sort, self._descending = column, descending
         self.reload_list()
 

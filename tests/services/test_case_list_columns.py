@@ -11,10 +11,10 @@ from desktop_helpdesk.services.case_list_columns import (
     EXPORT_FIELDS,
     LIST_COLUMNS,
     ROW_FIELDS,
+    SORT_EXPRESSIONS,
     CaseColumn,
     CaseRow,
     ExportColumn,
-    SortColumn,
 )
 from desktop_helpdesk.services.case_queries import CaseFilter, CaseQueries, Queue
 from desktop_helpdesk.services.reporting.case_list_export import case_list_table
@@ -52,14 +52,14 @@ def test_last_contact_is_the_latest_contact_with_the_client_not_a_note(services,
     assert single.last_contact_at == halifax(2026, 11, 25, 9, 5).astimezone(UTC)
     assert single == rows[quiet.id]  # one id reads the same row as a page
 
-    by_contact = queries.ids(CaseFilter(Queue.ALL_OPEN), SortColumn.LAST_CONTACT, False,
+    by_contact = queries.ids(CaseFilter(Queue.ALL_OPEN), CaseColumn.LAST_CONTACT, False,
                              clock.now())
     assert by_contact == [quiet.id, first.id]  # the longest without a word from the desk first
-    assert queries.ids(CaseFilter(Queue.ALL_OPEN), SortColumn.LAST_CONTACT, True,
+    assert queries.ids(CaseFilter(Queue.ALL_OPEN), CaseColumn.LAST_CONTACT, True,
                        clock.now()) == [first.id, quiet.id]
 
     table = case_list_table(services.context, CaseFilter(Queue.ALL_OPEN),
-                            sort_column=SortColumn.LAST_CONTACT,
+                            sort_column=CaseColumn.LAST_CONTACT,
                             columns=(ExportColumn.NUMBER, ExportColumn.LAST_CONTACT))
     assert table.columns[1].header == "Last contact"
     assert table.rows[1] == (first.number, halifax(2026, 11, 25, 9, 30).astimezone(UTC))
@@ -87,9 +87,10 @@ def test_the_declarations_agree():
     # The enums are written out for readers and type checkers; they name the declarations.
     assert [(c.name, c.value) for c in CaseColumn] == [
         (c.key.upper(), number) for number, c in enumerate(LIST_COLUMNS)]
-    assert [s.value for s in SortColumn] == [c.key for c in LIST_COLUMNS if c.sort is not None]
+    assert list(SORT_EXPRESSIONS) == [
+        CaseColumn(number) for number, c in enumerate(LIST_COLUMNS) if c.sort is not None]
     assert [c.value for c in ExportColumn] == list(EXPORT_FIELDS)
-    assert CaseColumn.NEXT_DUE.name == "NEXT_DUE" and SortColumn.NEXT_DUE == "next_due"
+    assert CaseColumn.NEXT_DUE.name == "NEXT_DUE" and LIST_COLUMNS[CaseColumn.NEXT_DUE].key == "next_due"
     assert ExportColumn.TIME_LEFT == "time_left"
     for field in EXPORT_FIELDS.values():
         assert set(field.reads) <= set(ROW_FIELDS), field.key

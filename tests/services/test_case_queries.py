@@ -5,10 +5,10 @@ from datetime import timedelta
 import pytest
 
 from desktop_helpdesk.services.case_queries import (
+    CaseColumn,
     CaseFilter,
     CaseQueries,
     Queue,
-    SortColumn,
     breach_cutoff,
 )
 from tests.conftest import halifax
@@ -39,14 +39,14 @@ def test_my_cases_and_all_open_hold_the_right_ids_in_next_due_order(services, te
     second = log(services, team, "Course will not load", priority="high")
     now = clock.now()
 
-    all_open = queries.ids(CaseFilter(Queue.ALL_OPEN), SortColumn.NEXT_DUE, False, now)
+    all_open = queries.ids(CaseFilter(Queue.ALL_OPEN), CaseColumn.NEXT_DUE, False, now)
     mine = queries.ids(CaseFilter(Queue.MY_CASES, member_id=first.assignee_id), now=now)
 
     assert set(all_open) == {first.id, second.id}
     assert mine == [first.id]
     # Both are emails: acknowledgement due 2 business hours after receipt, first one first.
     assert all_open == [first.id, second.id]
-    assert queries.ids(CaseFilter(Queue.ALL_OPEN), SortColumn.NEXT_DUE, True, now) == [second.id, first.id]
+    assert queries.ids(CaseFilter(Queue.ALL_OPEN), CaseColumn.NEXT_DUE, True, now) == [second.id, first.id]
 
 
 def test_sort_by_client_and_priority_runs_in_sql(services, team, queries, clock):
@@ -55,16 +55,16 @@ def test_sort_by_client_and_priority_runs_in_sql(services, team, queries, clock)
     high = log(services, team, "C", priority="high", name="Hal", email="h@alpha.example", phone="",
                client_name="Alpha Inc")
 
-    by_client = queries.ids(CaseFilter(Queue.ALL_OPEN), SortColumn.CLIENT, False, clock.now())
-    by_priority = queries.ids(CaseFilter(Queue.ALL_OPEN), SortColumn.PRIORITY, False, clock.now())
+    by_client = queries.ids(CaseFilter(Queue.ALL_OPEN), CaseColumn.CLIENT, False, clock.now())
+    by_priority = queries.ids(CaseFilter(Queue.ALL_OPEN), CaseColumn.PRIORITY, False, clock.now())
 
     assert by_client == [abe.id, high.id, zed.id]
     # The history queues take the other query shape (sort index first); it must sort too.
     for case in (zed, abe):
         services.cases.resolve(team.admin, case.id, summary="Fixed", told_via="email")
-    resolved = queries.ids(CaseFilter(Queue.RESOLVED), SortColumn.CLIENT, True, clock.now())
+    resolved = queries.ids(CaseFilter(Queue.RESOLVED), CaseColumn.CLIENT, True, clock.now())
     assert resolved == [zed.id, abe.id]
-    assert queries.ids(CaseFilter(Queue.RESOLVED), SortColumn.ASSIGNEE, False, clock.now())
+    assert queries.ids(CaseFilter(Queue.RESOLVED), CaseColumn.ASSIGNEE, False, clock.now())
     assert by_priority[0] == high.id  # "high" sorts before "medium"
 
 
@@ -212,7 +212,7 @@ def test_cached_statements_keep_each_members_queue_and_order(services, team, que
     for _ in range(2):  # the second round runs the cached statements
         for member, case in ((team.alice, first), (team.bob, second)):
             assert queries.ids(CaseFilter(Queue.MY_CASES, member_id=member), now=now) == [case.id]
-        assert queries.ids(CaseFilter(Queue.ALL_OPEN), SortColumn.NUMBER, True, now) == [
+        assert queries.ids(CaseFilter(Queue.ALL_OPEN), CaseColumn.NUMBER, True, now) == [
             second.id, first.id]
     # A row read after a change shows the change (rows are never cached, only statements).
     assert [row.subject for row in queries.rows([second.id, first.id])] == [

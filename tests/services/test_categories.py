@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from desktop_helpdesk.services.case_list_columns import ExportColumn
-from desktop_helpdesk.services.case_queries import CaseFilter, CaseQueries, Queue, SortColumn
+from desktop_helpdesk.services.case_queries import CaseColumn, CaseFilter, CaseQueries, Queue
 from desktop_helpdesk.services.errors import PermissionDenied, ValidationError, WorkflowError
 from desktop_helpdesk.services.reporting.case_list_export import case_list_table
 from desktop_helpdesk.services.reporting.packs import ReportKind, build_report_pack
@@ -112,7 +112,7 @@ def test_list_sorts_and_exports_by_category(services, team, categories):
         ids[subject] = services.cases.log_case(team.alice, subject=subject, channel="email",
                                                new_contact=caller(), category_id=category).id
     queries = CaseQueries(services.context)
-    ordered = queries.ids(CaseFilter(queue=Queue.ALL_OPEN), SortColumn.CATEGORY, now=services.context.now())
+    ordered = queries.ids(CaseFilter(queue=Queue.ALL_OPEN), CaseColumn.CATEGORY, now=services.context.now())
     assert ordered == [ids["b"], ids["a"], ids["c"]]  # "", "LMS access", "SCORM"
     table = case_list_table(services.context, CaseFilter(queue=Queue.ALL_OPEN),
                             columns=(ExportColumn.NUMBER, ExportColumn.CATEGORY))

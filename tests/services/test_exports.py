@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from desktop_helpdesk.domain.clock import ManualClock
 from desktop_helpdesk.services.case_list_columns import ExportColumn
-from desktop_helpdesk.services.case_queries import CaseFilter, Queue, SortColumn
+from desktop_helpdesk.services.case_queries import CaseColumn, CaseFilter, Queue
 from desktop_helpdesk.services.context import ServiceContext
 from desktop_helpdesk.services.reporting.case_list_export import case_list_table
 from desktop_helpdesk.services.reporting.periods import DateRange, Grouping, ReportFilter
@@ -123,7 +123,7 @@ def test_xlsx_cells_are_typed(reports, tmp_path):
 
 def test_case_list_export_uses_the_queue_and_visible_columns(context, tmp_path):
     table = case_list_table(
-        context, CaseFilter(queue=Queue.ALL_OPEN), sort_column=SortColumn.NUMBER,
+        context, CaseFilter(queue=Queue.ALL_OPEN), sort_column=CaseColumn.NUMBER,
         columns=(ExportColumn.NUMBER, ExportColumn.CLIENT, ExportColumn.PRIORITY, ExportColumn.STATUS,
                  ExportColumn.ASSIGNEE, ExportColumn.RECEIVED, ExportColumn.NEXT_TARGET,
                  ExportColumn.TIME_LEFT),

@@ -5,7 +5,7 @@ from datetime import timedelta
 from PySide6.QtCore import Qt
 
 from desktop_helpdesk.domain.sla import ClockState
-from desktop_helpdesk.services.case_queries import CaseFilter, Queue, SortColumn
+from desktop_helpdesk.services.case_queries import CaseFilter, Queue
 from desktop_helpdesk.ui.models.case_table_model import CaseColumn, CaseTableModel, PageRead
 from desktop_helpdesk.ui.models.roles import (
     CASE_ID_ROLE,
@@ -78,7 +78,7 @@ def test_sort_is_requested_not_done_in_python(ui, qtbot):
     model = _model(ui, [log_case(ui).id])
     with qtbot.waitSignal(model.sort_requested) as blocker:
         model.sort(CaseColumn.CLIENT, Qt.SortOrder.DescendingOrder)
-    assert blocker.args == [SortColumn.CLIENT, True]
+    assert blocker.args == [CaseColumn.CLIENT, True]
 
 
 def test_evict_reloads_changed_rows(ui):

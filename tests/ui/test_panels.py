@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
 
 from desktop_helpdesk.domain.policy import PRIORITY_DEFINITIONS, Priority
-from desktop_helpdesk.services.case_queries import Queue, SortColumn
+from desktop_helpdesk.services.case_queries import Queue
 from desktop_helpdesk.services.contacts import NewContact
 from desktop_helpdesk.ui.models.audit_model import AuditTableModel
 from desktop_helpdesk.ui.models.case_table_model import CaseColumn
@@ -82,7 +82,7 @@ def test_header_click_sorts_in_sql(qtbot, window, ui, clock):
         window.reload_list()
     with qtbot.waitSignal(window.list_loaded):
         window.table.horizontalHeader().setSortIndicator(CaseColumn.RECEIVED, Qt.SortOrder.DescendingOrder)
-    assert window.current_sort() == (SortColumn.RECEIVED, True)
+    assert window.current_sort() == (CaseColumn.RECEIVED, True)
     assert window.model.ids() == [second.id, first.id]
 
 

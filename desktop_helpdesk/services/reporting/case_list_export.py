@@ -19,11 +19,11 @@ from desktop_helpdesk.services.case_list_columns import (
     select_rows,
 )
 from desktop_helpdesk.services.case_queries import (
+    CaseColumn,
     CaseFilter,
     CaseQueries,
     FilterCriteria,
     Queue,
-    SortColumn,
 )
 from desktop_helpdesk.services.context import ServiceContext
 from desktop_helpdesk.services.reporting.packs import ReportKind, ReportPack
@@ -52,7 +52,7 @@ def case_list_table(
     context: ServiceContext,
     case_filter: CaseFilter,
     *,
-    sort_column: SortColumn = SortColumn.NUMBER,
+    sort_column: CaseColumn = CaseColumn.NUMBER,
     descending: bool = False,
     columns: Sequence[ExportColumn] = DEFAULT_CASE_COLUMNS,
     title: str = "Cases",
@@ -148,7 +148,7 @@ def _export_query(reads: frozenset[str]):
 
 def case_list_pack(context: ServiceContext, queue: Queue, *, member_id: int | None = None,
                    search: str = "", columns: Sequence[ExportColumn] = DEFAULT_CASE_COLUMNS,
-                   sort_column: SortColumn = SortColumn.NUMBER, descending: bool = False,
+                   sort_column: CaseColumn = CaseColumn.NUMBER, descending: bool = False,
                    progress: ProgressCallback = no_progress,
                    cancelled: CancelCheck = never_cancelled, criteria: FilterCriteria | None = None,
                    filter_name: str = "") -> ReportPack:

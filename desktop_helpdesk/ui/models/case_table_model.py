@@ -25,7 +25,6 @@ from desktop_helpdesk.services.case_list_columns import (
     LIST_COLUMNS,
     CaseColumn,
     CaseRow,
-    SortColumn,
 )
 from desktop_helpdesk.ui.models.roles import (
     CASE_ID_ROLE,
@@ -96,8 +95,7 @@ _ANSWERED_ROLES = frozenset(
 )
 
 HEADERS = {column: spec.header for column, spec in COLUMN_SPECS.items()}
-SORT_COLUMNS = {column: SortColumn(spec.key) for column, spec in COLUMN_SPECS.items()
-                if spec.sort is not None}
+SORTABLE = frozenset(column for column, spec in COLUMN_SPECS.items() if spec.sort is not None)
 # Cell texts by position (data() looks columns up by number); None: the SLA countdown.
 _SHOW = tuple(spec.show for spec in LIST_COLUMNS)
 
@@ -109,7 +107,7 @@ class CaseTableModel(QAbstractTableModel):
     SQL that produces ids. No proxy model may sit over this model (it would read every row).
 
     Signals:
-        sort_requested(object, bool): a header asked for ``SortColumn`` ascending/descending.
+        sort_requested(object, bool): a header asked to sort by its ``CaseColumn``, ascending/descending.
         page_loaded(int): a page of rows came from the database (how many rows).
 
     Args:
@@ -227,9 +225,8 @@ class CaseTableModel(QAbstractTableModel):
         return encode_case_ids(ids)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        sort_column = SORT_COLUMNS.get(column)  # IntEnum keys: a plain int finds them
-        if sort_column is not None:
-            self.sort_requested.emit(sort_column, order == Qt.SortOrder.DescendingOrder)
+        if column in SORTABLE:  # IntEnum members: a plain int finds them
+            self.sort_requested.emit(CaseColumn(column), order == Qt.SortOrder.DescendingOrder)
 
     # -- our API ---------------------------------------------------------------------------
     def set_ids(self, ids: Sequence[int]) -> None:

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_helpdesk.services.case_queries import CaseFilter, Queue, SortColumn
+from desktop_helpdesk.services.case_queries import CaseColumn, CaseFilter, Queue
 from desktop_helpdesk.services.reporting.case_list_export import case_list_pack
 from desktop_helpdesk.services.reporting.packs import (
     ReportKind,
@@ -464,7 +464,7 @@ class SupervisorView(QWidget):
         ui = self._ui
 
         def load():
-            ids = queries.ids(case_filter, SortColumn.NEXT_DUE, False, now)[:MEMBER_CASE_LIMIT]
+            ids = queries.ids(case_filter, CaseColumn.NEXT_DUE, False, now)[:MEMBER_CASE_LIMIT]
             # The calendar and settings for the SLA column are read here, off the window.
             return member_id, queries.rows(ids), generation, ui.sla_reader()
 
