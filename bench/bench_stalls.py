@@ -227,7 +227,8 @@ def main(argv: list[str] | None = None) -> int:
         if busiest is not None and busiest not in listed:
             listed.append(busiest)  # on a loaded machine the longest is often not the busiest
         for call in listed:
-            print(f"      {call.wall_s * 1000:6.1f} ms (CPU {call.cpu_s * 1000:5.1f}) {call.culprit()}", flush=True)
+            print(f"      {call.wall_s * 1000:6.1f} ms (CPU {call.cpu_s * 1000:5.1f}; tracer {call.instrument_s * 1000:4.1f} "
+                  f"in {call.events} events) {call.culprit()}", flush=True)
 
     def select_cases() -> None:
         direct("table setFocus", window.table.setFocus)

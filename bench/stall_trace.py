@@ -72,6 +72,9 @@ class Call:
     cpu_s: float = 0.0
     frames: Counter = field(default_factory=Counter)
     painted: Counter = field(default_factory=Counter)
+    events: int = 0
+    # The tracer's own time inside this call (its event filter, in Python, sees every event).
+    instrument_s: float = 0.0
 
     def culprit(self) -> str:
         """The code of ours seen most often in this call's samples (or what the event was),
@@ -155,6 +158,16 @@ class DispatchTracer(QObject):
         # Another thread sending an event to a window-thread object calls filters there.
         if not self.recording or threading.get_ident() != self.main_ident:
             return False
+        entered = time.perf_counter()
+        try:
+            return self._filter(watched, event)
+        finally:
+            call = self.current
+            if call is not None:
+                call.events += 1
+                call.instrument_s += time.perf_counter() - max(entered, call.started)
+
+    def _filter(self, watched, event) -> bool:
         if not isinstance(event, QEvent) or not isinstance(watched, QObject):
             self.odd_wrappers += 1
             return False
