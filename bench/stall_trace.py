@@ -72,9 +72,24 @@ class Call:
     cpu_s: float = 0.0
     frames: Counter = field(default_factory=Counter)
     painted: Counter = field(default_factory=Counter)
+    # Events the tracer's filter saw during this call: the filter runs in Python for each one,
+    # which the app itself does not (``DispatchTracer.calibrate`` measures what one costs).
     events: int = 0
-    # The tracer's own time inside this call (its event filter, in Python, sees every event).
-    instrument_s: float = 0.0
+    event_cost_s: float = 0.0
+
+    @property
+    def instrument_s(self) -> float:
+        """The tracer's own share of this call (its filter's calls, as calibrated)."""
+        return self.events * self.event_cost_s
+
+    @property
+    def own_wall_s(self) -> float:
+        """The call's wall time without the tracer's share: what the app alone spends."""
+        return max(0.0, self.wall_s - self.instrument_s)
+
+    @property
+    def own_cpu_s(self) -> float:
+        return max(0.0, self.cpu_s - self.instrument_s)
 
     def culprit(self) -> str:
         """The code of ours seen most often in this call's samples (or what the event was),
@@ -106,6 +121,7 @@ class DispatchTracer(QObject):
         self.keep_over_s = KEEP_CALLS_OVER_S
         self._loop_frames: list = []  # the bench's frames running an event loop, innermost last
         self.direct_depth = 0
+        self.event_cost_s = 0.0  # see calibrate
         self.odd_wrappers = 0  # events PySide handed over under a wrong type: read no further
         self.outside = 0  # events the bench sent outside its loops and its direct calls
         self.main_ident = threading.main_thread().ident
@@ -158,14 +174,11 @@ class DispatchTracer(QObject):
         # Another thread sending an event to a window-thread object calls filters there.
         if not self.recording or threading.get_ident() != self.main_ident:
             return False
-        entered = time.perf_counter()
         try:
             return self._filter(watched, event)
         finally:
-            call = self.current
-            if call is not None:
-                call.events += 1
-                call.instrument_s += time.perf_counter() - max(entered, call.started)
+            if self.current is not None:
+                self.current.events += 1
 
     def _filter(self, watched, event) -> bool:
         if not isinstance(event, QEvent) or not isinstance(watched, QObject):
@@ -183,7 +196,7 @@ class DispatchTracer(QObject):
             self._end()
             return False
         # Handed over by the loop itself: no Python frame between the bench's loop and here.
-        from_the_loop = sys._getframe(1) is self._loop_frames[-1]
+        from_the_loop = sys._getframe(2) is self._loop_frames[-1]  # (eventFilter, then us)
         if self.current is None or (from_the_loop and kind in _LOOP_EVENTS):
             self._end()
             self._begin(_describe(watched, kind))
@@ -197,7 +210,31 @@ class DispatchTracer(QObject):
     def _begin(self, what: str) -> None:
         if not self.recording:
             return
-        self.current = Call(what, time.perf_counter(), time.thread_time())
+        self.current = Call(what, time.perf_counter(), time.thread_time(), event_cost_s=self.event_cost_s)
+
+    def calibrate(self, app: QCoreApplication, count: int = 5000) -> float:
+        """Measure what the filter adds to one event (sent to a plain object, inside a traced
+        call, as the app's events are), best of three rounds; kept as ``event_cost_s``."""
+        target = QObject()
+        event = QEvent(QEvent.Type.User)
+
+        def send_all() -> float:
+            started = time.thread_time()
+            for _ in range(count):
+                QCoreApplication.sendEvent(target, event)
+            return time.thread_time() - started
+
+        bare = min(send_all() for _ in range(3))
+        self.install(app)
+        self.start()
+        try:
+            traced = min(self.direct("calibration", send_all) for _ in range(3))
+        finally:
+            self.stop()
+            self.calls = []
+            self.uninstall(app)
+        self.event_cost_s = max(0.0, traced - bare) / count
+        return self.event_cost_s
 
     def _end(self) -> None:
         call = self.current

@@ -4,7 +4,7 @@ import time
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QEventLoop, QObject, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop, QObject, QTimer
 from PySide6.QtGui import QRegion
 from PySide6.QtWidgets import QLineEdit, QWidget
 
@@ -177,3 +177,27 @@ def test_the_benchs_own_code_counts_only_through_direct(tracer):
     calls = tracer.stop()
     assert [call.what for call in calls] == ["a direct call"]
     assert calls[0].cpu_s >= STALL_S
+
+
+def test_the_filters_own_cost_is_calibrated_and_taken_out_of_each_call(qapp):
+    tracer = DispatchTracer()
+    cost = tracer.calibrate(qapp)
+    # A Python filter call costs microseconds, not nothing and not milliseconds.
+    assert 0 < cost < 0.001
+    tracer.install(qapp)
+    tracer.start()
+    tracer.keep_over_s = 0  # every call is kept, however fast the machine
+    target = QObject()
+    event = QEvent(QEvent.Type.User)
+
+    def send_many():
+        for _ in range(2000):
+            QCoreApplication.sendEvent(target, event)
+
+    tracer.direct("sending 2000 events", send_many)
+    calls = tracer.stop()
+    tracer.uninstall(qapp)
+    (call,) = [c for c in calls if c.what == "sending 2000 events"]
+    assert call.events == 2000
+    assert call.instrument_s == pytest.approx(2000 * cost)
+    assert call.own_wall_s == pytest.approx(call.wall_s - 2000 * cost)

@@ -2,14 +2,16 @@
 
 from datetime import timedelta
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QModelRoleData, QModelRoleDataSpan, Qt
+from PySide6.QtWidgets import QTableView
 
 from desktop_helpdesk.domain.sla import ClockState
 from desktop_helpdesk.services.case_queries import CaseFilter, Queue
-from desktop_helpdesk.ui.models.case_table_model import CaseColumn, CaseTableModel, PageRead
+from desktop_helpdesk.ui.models.case_table_model import LOADING_TEXT, CaseColumn, CaseTableModel, PageRead
 from desktop_helpdesk.ui.models.roles import (
     CASE_ID_ROLE,
     CASE_IDS_MIME,
+    CASE_ROW_ROLE,
     SLA_STATE_ROLE,
     decode_case_ids,
 )
@@ -141,3 +143,65 @@ def test_a_tick_after_rows_came_again_repaints_only_what_changed(ui):
     model.on_ticked(ui.clock.now(), 0, 2)
     assert changed == []
     assert model.data(model.index(0, CaseColumn.NEXT_DUE)) == "On track · Ack 1h 59m left"
+
+
+def test_multi_data_answers_every_role_as_data_does_in_one_call(ui):
+    """A view asks for a cell's roles together (``multiData``); the answers must be the ones
+    ``data`` gives role by role, for a loaded row, a High overdue one and one still loading."""
+    overdue = log_case(ui, "Server down", priority="high")
+    ui.clock.advance(timedelta(hours=5))
+    quiet = log_case(ui, "Password reset")
+    waiting = log_case(ui, "Not loaded yet")
+    requested = []
+    model = _model(ui, [overdue.id, quiet.id, waiting.id], page_size=2,
+                   fetch_rows=lambda ids, arrived: requested.append(ids))
+    model.store_page(PageRead(ui.queries.rows([overdue.id, quiet.id])))
+    roles = [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole, Qt.ItemDataRole.BackgroundRole,
+             Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.FontRole, Qt.ItemDataRole.ToolTipRole,
+             Qt.ItemDataRole.DecorationRole, Qt.ItemDataRole.TextAlignmentRole, CASE_ID_ROLE, CASE_ROW_ROLE,
+             SLA_STATE_ROLE]
+    answered = 0
+    for row in range(3):
+        for column in CaseColumn:
+            index = model.index(row, column)
+            for role in roles:
+                role_data = QModelRoleData(role)
+                model.multiData(index, QModelRoleDataSpan(role_data))
+                assert role_data.data() == model.data(index, role), (row, column.name, role)
+                answered += role_data.data() is not None
+    # The rows said what they are: overdue High in red, the third one loading.
+    assert model.data(model.index(0, CaseColumn.NEXT_DUE), SLA_STATE_ROLE) == ClockState.BREACHED
+    assert model.data(model.index(2, CaseColumn.SUBJECT)) == LOADING_TEXT
+    assert requested == [[waiting.id]]
+    assert answered > 3 * len(CaseColumn)
+
+
+def test_painting_the_list_asks_each_cell_once_not_once_a_role(ui, qtbot):
+    """Each Python call from Qt's C++ takes the interpreter's lock (and waits for it while a
+    worker thread reads): a painted cell costs one call (``multiData``), not one a role."""
+    calls = {"data": 0, "multiData": 0}
+
+    class CountingModel(CaseTableModel):
+        def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+            calls["data"] += 1
+            return super().data(index, role)
+
+        def multiData(self, index, roles):  # noqa: N802 - Qt override
+            calls["multiData"] += 1
+            return super().multiData(index, roles)
+
+    ids = [log_case(ui, f"Case {n}").id for n in range(4)]
+    model = CountingModel(ui.queries.rows, ui.sla_reader(), ui.clock.now(), ui.desk_zone)
+    model.set_ids(ids)
+    view = QTableView()
+    qtbot.addWidget(view)
+    view.setModel(model)
+    view.resize(900, 300)
+    view.show()
+    qtbot.waitExposed(view)
+    calls.update(data=0, multiData=0)
+    view.viewport().grab()
+    shown_columns = sum(not view.isColumnHidden(column) and view.columnViewportPosition(column) < 900
+                        for column in CaseColumn)
+    assert calls["multiData"] >= 4 * shown_columns
+    assert calls["data"] == 0
