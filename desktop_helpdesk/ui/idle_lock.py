@@ -41,6 +41,7 @@ class IdleLock(QObject):
         # Injected in tests; the real one measures since the last input.
         self._idle_ms = idle_ms or self._since.elapsed
         self.dialog: SignInDialog | None = None
+        self._watching = False
         self.timer = QTimer(self)
         self.timer.setObjectName("idleLockTimer")
         self.timer.setInterval(CHECK_INTERVAL_MS)
@@ -48,12 +49,27 @@ class IdleLock(QObject):
         self.timer.timeout.connect(self.check)
 
     def start(self) -> None:
-        QApplication.instance().installEventFilter(self)
+        self._watch_input()
         self.timer.start()
+
+    @property
+    def watching_input(self) -> bool:
+        """Whether the application's events pass through this lock's filter now."""
+        return self._watching
+
+    def _watch_input(self) -> None:
+        if not self._watching:
+            QApplication.instance().installEventFilter(self)
+            self._watching = True
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt override
         if event.type() in _ACTIVITY and self.dialog is None:
             self._since.restart()
+            # One input is enough until the next check: a filter on the application runs in
+            # Python for every event of every widget (each paint, each layout), which made
+            # the window's thread wait for the interpreter's lock while a worker read.
+            QApplication.instance().removeEventFilter(self)
+            self._watching = False
         return False
 
     @property
@@ -62,6 +78,12 @@ class IdleLock(QObject):
 
     def check(self) -> None:
         """Lock if idle longer than the team's setting (read on each check: it may change)."""
+        if not self._watching and self.dialog is None:
+            # Input came since the last check and was not watched after: the member may have
+            # worked on until now, so idle time counts from now (a lock comes at most one
+            # check late, never early).
+            self._since.restart()
+            self._watch_input()
         minutes = self._accounts.idle_lock_minutes()
         if minutes and not self.is_locked and self._idle_ms() >= minutes * 60_000:
             self.lock()

@@ -4,6 +4,8 @@ from datetime import timedelta
 
 import pytest
 from argon2 import PasswordHasher
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
 
 from desktop_helpdesk.services.accounts import AccountService
 from desktop_helpdesk.ui.idle_lock import IdleLock
@@ -52,3 +54,21 @@ def test_never_locks_when_the_setting_is_off(window, ui, accounts):
     lock = IdleLock(window, accounts, "dana", idle_ms=lambda: 10 ** 9)
     lock.check()
     assert not lock.is_locked
+
+
+def test_input_is_watched_only_until_the_first_key_after_each_check(qtbot, window, ui, member, accounts):
+    """A filter on the application runs for every event of every widget; the lock needs one
+    input per check, so it stops watching after that one and counts idle time from the check."""
+    lock = IdleLock(window, accounts, "dana")
+    ui.services.settings.update(member.id, idle_lock_minutes=10)
+    lock.start()
+    assert lock.watching_input
+    window.activateWindow()
+    QTest.keyClick(window.table, Qt.Key.Key_Down)
+    assert not lock.watching_input
+
+    lock.check()
+    assert lock.watching_input and not lock.is_locked
+    QTest.mouseClick(window.table.viewport(), Qt.MouseButton.LeftButton)
+    assert not lock.watching_input
+    lock.timer.stop()
