@@ -7,7 +7,12 @@ from PySide6.QtWidgets import QTableView
 
 from desktop_helpdesk.domain.sla import ClockState
 from desktop_helpdesk.services.case_queries import CaseFilter, Queue
-from desktop_helpdesk.ui.models.case_table_model import LOADING_TEXT, CaseColumn, CaseTableModel, PageRead
+from desktop_helpdesk.ui.models.case_table_model import (
+    LOADING_TEXT,
+    CaseColumn,
+    CaseTableModel,
+    PageRead,
+)
 from desktop_helpdesk.ui.models.roles import (
     CASE_ID_ROLE,
     CASE_IDS_MIME,
