@@ -12,7 +12,7 @@ import os
 import tempfile
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -216,12 +216,6 @@ class WebhookChannel:
         return max(0.0, (when - self._clock.now()).total_seconds())
 
 
-def webhook_secret(environ: Mapping[str, str] | None = None) -> str:
-    """The webhook secret from ``HELPDESK_CRM_WEBHOOK_SECRET`` ("" when unset); never stored
-    in the shared database."""
-    return (os.environ if environ is None else environ).get(WEBHOOK_SECRET_VARIABLE, "")
-
-
 @dataclass(frozen=True)
 class WebhookDisabled:
     """The receiver answered 410 Gone: when, to which URL, and what it said."""
@@ -270,11 +264,10 @@ class CrmDeliveryJob(outbox.OutboxJob):
     outbox = CrmOutboxRecord
     batch = CRM_BATCH
     timeout = WEBHOOK_TIMEOUT_SECONDS
+    secret_variable = WEBHOOK_SECRET_VARIABLE
 
-    def missing_secret(self, settings) -> str:
-        if settings.crm_webhook_url and not webhook_secret(self._environ):
-            return WEBHOOK_SECRET_VARIABLE
-        return ""
+    def needs_secret(self, settings) -> bool:
+        return bool(settings.crm_webhook_url)
 
     def run_round(self, should_stop: Callable[[], bool]) -> JobReport:
         """Deliver up to one batch of due events; see ``outbox.deliver_round``."""
@@ -285,7 +278,7 @@ class CrmDeliveryJob(outbox.OutboxJob):
                 return JobReport("webhook disabled by the CRM", pending_counters(),
                                  problem=f"The CRM answered {disabled.reason} at {disabled.at}; "
                                          "set the webhook again (desktop-helpdesk crm set-webhook) once fixed.")
-            channel = WebhookChannel(settings.crm_webhook_url, webhook_secret(self._environ),
+            channel = WebhookChannel(settings.crm_webhook_url, self.secret(),
                                      self._context.clock, self._disable, timeout=self.timeout)
         elif settings.crm_drop_folder:
             channel = FolderChannel(settings.crm_drop_folder)

@@ -4,11 +4,10 @@ and delivers the outbox over SMTP."""
 from __future__ import annotations
 
 import logging
-import os
 import smtplib
 import socket
 import ssl
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
@@ -62,18 +61,6 @@ class MailNotConfigured(ServiceError):
             "Email is not set up: an administrator must enter the SMTP server and the sender "
             "address in Administration → Settings"
         )
-
-
-def smtp_password(environ: Mapping[str, str] | None = None) -> str:
-    """The SMTP password from ``HELPDESK_SMTP_PASSWORD`` (never stored in the shared database).
-
-    Args:
-        environ: the environment to read (default ``os.environ``).
-
-    Returns:
-        The password, or "" when the variable is unset.
-    """
-    return (os.environ if environ is None else environ).get(PASSWORD_ENVIRONMENT_VARIABLE, "")
 
 
 def desk_time(instant: datetime) -> str:
@@ -373,18 +360,17 @@ class MailSendJob(outbox.OutboxJob):
     outbox = MailOutboxRecord
     batch = MAIL_BATCH
     timeout = MAIL_TIMEOUT_SECONDS
+    secret_variable = PASSWORD_ENVIRONMENT_VARIABLE
 
-    def missing_secret(self, settings) -> str:
-        if settings.mail_configured and settings.smtp.username and not smtp_password(self._environ):
-            return PASSWORD_ENVIRONMENT_VARIABLE
-        return ""
+    def needs_secret(self, settings) -> bool:
+        return settings.mail_configured and bool(settings.smtp.username)
 
     def run_round(self, should_stop: Callable[[], bool]) -> JobReport:
         """Send up to one batch of pending emails; see ``deliver_mail_outbox``."""
         settings = self._context.settings()
         if not settings.mail_configured:
             return JobReport("Email is off: no SMTP server is set", configured=False)
-        report = deliver_mail_outbox(self._context.clock, settings, smtp_password(self._environ),
+        report = deliver_mail_outbox(self._context.clock, settings, self.secret(),
                                      holder=self.holder, limit=self.batch, timeout=self.timeout,
                                      should_stop=should_stop, rng=self._rng)
         return self.finish_round(report, failed_word="not sent")

@@ -4,6 +4,7 @@ back-off with jitter, parking after 48 hours, and the operator's Retry now / Ski
 from __future__ import annotations
 
 import logging
+import os
 import random
 import time
 from abc import ABC, abstractmethod
@@ -405,9 +406,10 @@ class OutboxJob(ABC):
     """What the outbox team jobs (CRM delivery, client email) share: the settings they read, the
     lease holder their rows are claimed under, and pruning delivered rows after each round.
 
-    A subclass names its ``lease_name``, ``interval_seconds``, ``outbox`` table and default
-    ``batch`` and ``timeout``, and implements ``missing_secret`` and ``run_round`` (ending it
-    with ``finish_round``).
+    A subclass names its ``lease_name``, ``interval_seconds``, ``outbox`` table, default
+    ``batch`` and ``timeout`` and the ``secret_variable`` it reads its secret from (never the
+    shared database), and implements ``needs_secret`` and ``run_round`` (ending it with
+    ``finish_round``).
 
     Args:
         context: the services context (settings; its clock stamps rows).
@@ -423,6 +425,7 @@ class OutboxJob(ABC):
     outbox: type
     batch: int
     timeout: float
+    secret_variable: str
 
     def __init__(self, context: ServiceContext, *, holder: str, environ: Mapping[str, str] | None = None,
                  batch: int | None = None, timeout: float | None = None, rng=None) -> None:
@@ -437,12 +440,18 @@ class OutboxJob(ABC):
 
     def unavailable_here(self) -> str:
         """Why this process cannot deliver (so it leaves the lease to one that can), or ""."""
-        variable = self.missing_secret(self._context.settings())
-        return f"{variable} is not set on this workstation" if variable else ""
+        if self.needs_secret(self._context.settings()) and not self.secret():
+            return f"{self.secret_variable} is not set on this workstation"
+        return ""
+
+    def secret(self) -> str:
+        """The job's secret (the webhook key, the SMTP password) from ``secret_variable`` in
+        its environment; "" when unset."""
+        return (os.environ if self._environ is None else self._environ).get(self.secret_variable, "")
 
     @abstractmethod
-    def missing_secret(self, settings) -> str:
-        """The environment variable the current settings need and this process lacks, or ""."""
+    def needs_secret(self, settings) -> bool:
+        """Whether the current settings make this job use its secret."""
 
     def finish_round(self, report: DeliveryReport, *, failed_word: str = "failed") -> JobReport:
         """Prune (at most hourly) and give the round's status line."""

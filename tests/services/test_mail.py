@@ -13,7 +13,6 @@ from desktop_helpdesk.services.mail import (
     MailNotConfigured,
     MailSendJob,
     deliver_mail_outbox,
-    smtp_password,
 )
 from desktop_helpdesk.storage.records import AuditRecord, MailOutboxRecord
 from tests.services.conftest import caller, table_counts
@@ -233,6 +232,7 @@ def test_bad_smtp_settings_are_refused(services, team, changes, field):
     assert raised.value.field == field
 
 
-def test_password_comes_from_the_environment_only():
-    assert smtp_password({"HELPDESK_SMTP_PASSWORD": "s3cret"}) == "s3cret"
-    assert smtp_password({}) == ""
+def test_password_comes_from_the_environment_only(services):
+    job = MailSendJob(services.context, holder="x", environ={"HELPDESK_SMTP_PASSWORD": "s3cret"})
+    assert job.secret() == "s3cret"
+    assert MailSendJob(services.context, holder="x", environ={}).secret() == ""
