@@ -220,37 +220,27 @@ class ContactService:
             for r in ClientRecord.select().order_by(ClientRecord.name)
         ]
 
-    def create_client(
-        self,
-        actor_id: int,
-        name: str,
-        *,
-        account_manager: str = "",
-        account_manager_email: str = "",
-        phone: str = "",
-    ) -> ClientSummary:
+    def create_client(self, actor_id: int, client: NewClient) -> ClientSummary:
         """Add a client organisation (audited).
 
         Args:
             actor_id: the member acting.
-            name: the organisation's name (unique, case-insensitive).
-            account_manager: who follows the client in the CRM.
-            account_manager_email: their address.
-            phone: the organisation's switchboard.
+            client: the organisation as typed (its name unique, ignoring case and spacing).
 
         Returns:
             The new client.
 
         Raises:
-            ValidationError: empty or duplicate ``name``, bad ``account_manager_email``.
+            ValidationError: naming ``client`` (empty or duplicate name), ``account_manager``,
+                ``account_manager_email`` or ``phone``.
             PermissionDenied: unknown or inactive actor.
         """
-        details = NewClient(name, account_manager, account_manager_email, phone).validated()
+        details = client.validated()
         with change_by(actor_id) as actor:
-            client = create_client_record(actor.id, self._context.now(), details)
+            record = create_client_record(actor.id, self._context.now(), details)
         return ClientSummary(
-            client.id, client.name, client.account_manager, client.account_manager_email,
-            client.phone, 0,
+            record.id, record.name, record.account_manager, record.account_manager_email,
+            record.phone, 0,
         )
 
     def create_contact(

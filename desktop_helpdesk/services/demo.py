@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from desktop_helpdesk.domain.cases import CaseStatus
 from desktop_helpdesk.domain.clock import Clock, ManualClock
 from desktop_helpdesk.services.cases import CaseService
+from desktop_helpdesk.services.contacts import NewClient
 from desktop_helpdesk.services.container import Services
 from desktop_helpdesk.services.dto import CaseDetail
 from desktop_helpdesk.services.errors import ServiceError
@@ -124,10 +125,10 @@ def seed_demo_data(
         people = [(first, last) for first in _FIRST_NAMES for last in _LAST_NAMES]
         rng.shuffle(people)
         for index, (client_name, manager) in enumerate(_CLIENTS):
-            client = services.contacts.create_client(
-                supervisor, client_name, account_manager=manager,
+            client = services.contacts.create_client(supervisor, NewClient(
+                client_name, account_manager=manager,
                 account_manager_email=f"{manager.split()[0].lower()}@velsoft.example",
-                phone=f"902-555-{1000 + index:04d}")
+                phone=f"902-555-{1000 + index:04d}"))
             for first, last in (people.pop() for _ in range(3)):
                 person = f"{first} {last}"
                 first, last = first.lower().replace("é", "e"), last.lower()

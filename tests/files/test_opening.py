@@ -10,6 +10,7 @@ import shutil
 import pytest
 
 from desktop_helpdesk.domain.clock import ManualClock
+from desktop_helpdesk.services.contacts import NewClient
 from desktop_helpdesk.services.container import Services
 from desktop_helpdesk.services.drafts import DraftService
 from desktop_helpdesk.services.errors import ReadOnlyError
@@ -96,7 +97,7 @@ def test_a_read_only_file_reads_refuses_changes_and_leaves_nothing_beside_it(tmp
     assert str(refused.value) == (f"{path} is read-only (the file or its folder cannot be written); "
                                   "changes cannot be saved. Open a writable copy to make changes")
     with pytest.raises(ReadOnlyError):
-        services.contacts.create_client(dana.id, "Beta Corp")
+        services.contacts.create_client(dana.id, NewClient("Beta Corp"))
 
     drafts = DraftService(ManualClock(NOW), read_only_folder=tmp_path / "drafts")
     drafts.save(dana.id, "case:1", {"summary": "half typed"}, base_version=1)

@@ -9,6 +9,7 @@ import pytest
 
 from desktop_helpdesk.domain.abroad import ClientPlace, PlaceError, checked_place, public_holiday
 from desktop_helpdesk.domain.clock import ManualClock
+from desktop_helpdesk.services.contacts import NewClient
 from desktop_helpdesk.services.errors import PermissionDenied, ValidationError
 from desktop_helpdesk.storage.records import AuditRecord
 from tests.conftest import halifax
@@ -25,7 +26,7 @@ def clock():
 
 @pytest.fixture
 def berlin_client(services, team):
-    client = services.contacts.create_client(team.admin, "Lernwerk GmbH")
+    client = services.contacts.create_client(team.admin, NewClient("Lernwerk GmbH"))
     services.abroad.set_client_place(team.supervisor, client.id, country="de", region="by",
                                      time_zone="Europe/Berlin")
     return client
@@ -93,6 +94,6 @@ def test_situation_uses_the_clients_own_date_and_shows_cover(services, team, ber
 
 
 def test_a_client_without_a_place_says_nothing(services, team):
-    client = services.contacts.create_client(team.admin, "Acme Learning")
+    client = services.contacts.create_client(team.admin, NewClient("Acme Learning"))
     situation = services.abroad.situation(client.id)
     assert situation.text() == "" and situation.holiday == "" and situation.local_time is None

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from desktop_helpdesk.services.case_queries import CaseFilter, CaseQueries, Queue
-from desktop_helpdesk.services.contacts import NewContact
+from desktop_helpdesk.services.contacts import NewClient, NewContact
 from desktop_helpdesk.services.errors import NotFoundError, ValidationError
 from desktop_helpdesk.storage.db import database
 from desktop_helpdesk.storage.records import ClientRecord, ContactRecord
@@ -38,7 +38,7 @@ def log(services, actor, **overrides):
 
 def test_nul_characters_are_refused_naming_the_field(services, team):
     case = log(services, team.alice)
-    client = services.contacts.create_client(team.admin, "Beta Corp")
+    client = services.contacts.create_client(team.admin, NewClient("Beta Corp"))
     cases, contacts = services.cases, services.contacts
     attempts = {
         "subject": lambda: log(services, team.alice, subject=NUL),
@@ -47,7 +47,7 @@ def test_nul_characters_are_refused_naming_the_field(services, team):
         "email": lambda: log(services, team.alice, new_contact=caller(email="a\x00@b.example")),
         "phone": lambda: contacts.create_contact(team.admin, client.id, "Dee", phone="902\x00555"),
         "client": lambda: log(services, team.alice, new_contact=caller(client_name=NUL)),
-        "account_manager": lambda: contacts.create_client(team.admin, "Gamma", account_manager=NUL),
+        "account_manager": lambda: contacts.create_client(team.admin, NewClient("Gamma", account_manager=NUL)),
         "summary": lambda: cases.add_interaction(team.alice, case.id, channel="phone", direction="outbound",
                                                  summary=NUL),
         "reason": lambda: cases.change_priority(team.alice, case.id, "high", reason=NUL),
@@ -66,14 +66,14 @@ def test_nul_characters_are_refused_naming_the_field(services, team):
 def test_lengths_the_database_enforces_are_checked_first(services, team):
     case = log(services, team.alice)
     contacts = services.contacts
-    client = contacts.create_client(team.admin, "Beta Corp")
+    client = contacts.create_client(team.admin, NewClient("Beta Corp"))
     error = refused(lambda: contacts.create_contact(team.admin, client.id, "Dee", phone="1" * 33))
     assert (error.field, error.message) == ("phone", "at most 32 digits")
     error = refused(lambda: contacts.create_contact(team.admin, client.id, "Dee", phone="902 " + "-" * 61))
     assert (error.field, error.message) == ("phone", "at most 64 characters")
-    error = refused(lambda: contacts.create_client(team.admin, "Gamma", account_manager="M" * 129))
+    error = refused(lambda: contacts.create_client(team.admin, NewClient("Gamma", account_manager="M" * 129)))
     assert (error.field, error.message) == ("account_manager", "at most 128 characters")
-    error = refused(lambda: contacts.create_client(team.admin, "G" * 201))
+    error = refused(lambda: contacts.create_client(team.admin, NewClient("G" * 201)))
     assert (error.field, error.message) == ("client", "at most 200 characters")
     error = refused(lambda: log(services, team.alice, subject="S" * 301))
     assert (error.field, error.message) == ("subject", "at most 300 characters")
@@ -87,7 +87,7 @@ def test_lengths_the_database_enforces_are_checked_first(services, team):
     assert logged.case.id == case.id
     # Exactly at the limits is accepted.
     contacts.create_contact(team.admin, client.id, "Dee", phone="1" * 32)
-    contacts.create_client(team.admin, "M" * 200, account_manager="M" * 128)
+    contacts.create_client(team.admin, NewClient("M" * 200, account_manager="M" * 128))
 
 
 def test_instants_are_accepted_only_where_a_desk_can_mean_them(services, team, clock):
@@ -113,15 +113,15 @@ def test_instants_are_accepted_only_where_a_desk_can_mean_them(services, team, c
 
 
 def test_client_names_are_unique_in_every_script(services, team):
-    ecole = services.contacts.create_client(team.admin, "École Nord")
+    ecole = services.contacts.create_client(team.admin, NewClient("École Nord"))
     for twin in ("école nord", "ÉCOLE  NORD", "E\u0301cole Nord"):
-        error = refused(lambda t=twin: services.contacts.create_client(team.admin, t))
+        error = refused(lambda t=twin: services.contacts.create_client(team.admin, NewClient(t)))
         assert (error.field, error.message) == ("client", f"a client named {twin!r} already exists")
     # A new caller naming the same organisation in another case joins it instead of failing.
     logged = log(services, team.alice, new_contact=caller(client_name="éCOLE NORD", phone="", email="x@ecole.example"))
     assert logged.client_id == ecole.id
-    services.contacts.create_client(team.admin, "Ê")
-    assert refused(lambda: services.contacts.create_client(team.admin, "ê")).field == "client"
+    services.contacts.create_client(team.admin, NewClient("Ê"))
+    assert refused(lambda: services.contacts.create_client(team.admin, NewClient("ê"))).field == "client"
     assert [c.name for c in ClientRecord.select().order_by(ClientRecord.id)] == ["École Nord", "Ê"]
 
 
@@ -163,7 +163,7 @@ def test_two_workstations_logging_the_same_new_caller_get_one_client_and_one_con
 
 def test_two_workstations_creating_the_same_client_get_one_and_a_clear_refusal(services, team):
     results = _at_the_same_moment(3, lambda i: services.contacts.create_client(
-        team.admin, ["Zeta Ünion", "zeta ünion", "ZETA ÜNION"][i]))
+        team.admin, NewClient(["Zeta Ünion", "zeta ünion", "ZETA ÜNION"][i])))
     created = [r for r in results if not isinstance(r, Exception)]
     refusals = [r for r in results if isinstance(r, Exception)]
     assert len(created) == 1

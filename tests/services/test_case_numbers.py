@@ -3,6 +3,7 @@
 import multiprocessing
 
 from desktop_helpdesk.domain.clock import ManualClock
+from desktop_helpdesk.services.contacts import NewClient
 from desktop_helpdesk.services.container import Services
 from desktop_helpdesk.storage.db import close_database, open_database
 from desktop_helpdesk.storage.records import CaseRecord
@@ -28,7 +29,7 @@ def _workstation(db_path, actor_id, contact_id, barrier, results):
 def test_two_processes_logging_at_the_same_instant_get_unique_consecutive_numbers(
     services, team, db_path
 ):
-    contact = services.contacts.create_client(team.supervisor, "Acme")
+    contact = services.contacts.create_client(team.supervisor, NewClient("Acme"))
     contact = services.contacts.create_contact(team.supervisor, contact.id, "Carol", email="c@acme.example")
     context = multiprocessing.get_context("spawn")
     barrier = context.Barrier(2)
@@ -57,7 +58,7 @@ def test_two_connections_in_threads_get_unique_consecutive_numbers_on_each_engin
 
     from desktop_helpdesk.storage.db import database
 
-    client = services.contacts.create_client(team.supervisor, "Acme")
+    client = services.contacts.create_client(team.supervisor, NewClient("Acme"))
     contact = services.contacts.create_contact(team.supervisor, client.id, "Carol", email="c@acme.example")
     barrier = threading.Barrier(2)
     numbers: list[str] = []
@@ -91,7 +92,7 @@ def test_concurrent_changes_to_one_case_queue_instead_of_failing(engine, service
 
     from desktop_helpdesk.storage.db import database
 
-    client = services.contacts.create_client(team.supervisor, "Acme")
+    client = services.contacts.create_client(team.supervisor, NewClient("Acme"))
     contact = services.contacts.create_contact(team.supervisor, client.id, "Carol", email="c@acme.example")
     case_id = services.cases.log_case(team.alice, subject="Shared case", channel="email",
                                       contact_id=contact.contact_id).id

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from desktop_helpdesk.services.contacts import NewClient
 from desktop_helpdesk.services.errors import PermissionDenied, ValidationError
 from desktop_helpdesk.storage.records import AuditRecord, CaseRecord, ContactRecord
 from tests.services.conftest import caller, table_counts
@@ -53,7 +54,7 @@ def test_deactivate_keeps_history_and_hides_from_intake(services, team):
 
 def test_move_needs_a_supervisor_and_keeps_old_cases_with_their_client(services, team):
     logged = services.cases.log_case(team.alice, subject="x", channel="phone", new_contact=caller())
-    other = services.contacts.create_client(team.admin, "Bluenose College")
+    other = services.contacts.create_client(team.admin, NewClient("Bluenose College"))
     with pytest.raises(PermissionDenied, match="move a contact"):
         services.contact_editing.move_contact(team.alice, logged.contact_id, other.id, reason="new job")
     moved = services.contact_editing.move_contact(team.supervisor, logged.contact_id, other.id, reason="New job")
@@ -77,7 +78,7 @@ def test_merge_duplicates_moves_cases_and_addresses(services, team):
     assert not ContactRecord.get_by_id(dup.contact_id).active
     trail = [e for e in services.cases.audit_trail(second.id) if e.field == "contact"]
     assert trail[-1].after == f"Carol Client (#{first.contact_id})"
-    other = services.contacts.create_client(team.admin, "Other Co")
+    other = services.contacts.create_client(team.admin, NewClient("Other Co"))
     stranger = services.contacts.create_contact(team.alice, other.id, "Stan")
     with pytest.raises(ValidationError, match="same client"):
         services.contact_editing.merge_contacts(team.supervisor, stranger.contact_id, first.contact_id, reason="x")
@@ -93,8 +94,8 @@ def test_change_a_cases_contact_within_its_client(services, team):
 
 
 def test_edit_a_client_supervisors_only_audited(services, team):
-    client = services.contacts.create_client(team.admin, "Acme Learning")
-    services.contacts.create_client(team.admin, "Bluenose College")
+    client = services.contacts.create_client(team.admin, NewClient("Acme Learning"))
+    services.contacts.create_client(team.admin, NewClient("Bluenose College"))
     with pytest.raises(PermissionDenied, match="edit client organisations"):
         services.contact_editing.update_client(team.alice, client.id, name="Acme")
     with pytest.raises(ValidationError) as taken:

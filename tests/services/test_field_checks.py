@@ -2,6 +2,7 @@
 
 import pytest
 
+from desktop_helpdesk.services.contacts import NewClient
 from desktop_helpdesk.services.errors import ValidationError
 
 
@@ -16,11 +17,11 @@ def test_email_and_phone_checks_name_the_field_and_quote_the_input(services, tea
     assert (error.field, error.message) == ("email", "'carol at home' is not an email address")
     error = _refused(lambda: services.team.update_member(team.admin, team.alice, email=" nope "))
     assert (error.field, error.message) == ("email", "' nope ' is not an email address")
-    error = _refused(lambda: services.contacts.create_client(team.admin, "Acme", account_manager_email="x"))
+    error = _refused(lambda: services.contacts.create_client(team.admin, NewClient("Acme", account_manager_email="x")))
     assert (error.field, error.message) == ("account_manager_email", "'x' is not an email address")
-    error = _refused(lambda: services.contacts.create_client(team.admin, "Acme", phone="call me"))
+    error = _refused(lambda: services.contacts.create_client(team.admin, NewClient("Acme", phone="call me")))
     assert (error.field, error.message) == ("phone", "'call me' has no digits")
-    client = services.contacts.create_client(team.admin, "Acme", phone=" ", account_manager_email=" ")
+    client = services.contacts.create_client(team.admin, NewClient("Acme", phone=" ", account_manager_email=" "))
     error = _refused(lambda: services.contacts.create_contact(team.admin, client.id, "Carol", phone="n/a"))
     assert (error.field, error.message) == ("phone", "'n/a' has no digits")
     error = _refused(lambda: services.contacts.create_contact(team.admin, client.id, "Carol", email="c@"))

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from desktop_helpdesk.services.case_queries import CaseFilter, CaseQueries, Queue
-from desktop_helpdesk.services.contacts import NewContact
+from desktop_helpdesk.services.contacts import NewClient, NewContact
 from desktop_helpdesk.services.errors import ServiceError, ValidationError
 from desktop_helpdesk.storage.db import database
 from tests.services.conftest import caller, table_counts
@@ -70,7 +70,7 @@ class Desk:
 
 @pytest.fixture
 def desk(services, team, clock):
-    client = services.contacts.create_client(team.admin, "Fuzz Client")
+    client = services.contacts.create_client(team.admin, NewClient("Fuzz Client"))
     return Desk(services, team, clock, client.id)
 
 
@@ -132,7 +132,7 @@ def test_create_client(desk, name, manager, manager_email, phone):
             _stored(name), _stored(manager), _stored(manager_email), _stored(phone))
 
     check(desk, lambda: desk.services.contacts.create_client(
-        desk.team.admin, name, account_manager=manager, account_manager_email=manager_email, phone=phone),
+        desk.team.admin, NewClient(name, account_manager=manager, account_manager_email=manager_email, phone=phone)),
         {"client", "account_manager", "account_manager_email", "phone"}, read_back)
 
 

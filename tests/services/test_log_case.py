@@ -6,7 +6,7 @@ import pytest
 
 from desktop_helpdesk.domain.sla import ClockState
 from desktop_helpdesk.services import search
-from desktop_helpdesk.services.contacts import NewContact
+from desktop_helpdesk.services.contacts import NewClient, NewContact
 from desktop_helpdesk.services.errors import NotFoundError, PermissionDenied, ValidationError
 from desktop_helpdesk.storage.records import (
     AuditRecord,
@@ -109,7 +109,7 @@ def test_existing_contact_is_found_by_phone_digits_or_email_in_any_form(services
 
 
 def test_new_contact_joins_an_existing_client_by_name_or_creates_it(services, team):
-    acme = services.contacts.create_client(team.supervisor, "Acme Learning", account_manager="Ann Manager")
+    acme = services.contacts.create_client(team.supervisor, NewClient("Acme Learning", account_manager="Ann Manager"))
     joined = log(services, team.alice, new_contact=caller(client_name="acme learning"))
     assert joined.client_id == acme.id
     created = log(services, team.alice, new_contact=NewContact("Dan", phone="902 555 7777",
@@ -211,7 +211,7 @@ def test_edit_case_moves_between_contacts_of_the_same_client_only(services, team
     logged = log(services, team.alice)
     colleague = services.contacts.create_contact(team.alice, logged.client_id, "Dave Colleague",
                                                  email="dave@acme.example")
-    other = services.contacts.create_client(team.alice, "Other Org")
+    other = services.contacts.create_client(team.alice, NewClient("Other Org"))
     stranger = services.contacts.create_contact(team.alice, other.id, "Stranger")
     with pytest.raises(ValidationError) as error:
         services.cases.edit_case(team.alice, logged.id, expected_version=1, contact_id=stranger.contact_id)

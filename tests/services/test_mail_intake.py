@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from desktop_helpdesk.services.contacts import NewClient
 from desktop_helpdesk.services.errors import PermissionDenied, ValidationError, WorkflowError
 from desktop_helpdesk.services.mail import build_message, deliver_mail_outbox
 from desktop_helpdesk.services.mail_identity import threading_secret
@@ -416,8 +417,8 @@ def test_acknowledgement_delivered_over_smtp_carries_loop_protection(services, t
 
 
 def test_client_email_domains_set_by_a_supervisor_match_new_senders(services, team):
-    acme = services.contacts.create_client(team.admin, "Acme Learning")
-    other = services.contacts.create_client(team.admin, "Bluenose College")
+    acme = services.contacts.create_client(team.admin, NewClient("Acme Learning"))
+    other = services.contacts.create_client(team.admin, NewClient("Bluenose College"))
     with pytest.raises(PermissionDenied):
         services.contact_editing.set_client_domains(team.alice, acme.id, ["acme.example"])
     with pytest.raises(ValidationError) as malformed:

@@ -43,6 +43,7 @@ from datetime import UTC, datetime
 from desktop_helpdesk.domain.clock import ManualClock
 from desktop_helpdesk.domain.policy import DEFAULT_POLICY
 from desktop_helpdesk.domain.sla import Target, default_calendar, due_instants
+from desktop_helpdesk.services.contacts import NewClient
 from desktop_helpdesk.services.container import Services
 from desktop_helpdesk.storage.records import CaseRecord
 from tests.conftest import halifax
@@ -127,7 +128,7 @@ def build_scenario(clock: ManualClock | None = None) -> Scenario:
     alice = team.add_member(sue, "alice", "Alice").id
     bob = team.add_member(sue, "bob", "Bob").id
     clients = {
-        key: contacts.create_client(sue, name, account_manager=manager).id
+        key: contacts.create_client(sue, NewClient(name, account_manager=manager)).id
         for key, name, manager in [
             ("acme", "Acme Ltd", "Maria"), ("globex", "Globex", "Tom"), ("initech", "Initech", "Maria"),
         ]

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 from PySide6.QtCore import Qt
 
-from desktop_helpdesk.services.contacts import NewContact
+from desktop_helpdesk.services.contacts import NewClient, NewContact
 from desktop_helpdesk.storage.records import ClientRecord, HolidayArrangementRecord
 from desktop_helpdesk.ui.admin.models import arrangement_model
 from tests.ui import test_admin_dialog as admin_steps
@@ -29,7 +29,7 @@ def test_arrangement_model_passes_qtmodeltester(qtmodeltester, ui):
 
 
 def test_admin_sets_a_clients_place_and_holiday_cover(qtbot, window, ui):
-    client = ui.services.contacts.create_client(ui.member_id, "Harbor Learning")
+    client = ui.services.contacts.create_client(ui.member_id, NewClient("Harbor Learning"))
     dialog = admin_steps.open_dialog(qtbot, window, "clients")
     page = dialog.clients_page
     assert page.select_client(client.id)

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QFileDialog, QToolBar
 
 from desktop_helpdesk.domain.cases import AssignmentStrategy
 from desktop_helpdesk.services.case_queries import CaseQueries
-from desktop_helpdesk.services.contacts import NewContact
+from desktop_helpdesk.services.contacts import NewClient, NewContact
 from desktop_helpdesk.services.drafts import DraftService
 from desktop_helpdesk.services.dto import (
     ClientSummary,
@@ -364,7 +364,7 @@ def test_add_client_then_a_contact(qtbot, window, ui):
 
 def test_client_filter_narrows_the_list(qtbot, window, ui):
     for name in ("Acme Learning", "Bluenose College", "Cabot Credit Union"):
-        ui.services.contacts.create_client(ui.member_id, name)
+        ui.services.contacts.create_client(ui.member_id, NewClient(name))
     dialog = open_dialog(qtbot, window, "clients")
     page = dialog.clients_page
     qtbot.keyClicks(page.filter_field, "blue")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import QLabel, QWidget
 
+from desktop_helpdesk.services.contacts import NewClient
 from desktop_helpdesk.services.dto import ClientSummary, ContactMatch
 from desktop_helpdesk.ui.admin import forms, pages
 from desktop_helpdesk.ui.admin.models import client_model, contact_model
@@ -136,7 +137,7 @@ class ClientsPage(pages.TablePage):
     # -- commands --------------------------------------------------------------------------
     def add_client(self) -> None:
         ui = self._ui
-        name, manager, manager_email, phone = (field.text() for field in self._new_client_fields)
+        client = NewClient(*(field.text() for field in self._new_client_fields))
 
         def clear_form(added: ClientSummary) -> None:
             for field in self._new_client_fields:
@@ -145,8 +146,7 @@ class ClientsPage(pages.TablePage):
 
         self._command(
             lambda c: f"{c.name} added as a client.",
-            lambda: ui.services.contacts.create_client(ui.member_id, name, account_manager=manager,
-                                                       account_manager_email=manager_email, phone=phone),
+            lambda: ui.services.contacts.create_client(ui.member_id, client),
             {"client": self.client_name_field, "name": self.client_name_field,
              "account_manager_email": self.manager_email_field, "phone": self.client_phone_field},
             then=clear_form,
