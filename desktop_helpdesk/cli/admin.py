@@ -43,8 +43,7 @@ def build_parser() -> common.Parser:
     unlock = commands.add_parser("unlock", help="lift a lock-out after failed sign-ins")
     unlock.add_argument("--username", required=True)
     for sub in (create, reset, unlock):
-        common.add_db_argument(sub)
-        common.add_json_argument(sub)
+        common.add_database_options(sub)
     return parser
 
 

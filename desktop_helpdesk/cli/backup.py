@@ -21,9 +21,8 @@ def build_parser() -> common.Parser:
                     "backup API); the copy is checked before it gets its name.",
         epilog="PostgreSQL: use pg_dump (see the README).",
     )
-    common.add_db_argument(parser)
     parser.add_argument("-o", "--output", required=True, type=Path, help="the backup file to write")
-    common.add_json_argument(parser)
+    common.add_database_options(parser)
     return parser
 
 

@@ -43,13 +43,12 @@ def build_parser() -> common.Parser:
     parser.add_argument("--name", default="", help="caller-ID name")
     parser.add_argument("--line", default="", help="the line or queue it rang on")
     parser.add_argument("--call-id", default="", help="the phone system's id of the call")
-    parser.add_argument("--db", metavar="PATH_OR_URL",
-                        help="the database of the window to hand the call to (default: the app's own)")
     parser.add_argument("--user", metavar="NAME",
                         help="sign in as this member if a window has to be started")
     parser.add_argument("--no-start", action="store_true",
                         help="fail instead of starting a window when none is running")
-    common.add_json_argument(parser)
+    common.add_database_options(
+        parser, db_help="the database of the window to hand the call to (default: the app's own)")
     return parser
 
 

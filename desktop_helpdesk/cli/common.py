@@ -46,14 +46,17 @@ class Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
-def add_db_argument(parser: argparse.ArgumentParser) -> None:
-    """The ``--db PATH_OR_URL`` option every command takes."""
+def add_db_argument(parser: argparse.ArgumentParser, help_text: str = "") -> None:
+    """The ``--db PATH_OR_URL`` option every command takes (``help_text``: what the command does
+    with the database, when that is not simply opening it)."""
     parser.add_argument("--db", metavar="PATH_OR_URL",
-                        help="SQLite file or postgresql:// URL (default: the app's own database)")
+                        help=help_text or "SQLite file or postgresql:// URL (default: the app's own database)")
 
 
-def add_json_argument(parser: argparse.ArgumentParser) -> None:
-    """The ``--json`` option: one JSON object per line on stdout."""
+def add_database_options(parser: argparse.ArgumentParser, db_help: str = "") -> None:
+    """The options of a command over the database, listed after its own: ``--db`` (see
+    ``add_db_argument``) and ``--json``, one JSON object per line on stdout."""
+    add_db_argument(parser, db_help)
     parser.add_argument("--json", action="store_true", help="machine-readable output (JSON lines)")
 
 

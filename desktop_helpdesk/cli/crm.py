@@ -32,8 +32,7 @@ def build_parser() -> common.Parser:
     folder.add_argument("folder", metavar="DIR", help='the drop folder ("" turns it off)')
     commands.add_parser("status", help="the target, waiting and parked events, and who delivers")
     for command in commands.choices.values():
-        common.add_db_argument(command)
-        common.add_json_argument(command)
+        common.add_database_options(command)
         command.add_argument("--reason", default="", help="why (kept in the audit log)")
     return parser
 

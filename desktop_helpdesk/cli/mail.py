@@ -24,8 +24,7 @@ def build_parser() -> common.Parser:
 
     importer = commands.add_parser("import", help="import .eml files as if they had arrived by email")
     importer.add_argument("files", nargs="+", type=common.file_argument, metavar="FILE")
-    common.add_db_argument(importer)
-    common.add_json_argument(importer)
+    common.add_database_options(importer)
 
     inbox = commands.add_parser("set-inbox", help="set the IMAP support mailbox (team setting)")
     inbox.add_argument("--host", required=True)
@@ -41,17 +40,14 @@ def build_parser() -> common.Parser:
                        help="e.g. https://login.microsoftonline.com/<tenant>")
     inbox.add_argument("--as", dest="actor", default="", metavar="USERNAME",
                        help="the admin or supervisor making the change (default: the first admin)")
-    common.add_db_argument(inbox)
-    common.add_json_argument(inbox)
+    common.add_database_options(inbox)
 
     poll = commands.add_parser("poll", help="fetch new mail from the support mailbox")
     poll.add_argument("--once", action="store_true", required=True, help="poll once and exit")
-    common.add_db_argument(poll)
-    common.add_json_argument(poll)
+    common.add_database_options(poll)
 
     status = commands.add_parser("status", help="last good fetch, last error, quarantined, waiting")
-    common.add_db_argument(status)
-    common.add_json_argument(status)
+    common.add_database_options(status)
 
     sign_in = commands.add_parser("sign-in", help="OAuth2 device-code sign-in for the mailbox")
     common.add_db_argument(sign_in)

@@ -21,9 +21,8 @@ def build_parser() -> common.Parser:
                     "open anywhere (close Desktop Helpdesk on every workstation first); the "
                     "current file is kept beside it as *.before-restore-*.bak.",
     )
-    common.add_db_argument(parser)
     parser.add_argument("backup", type=Path, help="the backup file to restore")
-    common.add_json_argument(parser)
+    common.add_database_options(parser)
     return parser
 
 

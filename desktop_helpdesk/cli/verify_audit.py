@@ -23,12 +23,11 @@ def build_parser() -> common.Parser:
         epilog="Daily anchor: desktop-helpdesk verify-audit --db helpdesk.sqlite3 "
                "--export-anchor anchors/$(date +%%F).json ; later: --anchor anchors/2026-11-30.json",
     )
-    common.add_db_argument(parser)
     parser.add_argument("--anchor", type=Path, metavar="FILE",
                         help="also prove the chain still contains this earlier anchor")
     parser.add_argument("--export-anchor", type=Path, metavar="FILE",
                         help="when the chain holds, write its head (row count and hash) to FILE")
-    common.add_json_argument(parser)
+    common.add_database_options(parser)
     return parser
 
 

@@ -32,12 +32,11 @@ def build_parser() -> common.Parser:
                     "open windows take over within 90 s if the worker stops.",
         epilog="SIGTERM (or Ctrl+C) finishes the current item, releases the leases and exits 0.",
     )
-    common.add_db_argument(parser)
     parser.add_argument("--once", action="store_true",
                         help="run every job one round and exit 0 (for tests and cron)")
     parser.add_argument("--label", default="headless worker",
                         help="how the status bar names this worker (default: headless worker)")
-    common.add_json_argument(parser)
+    common.add_database_options(parser)
     return parser
 
 
