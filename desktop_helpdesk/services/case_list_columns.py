@@ -21,7 +21,6 @@ from peewee import JOIN, Node, fn
 
 from desktop_helpdesk.domain.cases import OPEN_STATUS_VALUES, CaseStatus
 from desktop_helpdesk.domain.policy import Priority, Target
-from desktop_helpdesk.services.dto import TargetInstants
 from desktop_helpdesk.services.reporting.tables import Column, ColumnKind
 from desktop_helpdesk.storage.records import (
     CaseRecord,
@@ -35,7 +34,8 @@ from desktop_helpdesk.storage.target_columns import DUE_FIELDS, MET_FIELDS
 
 
 class CaseRow(NamedTuple):
-    """One line of the case list with everything the SLA column needs to recompute its state.
+    """One line of the case list with everything the SLA column needs to recompute its state
+    (the case view reads its clocks from the same row: ``CaseDetail.row``).
 
     A named tuple rather than a frozen dataclass: the same named, immutable fields, built
     several times faster (a frozen dataclass sets each field through ``object.__setattr__``),
@@ -72,9 +72,13 @@ class CaseRow(NamedTuple):
     def is_open(self) -> bool:
         return self.status in OPEN_STATUS_VALUES
 
-    # A named tuple takes no mixin base: borrow the snapshots' one reading of the mapping.
-    due_at = TargetInstants.due_at
-    met_at = TargetInstants.met_at
+    def due_at(self, target: Target) -> datetime:
+        """The stored due instant of ``target``."""
+        return getattr(self, DUE_FIELDS[target])
+
+    def met_at(self, target: Target) -> datetime | None:
+        """When ``target`` was met, or None."""
+        return getattr(self, MET_FIELDS[target])
 
     def next_target(self) -> Target | None:
         """The unmet target due first (the one the list's "next SLA due" column shows)."""

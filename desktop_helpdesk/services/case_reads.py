@@ -16,6 +16,7 @@ from desktop_helpdesk.domain.cases import (
 )
 from desktop_helpdesk.domain.policy import Priority
 from desktop_helpdesk.domain.sla import ClockReading, Target, paused_since, read_clock
+from desktop_helpdesk.services.case_queries import CaseQueries
 from desktop_helpdesk.services.context import ServiceContext
 from desktop_helpdesk.services.dto import (
     AttachmentInfo,
@@ -132,7 +133,8 @@ def case_detail(context: ServiceContext, case_id: int, now: datetime | None = No
         .where(CaseRecord.id == case_id)
         .first()
     )
-    if case is None:
+    row = CaseQueries(context).row(case_id)
+    if case is None or row is None:
         raise NotFoundError(f"No case with id {case_id}")
     read_at = now or context.now()
     ack, respond, resolve = read_case_clocks(context, case, read_at)
@@ -161,15 +163,7 @@ def case_detail(context: ServiceContext, case_id: int, now: datetime | None = No
         logged_by_name=logged_row.display_name if case.logged_by_id and logged_row else "",
         received_at=case.received_at,
         logged_at=case.logged_at,
-        acknowledge_due_at=case.acknowledge_due_at,
-        respond_due_at=case.respond_due_at,
-        resolve_due_at=case.resolve_due_at,
-        acknowledged_at=case.acknowledged_at,
-        responded_at=case.responded_at,
-        resolved_at=case.resolved_at,
-        closed_at=case.closed_at,
-        next_due_at=case.next_due_at,
-        resolve_paused_at=case.resolve_paused_at,
+        row=row,
         resolve_started_at=case.resolve_started_at,
         waiting_on=case.waiting_on,
         waiting_since=case.waiting_since,

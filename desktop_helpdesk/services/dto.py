@@ -6,21 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from desktop_helpdesk.domain.cases import CaseStatus
-from desktop_helpdesk.domain.policy import Target
 from desktop_helpdesk.domain.sla import ClockReading
-from desktop_helpdesk.storage.target_columns import DUE_FIELDS, MET_FIELDS
-
-
-class TargetInstants:
-    """Mixin for snapshots carrying a case's stored SLA instants under their column names."""
-
-    def due_at(self, target: Target) -> datetime:
-        """The stored due instant of ``target``."""
-        return getattr(self, DUE_FIELDS[target])
-
-    def met_at(self, target: Target) -> datetime | None:
-        """When ``target`` was met, or None."""
-        return getattr(self, MET_FIELDS[target])
+from desktop_helpdesk.services.case_list_columns import CaseRow
 
 
 @dataclass(frozen=True)
@@ -58,8 +45,12 @@ class EscalationInfo:
 
 
 @dataclass(frozen=True)
-class CaseDetail(TargetInstants):
-    """Everything the case view shows, including the three SLA clocks read at ``read_at``."""
+class CaseDetail:
+    """Everything the case view shows, including the three SLA clocks read at ``read_at``.
+
+    Its stored SLA instants (due, met, closed, paused) are in ``row``, the case as the case
+    list reads it, so the view's ticking clocks are read from a row as the list's are.
+    """
 
     id: int
     number: str
@@ -82,15 +73,7 @@ class CaseDetail(TargetInstants):
     logged_by_name: str
     received_at: datetime
     logged_at: datetime
-    acknowledge_due_at: datetime
-    respond_due_at: datetime
-    resolve_due_at: datetime
-    acknowledged_at: datetime | None
-    responded_at: datetime | None
-    resolved_at: datetime | None
-    closed_at: datetime | None
-    next_due_at: datetime | None
-    resolve_paused_at: datetime | None
+    row: CaseRow
     resolve_started_at: datetime | None
     waiting_on: str
     waiting_since: datetime | None

@@ -17,7 +17,6 @@ from desktop_helpdesk.domain.sla import (
     read_clock,
 )
 from desktop_helpdesk.services.case_list_columns import CaseRow
-from desktop_helpdesk.services.dto import CaseDetail
 
 
 @dataclass(frozen=True)
@@ -145,21 +144,20 @@ class SlaReader:
         self.policy = policy
         self.due_soon_share = due_soon_share
 
-    def read(self, row: CaseRow | CaseDetail, target: Target, now: datetime) -> ClockReading:
-        """One clock of a list row or case detail at ``now`` (a paused clock is frozen)."""
-        priority = row.priority if isinstance(row, CaseRow) else row.effective_priority
+    def read(self, row: CaseRow, target: Target, now: datetime) -> ClockReading:
+        """One clock of a list row (or a case detail's ``row``) at ``now`` (a paused clock is frozen)."""
         return read_clock(
             self.calendar,
             target=target,
             due_at=row.due_at(target),
             now=now,
-            budget=self.policy.budget(priority, target),
+            budget=self.policy.budget(row.priority, target),
             met_at=row.met_at(target),
             paused_since=paused_since(target, row.resolve_paused_at),
             due_soon_share=self.due_soon_share,
         )
 
-    def read_all(self, row: CaseRow | CaseDetail, now: datetime) -> dict[Target, ClockReading]:
+    def read_all(self, row: CaseRow, now: datetime) -> dict[Target, ClockReading]:
         """All three clocks of ``row``."""
         return {target: self.read(row, target, now) for target in Target}
 

@@ -178,7 +178,7 @@ def test_the_calendar_is_reloaded_explicitly_and_sees_another_workstations_closu
     assert context.calendar is loaded
     clock.set(halifax(2026, 11, 27, 15, 0))
     case = log(services, team.alice, requested_priority="high", received_at=clock.now())
-    assert services.cases.get_case(case.id).acknowledge_due_at == halifax(2026, 12, 1, 8, 30)
+    assert services.cases.get_case(case.id).row.acknowledge_due_at == halifax(2026, 12, 1, 8, 30)
     assert not context.calendar.is_business_day(date(2026, 11, 30))
 
 
@@ -186,16 +186,16 @@ def test_company_closure_moves_new_due_instants(services, team, clock):
     # Friday 2026-11-27 15:00, High: acknowledge 1:30 Friday + 0:30 next business day.
     clock.set(halifax(2026, 11, 27, 15, 0))
     before = log(services, team.alice, requested_priority="high", received_at=clock.now())
-    assert services.cases.get_case(before.id).acknowledge_due_at == halifax(2026, 11, 30, 8, 30)
+    assert services.cases.get_case(before.id).row.acknowledge_due_at == halifax(2026, 11, 30, 8, 30)
     services.settings.add_closure(team.supervisor, date(2026, 11, 30), "Office move")
     after = log(services, team.alice, requested_priority="high", received_at=clock.now())
-    assert services.cases.get_case(after.id).acknowledge_due_at == halifax(2026, 12, 1, 8, 30)
+    assert services.cases.get_case(after.id).row.acknowledge_due_at == halifax(2026, 12, 1, 8, 30)
     # Already promised instants are kept.
-    assert services.cases.get_case(before.id).acknowledge_due_at == halifax(2026, 11, 30, 8, 30)
+    assert services.cases.get_case(before.id).row.acknowledge_due_at == halifax(2026, 11, 30, 8, 30)
     assert [c.day for c in services.settings.list_closures()] == [date(2026, 11, 30)]
     services.settings.remove_closure(team.supervisor, date(2026, 11, 30), reason="Move postponed")
     again = log(services, team.alice, requested_priority="high", received_at=clock.now())
-    assert services.cases.get_case(again.id).acknowledge_due_at == halifax(2026, 11, 30, 8, 30)
+    assert services.cases.get_case(again.id).row.acknowledge_due_at == halifax(2026, 11, 30, 8, 30)
     actions = [r.action for r in AuditRecord.select().where(AuditRecord.entity == "closure")]
     assert actions == ["closure_added", "closure_removed"]
 

@@ -53,12 +53,12 @@ def test_phone_call_before_good_friday_to_reopening(services, team, clock):
     # Round robin over the agents who take cases (admin and supervisor do not): Alice first.
     assert logged.assignee_id == team.alice
     case = cases.get_case(case_id)
-    assert case.acknowledged_at == halifax(2026, 4, 2, 16, 20)
+    assert case.row.acknowledged_at == halifax(2026, 4, 2, 16, 20)
     # 10 min are left on Thursday; Friday is Good Friday, then the weekend; Monday opens 08:00.
-    assert case.acknowledge_due_at == halifax(2026, 4, 6, 9, 50)  # 0:10 + 1:50
-    assert case.respond_due_at == halifax(2026, 4, 6, 11, 50)  # 0:10 + 3:50
-    assert case.resolve_due_at == halifax(2026, 4, 6, 16, 20)  # 0:10 + 8:20
-    assert case.next_due_at == halifax(2026, 4, 6, 11, 50)  # acknowledgement already met
+    assert case.row.acknowledge_due_at == halifax(2026, 4, 6, 9, 50)  # 0:10 + 1:50
+    assert case.row.respond_due_at == halifax(2026, 4, 6, 11, 50)  # 0:10 + 3:50
+    assert case.row.resolve_due_at == halifax(2026, 4, 6, 16, 20)  # 0:10 + 8:20
+    assert case.row.next_due_at == halifax(2026, 4, 6, 11, 50)  # acknowledgement already met
     assert case.acknowledge_clock.state is ClockState.MET
     assert [(r.action, r.after) for r in audit_rows(case_id, field="assignee")] == [
         ("assigned", f"Alice Agent (#{team.alice})")
@@ -91,10 +91,10 @@ def test_phone_call_before_good_friday_to_reopening(services, team, clock):
     )
     assert result.satisfied == ("respond",)
     case = result.case
-    assert case.responded_at == halifax(2026, 4, 6, 9, 0)
+    assert case.row.responded_at == halifax(2026, 4, 6, 9, 0)
     assert case.status == "in_progress"
     assert case.respond_clock.state is ClockState.MET
-    assert case.next_due_at == halifax(2026, 4, 6, 16, 20)
+    assert case.row.next_due_at == halifax(2026, 4, 6, 16, 20)
 
     # 09:30 escalated to Development; the case shows it is waiting on them since 09:30.
     clock.set(halifax(2026, 4, 6, 9, 30))
@@ -122,8 +122,8 @@ def test_phone_call_before_good_friday_to_reopening(services, team, clock):
                                 expected_version=case.version)
     assert case.status == "waiting_on_client"
     assert case.waiting_on == "Client: Carol Client"
-    assert case.resolve_paused_at == halifax(2026, 4, 6, 13, 30)
-    assert case.next_due_at is None  # acknowledge and respond met, resolve paused
+    assert case.row.resolve_paused_at == halifax(2026, 4, 6, 13, 30)
+    assert case.row.next_due_at is None  # acknowledge and respond met, resolve paused
     later = cases.clock_readings(case_id, now=halifax(2026, 4, 6, 16, 0))[2]
     assert later.state is ClockState.PAUSED
     assert later.remaining == timedelta(hours=2, minutes=50)
@@ -135,9 +135,9 @@ def test_phone_call_before_good_friday_to_reopening(services, team, clock):
     case = cases.resume(team.alice, case_id, reason="Client tested: works for staff, not students",
                         expected_version=case.version)
     assert case.status == "in_progress"
-    assert case.resolve_paused_at is None
-    assert case.resolve_due_at == halifax(2026, 4, 7, 12, 50)
-    assert case.next_due_at == halifax(2026, 4, 7, 12, 50)
+    assert case.row.resolve_paused_at is None
+    assert case.row.resolve_due_at == halifax(2026, 4, 7, 12, 50)
+    assert case.row.next_due_at == halifax(2026, 4, 7, 12, 50)
     pause = SlaPauseRecord.get(SlaPauseRecord.case == case_id)
     assert (pause.started_at, pause.ended_at, pause.business_seconds) == (
         halifax(2026, 4, 6, 13, 30), halifax(2026, 4, 7, 10, 0), 5 * 3600
@@ -153,16 +153,16 @@ def test_phone_call_before_good_friday_to_reopening(services, team, clock):
     case = cases.resolve(team.alice, case_id, summary="Student group mapped to the new certificate.",
                          told_via="email", expected_version=case.version)
     assert case.status == "resolved"
-    assert case.resolved_at == halifax(2026, 4, 7, 11, 0)
+    assert case.row.resolved_at == halifax(2026, 4, 7, 11, 0)
     assert case.resolve_clock.state is ClockState.MET
     assert case.resolve_clock.remaining == timedelta(hours=1, minutes=50)
-    assert case.next_due_at is None
+    assert case.row.next_due_at is None
 
     # Wednesday 09:00 closed: read-only but still searchable.
     clock.set(halifax(2026, 4, 8, 9, 0))
     case = cases.close(team.alice, case_id, expected_version=case.version)
     assert case.status == "closed" and case.is_read_only
-    assert case.closed_at == halifax(2026, 4, 8, 9, 0)
+    assert case.row.closed_at == halifax(2026, 4, 8, 9, 0)
     with pytest.raises(WorkflowError, match="closed"):
         cases.add_interaction(team.alice, case_id, channel="note", direction="internal", summary="late note")
     with pytest.raises(WorkflowError):
@@ -177,11 +177,11 @@ def test_phone_call_before_good_friday_to_reopening(services, team, clock):
                         expected_version=case.version)
     assert case.status == "in_progress"
     assert case.resolve_started_at == halifax(2026, 4, 9, 10, 0)
-    assert case.resolve_due_at == halifax(2026, 4, 10, 10, 0)
-    assert case.resolved_at is None and case.closed_at is None
-    assert case.acknowledged_at == halifax(2026, 4, 2, 16, 20)
-    assert case.responded_at == halifax(2026, 4, 6, 9, 0)
-    assert case.next_due_at == halifax(2026, 4, 10, 10, 0)
+    assert case.row.resolve_due_at == halifax(2026, 4, 10, 10, 0)
+    assert case.row.resolved_at is None and case.row.closed_at is None
+    assert case.row.acknowledged_at == halifax(2026, 4, 2, 16, 20)
+    assert case.row.responded_at == halifax(2026, 4, 6, 9, 0)
+    assert case.row.next_due_at == halifax(2026, 4, 10, 10, 0)
     assert case.resolve_clock.state is ClockState.ON_TRACK
     assert case.resolve_clock.remaining == timedelta(hours=8, minutes=30)
 

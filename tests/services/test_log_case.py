@@ -37,14 +37,14 @@ def test_email_case_is_acknowledged_within_two_business_hours_of_receipt(service
     assert case.status == "new"
     assert case.received_at == received
     assert case.logged_at == halifax(2026, 11, 25, 9, 0)
-    assert case.acknowledged_at is None
+    assert case.row.acknowledged_at is None
     # 0:45 on Tuesday then 1:15 on Wednesday.
-    assert case.acknowledge_due_at == halifax(2026, 11, 25, 9, 15)
+    assert case.row.acknowledge_due_at == halifax(2026, 11, 25, 9, 15)
     # Medium respond 8.5 h: 0:45 Tuesday + 7:45 Wednesday -> Wed 15:45.
-    assert case.respond_due_at == halifax(2026, 11, 25, 15, 45)
+    assert case.row.respond_due_at == halifax(2026, 11, 25, 15, 45)
     # Medium resolve 25.5 h = 3 business days -> Friday 15:45.
-    assert case.resolve_due_at == halifax(2026, 11, 27, 15, 45)
-    assert case.next_due_at == case.acknowledge_due_at
+    assert case.row.resolve_due_at == halifax(2026, 11, 27, 15, 45)
+    assert case.row.next_due_at == case.row.acknowledge_due_at
     # At 09:00 1:45 of the 2 h are used (87 %): due soon.
     assert case.acknowledge_clock.state is ClockState.DUE_SOON
     assert case.acknowledge_clock.remaining == timedelta(minutes=15)
@@ -58,9 +58,9 @@ def test_acknowledgement_email_meets_only_the_acknowledge_target(services, team,
         summary="We have your request and are looking into it.", acknowledgement_only=True)
     assert result.satisfied == ("acknowledge",)
     assert result.case.status == "acknowledged"
-    assert result.case.acknowledged_at == halifax(2026, 11, 25, 9, 10)
-    assert result.case.responded_at is None
-    assert result.case.next_due_at == result.case.respond_due_at
+    assert result.case.row.acknowledged_at == halifax(2026, 11, 25, 9, 10)
+    assert result.case.row.responded_at is None
+    assert result.case.row.next_due_at == result.case.row.respond_due_at
     # An inbound email from the client meets nothing; a later call is the first response.
     clock.set(halifax(2026, 11, 25, 10, 0))
     inbound = services.cases.add_interaction(team.alice, logged.id, channel="email", direction="inbound",
@@ -182,18 +182,18 @@ def test_logging_indexes_the_case_and_queues_a_crm_event(services, team):
 def test_phone_message_not_taken_live_waits_for_acknowledgement(services, team, clock):
     logged = log(services, team.alice, channel="phone", live_call=False, received_at=clock.now())
     case = services.cases.get_case(logged.id)
-    assert case.status == "new" and case.acknowledged_at is None
-    assert case.acknowledge_due_at == halifax(2026, 11, 25, 11, 0)
+    assert case.status == "new" and case.row.acknowledged_at is None
+    assert case.row.acknowledge_due_at == halifax(2026, 11, 25, 11, 0)
 
 
 def test_live_teams_call_is_acknowledged_on_the_spot_and_a_teams_chat_is_not(services, team, clock):
     call = services.cases.get_case(log(services, team.alice, channel="teams").id)
-    assert (call.channel, call.status, call.acknowledged_at) == ("teams", "acknowledged", clock.now())
+    assert (call.channel, call.status, call.row.acknowledged_at) == ("teams", "acknowledged", clock.now())
     first = InteractionRecord.get(InteractionRecord.case == call.id)
     assert (first.channel, first.satisfies) == ("teams", "acknowledge")
     chat = services.cases.get_case(log(services, team.alice, channel="teams", live_call=False).id)
-    assert chat.status == "new" and chat.acknowledged_at is None
-    assert chat.acknowledge_due_at == halifax(2026, 11, 25, 11, 0)
+    assert chat.status == "new" and chat.row.acknowledged_at is None
+    assert chat.row.acknowledge_due_at == halifax(2026, 11, 25, 11, 0)
 
 
 def test_updated_at_and_version_move_on_every_change(services, team, clock):

@@ -62,7 +62,7 @@ def test_acknowledgement_is_queued_meets_the_target_and_arrives(services, team, 
     result = services.cases.send_acknowledgement(team.alice, logged.id)
 
     assert result.satisfied == ("acknowledge",)
-    assert result.case.acknowledged_at == clock.now()
+    assert result.case.row.acknowledged_at == clock.now()
     assert result.case.acknowledge_clock.state is ClockState.MET
     assert result.case.status == "acknowledged"
     row = MailOutboxRecord.get(MailOutboxRecord.case == logged.id)

@@ -58,7 +58,7 @@ def test_friday_email_acknowledged_monday_reply_threads_out_of_office_answered_b
     case = services.cases.get_case(CaseRecord.get(CaseRecord.number == first.case_number).id)
     assert first.outcome is Outcome.NEW_CASE
     assert case.received_at == halifax(2026, 11, 27, 15, 45)
-    assert case.acknowledged_at == halifax(2026, 11, 27, 15, 45)
+    assert case.row.acknowledged_at == halifax(2026, 11, 27, 15, 45)
     assert case.acknowledge_clock.state is ClockState.MET
     record = CaseRecord.get_by_id(case.id)
     # 45 business minutes on Friday, the rest from 08:00 on Monday.
@@ -88,7 +88,7 @@ def test_friday_email_acknowledged_monday_reply_threads_out_of_office_answered_b
     assert (out_of_office.outcome, out_of_office.case_number) == (Outcome.AUTO_REPLY, first.case_number), out_of_office.reason
     after = services.cases.get_case(case.id, now=halifax(2026, 11, 30, 10, 5))
     assert after.status == "acknowledged"
-    assert after.responded_at is None and after.respond_clock.state is not ClockState.MET
+    assert after.row.responded_at is None and after.respond_clock.state is not ClockState.MET
     assert CaseRecord.get_by_id(case.id).respond_due_at == halifax(2026, 11, 30, 15, 45)
     inbound = list(InteractionRecord.select().where(InteractionRecord.case == case.id,
                                                     InteractionRecord.direction == "inbound")

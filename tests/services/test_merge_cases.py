@@ -37,9 +37,9 @@ def test_supervisor_merges_history_into_the_survivor(services, team, clock):
 
     # SLA counts from the email's receipt (08:30), High priority: respond within 4 h.
     assert merged.received_at == halifax(2026, 11, 25, 8, 30)
-    assert merged.respond_due_at == halifax(2026, 11, 25, 12, 30)
-    assert merged.respond_due_at < before_survivor.respond_due_at
-    assert merged.acknowledged_at == before_survivor.acknowledged_at  # the call acknowledged it
+    assert merged.row.respond_due_at == halifax(2026, 11, 25, 12, 30)
+    assert merged.row.respond_due_at < before_survivor.row.respond_due_at
+    assert merged.row.acknowledged_at == before_survivor.row.acknowledged_at  # the call acknowledged it
 
     timeline = services.cases.timeline(survivor_id)
     summaries = [e.detail for e in timeline if e.kind == "interaction"]

@@ -56,7 +56,7 @@ def test_a_first_reply_meets_respond_and_reaches_the_smtp_server_with_cc_and_att
         )
 
         assert result.satisfied == ("acknowledge", "respond")
-        assert result.case.responded_at == clock.now() and result.case.status == "in_progress"
+        assert result.case.row.responded_at == clock.now() and result.case.status == "in_progress"
         interaction = InteractionRecord.get_by_id(result.interaction_id)
         assert (interaction.channel, interaction.direction) == ("email", "outbound")
         assert "Please clear the cache of case " + logged.number in interaction.summary

@@ -56,7 +56,7 @@ def test_resolution_needs_a_summary_and_how_the_client_was_told(services, team):
         assert error.value.field == field
     detail = services.cases.resolve(team.alice, case.id, summary="Fixed", told_via="phone")
     # Telling the client also acknowledged and answered them.
-    assert detail.acknowledged_at == detail.responded_at == detail.resolved_at == halifax(2026, 11, 25, 9, 0)
+    assert detail.row.acknowledged_at == detail.row.responded_at == detail.row.resolved_at == halifax(2026, 11, 25, 9, 0)
     assert (detail.resolution_summary, detail.resolution_channel) == ("Fixed", "phone")
 
 
@@ -64,11 +64,11 @@ def test_pause_setting_off_keeps_the_resolution_clock_running(services, team, cl
     services.settings.update(team.supervisor, pause_resolution_while_waiting=False)
     case = log(services, team.alice)
     detail = services.cases.wait_on_client(team.alice, case.id, reason="Need logs")
-    assert detail.resolve_paused_at is None
+    assert detail.row.resolve_paused_at is None
     assert SlaPauseRecord.select().count() == 0
     clock.set(halifax(2026, 11, 26, 9, 0))
     detail = services.cases.resume(team.alice, case.id)
-    assert detail.resolve_due_at == halifax(2026, 11, 30, 9, 0)  # unchanged: 25.5 h from Wed 09:00
+    assert detail.row.resolve_due_at == halifax(2026, 11, 30, 9, 0)  # unchanged: 25.5 h from Wed 09:00
 
 
 def test_waiting_then_escalating_ends_the_pause(services, team, clock):
@@ -78,9 +78,9 @@ def test_waiting_then_escalating_ends_the_pause(services, team, clock):
     detail = services.cases.escalate(team.alice, case.id, target_kind="client_it", target_name="Acme IT",
                                      reason="Proxy blocks our domain")
     assert detail.status == "escalated" and detail.waiting_on == "Client IT: Acme IT"
-    assert detail.resolve_paused_at is None
+    assert detail.row.resolve_paused_at is None
     # Medium resolve from Wed 09:00: 25.5 h -> Mon 09:00 (Wed, Thu, Fri full days); +2 h -> 11:00.
-    assert detail.resolve_due_at == halifax(2026, 11, 30, 11, 0)
+    assert detail.row.resolve_due_at == halifax(2026, 11, 30, 11, 0)
     with pytest.raises(ValidationError) as error:
         services.cases.escalate(team.alice, case.id, target_kind="vendor", target_name="X", reason="Y")
     assert error.value.field == "target_kind"
@@ -94,10 +94,10 @@ def test_priority_change_recomputes_due_instants_with_a_reason(services, team, c
     clock.set(halifax(2026, 11, 25, 10, 30))
     detail = services.cases.change_priority(team.alice, case.id, "high", reason="Whole site down")
     assert detail.effective_priority == "high"
-    assert detail.acknowledge_due_at == halifax(2026, 11, 25, 11, 0)
-    assert detail.respond_due_at == halifax(2026, 11, 25, 13, 0)
+    assert detail.row.acknowledge_due_at == halifax(2026, 11, 25, 11, 0)
+    assert detail.row.respond_due_at == halifax(2026, 11, 25, 13, 0)
     # High resolve 8.5 h from Wed 09:00 -> Thu 09:00, plus the 1 h paused -> Thu 10:00.
-    assert detail.resolve_due_at == halifax(2026, 11, 26, 10, 0)
+    assert detail.row.resolve_due_at == halifax(2026, 11, 26, 10, 0)
     rows = AuditRecord.select().where(AuditRecord.case == case.id, AuditRecord.action == "sla",
                                       AuditRecord.field == "respond_due_at")
     assert [r.reason for r in rows] == ["Priority changed Medium -> High: Whole site down"]

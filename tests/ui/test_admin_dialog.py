@@ -269,7 +269,7 @@ def test_closure_added_in_dialog_moves_due_instants_of_new_cases(qtbot, window, 
     clock.set(halifax(2026, 11, 25, 16, 0))
     case = ui.services.cases.log_case(ui.member_id, subject="VPN down", channel="email", new_contact=CALLER)
     detail = ui.services.cases.get_case(case.id)
-    assert detail.acknowledge_due_at == halifax(2026, 11, 27, 9, 30)
+    assert detail.row.acknowledge_due_at == halifax(2026, 11, 27, 9, 30)
 
     # Removing it makes Thursday a working day again for the next case.
     assert page.table.model().rowCount() == 1
@@ -280,7 +280,7 @@ def test_closure_added_in_dialog_moves_due_instants_of_new_cases(qtbot, window, 
     assert not ClosureRecord.select().exists()
     assert context.calendar.is_business_day(THURSDAY)
     case = ui.services.cases.log_case(ui.member_id, subject="VPN again", channel="email", new_contact=CALLER)
-    assert ui.services.cases.get_case(case.id).acknowledge_due_at == halifax(2026, 11, 26, 9, 30)
+    assert ui.services.cases.get_case(case.id).row.acknowledge_due_at == halifax(2026, 11, 26, 9, 30)
 
 
 def test_duplicate_closure_is_refused_with_the_date_named(qtbot, window, ui):

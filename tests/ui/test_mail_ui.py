@@ -127,7 +127,7 @@ def test_send_acknowledgement_button_meets_the_target_and_delivers(qtbot, window
     detail.command_actions["acknowledge"].trigger()
     settle(qtbot)
 
-    assert detail.detail.acknowledged_at == clock.now()
+    assert detail.detail.row.acknowledged_at == clock.now()
     assert detail.countdowns[next(iter(detail.countdowns))].state_words() == "Met"
     assert not detail.command_available("acknowledge")
     assert not detail.buttons["acknowledge"].isVisibleTo(detail)

@@ -69,7 +69,7 @@ def test_compose_a_reply_with_a_canned_answer_and_a_case_file(qtbot, window, ui,
     assert row.cc_addresses == "it@acme.example" and row.attachment_ids != ""
     assert f"reopen case {case.number}." in row.body
     assert "Reply queued in the mail outbox" in window.detail.message.text()
-    assert window.detail.detail.responded_at == clock.now()
+    assert window.detail.detail.row.responded_at == clock.now()
     qtbot.waitUntil(lambda: window.detail.findChild(QDialog, "replyDialog") is None, timeout=5000)
 
 

@@ -632,7 +632,7 @@ class CaseDetailPanel(QWidget):
             "resume": status is CaseStatus.WAITING_ON_CLIENT,
             "resolve": is_open,
             "reply": not read_only,
-            "acknowledge": (is_open and detail.acknowledged_at is None and bool(detail.contact_email)
+            "acknowledge": (is_open and detail.row.acknowledged_at is None and bool(detail.contact_email)
                             and self._mail_configured),
             "close": status is CaseStatus.RESOLVED,
             "reopen": not is_open and detail.merged_into_id is None,
@@ -731,7 +731,7 @@ class CaseDetailPanel(QWidget):
         """Recompute the three countdowns from the loaded case (no SQL)."""
         if self._detail is None:
             return
-        readings = self._sla_reader().read_all(self._detail, now)
+        readings = self._sla_reader().read_all(self._detail.row, now)
         for target, widget in self.countdowns.items():
             widget.show_reading(readings[target])
 
