@@ -136,7 +136,7 @@ def spin_until(predicate, timeout_ms: int = 20_000) -> bool:
 
 
 def idle(window) -> bool:
-    return not window.pool.busy
+    return not window.pool.busy and not window.case_load_pending
 
 
 def type_slowly(widget, text: str) -> None:

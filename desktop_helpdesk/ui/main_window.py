@@ -60,6 +60,7 @@ from desktop_helpdesk.ui.resources import icon
 from desktop_helpdesk.ui.sla_display import SlaReader
 from desktop_helpdesk.ui.supervisor.export_runner import CaseListExporter
 from desktop_helpdesk.ui.ticker import Ticker
+from desktop_helpdesk.ui.timers import single_shot_timer
 from desktop_helpdesk.ui.widgets.case_detail import CaseDetailPanel
 from desktop_helpdesk.ui.widgets.case_table_view import CaseTableView
 from desktop_helpdesk.ui.widgets.queue_panel import QueuePanel
@@ -274,6 +275,9 @@ class MainWindow(QMainWindow):
         self._intake_prepare_timer.setSingleShot(True)
         self._intake_prepare_timer.setInterval(INTAKE_PREPARE_MS)
         self._intake_prepare_timer.timeout.connect(self._prepare_phone_intake)
+        # The case under a row the member moves to is read once the list has repainted the
+        # move: a worker reading it meanwhile made that repaint wait for the interpreter's lock.
+        self._case_load_timer = single_shot_timer(self, "caseLoadTimer", 0, self._load_current_case)
         self.exporter = CaseListExporter(self, ui.services.context, choose_path=choose_export_path)
         self.exporter.finished.connect(self._on_exporter_finished)
         self.exporter.failed.connect(self._on_exporter_failed)
@@ -623,6 +627,10 @@ class MainWindow(QMainWindow):
         if not load:
             selection.blockSignals(False)
             self.table.viewport().update()
+        elif self._case_load_timer.isActive():
+            # Chosen by code (a case just logged, a notification): its read starts now.
+            self._case_load_timer.stop()
+            self._load_current_case()
         self.table.scrollTo(index)
 
     def select_case(self, case_id: int) -> bool:
@@ -841,6 +849,16 @@ class MainWindow(QMainWindow):
         self.reload_list()
 
     def _on_table_current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        self._case_load_timer.start()
+
+    @property
+    def case_load_pending(self) -> bool:
+        """Whether the case under the current row is about to be read (the list's repaint of
+        the move comes first)."""
+        return self._case_load_timer.isActive()
+
+    def _load_current_case(self) -> None:
+        current = self.table.currentIndex()
         case_id = self.model.case_id_at(current.row()) if current.isValid() else None
         if case_id is not None and case_id != self.detail.case_id:
             self.detail.load_case(case_id)

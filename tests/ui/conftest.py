@@ -104,7 +104,8 @@ def settle(qtbot, timeout=5000):
 
     def idle():
         return not any(
-            isinstance(widget, MainWindow) and widget.pool.busy for widget in QApplication.topLevelWidgets()
+            isinstance(widget, MainWindow) and (widget.pool.busy or widget.case_load_pending)
+            for widget in QApplication.topLevelWidgets()
         )
 
     qtbot.waitUntil(idle, timeout=timeout)

@@ -100,6 +100,8 @@ _QT_IMAGE = "application/x-qt-image"
 _TAB_LABELS = (("Timeline", "Timeline"), ("Details", "Details"), ("Attachments", "Files"), ("Audit", "Audit"))
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _THUMBNAIL_CACHE = 200
+# A case read slower than this (a busy server) greys the case being left until it arrives.
+GREY_AFTER_MS = 150
 _TIME = "%a %d %b %Y %H:%M"
 
 
@@ -244,6 +246,7 @@ class CaseDetailPanel(QWidget):
         self._pending_draft: Draft | None = None
         self._build()
         self._draft_timer = single_shot_timer(self, "draftSaveTimer", DRAFT_SAVE_MS, self.save_draft)
+        self._grey_timer = single_shot_timer(self, "caseSwitchGreyTimer", GREY_AFTER_MS, self._grey_while_switching)
         for editor in (self.summary_edit, self.description_edit):
             editor.textChanged.connect(self._on_editor_text_changed)
         self.subject_edit.textChanged.connect(self._on_editor_text_changed)
@@ -516,8 +519,10 @@ class CaseDetailPanel(QWidget):
             return
         generation = self._read_generation
         if self._detail is not None and self._detail.id != case_id:
-            # The old case stays in view, greyed, until the new one arrives (a few ms).
-            self.body.setEnabled(False)
+            # The old case stays in view until the new one arrives, greyed only if that takes
+            # long enough to see: greying and restoring the pane's hundred widgets at every
+            # selection repainted the whole pane twice, for a read of a few milliseconds.
+            self._grey_timer.start()
         self._pool.submit(
             _read_case,
             self._ui,
@@ -542,10 +547,25 @@ class CaseDetailPanel(QWidget):
             on_failed=lambda error: self._on_case_read_failed(generation, error),
         )
 
+    def _grey_while_switching(self) -> None:
+        if self.switching:
+            self.body.setEnabled(False)
+
+    @property
+    def switching(self) -> bool:
+        """Whether another case than the one shown was asked for and is still being read
+        (commands wait: they would act on the case being left)."""
+        return self._detail is not None and self._requested_id is not None and self._requested_id != self._detail.id
+
+    def _end_switch(self) -> None:
+        self._grey_timer.stop()
+        if not self.body.isEnabled():
+            self.body.setEnabled(True)
+
     def _on_case_read(self, generation: int, view: _CaseView, *, switched=False, keep_text=True) -> None:
         if generation != self._read_generation:
             return
-        self.body.setEnabled(True)
+        self._end_switch()
         previous = self._detail.id if self._detail is not None else None
         # Only what the user changed is carried over; untouched fields show the new values.
         texts = self._draft_fields() if previous == view.detail.id and keep_text else {}
@@ -569,7 +589,9 @@ class CaseDetailPanel(QWidget):
     def _on_case_read_failed(self, generation: int, error: Exception) -> None:
         if generation != self._read_generation:
             return
-        self.body.setEnabled(True)
+        self._end_switch()
+        # The case still shown is the one commands act on again.
+        self._requested_id = self._detail.id if self._detail is not None else None
         self.show_message(friendly_message(error), error=True)
 
     def show_case(self, detail: CaseDetail | None, timeline=(), audit=()) -> None:
@@ -762,7 +784,7 @@ class CaseDetailPanel(QWidget):
         Returns:
             True when the command started (False: no case, or another command is running).
         """
-        if self._detail is None or self._busy:
+        if self._detail is None or self._busy or self.switching:
             return False
         case_id = self._detail.id
         self._set_busy(True)
