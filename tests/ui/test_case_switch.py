@@ -1,0 +1,76 @@
+"""Moving to another case in the list: the list repaints first, the pane greys only for a slow
+read, and commands wait for the case the member moved to."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from PySide6.QtCore import QEvent, QObject, Qt
+
+from desktop_helpdesk.ui.widgets.case_detail import GREY_AFTER_MS
+from tests.ui.conftest import OFFSCREEN_NOISE, log_case, settle
+
+pytestmark = pytest.mark.qt_log_ignore(*OFFSCREEN_NOISE)
+
+
+class _EnabledChanges(QObject):
+    """Counts the pane's enabled/disabled switches (each one repaints all of it)."""
+
+    def __init__(self, widget) -> None:
+        super().__init__()
+        self.count = 0
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.EnabledChange:
+            self.count += 1
+        return False
+
+
+def _two_cases_first_shown(qtbot, window, ui):
+    cases = [log_case(ui, "Printer offline"), log_case(ui, "Timesheet export")]
+    with qtbot.waitSignal(window.list_loaded, timeout=5000):
+        window.reload_list()
+    first_row = min(window.model.row_of(case.id) for case in cases)
+    assert window.select_case(window.model.case_id_at(first_row))
+    qtbot.waitUntil(lambda: window.detail.case_id == window.model.case_id_at(first_row))
+    settle(qtbot)
+    window.table.setFocus()
+    return window.model.case_id_at(first_row), window.model.case_id_at(first_row + 1)
+
+
+def test_moving_down_reads_the_next_case_after_the_move_and_never_greys_a_quick_read(qtbot, window, ui):
+    shown, below = _two_cases_first_shown(qtbot, window, ui)
+    changes = _EnabledChanges(window.detail.body)
+
+    qtbot.keyClick(window.table, Qt.Key.Key_Down)
+    # The move is on screen; the read starts in the loop's next pass, not inside the key press.
+    assert window.case_load_pending and window.detail.case_id == shown
+    qtbot.waitUntil(lambda: window.detail.case_id == below, timeout=5000)
+    settle(qtbot)
+    assert changes.count == 0
+    assert window.detail.body.isEnabled()
+
+
+def test_a_slow_read_greys_the_case_being_left_and_commands_wait_for_the_new_one(qtbot, window, ui):
+    shown, below = _two_cases_first_shown(qtbot, window, ui)
+    # Both pool threads busy elsewhere (another workstation's long report, say): the read waits.
+    release = threading.Event()
+    for _ in range(2):
+        window.pool.submit(release.wait, 10, on_finished=lambda _result: None)
+
+    qtbot.keyClick(window.table, Qt.Key.Key_Down)
+    qtbot.waitUntil(lambda: window.detail.switching, timeout=5000)
+    # A command now would act on the case being left: it does not start.
+    window.detail.summary_edit.setPlainText("Called back; the cache clear fixed it")
+    window.detail.add_interaction()
+    assert not window.detail.busy
+    qtbot.waitUntil(lambda: not window.detail.body.isEnabled(), timeout=GREY_AFTER_MS * 20)
+    assert window.detail.case_id == shown
+
+    release.set()
+    qtbot.waitUntil(lambda: window.detail.case_id == below, timeout=5000)
+    assert window.detail.body.isEnabled() and not window.detail.switching
+    settle(qtbot)
+    assert not any("cache clear" in (entry.detail or "") for entry in ui.services.cases.timeline(shown))
