@@ -3,10 +3,12 @@ read, and commands wait for the case the member moved to."""
 
 from __future__ import annotations
 
+import logging
 import threading
 
 import pytest
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QBuffer, QEvent, QIODevice, QObject, Qt
+from PySide6.QtGui import QColor, QImage
 
 from desktop_helpdesk.ui.widgets.case_detail import GREY_AFTER_MS
 from tests.ui.conftest import OFFSCREEN_NOISE, log_case, settle
@@ -26,6 +28,27 @@ class _EnabledChanges(QObject):
         if event.type() == QEvent.Type.EnabledChange:
             self.count += 1
         return False
+
+
+class _ImageReads(logging.Handler):
+    """The SQL statements that read an attachment's bytes (peewee logs every statement)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.queries: list[str] = []
+        self._logger = logging.getLogger("peewee")
+        self._level = self._logger.level
+        self._logger.addHandler(self)
+        self._logger.setLevel(logging.DEBUG)
+
+    def emit(self, record) -> None:
+        sql = str(record.msg[0]) if isinstance(record.msg, tuple) else record.getMessage()
+        if 'FROM "attachment"' in sql and '"data"' in sql:
+            self.queries.append(sql)
+
+    def stop(self) -> None:
+        self._logger.removeHandler(self)
+        self._logger.setLevel(self._level)
 
 
 def _two_cases_first_shown(qtbot, window, ui):
@@ -74,3 +97,30 @@ def test_a_slow_read_greys_the_case_being_left_and_commands_wait_for_the_new_one
     assert window.detail.body.isEnabled() and not window.detail.switching
     settle(qtbot)
     assert not any("cache clear" in (entry.detail or "") for entry in ui.services.cases.timeline(shown))
+
+
+def test_a_reload_while_a_thumbnail_is_made_does_not_decode_the_image_again(qtbot, window, ui):
+    """A large screenshot takes a worker about 100 ms to decode: the paste's own reload and the
+    30-second refresh used to start a second decode of the same image while the first ran."""
+    case = log_case(ui, "Error dialog")
+    image = QImage(400, 300, QImage.Format.Format_RGB32)
+    image.fill(QColor("#dc2626"))
+    png = QBuffer()
+    png.open(QIODevice.OpenModeFlag.WriteOnly)
+    image.save(png, "PNG")
+    ui.services.cases.add_attachment(ui.member_id, case.id, filename="error.png",
+                                     data=bytes(png.data()), content_type="image/png")
+    detail = ui.services.cases.get_case(case.id)
+    reads = _ImageReads()
+    # Both pool threads busy: the first thumbnail job waits while the pane is shown again.
+    release = threading.Event()
+    for _ in range(2):
+        window.pool.submit(release.wait, 10, on_finished=lambda _result: None)
+    window.detail.show_case(detail)
+    window.detail.show_case(detail)
+    release.set()
+    settle(qtbot)
+    reads.stop()
+    assert len(reads.queries) == 1, reads.queries
+    thumbnail = window.detail.attachments.list.item(0).icon()
+    assert not thumbnail.isNull()

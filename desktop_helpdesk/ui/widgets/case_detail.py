@@ -238,6 +238,9 @@ class CaseDetailPanel(QWidget):
         self._mail_configured = False
         self._attachment_limit = DEFAULT_ATTACHMENT_LIMIT
         self._thumbnail_cache: dict[int, object] = {}
+        # Attachments whose thumbnails a worker is making: a reload meanwhile (the paste's own
+        # reload, the 30 s refresh) must not decode the same large image again.
+        self._thumbnails_pending: set[int] = set()
         self._draft_saving = False
         self._draft_queued: tuple | None = None
         # Drafts typed in this session are restored silently when coming back to a case;
@@ -1244,16 +1247,20 @@ class CaseDetailPanel(QWidget):
                 continue
             if attachment.id in self._thumbnail_cache:
                 self.attachments.set_thumbnail(attachment.id, self._thumbnail_cache[attachment.id])
-            else:
+            elif attachment.id not in self._thumbnails_pending:
                 wanted.append(attachment.id)
         if not wanted:
             return
+        self._thumbnails_pending.update(wanted)
         content = self._ui.services.cases.attachment_content
         self._pool.submit(
-            _thumbnails, content, wanted, on_finished=self._on_thumbnails_loaded
+            _thumbnails, content, wanted,
+            on_finished=lambda thumbnails: self._on_thumbnails_loaded(wanted, thumbnails),
+            on_failed=lambda _error: self._thumbnails_pending.difference_update(wanted),
         )
 
-    def _on_thumbnails_loaded(self, thumbnails: list) -> None:
+    def _on_thumbnails_loaded(self, asked: list[int], thumbnails: list) -> None:
+        self._thumbnails_pending.difference_update(asked)
         for attachment_id, image in thumbnails:
             if len(self._thumbnail_cache) >= _THUMBNAIL_CACHE:
                 self._thumbnail_cache.pop(next(iter(self._thumbnail_cache)))
