@@ -1,5 +1,6 @@
 """The worker pool: results come back on the window's thread, and only to widgets that still exist."""
 
+import os
 import threading
 
 import pytest
@@ -8,7 +9,7 @@ from PySide6.QtCore import Qt, QThreadPool
 from PySide6.QtWidgets import QWidget
 
 from desktop_helpdesk.ui.dialogs.phone_intake import PhoneIntakeDialog
-from desktop_helpdesk.ui.workers import WorkerPool
+from desktop_helpdesk.ui.workers import BACKGROUND_NICENESS, WorkerPool
 from tests.ui.conftest import OFFSCREEN_NOISE, settle
 
 
@@ -85,3 +86,22 @@ def test_the_window_pool_keeps_idle_threads_so_a_later_submit_starts_none(qtbot,
     """Starting a thread runs on the window's thread (2-4 ms): the intake opening after a quiet
     spell would pay it. Idle threads stay until the window closes (its pool's close ends them)."""
     assert window.pool.findChild(QThreadPool).expiryTimeout() < 0
+
+
+def test_pool_threads_run_below_the_windows_thread(qtbot, db):
+    """Background work must not take the CPU from the window's repaints (two cores, one of
+    them decoding a large screenshot)."""
+    pool = WorkerPool()
+    niceness = []
+    for _ in range(2):
+        pool.submit(lambda: os.getpriority(os.PRIO_PROCESS, threading.get_native_id()),
+                    on_finished=niceness.append)
+    qtbot.waitUntil(lambda: len(niceness) == 2, timeout=5000)
+    window_thread = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    assert all(nice == min(19, window_thread + BACKGROUND_NICENESS) for nice in niceness)
+    # Lowered once: a later task on the same thread does not lower it further.
+    later = []
+    pool.submit(lambda: os.getpriority(os.PRIO_PROCESS, threading.get_native_id()), on_finished=later.append)
+    qtbot.waitUntil(lambda: bool(later), timeout=5000)
+    assert later == [niceness[0]]
+    pool.close()
