@@ -233,6 +233,11 @@ def main(argv: list[str] | None = None) -> int:
         for call in listed:
             print(f"      {call.own_wall_s * 1000:6.1f} ms (CPU {call.own_cpu_s * 1000:5.1f}; traced "
                   f"{call.wall_s * 1000:.1f} ms with {call.events} events) {call.culprit()}", flush=True)
+        inside = sorted((c for c in calls if c.started < end and c.started + c.wall_s > begin), key=lambda c: c.started)
+        if args.calls > 1 and inside:
+            # What kept the loop from the watchdog's timer: calls run back to back add up.
+            print("      watchdog's stall: " + " + ".join(
+                f"{c.what} {c.wall_s * 1000:.1f} ms" for c in inside), flush=True)
 
     def select_cases() -> None:
         direct("table setFocus", window.table.setFocus)
