@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import logging.handlers
 import shutil
@@ -124,6 +125,16 @@ def install_excepthook(log_file: Path):
 _open_boxes: list = []
 
 
+def freeze_startup_heap(window) -> None:
+    """Once the window's first list shows, take what start-up built out of the garbage
+    collector's sight (``gc.freeze``): the window's widgets, their Python wrappers and the
+    loaded modules, about 80,000 objects. A full collection walked them all on the window's
+    thread, a 14 ms stall at a moment nobody chose; now it walks what the session makes."""
+    from PySide6.QtCore import Qt
+
+    window.list_loaded.connect(lambda *_: gc.freeze(), type=Qt.ConnectionType.SingleShotConnection)
+
+
 def main(argv: Sequence[str] | None = None, *, settings=None, clock=None) -> int:
     """Start the desktop app (or ``export ...``) and return the exit code.
 
@@ -241,6 +252,8 @@ def _run_app(args: argparse.Namespace, config: AppConfig, log_file: Path, settin
             window.resize(*args.screenshot_size)
         window.show()
         window.ticker.start()
+        if not args.screenshot:  # a screenshot run ends before a collection matters
+            freeze_startup_heap(window)
         if target.is_sqlite and not args.screenshot:
             # The file was opened without waiting for its integrity check (seconds on a big
             # file); it runs now, in the background, and a damaged file shows in the window.
