@@ -854,8 +854,8 @@ class MainWindow(QMainWindow):
     @property
     def case_load_pending(self) -> bool:
         """Whether the case under the current row is about to be read (the list's repaint of
-        the move comes first)."""
-        return self._case_load_timer.isActive()
+        the move comes first), or the first case read is about to show."""
+        return self._case_load_timer.isActive() or self.detail.revealing
 
     def _load_current_case(self) -> None:
         current = self.table.currentIndex()

@@ -124,3 +124,23 @@ def test_a_reload_while_a_thumbnail_is_made_does_not_decode_the_image_again(qtbo
     assert len(reads.queries) == 1, reads.queries
     thumbnail = window.detail.attachments.list.item(0).icon()
     assert not thumbnail.isNull()
+
+
+def test_the_first_case_after_none_is_filled_first_and_shown_in_the_next_pass(qtbot, window, ui):
+    """Showing the empty pane's hundred widgets and painting them follows the filling in the
+    loop's next pass, so neither holds the window's thread alone for longer than a frame."""
+    case = log_case(ui, "Printer offline")
+    with qtbot.waitSignal(window.list_loaded, timeout=5000):
+        window.reload_list()
+    detail = window.detail
+    assert detail.case_id is None and detail.placeholder.isVisible()
+    with qtbot.waitSignal(detail.case_shown, timeout=5000):
+        window.select_case(case.id)
+    # Filled, still behind the placeholder: no half-shown case is ever painted.
+    assert detail.revealing and detail.subject_edit.text() == "Printer offline"
+    assert detail.placeholder.isVisible() and not detail.body_scroll.isVisible()
+    with qtbot.waitSignal(detail.case_revealed, timeout=5000) as revealed:
+        pass
+    assert revealed.args == [case.id]
+    assert detail.body_scroll.isVisible() and not detail.placeholder.isVisible()
+    settle(qtbot)
