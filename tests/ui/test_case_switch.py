@@ -144,3 +144,31 @@ def test_the_first_case_after_none_is_filled_first_and_shown_in_the_next_pass(qt
     assert revealed.args == [case.id]
     assert detail.body_scroll.isVisible() and not detail.placeholder.isVisible()
     settle(qtbot)
+
+
+def test_every_screenshot_of_a_case_gets_its_thumbnail_in_one_pass(qtbot, window, ui):
+    case = log_case(ui, "Error dialogs")
+    for number, colour in enumerate(("#dc2626", "#16a34a", "#2563eb")):
+        image = QImage(300, 200, QImage.Format.Format_RGB32)
+        image.fill(QColor(colour))
+        png = QBuffer()
+        png.open(QIODevice.OpenModeFlag.WriteOnly)
+        image.save(png, "PNG")
+        ui.services.cases.add_attachment(ui.member_id, case.id, filename=f"error-{number}.png",
+                                         data=bytes(png.data()), content_type="image/png")
+    with qtbot.waitSignal(window.list_loaded, timeout=5000):
+        window.reload_list()
+    assert window.select_case(case.id)
+    qtbot.waitUntil(lambda: window.detail.case_id == case.id, timeout=5000)
+    settle(qtbot)
+    rows = window.detail.attachments.list
+    colours = {rows.item(row).icon().pixmap(16, 16).toImage().pixelColor(8, 8).name() for row in range(rows.count())}
+    assert colours == {"#dc2626", "#16a34a", "#2563eb"}
+    # Shown again (a reload): the same thumbnails, none decoded again.
+    reads = _ImageReads()
+    with qtbot.waitSignal(window.detail.case_shown, timeout=5000):
+        window.detail.reload()
+    settle(qtbot)
+    reads.stop()
+    assert reads.queries == []
+    assert {rows.item(row).icon().pixmap(16, 16).toImage().pixelColor(8, 8).name() for row in range(rows.count())} == colours

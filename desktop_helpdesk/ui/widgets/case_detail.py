@@ -1265,13 +1265,16 @@ class CaseDetailPanel(QWidget):
     def _load_thumbnails(self, detail: CaseDetail) -> None:
         # Attachments never change: each thumbnail is made once, not on every reload.
         wanted = []
+        cached = {}
         for attachment in detail.attachments:
             if attachment.content_type not in IMAGE_TYPES:
                 continue
             if attachment.id in self._thumbnail_cache:
-                self.attachments.set_thumbnail(attachment.id, self._thumbnail_cache[attachment.id])
+                cached[attachment.id] = self._thumbnail_cache[attachment.id]
             elif attachment.id not in self._thumbnails_pending:
                 wanted.append(attachment.id)
+        if cached:
+            self.attachments.set_thumbnails(cached)
         if not wanted:
             return
         self._thumbnails_pending.update(wanted)
@@ -1288,7 +1291,7 @@ class CaseDetailPanel(QWidget):
             if len(self._thumbnail_cache) >= _THUMBNAIL_CACHE:
                 self._thumbnail_cache.pop(next(iter(self._thumbnail_cache)))
             self._thumbnail_cache[attachment_id] = image
-            self.attachments.set_thumbnail(attachment_id, image)
+        self.attachments.set_thumbnails(dict(thumbnails))
 
     # -- drafts ----------------------------------------------------------------------------
     def _apply_texts(self, texts: dict) -> None:
