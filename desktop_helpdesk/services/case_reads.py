@@ -219,9 +219,9 @@ def _escalations(case_id: int) -> list[EscalationInfo]:
     ]
 
 
-def _attachments(case_id: int) -> list[AttachmentInfo]:
-    # Every column but the blob: the case view lists attachments, it does not open them.
-    rows = (
+def _attachment_listing():
+    # Every column but the blob: an attachment is listed and described, not opened.
+    return (
         AttachmentRecord.select(
             AttachmentRecord.id,
             AttachmentRecord.case,
@@ -235,10 +235,28 @@ def _attachments(case_id: int) -> list[AttachmentInfo]:
             TeamMemberRecord,
         )
         .join(TeamMemberRecord, JOIN.LEFT_OUTER, on=(AttachmentRecord.added_by == TeamMemberRecord.id))
+    )
+
+
+def _attachments(case_id: int) -> list[AttachmentInfo]:
+    rows = (
+        _attachment_listing()
         .where(AttachmentRecord.case == case_id)
         .order_by(AttachmentRecord.added_at, AttachmentRecord.id)
     )
     return [attachment_info(row) for row in rows]
+
+
+def attachment_description(attachment_id: int) -> AttachmentInfo:
+    """An attachment's description without its bytes.
+
+    Raises:
+        NotFoundError: no such attachment.
+    """
+    row = _attachment_listing().where(AttachmentRecord.id == attachment_id).first()
+    if row is None:
+        raise NotFoundError(f"No attachment with id {attachment_id}")
+    return attachment_info(row)
 
 
 def _names() -> dict[int, str]:

@@ -32,6 +32,7 @@ from desktop_helpdesk.services import search
 from desktop_helpdesk.services.assignment import choose_assignee
 from desktop_helpdesk.services.audit import ChangeLog, audit_label, enqueue_crm_event
 from desktop_helpdesk.services.case_reads import (
+    attachment_description,
     attachment_info,
     case_audit_trail,
     case_detail,
@@ -1297,7 +1298,8 @@ class CaseService:
             created["id"] = attachment_id
 
         self._change(actor_id, case_id, None, apply)
-        return self.attachment_content(created["id"])[0]
+        # Described without reading back the bytes just written (megabytes for a screenshot).
+        return attachment_description(created["id"])
 
     def attachment_content(self, attachment_id: int) -> tuple[AttachmentInfo, bytes]:
         """An attachment's description and bytes.

@@ -172,3 +172,27 @@ def test_every_screenshot_of_a_case_gets_its_thumbnail_in_one_pass(qtbot, window
     reads.stop()
     assert reads.queries == []
     assert {rows.item(row).icon().pixmap(16, 16).toImage().pixelColor(8, 8).name() for row in range(rows.count())} == colours
+
+
+def test_a_pasted_screenshot_gets_its_thumbnail_without_reading_its_png_back(qtbot, window, ui):
+    from PySide6.QtGui import QGuiApplication
+
+    case = log_case(ui, "Error dialog")
+    with qtbot.waitSignal(window.list_loaded, timeout=5000):
+        window.reload_list()
+    assert window.select_case(case.id)
+    qtbot.waitUntil(lambda: window.detail.case_id == case.id, timeout=5000)
+    settle(qtbot)
+    image = QImage(640, 480, QImage.Format.Format_RGB32)
+    image.fill(QColor("#7c3aed"))
+    QGuiApplication.clipboard().setImage(image)
+    reads = _ImageReads()
+    assert window.detail.paste_screenshot()
+    qtbot.waitUntil(lambda: window.detail.attachments.count() == 1, timeout=5000)
+    settle(qtbot)
+    reads.stop()
+    assert reads.queries == []
+    shown = window.detail.attachments.list.item(0).icon().pixmap(16, 16).toImage().pixelColor(8, 8)
+    assert shown.name() == "#7c3aed"
+    stored = ui.services.cases.attachment_content(window.detail.detail.attachments[0].id)[1]
+    assert QImage.fromData(stored).pixelColor(320, 240).name() == "#7c3aed"
