@@ -77,14 +77,18 @@ class IdleLock(QObject):
         return self.dialog is not None
 
     def check(self) -> None:
-        """Lock if idle longer than the team's setting (read on each check: it may change)."""
+        """Lock if idle longer than the team's setting (read on each check, on the window's
+        pool: another workstation may change it, and a read waits behind others' writes)."""
         if not self._watching and self.dialog is None:
             # Input came since the last check and was not watched after: the member may have
             # worked on until now, so idle time counts from now (a lock comes at most one
             # check late, never early).
             self._since.restart()
             self._watch_input()
-        minutes = self._accounts.idle_lock_minutes()
+        self._window.pool.submit(self._accounts.idle_lock_minutes, on_finished=self._lock_if_idle_for,
+                                 owner=self)
+
+    def _lock_if_idle_for(self, minutes: int) -> None:
         if minutes and not self.is_locked and self._idle_ms() >= minutes * 60_000:
             self.lock()
 

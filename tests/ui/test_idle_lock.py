@@ -9,7 +9,7 @@ from PySide6.QtTest import QTest
 
 from desktop_helpdesk.services.accounts import AccountService
 from desktop_helpdesk.ui.idle_lock import IdleLock
-from tests.ui.conftest import OFFSCREEN_NOISE
+from tests.ui.conftest import OFFSCREEN_NOISE, settle
 
 pytestmark = pytest.mark.qt_log_ignore(*OFFSCREEN_NOISE)
 
@@ -29,6 +29,7 @@ def test_an_idle_window_locks_and_only_the_members_password_unlocks_it(qtbot, wi
     ui.services.settings.update(member.id, idle_lock_minutes=10)
     idle["ms"] = 9 * 60_000
     lock.check()
+    settle(qtbot)  # the setting is read on the window's pool
     assert not lock.is_locked and window.centralWidget().isVisible()
 
     idle["ms"] = 10 * 60_000
@@ -50,9 +51,10 @@ def test_an_idle_window_locks_and_only_the_members_password_unlocks_it(qtbot, wi
     assert window.centralWidget().isVisible() and not lock.is_locked
 
 
-def test_never_locks_when_the_setting_is_off(window, ui, accounts):
+def test_never_locks_when_the_setting_is_off(qtbot, window, ui, accounts):
     lock = IdleLock(window, accounts, "dana", idle_ms=lambda: 10 ** 9)
     lock.check()
+    settle(qtbot)
     assert not lock.is_locked
 
 
@@ -68,7 +70,36 @@ def test_input_is_watched_only_until_the_first_key_after_each_check(qtbot, windo
     assert not lock.watching_input
 
     lock.check()
+    settle(qtbot)
     assert lock.watching_input and not lock.is_locked
     QTest.mouseClick(window.table.viewport(), Qt.MouseButton.LeftButton)
     assert not lock.watching_input
     lock.timer.stop()
+
+
+def test_the_check_reads_the_setting_on_the_pool_not_the_windows_thread(qtbot, window, ui, member, accounts):
+    import logging
+    import threading
+
+    threads = []
+
+    class QueryThreads(logging.Handler):
+        def emit(self, record):
+            threads.append(record.thread)
+
+    logger = logging.getLogger("peewee")
+    handler, level = QueryThreads(logging.DEBUG), logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    try:
+        lock = IdleLock(window, accounts, "dana", idle_ms=lambda: 10 ** 9)
+        ui.services.settings.update(member.id, idle_lock_minutes=10)
+        threads.clear()
+        with qtbot.waitSignal(lock.locked, timeout=5000):
+            lock.check()
+            assert threads == []  # nothing read while check() ran on the window's thread
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+    assert threads and threading.main_thread().ident not in threads
+    lock.dialog.reject()
