@@ -287,9 +287,24 @@ class WindowDensity(QObject):
     def _apply_narrow(self) -> None:
         # Follows the window's width; F7 (or Ctrl+F) shows the queues again until the next change.
         self.action_queues.setChecked(not self.narrow)
+        self._fit_toolbar()
         self.fit_columns()
         if not self._splitter_kept:
             self._share_width()
+
+    def _fit_toolbar(self) -> None:
+        """Narrow (a laptop at 125 %): commands with an icon show the icon alone, their names in
+        their tooltips, and the signed-in name leaves the toolbar (the window's title keeps it),
+        so that Case pane and Account stay on the toolbar instead of behind its overflow arrow."""
+        toolbar = self._window.findChild(QToolBar, "mainToolBar")
+        if toolbar is None:
+            return
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly if self.narrow
+                                   else Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        for action in toolbar.actions():
+            widget = toolbar.widgetForAction(action)
+            if widget is not None and widget.objectName() == "signedInLabel":
+                action.setVisible(not self.narrow)
 
     def show_queues(self, shown: bool) -> None:
         """Show the queues and the search beside the list, or give their width to the list."""

@@ -18,6 +18,8 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QStyleOptionViewItem,
     QTabWidget,
+    QToolBar,
+    QToolButton,
     QWidget,
     QWidgetItem,
 )
@@ -27,7 +29,7 @@ from desktop_helpdesk.domain.clock import ManualClock
 from desktop_helpdesk.services.case_queries import Queue
 from desktop_helpdesk.services.container import Services
 from desktop_helpdesk.services.demo import seed_demo_data
-from desktop_helpdesk.ui import admin, mail_intake
+from desktop_helpdesk.ui import account_menu, admin, mail_intake
 from desktop_helpdesk.ui.admin.admin_dialog import AdminDialog
 from desktop_helpdesk.ui.context import UiContext
 from desktop_helpdesk.ui.density import SUBJECT_MINIMUM, SUBJECT_NARROW_MINIMUM
@@ -587,3 +589,36 @@ def test_between_125_percent_and_1366_the_queues_fold_only_when_the_columns_woul
         for column in WHOLE_COLUMNS:
             assert _cell_text_width(window, row, column) <= header.sectionSize(column), (
                 row, column.name, window.model.index(row, column).data())
+
+
+def test_at_125_percent_every_toolbar_command_stays_on_the_toolbar(qtbot, demo_app_window):
+    """With the app's own buttons (Import email, Account) the toolbar overflowed at 1093 px:
+    Case pane and the Account menu went behind an arrow the house style hardly shows."""
+    window = demo_app_window
+    account_menu.install(window, "agent", has_password=True, backups=None)
+    toolbar = window.findChild(QToolBar, "mainToolBar")
+
+    def shown_whole():
+        for action in toolbar.actions():
+            widget = toolbar.widgetForAction(action)
+            if action.isVisible() and widget is not None and (
+                    not widget.isVisible() or widget.geometry().right() > toolbar.contentsRect().right()):
+                return False
+        return True
+
+    window.resize(1093, 614)
+    qtbot.waitUntil(lambda: window.density.narrow)
+    qtbot.waitUntil(shown_whole, timeout=3000)
+    account = window.findChild(QToolButton, "accountMenuButton")
+    assert account.isVisible() and window.density.action_case_pane.isVisible()
+    log_a_call = toolbar.widgetForAction(window.action_new_case)
+    # The icon alone, its name where a pointer or a screen reader asks for it.
+    assert log_a_call.toolButtonStyle() == Qt.ToolButtonStyle.ToolButtonIconOnly
+    assert log_a_call.text() == "Log a call" and "(Ctrl+N)" in log_a_call.toolTip()
+    assert window.ui_context.member_name in window.windowTitle()
+
+    # A wide window has the words and the signed-in name back.
+    window.resize(1366, 768)
+    qtbot.waitUntil(lambda: not window.density.narrow)
+    qtbot.waitUntil(lambda: window.findChild(QLabel, "signedInLabel").isVisible(), timeout=3000)
+    assert log_a_call.toolButtonStyle() == Qt.ToolButtonStyle.ToolButtonTextBesideIcon
