@@ -860,7 +860,8 @@ class MainWindow(QMainWindow):
     def _load_current_case(self) -> None:
         current = self.table.currentIndex()
         case_id = self.model.case_id_at(current.row()) if current.isValid() else None
-        if case_id is not None and case_id != self.detail.case_id:
+        # Back on the case shown while another is still being read: that read must not land.
+        if case_id is not None and (case_id != self.detail.case_id or self.detail.switching):
             self.detail.load_case(case_id)
 
     def eventFilter(self, watched, event) -> bool:

@@ -196,3 +196,19 @@ def test_a_pasted_screenshot_gets_its_thumbnail_without_reading_its_png_back(qtb
     assert shown.name() == "#7c3aed"
     stored = ui.services.cases.attachment_content(window.detail.detail.attachments[0].id)[1]
     assert QImage.fromData(stored).pixelColor(320, 240).name() == "#7c3aed"
+
+
+def test_moving_down_and_straight_back_while_the_read_waits_keeps_the_first_case(qtbot, window, ui):
+    shown, below = _two_cases_first_shown(qtbot, window, ui)
+    release = threading.Event()
+    for _ in range(2):
+        window.pool.submit(release.wait, 10, on_finished=lambda _result: None)
+    qtbot.keyClick(window.table, Qt.Key.Key_Down)
+    qtbot.waitUntil(lambda: window.detail.switching, timeout=5000)
+    qtbot.keyClick(window.table, Qt.Key.Key_Up)
+    qtbot.waitUntil(lambda: not window.case_load_pending, timeout=5000)
+    release.set()
+    settle(qtbot)
+    # The list's row and the pane agree: the read of the case below never lands.
+    assert window.model.case_id_at(window.table.currentIndex().row()) == shown
+    assert window.detail.case_id == shown and not window.detail.switching
