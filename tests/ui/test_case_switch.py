@@ -51,6 +51,15 @@ class _ImageReads(logging.Handler):
         self._logger.setLevel(self._level)
 
 
+def _pool_busy_elsewhere(window) -> threading.Event:
+    """Both of the window's pool threads busy elsewhere (another workstation's long report,
+    say): what is submitted next waits until the returned event is set."""
+    release = threading.Event()
+    for _ in range(2):
+        window.pool.submit(release.wait, 10, on_finished=lambda _result: None)
+    return release
+
+
 def _two_cases_first_shown(qtbot, window, ui):
     cases = [log_case(ui, "Printer offline"), log_case(ui, "Timesheet export")]
     with qtbot.waitSignal(window.list_loaded, timeout=5000):
@@ -78,10 +87,7 @@ def test_moving_down_reads_the_next_case_after_the_move_and_never_greys_a_quick_
 
 def test_a_slow_read_greys_the_case_being_left_and_commands_wait_for_the_new_one(qtbot, window, ui):
     shown, below = _two_cases_first_shown(qtbot, window, ui)
-    # Both pool threads busy elsewhere (another workstation's long report, say): the read waits.
-    release = threading.Event()
-    for _ in range(2):
-        window.pool.submit(release.wait, 10, on_finished=lambda _result: None)
+    release = _pool_busy_elsewhere(window)
 
     qtbot.keyClick(window.table, Qt.Key.Key_Down)
     qtbot.waitUntil(lambda: window.detail.switching, timeout=5000)
@@ -112,10 +118,8 @@ def test_a_reload_while_a_thumbnail_is_made_does_not_decode_the_image_again(qtbo
                                      data=bytes(png.data()), content_type="image/png")
     detail = ui.services.cases.get_case(case.id)
     reads = _ImageReads()
-    # Both pool threads busy: the first thumbnail job waits while the pane is shown again.
-    release = threading.Event()
-    for _ in range(2):
-        window.pool.submit(release.wait, 10, on_finished=lambda _result: None)
+    # The first thumbnail job waits while the pane is shown again.
+    release = _pool_busy_elsewhere(window)
     window.detail.show_case(detail)
     window.detail.show_case(detail)
     release.set()
@@ -200,9 +204,7 @@ def test_a_pasted_screenshot_gets_its_thumbnail_without_reading_its_png_back(qtb
 
 def test_moving_down_and_straight_back_while_the_read_waits_keeps_the_first_case(qtbot, window, ui):
     shown, below = _two_cases_first_shown(qtbot, window, ui)
-    release = threading.Event()
-    for _ in range(2):
-        window.pool.submit(release.wait, 10, on_finished=lambda _result: None)
+    release = _pool_busy_elsewhere(window)
     qtbot.keyClick(window.table, Qt.Key.Key_Down)
     qtbot.waitUntil(lambda: window.detail.switching, timeout=5000)
     qtbot.keyClick(window.table, Qt.Key.Key_Up)
