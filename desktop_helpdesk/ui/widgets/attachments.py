@@ -23,6 +23,7 @@ from desktop_helpdesk.ui.resources import icon
 from desktop_helpdesk.ui.widgets.flow_layout import FlowLayout
 
 THUMBNAIL = QSize(120, 90)
+THUMBNAILS_KEPT = 200
 IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/bmp", "image/webp")
 # Larger images are not decoded at all (50 megapixels: 200 MB once decoded; an 8K screen is 33).
 MAX_IMAGE_PIXELS = 50_000_000
@@ -115,8 +116,8 @@ class AttachmentsView(QWidget):
         layout.setContentsMargins(0, 6, 0, 0)
         layout.addLayout(buttons)
         layout.addWidget(self.list, 1)
-        # Each thumbnail's icon, made once (a case's every reload lists its attachments again).
-        self._thumbnails: dict[int, QImage] = {}
+        # Each thumbnail's icon, made once and kept across cases (attachments never change), the
+        # oldest forgotten past THUMBNAILS_KEPT: the one thumbnail cache of the case pane.
         self._icons: dict[int, QIcon] = {}
 
     def set_attachments(self, attachments: Sequence[AttachmentInfo]) -> None:
@@ -129,19 +130,22 @@ class AttachmentsView(QWidget):
             item.setIcon(thumbnail if thumbnail is not None else icon("attachment"))
             self.list.addItem(item)
 
+    def has_thumbnail(self, attachment_id: int) -> bool:
+        return attachment_id in self._icons
+
     def set_thumbnails(self, images: dict[int, QImage]) -> None:
-        """Show these thumbnails on their attachments' rows, in one pass over the list (a
-        case with 60 screenshots took 13 ms of the window's thread one thumbnail at a time)."""
-        # Rows already showing their thumbnail (``set_attachments`` put it there) stay as they are.
-        fresh = {key: image for key, image in images.items() if self._thumbnails.get(key) is not image}
-        if not fresh:
+        """Keep these thumbnails and show them on their attachments' rows, in one pass over the
+        list (a case with 60 screenshots took 13 ms of the window's thread one at a time)."""
+        if not images:
             return
-        self._thumbnails.update(fresh)
-        self._icons.update((key, QIcon(QPixmap.fromImage(image))) for key, image in fresh.items())
+        for attachment_id, image in images.items():
+            if len(self._icons) >= THUMBNAILS_KEPT and attachment_id not in self._icons:
+                self._icons.pop(next(iter(self._icons)))
+            self._icons[attachment_id] = QIcon(QPixmap.fromImage(image))
         for row in range(self.list.count()):
             item = self.list.item(row)
             attachment_id = item.data(Qt.ItemDataRole.UserRole)
-            if attachment_id in fresh:
+            if attachment_id in images:
                 item.setIcon(self._icons[attachment_id])
 
     def set_read_only(self, read_only: bool) -> None:

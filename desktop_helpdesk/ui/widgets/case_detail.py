@@ -101,7 +101,6 @@ _QT_IMAGE = "application/x-qt-image"
 # Tab labels: (roomy, compact) in tab order.
 _TAB_LABELS = (("Timeline", "Timeline"), ("Details", "Details"), ("Attachments", "Files"), ("Audit", "Audit"))
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-_THUMBNAIL_CACHE = 200
 # A case read slower than this (a busy server) greys the case being left until it arrives.
 GREY_AFTER_MS = 150
 _TIME = "%a %d %b %Y %H:%M"
@@ -242,7 +241,6 @@ class CaseDetailPanel(QWidget):
         self._contacts: list = []  # the client's contacts, read with the case
         self._mail_configured = False
         self._attachment_limit = DEFAULT_ATTACHMENT_LIMIT
-        self._thumbnail_cache: dict[int, object] = {}
         # Attachments whose thumbnails a worker is making: a reload meanwhile (the paste's own
         # reload, the 30 s refresh) must not decode the same large image again.
         self._thumbnails_pending: set[int] = set()
@@ -1218,7 +1216,7 @@ class CaseDetailPanel(QWidget):
                 made[attached.id] = thumbnail_of(source[1])
 
         return self._run(f"Attached {filename}.", command,
-                         on_done=lambda: self._remember_thumbnails(made.items()))
+                         on_done=lambda: self.attachments.set_thumbnails(made))
 
     def attach_bytes(self, filename: str, data: bytes, content_type: str) -> bool:
         """Attach one file's bytes (in the background)."""
@@ -1272,17 +1270,9 @@ class CaseDetailPanel(QWidget):
 
     def _load_thumbnails(self, detail: CaseDetail) -> None:
         # Attachments never change: each thumbnail is made once, not on every reload.
-        wanted = []
-        cached = {}
-        for attachment in detail.attachments:
-            if attachment.content_type not in IMAGE_TYPES:
-                continue
-            if attachment.id in self._thumbnail_cache:
-                cached[attachment.id] = self._thumbnail_cache[attachment.id]
-            elif attachment.id not in self._thumbnails_pending:
-                wanted.append(attachment.id)
-        if cached:
-            self.attachments.set_thumbnails(cached)
+        wanted = [attachment.id for attachment in detail.attachments
+                  if attachment.content_type in IMAGE_TYPES and not self.attachments.has_thumbnail(attachment.id)
+                  and attachment.id not in self._thumbnails_pending]
         if not wanted:
             return
         self._thumbnails_pending.update(wanted)
@@ -1295,14 +1285,7 @@ class CaseDetailPanel(QWidget):
 
     def _on_thumbnails_loaded(self, asked: list[int], thumbnails: list) -> None:
         self._thumbnails_pending.difference_update(asked)
-        self._remember_thumbnails(thumbnails)
         self.attachments.set_thumbnails(dict(thumbnails))
-
-    def _remember_thumbnails(self, thumbnails) -> None:
-        for attachment_id, image in thumbnails:
-            if len(self._thumbnail_cache) >= _THUMBNAIL_CACHE:
-                self._thumbnail_cache.pop(next(iter(self._thumbnail_cache)))
-            self._thumbnail_cache[attachment_id] = image
 
     # -- drafts ----------------------------------------------------------------------------
     def _apply_texts(self, texts: dict) -> None:

@@ -24,7 +24,8 @@ class FlowLayout(QLayout):
         # layout pass asks for the same heights and hints dozens of times, each a walk over the
         # items in Python (a case shown went through 170 of them, 2 ms of the window's thread).
         self._heights: dict[int, int] = {}
-        self._hints: dict[str, QSize] = {}
+        self._size_hint: QSize | None = None
+        self._minimum: QSize | None = None
         self.setContentsMargins(0, 0, 0, 0)
         self.setSpacing(spacing)
 
@@ -54,7 +55,7 @@ class FlowLayout(QLayout):
 
     def invalidate(self) -> None:
         self._heights.clear()
-        self._hints.clear()
+        self._size_hint = self._minimum = None
         super().invalidate()
 
     def heightForWidth(self, width: int) -> int:
@@ -68,25 +69,23 @@ class FlowLayout(QLayout):
         self._arrange(rect, move=True)
 
     def sizeHint(self) -> QSize:
-        hint = self._hints.get("size")
-        if hint is None:
-            hint = self._hints["size"] = self._size_hint()
-        return hint
+        if self._size_hint is None:
+            self._size_hint = self._one_line_size()
+        return self._size_hint
 
     def minimumSize(self) -> QSize:
-        least = self._hints.get("minimum")
-        if least is None:
-            least = self._hints["minimum"] = self._minimum_size()
-        return least
+        if self._minimum is None:
+            self._minimum = self._widest_item_size()
+        return self._minimum
 
-    def _size_hint(self) -> QSize:
+    def _one_line_size(self) -> QSize:
         shown = self._shown()
         margins = self.contentsMargins()
         width = sum(item.sizeHint().width() for item in shown) + self.spacing() * max(0, len(shown) - 1)
         height = max((item.sizeHint().height() for item in shown), default=0)
         return QSize(width + margins.left() + margins.right(), height + margins.top() + margins.bottom())
 
-    def _minimum_size(self) -> QSize:
+    def _widest_item_size(self) -> QSize:
         size = QSize()
         for item in self._shown():
             size = size.expandedTo(item.minimumSize()).expandedTo(QSize(item.sizeHint().width(), 0))
