@@ -45,6 +45,15 @@ def loop():
     guard.stop()
 
 
+def _shown_and_painted(qtbot, widget, name: str) -> None:
+    """Show a 200x100 test widget and wait for its first paint (not traced)."""
+    widget.setObjectName(name)
+    widget.resize(200, 100)
+    qtbot.addWidget(widget)
+    widget.show()
+    qtbot.waitUntil(lambda: widget.paints > 0)
+
+
 def stalled_slot(loop, name_of_stall: str, quit_after: bool = True):
     def slot():
         burn(STALL_S)
@@ -88,11 +97,7 @@ def test_a_30_ms_paint_is_the_repaint_call_that_names_the_painted_widget(qtbot, 
                 loop.quit()
 
     widget = SlowPainter()
-    widget.setObjectName("slowPainter")
-    widget.resize(200, 100)
-    qtbot.addWidget(widget)
-    widget.show()
-    qtbot.waitUntil(lambda: widget.paints > 0)
+    _shown_and_painted(qtbot, widget, "slowPainter")
     widget.slow = True
     tracer.start()
     widget.update()
@@ -113,11 +118,7 @@ def test_a_repaint_counts_the_area_of_its_region_not_of_its_bounding_rectangle(q
             loop.quit()
 
     widget = Framed()
-    widget.setObjectName("framed")
-    widget.resize(200, 100)
-    qtbot.addWidget(widget)
-    widget.show()
-    qtbot.waitUntil(lambda: widget.paints > 0)
+    _shown_and_painted(qtbot, widget, "framed")
     tracer.keep_over_s = 0.0
     tracer.start()
     widget.update(QRegion(widget.rect()).subtracted(QRegion(widget.rect().adjusted(1, 1, -1, -1))))

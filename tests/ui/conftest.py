@@ -111,14 +111,20 @@ def settle(qtbot, timeout=5000):
     qtbot.waitUntil(idle, timeout=timeout)
 
 
+def type_a_new_caller(qtbot, dialog, name: str) -> None:
+    """Type a caller nobody knows into the intake and press Enter: the new-contact fields open
+    once the look-up (on the pool) has answered."""
+    qtbot.keyClicks(dialog.caller_field, name)
+    qtbot.keyClick(dialog.caller_field, Qt.Key.Key_Return)
+    qtbot.waitUntil(dialog.new_contact_box.isVisible)
+
+
 def leave_a_new_caller_draft(qtbot, window):
     """Type a High-priority email call from a new caller of a new client into the intake, then
     close it: what is left is a call draft ("Nora Newcaller", "Bishop Labs"). Returns the
     closed dialog."""
     dialog = window.open_phone_intake()
-    qtbot.keyClicks(dialog.caller_field, "Nora Newcaller")
-    qtbot.keyClick(dialog.caller_field, Qt.Key.Key_Return)
-    qtbot.waitUntil(dialog.new_contact_box.isVisible)
+    type_a_new_caller(qtbot, dialog, "Nora Newcaller")
     qtbot.keyClicks(dialog.client_field, "Bishop Labs")
     qtbot.keyClicks(dialog.subject_field, "Whole school cannot sign in")
     dialog.priority_field.setCurrentIndex(dialog.priority_field.findData("high"))

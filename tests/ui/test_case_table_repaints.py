@@ -100,6 +100,13 @@ def _covered(region, rect):
     return QRegion(rect).subtracted(region).isEmpty()
 
 
+def _inactive_colour(table, role: QPalette.ColorRole, colour: str) -> None:
+    """Give the list a palette whose inactive ``role`` differs from the active one."""
+    palette = table.palette()
+    palette.setColor(QPalette.ColorGroup.Inactive, role, QColor(colour))
+    table.setPalette(palette)
+
+
 def _focus_out_and_in(qtbot, window):
     """Focus leaves the list for the search box and comes back: both repaints, checked."""
     table = window.table
@@ -126,9 +133,7 @@ def test_focus_leaving_the_list_repaints_the_selected_row_not_the_list(house_sty
 
 def test_selected_rows_get_their_inactive_colours_when_focus_leaves(qtbot, listed):
     table = listed.table
-    palette = table.palette()
-    palette.setColor(QPalette.ColorGroup.Inactive, QPalette.ColorRole.Highlight, QColor("#d4d4d8"))
-    table.setPalette(palette)
+    _inactive_colour(table, QPalette.ColorRole.Highlight, "#d4d4d8")
     table.selectRow(3)
     table.setFocus()
     qtbot.waitUntil(table.hasFocus)
@@ -140,9 +145,7 @@ def test_selected_rows_get_their_inactive_colours_when_focus_leaves(qtbot, liste
 
 def test_a_palette_whose_inactive_text_differs_repaints_the_whole_list(qtbot, listed):
     table = listed.table
-    palette = table.palette()
-    palette.setColor(QPalette.ColorGroup.Inactive, QPalette.ColorRole.Text, QColor("#64748b"))
-    table.setPalette(palette)
+    _inactive_colour(table, QPalette.ColorRole.Text, "#64748b")
     table.setFocus()
     qtbot.waitUntil(table.hasFocus)
     (out_painted, out_changed), _ = _focus_out_and_in(qtbot, listed)

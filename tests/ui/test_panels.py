@@ -14,7 +14,7 @@ from desktop_helpdesk.ui.models.case_table_model import CaseColumn
 from desktop_helpdesk.ui.models.timeline_model import TimelineModel
 from desktop_helpdesk.ui.ticker import Ticker
 from desktop_helpdesk.ui.widgets.queue_panel import QueueListModel
-from tests.ui.conftest import OFFSCREEN_NOISE, log_case, settle
+from tests.ui.conftest import OFFSCREEN_NOISE, log_case, settle, type_a_new_caller
 
 pytestmark = pytest.mark.qt_log_ignore(*OFFSCREEN_NOISE)
 
@@ -127,10 +127,7 @@ def test_intake_shows_similar_resolved_cases(qtbot, window, ui, clock):
 
 def test_intake_error_names_the_field_and_keeps_the_text(qtbot, window, ui):
     dialog = window.open_phone_intake()
-    qtbot.keyClicks(dialog.caller_field, "Newbie")
-    qtbot.keyClick(dialog.caller_field, Qt.Key.Key_Return)
-    # The look-up runs on the pool; Enter takes effect when its answer is in.
-    qtbot.waitUntil(dialog.new_contact_box.isVisible)
+    type_a_new_caller(qtbot, dialog, "Newbie")
     qtbot.keyClicks(dialog.subject_field, "Login fails")
     qtbot.keyClicks(dialog.description_field, "It broke")
     # Logging runs on the pool; meanwhile the form says so and takes no second Ctrl+Enter.
